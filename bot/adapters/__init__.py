@@ -1,0 +1,1 @@
+"""Adapters: the I/O behind the ports (git, Terraform, scanners, store, emulator)."""

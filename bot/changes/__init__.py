@@ -1,0 +1,1 @@
+"""Request → ChangeSet: code generators for Terraform (and later Helm and Argo CD)."""

@@ -1,0 +1,1 @@
+"""Pure, typed domain logic: no I/O, no clocks, no processes."""

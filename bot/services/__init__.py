@@ -1,0 +1,1 @@
+"""Use cases, one per module: propose a change, plan it, gate and apply it."""

@@ -1,0 +1,1 @@
+"""The MCP tools: every change-producing operation, validated, returning a ChangeSet."""
