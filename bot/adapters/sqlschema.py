@@ -1,0 +1,137 @@
+"""The store's tables, as SQLAlchemy Core metadata; the Alembic migrations must reproduce exactly this."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+# Deterministic constraint names on every dialect, so later migrations can refer to them by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Its own name, so Olympus can share a database with another Alembic-managed application.
+VERSION_TABLE = "olympus_alembic_version"
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every dialect.
+
+    SQLite has no time zones and hands back naive values; PostgreSQL's timestamptz hands them back in the
+    session's zone. Storing UTC and tagging it on the way out makes both round-trip to equal values, and
+    refusing naive datetimes keeps local times from sneaking in.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"the store keeps timezone-aware datetimes only, got naive {value!r}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("change_id", sa.Text, nullable=False, index=True),
+    sa.Column("command", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    # "commit" is an SQL keyword; a plain column name keeps hand-written SQL free of quoting.
+    sa.Column("commit_sha", sa.Text, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("ended_at", UtcDateTime, nullable=True),
+    sa.Column("result", sa.Text, nullable=True),
+    sa.Column("detail", sa.JSON, nullable=True),
+)
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("change_id", sa.Text, nullable=False),
+    sa.Column("project", sa.Text, nullable=False),
+    sa.Column("workspace", sa.Text, nullable=False),
+    sa.Column("commit_sha", sa.Text, nullable=False),
+    sa.Column("plan_path", sa.Text, nullable=False),
+    sa.Column("plan_json_path", sa.Text, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("counts", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "change_id", "project"),
+)
+
+findings = sa.Table(
+    "findings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("rule_id", sa.Text, nullable=False),
+    sa.Column("severity", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("resource", sa.Text, nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("link", sa.Text, nullable=False),
+    sa.Column("tools", sa.JSON, nullable=False),
+    sa.Column("aliases", sa.JSON, nullable=False),
+)
+
+approvals = sa.Table(
+    "approvals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("change_id", sa.Text, nullable=False),
+    sa.Column("commit_sha", sa.Text, nullable=False),
+    # "user" is reserved in PostgreSQL, where an unquoted `select user` quietly returns the session's role.
+    sa.Column("approver", sa.Text, nullable=False),
+    sa.Column("approved_at", UtcDateTime, nullable=False),
+    # Approving the same commit twice is one approval.
+    sa.UniqueConstraint("change_id", "commit_sha", "approver"),
+)
+
+locks = sa.Table(
+    "locks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("repo", sa.Text, nullable=False),
+    sa.Column("dir", sa.Text, nullable=False),
+    sa.Column("workspace", sa.Text, nullable=False),
+    sa.Column("holder", sa.Text, nullable=False, index=True),
+    sa.Column("acquired_at", UtcDateTime, nullable=False),
+    # The lock itself: the database, not the application, decides who inserted first.
+    sa.UniqueConstraint("repo", "dir", "workspace"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("ended_at", UtcDateTime, nullable=False),
+    sa.Column("result", sa.Text, nullable=False),
+)

@@ -1,0 +1,535 @@
+"""SqlStore: runs, plans, findings, approvals, locks and the audit log in SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.util.exc import CommandError
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+
+from bot.adapters import sqlschema as t
+from bot.adapters.migrations import alembic_config
+from bot.domain.models import Finding, Severity
+from bot.domain.records import (
+    ApprovalRecord,
+    AuditEntry,
+    AuditOutcome,
+    LockRecord,
+    PlanRecord,
+    RunRecord,
+)
+
+Clock = Callable[[], datetime]
+
+VALID_URL_EXAMPLES = (
+    "sqlite:///path/to/olympus.db (a local file) or "
+    "postgresql+psycopg://user:password@db.example.com:5432/olympus"
+)
+
+# Any number will do as long as it is constant: replicas starting together take turns migrating.
+_MIGRATION_LOCK_KEY = 0x6F6C796D  # "olym"
+
+# A lock can be released between our failed INSERT and the SELECT that looks for its holder; try again then.
+_LOCK_ATTEMPTS = 5
+
+_MASK = "***"
+
+# Audit params and run details are kept for good and shown to operators, so no secret may be stored in them:
+# a key that looks like it names a secret (token, secret, password, key, credential, ...) keeps its name but
+# its value becomes "***", at any depth; string values in well-known token formats are masked wherever they
+# appear, and so are exception messages recorded as results. Masking too much is the safe mistake here.
+_SECRET_KEY = re.compile(r"token|secret|passw|pwd|key|credential|authorization|cookie|private", re.IGNORECASE)
+_SECRET_VALUE = re.compile(
+    r"gh[pousr]_[A-Za-z0-9]{20,}"  # GitHub tokens
+    r"|github_pat_[A-Za-z0-9_]{20,}"
+    r"|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"  # AWS access key ids
+    r"|sk-ant-[A-Za-z0-9_\-]{10,}"  # Anthropic API keys
+    r"|eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"  # JWTs (OIDC tokens, App JWTs)
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
+    r"|(?<=Bearer )\S+"
+    r"|(?<=://)[^/\s:@]+:[^/\s@]+(?=@)",  # user:password in a URL
+    re.IGNORECASE,
+)
+_MAX_RESULT_CHARS = 2000
+
+
+class StoreOpenError(Exception):
+    """The store could not be opened: a bad URL, an unreachable server, or a schema newer than this code."""
+
+    def __init__(self, reference: str, message: str, hint: str) -> None:
+        super().__init__(f"{message}\nhint: {hint}")
+        self.reference = reference  # kebab-case, stable: something to search for
+        self.message = message
+        self.hint = hint
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def mask_secrets(value: Any) -> Any:
+    """value as JSON-ready data, with secret-looking keys' values and token-looking strings replaced."""
+    if isinstance(value, Mapping):
+        return {
+            str(key): _MASK if _SECRET_KEY.search(str(key)) else mask_secrets(item) for key, item in value.items()
+        }
+    if isinstance(value, list | tuple | set | frozenset):
+        return [mask_secrets(item) for item in value]
+    if isinstance(value, str):
+        return mask_secret_text(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return mask_secret_text(str(value))  # paths, datetimes, enums: their text is what an operator reads
+
+
+def mask_secret_text(text: str) -> str:
+    return _SECRET_VALUE.sub(_MASK, text)
+
+
+def parse_store_url(url: str) -> URL:
+    """The SQLAlchemy URL for a store URL, or StoreOpenError saying what is wrong and what would work."""
+    if not url.strip():
+        raise StoreOpenError("bad-database-url", "the database URL is empty", f"use {VALID_URL_EXAMPLES}")
+    try:
+        parsed = sa.make_url(url.strip())
+    except ArgumentError:
+        raise StoreOpenError(
+            "bad-database-url",
+            f"{mask_secret_text(url)!r} is not a database URL",
+            f"use {VALID_URL_EXAMPLES}",
+        ) from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
+        # Bare postgresql:// (and Heroku-style postgres://) mean the driver Olympus ships: psycopg 3.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        if not parsed.database:
+            raise StoreOpenError(
+                "bad-database-url",
+                f"{parsed.render_as_string(hide_password=True)!r} names no database",
+                "add the database name after the host, e.g. postgresql+psycopg://user@db.example.com:5432/olympus",
+            )
+        return parsed
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        return parsed
+    if backend in ("postgresql", "postgres"):
+        wrong = f"the PostgreSQL driver {driver!r} is not installed with Olympus"
+    else:
+        wrong = f"{backend!r} databases are not supported (only SQLite and PostgreSQL)"
+    raise StoreOpenError(
+        "bad-database-url",
+        f"{parsed.render_as_string(hide_password=True)!r}: {wrong}",
+        f"use {VALID_URL_EXAMPLES}",
+    )
+
+
+def _engine_for(url: URL) -> Engine:
+    if url.get_backend_name() == "postgresql":
+        # pre_ping: a server restart or a failover should cost one reconnect, not a failed command.
+        return sa.create_engine(url, pool_pre_ping=True)
+    in_memory = url.database in (None, "", ":memory:")
+    if in_memory:
+        # One shared connection, or every connection would see its own empty database. Single-threaded use only.
+        engine = sa.create_engine(
+            url, poolclass=sa.StaticPool, connect_args={"check_same_thread": False}
+        )
+    else:
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+        # Writers wait for each other (up to the timeout) instead of failing with "database is locked".
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _enforce_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless each connection asks for them.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+def _migrate(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Released at commit; a second replica waits here, then finds the schema already at head.
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK_KEY)))
+        command.upgrade(alembic_config(connection=connection), "head")
+
+
+def _is_unique_violation(error: IntegrityError) -> bool:
+    original = error.orig
+    return (
+        getattr(original, "sqlstate", None) == "23505"  # psycopg: unique_violation
+        or getattr(original, "sqlite_errorname", None) == "SQLITE_CONSTRAINT_UNIQUE"
+    )
+
+
+class SqlStore:
+    """The store on SQLAlchemy Core: one engine, short transactions, records out."""
+
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    @classmethod
+    def open(cls, url: str, *, clock: Clock = utc_now) -> SqlStore:
+        """Connect and migrate the schema to head: `sqlite:///path` or `postgresql+psycopg://...`."""
+        parsed = parse_store_url(url)
+        engine = _engine_for(parsed)
+        shown = parsed.render_as_string(hide_password=True)
+        try:
+            _migrate(engine)
+        except OperationalError as error:
+            engine.dispose()
+            raise StoreOpenError(
+                "database-unreachable",
+                f"cannot open the database {shown!r}: {mask_secret_text(str(error.orig)).strip()}",
+                "check that the server is running and the host, port, user, password and database name are "
+                "right (for SQLite, that the file's folder is writable)",
+            ) from None
+        except CommandError as error:
+            engine.dispose()
+            raise StoreOpenError(
+                "database-newer-than-code",
+                f"the database {shown!r} has a schema this version of Olympus does not know: {error}",
+                "upgrade Olympus to the version that last migrated this database, or point it at another one",
+            ) from None
+        return cls(engine, clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- runs -------------------------------------------------------------------------------------------
+
+    def start_run(self, change_id: str, command: str, actor: str, commit: str) -> int:
+        with self.engine.begin() as connection:
+            inserted = connection.execute(
+                t.runs.insert().values(
+                    change_id=change_id,
+                    command=command,
+                    actor=actor,
+                    commit_sha=commit,
+                    started_at=self.clock(),
+                )
+                .returning(t.runs.c.id)
+            )
+            return int(inserted.scalar_one())
+
+    def finish_run(self, run_id: int, result: str, detail: Mapping[str, Any]) -> None:
+        """Record a run's end; detail is masked for secrets like audit params."""
+        with self.engine.begin() as connection:
+            updated = connection.execute(
+                t.runs.update()
+                .where(t.runs.c.id == run_id)
+                .values(ended_at=self.clock(), result=result, detail=mask_secrets(detail))
+            )
+            if updated.rowcount == 0:
+                raise LookupError(f"no run with id {run_id}")
+
+    def get_run(self, run_id: int) -> RunRecord | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(t.runs).where(t.runs.c.id == run_id)).one_or_none()
+        return None if row is None else _run_record(row)
+
+    def runs_for(self, change_id: str) -> list[RunRecord]:
+        """Every run of a change, oldest first."""
+        query = sa.select(t.runs).where(t.runs.c.change_id == change_id).order_by(t.runs.c.id)
+        with self.engine.connect() as connection:
+            return [_run_record(row) for row in connection.execute(query)]
+
+    # --- plans ------------------------------------------------------------------------------------------
+
+    def save_plan(self, plan: PlanRecord) -> int:
+        with self.engine.begin() as connection:
+            inserted = connection.execute(
+                t.plans.insert().values(
+                    change_id=plan.change_id,
+                    project=plan.project,
+                    workspace=plan.workspace,
+                    commit_sha=plan.commit,
+                    plan_path=plan.plan_path,
+                    plan_json_path=plan.plan_json_path,
+                    sha256=plan.sha256,
+                    counts=dict(plan.counts),
+                    created_at=plan.created_at,
+                )
+                .returning(t.plans.c.id)
+            )
+            return int(inserted.scalar_one())
+
+    def latest_plan(self, change_id: str, project: str) -> PlanRecord | None:
+        query = (
+            sa.select(t.plans)
+            .where(t.plans.c.change_id == change_id, t.plans.c.project == project)
+            .order_by(t.plans.c.created_at.desc(), t.plans.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else _plan_record(row)
+
+    def plans_for(self, change_id: str) -> list[PlanRecord]:
+        """Every saved plan of a change (all projects, superseded ones too), oldest first."""
+        query = (
+            sa.select(t.plans)
+            .where(t.plans.c.change_id == change_id)
+            .order_by(t.plans.c.created_at, t.plans.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [_plan_record(row) for row in connection.execute(query)]
+
+    def discard_plans(self, change_id: str) -> int:
+        """Forget every plan of a change; returns how many there were."""
+        with self.engine.begin() as connection:
+            deleted = connection.execute(t.plans.delete().where(t.plans.c.change_id == change_id))
+            return int(deleted.rowcount)
+
+    # --- findings ---------------------------------------------------------------------------------------
+
+    def save_findings(self, run_id: int, findings: Sequence[Finding]) -> None:
+        """Add findings to a run, after any it already has, keeping their order."""
+        with self.engine.begin() as connection:
+            already = connection.execute(
+                sa.select(sa.func.count()).select_from(t.findings).where(t.findings.c.run_id == run_id)
+            ).scalar_one()
+            rows = [
+                {
+                    "run_id": run_id,
+                    "position": already + offset,
+                    "rule_id": finding.rule_id,
+                    "severity": finding.severity.value,
+                    "title": finding.title,
+                    "resource": finding.resource,
+                    "file": finding.file,
+                    "line": finding.line,
+                    "link": finding.link,
+                    "tools": list(finding.tools),
+                    "aliases": list(finding.aliases),
+                }
+                for offset, finding in enumerate(findings)
+            ]
+            if rows:
+                connection.execute(t.findings.insert(), rows)
+
+    def findings_for_run(self, run_id: int) -> list[Finding]:
+        query = sa.select(t.findings).where(t.findings.c.run_id == run_id).order_by(t.findings.c.position)
+        with self.engine.connect() as connection:
+            return [
+                Finding(
+                    rule_id=row.rule_id,
+                    severity=Severity(row.severity),
+                    title=row.title,
+                    resource=row.resource,
+                    file=row.file,
+                    line=row.line,
+                    link=row.link,
+                    tools=tuple(row.tools),
+                    aliases=tuple(row.aliases),
+                )
+                for row in connection.execute(query)
+            ]
+
+    # --- approvals --------------------------------------------------------------------------------------
+
+    def record_approval(self, change_id: str, commit: str, user: str, at: datetime) -> bool:
+        """Record that user approved the change at commit; False when that approval was already recorded."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    t.approvals.insert().values(
+                        change_id=change_id, commit_sha=commit, approver=user, approved_at=at
+                    )
+                )
+        except IntegrityError as error:
+            if not _is_unique_violation(error):
+                raise
+            return False
+        return True
+
+    def approvals_for(self, change_id: str, commit: str | None = None) -> list[ApprovalRecord]:
+        """A change's approvals, oldest first; only those at commit when one is given."""
+        query = sa.select(t.approvals).where(t.approvals.c.change_id == change_id)
+        if commit is not None:
+            query = query.where(t.approvals.c.commit_sha == commit)
+        query = query.order_by(t.approvals.c.approved_at, t.approvals.c.id)
+        with self.engine.connect() as connection:
+            return [
+                ApprovalRecord(change_id=row.change_id, commit=row.commit_sha, user=row.approver, at=row.approved_at)
+                for row in connection.execute(query)
+            ]
+
+    # --- locks ------------------------------------------------------------------------------------------
+
+    def acquire_lock(self, repo: str, dir: str, workspace: str, holder: str) -> LockRecord:
+        """Take the lock, or return the lock as it stands: compare its holder with yours to know which.
+
+        Taking it again as the same holder returns the existing record. The unique constraint on
+        (repo, dir, workspace) decides races: this inserts and catches the violation, never reads first.
+        """
+        for _ in range(_LOCK_ATTEMPTS):
+            acquired_at = self.clock()
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        t.locks.insert().values(
+                            repo=repo, dir=dir, workspace=workspace, holder=holder, acquired_at=acquired_at
+                        )
+                    )
+            except IntegrityError as error:
+                if not _is_unique_violation(error):
+                    raise
+                existing = self.lock_for(repo, dir, workspace)
+                if existing is not None:
+                    return existing
+                continue  # released in between: race for it again
+            return LockRecord(repo=repo, dir=dir, workspace=workspace, holder=holder, acquired_at=acquired_at)
+        raise RuntimeError(
+            f"the lock on {repo} {dir} ({workspace}) kept changing hands; {_LOCK_ATTEMPTS} attempts failed"
+        )
+
+    def release_lock(self, repo: str, dir: str, workspace: str, holder: str) -> bool:
+        """Release the lock if holder holds it; False when it was not held, or held by someone else."""
+        with self.engine.begin() as connection:
+            deleted = connection.execute(
+                t.locks.delete().where(
+                    t.locks.c.repo == repo,
+                    t.locks.c.dir == dir,
+                    t.locks.c.workspace == workspace,
+                    t.locks.c.holder == holder,
+                )
+            )
+            return bool(deleted.rowcount)
+
+    def release_locks_of(self, holder: str) -> int:
+        """Release every lock holder holds (a merged or closed change); returns how many."""
+        with self.engine.begin() as connection:
+            return int(connection.execute(t.locks.delete().where(t.locks.c.holder == holder)).rowcount)
+
+    def lock_for(self, repo: str, dir: str, workspace: str) -> LockRecord | None:
+        query = sa.select(t.locks).where(
+            t.locks.c.repo == repo, t.locks.c.dir == dir, t.locks.c.workspace == workspace
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else _lock_record(row)
+
+    def locks(self) -> list[LockRecord]:
+        query = sa.select(t.locks).order_by(t.locks.c.repo, t.locks.c.dir, t.locks.c.workspace)
+        with self.engine.connect() as connection:
+            return [_lock_record(row) for row in connection.execute(query)]
+
+    # --- audit ------------------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        actor: str,
+        action: str,
+        params: Mapping[str, Any],
+        started_at: datetime,
+        ended_at: datetime,
+        result: str,
+    ) -> int:
+        """Record one action; params are masked for secrets (see _SECRET_KEY) before they are stored."""
+        with self.engine.begin() as connection:
+            inserted = connection.execute(
+                t.audit_log.insert().values(
+                    actor=actor,
+                    action=action,
+                    params=mask_secrets(params),
+                    started_at=started_at,
+                    ended_at=ended_at,
+                    result=mask_secret_text(result)[:_MAX_RESULT_CHARS],
+                )
+                .returning(t.audit_log.c.id)
+            )
+            return int(inserted.scalar_one())
+
+    @contextmanager
+    def audited(self, actor: str, action: str, params: Mapping[str, Any]) -> Iterator[AuditOutcome]:
+        """Audit the block: "ok", the result the block set on the yielded outcome, or the exception it raised.
+
+        The entry is written even when the block raises; the exception then goes on unchanged.
+        """
+        outcome = AuditOutcome()
+        started_at = self.clock()
+        try:
+            yield outcome
+        except BaseException as error:
+            message = str(error)
+            self.audit(
+                actor,
+                action,
+                params,
+                started_at,
+                self.clock(),
+                f"{type(error).__name__}: {message}" if message else type(error).__name__,
+            )
+            raise
+        self.audit(actor, action, params, started_at, self.clock(), outcome.result)
+
+    def audit_log(self, limit: int = 100) -> list[AuditEntry]:
+        """The latest entries, newest first."""
+        query = sa.select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [
+                AuditEntry(
+                    id=row.id,
+                    actor=row.actor,
+                    action=row.action,
+                    params=row.params,
+                    started_at=row.started_at,
+                    ended_at=row.ended_at,
+                    result=row.result,
+                )
+                for row in connection.execute(query)
+            ]
+
+
+def _run_record(row: sa.Row[Any]) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        change_id=row.change_id,
+        command=row.command,
+        actor=row.actor,
+        commit=row.commit_sha,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        result=row.result,
+        detail=row.detail or {},
+    )
+
+
+def _plan_record(row: sa.Row[Any]) -> PlanRecord:
+    return PlanRecord(
+        change_id=row.change_id,
+        project=row.project,
+        workspace=row.workspace,
+        commit=row.commit_sha,
+        plan_path=row.plan_path,
+        plan_json_path=row.plan_json_path,
+        sha256=row.sha256,
+        counts=row.counts,
+        created_at=row.created_at,
+    )
+
+
+def _lock_record(row: sa.Row[Any]) -> LockRecord:
+    return LockRecord(
+        repo=row.repo, dir=row.dir, workspace=row.workspace, holder=row.holder, acquired_at=row.acquired_at
+    )

@@ -1,0 +1,178 @@
+"""The `olympus` command line: demo, run, plan, approve, apply, summarize, status, unlock, mcp."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from bot.errors import UserError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Olympus: /infra requests become reviewed, planned, scanned and gated Terraform changes.",
+)
+sandbox_app = typer.Typer(help="The local AWS emulator used by --sandbox.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+RepoOpt = Annotated[Path, typer.Option("--repo", help="The git repository holding the infrastructure code.")]
+SandboxOpt = Annotated[bool, typer.Option("--sandbox", help="Point providers and state at the local AWS emulator.")]
+BranchOpt = Annotated[
+    str | None, typer.Option("--branch", help="The change's branch (default: the current one, else the latest change).")
+]
+BaseOpt = Annotated[str | None, typer.Option("--base", help="The base branch (default: origin's HEAD, main or master).")]
+AsOpt = Annotated[str | None, typer.Option("--as", help="Who is asking (default: OLYMPUS_ACTOR or your login).")]
+
+
+@app.command()
+def demo(
+    dir: Annotated[Path | None, typer.Option("--dir", help="Where to make the demo repository (default: a temp dir).")]
+    = None,
+) -> None:
+    """Play the whole loop offline: request → branch → plan → scans → comment → approval → apply → bucket."""
+    from bot.entrypoints.demo import run_demo
+
+    run_demo(dir)
+
+
+@app.command()
+def run(
+    request: Annotated[str, typer.Argument(help='The request, e.g. "/infra create bucket logs-archive region=eu-west-1".')],
+    repo: RepoOpt = Path("."),
+    sandbox: SandboxOpt = False,
+    base: BaseOpt = None,
+    actor: AsOpt = None,
+) -> None:
+    """Turn an /infra request into a branch with the change, then plan and scan it and write the comment."""
+    from bot.entrypoints import local_commands
+
+    raise typer.Exit(local_commands.run_request(repo, request, sandbox=sandbox, base=base, actor=actor))
+
+
+@app.command()
+def plan(repo: RepoOpt = Path("."), sandbox: SandboxOpt = False, branch: BranchOpt = None, base: BaseOpt = None,
+         actor: AsOpt = None) -> None:
+    """Plan and scan every project the branch changes, and write the comment."""
+    from bot.entrypoints import local_commands
+
+    raise typer.Exit(local_commands.plan_branch(repo, sandbox=sandbox, branch=branch, base=base, actor=actor))
+
+
+@app.command()
+def approve(
+    by: Annotated[str, typer.Option("--by", help="Who approves the branch's head commit.")],
+    repo: RepoOpt = Path("."),
+    branch: BranchOpt = None,
+    base: BaseOpt = None,
+) -> None:
+    """Record an approval of the branch's current head commit."""
+    from bot.entrypoints import local_commands
+
+    raise typer.Exit(local_commands.approve_branch(repo, by=by, branch=branch, base=base))
+
+
+@app.command()
+def apply(
+    repo: RepoOpt = Path("."),
+    sandbox: SandboxOpt = False,
+    branch: BranchOpt = None,
+    base: BaseOpt = None,
+    approved_by: Annotated[
+        str | None, typer.Option("--approved-by", help="Record this person's approval of the head commit first.")
+    ] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Apply the saved plans of the branch, only through the gate."""
+    from bot.entrypoints import local_commands
+
+    raise typer.Exit(
+        local_commands.apply_branch(repo, sandbox=sandbox, branch=branch, base=base, approved_by=approved_by,
+                                    actor=actor)
+    )
+
+
+@app.command()
+def summarize(
+    plan_file: Annotated[Path, typer.Argument(help="A `terraform show -json` output file (several documents allowed).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Summarize a plan: counts as JSON, or the comment's markdown."""
+    from bot.entrypoints import local_commands
+
+    raise typer.Exit(local_commands.summarize_file(plan_file, as_json=as_json))
+
+
+@app.command()
+def status(repo: RepoOpt = Path(".")) -> None:
+    """Show locks, saved plans and the latest audit entries."""
+    from bot.entrypoints import local_commands
+
+    raise typer.Exit(local_commands.show_status(repo))
+
+
+@app.command()
+def unlock(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = None) -> None:
+    """Release the branch's project locks and discard its plans."""
+    from bot.entrypoints import local_commands
+
+    raise typer.Exit(local_commands.unlock_branch(repo, branch=branch, base=base))
+
+
+@app.command()
+def mcp(repo: RepoOpt = Path(".")) -> None:
+    """Serve the change tools over MCP on stdio."""
+    from bot.tools.server import serve_stdio
+
+    serve_stdio(repo.resolve())
+
+
+@sandbox_app.command("stop")
+def sandbox_stop(repo: RepoOpt = Path(".")) -> None:
+    """Stop the repository's local AWS emulator."""
+    from bot.entrypoints import local_commands
+
+    raise typer.Exit(local_commands.stop_sandbox(repo))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI: exit 0 on success, 2 on a user error (no traceback), 1 on a fault."""
+    from bot.adapters.localgit import NotARepository
+
+    try:
+        app(args=argv, standalone_mode=False, prog_name="olympus")
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.exceptions.Abort:
+        print("olympus: aborted", file=sys.stderr)
+        return 1
+    except click.ClickException as exc:
+        exc.show(file=sys.stderr)
+        return 2
+    except UserError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except NotARepository as exc:
+        print(f"error[not-a-repository]: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("olympus: interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a fault: say what failed; the traceback only on request
+        if os.environ.get("OLYMPUS_DEBUG"):
+            traceback.print_exc()
+        print(f"olympus: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("hint: this is a fault, not your mistake; rerun with OLYMPUS_DEBUG=1 for the traceback", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""`olympus demo`: the whole loop, offline, in a throw-away repository against the local AWS emulator."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from bot.adapters.local_aws import InProcessEmulator, LocalAws
+from bot.adapters.localgit import LocalGit
+from bot.domain.commands import Reply
+from bot.domain.gate import Blocked
+from bot.errors import UserError
+from bot.services.apply_change import apply_change
+from bot.services.plan_change import plan_change
+from bot.services.propose_change import propose_change
+from bot.services.reporting import write_plan_outputs
+from bot.services.tool_calls import git_tool_caller
+from bot.wiring import build_local_loop
+
+REQUEST = "/infra create bucket logs-archive region=eu-west-1 env=dev"
+REQUESTER = "bob"
+APPROVER = "alice"
+
+
+def seed_repository(path: Path) -> LocalGit:
+    """A git repository with one AWS environment, committed on main, as a platform team would have it."""
+    seed = resources.files("bot.entrypoints") / "demo_seed"
+    with resources.as_file(seed) as source:
+        shutil.copytree(source, path, dirs_exist_ok=True)
+    for command in (["init", "--quiet", "--initial-branch=main"], ["add", "--all"]):
+        LocalGit(path).git(*command)
+    LocalGit(path).git(
+        "-c", "user.name=Platform Team", "-c", "user.email=platform@example.com",
+        "commit", "--quiet", "-m", "Add the dev environment",
+    )
+    return LocalGit.open(path)
+
+
+def _step(number: int, text: str) -> None:
+    print(f"\n━━ {number}. {text}")
+
+
+def run_demo(directory: Path | None) -> None:
+    """Tell the story step by step; raises UserError if a step does not go as the story says."""
+    root = Path(tempfile.mkdtemp(prefix="olympus-demo-")) if directory is None else directory.resolve()
+    repo_path = root / "infra-repo"
+    if repo_path.exists() and any(repo_path.iterdir()):
+        raise UserError("demo-dir-not-empty", f"{repo_path} already exists and is not empty",
+                        "pass --dir with a new or empty directory, or leave --dir out to use a temp dir")
+    repo_path.mkdir(parents=True, exist_ok=True)
+    _step(1, f"a platform repository at {repo_path} (git, main branch, infra/aws/envs/dev)")
+    git = seed_repository(repo_path)
+    with InProcessEmulator() as aws:
+        print(f"   local AWS emulator listening on {aws.url}; Terraform state goes to its S3, locks to DynamoDB")
+        _play(git, aws, root)
+
+
+def _play(git: LocalGit, aws: LocalAws, root: Path) -> None:
+    loop = build_local_loop(git.root, actor=REQUESTER, sandbox=aws, say=lambda line: print(f"   {line}"))
+    print(f"   Terraform: {loop.terraform.label}")
+
+    _step(2, f"{REQUESTER} asks: {REQUEST}")
+    outcome = propose_change(loop, REQUEST, "main", git_tool_caller(loop.git))
+    if isinstance(outcome, Reply):
+        raise UserError("demo-request-refused", outcome.text)
+    print(f"   branch {outcome.branch}, commit {outcome.commit[:12]} by {git.git('log', '-1', '--format=%an', outcome.branch).strip()}")
+    for file in outcome.change.files:
+        print(f"   + {file.path}")
+    print(f"   your working tree stays on {git.current_branch()}; the change was made in a separate worktree")
+
+    _step(3, "plan with real Terraform, then scan with Checkov and Trivy")
+    report = plan_change(loop, outcome.branch, "main")
+    outputs = write_plan_outputs(loop, report)
+    if not report.ok:
+        raise UserError("demo-plan-failed", "the plan did not succeed; the comment above says why")
+
+    _step(4, "the pull-request comment")
+    print(outputs.parts[0])
+    print(f"   (markdown written to {outputs.comment_path}; SARIF for code scanning to {outputs.sarif_path})")
+    shutil.copy(outputs.comment_path, root / "comment.md")
+
+    _step(5, f"{REQUESTER} tries to apply without an approval: the gate refuses")
+    refused = apply_change(loop, outcome.branch, "main")
+    if not isinstance(refused.decision, Blocked):
+        raise UserError("demo-gate-open", "the gate allowed an unapproved apply")
+    for reason in refused.decision.reasons:
+        print(f"   ✗ {reason}")
+
+    _step(6, f"{APPROVER} approves commit {outcome.commit[:12]}; {REQUESTER} applies the saved plan")
+    loop.store.record_approval(outcome.branch, outcome.commit, APPROVER)
+    applied = apply_change(loop, outcome.branch, "main")
+    if isinstance(applied.decision, Blocked) or applied.error:
+        raise UserError("demo-apply-failed", applied.error or "; ".join(applied.decision.reasons))
+    print(f"   applied {', '.join(applied.applied)}, approved by {', '.join(applied.decision.approvers)}")
+
+    _step(7, "the bucket now exists in the emulator, and the state is in the s3 backend")
+    print(f"   buckets: {', '.join(aws.bucket_names())}")
+    if "logs-archive" not in aws.bucket_names():
+        raise UserError("demo-bucket-missing", "the apply finished but logs-archive is not in the emulator")
+    state_keys = [o["Key"] for o in aws.client("s3").list_objects_v2(Bucket="olympus-tfstate").get("Contents", [])]
+    print(f"   state objects: {', '.join(state_keys)}")
+
+    split = loop.stopwatch.split()
+    _step(8, "where the time went")
+    for kind in ("terraform", "scanners", "olympus", "total"):
+        print(f"   {kind:<10} {split.get(kind, 0.0):6.2f} s")
+    print(f"\nThe demo repository is at {git.root}; the comment is at {root / 'comment.md'}.")

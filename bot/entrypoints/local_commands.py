@@ -1,0 +1,164 @@
+"""The CLI's local commands: build the loop, pick branch and base, call a service, print what happened."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from bot.adapters.local_aws import ensure_background_emulator, stop_background_emulator
+from bot.adapters.localgit import LocalGit
+from bot.domain.commands import Reply
+from bot.domain.gate import Blocked
+from bot.errors import UserError
+from bot.services.apply_change import apply_change
+from bot.services.plan_change import plan_change
+from bot.services.propose_change import propose_change
+from bot.services.reporting import write_plan_outputs
+from bot.services.tool_calls import git_tool_caller
+from bot.wiring import LocalLoop, build_local_loop
+
+
+def _loop(repo: Path, *, sandbox: bool, actor: str | None) -> LocalLoop:
+    git = LocalGit.open(repo)
+    emulator = ensure_background_emulator(git.state_dir / "sandbox" / "emulator.json") if sandbox else None
+    return build_local_loop(git.root, actor=actor, sandbox=emulator)
+
+
+def _base(loop: LocalLoop, base: str | None) -> str:
+    base = base or loop.git.default_branch()
+    if not loop.git.branch_exists(base):
+        raise UserError("unknown-base", f"base branch {base!r} does not exist", "pass --base with an existing branch")
+    return base
+
+
+def _branch(loop: LocalLoop, branch: str | None, base: str) -> str:
+    """The named branch; else the current one unless it is the base; else the latest Olympus change."""
+    if branch:
+        if not loop.git.branch_exists(branch):
+            raise UserError("unknown-branch", f"branch {branch!r} does not exist", "pass --branch with a branch name")
+        return branch
+    current = loop.git.current_branch()
+    if current != base and current != "HEAD":
+        return current
+    changes = loop.git.git("for-each-ref", "--sort=-committerdate", "--format=%(refname:short)", "refs/heads/infra/")
+    latest = changes.split()
+    if not latest:
+        raise UserError(
+            "no-change-branch",
+            f"you are on the base branch {base} and there is no Olympus change branch",
+            'make one with `olympus run "/infra create bucket NAME"`, or check out the branch to plan',
+        )
+    loop.say(f"using {latest[0]}, the latest change (pass --branch to choose another)")
+    return latest[0]
+
+
+def run_request(repo: Path, request: str, *, sandbox: bool, base: str | None, actor: str | None) -> int:
+    loop = _loop(repo, sandbox=sandbox, actor=actor)
+    base = _base(loop, base)
+    outcome = propose_change(loop, request, base, git_tool_caller(loop.git))
+    if isinstance(outcome, Reply):
+        print(outcome.text)
+        return 0 if request.strip().split()[1:2] == ["help"] else 2
+    if outcome.unchanged:
+        print(f"nothing changed: {outcome.change.description}")
+        print(f"branch {outcome.branch} already holds `{outcome.command_line}`")
+    else:
+        print(f"branch {outcome.branch}, commit {outcome.commit[:12]}: {outcome.change.title}")
+    return _plan_and_report(loop, outcome.branch, base)
+
+
+def plan_branch(repo: Path, *, sandbox: bool, branch: str | None, base: str | None, actor: str | None) -> int:
+    loop = _loop(repo, sandbox=sandbox, actor=actor)
+    base = _base(loop, base)
+    return _plan_and_report(loop, _branch(loop, branch, base), base)
+
+
+def _plan_and_report(loop: LocalLoop, branch: str, base: str) -> int:
+    report = plan_change(loop, branch, base)
+    outputs = write_plan_outputs(loop, report)
+    print(outputs.parts[0])
+    print(f"\ncomment written to {outputs.comment_path}; SARIF written to {outputs.sarif_path}")
+    return 0 if report.ok else 1
+
+
+def approve_branch(repo: Path, *, by: str, branch: str | None, base: str | None) -> int:
+    loop = _loop(repo, sandbox=False, actor=None)
+    base = _base(loop, base)
+    branch = _branch(loop, branch, base)
+    head = loop.git.commit_of(branch)
+    loop.store.record_approval(branch, head, by)
+    print(f"approval by {by} recorded for {branch} at {head[:12]}")
+    return 0
+
+
+def apply_branch(repo: Path, *, sandbox: bool, branch: str | None, base: str | None, approved_by: str | None,
+                 actor: str | None) -> int:
+    loop = _loop(repo, sandbox=sandbox, actor=actor)
+    base = _base(loop, base)
+    branch = _branch(loop, branch, base)
+    if approved_by:
+        head = loop.git.commit_of(branch)
+        loop.store.record_approval(branch, head, approved_by)
+        print(f"approval by {approved_by} recorded for {branch} at {head[:12]}")
+    report = apply_change(loop, branch, base)
+    if isinstance(report.decision, Blocked):
+        print(f"apply refused for {branch}:", file=sys.stderr)
+        for reason in report.decision.reasons:
+            print(f"  - {reason}", file=sys.stderr)
+        return 2
+    if report.error:
+        print(f"apply failed: {report.error}", file=sys.stderr)
+        return 1
+    print(f"applied {', '.join(report.applied)} at {report.head[:12]} (approved by {', '.join(report.decision.approvers)})")
+    return 0
+
+
+def summarize_file(path: Path, *, as_json: bool) -> int:
+    from bot.domain.plans import PlanFormatError, load_plan_documents, summarize
+    from bot.domain.render import counts_json, render_summary_markdown
+
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise UserError("unreadable-plan", f"cannot read {path}: {exc.strerror}", "pass a file made with "
+                        "`terraform show -json PLANFILE > plan.json`") from None
+    try:
+        summaries = [summarize(doc) for doc in load_plan_documents(text)]
+    except PlanFormatError as exc:
+        raise UserError("not-a-plan", f"{path}: {exc}", "make one with `terraform show -json PLANFILE > plan.json`")
+    if as_json:
+        counts = [counts_json(s) for s in summaries]
+        print(json.dumps(counts[0] if len(counts) == 1 else counts))
+    else:
+        print("\n\n".join(render_summary_markdown(s) for s in summaries))
+    return 0
+
+
+def show_status(repo: Path) -> int:
+    loop = _loop(repo, sandbox=False, actor=None)
+    locks = loop.store.locks()
+    print("locks:" if locks else "locks: none")
+    for lock in locks:
+        print(f"  {lock.dir} ({lock.workspace}) held by {lock.holder} since {lock.acquired_at:%Y-%m-%d %H:%M}")
+    print("recent actions:")
+    for entry in loop.store.audit_log(limit=10):
+        print(f"  {entry.started_at:%Y-%m-%d %H:%M:%S} {entry.actor} {entry.action}: {entry.result}")
+    return 0
+
+
+def unlock_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
+    loop = _loop(repo, sandbox=False, actor=None)
+    base = _base(loop, base)
+    branch = _branch(loop, branch, base)
+    released = loop.store.release_locks_of(branch)
+    loop.store.discard_plans(branch)
+    print(f"released {released} lock(s) held by {branch} and discarded its plans")
+    return 0
+
+
+def stop_sandbox(repo: Path) -> int:
+    git = LocalGit.open(repo)
+    stopped = stop_background_emulator(git.state_dir / "sandbox" / "emulator.json")
+    print("stopped the local AWS emulator" if stopped else "no local AWS emulator was running")
+    return 0

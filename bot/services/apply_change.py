@@ -1,0 +1,100 @@
+"""Apply a change through the gate: approval at head by someone else, the reviewed plan file, our own lock."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.adapters.git_tree import GitTreeReader
+from bot.adapters.localgit import BOT_NAME
+from bot.adapters.terraform import TerraformError
+from bot.domain.gate import Allowed, Approval, Blocked, GateInput, PlannedProject, decide
+from bot.domain.models import Project
+from bot.domain.records import PlanRecord
+from bot.services.repo_projects import affected_projects_of
+from bot.services.terraform_steps import run_step, terraform_env
+from bot.wiring import LocalLoop
+
+_REQUESTED_BY = re.compile(r"^Requested-by:\s*(.+?)\s*$", re.MULTILINE)
+
+
+@dataclass
+class ApplyReport:
+    branch: str
+    head: str
+    decision: Allowed | Blocked
+    applied: list[str] = field(default_factory=list)
+    outputs: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+
+
+def requesters_of(loop: LocalLoop, branch: str, base: str) -> list[str]:
+    """Who asked for this change: Requested-by trailers and the human authors of its commits, and who asks to apply."""
+    log = loop.git.git("log", "--format=%an%x00%B%x00", f"{base}..{branch}")
+    people = {loop.actor}
+    parts = log.split("\0")
+    for author, body in zip(parts[::2], parts[1::2], strict=False):
+        author = author.strip()
+        if author and author != BOT_NAME:
+            people.add(author)
+        people.update(_REQUESTED_BY.findall(body))
+    return sorted(people)
+
+
+def file_sha256(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def gate_for(loop: LocalLoop, branch: str, base: str) -> tuple[GateInput, list[tuple[Project, PlanRecord]]]:
+    """Everything the gate needs, read fresh from git, the store and the plan files at decision time."""
+    head = loop.git.commit_of(branch)
+    projects = affected_projects_of(GitTreeReader(loop.git, head), loop.git.changed_files(base, branch))
+    latest = {plan.project: plan for plan in loop.store.plans_for(branch)}  # oldest first, so newest wins
+    planned: list[PlannedProject] = []
+    to_apply: list[tuple[Project, PlanRecord]] = []
+    for project in projects:
+        plan = latest.get(project.name)
+        lock = loop.store.lock_for(loop.repo_id, project.dir, project.workspace)
+        planned.append(
+            PlannedProject(
+                project=project.name,
+                plan_commit=plan.commit if plan else None,
+                recorded_sha256=plan.sha256 if plan else None,
+                current_sha256=file_sha256(Path(plan.plan_path)) if plan else None,
+                lock_holder=lock.holder if lock else None,
+            )
+        )
+        if plan:
+            to_apply.append((project, plan))
+    approvals = [Approval(a.user, a.commit) for a in loop.store.approvals_for(branch)]
+    return GateInput(branch, head, requesters_of(loop, branch, base), approvals, planned), to_apply
+
+
+def apply_change(loop: LocalLoop, branch: str, base: str) -> ApplyReport:
+    """Apply each project's saved plan, exactly as reviewed, only when the gate allows it."""
+    gate, plans = gate_for(loop, branch, base)
+    decision = decide(gate)
+    report = ApplyReport(branch, gate.head_commit, decision)
+    if isinstance(decision, Blocked):
+        loop.store.audit(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}, None, None,
+                         "refused: " + "; ".join(decision.reasons))
+        return report
+    tree = loop.git.worktree(branch)
+    with loop.store.audited(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}):
+        for project, plan in plans:
+            workdir = tree / project.dir
+            loop.say(f"→ {project.name}: terraform apply {Path(plan.plan_path).name}")
+            try:
+                with terraform_env(loop, workdir) as env:
+                    args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", plan.plan_path]
+                    run_step(loop, workdir, env, args)
+            except TerraformError as exc:
+                report.error = f"{project.name}: {exc}"
+                break
+            report.applied.append(project.name)
+        if not report.error:
+            # A saved plan is spent once applied; a second apply must come from a new plan.
+            loop.store.discard_plans(branch)
+    return report

@@ -1,0 +1,132 @@
+"""Plan a change: affected projects → lock → init/plan/show → summary → scans → one comment, all recorded."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.adapters.git_tree import GitTreeReader
+from bot.adapters.sandbox import backend_config
+from bot.adapters.terraform import TerraformError
+from bot.domain.models import Finding, Project
+from bot.domain.plans import PlanSummary, load_plan_documents, summarize
+from bot.errors import UserError
+from bot.services.repo_projects import affected_projects_of, module_dirs_of
+from bot.services.terraform_steps import run_step, terraform_env
+from bot.wiring import LocalLoop
+
+
+@dataclass
+class ProjectPlan:
+    """One project's plan: a summary, or why there is none (an error, or a lock held elsewhere)."""
+
+    project: Project
+    summary: PlanSummary | None = None
+    error: str = ""
+    locked_by: str = ""
+    plan_path: Path | None = None
+    sha256: str = ""
+
+
+@dataclass
+class PlanReport:
+    branch: str
+    head: str
+    projects: list[ProjectPlan]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(p.summary is not None for p in self.projects)
+
+
+def slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "--" for c in text)
+
+
+def plan_change(loop: LocalLoop, branch: str, base: str) -> PlanReport:
+    """Plan every project the branch changes against base, at the branch's head commit."""
+    git = loop.git
+    head = git.commit_of(branch)
+    reader = GitTreeReader(git, head)
+    changed = git.changed_files(base, branch)
+    projects = affected_projects_of(reader, changed)
+    if not projects:
+        raise UserError(
+            "nothing-to-plan",
+            f"{branch} changes no Terraform project against {base} ({len(changed)} files changed)",
+            "make a change with `olympus run \"/infra create ...\"`, or pass --branch with a branch that changes "
+            "Terraform files",
+        )
+    tree = git.worktree(branch)
+    report = PlanReport(branch, head, [])
+    with loop.store.audited(loop.actor, "plan", {"branch": branch, "commit": head}):
+        for project in projects:
+            report.projects.append(_plan_project(loop, tree, branch, head, project))
+        scan_dirs = sorted({d for p in projects for d in (p.dir, *module_dirs_of(reader, p))})
+        report.findings = scan(loop, tree, scan_dirs)
+    return report
+
+
+def _plan_project(loop: LocalLoop, tree: Path, branch: str, head: str, project: Project) -> ProjectPlan:
+    result = ProjectPlan(project)
+    lock = loop.store.acquire_lock(loop.repo_id, project.dir, project.workspace, branch)
+    if lock.holder != branch:
+        result.locked_by = lock.holder
+        return result
+    workdir = tree / project.dir
+    plan_dir = loop.git.state_dir / "plans" / slug(branch) / slug(project.name)
+    plan_dir.mkdir(parents=True, exist_ok=True)
+    plan_path = plan_dir / f"{head}.tfplan"
+    loop.say(f"→ {project.name}: terraform init")
+    try:
+        with terraform_env(loop, workdir) as env:
+            run_step(loop, workdir, env, ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)])
+            if project.workspace != "default":
+                run_step(loop, workdir, env, ["workspace", "select", "-or-create", "-no-color", project.workspace])
+            loop.say(f"→ {project.name}: terraform plan")
+            run_step(loop, workdir, env, ["plan", "-input=false", "-no-color", "-lock-timeout=60s", f"-out={plan_path}"])
+            shown = run_step(loop, workdir, env, ["show", "-json", "-no-color", str(plan_path)])
+    except TerraformError as exc:
+        result.error = str(exc)
+        return result
+    json_path = plan_path.with_suffix(".json")
+    json_path.write_text(shown.stdout)
+    documents = load_plan_documents(shown.stdout)
+    result.summary = summarize(documents[0])
+    result.plan_path = plan_path
+    result.sha256 = hashlib.sha256(plan_path.read_bytes()).hexdigest()
+    loop.store.save_plan_for(
+        change_id=branch,
+        project=project,
+        commit=head,
+        plan_path=plan_path,
+        plan_json_path=json_path,
+        sha256=result.sha256,
+        counts=result.summary.counts(),
+    )
+    return result
+
+
+def scan(loop: LocalLoop, tree: Path, dirs: list[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    for scanner in loop.scanners:
+        loop.say(f"→ scanning with {scanner.name}")
+        with loop.stopwatch.timing("scanners"):
+            findings.extend(scanner.scan(tree, dirs))
+    return merge_findings(findings)
+
+
+def init_args(loop: LocalLoop, workdir: Path, project: Project) -> list[str]:
+    """Backend settings: the emulator's in the sandbox, else the project's own backend.hcl when it has one."""
+    if loop.sandbox is not None:
+        path = loop.git.state_dir / "sandbox" / f"{slug(project.name)}.backend.hcl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = f"{loop.repo_id}/{project.dir}/{project.workspace}/terraform.tfstate"
+        path.write_text(backend_config(loop.sandbox, key))
+        return [f"-backend-config={path}", "-reconfigure"]
+    if (workdir / "backend.hcl").is_file():
+        return ["-backend-config=backend.hcl"]
+    return []

@@ -1,0 +1,87 @@
+"""Propose a change: `/infra create|destroy ...` → MCP tool call → a commit on branch infra/<slug>."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.commands import Create, Destroy, NotForMe, Reply, parse, render_command, to_tool_call
+from bot.domain.models import ChangeSet, FileChange, Refusal, ResourceRequest
+from bot.errors import UserError
+from bot.wiring import LocalLoop
+
+# Calls one MCP tool by name over the repository as it is at a git ref, and returns its structured result.
+ToolCaller = Callable[[str, str, Mapping[str, Any]], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """The outcome of a request: the branch and commit, or unchanged when the branch already holds it."""
+
+    branch: str
+    commit: str
+    change: ChangeSet
+    command_line: str
+    unchanged: bool
+
+
+def branch_for(request: ResourceRequest) -> str:
+    """infra/<action>-<kind>-<name>-<env>: one branch per request, so asking twice finds the same branch."""
+    return f"infra/{request.action}-{request.kind.value}-{request.name}-{request.env}".replace(".", "-")
+
+
+def commit_message(change: ChangeSet, command_line: str, requester: str) -> str:
+    """What and why, then trailers that record who asked (the gate reads Requested-by)."""
+    return f"{change.title}\n\n{change.description}\n\nOlympus-Command: {command_line}\nRequested-by: {requester}\n"
+
+
+def propose_change(loop: LocalLoop, text: str, base: str, call_tool: ToolCaller) -> Proposed | Reply:
+    """Interpret text; a Reply is an answer for the user (help, or what is wrong with the request)."""
+    parsed = parse(text)
+    if isinstance(parsed, NotForMe):
+        raise UserError(
+            "not-an-infra-command",
+            f"{text[:80]!r} is not an /infra command",
+            "start the request with /infra, e.g. `/infra create bucket logs-archive region=eu-west-1`; "
+            "`/infra help` lists every command",
+        )
+    if isinstance(parsed, Reply):
+        return parsed
+    if not isinstance(parsed, Create | Destroy):
+        raise UserError(
+            "not-a-change",
+            f"`{render_command(parsed)}` does not propose a change",
+            "`olympus run` takes create and destroy requests; use `olympus plan`, `olympus apply`, "
+            "`olympus unlock` or `olympus status` for the others",
+        )
+    command_line = render_command(parsed)
+    branch = branch_for(parsed.request)
+    tool, args = to_tool_call(parsed)
+    with loop.store.audited(loop.actor, "propose", {"command": command_line, "branch": branch}):
+        # Tools see the branch when it already exists, so a repeated request is recognized as done.
+        ref = branch if loop.git.branch_exists(branch) else base
+        result = change_or_refusal(call_tool(ref, tool, args))
+        if isinstance(result, Refusal):
+            raise UserError("request-refused", result.message, _hint(result))
+        if result.unchanged:
+            return Proposed(branch, loop.git.commit_of(ref), result, command_line, unchanged=True)
+        commit = loop.git.commit_change(branch, base, result, commit_message(result, command_line, loop.actor))
+        return Proposed(branch, commit, result, command_line, unchanged=False)
+
+
+def change_or_refusal(result: Mapping[str, Any]) -> ChangeSet | Refusal:
+    """The structured result of a change tool as a domain value."""
+    if result.get("refused"):
+        return Refusal(str(result["message"]), str(result.get("hint", "")), str(result.get("location", "")))
+    return ChangeSet(
+        title=str(result["title"]),
+        description=str(result["description"]),
+        files=tuple(FileChange(str(f["path"]), str(f["content"])) for f in result.get("files", [])),
+        unchanged=bool(result.get("unchanged", False)),
+    )
+
+
+def _hint(refusal: Refusal) -> str:
+    where = f"see {refusal.location}" if refusal.location else ""
+    return "; ".join(part for part in (refusal.hint, where) if part)

@@ -1,0 +1,78 @@
+"""Builds the local loop's adapters (git, store, Terraform, scanners, emulator) from the CLI's options."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.local_aws import LocalAws
+from bot.adapters.localgit import LocalGit
+from bot.adapters.terraform import TerraformCli
+from bot.ports import Scanner
+from bot.services.stopwatch import Stopwatch
+
+
+@dataclass
+class LocalLoop:
+    """Everything a local use case needs, built once per command."""
+
+    git: LocalGit
+    store: Any  # bot.ports.Store
+    terraform: TerraformCli
+    scanners: list[Scanner]
+    actor: str
+    cache_dir: Path
+    sandbox: LocalAws | None = None
+    say: Callable[[str], None] = print
+    # Each line Terraform prints, for a progress display; quiet by default.
+    progress: Callable[[str], None] = lambda line: None
+    stopwatch: Stopwatch = field(default_factory=Stopwatch)
+
+    @property
+    def repo_id(self) -> str:
+        """The repository's name in locks and records: its folder, as GitHub later uses owner/name."""
+        return self.git.root.name
+
+
+def default_actor() -> str:
+    """Who is running the command: OLYMPUS_ACTOR, else the login name."""
+    return os.environ.get("OLYMPUS_ACTOR") or getpass.getuser()
+
+
+def cache_dir() -> Path:
+    """Per-user cache for unpacked providers and plugin caches (XDG_CACHE_HOME honored)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / "olympus"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def build_local_loop(
+    repo: Path,
+    *,
+    actor: str | None = None,
+    sandbox: LocalAws | None = None,
+    database_url: str | None = None,
+    say: Callable[[str], None] = print,
+) -> LocalLoop:
+    from bot.adapters.checkov import CheckovScanner
+    from bot.adapters.sqlstore import SqlStore
+    from bot.adapters.trivy import TrivyScanner
+
+    git = LocalGit.open(repo)
+    git.state_dir.mkdir(parents=True, exist_ok=True)
+    url = database_url or os.environ.get("OLYMPUS_DATABASE_URL") or f"sqlite:///{git.state_dir / 'olympus.db'}"
+    return LocalLoop(
+        git=git,
+        store=SqlStore.open(url),
+        terraform=TerraformCli.locate(),
+        scanners=[CheckovScanner(), TrivyScanner()],
+        actor=actor or default_actor(),
+        cache_dir=cache_dir(),
+        sandbox=sandbox,
+        say=say,
+    )
