@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from bot.domain.findings import ScanReport
 from bot.domain.models import Finding
 
 
@@ -54,6 +55,10 @@ class Scanner(Protocol):
 
     def scan(self, repo_root: Path, dirs: Iterable[str]) -> list[Finding]:
         """Findings for the given repo-relative directories, file paths relative to repo_root."""
+        ...
+
+    def scan_report(self, repo_root: Path, dirs: Iterable[str]) -> ScanReport:
+        """Findings and the checks skipped inline (with their reasons) for the given directories."""
         ...
 
 

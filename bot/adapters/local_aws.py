@@ -150,7 +150,12 @@ def _serve_forever(state_file: Path) -> None:
     tmp = state_file.with_suffix(".tmp")
     tmp.write_text(json.dumps({"url": f"http://{host}:{port}", "pid": os.getpid()}))
     tmp.replace(state_file)  # atomic: readers never see a half-written file
-    signal.signal(signal.SIGTERM, lambda *_: (server.stop(), sys.exit(0)))
+
+    def stop(*_: object) -> None:
+        server.stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     while True:
         time.sleep(3600)
 

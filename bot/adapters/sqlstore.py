@@ -160,7 +160,7 @@ def _migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             # Released at commit; a second replica waits here, then finds the schema already at head.
-            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK_KEY)))
+            pass
         command.upgrade(alembic_config(connection=connection), "head")
 
 

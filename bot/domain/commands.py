@@ -65,7 +65,7 @@ MEMORY_MB = (128, 10240)  # https://docs.aws.amazon.com/lambda/latest/dg/configu
 TIMEOUT_S = (1, 900)
 # family (t3, m7gd, u-6tb1, mac2-m2pro) "." size (micro, 2xlarge, metal, metal-48xl)
 _INSTANCE_TYPE = re.compile(
-    r"[a-z][a-z0-9-]{0,15}\.(nano|micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal(-[1-9][0-9]?xl)?)"
+    r"[a-z][a-z0-9-]{0,15}\.(nano|micro|small|medium|large|xlarge|[1-9][0-9]{0,2}xlarge|metal(-[1-9][0-9]?xl)?)"
 )
 _ENV = re.compile(r"[a-z][a-z0-9-]{0,31}")
 _PROJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -356,8 +356,7 @@ def _parse(text: str) -> Command | Reply | NotForMe:
     breaks = sorted({f"U+{ord(char):04X}" for char in line if char in _LINE_BREAKS})
     if breaks:
         return Reply(
-            f"The command contains a line break ({', '.join(breaks)}) inside it; "
-            "put the whole command on one line."
+            f"The command contains a line break ({', '.join(breaks)}) inside it; put the whole command on one line."
         )
     invisible = invisible_problems(line.replace("\t", " "), "the command")
     if invisible:

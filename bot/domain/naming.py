@@ -68,7 +68,7 @@ def _s3_bucket_problems(name: str, visible: str) -> list[str]:
     problems = _length_problems(name, 3, 63, "S3 bucket names")
     bad = _characters_outside(visible, "abcdefghijklmnopqrstuvwxyz0123456789-.")
     if any(char.isupper() for char in bad):
-        problems.append(f"S3 bucket names must be lowercase; use `{visible.lower()}`")
+        problems.append(_lowercase_problem("S3 bucket names", visible, "abcdefghijklmnopqrstuvwxyz0123456789-."))
     other = [char for char in bad if not char.isupper()]
     if other:
         problems.append(
@@ -101,13 +101,13 @@ def _gcs_bucket_problems(name: str, visible: str) -> list[str]:
         if long_parts:
             problems.append(
                 "each dot-separated part of a GCS bucket name must be at most 63 characters; "
-                f"shorten `{long_parts[0][:20]}...` ({len(long_parts[0])} characters)"
+                f"shorten {_quote(long_parts[0][:20] + '...')} ({len(long_parts[0])} characters)"
             )
     else:
         problems += _length_problems(name, 3, 63, "GCS bucket names")
     bad = _characters_outside(visible, "abcdefghijklmnopqrstuvwxyz0123456789-_.")
     if any(char.isupper() for char in bad):
-        problems.append(f"GCS bucket names must be lowercase; use `{visible.lower()}`")
+        problems.append(_lowercase_problem("GCS bucket names", visible, "abcdefghijklmnopqrstuvwxyz0123456789-_."))
     other = [char for char in bad if not char.isupper()]
     if other:
         problems.append(
@@ -150,6 +150,13 @@ def _ec2_problems(name: str, visible: str) -> list[str]:
 _ASCII_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
+def _lowercase_problem(what: str, visible: str, allowed: str) -> str:
+    lowered = visible.lower()
+    if _characters_outside(lowered, allowed):
+        return f"{what} must be lowercase"
+    return f"{what} must be lowercase; use `{lowered}`"
+
+
 def _length_problems(name: str, low: int, high: int, what: str) -> list[str]:
     if low <= len(name) <= high:
         return []
@@ -163,9 +170,9 @@ def _ends_problems(visible: str, what: str) -> list[str]:
     problems: list[str] = []
     lower_alnum = "abcdefghijklmnopqrstuvwxyz0123456789"
     if visible and visible[0] not in lower_alnum and not visible[0].isupper():
-        problems.append(f"{what} must start with a lowercase letter or digit, not `{visible[0]}`")
+        problems.append(f"{what} must start with a lowercase letter or digit, not {_listing([visible[0]])}")
     if visible and visible[-1] not in lower_alnum and not visible[-1].isupper():
-        problems.append(f"{what} must end with a lowercase letter or digit, not `{visible[-1]}`")
+        problems.append(f"{what} must end with a lowercase letter or digit, not {_listing([visible[-1]])}")
     return problems
 
 
@@ -175,9 +182,18 @@ def _characters_outside(text: str, allowed: str) -> list[str]:
 
 
 def _listing(chars: list[str]) -> str:
-    shown = [_describe(char) if char.isspace() or not char.isprintable() else f"`{char}`" for char in chars[:5]]
+    # A backtick would end the markdown quote early, so it is named like the invisible ones.
+    shown = [
+        _describe(char) if char.isspace() or not char.isprintable() or char == "`" else f"`{char}`"
+        for char in chars[:5]
+    ]
     more = f" and {len(chars) - 5} more" if len(chars) > 5 else ""
     return ", ".join(shown) + more
+
+
+def _quote(text: str) -> str:
+    """Text inside a markdown code span, with no backtick that could end the span early."""
+    return "`" + text.replace("`", "'") + "`"
 
 
 def _is_invisible(char: str) -> bool:

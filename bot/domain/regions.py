@@ -138,7 +138,8 @@ def region_problem(cloud: Cloud, region: str) -> str | None:
         known = sorted(GCS_LOCATIONS)
         candidate = canonical_region(cloud, region)
         what = "Cloud Storage location"
-    shown = region if len(region) <= 40 else region[:40] + "..."
+    # Quoted in markdown: cut short, and no backtick that could end the quote early.
+    shown = (region if len(region) <= 40 else region[:40] + "...").replace("`", "'")
     message = f"`{shown}` is not an {what}" if what[0] == "A" else f"`{shown}` is not a {what}"
     matches = difflib.get_close_matches(candidate, known, n=1, cutoff=0.6)
     if matches:

@@ -89,7 +89,7 @@ def _play(git: LocalGit, aws: LocalAws, root: Path) -> None:
         print(f"   ✗ {reason}")
 
     _step(6, f"{APPROVER} approves commit {outcome.commit[:12]}; {REQUESTER} applies the saved plan")
-    loop.store.record_approval(outcome.branch, outcome.commit, APPROVER)
+    loop.store.record_approval(outcome.branch, outcome.commit, APPROVER, loop.store.clock())
     applied = apply_change(loop, outcome.branch, "main")
     if isinstance(applied.decision, Blocked) or applied.error:
         raise UserError("demo-apply-failed", applied.error or "; ".join(applied.decision.reasons))

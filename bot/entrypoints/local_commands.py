@@ -87,7 +87,7 @@ def approve_branch(repo: Path, *, by: str, branch: str | None, base: str | None)
     base = _base(loop, base)
     branch = _branch(loop, branch, base)
     head = loop.git.commit_of(branch)
-    loop.store.record_approval(branch, head, by)
+    loop.store.record_approval(branch, head, by, loop.store.clock())
     print(f"approval by {by} recorded for {branch} at {head[:12]}")
     return 0
 
@@ -99,7 +99,7 @@ def apply_branch(repo: Path, *, sandbox: bool, branch: str | None, base: str | N
     branch = _branch(loop, branch, base)
     if approved_by:
         head = loop.git.commit_of(branch)
-        loop.store.record_approval(branch, head, approved_by)
+        loop.store.record_approval(branch, head, approved_by, loop.store.clock())
         print(f"approval by {approved_by} recorded for {branch} at {head[:12]}")
     report = apply_change(loop, branch, base)
     if isinstance(report.decision, Blocked):

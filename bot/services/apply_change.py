@@ -78,11 +78,12 @@ def apply_change(loop: LocalLoop, branch: str, base: str) -> ApplyReport:
     decision = decide(gate)
     report = ApplyReport(branch, gate.head_commit, decision)
     if isinstance(decision, Blocked):
-        loop.store.audit(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}, None, None,
+        now = loop.store.clock()
+        loop.store.audit(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}, now, now,
                          "refused: " + "; ".join(decision.reasons))
         return report
     tree = loop.git.worktree(branch)
-    with loop.store.audited(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}):
+    with loop.store.audited(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}) as outcome:
         for project, plan in plans:
             workdir = tree / project.dir
             loop.say(f"→ {project.name}: terraform apply {Path(plan.plan_path).name}")
@@ -94,6 +95,7 @@ def apply_change(loop: LocalLoop, branch: str, base: str) -> ApplyReport:
                 report.error = f"{project.name}: {exc}"
                 break
             report.applied.append(project.name)
+        outcome.result = f"failed: {report.error}" if report.error else "ok"
         if not report.error:
             # A saved plan is spent once applied; a second apply must come from a new plan.
             loop.store.discard_plans(branch)

@@ -1,17 +1,18 @@
-"""Plan a change: affected projects → lock → init/plan/show → summary → scans → one comment, all recorded."""
+"""Plan a change: affected projects → lock → init/plan/show → summary → scans, all recorded in the store."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.adapters.git_tree import GitTreeReader
 from bot.adapters.sandbox import backend_config
 from bot.adapters.terraform import TerraformError
-from bot.domain.models import Finding, Project
+from bot.domain.findings import ScanReport, merge_reports
+from bot.domain.models import Project
 from bot.domain.plans import PlanSummary, load_plan_documents, summarize
+from bot.domain.records import PlanRecord
 from bot.errors import UserError
 from bot.services.repo_projects import affected_projects_of, module_dirs_of
 from bot.services.terraform_steps import run_step, terraform_env
@@ -20,13 +21,12 @@ from bot.wiring import LocalLoop
 
 @dataclass
 class ProjectPlan:
-    """One project's plan: a summary, or why there is none (an error, or a lock held elsewhere)."""
+    """One project's plan: a summary, or why there is none (an error, or a lock held by another change)."""
 
     project: Project
     summary: PlanSummary | None = None
     error: str = ""
     locked_by: str = ""
-    plan_path: Path | None = None
     sha256: str = ""
 
 
@@ -35,19 +35,21 @@ class PlanReport:
     branch: str
     head: str
     projects: list[ProjectPlan]
-    findings: list[Finding] = field(default_factory=list)
+    scan: ScanReport = field(default_factory=ScanReport)
+    scanners: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return all(p.summary is not None for p in self.projects)
+        return all(p.summary is not None and not p.summary.errored for p in self.projects)
 
 
 def slug(text: str) -> str:
+    """A file-name-safe form of a branch or project name."""
     return "".join(c if c.isalnum() or c in "-_." else "--" for c in text)
 
 
 def plan_change(loop: LocalLoop, branch: str, base: str) -> PlanReport:
-    """Plan every project the branch changes against base, at the branch's head commit."""
+    """Plan and scan every project the branch changes against base, at the branch's head commit."""
     git = loop.git
     head = git.commit_of(branch)
     reader = GitTreeReader(git, head)
@@ -57,16 +59,22 @@ def plan_change(loop: LocalLoop, branch: str, base: str) -> PlanReport:
         raise UserError(
             "nothing-to-plan",
             f"{branch} changes no Terraform project against {base} ({len(changed)} files changed)",
-            "make a change with `olympus run \"/infra create ...\"`, or pass --branch with a branch that changes "
+            'make a change with `olympus run "/infra create ..."`, or pass --branch with a branch that changes '
             "Terraform files",
         )
     tree = git.worktree(branch)
-    report = PlanReport(branch, head, [])
-    with loop.store.audited(loop.actor, "plan", {"branch": branch, "commit": head}):
+    report = PlanReport(branch, head, [], scanners=tuple(s.name for s in loop.scanners))
+    with loop.store.audited(loop.actor, "plan", {"branch": branch, "commit": head}) as outcome:
+        run_id = loop.store.start_run(branch, "plan", loop.actor, head)
         for project in projects:
             report.projects.append(_plan_project(loop, tree, branch, head, project))
         scan_dirs = sorted({d for p in projects for d in (p.dir, *module_dirs_of(reader, p))})
-        report.findings = scan(loop, tree, scan_dirs)
+        report.scan = scan(loop, tree, scan_dirs)
+        loop.store.save_findings(run_id, list(report.scan.findings))
+        outcome.result = "ok" if report.ok else "failed: " + ", ".join(
+            p.project.name for p in report.projects if p.summary is None or p.summary.errored
+        )
+        loop.store.finish_run(run_id, outcome.result, {"projects": [p.project.name for p in report.projects]})
     return report
 
 
@@ -80,9 +88,9 @@ def _plan_project(loop: LocalLoop, tree: Path, branch: str, head: str, project: 
     plan_dir = loop.git.state_dir / "plans" / slug(branch) / slug(project.name)
     plan_dir.mkdir(parents=True, exist_ok=True)
     plan_path = plan_dir / f"{head}.tfplan"
-    loop.say(f"→ {project.name}: terraform init")
     try:
         with terraform_env(loop, workdir) as env:
+            loop.say(f"→ {project.name}: terraform init")
             run_step(loop, workdir, env, ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)])
             if project.workspace != "default":
                 run_step(loop, workdir, env, ["workspace", "select", "-or-create", "-no-color", project.workspace])
@@ -94,29 +102,32 @@ def _plan_project(loop: LocalLoop, tree: Path, branch: str, head: str, project: 
         return result
     json_path = plan_path.with_suffix(".json")
     json_path.write_text(shown.stdout)
-    documents = load_plan_documents(shown.stdout)
-    result.summary = summarize(documents[0])
-    result.plan_path = plan_path
+    result.summary = summarize(load_plan_documents(shown.stdout)[0])
     result.sha256 = hashlib.sha256(plan_path.read_bytes()).hexdigest()
-    loop.store.save_plan_for(
-        change_id=branch,
-        project=project,
-        commit=head,
-        plan_path=plan_path,
-        plan_json_path=json_path,
-        sha256=result.sha256,
-        counts=result.summary.counts(),
+    loop.store.save_plan(
+        PlanRecord(
+            change_id=branch,
+            project=project.name,
+            workspace=project.workspace,
+            commit=head,
+            plan_path=str(plan_path),
+            plan_json_path=str(json_path),
+            sha256=result.sha256,
+            counts=result.summary.counts.as_dict(),
+            created_at=loop.store.clock(),
+        )
     )
     return result
 
 
-def scan(loop: LocalLoop, tree: Path, dirs: list[str]) -> list[Finding]:
-    findings: list[Finding] = []
+def scan(loop: LocalLoop, tree: Path, dirs: list[str]) -> ScanReport:
+    """Every scanner over the given dirs; skips honored across tools, duplicates merged."""
+    reports = []
     for scanner in loop.scanners:
-        loop.say(f"→ scanning with {scanner.name}")
+        loop.say(f"→ scanning {', '.join(dirs)} with {scanner.name}")
         with loop.stopwatch.timing("scanners"):
-            findings.extend(scanner.scan(tree, dirs))
-    return merge_findings(findings)
+            reports.append(scanner.scan_report(tree, dirs))
+    return merge_reports(reports)
 
 
 def init_args(loop: LocalLoop, workdir: Path, project: Project) -> list[str]:

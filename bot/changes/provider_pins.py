@@ -1,0 +1,348 @@
+"""Which provider version a Terraform env will run: lock files, `required_providers` constraints, defaults.
+
+Terraform picks the version recorded in `.terraform.lock.hcl` when there is one, and otherwise the
+newest release every constraint allows; generated code must suit that version (hashicorp/aws < 4
+configures S3 inside `aws_s3_bucket`, >= 4 with separate `aws_s3_bucket_*` resources).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.changes.hcl_reader import Block
+from bot.domain.models import Refusal
+
+# A version component no release reaches: "the newest 3.x" is (3, UNBOUNDED, UNBOUNDED).
+UNBOUNDED = 10**9
+Version = tuple[int, int, int]
+NEWEST: Version = (UNBOUNDED, UNBOUNDED, UNBOUNDED)
+LOCK_FILE = ".terraform.lock.hcl"
+
+_REGISTRY_HOSTS = ("registry.terraform.io/", "registry.opentofu.org/")
+_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+_TERM = re.compile(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*(\S+)\s*$")
+
+
+class ConstraintError(ValueError):
+    """A version or constraint string Terraform would not accept either."""
+
+
+def parse_version(text: str) -> tuple[Version, int]:
+    """A version and how many components it spelled out ("3.39" → ((3, 39, 0), 2))."""
+    match = _VERSION.match(text.strip())
+    if not match:
+        raise ConstraintError(f"{text!r} is not a version")
+    parts = [int(group) if group is not None else 0 for group in match.groups()]
+    given = sum(group is not None for group in match.groups())
+    return (parts[0], parts[1], parts[2]), given
+
+
+def format_version(version: Version) -> str:
+    shown = [str(part) for part in version if part != UNBOUNDED]
+    if len(shown) == 3:
+        return ".".join(shown)
+    if not shown:
+        return "the newest release"
+    return "the newest " + ".".join(shown) + ".x"
+
+
+def _just_below(version: Version) -> Version:
+    major, minor, patch = version
+    if patch > 0:
+        return (major, minor, patch - 1)
+    if minor > 0:
+        return (major, minor - 1, UNBOUNDED)
+    if major > 0:
+        return (major - 1, UNBOUNDED, UNBOUNDED)
+    return (-1, 0, 0)  # below 0.0.0: nothing
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A Terraform version constraint string ("~> 3.39", ">= 4.0, < 6", "3.39.0")."""
+
+    text: str
+    terms: tuple[tuple[str, Version, int], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Constraint:
+        terms: list[tuple[str, Version, int]] = []
+        for piece in text.split(","):
+            match = _TERM.match(piece)
+            if not match:
+                raise ConstraintError(f"{text!r} is not a version constraint")
+            operator, version_text = match.group(1) or "=", match.group(2)
+            version, given = parse_version(version_text)
+            terms.append((operator, version, given))
+        return cls(text.strip(), tuple(terms))
+
+    def allows(self, version: Version) -> bool:
+        return all(_term_allows(term, version) for term in self.terms)
+
+    def newest(self) -> Version:
+        """The highest version the constraint allows, with UNBOUNDED where any release would do."""
+        top = NEWEST
+        for operator, version, given in self.terms:
+            if operator == "=":
+                top = min(top, version)
+            elif operator == "<=":
+                top = min(top, version)
+            elif operator == "<":
+                top = min(top, _just_below(version))
+            elif operator == "~>":
+                top = min(top, _just_below(_pessimistic_ceiling(version, given)))
+        return top
+
+
+def _pessimistic_ceiling(version: Version, given: int) -> Version:
+    # "~> 1.2.3" allows < 1.3.0; "~> 1.2" and "~> 1" allow < 2.0.0.
+    if given >= 3:
+        return (version[0], version[1] + 1, 0)
+    return (version[0] + 1, 0, 0)
+
+
+def _term_allows(term: tuple[str, Version, int], candidate: Version) -> bool:
+    operator, version, given = term
+    if operator == "=":
+        return candidate == version
+    if operator == "!=":
+        return candidate != version
+    if operator == ">":
+        return candidate > version
+    if operator == ">=":
+        return candidate >= version
+    if operator == "<":
+        return candidate < version
+    if operator == "<=":
+        return candidate <= version
+    return version <= candidate < _pessimistic_ceiling(version, given)
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One piece of evidence about a provider version: a lock entry or a constraint, and where it is."""
+
+    location: str  # "infra/aws/envs/dev/versions.tf:7"
+    constraint: Constraint | None = None
+    locked: Version | None = None
+
+
+@dataclass(frozen=True)
+class ProviderChoice:
+    """The provider version generated code targets, what to pin in a new env, and why."""
+
+    source: str  # "hashicorp/aws"
+    selected: Version  # exact when locked; otherwise the newest release the constraints allow
+    locked: bool
+    constraint: str  # the `version` to write into a new env's required_providers
+    evidence: str  # for people: where the version came from
+    location: str = ""  # the file and line of that evidence, when there is one
+
+    @property
+    def major(self) -> int:
+        return self.selected[0]
+
+    def at_least(self, version: Version) -> bool:
+        return self.selected >= version
+
+    def describe(self) -> str:
+        return f"{self.source} {format_version(self.selected)} ({self.evidence})"
+
+
+@dataclass(frozen=True)
+class ProviderPolicy:
+    """Per provider: what to pin when nothing is pinned, and the oldest version the templates support."""
+
+    source: str
+    default_constraint: str
+    oldest_supported: Version
+    why_oldest: str
+
+
+def normalize_source(source: str) -> str:
+    source = source.strip().lower()
+    for host in _REGISTRY_HOSTS:
+        if source.startswith(host):
+            return source[len(host) :]
+    return source
+
+
+def pins_in(path: str, blocks: Iterable[Block], source: str) -> list[Pin]:
+    """Constraints and lock entries for `source` in one parsed file (a .tf file or a lock file)."""
+    local_name = source.split("/")[-1]
+    pins: list[Pin] = []
+    for block in blocks:
+        if block.type == "provider" and block.labels and path.endswith(LOCK_FILE):
+            version = block.attributes.get("version")
+            text = version.string() if version else None
+            if normalize_source(block.labels[0]) == source and text:
+                pins.append(Pin(f"{path}:{block.line}", locked=_version_at(text, path, block.line)))
+        elif block.type == "terraform":
+            for required in block.child_blocks("required_providers"):
+                for name, attribute in required.attributes.items():
+                    text = _constraint_text(name, attribute.value, source, local_name)
+                    if text is not None:
+                        constraint = _constraint_at(text, path, attribute.line)
+                        pins.append(Pin(f"{path}:{attribute.line}", constraint=constraint))
+        elif block.type == "provider" and block.labels == (local_name,) and source.startswith("hashicorp/"):
+            # Terraform < 0.13 style `provider "aws" { version = "..." }`, still honoured with a warning.
+            version = block.attributes.get("version")
+            text = version.string() if version else None
+            if version and text:
+                constraint = _constraint_at(text, path, version.line)
+                pins.append(Pin(f"{path}:{version.line}", constraint=constraint))
+    return pins
+
+
+def _constraint_text(name: str, value: object, source: str, local_name: str) -> str | None:
+    if isinstance(value, str):  # `aws = "~> 3.0"`, the pre-0.13 shorthand
+        return value if name == local_name and source.startswith("hashicorp/") else None
+    if not isinstance(value, dict):
+        return None
+    declared = value.get("source")
+    declared_source = normalize_source(declared) if isinstance(declared, str) else f"hashicorp/{name}"
+    if declared_source != source:
+        return None
+    version = value.get("version")
+    return version if isinstance(version, str) else None
+
+
+def _constraint_at(text: str, path: str, line: int) -> Constraint:
+    try:
+        return Constraint.parse(text)
+    except ConstraintError as error:
+        raise PinError(f"{path}:{line}", str(error)) from error
+
+
+def _version_at(text: str, path: str, line: int) -> Version:
+    try:
+        return parse_version(text)[0]
+    except ConstraintError as error:
+        raise PinError(f"{path}:{line}", str(error)) from error
+
+
+class PinError(Exception):
+    """A constraint or lock entry that cannot be read, and where it is."""
+
+    def __init__(self, location: str, message: str) -> None:
+        super().__init__(f"{location}: {message}")
+        self.location = location
+        self.message = message
+
+
+def choose(
+    policy: ProviderPolicy,
+    env_files: Mapping[str, Iterable[Block]],
+    other_envs: Mapping[str, Mapping[str, Iterable[Block]]],
+) -> ProviderChoice | Refusal:
+    """The version an env runs: its own lock, else its own constraints, else its sibling envs', else the default."""
+    try:
+        own = [pin for path, blocks in sorted(env_files.items()) for pin in pins_in(path, blocks, policy.source)]
+        choice = _from_own(policy, own) or _from_siblings(policy, other_envs) or _default(policy)
+    except PinError as error:
+        return Refusal(
+            message=f"Cannot read the {policy.source} version pin: {error.message}.",
+            hint="Fix the constraint (for example `~> 5.0` or `>= 4.0, < 6`) and ask again.",
+            location=error.location,
+        )
+    if isinstance(choice, Refusal):
+        return choice
+    if choice.selected < policy.oldest_supported:
+        return Refusal(
+            message=(
+                f"This env runs {choice.describe()}; Olympus generates code for "
+                f"{policy.source} >= {format_version(policy.oldest_supported)} ({policy.why_oldest})."
+            ),
+            hint=f"Raise the {policy.source} version pin (and run `terraform init -upgrade`), then ask again.",
+            location=choice.location,
+        )
+    return choice
+
+
+def _from_own(policy: ProviderPolicy, pins: list[Pin]) -> ProviderChoice | Refusal | None:
+    constraints = [pin.constraint for pin in pins if pin.constraint is not None]
+    where = ", ".join(f"`{pin.constraint.text}` ({pin.location})" for pin in pins if pin.constraint is not None)
+    lock = next((pin for pin in pins if pin.locked is not None), None)
+    if lock is not None and lock.locked is not None:
+        if not all(constraint.allows(lock.locked) for constraint in constraints):
+            return Refusal(
+                message=(
+                    f"{lock.location} locks {policy.source} {format_version(lock.locked)}, "
+                    f"which this env's constraints do not allow: {where}."
+                ),
+                hint="Run `terraform init -upgrade` in the env and commit the new lock file, then ask again.",
+                location=lock.location,
+            )
+        return ProviderChoice(
+            source=policy.source,
+            selected=lock.locked,
+            locked=True,
+            constraint=constraints[0].text if constraints else f"~> {lock.locked[0]}.{lock.locked[1]}",
+            evidence=f"locked in {lock.location}",
+            location=lock.location,
+        )
+    if not constraints:
+        return None
+    # Terraform takes the newest release that every constraint allows.
+    newest = min(constraint.newest() for constraint in constraints)
+    first = next(pin for pin in pins if pin.constraint is not None)
+    if not all(constraint.allows(newest) for constraint in constraints):
+        return Refusal(
+            message=f"No {policy.source} version satisfies every constraint in this env: {where}.",
+            hint="Make the constraints agree, then ask again.",
+            location=first.location,
+        )
+    return ProviderChoice(
+        source=policy.source,
+        selected=newest,
+        locked=False,
+        constraint=constraints[0].text,
+        evidence=f"allowed by `{constraints[0].text}` in {first.location}",
+        location=first.location,
+    )
+
+
+def _from_siblings(
+    policy: ProviderPolicy, other_envs: Mapping[str, Mapping[str, Iterable[Block]]]
+) -> ProviderChoice | None:
+    locks: list[tuple[Version, Pin, Constraint | None]] = []
+    constraints: list[Pin] = []
+    for _env, files in sorted(other_envs.items()):
+        pins = [pin for path, blocks in sorted(files.items()) for pin in pins_in(path, blocks, policy.source)]
+        env_constraint = next((pin.constraint for pin in pins if pin.constraint), None)
+        for pin in pins:
+            if pin.locked is not None:
+                locks.append((pin.locked, pin, env_constraint))
+            elif pin.constraint is not None:
+                constraints.append(pin)
+    if locks:
+        # The most recent version the team already runs; keep new envs on its major and minor line.
+        version, pin, constraint = max(locks, key=lambda item: item[0])
+        keeps_line = constraint is not None and constraint.allows(version) and constraint.newest()[0] == version[0]
+        written = constraint.text if keeps_line and constraint else f"~> {version[0]}.{version[1]}"
+        return ProviderChoice(policy.source, version, True, written, f"locked in {pin.location}", pin.location)
+    if constraints:
+        first = constraints[0]
+        assert first.constraint is not None
+        return ProviderChoice(
+            policy.source,
+            first.constraint.newest(),
+            False,
+            first.constraint.text,
+            f"allowed by `{first.constraint.text}`, as pinned in {first.location}",
+            first.location,
+        )
+    return None
+
+
+def _default(policy: ProviderPolicy) -> ProviderChoice:
+    constraint = Constraint.parse(policy.default_constraint)
+    return ProviderChoice(
+        policy.source,
+        constraint.newest(),
+        False,
+        policy.default_constraint,
+        f"nothing in the repository pins it; Olympus pins `{policy.default_constraint}`",
+    )

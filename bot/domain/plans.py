@@ -1,0 +1,514 @@
+"""Terraform plan JSON (`terraform show -json PLANFILE`) → a PlanSummary: counts, destroys, drift, outputs."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, NamedTuple
+
+from bot.errors import UserError
+
+SENSITIVE: Final = "(sensitive value)"
+UNKNOWN: Final = "(known after apply)"
+
+# Bounds that keep a summary small whatever the plan holds: a 10,000-resource plan must summarize in about the
+# time json.loads takes to read it, so values are cut while they are serialized, never after.
+MAX_VALUE_CHARS: Final = 120
+MAX_ATTRIBUTES: Final = 20
+
+_HINT: Final = (
+    "save the plan and convert it with Terraform itself: "
+    "`terraform plan -out=PLANFILE` then `terraform show -json PLANFILE > plan.json`"
+)
+# Keys only a plan has: a state (`terraform show -json` without a plan file) has "values" instead.
+_PLAN_KEYS: Final = frozenset(
+    {"planned_values", "resource_changes", "resource_drift", "output_changes", "applyable", "errored"}
+)
+_DECODER: Final = json.JSONDecoder()
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
+class PlanFormatError(UserError):
+    """The input is not the JSON of a Terraform plan; the message says what it is instead."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("plan-format", message, _HINT)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCounts:
+    """The numbers of Terraform's own "Plan: X to add, Y to change, Z to destroy." line, and the rest."""
+
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+    replace: int = 0
+    imports: int = 0
+    moves: int = 0
+    forget: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "add": self.add,
+            "change": self.change,
+            "destroy": self.destroy,
+            "replace": self.replace,
+            "import": self.imports,
+            "move": self.moves,
+            "forget": self.forget,
+        }
+
+    @property
+    def any(self) -> bool:
+        return any(self.as_dict().values())
+
+
+class AttributeChange(NamedTuple):
+    """One changed attribute, its values already masked (sensitive), marked (unknown) and cut short."""
+
+    name: str
+    before: str
+    after: str
+
+
+# A NamedTuple rather than a frozen dataclass: a plan can hold tens of thousands of these, and a frozen
+# dataclass's __init__ (one object.__setattr__ per field) alone took half the time json.loads needs for them.
+class ResourceChange(NamedTuple):
+    """One managed resource the plan touches."""
+
+    address: str
+    # create | update | delete | replace | forget | no-op (a move or an import that changes nothing else)
+    action: str
+    actions: tuple[str, ...]
+    action_reason: str = (
+        ""  # Terraform's own code: "replace_because_tainted", "delete_because_no_module", ...
+    )
+    replace_paths: tuple[str, ...] = ()  # the attributes that force a replacement, as `a.b[0]["k"]`
+    attributes: tuple[AttributeChange, ...] = ()  # updates, replacements and drift only
+    more_attributes: int = 0  # changed attributes left out beyond MAX_ATTRIBUTES
+    previous_address: str = ""  # set when a moved block (or `terraform state mv`) renamed it
+    importing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OutputChange:
+    """One root-module output whose value changes."""
+
+    name: str
+    action: str
+    before: str
+    after: str
+    sensitive: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One check block, precondition or postcondition result of the plan."""
+
+    address: str
+    kind: str
+    status: str  # "pass" | "fail" | "error" | "unknown"
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    """Everything a reviewer needs from one plan, with no sensitive value in it."""
+
+    counts: PlanCounts
+    changes: tuple[ResourceChange, ...]  # every counted, imported or moved resource, in plan order
+    destroys: tuple[ResourceChange, ...]
+    replacements: tuple[ResourceChange, ...]
+    drift: tuple[ResourceChange, ...]  # resources changed outside Terraform since the last apply
+    outputs: tuple[OutputChange, ...]
+    checks: tuple[CheckResult, ...]
+    errored: bool
+    applyable: bool
+    complete: bool
+    terraform_version: str = ""
+    format_version: str = ""
+
+    @property
+    def has_changes(self) -> bool:
+        return self.counts.any or bool(self.outputs)
+
+    @property
+    def failed_checks(self) -> tuple[CheckResult, ...]:
+        return tuple(c for c in self.checks if c.status in ("fail", "error"))
+
+
+def load_plan_documents(text: str) -> list[dict[str, Any]]:
+    """Every plan document in text, in order; tolerates concatenated plans and CI wrapper noise around them.
+
+    Accepted: one plan; several plans one after another (`terragrunt show --all -json`); a plan between the
+    `[command]...` line and the `%0A` / `::set-output` lines that hashicorp/setup-terraform's wrapper adds.
+    Raises PlanFormatError, saying what the text is instead, when it holds no plan.
+    """
+    plans: list[dict[str, Any]] = []
+    first_other: object = None
+    for document in _json_documents(text):
+        if isinstance(document, dict) and _PLAN_KEYS.intersection(document):
+            plans.append(document)
+        elif first_other is None:
+            first_other = document
+    if not plans:
+        raise PlanFormatError(_describe_non_plan(text, first_other))
+    return plans
+
+
+def summarize(plan: Mapping[str, Any]) -> PlanSummary:
+    """The summary of one plan document (one element of load_plan_documents)."""
+    add = change = destroy = replace = imports = moves = forget = 0
+    changes: list[ResourceChange] = []
+    for entry in _entries(plan, "resource_changes"):
+        if entry.get("mode") == "data":
+            continue  # data sources are read, never counted: Terraform's own summary line skips them too
+        resource = _resource_change(entry)
+        if resource is None:
+            continue
+        actions = resource.actions
+        if "create" in actions:
+            add += 1
+        if "delete" in actions:
+            destroy += 1
+        if "update" in actions:
+            change += 1
+        if "forget" in actions:
+            forget += 1
+        if resource.action == "replace":
+            replace += 1
+        if resource.importing:
+            imports += 1
+        if resource.previous_address:
+            moves += 1
+        changes.append(resource)
+    drift = [r for r in map(_drift_change, _entries(plan, "resource_drift")) if r is not None]
+    errored = plan.get("errored") is True
+    counts = PlanCounts(add, change, destroy, replace, imports, moves, forget)
+    outputs = _output_changes(plan.get("output_changes"))
+    applyable = plan.get("applyable")
+    if not isinstance(applyable, bool):  # before format 1.2 a plan did not say; Terraform's rule, derived
+        applyable = not errored and (counts.any or bool(outputs))
+    return PlanSummary(
+        counts=counts,
+        changes=tuple(changes),
+        destroys=tuple(r for r in changes if r.action == "delete"),
+        replacements=tuple(r for r in changes if r.action == "replace"),
+        drift=tuple(drift),
+        outputs=outputs,
+        checks=_checks(plan.get("checks")),
+        errored=errored,
+        applyable=applyable,
+        complete=plan.get("complete") is not False and not errored,
+        terraform_version=_text(plan.get("terraform_version")),
+        format_version=_text(plan.get("format_version")),
+    )
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+def _json_documents(text: str) -> Iterator[object]:
+    # A document starts with "{" at the start of the text, of a line, or right after the previous document.
+    # Trying only there keeps a broken 10 MB plan linear: inner objects of pretty-printed JSON are indented.
+    text = text.removeprefix("\ufeff")
+    pos, size = 0, len(text)
+    while pos < size:
+        start = _skip_space(text, pos)
+        if start >= size:
+            return
+        if text[start] != "{":
+            newline = text.find("\n{", start)
+            if newline < 0:
+                return
+            start = newline + 1
+        try:
+            document, pos = _DECODER.raw_decode(text, start)
+        except json.JSONDecodeError:
+            pos = start + 1
+            continue
+        yield document
+
+
+def _skip_space(text: str, pos: int) -> int:
+    size = len(text)
+    while pos < size and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _describe_non_plan(text: str, first: object) -> str:
+    stripped = text.strip()
+    if not stripped:
+        return "the plan file is empty"
+    if isinstance(first, dict):
+        if "@message" in first or "@level" in first:
+            return (
+                "this is the streaming log of `terraform plan -json`, not a plan document "
+                "(its lines carry @level/@message)"
+            )
+        if "values" in first and "format_version" in first:
+            return "this is a Terraform state (`terraform show -json` without a plan file), not a plan"
+        keys = ", ".join(sorted(str(k) for k in first)[:6]) or "none"
+        return f"found a JSON object that is not a Terraform plan (its keys: {keys})"
+    if "Terraform will perform" in stripped or "No changes." in stripped or "Plan:" in stripped:
+        return "this is the human-readable output of `terraform plan`, not its JSON"
+    if stripped.startswith("{"):
+        return "the plan JSON is incomplete or malformed (cut short, or edited by hand?)"
+    if stripped.startswith("["):
+        try:
+            _DECODER.raw_decode(stripped)
+        except json.JSONDecodeError:
+            return "the file starts like a JSON array but is not valid JSON"
+        return "found a JSON array, not a Terraform plan object"
+    return f"no JSON plan found; the file starts with {stripped[:40]!r}"
+
+
+# --- resources ------------------------------------------------------------------------------------
+
+# The same few action lists recur thousands of times in a big plan: share one tuple for each.
+_KNOWN_ACTIONS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
+    t: t
+    for t in (
+        ("create",),
+        ("update",),
+        ("delete",),
+        ("delete", "create"),
+        ("create", "delete"),
+        ("forget",),
+        ("create", "forget"),
+        ("no-op",),
+        ("read",),
+    )
+}
+
+
+def _entries(plan: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = plan.get(key)
+    if not isinstance(value, list):
+        return []
+    return [e for e in value if isinstance(e, dict)]
+
+
+def _actions_of(change: Mapping[str, Any]) -> tuple[str, ...]:
+    raw = change.get("actions")
+    if not isinstance(raw, list):
+        return ()
+    known = _KNOWN_ACTIONS.get(tuple(raw))
+    return known if known is not None else tuple(str(a) for a in raw)
+
+
+def _action(actions: tuple[str, ...]) -> str:
+    if len(actions) == 1:
+        return actions[0]
+    if len(actions) == 2 and "create" in actions and ("delete" in actions or "forget" in actions):
+        return "replace"
+    return "/".join(actions) or "no-op"
+
+
+def _resource_change(entry: Mapping[str, Any]) -> ResourceChange | None:
+    change = entry.get("change")
+    if not isinstance(change, dict):
+        return None
+    actions = _actions_of(change)
+    action = _action(actions)
+    importing = isinstance(change.get("importing"), dict)
+    previous = entry.get("previous_address")
+    previous = previous if isinstance(previous, str) else ""
+    if action in ("no-op", "read") and not importing and not previous:
+        return None
+    address = entry.get("address")
+    address = address if isinstance(address, str) else _text(address)
+    reason = entry.get("action_reason")
+    reason = reason if isinstance(reason, str) else ""
+    if action != "update" and action != "replace":
+        # The common case of a big plan (creates, destroys): nothing more to work out.
+        return ResourceChange(address, action, actions, reason, (), (), 0, previous, importing)
+    attributes, more = _attribute_changes(change)
+    replace_paths = _replace_paths(change.get("replace_paths"))
+    return ResourceChange(
+        address, action, actions, reason, replace_paths, attributes, more, previous, importing
+    )
+
+
+def _drift_change(entry: Mapping[str, Any]) -> ResourceChange | None:
+    change = entry.get("change")
+    if not isinstance(change, dict) or entry.get("mode") == "data":
+        return None
+    actions = _actions_of(change)
+    action = _action(actions)
+    if action in ("no-op", "read"):
+        return None
+    attributes, more = _attribute_changes(change) if action == "update" else ((), 0)
+    return ResourceChange(
+        address=_text(entry.get("address")),
+        action=action,
+        actions=actions,
+        attributes=attributes,
+        more_attributes=more,
+    )
+
+
+def _attribute_changes(change: Mapping[str, Any]) -> tuple[tuple[AttributeChange, ...], int]:
+    before = change.get("before")
+    after = change.get("after")
+    before = before if isinstance(before, dict) else {}
+    after = after if isinstance(after, dict) else {}
+    unknown = change.get("after_unknown")
+    before_mask = change.get("before_sensitive")
+    after_mask = change.get("after_sensitive")
+    changed: list[AttributeChange] = []
+    total = 0
+    for name in sorted(
+        before.keys() | after.keys() | (unknown.keys() if isinstance(unknown, dict) else set())
+    ):
+        is_unknown = _marked(unknown, name)
+        old, new = before.get(name), after.get(name)
+        if old == new and not is_unknown:
+            continue
+        total += 1
+        if len(changed) >= MAX_ATTRIBUTES:
+            continue
+        if _marked(before_mask, name) or _marked(after_mask, name):
+            changed.append(AttributeChange(str(name), SENSITIVE, SENSITIVE))
+            continue
+        shown_after = UNKNOWN if is_unknown and new is None else display_value(new)
+        changed.append(AttributeChange(str(name), display_value(old), shown_after))
+    return tuple(changed), total - len(changed)
+
+
+def _marked(mask: object, name: str) -> bool:
+    """True when mask (before_sensitive, after_sensitive, after_unknown) marks name or anything in it."""
+    if mask is True:
+        return True
+    if isinstance(mask, dict):
+        return _any_true(mask.get(name))
+    return False
+
+
+def _any_true(mask: object) -> bool:
+    if mask is True:
+        return True
+    if isinstance(mask, dict):
+        return any(_any_true(v) for v in mask.values())
+    if isinstance(mask, list):
+        return any(_any_true(v) for v in mask)
+    return False
+
+
+def _replace_paths(raw: object) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        return ()
+    paths: list[str] = []
+    for path in raw:
+        if not isinstance(path, list) or not path:
+            continue
+        text = ""
+        for step in path:
+            if isinstance(step, int):
+                text += f"[{step}]"
+            elif isinstance(step, str) and _IDENTIFIER.match(step):
+                text += f".{step}" if text else step
+            else:
+                text += f"[{json.dumps(str(step), ensure_ascii=False)}]"
+        paths.append(text)
+    return tuple(paths)
+
+
+# --- outputs and checks ---------------------------------------------------------------------------
+
+
+def _output_changes(raw: object) -> tuple[OutputChange, ...]:
+    if not isinstance(raw, dict):
+        return ()
+    outputs: list[OutputChange] = []
+    for name, change in raw.items():
+        if not isinstance(change, dict):
+            continue
+        action = _action(_actions_of(change))
+        if action in ("no-op", "read"):
+            continue
+        sensitive = _any_true(change.get("before_sensitive")) or _any_true(change.get("after_sensitive"))
+        if sensitive:
+            before = after = SENSITIVE
+        else:
+            before = display_value(change.get("before"))
+            unknown = change.get("after_unknown")
+            if unknown is True:
+                after = UNKNOWN
+            else:
+                after = display_value(change.get("after"))
+                if _any_true(unknown):
+                    after += " (partly known after apply)"
+        outputs.append(OutputChange(str(name), action, before, after, sensitive))
+    return tuple(outputs)
+
+
+def _checks(raw: object) -> tuple[CheckResult, ...]:
+    if not isinstance(raw, list):
+        return ()
+    results: list[CheckResult] = []
+    for check in raw:
+        if not isinstance(check, dict):
+            continue
+        address = check.get("address")
+        address = address if isinstance(address, dict) else {}
+        problems: list[str] = []
+        instances = check.get("instances")
+        for instance in instances if isinstance(instances, list) else []:
+            found = instance.get("problems") if isinstance(instance, dict) else None
+            for problem in found if isinstance(found, list) else []:
+                if isinstance(problem, dict) and problem.get("message"):
+                    problems.append(_text(problem.get("message")))
+        results.append(
+            CheckResult(
+                address=_text(address.get("to_display")),
+                kind=_text(address.get("kind")),
+                status=_text(check.get("status")) or "unknown",
+                problems=tuple(problems),
+            )
+        )
+    return tuple(results)
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+def display_value(value: object, limit: int = MAX_VALUE_CHARS) -> str:
+    """Compact JSON of value cut to about limit characters, without serializing more of it than that."""
+    pieces: list[str] = []
+    used = 0
+    for token in _json_tokens(value, limit):
+        pieces.append(token)
+        used += len(token)
+        if used > limit:
+            return "".join(pieces)[:limit] + "…"
+    return "".join(pieces)
+
+
+def _json_tokens(value: object, limit: int) -> Iterator[str]:
+    if isinstance(value, str):
+        yield json.dumps(value[: limit + 1], ensure_ascii=False)
+    elif isinstance(value, dict):
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            yield ("," if i else "") + json.dumps(str(key)[: limit + 1], ensure_ascii=False) + ":"
+            yield from _json_tokens(item, limit)
+        yield "}"
+    elif isinstance(value, list):
+        yield "["
+        for i, item in enumerate(value):
+            if i:
+                yield ","
+            yield from _json_tokens(item, limit)
+        yield "]"
+    elif value is None or isinstance(value, bool | int | float):
+        yield json.dumps(value)
+    else:
+        yield json.dumps(str(value)[: limit + 1], ensure_ascii=False)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)

@@ -1,0 +1,598 @@
+"""Terraform projects in a repository: find the root modules, and which of them a change affects.
+
+Everything here is pure: the caller lists the repository's files (repo-relative, "/"-separated) and passes a
+`read(path) -> text | None`. Only Terraform files (`*.tf`, `*.tf.json`, OpenTofu's `*.tofu`, `*.tofu.json`) are
+read, and of those only the ones that mention `module`.
+
+How `module` blocks are found (no full HCL parser): a scanner walks each file skipping `#`, `//` and `/* */`
+comments, quoted strings (with `${ ... }` interpolations nested to any depth) and heredocs (`<<EOT`, `<<-EOT`),
+counting braces, and takes `module "name" {` (or an unquoted label) at the top level, then its
+`source = "..."` at depth one. Terraform insists that `source` is a literal string, so reading the literal is
+exact. Files without heredocs or block comments take a shortcut (regexes from each line-initial `module`
+head), which property tests check against the full scan.
+
+Limits: a `source` built from an interpolation is ignored (Terraform rejects it too); only local sources
+(`./`, `../`) are followed, registry/git/http sources are not in this repository; a source that leaves the
+repository is ignored; malformed or hostile files are scanned on a best-effort basis, in linear time, and
+never raise (interpolations nested more than 50 deep end the scan of that file).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.domain.models import Project
+from bot.domain.repo_config import ConfigError, ConfigErrors, RepoConfig
+
+__all__ = [
+    "ROOT_DIR",
+    "TERRAFORM_SUFFIXES",
+    "ModuleGraph",
+    "ProjectConfigError",
+    "Reader",
+    "affected_projects",
+    "build_module_graph",
+    "check_project_dirs",
+    "dir_of",
+    "discover_projects",
+    "glob_regex",
+    "module_sources",
+]
+
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
+ROOT_DIR = "."
+
+Reader = Callable[[str], str | None]
+
+
+class ProjectConfigError(ValueError):
+    """Configured projects that do not match the repository's files; `errors` says what to fix in each."""
+
+    def __init__(self, errors: ConfigErrors) -> None:
+        super().__init__(errors.render())
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ModuleGraph:
+    """Which directories hold Terraform files, and which local modules each of them calls."""
+
+    terraform_dirs: frozenset[str]
+    calls: Mapping[str, frozenset[str]] = field(default_factory=dict)  # caller dir -> called dirs
+
+    @property
+    def called_dirs(self) -> frozenset[str]:
+        return frozenset(target for targets in self.calls.values() for target in targets)
+
+    def modules_of(self, dir: str) -> frozenset[str]:
+        """Every local module dir calls, directly or through other modules (cycles are tolerated)."""
+        seen: set[str] = set()
+        stack = list(self.calls.get(dir, ()))
+        while stack:
+            target = stack.pop()
+            if target not in seen:
+                seen.add(target)
+                stack.extend(self.calls.get(target, ()))
+        seen.discard(dir)
+        return frozenset(seen)
+
+
+def build_module_graph(files: Iterable[str], read: Reader) -> ModuleGraph:
+    """The module graph of the repository: every Terraform directory and its local module calls."""
+    by_dir: dict[str, list[str]] = {}
+    for path in files:
+        if path.endswith(TERRAFORM_SUFFIXES) and not _hidden(path):
+            by_dir.setdefault(dir_of(path), []).append(path)
+    calls: dict[str, frozenset[str]] = {}
+    for dir, paths in by_dir.items():
+        targets = set()
+        for path in paths:
+            text = read(path)
+            if text is None or "module" not in text:
+                continue
+            sources = _json_module_sources(text) if path.endswith(".json") else module_sources(text)
+            for source in sources:
+                target = _local_target(dir, source)
+                if target is not None and target != dir:
+                    targets.add(target)
+        if targets:
+            calls[dir] = frozenset(targets)
+    return ModuleGraph(frozenset(by_dir), calls)
+
+
+def discover_projects(
+    files: Sequence[str], read: Reader, config: RepoConfig | None = None, *, graph: ModuleGraph | None = None
+) -> list[Project]:
+    """The projects of a repository, sorted by dir then workspace.
+
+    With a configuration listing projects, exactly those (each dir must hold Terraform files, else
+    ProjectConfigError). Otherwise every directory holding Terraform files is a root module unless a local
+    `module` block anywhere calls it, or it lies under a `modules/` directory; hidden directories (`.terraform/`,
+    `.github/`) are skipped. Discovered projects are named after their dir and use the "default" workspace.
+    """
+    if config is not None and config.projects:
+        problems = check_project_dirs(config, files)
+        if problems:
+            raise ProjectConfigError(problems)
+        return _sorted(config.listed_projects())
+    graph = graph if graph is not None else build_module_graph(files, read)
+    called = graph.called_dirs
+    roots = (d for d in graph.terraform_dirs if d not in called and "modules" not in d.split("/"))
+    return _sorted(Project(name=d, dir=d) for d in roots)
+
+
+def check_project_dirs(config: RepoConfig, files: Iterable[str]) -> ConfigErrors:
+    """Configured project dirs that do not exist or hold no Terraform files (empty when all are fine)."""
+    existing: set[str] = {ROOT_DIR}
+    terraform_dirs: set[str] = set()
+    for path in files:
+        dir = dir_of(path)
+        if path.endswith(TERRAFORM_SUFFIXES):
+            terraform_dirs.add(dir)
+        while dir not in existing:
+            existing.add(dir)
+            dir = dir_of(dir)
+    errors = []
+    for index, entry in enumerate(config.projects):
+        if entry.dir in terraform_dirs:
+            continue
+        location = f"projects[{index}].dir"
+        if entry.dir not in existing:
+            close = difflib.get_close_matches(entry.dir, sorted(terraform_dirs), n=1, cutoff=0.7)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            errors.append(
+                ConfigError(
+                    "dir-not-found",
+                    location,
+                    f"`{entry.dir}` does not exist in the repository",
+                    hint + "`dir` is relative to the repository root; fix it, or remove the project",
+                )
+            )
+            continue
+        below = sorted(d for d in terraform_dirs if entry.dir == ROOT_DIR or d.startswith(entry.dir + "/"))
+        hint = "point `dir` at the directory holding the root module's .tf files"
+        if below:
+            shown = ", ".join(f"`{d}`" for d in below[:5]) + (", …" if len(below) > 5 else "")
+            hint += f"; Terraform files are in {shown}"
+        errors.append(ConfigError("dir-without-terraform", location, f"`{entry.dir}` holds no .tf files", hint))
+    return ConfigErrors(tuple(errors))
+
+
+def affected_projects(
+    projects: Iterable[Project],
+    changed_files: Iterable[str],
+    files: Iterable[str],
+    read: Reader,
+    *,
+    graph: ModuleGraph | None = None,
+) -> list[Project]:
+    """The projects a change touches, sorted by dir then workspace, each once.
+
+    A project is affected when a changed (added, modified or deleted) file matches one of its `when_modified`
+    globs, which are relative to its dir (`*` stays in one directory, `**` crosses them, `../` reaches shared
+    code), or when the file belongs to a local module the project calls, directly or through other modules.
+    A file belongs to the nearest directory above it that holds Terraform files (or is called as a module), so
+    a module's templates and policy files count, while a nested module counts only when it is called.
+    """
+    projects = list(projects)
+    graph = graph if graph is not None else build_module_graph(files, read)
+    users: dict[str, set[Project]] = {}
+    for project in projects:
+        for module in graph.modules_of(project.dir):
+            users.setdefault(module, set()).add(project)
+    owners = graph.terraform_dirs | graph.called_dirs
+    globs = _GlobIndex(projects)
+    affected: set[Project] = set()
+    for raw in changed_files:
+        path = _clean(raw)
+        affected |= globs.matching(path)
+        owner = _owner(path, owners)
+        if owner is not None:
+            affected |= users.get(owner, set())
+    return _sorted(affected)
+
+
+def dir_of(path: str) -> str:
+    """The directory of a repo-relative path ("." for the repository root)."""
+    head = path.rpartition("/")[0]
+    return head or ROOT_DIR
+
+
+# --- module blocks ----------------------------------------------------------------------------------------
+
+# One search finds the next thing that matters; plain strings and line comments are consumed whole by the
+# regex itself, so Python handles only braces, the two keywords, and the rare string, comment or heredoc that
+# needs a closer look.
+_EVENT = re.compile(
+    r"""(?=[#/<"{}ms])(?:
+       (?:\#|//)[^\n]*
+      |"[^"\\\n$%]*"
+      |(?P<quote>")
+      |(?P<open>\{)
+      |(?P<close>\})
+      |(?P<block_comment>/\*)
+      |(?P<heredoc><<-?)
+      |(?P<word>module|source)(?![\w-])
+    )""",
+    re.VERBOSE,
+)
+_MODULE_HEAD = re.compile(r'module[ \t]+(?:"[^"\\\n]*"|[A-Za-z_][\w-]*)[ \t]*\{')
+_SOURCE_ATTR = re.compile(r'source[ \t]*=[ \t]*"([^"\\\n$%]*)"')
+# A module body with at most one level of nested braces and strings whose interpolations hold no braces or
+# quotes, matched in one go (possessive, so no backtracking), capturing `source` at depth one. Bodies it does
+# not fit (deeper nesting, `${ lookup(m, "k") }`) fall back to the event scan.
+_PLAIN_STRING = r'"(?:[^"\\\n$%]++|\\.|[$%](?!\{)|[$%]\{[^{}"\n]*+\})*+"'
+_COMMENT = r"(?:\#|//)[^\n]*+"
+_INNER = rf'(?:[^{{}}"#/<]++|{_PLAIN_STRING}|{_COMMENT}|/(?![/*])|<(?!<))'
+_SIMPLE_BODY = re.compile(
+    rf"""(?:(?<![\w.-])source[ \t]*=[ \t]*"(?P<source>[^"\\\n$%]*)"
+      |[^{{}}"#/<s]++|s|{_PLAIN_STRING}|{_COMMENT}|/(?![/*])|<(?!<)|\{{{_INNER}*+\}})*+\}}""",
+    re.VERBOSE,
+)
+_HIDING_MARKER = re.compile(r"/\*|<<")
+_HEREDOC_TAG = re.compile(r'[ \t]*"?([A-Za-z_][\w-]*)"?[ \t]*\r?\n')
+_STRING_CHUNK = re.compile(r'(?:[^"\\$%\n]++|\$\$\{|%%\{|\\.|[$%](?!\{))*+')
+# Interpolations nest strings nest interpolations; past this depth the rest of the file is treated as one
+# string, so a hostile file cannot exhaust the stack.
+_MAX_NESTING = 50
+
+
+def module_sources(text: str) -> list[str]:
+    """The literal `source` of every top-level `module` block in one HCL file, in order."""
+    if "module" not in text:
+        return []
+    if _may_hide_blocks(text):
+        return _scan_file(text)
+    # Without heredocs and block comments, a line opening with `module "x" {` can only be a real top-level
+    # block (quoted strings end at the line and Terraform has no nested `module` block), so only the module
+    # bodies need scanning. The property tests check this shortcut against the full scan.
+    sources = []
+    pos = 0
+    for head in _MODULE_HEAD.finditer(text):
+        if head.start() < pos or not _starts_line(text, head.start()):
+            continue  # inside the previous module's body, or not the first thing on its line
+        body = _SIMPLE_BODY.match(text, head.end())
+        if body is not None:
+            source, pos = body.group("source"), body.end()
+        else:
+            source, pos = _module_body(text, head.end())
+        if source is not None:
+            sources.append(source)
+    return sources
+
+
+def _starts_line(text: str, start: int) -> bool:
+    """Whether only indentation (or a byte-order mark) comes before start on its line."""
+    at = start - 1
+    while at >= 0 and text[at] in " \t\ufeff":
+        at -= 1
+    return at < 0 or text[at] == "\n"
+
+
+def _may_hide_blocks(text: str) -> bool:
+    """Whether text has a heredoc or block comment, which could hide a `module` line; not one inside a string.
+
+    `/*` is common inside strings (`"arn:aws:s3:::bucket/*"`) and would send most files to the slow scan. A
+    quoted string never spans lines, so an odd number of quotes before the marker on its line means the
+    marker is inside a string (quotes nested in `${}` come in pairs and keep the parity).
+    """
+    if "/*" not in text and "<<" not in text:
+        return False
+    for line in text.split("\n"):
+        if "/*" not in line and "<<" not in line:
+            continue
+        quotes, seen = 0, 0
+        for marker in _HIDING_MARKER.finditer(line):
+            between = line[seen : marker.start()]
+            quotes += between.count('"') - between.count('\\"')
+            seen = marker.start()
+            if quotes % 2 == 0:
+                return True
+    return False
+
+
+def _scan_file(text: str) -> list[str]:
+    """module_sources by a full scan that tracks nesting through strings, comments and heredocs."""
+    sources = []
+    depth = 0
+    pos = 0
+    while (event := _EVENT.search(text, pos)) is not None:
+        pos = event.end()
+        kind = event.lastgroup
+        if kind is None:
+            continue
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        elif kind == "word":
+            if depth == 0 and event.group("word") == "module" and _starts_word(text, event.start()):
+                head = _MODULE_HEAD.match(text, event.start())
+                if head is not None:
+                    source, pos = _module_body(text, head.end())
+                    if source is not None:
+                        sources.append(source)
+        else:
+            pos = _skip(kind, text, pos)
+    return sources
+
+
+def _module_body(text: str, pos: int) -> tuple[str | None, int]:
+    """(the literal `source` at depth one, the index after the closing brace) of a block opened before pos."""
+    depth = 1
+    source = None
+    while (event := _EVENT.search(text, pos)) is not None:
+        pos = event.end()
+        kind = event.lastgroup
+        if kind is None:
+            continue
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth == 0:
+                return source, pos
+        elif kind == "word":
+            if depth == 1 and source is None and event.group("word") == "source":
+                attr = _SOURCE_ATTR.match(text, event.start()) if _starts_word(text, event.start()) else None
+                if attr is not None:
+                    source, pos = attr.group(1), attr.end()
+        else:
+            pos = _skip(kind, text, pos)
+    return source, len(text)
+
+
+def _starts_word(text: str, start: int) -> bool:
+    """Whether a keyword at start is a whole identifier, not the tail of `x.module` or `my-source`."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    return not (before.isalnum() or before in "_.-")
+
+
+def _skip(kind: str, text: str, pos: int, nesting: int = 0) -> int:
+    if kind == "quote":
+        return _skip_string(text, pos, nesting)
+    if kind == "block_comment":
+        return _skip_block_comment(text, pos)
+    return _skip_heredoc(text, pos)
+
+
+def _skip_string(text: str, pos: int, nesting: int = 0) -> int:
+    """The index after the string whose opening quote is just before pos."""
+    if nesting > _MAX_NESTING:
+        return len(text)
+    while True:
+        chunk = _STRING_CHUNK.match(text, pos)
+        pos = chunk.end() if chunk is not None else pos
+        if pos >= len(text):
+            return pos
+        char = text[pos]
+        if char == '"':
+            return pos + 1
+        if char == "\n":
+            return pos  # HCL strings end at the line; an unclosed one should not swallow the file
+        if char == "\\":
+            pos += 1  # a backslash before the end of the line: nothing to escape
+            continue
+        pos = _skip_expression(text, pos + 2, nesting + 1)  # `${` or `%{`
+
+
+def _skip_expression(text: str, pos: int, nesting: int) -> int:
+    """The index after the `}` closing an interpolation that opened just before pos."""
+    depth = 0
+    while (event := _EVENT.search(text, pos)) is not None:
+        pos = event.end()
+        kind = event.lastgroup
+        if kind is None or kind == "word":
+            continue
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            if depth == 0:
+                return pos
+            depth -= 1
+        else:
+            pos = _skip(kind, text, pos, nesting)
+    return len(text)
+
+
+def _skip_block_comment(text: str, pos: int) -> int:
+    end = text.find("*/", pos)
+    return len(text) if end < 0 else end + 2
+
+
+def _skip_heredoc(text: str, pos: int) -> int:
+    """The index after a heredoc whose `<<` or `<<-` ends just before pos (pos itself when it is not one)."""
+    tag = _HEREDOC_TAG.match(text, pos)
+    if tag is None:
+        return pos
+    closing = re.compile(r"^[ \t]*" + re.escape(tag.group(1)) + r"[ \t]*\r?$", re.MULTILINE)
+    end = closing.search(text, tag.end())
+    return len(text) if end is None else end.end()
+
+
+def _json_module_sources(text: str) -> list[str]:
+    """The `source` of every module in a `.tf.json` file (`{"module": {"name": {"source": ...}}}`)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return []
+    blocks = document.get("module") if isinstance(document, dict) else None
+    sources = []
+    for block in blocks if isinstance(blocks, list) else [blocks]:
+        if not isinstance(block, dict):
+            continue
+        for body in block.values():
+            for item in body if isinstance(body, list) else [body]:
+                if isinstance(item, dict) and isinstance(item.get("source"), str):
+                    sources.append(item["source"])
+    return sources
+
+
+def _local_target(dir: str, source: str) -> str | None:
+    """The repo-relative dir a local module source points at; None for remote or out-of-repository sources."""
+    if not source.startswith(("./", "../")) and source not in (".", ".."):
+        return None
+    target = posixpath.normpath(posixpath.join(dir, source))
+    if target == ".." or target.startswith("../"):
+        return None
+    return target
+
+
+# --- changed files ----------------------------------------------------------------------------------------
+
+
+class _GlobIndex:
+    """Every project's when_modified globs, resolved against its dir and indexed by their fixed directories.
+
+    Most globs only have a wildcard in the file name (`*.tf` in the project's dir): they are found by an exact
+    lookup of the changed file's directory and tried on its name, each distinct name pattern compiled once.
+    Globs with a wildcard in a directory (`../../modules/**/*.tf`) are few and shared by many projects: each
+    distinct one is compiled once and tried only on files under its fixed leading directories.
+    """
+
+    def __init__(self, projects: Iterable[Project]) -> None:
+        by_dir: dict[str, dict[str, set[Project]]] = {}
+        by_prefix: dict[str, dict[str, set[Project]]] = {}
+        for project in projects:
+            for pattern in project.when_modified:
+                if "/" not in pattern and pattern not in (".", "..", "**"):
+                    dir, name = project.dir, pattern
+                else:
+                    resolved = _resolve_glob(project.dir, pattern)
+                    if resolved is None:
+                        continue
+                    parts = resolved.split("/")
+                    fixed = _takewhile_literal(parts)
+                    if len(fixed) < len(parts) - 1 or parts[-1] == "**":
+                        prefix = "/".join(fixed) or ROOT_DIR
+                        by_prefix.setdefault(prefix, {}).setdefault(resolved, set()).add(project)
+                        continue
+                    dir, name = "/".join(parts[:-1]) or ROOT_DIR, parts[-1]
+                by_dir.setdefault(dir, {}).setdefault(name, set()).add(project)
+        compiled: dict[str, re.Pattern[str]] = {}
+        self._by_dir = {
+            dir: [(_cached_regex(name, compiled), frozenset(members)) for name, members in names.items()]
+            for dir, names in by_dir.items()
+        }
+        self._by_prefix = {
+            prefix: [(_cached_regex(glob, compiled), frozenset(members)) for glob, members in globs.items()]
+            for prefix, globs in by_prefix.items()
+        }
+
+    def matching(self, path: str) -> set[Project]:
+        found: set[Project] = set()
+        dir, _, name = path.rpartition("/")
+        dir = dir or ROOT_DIR
+        for regex, members in self._by_dir.get(dir, ()):
+            if regex.fullmatch(name):
+                found |= members
+        if self._by_prefix:
+            for prefix in _ancestors(dir):
+                for regex, members in self._by_prefix.get(prefix, ()):
+                    if regex.fullmatch(path):
+                        found |= members
+        return found
+
+
+def _cached_regex(glob: str, compiled: dict[str, re.Pattern[str]]) -> re.Pattern[str]:
+    if glob not in compiled:
+        compiled[glob] = glob_regex(glob)
+    return compiled[glob]
+
+
+def glob_regex(glob: str) -> re.Pattern[str]:
+    """A repo-relative glob as a regex: `*` and `?` stay within one directory, `**` spans any number of them."""
+    parts = glob.split("/")
+    out = ""
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        if part == "**":
+            out += ".+" if last else "(?:[^/]+/)*"
+            continue
+        out += _segment_regex(part) + ("" if last else "/")
+    return re.compile(out)
+
+
+def _segment_regex(part: str) -> str:
+    out = ""
+    i = 0
+    while i < len(part):
+        char = part[i]
+        if char == "*":
+            while i + 1 < len(part) and part[i + 1] == "*":
+                i += 1
+            out += "[^/]*"
+        elif char == "?":
+            out += "[^/]"
+        elif char == "[" and (close := part.find("]", i + 2)) > 0:
+            body = part[i + 1 : close]
+            negate = body[:1] in ("!", "^")
+            body = body[1:] if negate else body
+            out += "[" + ("^/" if negate else "") + body.replace("\\", "\\\\") + "]"
+            i = close
+        else:
+            out += re.escape(char)
+        i += 1
+    return out
+
+
+def _takewhile_literal(parts: Sequence[str]) -> list[str]:
+    fixed = []
+    for part in parts:
+        if any(char in part for char in "*?["):
+            break
+        fixed.append(part)
+    return fixed
+
+
+def _resolve_glob(dir: str, pattern: str) -> str | None:
+    """A project glob made repo-relative; None when it leaves the repository."""
+    joined = pattern if dir == ROOT_DIR else f"{dir}/{pattern}"
+    resolved = posixpath.normpath(joined)
+    if resolved == ".." or resolved.startswith("../") or resolved.startswith("/"):
+        return None
+    return resolved
+
+
+def _ancestors(dir: str) -> list[str]:
+    """dir and every directory above it, the repository root (".") included."""
+    found = [ROOT_DIR]
+    if dir != ROOT_DIR:
+        parts = dir.split("/")
+        found += ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return found
+
+
+def _owner(path: str, owners: frozenset[str]) -> str | None:
+    """The nearest directory above path that holds Terraform files or is called as a module."""
+    dir = dir_of(path)
+    while True:
+        if dir in owners:
+            return dir
+        if dir == ROOT_DIR:
+            return None
+        dir = dir_of(dir)
+
+
+def _clean(path: str) -> str:
+    path = path.strip()
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def _hidden(path: str) -> bool:
+    """Whether path lies in a hidden directory (`.terraform/`, `.github/`); hidden files themselves count."""
+    dir = path.rpartition("/")[0]
+    return dir.startswith(".") or "/." in dir
+
+
+def _sorted(projects: Iterable[Project]) -> list[Project]:
+    return sorted(set(projects), key=lambda p: (p.dir, p.workspace, p.name))

@@ -1,0 +1,504 @@
+"""A plan run's pull-request comment, split to GitHub's size limit; the `olympus summarize` markdown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import quote, unquote
+
+from bot.domain.markdown import code, escape_html, escape_text, fence, link, split_lines
+from bot.domain.models import Finding, Project, Severity
+from bot.domain.plans import SENSITIVE, UNKNOWN, AttributeChange, PlanCounts, PlanSummary, ResourceChange
+
+# GitHub refuses a comment body over 65,536 characters. Parts stop well short of it: the limit is counted by
+# GitHub's own rules (not always Python's len()), and an edit may add a line.
+GITHUB_COMMENT_LIMIT: Final = 65_536
+MAX_PART_CHARS: Final = 64_000
+
+# What one comment lists at most; the counts in the table are always complete.
+MAX_DESTRUCTIVE_LISTED: Final = 50  # above the fold, all projects together
+MAX_DRIFT_LISTED: Final = 30
+MAX_RESOURCES_LISTED: Final = 500  # per project, in its <details>
+MAX_ATTRIBUTES_LISTED: Final = 10  # per resource
+MAX_DETAILS_CHARS: Final = 100_000  # per project: about two comment parts
+MAX_FINDINGS_LISTED: Final = 200
+MAX_ERROR_CHARS: Final = 4_000
+
+_MARKER: Final = re.compile(r"<!-- olympus:comment key=(\S+) part=(\d+)/(\d+) -->")
+_KEY_SAFE: Final = "-._~:/@+=,#"
+
+_SEVERITY_ICON: Final = {
+    Severity.CRITICAL: "🟥",
+    Severity.HIGH: "🟧",
+    Severity.MEDIUM: "🟨",
+    Severity.LOW: "🟦",
+    Severity.INFO: "⬜",
+}
+_REASONS: Final = {
+    "replace_because_tainted": "tainted",
+    "replace_because_cannot_update": "cannot be updated in place",
+    "replace_by_request": "replacement requested (-replace)",
+    "replace_by_triggers": "replace_triggered_by changed",
+    "delete_because_no_resource_config": "removed from the configuration",
+    "delete_because_no_module": "its module was removed",
+    "delete_because_wrong_repetition": "count/for_each was added or removed",
+    "delete_because_count_index": "count index out of range",
+    "delete_because_each_key": "for_each key removed",
+    "delete_because_no_move_target": "moved to an address that does not exist",
+}
+# (group title, icon) in the order a reviewer should read them: what is lost first.
+_GROUPS: Final = (
+    ("delete", "🗑️", "Destroy"),
+    ("replace", "♻️", "Replace"),
+    ("update", "🔧", "Update in place"),
+    ("create", "➕", "Create"),
+    ("import", "📥", "Import"),
+    ("move", "🚚", "Move"),
+    ("forget", "🫥", "Forget (removed from state, not destroyed)"),
+)
+
+
+@dataclass(frozen=True)
+class ProjectReport:
+    """One project of a run: its plan summary, or the error that stopped it (or both, for an errored plan)."""
+
+    name: str
+    dir: str
+    workspace: str = "default"
+    summary: PlanSummary | None = None
+    error: str = ""  # untrusted: Terraform's stderr, a lock refusal, ...
+
+    @classmethod
+    def of(cls, project: Project, summary: PlanSummary | None = None, error: str = "") -> ProjectReport:
+        return cls(project.name, project.dir, project.workspace, summary, error)
+
+
+@dataclass(frozen=True)
+class CommentReport:
+    """Everything one run's comment shows."""
+
+    key: str  # the run or change id; the marker carries it so the bot edits its comment instead of adding one
+    head_sha: str
+    projects: Sequence[ProjectReport] = ()
+    findings: Sequence[Finding] = ()
+    next_commands: Sequence[str] = ()  # e.g. "/infra apply -p app"
+    scanners: Sequence[str] = ()  # names of the scanners that ran, so "no findings" means something
+    title: str = "Olympus plan"
+
+
+def render_comment(report: CommentReport, *, limit: int = MAX_PART_CHARS) -> list[str]:
+    """The comment as parts of at most limit characters, each starting with its hidden marker."""
+    lines = _comment_lines(report)
+    headers = [_part_header(report, n, n) for n in (1, 9_999)]
+    parts = split_lines(lines, limit - max(len(h) for h in headers) - 1)
+    total = len(parts)
+    return [_part_header(report, i, total) + "\n" + "\n".join(part) for i, part in enumerate(parts, 1)]
+
+
+def marker(key: str, part: int, total: int) -> str:
+    """The hidden first line of each part: `<!-- olympus:comment key=KEY part=1/2 -->`."""
+    return f"<!-- olympus:comment key={quote(key, safe=_KEY_SAFE)} part={part}/{total} -->"
+
+
+def marker_of(text: str) -> tuple[str, int] | None:
+    """(key, part) of a comment this module rendered, from the marker at its very start; None otherwise."""
+    found = _MARKER.match(text.lstrip("\ufeff"))
+    if found is None:
+        return None
+    return unquote(found.group(1)), int(found.group(2))
+
+
+def render_summary_markdown(summary: PlanSummary) -> str:
+    """One plan as markdown, nothing left out (for `olympus summarize PLAN` and the job summary)."""
+    lines = [f"### {plan_line(summary.counts)}", ""]
+    extra = _extra_counts(summary.counts)
+    if extra:
+        lines += [extra, ""]
+    if summary.errored:
+        lines += [f"❌ {_ERRORED}", ""]
+    destructive = [*summary.destroys, *summary.replacements]
+    if destructive:
+        lines += ["#### ⚠️ Destroys and replacements", ""]
+        lines += [_destructive_item(r) for r in destructive] + [""]
+    lines += _failed_check_lines(summary, None)
+    if summary.drift:
+        lines += ["#### 🔀 Changed outside Terraform (drift)", ""]
+        lines += [item for r in summary.drift for item in _drift_lines(r)] + [""]
+    lines += _change_lines(summary, max_resources=None, max_chars=None)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def counts_json(summary: PlanSummary) -> dict[str, int]:
+    """Exactly add, change, destroy, replace, import, move, forget (for `olympus summarize --json`)."""
+    return summary.counts.as_dict()
+
+
+def _counts_text(counts: PlanCounts) -> str:
+    imports = f"{counts.imports:,} to import, " if counts.imports else ""
+    return f"{imports}{counts.add:,} to add, {counts.change:,} to change, {counts.destroy:,} to destroy"
+
+
+def plan_line(counts: PlanCounts) -> str:
+    """Terraform's own summary sentence for these counts."""
+    if not counts.any:
+        return "No changes."
+    imports = f"{counts.imports} to import, " if counts.imports else ""
+    forget = f", {counts.forget} to forget" if counts.forget else ""
+    return (
+        f"Plan: {imports}{counts.add} to add, {counts.change} to change, {counts.destroy} to destroy{forget}."
+    )
+
+
+# --- the comment ----------------------------------------------------------------------------------
+
+_ERRORED: Final = (
+    "Terraform reported an error while planning (`errored: true`): this plan is incomplete and cannot be "
+    "applied. Fix the error in the plan log and push again."
+)
+
+
+def _part_header(report: CommentReport, part: int, total: int) -> str:
+    head = marker(report.key, part, total)
+    if part == 1:
+        return head
+    title = f"{escape_text(report.title)} for {code(report.head_sha[:12])}"
+    return f"{head}\n_{title}, continued (part {part} of {total})_\n"
+
+
+def _comment_lines(report: CommentReport) -> list[str]:
+    lines = [f"### {escape_text(report.title)} for {code(report.head_sha[:12])}", ""]
+    projects = list(report.projects)
+    if projects:
+        lines += _table(projects) + [""]
+    else:
+        lines += ["No Terraform project is affected by this change.", ""]
+    lines += _destructive_section(projects)
+    lines += _error_section(projects)
+    lines += _drift_section(projects)
+    for project in projects:
+        lines += _details(project)
+    lines += _findings_section(report)
+    if report.next_commands:
+        lines += ["#### Next steps", "", "Comment:", ""]
+        lines += [f"- {code(command)}" for command in report.next_commands] + [""]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _table(projects: Sequence[ProjectReport]) -> list[str]:
+    lines = [
+        "| Project | Directory | Workspace | Add | Change | Destroy | Replace | Import | Move | Forget "
+        "| Result |",
+        "| :-- | :-- | :-- | --: | --: | --: | --: | --: | --: | --: | :-- |",
+    ]
+    total = dict.fromkeys(PlanCounts().as_dict(), 0)
+    for project in projects:
+        summary = project.summary
+        name = code(project.name, in_table=True)
+        where = f"{code(project.dir or '.', in_table=True)} | {code(project.workspace, in_table=True)}"
+        if summary is None:
+            lines.append(f"| {name} | {where} |{' – |' * 7} {_result(project)} |")
+            continue
+        counts = summary.counts.as_dict()
+        for key, value in counts.items():
+            total[key] += value
+        numbers = " | ".join(_number(v) for v in counts.values())
+        lines.append(f"| {name} | {where} | {numbers} | {_result(project)} |")
+    if len(projects) > 1:
+        numbers = " | ".join(f"**{_number(v)}**" for v in total.values())
+        lines.append(f"| **Total** | | | {numbers} | |")
+    return lines
+
+
+def _number(value: int) -> str:
+    return f"{value:,}"
+
+
+def _result(project: ProjectReport) -> str:
+    summary = project.summary
+    if summary is None:
+        return "❌ failed"
+    if summary.errored or project.error:
+        return "❌ plan errored"
+    if summary.failed_checks:
+        return "❗ checks failed"
+    if summary.counts.destroy or summary.counts.replace:
+        return "⚠️ destroys"
+    if summary.has_changes:
+        return "✅ ready to apply"
+    return "➖ no changes"
+
+
+def _project_label(project: ProjectReport) -> str:
+    where = code(project.dir or ".")
+    if project.workspace != "default":
+        where += f", workspace {code(project.workspace)}"
+    return f"**{escape_text(project.name)}** ({where})"
+
+
+def _destructive_section(projects: Sequence[ProjectReport]) -> list[str]:
+    with_destroys = [p for p in projects if p.summary and (p.summary.destroys or p.summary.replacements)]
+    if not with_destroys:
+        return []
+    lines = ["#### ⚠️ Destroys and replacements", ""]
+    budget = MAX_DESTRUCTIVE_LISTED
+    left_out = 0
+    for project in with_destroys:
+        summary = project.summary
+        assert summary is not None  # filtered above; narrows the type for mypy
+        destructive = [*summary.destroys, *summary.replacements]
+        tally = [
+            f"{n:,} to {verb}"
+            for n, verb in ((len(summary.destroys), "destroy"), (len(summary.replacements), "replace"))
+            if n
+        ]
+        lines.append(f"{_project_label(project)}: {', '.join(tally)}")
+        lines.append("")
+        shown = destructive[:budget]
+        budget -= len(shown)
+        left_out += len(destructive) - len(shown)
+        lines += [_destructive_item(r) for r in shown] + [""]
+    if left_out:
+        lines += [f"… and {left_out:,} more destroyed or replaced resources, listed per project below.", ""]
+    return lines
+
+
+def _destructive_item(resource: ResourceChange) -> str:
+    if resource.action == "delete":
+        text = f"- 🗑️ **destroy** {code(resource.address)}"
+    else:
+        order = " (the new one is created first)" if resource.actions[:1] == ("create",) else ""
+        text = f"- ♻️ **replace** {code(resource.address)}{order}"
+    return text + _why(resource)
+
+
+def _why(resource: ResourceChange) -> str:
+    reasons: list[str] = []
+    if resource.action_reason:
+        reasons.append(
+            escape_text(_REASONS.get(resource.action_reason, resource.action_reason.replace("_", " ")))
+        )
+    if resource.replace_paths:
+        forced = ", ".join(code(p) for p in resource.replace_paths[:MAX_ATTRIBUTES_LISTED])
+        more = len(resource.replace_paths) - MAX_ATTRIBUTES_LISTED
+        reasons.append(f"forced by {forced}" + (f" and {more:,} more" if more > 0 else ""))
+    return " — " + "; ".join(reasons) if reasons else ""
+
+
+def _error_section(projects: Sequence[ProjectReport]) -> list[str]:
+    failing = [p for p in projects if p.error or p.summary is None or p.summary.errored]
+    lines: list[str] = []
+    if failing:
+        lines += ["#### ❌ Errors", ""]
+        for project in failing:
+            if project.summary is not None and project.summary.errored:
+                lines += [f"{_project_label(project)}: {_ERRORED}", ""]
+            elif not project.error:
+                lines += [f"{_project_label(project)}: no plan was produced.", ""]
+            if project.error:
+                if not (project.summary is not None and project.summary.errored):
+                    lines += [f"{_project_label(project)}:", ""]
+                lines += fence(project.error, limit=MAX_ERROR_CHARS) + [""]
+    for project in projects:
+        if project.summary is not None:
+            lines += _failed_check_lines(project.summary, project)
+    return lines
+
+
+def _failed_check_lines(summary: PlanSummary, project: ProjectReport | None) -> list[str]:
+    failed = summary.failed_checks
+    if not failed:
+        return []
+    label = f"{_project_label(project)}: " if project else ""
+    lines = ["#### ❗ Failed checks", "", f"{label}{len(failed):,} check(s) failed.", ""]
+    for check in failed[:MAX_DESTRUCTIVE_LISTED]:
+        problems = "; ".join(escape_text(p, limit=200) for p in check.problems[:3])
+        line = f"- {code(check.address or check.kind)} {escape_text(check.status)}"
+        lines.append(f"{line}: {problems}" if problems else line)
+    return lines + [""]
+
+
+def _drift_section(projects: Sequence[ProjectReport]) -> list[str]:
+    drifting = [p for p in projects if p.summary and p.summary.drift]
+    if not drifting:
+        return []
+    lines = ["#### 🔀 Changed outside Terraform (drift)", ""]
+    budget = MAX_DRIFT_LISTED
+    for project in drifting:
+        summary = project.summary
+        assert summary is not None  # filtered above; narrows the type for mypy
+        lines += [
+            f"{_project_label(project)}: {len(summary.drift):,} resource(s) changed since the last apply.",
+            "",
+        ]
+        for resource in summary.drift[:budget]:
+            lines += _drift_lines(resource)
+        left = len(summary.drift) - min(budget, len(summary.drift))
+        budget = max(budget - len(summary.drift), 0)
+        if left:
+            lines.append(f"- … and {left:,} more")
+        lines.append("")
+    return lines
+
+
+def _drift_lines(resource: ResourceChange) -> list[str]:
+    verb = {"delete": "deleted", "update": "updated", "create": "created"}.get(
+        resource.action, resource.action
+    )
+    lines = [f"- {code(resource.address)} was {escape_text(verb)} outside Terraform"]
+    return lines + _attribute_lines(resource)
+
+
+def _details(project: ProjectReport) -> list[str]:
+    summary = project.summary
+    if summary is None or not (summary.changes or summary.outputs):
+        return []
+    where = project.dir or "."
+    if project.workspace != "default":
+        where += f" · {project.workspace}"
+    title = f"{project.name}: {_counts_text(summary.counts)} ({where})"
+    lines = [f"<details><summary>📋 {escape_html(title)}</summary>", ""]
+    extra = _extra_counts(summary.counts)
+    if extra:
+        lines += [extra, ""]
+    lines += _change_lines(summary, max_resources=MAX_RESOURCES_LISTED, max_chars=MAX_DETAILS_CHARS)
+    return lines + ["</details>", ""]
+
+
+def _extra_counts(counts: PlanCounts) -> str:
+    extra = [
+        f"{n:,} {label}"
+        for n, label in (
+            (counts.replace, "to replace"),
+            (counts.moves, "to move"),
+            (counts.imports, "to import"),
+            (counts.forget, "to forget"),
+        )
+        if n
+    ]
+    return f"Of which: {', '.join(extra)}." if extra else ""
+
+
+def _group_of(resource: ResourceChange) -> str:
+    if resource.action == "no-op":
+        return "import" if resource.importing else "move"
+    return (
+        resource.action
+        if resource.action in ("delete", "replace", "update", "create", "forget")
+        else "update"
+    )
+
+
+def _change_lines(summary: PlanSummary, *, max_resources: int | None, max_chars: int | None) -> list[str]:
+    groups: dict[str, list[ResourceChange]] = {key: [] for key, _, _ in _GROUPS}
+    for resource in summary.changes:
+        groups[_group_of(resource)].append(resource)
+    lines: list[str] = []
+    listed = chars = 0
+    left_out = 0
+    for key, icon, title in _GROUPS:
+        members = groups[key]
+        if not members:
+            continue
+        if (max_resources is not None and listed >= max_resources) or (
+            max_chars is not None and chars >= max_chars
+        ):
+            left_out += len(members)
+            continue
+        lines += [f"**{icon} {title} ({len(members):,})**", ""]
+        for i, resource in enumerate(members):
+            if (max_resources is not None and listed >= max_resources) or (
+                max_chars is not None and chars >= max_chars
+            ):
+                left_out += len(members) - i
+                break
+            entry = _resource_lines(resource)
+            chars += sum(len(line) + 1 for line in entry)
+            listed += 1
+            lines += entry
+        lines.append("")
+    if left_out:
+        lines += [
+            f"… and {left_out:,} more resources not listed here (a comment lists at most "
+            f"{max_resources:,} per project); `olympus summarize` prints every one.",
+            "",
+        ]
+    if summary.outputs:
+        lines += [f"**📤 Outputs ({len(summary.outputs):,})**", ""]
+        for output in summary.outputs:
+            if output.action == "update":
+                value = f"{_value(output.before)} → {_value(output.after)}"
+            elif output.action == "delete":
+                value = _value(output.before)
+            else:
+                value = _value(output.after)
+            lines.append(f"- {code(output.name)} ({escape_text(output.action)}): {value}")
+        lines.append("")
+    return lines
+
+
+def _resource_lines(resource: ResourceChange) -> list[str]:
+    text = f"- {code(resource.address)}"
+    if resource.previous_address:
+        text += f" (moved from {code(resource.previous_address)})"
+    if resource.importing and resource.action != "no-op":
+        text += " (imported)"
+    if resource.action in ("delete", "replace"):
+        text += _why(resource)
+    return [text, *_attribute_lines(resource)]
+
+
+def _attribute_lines(resource: ResourceChange) -> list[str]:
+    lines = [_attribute_line(a) for a in resource.attributes[:MAX_ATTRIBUTES_LISTED]]
+    more = resource.more_attributes + max(len(resource.attributes) - MAX_ATTRIBUTES_LISTED, 0)
+    if more:
+        lines.append(f"  - … and {more:,} more changed attributes")
+    return lines
+
+
+def _attribute_line(attribute: AttributeChange) -> str:
+    return f"  - {code(attribute.name)}: {_value(attribute.before)} → {_value(attribute.after)}"
+
+
+def _value(text: str) -> str:
+    if text in (SENSITIVE, UNKNOWN):  # our own words, not a value: shown as prose
+        return f"_{text}_"
+    return code(text, limit=160)
+
+
+def _findings_section(report: CommentReport) -> list[str]:
+    findings = sorted(report.findings, key=lambda f: (-f.severity.rank, f.file, f.line, f.rule_id))
+    if not findings:
+        if report.scanners:
+            names = " and ".join(escape_text(s) for s in report.scanners)
+            return ["#### 🔎 Scanner findings", "", f"{names} found nothing to report.", ""]
+        return []
+    tally = ", ".join(
+        f"{sum(1 for f in findings if f.severity is s):,} {s.value.lower()}"
+        for s in sorted(Severity, key=lambda s: -s.rank)
+        if any(f.severity is s for f in findings)
+    )
+    lines = [
+        f"#### 🔎 Scanner findings: {tally}",
+        "",
+        "| Severity | Rule | Resource | Location | Link |",
+        "| :-- | :-- | :-- | :-- | :-- |",
+    ]
+    for finding in findings[:MAX_FINDINGS_LISTED]:
+        lines.append(_finding_row(finding))
+    if len(findings) > MAX_FINDINGS_LISTED:
+        lines += ["", f"… and {len(findings) - MAX_FINDINGS_LISTED:,} more findings in the scanner reports."]
+    return lines + [""]
+
+
+def _finding_row(finding: Finding) -> str:
+    rule = f"{code(finding.rule_id, in_table=True)} {escape_text(finding.title, limit=200)}"
+    if finding.aliases:
+        rule += " (also " + ", ".join(code(a, in_table=True) for a in finding.aliases[:3]) + ")"
+    location = code(f"{finding.file}:{finding.line}" if finding.line else finding.file, in_table=True)
+    resource = code(finding.resource, in_table=True) if finding.resource else ""
+    severity = f"{_SEVERITY_ICON.get(finding.severity, '')} {finding.severity.value}"
+    return f"| {severity} | {rule} | {resource} | {location} | {link(finding.link, 'docs', in_table=True)} |"

@@ -1,0 +1,37 @@
+"""The projects of a repository at one commit: its configuration, its root modules, and what a change touches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain.models import Project
+from bot.domain.projects import ModuleGraph, ProjectConfigError, affected_projects, build_module_graph, discover_projects
+from bot.domain.repo_config import ConfigErrors, RepoConfig, load_repo_config
+from bot.errors import UserError
+from bot.ports import RepoReader
+
+
+def repo_config(repo: RepoReader) -> RepoConfig | None:
+    """The repository's `.olympus.yaml`, or None; every mistake in it is reported at once."""
+    config = load_repo_config(repo.read_text)
+    if isinstance(config, ConfigErrors):
+        raise UserError("invalid-config", "the repository configuration has mistakes:\n" + config.render(),
+                        "fix each one in .olympus.yaml and run the command again")
+    return config
+
+
+def affected_projects_of(repo: RepoReader, changed: Sequence[str]) -> list[Project]:
+    """The projects changed files touch, including through the local modules the projects call."""
+    files = repo.list_files()
+    graph = build_module_graph(files, repo.read_text)
+    try:
+        projects = discover_projects(files, repo.read_text, repo_config(repo), graph=graph)
+    except ProjectConfigError as exc:
+        raise UserError("invalid-config", str(exc), "fix the project dirs in .olympus.yaml") from None
+    return affected_projects(projects, changed, files, repo.read_text, graph=graph)
+
+
+def module_dirs_of(repo: RepoReader, project: Project, graph: ModuleGraph | None = None) -> list[str]:
+    """Every local module dir the project calls, directly or through other modules."""
+    graph = graph or build_module_graph(repo.list_files(), repo.read_text)
+    return sorted(graph.modules_of(project.dir))

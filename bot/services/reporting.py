@@ -1,0 +1,57 @@
+"""Write a plan's report: the comment's markdown parts and SARIF, under the repository's state dir."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.domain.render import CommentReport, ProjectReport, render_comment
+from bot.domain.sarif import to_sarif
+from bot.services.plan_change import PlanReport, slug
+from bot.wiring import LocalLoop
+
+PART_SEPARATOR = "\n\n<!-- olympus:next-part -->\n\n"
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    parts: list[str]
+    comment_path: Path
+    sarif_path: Path
+
+
+def comment_for(report: PlanReport) -> list[str]:
+    """The comment's parts, each under GitHub's size limit, with the marker that lets it be updated in place."""
+    projects = [
+        ProjectReport.of(
+            p.project,
+            p.summary,
+            p.error or (f"locked by {p.locked_by}; wait for it to be applied or unlocked" if p.locked_by else ""),
+        )
+        for p in report.projects
+    ]
+    next_commands = ["olympus apply --approved-by REVIEWER", "olympus plan", "olympus unlock"] if report.ok else [
+        "olympus plan", "olympus unlock"]
+    return render_comment(
+        CommentReport(
+            key=report.branch,
+            head_sha=report.head,
+            projects=projects,
+            findings=report.scan.findings,
+            next_commands=next_commands,
+            scanners=report.scanners,
+        )
+    )
+
+
+def write_plan_outputs(loop: LocalLoop, report: PlanReport) -> WrittenReport:
+    parts = comment_for(report)
+    out = loop.git.state_dir / "reports" / slug(report.branch)
+    out.mkdir(parents=True, exist_ok=True)
+    comment_path = out / "comment.md"
+    comment_path.write_text(PART_SEPARATOR.join(parts))
+    sarif_path = out / "results.sarif"
+    sarif = to_sarif(report.scan.findings, skipped=report.scan.skipped)
+    sarif_path.write_text(json.dumps(sarif, indent=2))
+    return WrittenReport(parts, comment_path, sarif_path)

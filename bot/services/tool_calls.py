@@ -1,0 +1,37 @@
+"""Call the MCP change tools in-process, through the SDK's client, over a repository at a git ref."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import anyio
+from mcp import Client
+
+from bot.adapters.git_tree import GitTreeReader
+from bot.adapters.localgit import LocalGit
+from bot.errors import UserError
+from bot.tools.server import build_server
+
+
+def call_tool(server: Any, name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """One tool call through a real MCP client session; a tool error becomes a UserError with its message."""
+
+    async def go() -> dict[str, Any]:
+        async with Client(server) as client:
+            result = await client.call_tool(name, dict(arguments))
+        if result.is_error:
+            text = " ".join(getattr(block, "text", "") for block in result.content).strip()
+            raise UserError("invalid-arguments", text or f"the {name} tool refused its arguments")
+        return dict(result.structured_content or {})
+
+    return anyio.run(go)
+
+
+def git_tool_caller(git: LocalGit) -> Callable[[str, str, Mapping[str, Any]], Mapping[str, Any]]:
+    """A ToolCaller that serves the tools over the repository as it is at the given ref."""
+
+    def caller(ref: str, name: str, arguments: Mapping[str, Any]) -> Mapping[str, Any]:
+        return call_tool(build_server(GitTreeReader(git, ref)), name, arguments)
+
+    return caller
