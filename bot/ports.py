@@ -81,6 +81,8 @@ from bot.domain.records import (  # noqa: E402
 class Store(Protocol):
     """Durable state: runs, plans, findings, approvals, locks and the audit log (SqlStore implements it)."""
 
+    clock: Callable[[], datetime]  # the store's own UTC clock, injected so tests know every timestamp
+
     def close(self) -> None: ...
 
     def start_run(self, change_id: str, command: str, actor: str, commit: str) -> int: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -78,11 +79,18 @@ class LocalAws:
         }
 
 
+def _quiet_request_log() -> None:
+    # moto's server logs every request through werkzeug; the story and the tests do not want that noise.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
 class InProcessEmulator:
     """A moto server on a thread of this process, for the demo and tests."""
 
     def __init__(self) -> None:
         from moto.server import ThreadedMotoServer
+
+        _quiet_request_log()
 
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 
@@ -144,6 +152,7 @@ def stop_background_emulator(state_file: Path) -> bool:
 def _serve_forever(state_file: Path) -> None:
     from moto.server import ThreadedMotoServer
 
+    _quiet_request_log()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -49,7 +49,7 @@ class LocalGit:
     @property
     def state_dir(self) -> Path:
         """Olympus's own files for this repository, inside .git so they are never committed."""
-        common = Path(self.git("rev-parse", "--git-common-dir"))
+        common = Path(self.git("rev-parse", "--git-common-dir").strip())
         common = common if common.is_absolute() else (self.root / common)
         return (common / "olympus").resolve()
 
@@ -130,7 +130,7 @@ class LocalGit:
             "GIT_COMMITTER_NAME": BOT_NAME,
             "GIT_COMMITTER_EMAIL": BOT_EMAIL,
         }
-        _git(tree, "commit", "--quiet", "--no-verify", "-m", message, env=env_override)
+        _git(tree, "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message, env=env_override)
         return self.commit_of(branch)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -39,13 +38,25 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
             raise ValueError(f"the store keeps timezone-aware datetimes only, got naive {value!r}")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        assert isinstance(value, datetime)
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class NulFreeText(sa.TypeDecorator[str]):
+    """Text that stores the same on every dialect: PostgreSQL refuses NUL characters, SQLite keeps them.
+
+    Untrusted text (a comment turned command) may carry one; it becomes U+FFFD rather than a failed insert.
+    """
+
+    impl = sa.Text()
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else value.replace("\x00", "\ufffd")
 
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
@@ -54,14 +65,14 @@ runs = sa.Table(
     "runs",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("change_id", sa.Text, nullable=False, index=True),
-    sa.Column("command", sa.Text, nullable=False),
-    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("change_id", NulFreeText, nullable=False, index=True),
+    sa.Column("command", NulFreeText, nullable=False),
+    sa.Column("actor", NulFreeText, nullable=False),
     # "commit" is an SQL keyword; a plain column name keeps hand-written SQL free of quoting.
-    sa.Column("commit_sha", sa.Text, nullable=False),
+    sa.Column("commit_sha", NulFreeText, nullable=False),
     sa.Column("started_at", UtcDateTime, nullable=False),
     sa.Column("ended_at", UtcDateTime, nullable=True),
-    sa.Column("result", sa.Text, nullable=True),
+    sa.Column("result", NulFreeText, nullable=True),
     sa.Column("detail", sa.JSON, nullable=True),
 )
 
@@ -69,13 +80,13 @@ plans = sa.Table(
     "plans",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("change_id", sa.Text, nullable=False),
-    sa.Column("project", sa.Text, nullable=False),
-    sa.Column("workspace", sa.Text, nullable=False),
-    sa.Column("commit_sha", sa.Text, nullable=False),
-    sa.Column("plan_path", sa.Text, nullable=False),
-    sa.Column("plan_json_path", sa.Text, nullable=False),
-    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("change_id", NulFreeText, nullable=False),
+    sa.Column("project", NulFreeText, nullable=False),
+    sa.Column("workspace", NulFreeText, nullable=False),
+    sa.Column("commit_sha", NulFreeText, nullable=False),
+    sa.Column("plan_path", NulFreeText, nullable=False),
+    sa.Column("plan_json_path", NulFreeText, nullable=False),
+    sa.Column("sha256", NulFreeText, nullable=False),
     sa.Column("counts", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Index(None, "change_id", "project"),
@@ -87,13 +98,13 @@ findings = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("rule_id", sa.Text, nullable=False),
-    sa.Column("severity", sa.Text, nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("resource", sa.Text, nullable=False),
-    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("rule_id", NulFreeText, nullable=False),
+    sa.Column("severity", NulFreeText, nullable=False),
+    sa.Column("title", NulFreeText, nullable=False),
+    sa.Column("resource", NulFreeText, nullable=False),
+    sa.Column("file", NulFreeText, nullable=False),
     sa.Column("line", sa.Integer, nullable=False),
-    sa.Column("link", sa.Text, nullable=False),
+    sa.Column("link", NulFreeText, nullable=False),
     sa.Column("tools", sa.JSON, nullable=False),
     sa.Column("aliases", sa.JSON, nullable=False),
 )
@@ -102,10 +113,10 @@ approvals = sa.Table(
     "approvals",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("change_id", sa.Text, nullable=False),
-    sa.Column("commit_sha", sa.Text, nullable=False),
+    sa.Column("change_id", NulFreeText, nullable=False),
+    sa.Column("commit_sha", NulFreeText, nullable=False),
     # "user" is reserved in PostgreSQL, where an unquoted `select user` quietly returns the session's role.
-    sa.Column("approver", sa.Text, nullable=False),
+    sa.Column("approver", NulFreeText, nullable=False),
     sa.Column("approved_at", UtcDateTime, nullable=False),
     # Approving the same commit twice is one approval.
     sa.UniqueConstraint("change_id", "commit_sha", "approver"),
@@ -115,10 +126,10 @@ locks = sa.Table(
     "locks",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("repo", sa.Text, nullable=False),
-    sa.Column("dir", sa.Text, nullable=False),
-    sa.Column("workspace", sa.Text, nullable=False),
-    sa.Column("holder", sa.Text, nullable=False, index=True),
+    sa.Column("repo", NulFreeText, nullable=False),
+    sa.Column("dir", NulFreeText, nullable=False),
+    sa.Column("workspace", NulFreeText, nullable=False),
+    sa.Column("holder", NulFreeText, nullable=False, index=True),
     sa.Column("acquired_at", UtcDateTime, nullable=False),
     # The lock itself: the database, not the application, decides who inserted first.
     sa.UniqueConstraint("repo", "dir", "workspace"),
@@ -128,10 +139,10 @@ audit_log = sa.Table(
     "audit_log",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("actor", sa.Text, nullable=False),
-    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("actor", NulFreeText, nullable=False),
+    sa.Column("action", NulFreeText, nullable=False),
     sa.Column("params", sa.JSON, nullable=False),
     sa.Column("started_at", UtcDateTime, nullable=False),
     sa.Column("ended_at", UtcDateTime, nullable=False),
-    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("result", NulFreeText, nullable=False),
 )

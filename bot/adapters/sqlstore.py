@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,12 +33,15 @@ from bot.domain.records import (
 Clock = Callable[[], datetime]
 
 VALID_URL_EXAMPLES = (
-    "sqlite:///path/to/olympus.db (a local file) or "
-    "postgresql+psycopg://user:password@db.example.com:5432/olympus"
+    "sqlite:///path/to/olympus.db (a local file) or postgresql+psycopg://user:password@db.example.com:5432/olympus"
 )
 
 # Any number will do as long as it is constant: replicas starting together take turns migrating.
 _MIGRATION_LOCK_KEY = 0x6F6C796D  # "olym"
+
+# Alembic installs `context` and `op` as module-wide proxies for the migration in progress, so two
+# migrations in one process must never overlap, whatever databases they target.
+_MIGRATING_IN_THIS_PROCESS = threading.Lock()
 
 # A lock can be released between our failed INSERT and the SELECT that looks for its holder; try again then.
 _LOCK_ATTEMPTS = 5
@@ -79,13 +84,13 @@ def utc_now() -> datetime:
 def mask_secrets(value: Any) -> Any:
     """value as JSON-ready data, with secret-looking keys' values and token-looking strings replaced."""
     if isinstance(value, Mapping):
-        return {
-            str(key): _MASK if _SECRET_KEY.search(str(key)) else mask_secrets(item) for key, item in value.items()
-        }
+        return {str(key): _MASK if _SECRET_KEY.search(str(key)) else mask_secrets(item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [mask_secrets(item) for item in value]
     if isinstance(value, str):
         return mask_secret_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or infinity, and PostgreSQL refuses them
     if value is None or isinstance(value, bool | int | float):
         return value
     return mask_secret_text(str(value))  # paths, datetimes, enums: their text is what an operator reads
@@ -138,9 +143,7 @@ def _engine_for(url: URL) -> Engine:
     in_memory = url.database in (None, "", ":memory:")
     if in_memory:
         # One shared connection, or every connection would see its own empty database. Single-threaded use only.
-        engine = sa.create_engine(
-            url, poolclass=sa.StaticPool, connect_args={"check_same_thread": False}
-        )
+        engine = sa.create_engine(url, poolclass=sa.StaticPool, connect_args={"check_same_thread": False})
     else:
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
         # Writers wait for each other (up to the timeout) instead of failing with "database is locked".
@@ -157,11 +160,19 @@ def _engine_for(url: URL) -> Engine:
 
 
 def _migrate(engine: Engine) -> None:
-    with engine.begin() as connection:
+    """Upgrade to head in one transaction that other processes opening the same database wait for."""
+    with _MIGRATING_IN_THIS_PROCESS, engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             # Released at commit; a second replica waits here, then finds the schema already at head.
-            pass
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK_KEY)))
+        else:
+            # pysqlite issues no BEGIN before DDL, so two processes (uvicorn workers) could both create
+            # the tables. Begin ourselves, taking SQLite's write lock at once: the second waits, then
+            # finds the schema at head, and a failed migration rolls back whole (SQLite's DDL is transactional).
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         command.upgrade(alembic_config(connection=connection), "head")
+        connection.commit()
 
 
 def _is_unique_violation(error: IntegrityError) -> bool:
@@ -183,18 +194,33 @@ class SqlStore:
     def open(cls, url: str, *, clock: Clock = utc_now) -> SqlStore:
         """Connect and migrate the schema to head: `sqlite:///path` or `postgresql+psycopg://...`."""
         parsed = parse_store_url(url)
-        engine = _engine_for(parsed)
         shown = parsed.render_as_string(hide_password=True)
+        engine = None
         try:
-            _migrate(engine)
-        except OperationalError as error:
-            engine.dispose()
+            engine = _engine_for(parsed)
+            with engine.connect():
+                pass
+        except (OSError, OperationalError) as error:
+            if engine is not None:
+                engine.dispose()
+            if isinstance(error, OperationalError):
+                reason = str(error.orig)
+            else:  # the SQLite file's folder could not be created
+                reason = f"cannot create the folder {error.filename}: {error.strerror}"
+            if parsed.get_backend_name() == "sqlite":
+                hint = "point the URL at a file in a folder Olympus can create and write, e.g. sqlite:///olympus.db"
+            else:
+                hint = (
+                    "check that the server is running, and that its host, port, user, password and database "
+                    "name in the URL are right"
+                )
             raise StoreOpenError(
                 "database-unreachable",
-                f"cannot open the database {shown!r}: {mask_secret_text(str(error.orig)).strip()}",
-                "check that the server is running and the host, port, user, password and database name are "
-                "right (for SQLite, that the file's folder is writable)",
+                f"cannot open the database {shown!r}: {' '.join(mask_secret_text(reason).split())}",
+                hint,
             ) from None
+        try:
+            _migrate(engine)
         except CommandError as error:
             engine.dispose()
             raise StoreOpenError(
@@ -202,6 +228,9 @@ class SqlStore:
                 f"the database {shown!r} has a schema this version of Olympus does not know: {error}",
                 "upgrade Olympus to the version that last migrated this database, or point it at another one",
             ) from None
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine, clock)
 
     def close(self) -> None:
@@ -220,7 +249,8 @@ class SqlStore:
     def start_run(self, change_id: str, command: str, actor: str, commit: str) -> int:
         with self.engine.begin() as connection:
             inserted = connection.execute(
-                t.runs.insert().values(
+                t.runs.insert()
+                .values(
                     change_id=change_id,
                     command=command,
                     actor=actor,
@@ -258,7 +288,8 @@ class SqlStore:
     def save_plan(self, plan: PlanRecord) -> int:
         with self.engine.begin() as connection:
             inserted = connection.execute(
-                t.plans.insert().values(
+                t.plans.insert()
+                .values(
                     change_id=plan.change_id,
                     project=plan.project,
                     workspace=plan.workspace,
@@ -286,11 +317,7 @@ class SqlStore:
 
     def plans_for(self, change_id: str) -> list[PlanRecord]:
         """Every saved plan of a change (all projects, superseded ones too), oldest first."""
-        query = (
-            sa.select(t.plans)
-            .where(t.plans.c.change_id == change_id)
-            .order_by(t.plans.c.created_at, t.plans.c.id)
-        )
+        query = sa.select(t.plans).where(t.plans.c.change_id == change_id).order_by(t.plans.c.created_at, t.plans.c.id)
         with self.engine.connect() as connection:
             return [_plan_record(row) for row in connection.execute(query)]
 
@@ -352,9 +379,7 @@ class SqlStore:
         try:
             with self.engine.begin() as connection:
                 connection.execute(
-                    t.approvals.insert().values(
-                        change_id=change_id, commit_sha=commit, approver=user, approved_at=at
-                    )
+                    t.approvals.insert().values(change_id=change_id, commit_sha=commit, approver=user, approved_at=at)
                 )
         except IntegrityError as error:
             if not _is_unique_violation(error):
@@ -422,9 +447,7 @@ class SqlStore:
             return int(connection.execute(t.locks.delete().where(t.locks.c.holder == holder)).rowcount)
 
     def lock_for(self, repo: str, dir: str, workspace: str) -> LockRecord | None:
-        query = sa.select(t.locks).where(
-            t.locks.c.repo == repo, t.locks.c.dir == dir, t.locks.c.workspace == workspace
-        )
+        query = sa.select(t.locks).where(t.locks.c.repo == repo, t.locks.c.dir == dir, t.locks.c.workspace == workspace)
         with self.engine.connect() as connection:
             row = connection.execute(query).one_or_none()
         return None if row is None else _lock_record(row)
@@ -448,7 +471,8 @@ class SqlStore:
         """Record one action; params are masked for secrets (see _SECRET_KEY) before they are stored."""
         with self.engine.begin() as connection:
             inserted = connection.execute(
-                t.audit_log.insert().values(
+                t.audit_log.insert()
+                .values(
                     actor=actor,
                     action=action,
                     params=mask_secrets(params),

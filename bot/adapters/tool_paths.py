@@ -113,6 +113,7 @@ def offline_env(home: Path) -> dict[str, str]:
             "HOME": str(home),
             "TMPDIR": str(home),
             "NO_COLOR": "1",
+            "PYTHONUTF8": "1",  # Checkov reads .tf files as UTF-8 whatever the locale
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_SSH_COMMAND": "false",  # a git::ssh module source fails instead of dialling out
             "GIT_CONFIG_NOSYSTEM": "1",
@@ -152,9 +153,7 @@ def run_tool(
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         stdout, stderr = proc.communicate()
-        raise ScannerError(
-            f"{tool} timed out after {timeout:.0f}s: {show_command(argv)}{stderr_tail(stderr)}"
-        ) from None
+        raise ScannerError(f"{tool} timed out after {timeout:g}s: {show_command(argv)}{stderr_tail(stderr)}") from None
     run = ToolRun(tuple(argv), proc.returncode, stdout, stderr, time.monotonic() - started)
     if run.returncode not in ok_codes:
         raise ScannerError(f"{tool} failed with exit code {run.returncode}: {show_command(argv)}{stderr_tail(stderr)}")

@@ -110,15 +110,13 @@ class TrivyScanner:
             "terraform",
             "--tf-exclude-downloaded-modules",  # findings in registry modules are not this change's
             "--timeout",
-            f"{int(self.timeout)}s",
+            f"{max(1, int(self.timeout))}s",
             "--format",
             "json",
             str(root / target),
         ]
         # Run from a scratch folder: Trivy reads trivy.yaml and .trivyignore from its working directory.
-        run = run_tool(
-            "trivy", argv, cwd=scratch, env=offline_env(scratch), timeout=self.timeout + 30, ok_codes=(0,)
-        )
+        run = run_tool("trivy", argv, cwd=scratch, env=offline_env(scratch), timeout=self.timeout + 30, ok_codes=(0,))
         try:
             document = json.loads(run.stdout)
         except ValueError as exc:

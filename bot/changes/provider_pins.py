@@ -346,3 +346,49 @@ def _default(policy: ProviderPolicy) -> ProviderChoice:
         policy.default_constraint,
         f"nothing in the repository pins it; Olympus pins `{policy.default_constraint}`",
     )
+
+
+def narrow(
+    choice: ProviderChoice, policy: ProviderPolicy, module_files: Mapping[str, Iterable[Block]]
+) -> ProviderChoice | Refusal:
+    """The choice within a module's own constraint too, as Terraform intersects every module's constraints."""
+    try:
+        pins = [pin for path, blocks in sorted(module_files.items()) for pin in pins_in(path, blocks, policy.source)]
+    except PinError as error:
+        return Refusal(
+            message=f"Cannot read the {policy.source} version pin: {error.message}.",
+            hint="Fix the module's constraint and ask again.",
+            location=error.location,
+        )
+    constraints = [(pin, pin.constraint) for pin in pins if pin.constraint is not None]
+    if not constraints:
+        return choice
+    selected = choice.selected
+    if not choice.locked:
+        selected = min([selected, *(constraint.newest() for _pin, constraint in constraints)])
+        own = Constraint.parse(choice.constraint) if choice.constraint else None
+        if own is not None and not own.allows(selected):
+            selected = choice.selected  # no overlap: reported below
+    for pin, constraint in constraints:
+        if not constraint.allows(selected):
+            return Refusal(
+                message=(
+                    f"{pin.location} requires {policy.source} `{constraint.text}`, "
+                    f"but this env runs {choice.describe()}."
+                ),
+                hint=(
+                    "Olympus does not rewrite existing modules: bring the module's constraint (and code) and the "
+                    "env's pin in line, then ask again."
+                ),
+                location=pin.location,
+            )
+    if selected == choice.selected:
+        return choice
+    return ProviderChoice(
+        choice.source,
+        selected,
+        choice.locked,
+        choice.constraint,
+        f"{choice.evidence}, within the module's `{constraints[0][1].text}`",
+        choice.location,
+    )

@@ -88,7 +88,9 @@ def settings_for(spec: KindSpec, request: ResourceRequest, provider: ProviderCho
 def _bucket(request: ResourceRequest) -> Settings | OptionProblem:
     text = request.option("versioning", "on")
     if text not in ("on", "off"):
-        return OptionProblem(f"versioning={text} is not on or off.", "Ask for versioning=on (the default) or versioning=off.")
+        return OptionProblem(
+            f"versioning={text} is not on or off.", "Ask for versioning=on (the default) or versioning=off."
+        )
     versioning = text == "on"
     requested = (("versioning", versioning),) if "versioning" in dict(request.options) else ()
     note = (
@@ -164,11 +166,8 @@ def _function(request: ResourceRequest, provider: ProviderChoice) -> Settings | 
             )
         numbers[key] = int(text)
     explicit = dict(request.options)
-    requested = tuple(
-        (key, value)
-        for key, value in (("runtime", runtime), ("memory_mb", numbers["memory_mb"]), ("timeout_s", numbers["timeout_s"]))
-        if key in explicit
-    )
+    chosen: tuple[tuple[str, object], ...] = (("runtime", runtime), *numbers.items())
+    requested = tuple((key, value) for key, value in chosen if key in explicit)
     notes = (
         f"Runtime {runtime}, handler `{handler}` (edit the module call if the package's entry point differs), "
         f"{numbers['memory_mb']} MB, timeout {numbers['timeout_s']} s.",

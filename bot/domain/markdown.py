@@ -38,7 +38,7 @@ def clip(text: str, limit: int) -> str:
 def escape_text(text: str, *, limit: int = 300) -> str:
     """Plain inline text that renders as itself: no markup, no HTML, no @mentions, no line breaks."""
     text = html.escape(clip(one_line(text), limit), quote=False)
-    pass
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     # A word joiner after "@" keeps "@org/team" in a rule title or an error from notifying anyone.
     return text.replace("@", "@" + WORD_JOINER)
 
@@ -76,14 +76,13 @@ def fence(text: str, *, info: str = "text", limit: int = 4000) -> list[str]:
     return [f"{ticks}{info}", *text.split("\n"), ticks]
 
 
-def link(url: str, label: str = "link", *, in_table: bool = False) -> str:
+def link(url: str, label: str = "link") -> str:
     """A markdown link to an http(s) URL, or "" when url is anything else (javascript:, data:, relative)."""
     url = url.strip()
     if not re.match(r"https?://[^\s/]+", url, re.IGNORECASE) or _CONTROL.search(url):
         return ""
+    # quote() leaves "|" and spaces encoded too, so the link can sit in a table cell.
     safe = quote(url, safe=_URL_SAFE).replace("(", "%28").replace(")", "%29")
-    if in_table:
-        safe = safe.replace("|", "%7C")
     return f"[{escape_text(label)}]({safe})"
 
 

@@ -82,9 +82,7 @@ class ResourceChange(NamedTuple):
     # create | update | delete | replace | forget | no-op (a move or an import that changes nothing else)
     action: str
     actions: tuple[str, ...]
-    action_reason: str = (
-        ""  # Terraform's own code: "replace_because_tainted", "delete_because_no_module", ...
-    )
+    action_reason: str = ""  # Terraform's own code: "replace_because_tainted", "delete_because_no_module", ...
     replace_paths: tuple[str, ...] = ()  # the attributes that force a replacement, as `a.b[0]["k"]`
     attributes: tuple[AttributeChange, ...] = ()  # updates, replacements and drift only
     more_attributes: int = 0  # changed attributes left out beyond MAX_ATTRIBUTES
@@ -328,9 +326,7 @@ def _resource_change(entry: Mapping[str, Any]) -> ResourceChange | None:
         return ResourceChange(address, action, actions, reason, (), (), 0, previous, importing)
     attributes, more = _attribute_changes(change)
     replace_paths = _replace_paths(change.get("replace_paths"))
-    return ResourceChange(
-        address, action, actions, reason, replace_paths, attributes, more, previous, importing
-    )
+    return ResourceChange(address, action, actions, reason, replace_paths, attributes, more, previous, importing)
 
 
 def _drift_change(entry: Mapping[str, Any]) -> ResourceChange | None:
@@ -361,9 +357,7 @@ def _attribute_changes(change: Mapping[str, Any]) -> tuple[tuple[AttributeChange
     after_mask = change.get("after_sensitive")
     changed: list[AttributeChange] = []
     total = 0
-    for name in sorted(
-        before.keys() | after.keys() | (unknown.keys() if isinstance(unknown, dict) else set())
-    ):
+    for name in sorted(before.keys() | after.keys() | (unknown.keys() if isinstance(unknown, dict) else set())):
         is_unknown = _marked(unknown, name)
         old, new = before.get(name), after.get(name)
         if old == new and not is_unknown:

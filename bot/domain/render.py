@@ -146,9 +146,7 @@ def plan_line(counts: PlanCounts) -> str:
         return "No changes."
     imports = f"{counts.imports} to import, " if counts.imports else ""
     forget = f", {counts.forget} to forget" if counts.forget else ""
-    return (
-        f"Plan: {imports}{counts.add} to add, {counts.change} to change, {counts.destroy} to destroy{forget}."
-    )
+    return f"Plan: {imports}{counts.add} to add, {counts.change} to change, {counts.destroy} to destroy{forget}."
 
 
 # --- the comment ----------------------------------------------------------------------------------
@@ -190,8 +188,7 @@ def _comment_lines(report: CommentReport) -> list[str]:
 
 def _table(projects: Sequence[ProjectReport]) -> list[str]:
     lines = [
-        "| Project | Directory | Workspace | Add | Change | Destroy | Replace | Import | Move | Forget "
-        "| Result |",
+        "| Project | Directory | Workspace | Add | Change | Destroy | Replace | Import | Move | Forget | Result |",
         "| :-- | :-- | :-- | --: | --: | --: | --: | --: | --: | --: | :-- |",
     ]
     total = dict.fromkeys(PlanCounts().as_dict(), 0)
@@ -278,9 +275,7 @@ def _destructive_item(resource: ResourceChange) -> str:
 def _why(resource: ResourceChange) -> str:
     reasons: list[str] = []
     if resource.action_reason:
-        reasons.append(
-            escape_text(_REASONS.get(resource.action_reason, resource.action_reason.replace("_", " ")))
-        )
+        reasons.append(escape_text(_REASONS.get(resource.action_reason, resource.action_reason.replace("_", " "))))
     if resource.replace_paths:
         forced = ", ".join(code(p) for p in resource.replace_paths[:MAX_ATTRIBUTES_LISTED])
         more = len(resource.replace_paths) - MAX_ATTRIBUTES_LISTED
@@ -345,9 +340,7 @@ def _drift_section(projects: Sequence[ProjectReport]) -> list[str]:
 
 
 def _drift_lines(resource: ResourceChange) -> list[str]:
-    verb = {"delete": "deleted", "update": "updated", "create": "created"}.get(
-        resource.action, resource.action
-    )
+    verb = {"delete": "deleted", "update": "updated", "create": "created"}.get(resource.action, resource.action)
     lines = [f"- {code(resource.address)} was {escape_text(verb)} outside Terraform"]
     return lines + _attribute_lines(resource)
 
@@ -385,11 +378,7 @@ def _extra_counts(counts: PlanCounts) -> str:
 def _group_of(resource: ResourceChange) -> str:
     if resource.action == "no-op":
         return "import" if resource.importing else "move"
-    return (
-        resource.action
-        if resource.action in ("delete", "replace", "update", "create", "forget")
-        else "update"
-    )
+    return resource.action if resource.action in ("delete", "replace", "update", "create", "forget") else "update"
 
 
 def _change_lines(summary: PlanSummary, *, max_resources: int | None, max_chars: int | None) -> list[str]:
@@ -403,9 +392,7 @@ def _change_lines(summary: PlanSummary, *, max_resources: int | None, max_chars:
         members = groups[key]
         if not members:
             continue
-        if (max_resources is not None and listed >= max_resources) or (
-            max_chars is not None and chars >= max_chars
-        ):
+        if (max_resources is not None and listed >= max_resources) or (max_chars is not None and chars >= max_chars):
             left_out += len(members)
             continue
         lines += [f"**{icon} {title} ({len(members):,})**", ""]
@@ -501,4 +488,4 @@ def _finding_row(finding: Finding) -> str:
     location = code(f"{finding.file}:{finding.line}" if finding.line else finding.file, in_table=True)
     resource = code(finding.resource, in_table=True) if finding.resource else ""
     severity = f"{_SEVERITY_ICON.get(finding.severity, '')} {finding.severity.value}"
-    return f"| {severity} | {rule} | {resource} | {location} | {link(finding.link, 'docs', in_table=True)} |"
+    return f"| {severity} | {rule} | {resource} | {location} | {link(finding.link, 'docs')} |"

@@ -8,7 +8,6 @@ import traceback
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from bot.errors import UserError
@@ -148,14 +147,16 @@ def main(argv: list[str] | None = None) -> int:
         app(args=argv, standalone_mode=False, prog_name="olympus")
     except typer.Exit as done:
         return int(done.exit_code)
-    except click.exceptions.Exit as done:
-        return int(done.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("olympus: aborted", file=sys.stderr)
         return 1
-    except click.ClickException as exc:
-        exc.show(file=sys.stderr)
-        return 2
+    except typer.TyperException as exc:  # usage errors: unknown command, bad option, missing argument
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show(file=sys.stderr)
+        else:
+            print(f"olympus: {exc}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", 2))
     except UserError as exc:
         print(str(exc), file=sys.stderr)
         return 2

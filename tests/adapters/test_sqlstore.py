@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import secrets
 import threading
@@ -26,9 +27,7 @@ from bot.domain.models import Finding, Severity
 from bot.domain.records import PlanRecord
 from bot.ports import Store
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "OLYMPUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_ADMIN_URL = os.environ.get("OLYMPUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
 
@@ -123,9 +122,7 @@ def test_open_migrates_to_head(store: SqlStore) -> None:
 
 def test_migrations_match_the_table_definitions(store: SqlStore) -> None:
     with store.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"version_table": VERSION_TABLE, "compare_type": True}
-        )
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE, "compare_type": True})
         assert compare_metadata(context, metadata) == []
 
 
@@ -156,7 +153,27 @@ def test_a_database_migrated_by_newer_code_is_refused_clearly(store: SqlStore, s
     assert "9999" in refused.value.message and "upgrade Olympus" in refused.value.hint
 
 
-def test_replicas_opening_at_once_migrate_once(postgres_url: str) -> None:
+def open_once_at_the_barrier(url: str, barrier: Any) -> None:
+    """A replica starting up: waits for the others, then opens (and so migrates) the store."""
+    barrier.wait(timeout=120)
+    SqlStore.open(url).close()
+
+
+def test_replicas_starting_at_once_migrate_once(store_url: str) -> None:
+    # Separate processes, as replicas (or uvicorn workers) are: they share nothing but the database.
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Barrier(3)
+    replicas = [spawn.Process(target=open_once_at_the_barrier, args=(store_url, barrier)) for _ in range(3)]
+    for replica in replicas:
+        replica.start()
+    for replica in replicas:
+        replica.join(timeout=180)
+    assert [replica.exitcode for replica in replicas] == [0, 0, 0]
+    with SqlStore.open(store_url) as store:
+        assert store.start_run("infra/x", "plan", "alice", "abc") == 1
+
+
+def test_stores_opened_at_once_in_one_process_all_work(store_url: str) -> None:
     errors: list[BaseException] = []
     opened: list[SqlStore] = []
     barrier = threading.Barrier(4)
@@ -164,18 +181,18 @@ def test_replicas_opening_at_once_migrate_once(postgres_url: str) -> None:
     def open_store() -> None:
         barrier.wait()
         try:
-            opened.append(SqlStore.open(postgres_url))
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            opened.append(SqlStore.open(store_url))
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
 
     threads = [threading.Thread(target=open_store) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
     try:
         assert errors == [] and len(opened) == 4
-        assert opened[0].start_run("infra/x", "plan", "alice", "abc") == 1
+        assert [store.start_run("infra/x", "plan", "alice", "abc") for store in opened] == [1, 2, 3, 4]
     finally:
         for each in opened:
             each.close()
@@ -375,7 +392,7 @@ def test_timestamps_in_other_zones_come_back_as_the_same_instant_in_utc(store: S
 
 def test_naive_timestamps_are_refused(store: SqlStore) -> None:
     with pytest.raises(sa.exc.StatementError, match="timezone-aware"):
-        store.record_approval("owner/repo#7", "c0ffee", "bob", datetime(2026, 1, 1))  # noqa: DTZ001
+        store.record_approval("owner/repo#7", "c0ffee", "bob", datetime(2026, 1, 1))
     assert store.approvals_for("owner/repo#7") == []
 
 
@@ -432,7 +449,7 @@ def test_many_holders_racing_for_one_lock_get_exactly_one_winner(store_url: str,
         try:
             lock = replicas[index % 2].acquire_lock("owner/repo", "infra/aws/envs/dev", "default", holder)
             seen[holder] = lock.holder
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
 
     threads = [threading.Thread(target=contend, args=(index,)) for index in range(contenders)]
@@ -455,9 +472,7 @@ def test_many_holders_racing_for_one_lock_get_exactly_one_winner(store_url: str,
 
 
 def test_audit_entries_newest_first_with_a_limit(store: SqlStore) -> None:
-    ids = [
-        store.audit("alice", f"action-{n}", {"n": n}, T0, T0 + timedelta(seconds=n), "ok") for n in range(3)
-    ]
+    ids = [store.audit("alice", f"action-{n}", {"n": n}, T0, T0 + timedelta(seconds=n), "ok") for n in range(3)]
     assert ids == sorted(ids)
     entries = store.audit_log()
     assert [entry.action for entry in entries] == ["action-2", "action-1", "action-0"]
@@ -527,8 +542,7 @@ plain_keys = st.sampled_from(["region", "bucket", "name", "env", "user", "author
 json_leaves = st.none() | st.booleans() | st.integers() | st.text(max_size=12)
 json_trees = st.recursive(
     json_leaves,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(secret_keys | plain_keys, children, max_size=4),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(secret_keys | plain_keys, children, max_size=4),
     max_leaves=12,
 )
 
@@ -553,3 +567,22 @@ def test_every_secret_looking_key_is_masked_at_any_depth(params: dict[str, Any])
     masked = mask_secrets(params)
     assert all(value == "***" for value in secret_keyed_values(masked))
     assert len(secret_keyed_values(masked)) == len(secret_keyed_values(params))
+
+
+def test_a_sqlite_file_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database's folder should be")
+    with pytest.raises(StoreOpenError) as refused:
+        SqlStore.open(f"sqlite:///{blocker / 'olympus.db'}")
+    assert refused.value.reference == "database-unreachable"
+    assert "cannot create the folder" in refused.value.message and "not-a-folder" in refused.value.message
+    assert "sqlite:///" in refused.value.hint
+
+
+def test_untrusted_text_with_nul_characters_is_stored_alike_everywhere(store: SqlStore) -> None:
+    run_id = store.start_run("owner/repo#7", "/infra create\x00 bucket", "mallory\x00", "abc")
+    store.audit("mallory", "comment", {"body": "hi\x00there", "ratio": float("nan")}, T0, T0, "ok\x00")
+    run = store.get_run(run_id)
+    assert run is not None and (run.command, run.actor) == ("/infra create\ufffd bucket", "mallory\ufffd")
+    (entry,) = store.audit_log()
+    assert entry.params == {"body": "hi\x00there", "ratio": "nan"} and entry.result == "ok\ufffd"

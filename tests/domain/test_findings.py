@@ -224,7 +224,7 @@ def test_block_at_finds_the_block_holding_a_line():
 
 
 def test_terraform_blocks_stops_quietly_on_unbalanced_text():
-    assert terraform_blocks("}\nresource \"a\" \"b\" {\n}\n") == []
+    assert terraform_blocks('}\nresource "a" "b" {\n}\n') == []
     half = terraform_blocks('resource "a" "b" {\n  x = 1\n}\nresource "c" "d" {\n')
     assert [b.address for b in half] == ["a.b"]
     assert terraform_blocks('{"resource": {"aws_s3_bucket": {"b": {}}}}') == []  # .tf.json is not HCL
@@ -327,7 +327,7 @@ def test_several_rules_on_one_line_and_a_wildcard():
 
 def test_text_without_ignores_skips_nothing():
     assert trivy_ignores(MAIN, TRICKY_TF, today=TODAY) == []
-    assert trivy_ignores(MAIN, "# trivy: not a rule\nresource \"a\" \"b\" {}\n", today=TODAY) == []
+    assert trivy_ignores(MAIN, '# trivy: not a rule\nresource "a" "b" {}\n', today=TODAY) == []
 
 
 # --- merging -----------------------------------------------------------------------------------------------

@@ -154,9 +154,7 @@ def test_replacement_counts_in_add_and_destroy(fixtures_dir: Path) -> None:
 
 
 def test_create_before_destroy_replacement(fixtures_dir: Path) -> None:
-    summary = fixture(
-        fixtures_dir, "checkov/tests/terraform/runner/resources/plan_with_deleted_resources/tfplan.json"
-    )
+    summary = fixture(fixtures_dir, "checkov/tests/terraform/runner/resources/plan_with_deleted_resources/tfplan.json")
     (replacement,) = summary.replacements
     assert replacement.actions == ("create", "delete")
     assert (summary.counts.add, summary.counts.destroy, summary.counts.replace) == (1, 1, 1)

@@ -371,7 +371,7 @@ def test_malformed_files_do_not_raise(text: str) -> None:
         '"${' * 20_000,  # interpolations nested far deeper than the stack allows
         "{" * 50_000,
         'x = "' + "/*" * 50_000,  # block-comment markers inside one long string
-        "module \"y\" {}" * 20_000,  # many heads on one line
+        'module "y" {}' * 20_000,  # many heads on one line
     ],
 )
 def test_hostile_files_are_scanned_without_exhausting_the_stack(tail: str) -> None:

@@ -12,7 +12,17 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bot.domain.markdown import one_line, split_lines
+from bot.domain.markdown import (
+    WORD_JOINER,
+    clip,
+    code,
+    escape_html,
+    escape_text,
+    fence,
+    link,
+    one_line,
+    split_lines,
+)
 from bot.domain.models import Finding, Project, Severity
 from bot.domain.plans import PlanSummary, load_plan_documents, summarize
 from bot.domain.render import (
@@ -34,7 +44,9 @@ SHA = "0123456789abcdef0123456789abcdef01234567"
 # CommonMark with GFM tables: GitHub's parser is cmark-gfm, this one follows the same spec for what we check.
 MARKDOWN = MarkdownIt("commonmark").enable("table")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_OUR_HTML = re.compile(r"(<!-- olympus:comment key=\S+ part=\d+/\d+ -->|<details><summary>[^<>]*</summary>|</details>)\n?")
+_OUR_HTML = re.compile(
+    r"(<!-- olympus:comment key=\S+ part=\d+/\d+ -->|<details><summary>[^<>]*</summary>|</details>)\n?"
+)
 
 
 def load(fixtures_dir: Path, relative: str) -> list[dict[str, Any]]:
@@ -87,17 +99,20 @@ def code_spans(text: str) -> set[str]:
     return {t.content for t in tokens(text) if t.type == "code_inline"}
 
 
-def table_widths(text: str) -> list[int]:
-    widths: list[int] = []
-    row: int | None = None
+def plain(inline: Token) -> str:
+    """What an inline token shows, as text (code spans as their content)."""
+    return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """Every table row as the text of its cells (a parser drops cells beyond the header's, so compare text)."""
+    rows: list[list[str]] = []
     for token in MARKDOWN.parse(text):
         if token.type == "tr_open":
-            row = 0
-        elif token.type in ("td_open", "th_open") and row is not None:
-            row += 1
-        elif token.type == "tr_close" and row is not None:
-            widths.append(row)
-    return widths
+            rows.append([])
+        elif token.type == "inline" and rows and token.level >= 3:
+            rows[-1].append(plain(token))
+    return rows
 
 
 # --- sensitive values ---------------------------------------------------------------------------
@@ -225,17 +240,35 @@ def test_long_lists_are_capped_and_say_so() -> None:
 def test_findings_are_sorted_by_severity_and_escaped() -> None:
     findings = [
         Finding("CKV_AWS_18", Severity.LOW, "Ensure | logging <b>on</b> @octocat", "aws_s3_bucket.a", "m.tf", 3),
-        Finding("AVD-AWS-0086", Severity.CRITICAL, "Public `ACL`", "aws_s3_bucket.b", "m.tf", 9, "https://x.io/a(b)"),
-        Finding("CKV_AWS_1", Severity.HIGH, "Bad", "aws_iam.c|d", "m.tf", 1, "javascript:alert(1)", aliases=("A|B",)),
+        Finding(
+            "AVD-AWS-0086",
+            Severity.CRITICAL,
+            "Public `ACL`",
+            "aws_s3_bucket.b",
+            "m.tf",
+            9,
+            "https://x.io/a(b)",
+        ),
+        Finding(
+            "CKV_AWS_1",
+            Severity.HIGH,
+            "Bad",
+            "aws_iam.c|d",
+            "m.tf",
+            1,
+            "javascript:alert(1)",
+            aliases=("A|B",),
+        ),
     ]
     (comment,) = render_comment(report(findings=findings, scanners=("checkov", "trivy")))
     assert_renders_safely(comment)
-    rows = [line for line in comment.splitlines() if line.startswith("| ") and "Severity" not in line]
-    assert [row.split(" | ")[0] for row in rows[1:]] == ["| 🟥 CRITICAL", "| 🟧 HIGH", "| 🟦 LOW"]
-    assert set(table_widths(comment)) == {5}
+    header, *rows = table_rows(comment)
+    assert header == ["Severity", "Rule", "Resource", "Location", "Link"]
+    assert [row[0] for row in rows] == ["🟥 CRITICAL", "🟧 HIGH", "🟦 LOW"]
+    assert rows[2][1] == f"CKV_AWS_18 Ensure | logging <b>on</b> @{WORD_JOINER}octocat"
+    assert rows[1][1:4] == ["CKV_AWS_1 Bad (also A|B)", "aws_iam.c|d", "m.tf:1"]
     assert "javascript" not in comment and "(https://x.io/a%28b%29)" in comment
     assert "@octocat" not in comment  # a word joiner keeps it from notifying anyone
-    assert {"aws_iam.c|d", "A|B", "m.tf:9"} <= code_spans(comment)
     assert "1 critical, 1 high, 1 low" in comment
 
 
@@ -299,13 +332,22 @@ _nasty = (
 
 
 def _plan(addresses: list[str], actions: list[str]) -> dict[str, Any]:
-    shapes = {"create": ["create"], "delete": ["delete"], "replace": ["delete", "create"], "update": ["update"]}
+    shapes = {
+        "create": ["create"],
+        "delete": ["delete"],
+        "replace": ["delete", "create"],
+        "update": ["update"],
+    }
     return {
         "resource_changes": [
             {
                 "address": address,
                 "mode": "managed",
-                "change": {"actions": shapes[action], "before": {"v": address}, "after": {"v": address + "!"}},
+                "change": {
+                    "actions": shapes[action],
+                    "before": {"v": address},
+                    "after": {"v": address + "!"},
+                },
             }
             for address, action in zip(addresses, actions, strict=False)
         ]
@@ -340,14 +382,17 @@ def test_every_part_is_bounded_balanced_and_complete(comment: CommentReport, lim
         assert len(part) <= limit
         assert marker_of(part) == (comment.key, number)
         assert_renders_safely(part)
-    assert "| Project | Directory |" in parts[0]
-    for entry in comment.projects:
-        assert code_spans(parts[0]) >= {one_line(entry.name)}  # every project's row is in part 1
+    # The summary table is whole in part 1: one row per project, the counts in their own columns.
+    header, *rows = table_rows(parts[0])[: len(comment.projects) + 1]
+    assert header[:4] == ["Project", "Directory", "Workspace", "Add"]
+    assert [row[0] for row in rows] == [clip(one_line(p.name), 300) for p in comment.projects]
+    for row, entry in zip(rows, comment.projects, strict=True):
+        expected = entry.summary.counts.as_dict().values() if entry.summary else ["–"] * 7
+        assert row[3:10] == [f"{n:,}" if isinstance(n, int) else n for n in expected]
     spans = code_spans("\n".join(parts))
     for entry in comment.projects:
         if entry.summary is not None:
-            assert spans >= {one_line(r.address)[:300] for r in entry.summary.changes if len(one_line(r.address)) <= 299}
-    assert set(table_widths("\n".join(parts))) <= {5, 11}
+            assert spans >= {clip(one_line(r.address), 300) for r in entry.summary.changes}
 
 
 _words = st.text(alphabet="abc xyz|`*", min_size=1, max_size=120)
@@ -362,7 +407,11 @@ def documents(draw: st.DrawFn, depth: int = 0) -> list[str]:
             lines += [f"- {w}" for w in draw(st.lists(_words, max_size=8))] + [""]
         elif kind == "fence":
             ticks = "`" * draw(st.integers(3, 5))
-            lines += [ticks + "text", *draw(st.lists(_words.map(lambda w: w.replace("`", "'")), max_size=8)), ticks]
+            lines += [
+                ticks + "text",
+                *draw(st.lists(_words.map(lambda w: w.replace("`", "'")), max_size=8)),
+                ticks,
+            ]
         elif kind == "table":
             rows = draw(st.lists(_words.map(lambda w: f"| {w.replace('|', '/')} | x |"), max_size=10))
             lines += ["| h1 | h2 |", "| :-- | :-- |", *rows, ""]
@@ -400,3 +449,50 @@ def test_a_fence_line_longer_than_a_part_is_cut_into_pieces() -> None:
 def test_a_budget_too_small_to_split_is_refused() -> None:
     with pytest.raises(ValueError, match="too small"):
         split_lines(["a"], 100)
+
+
+_any_text = st.text(max_size=80) | _nasty
+
+
+@settings(max_examples=300, deadline=None)
+@given(_any_text)
+def test_escaped_text_renders_as_itself(text: str) -> None:
+    shown = clip(one_line(text), 300).replace("@", "@" + WORD_JOINER)
+    (paragraph,) = [t for t in MARKDOWN.parse("x " + escape_text(text)) if t.type == "inline"]
+    assert [c.type for c in paragraph.children or []] == ["text"] or not shown.strip()
+    assert plain(paragraph).strip() == ("x " + shown).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_any_text.filter(lambda s: one_line(s).strip() != ""))
+def test_a_code_span_shows_its_text_verbatim_in_prose_and_in_tables(text: str) -> None:
+    shown = clip(one_line(text), 300)
+    assert code_spans("x " + code(text)) == {shown}
+    table = f"| a | b |\n| -- | -- |\n| {code(text, in_table=True)} | end |"
+    assert table_rows(table)[1] == [shown, "end"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_any_text)
+def test_html_escaped_text_stays_inside_its_summary(text: str) -> None:
+    block = f"<details><summary>{escape_html(text)}</summary>\n\nbody\n\n</details>"
+    assert_renders_safely(block)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_a_fence_holds_any_text(text: str) -> None:
+    (block,) = [t for t in MARKDOWN.parse("\n".join(fence(text))) if t.type == "fence"]
+    assert block.content.rstrip("\n") == one_line_controls(text).rstrip("\n")
+
+
+def one_line_controls(text: str) -> str:
+    """What fence() shows for text: line breaks kept, tabs as spaces, other controls as \\xNN."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def test_links_only_to_http() -> None:
+    assert link("javascript:alert(1)") == "" and link("data:text/html,x") == "" and link("/relative") == ""
+    assert link("https://example.com/a b)|") == "[link](https://example.com/a%20b%29%7C)"
+    assert link("HTTP://x.io/?q=1&r=[2]#f", "docs") == "[docs](HTTP://x.io/?q=1&r=[2]#f)"

@@ -317,31 +317,67 @@ def test_projects_in_a_working_tree(tmp_path: Path) -> None:
 HAS_TERRAFORM_CHANGES = importlib.util.find_spec("bot.changes.terraform") is not None
 
 
-@pytest.mark.skipif(not HAS_TERRAFORM_CHANGES, reason="bot.changes.terraform is not written yet")
-def test_real_propose_through_the_server(tmp_path: Path) -> None:
-    server = build_server(FileSystemRepo(tmp_path))
-    result = call(server, "create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1"})
+needs_terraform_changes = pytest.mark.skipif(not HAS_TERRAFORM_CHANGES, reason="bot.changes.terraform is missing")
+
+
+def write_files(root: Path, content: dict[str, Any]) -> None:
+    for file in content["files"]:
+        target = root / file["path"]
+        if file["content"] == "":  # bot.changes.terraform's convention for a deleted file
+            target.unlink()
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(file["content"])
+
+
+@needs_terraform_changes
+@pytest.mark.parametrize(
+    ("tool", "arguments", "env_dir", "call_file"),
+    [
+        ("create_s3_bucket", {"name": "logs-archive"}, "infra/aws/envs/dev", "logs_archive.tf"),
+        ("create_gcs_bucket", {"name": "media", "env": "prod"}, "infra/gcp/envs/prod", "media.tf"),
+        ("create_ec2_instance", {"name": "web-1"}, "infra/aws/envs/dev", "web_1.tf"),
+        ("create_lambda_function", {"name": "resize"}, "infra/aws/envs/dev", "resize.tf"),
+    ],
+)
+def test_real_propose_writes_terraform_for_every_kind(
+    tmp_path: Path, tool: str, arguments: dict[str, Any], env_dir: str, call_file: str
+) -> None:
+    result = call(build_server(FileSystemRepo(tmp_path)), tool, arguments)
     assert not result.is_error, result
     content = result.structured_content
-    assert content is not None and content["unchanged"] is False
-    assert content["files"] and all(file["path"] and not file["path"].startswith("/") for file in content["files"])
-    assert any("logs-archive" in file["content"] for file in content["files"])
-    for file in content["files"]:
-        (tmp_path / file["path"]).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / file["path"]).write_text(file["content"])
+    assert content is not None and content["unchanged"] is False and content["title"]
+    paths = [file["path"] for file in content["files"]]
+    assert all(path.startswith("infra/") and path.endswith(".tf") for path in paths), paths
+    assert any(path.startswith(env_dir + "/") and path.endswith(call_file) for path in paths), paths
+
+
+@needs_terraform_changes
+def test_real_propose_unchanged_refused_and_destroyed(tmp_path: Path) -> None:
+    server = build_server(FileSystemRepo(tmp_path))
+    first = call(server, "create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1"})
+    assert first.structured_content is not None
+    write_files(tmp_path, first.structured_content)
+
     again = call(server, "create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1"})
     assert again.structured_content is not None
-    assert again.structured_content.get("unchanged") is True or again.structured_content.get("refused") is True
+    assert again.structured_content["unchanged"] is True and again.structured_content["files"] == []
 
+    different = call(server, "create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1", "versioning": False})
+    refusal = different.structured_content
+    assert not different.is_error and refusal is not None
+    assert refusal["refused"] is True and "logs-archive" in refusal["message"] and refusal["hint"]
+    assert refusal["location"].startswith("infra/aws/envs/dev/")
 
-@pytest.mark.skipif(not HAS_TERRAFORM_CHANGES, reason="bot.changes.terraform is not written yet")
-def test_real_propose_refuses_destroying_what_is_not_there(tmp_path: Path) -> None:
-    result = call(
-        build_server(FileSystemRepo(tmp_path)), "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "nope"}
-    )
-    assert not result.is_error, result
-    assert result.structured_content is not None and result.structured_content["refused"] is True
-    assert result.structured_content["message"]
+    missing = call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "nope"})
+    assert missing.structured_content is not None and missing.structured_content["refused"] is True
+
+    destroyed = call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "logs-archive"})
+    assert destroyed.structured_content is not None and destroyed.structured_content.get("refused") is None
+    assert [file["content"] for file in destroyed.structured_content["files"]] == [""]
+    write_files(tmp_path, destroyed.structured_content)
+    gone = call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "logs-archive"})
+    assert gone.structured_content is not None and gone.structured_content["refused"] is True
 
 
 # --- stdio ---------------------------------------------------------------------------------------------------

@@ -8,13 +8,15 @@ import sqlalchemy as sa
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 
-from bot.adapters.sqlschema import VERSION_TABLE, UtcDateTime, metadata
+from bot.adapters.sqlschema import VERSION_TABLE, NulFreeText, UtcDateTime, metadata
 
 
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
-    """Write UtcDateTime as a plain timezone-aware DateTime, so revisions do not import the live schema."""
+    """Write the schema's own types as their plain SQL types, so revisions never import the live schema."""
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, NulFreeText):
+        return "sa.Text()"
     return False
 
 
@@ -30,8 +32,7 @@ def configure_options() -> dict[str, Any]:
 
 
 def run_offline() -> None:
-    context.configure(url=context.config.get_main_option("sqlalchemy.url"), literal_binds=True,
-                      **configure_options())
+    context.configure(url=context.config.get_main_option("sqlalchemy.url"), literal_binds=True, **configure_options())
     with context.begin_transaction():
         context.run_migrations()
 

@@ -64,9 +64,7 @@ def upgrade() -> None:
         sa.Column("link", sa.Text(), nullable=False),
         sa.Column("tools", sa.JSON(), nullable=False),
         sa.Column("aliases", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["run_id"], ["runs.id"], name=op.f("fk_findings_run_id_runs"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["run_id"], ["runs.id"], name=op.f("fk_findings_run_id_runs"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_findings")),
     )
     op.create_index(op.f("ix_findings_run_id"), "findings", ["run_id"])

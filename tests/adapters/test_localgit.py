@@ -1,0 +1,62 @@
+"""Local git: a change is one bot commit on its own branch; the user's working tree and branches stay as they were."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.git_tree import GitTreeReader
+from bot.adapters.localgit import BOT_NAME, LocalGit, NotARepository
+from bot.domain.models import ChangeSet, FileChange
+
+
+def make_repo(path: Path) -> LocalGit:
+    path.mkdir(parents=True, exist_ok=True)
+    git = LocalGit(path)
+    git.git("init", "--quiet", "--initial-branch=main")
+    (path / "main.tf").write_text("# base\n")
+    git.git("add", "main.tf")
+    git.git("-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "--quiet", "-m", "base")
+    return LocalGit.open(path)
+
+
+def test_commit_change_leaves_the_working_tree_alone(tmp_path: Path) -> None:
+    git = make_repo(tmp_path / "repo")
+    (git.root / "main.tf").write_text("# the user's unsaved work\n")
+    change = ChangeSet("Create bucket", "Why: logs.", (FileChange("infra/new.tf", "# new\n"),))
+
+    commit = git.commit_change("infra/create-bucket", "main", change, "Create bucket\n\nWhy: logs.\n")
+
+    assert git.current_branch() == "main"
+    assert (git.root / "main.tf").read_text() == "# the user's unsaved work\n"
+    assert not (git.root / "infra").exists()
+    assert git.commit_of("infra/create-bucket") == commit
+    assert git.git("log", "-1", "--format=%an|%cn|%s", commit).strip() == f"{BOT_NAME}|{BOT_NAME}|Create bucket"
+    assert git.changed_files("main", "infra/create-bucket") == ["infra/new.tf"]
+    assert GitTreeReader(git, commit).read_text("infra/new.tf") == "# new\n"
+    assert GitTreeReader(git, "main").read_text("infra/new.tf") is None
+
+
+def test_empty_content_deletes_a_file(tmp_path: Path) -> None:
+    git = make_repo(tmp_path / "repo")
+    git.commit_change("infra/remove", "main", ChangeSet("Remove", "", (FileChange("main.tf", ""),)), "Remove\n")
+    assert git.changed_files("main", "infra/remove") == ["main.tf"]
+    assert "main.tf" not in git.files_at("infra/remove")
+
+
+def test_state_dir_is_inside_git_dir(tmp_path: Path) -> None:
+    git = make_repo(tmp_path / "repo")
+    assert git.state_dir == (git.root / ".git" / "olympus").resolve()
+
+
+@pytest.mark.parametrize("kind", ["missing", "plain dir", "no commits"])
+def test_not_a_repository_is_a_user_error(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "x"
+    if kind != "missing":
+        path.mkdir()
+    if kind == "no commits":
+        LocalGit(path).git("init", "--quiet")
+    with pytest.raises(NotARepository) as raised:
+        LocalGit.open(path)
+    assert "hint" not in str(raised.value) and str(path.name) in str(raised.value)

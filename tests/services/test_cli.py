@@ -1,0 +1,53 @@
+"""The `olympus` command as a user runs it: exit status 0/2/1, messages on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+
+def olympus(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.entrypoints.cli", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}, check=False,
+    )
+
+
+def test_summarize_json_counts_match_terraforms_plan_line(fixtures_dir: Path) -> None:
+    plan = fixtures_dir / "terraform-plans/borchero-terraform-plan-comment/basic/1-modify/plan.json"
+    done = olympus("summarize", str(plan), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "add": 2, "change": 0, "destroy": 2, "replace": 2, "import": 0, "move": 0, "forget": 0,
+    }
+
+
+def test_summarize_markdown(fixtures_dir: Path) -> None:
+    plan = fixtures_dir / "terraform-plans/borchero-terraform-plan-comment/basic/2-delete/plan.json"
+    done = olympus("summarize", str(plan))
+    assert done.returncode == 0, done.stderr
+    assert "destroy" in done.stdout.lower()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["summarize", "/nonexistent/plan.json"], "cannot read"),
+        (["summarize", str(Path(__file__))], "terraform show -json"),
+        (["plan", "--repo", "/nonexistent/repo"], "does not exist"),
+        (["run", "--repo", "/", "/infra create bucket x"], "not a git repository"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_user_errors_exit_2_without_traceback(args: list[str], needle: str) -> None:
+    done = olympus(*args)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert needle in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
