@@ -58,6 +58,7 @@ def build_local_loop(
     sandbox: LocalAws | None = None,
     database_url: str | None = None,
     say: Callable[[str], None] = print,
+    stopwatch: Stopwatch | None = None,
 ) -> LocalLoop:
     from bot.adapters.checkov import CheckovScanner
     from bot.adapters.sqlstore import SqlStore
@@ -75,4 +76,5 @@ def build_local_loop(
         cache_dir=cache_dir(),
         sandbox=sandbox,
         say=say,
+        stopwatch=stopwatch or Stopwatch(),
     )

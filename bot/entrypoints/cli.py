@@ -25,14 +25,17 @@ SandboxOpt = Annotated[bool, typer.Option("--sandbox", help="Point providers and
 BranchOpt = Annotated[
     str | None, typer.Option("--branch", help="The change's branch (default: the current one, else the latest change).")
 ]
-BaseOpt = Annotated[str | None, typer.Option("--base", help="The base branch (default: origin's HEAD, main or master).")]
+BaseOpt = Annotated[
+    str | None, typer.Option("--base", help="The base branch (default: origin's HEAD, main or master).")
+]
 AsOpt = Annotated[str | None, typer.Option("--as", help="Who is asking (default: OLYMPUS_ACTOR or your login).")]
 
 
 @app.command()
 def demo(
-    dir: Annotated[Path | None, typer.Option("--dir", help="Where to make the demo repository (default: a temp dir).")]
-    = None,
+    dir: Annotated[
+        Path | None, typer.Option("--dir", help="Where to make the demo repository (default: a temp dir).")
+    ] = None,
 ) -> None:
     """Play the whole loop offline: request → branch → plan → scans → comment → approval → apply → bucket."""
     from bot.entrypoints.demo import run_demo
@@ -42,7 +45,9 @@ def demo(
 
 @app.command()
 def run(
-    request: Annotated[str, typer.Argument(help='The request, e.g. "/infra create bucket logs-archive region=eu-west-1".')],
+    request: Annotated[
+        str, typer.Argument(help='The request, e.g. "/infra create bucket logs-archive region=eu-west-1".')
+    ],
     repo: RepoOpt = Path("."),
     sandbox: SandboxOpt = False,
     base: BaseOpt = None,
@@ -55,8 +60,13 @@ def run(
 
 
 @app.command()
-def plan(repo: RepoOpt = Path("."), sandbox: SandboxOpt = False, branch: BranchOpt = None, base: BaseOpt = None,
-         actor: AsOpt = None) -> None:
+def plan(
+    repo: RepoOpt = Path("."),
+    sandbox: SandboxOpt = False,
+    branch: BranchOpt = None,
+    base: BaseOpt = None,
+    actor: AsOpt = None,
+) -> None:
     """Plan and scan every project the branch changes, and write the comment."""
     from bot.entrypoints import local_commands
 
@@ -91,14 +101,17 @@ def apply(
     from bot.entrypoints import local_commands
 
     raise typer.Exit(
-        local_commands.apply_branch(repo, sandbox=sandbox, branch=branch, base=base, approved_by=approved_by,
-                                    actor=actor)
+        local_commands.apply_branch(
+            repo, sandbox=sandbox, branch=branch, base=base, approved_by=approved_by, actor=actor
+        )
     )
 
 
 @app.command()
 def summarize(
-    plan_file: Annotated[Path, typer.Argument(help="A `terraform show -json` output file (several documents allowed).")],
+    plan_file: Annotated[
+        Path, typer.Argument(help="A `terraform show -json` output file (several documents allowed).")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Summarize a plan: counts as JSON, or the comment's markdown."""
@@ -144,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     from bot.adapters.localgit import NotARepository
 
     try:
-        app(args=argv, standalone_mode=False, prog_name="olympus")
+        # Without standalone mode, click returns an Exit's code instead of raising it.
+        result = app(args=argv, standalone_mode=False, prog_name="olympus")
     except typer.Exit as done:
         return int(done.exit_code)
     except typer.Abort:
@@ -172,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"olympus: {type(exc).__name__}: {exc}", file=sys.stderr)
         print("hint: this is a fault, not your mistake; rerun with OLYMPUS_DEBUG=1 for the traceback", file=sys.stderr)
         return 1
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from bot.services.apply_change import apply_change
 from bot.services.plan_change import plan_change
 from bot.services.propose_change import propose_change
 from bot.services.reporting import write_plan_outputs
+from bot.services.stopwatch import Stopwatch
 from bot.services.tool_calls import git_tool_caller
 from bot.wiring import build_local_loop
 
@@ -32,8 +33,14 @@ def seed_repository(path: Path) -> LocalGit:
     for command in (["init", "--quiet", "--initial-branch=main"], ["add", "--all"]):
         LocalGit(path).git(*command)
     LocalGit(path).git(
-        "-c", "user.name=Platform Team", "-c", "user.email=platform@example.com",
-        "commit", "--quiet", "-m", "Add the dev environment",
+        "-c",
+        "user.name=Platform Team",
+        "-c",
+        "user.email=platform@example.com",
+        "commit",
+        "--quiet",
+        "-m",
+        "Add the dev environment",
     )
     return LocalGit.open(path)
 
@@ -47,25 +54,47 @@ def run_demo(directory: Path | None) -> None:
     root = Path(tempfile.mkdtemp(prefix="olympus-demo-")) if directory is None else directory.resolve()
     repo_path = root / "infra-repo"
     if repo_path.exists() and any(repo_path.iterdir()):
-        raise UserError("demo-dir-not-empty", f"{repo_path} already exists and is not empty",
-                        "pass --dir with a new or empty directory, or leave --dir out to use a temp dir")
+        raise UserError(
+            "demo-dir-not-empty",
+            f"{repo_path} already exists and is not empty",
+            "pass --dir with a new or empty directory, or leave --dir out to use a temp dir",
+        )
     repo_path.mkdir(parents=True, exist_ok=True)
     _step(1, f"a platform repository at {repo_path} (git, main branch, infra/aws/envs/dev)")
     git = seed_repository(repo_path)
-    with InProcessEmulator() as aws:
+    stopwatch = Stopwatch()
+    emulator = InProcessEmulator()
+    with stopwatch.timing("emulator"):
+        aws = emulator.__enter__()
+    try:
         print(f"   local AWS emulator listening on {aws.url}; Terraform state goes to its S3, locks to DynamoDB")
-        _play(git, aws, root)
+        _play(git, aws, root, stopwatch)
+    finally:
+        with stopwatch.timing("emulator"):
+            emulator.__exit__(None, None, None)
+    _report_time(stopwatch)
+    print(f"\nThe demo repository is at {git.root}; the comment is at {root / 'comment.md'}.")
 
 
-def _play(git: LocalGit, aws: LocalAws, root: Path) -> None:
-    loop = build_local_loop(git.root, actor=REQUESTER, sandbox=aws, say=lambda line: print(f"   {line}"))
+def _report_time(stopwatch: Stopwatch) -> None:
+    split = stopwatch.split()
+    _step(8, "where the time went")
+    for kind in ("terraform", "scanners", "emulator", "olympus", "total"):
+        print(f"   {kind:<10} {split.get(kind, 0.0):6.2f} s")
+
+
+def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> None:
+    loop = build_local_loop(
+        git.root, actor=REQUESTER, sandbox=aws, say=lambda line: print(f"   {line}"), stopwatch=stopwatch
+    )
     print(f"   Terraform: {loop.terraform.label}")
 
     _step(2, f"{REQUESTER} asks: {REQUEST}")
     outcome = propose_change(loop, REQUEST, "main", git_tool_caller(loop.git))
     if isinstance(outcome, Reply):
         raise UserError("demo-request-refused", outcome.text)
-    print(f"   branch {outcome.branch}, commit {outcome.commit[:12]} by {git.git('log', '-1', '--format=%an', outcome.branch).strip()}")
+    author = git.git("log", "-1", "--format=%an", outcome.branch).strip()
+    print(f"   branch {outcome.branch}, commit {outcome.commit[:12]} by {author}")
     for file in outcome.change.files:
         print(f"   + {file.path}")
     print(f"   your working tree stays on {git.current_branch()}; the change was made in a separate worktree")
@@ -91,19 +120,18 @@ def _play(git: LocalGit, aws: LocalAws, root: Path) -> None:
     _step(6, f"{APPROVER} approves commit {outcome.commit[:12]}; {REQUESTER} applies the saved plan")
     loop.store.record_approval(outcome.branch, outcome.commit, APPROVER, loop.store.clock())
     applied = apply_change(loop, outcome.branch, "main")
-    if isinstance(applied.decision, Blocked) or applied.error:
-        raise UserError("demo-apply-failed", applied.error or "; ".join(applied.decision.reasons))
+    if isinstance(applied.decision, Blocked):
+        raise UserError("demo-apply-refused", "; ".join(applied.decision.reasons))
+    if applied.error:
+        raise UserError("demo-apply-failed", applied.error)
     print(f"   applied {', '.join(applied.applied)}, approved by {', '.join(applied.decision.approvers)}")
 
     _step(7, "the bucket now exists in the emulator, and the state is in the s3 backend")
-    print(f"   buckets: {', '.join(aws.bucket_names())}")
-    if "logs-archive" not in aws.bucket_names():
+    with stopwatch.timing("emulator"):
+        buckets = aws.bucket_names()
+        listing = aws.client("s3").list_objects_v2(Bucket="olympus-tfstate")
+    print(f"   buckets: {', '.join(buckets)}")
+    if "logs-archive" not in buckets:
         raise UserError("demo-bucket-missing", "the apply finished but logs-archive is not in the emulator")
-    state_keys = [o["Key"] for o in aws.client("s3").list_objects_v2(Bucket="olympus-tfstate").get("Contents", [])]
+    state_keys = [o["Key"] for o in listing.get("Contents", [])]
     print(f"   state objects: {', '.join(state_keys)}")
-
-    split = loop.stopwatch.split()
-    _step(8, "where the time went")
-    for kind in ("terraform", "scanners", "olympus", "total"):
-        print(f"   {kind:<10} {split.get(kind, 0.0):6.2f} s")
-    print(f"\nThe demo repository is at {git.root}; the comment is at {root / 'comment.md'}.")

@@ -92,8 +92,9 @@ def approve_branch(repo: Path, *, by: str, branch: str | None, base: str | None)
     return 0
 
 
-def apply_branch(repo: Path, *, sandbox: bool, branch: str | None, base: str | None, approved_by: str | None,
-                 actor: str | None) -> int:
+def apply_branch(
+    repo: Path, *, sandbox: bool, branch: str | None, base: str | None, approved_by: str | None, actor: str | None
+) -> int:
     loop = _loop(repo, sandbox=sandbox, actor=actor)
     base = _base(loop, base)
     branch = _branch(loop, branch, base)
@@ -110,7 +111,8 @@ def apply_branch(repo: Path, *, sandbox: bool, branch: str | None, base: str | N
     if report.error:
         print(f"apply failed: {report.error}", file=sys.stderr)
         return 1
-    print(f"applied {', '.join(report.applied)} at {report.head[:12]} (approved by {', '.join(report.decision.approvers)})")
+    approvers = ", ".join(report.decision.approvers)
+    print(f"applied {', '.join(report.applied)} at {report.head[:12]} (approved by {approvers})")
     return 0
 
 
@@ -121,12 +123,15 @@ def summarize_file(path: Path, *, as_json: bool) -> int:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise UserError("unreadable-plan", f"cannot read {path}: {exc.strerror}", "pass a file made with "
-                        "`terraform show -json PLANFILE > plan.json`") from None
+        raise UserError(
+            "unreadable-plan",
+            f"cannot read {path}: {exc.strerror}",
+            "pass a file made with `terraform show -json PLANFILE > plan.json`",
+        ) from None
     try:
         summaries = [summarize(doc) for doc in load_plan_documents(text)]
     except PlanFormatError as exc:
-        raise UserError("not-a-plan", f"{path}: {exc}", "make one with `terraform show -json PLANFILE > plan.json`")
+        raise UserError(exc.reference, f"{path}: {exc.message}", exc.hint) from None
     if as_json:
         counts = [counts_json(s) for s in summaries]
         print(json.dumps(counts[0] if len(counts) == 1 else counts))

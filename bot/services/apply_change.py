@@ -79,8 +79,14 @@ def apply_change(loop: LocalLoop, branch: str, base: str) -> ApplyReport:
     report = ApplyReport(branch, gate.head_commit, decision)
     if isinstance(decision, Blocked):
         now = loop.store.clock()
-        loop.store.audit(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}, now, now,
-                         "refused: " + "; ".join(decision.reasons))
+        loop.store.audit(
+            loop.actor,
+            "apply",
+            {"branch": branch, "commit": gate.head_commit},
+            now,
+            now,
+            "refused: " + "; ".join(decision.reasons),
+        )
         return report
     tree = loop.git.worktree(branch)
     with loop.store.audited(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}) as outcome:

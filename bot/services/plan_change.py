@@ -71,8 +71,11 @@ def plan_change(loop: LocalLoop, branch: str, base: str) -> PlanReport:
         scan_dirs = sorted({d for p in projects for d in (p.dir, *module_dirs_of(reader, p))})
         report.scan = scan(loop, tree, scan_dirs)
         loop.store.save_findings(run_id, list(report.scan.findings))
-        outcome.result = "ok" if report.ok else "failed: " + ", ".join(
-            p.project.name for p in report.projects if p.summary is None or p.summary.errored
+        outcome.result = (
+            "ok"
+            if report.ok
+            else "failed: "
+            + ", ".join(p.project.name for p in report.projects if p.summary is None or p.summary.errored)
         )
         loop.store.finish_run(run_id, outcome.result, {"projects": [p.project.name for p in report.projects]})
     return report
@@ -95,7 +98,9 @@ def _plan_project(loop: LocalLoop, tree: Path, branch: str, head: str, project: 
             if project.workspace != "default":
                 run_step(loop, workdir, env, ["workspace", "select", "-or-create", "-no-color", project.workspace])
             loop.say(f"→ {project.name}: terraform plan")
-            run_step(loop, workdir, env, ["plan", "-input=false", "-no-color", "-lock-timeout=60s", f"-out={plan_path}"])
+            run_step(
+                loop, workdir, env, ["plan", "-input=false", "-no-color", "-lock-timeout=60s", f"-out={plan_path}"]
+            )
             shown = run_step(loop, workdir, env, ["show", "-json", "-no-color", str(plan_path)])
     except TerraformError as exc:
         result.error = str(exc)

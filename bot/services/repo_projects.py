@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.models import Project
-from bot.domain.projects import ModuleGraph, ProjectConfigError, affected_projects, build_module_graph, discover_projects
+from bot.domain.projects import (
+    ModuleGraph,
+    ProjectConfigError,
+    affected_projects,
+    build_module_graph,
+    discover_projects,
+)
 from bot.domain.repo_config import ConfigErrors, RepoConfig, load_repo_config
 from bot.errors import UserError
 from bot.ports import RepoReader
@@ -15,8 +21,11 @@ def repo_config(repo: RepoReader) -> RepoConfig | None:
     """The repository's `.olympus.yaml`, or None; every mistake in it is reported at once."""
     config = load_repo_config(repo.read_text)
     if isinstance(config, ConfigErrors):
-        raise UserError("invalid-config", "the repository configuration has mistakes:\n" + config.render(),
-                        "fix each one in .olympus.yaml and run the command again")
+        raise UserError(
+            "invalid-config",
+            "the repository configuration has mistakes:\n" + config.render(),
+            "fix each one in .olympus.yaml and run the command again",
+        )
     return config
 
 

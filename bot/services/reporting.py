@@ -31,8 +31,11 @@ def comment_for(report: PlanReport) -> list[str]:
         )
         for p in report.projects
     ]
-    next_commands = ["olympus apply --approved-by REVIEWER", "olympus plan", "olympus unlock"] if report.ok else [
-        "olympus plan", "olympus unlock"]
+    next_commands = (
+        ["olympus apply --approved-by REVIEWER", "olympus plan", "olympus unlock"]
+        if report.ok
+        else ["olympus plan", "olympus unlock"]
+    )
     return render_comment(
         CommentReport(
             key=report.branch,

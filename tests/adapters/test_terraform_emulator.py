@@ -64,8 +64,9 @@ def test_plan_apply_state_destroy(tmp_path: Path, aws: LocalAws, terraform: Terr
     lines: list[str] = []
 
     terraform.check(["init", "-input=false", "-no-color", f"-backend-config={backend}"], project, env=env)
-    plan = terraform.check(["plan", "-input=false", "-no-color", "-out=tf.plan"], project, env=env,
-                           on_line=lines.append)
+    plan = terraform.check(
+        ["plan", "-input=false", "-no-color", "-out=tf.plan"], project, env=env, on_line=lines.append
+    )
     assert "Plan: 1 to add, 0 to change, 0 to destroy." in plan.stdout
     assert any("aws_s3_bucket.archive will be created" in line for line in lines), "output was not streamed"
 
@@ -91,8 +92,9 @@ def test_failed_command_reports_its_output(tmp_path: Path) -> None:
 
 
 def test_timeout_stops_terraform(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text('resource "terraform_data" "wait" {\n  provisioner "local-exec" {\n'
-                                      '    command = "sleep 30"\n  }\n}\n')
+    (tmp_path / "main.tf").write_text(
+        'resource "terraform_data" "wait" {\n  provisioner "local-exec" {\n    command = "sleep 30"\n  }\n}\n'
+    )
     terraform = TerraformCli.embedded()
     terraform.check(["init", "-input=false", "-no-color"], tmp_path)
     with pytest.raises(TerraformError, match="did not finish within 2 s"):

@@ -40,8 +40,11 @@ def test_clean_case_is_allowed() -> None:
         ("self approval", {"approvals": (Approval("bob", HEAD),)}, "bob asked for this change"),
         ("self approval, other case", {"approvals": (Approval("BOB", HEAD),)}, "cannot approve"),
         ("approval before a push", {"approvals": (Approval("alice", OLD),)}, "is for an earlier commit"),
-        ("apply requester approves", {"requesters": ("bob", "carol"), "approvals": (Approval("carol", HEAD),)},
-         "cannot approve"),
+        (
+            "apply requester approves",
+            {"requesters": ("bob", "carol"), "approvals": (Approval("carol", HEAD),)},
+            "cannot approve",
+        ),
         ("nothing planned", {"projects": ()}, "nothing to apply"),
         ("never planned", {"projects": (planned(plan_commit=None, recorded_sha256=None),)}, "no saved plan"),
         ("plan for another commit", {"projects": (planned(plan_commit=OLD),)}, "not the head"),

@@ -11,12 +11,17 @@ from pathlib import Path
 import pytest
 
 
-
-def olympus(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def olympus(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.entrypoints.cli", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
     )
 
 
@@ -25,7 +30,13 @@ def test_summarize_json_counts_match_terraforms_plan_line(fixtures_dir: Path) ->
     done = olympus("summarize", str(plan), "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
-        "add": 2, "change": 0, "destroy": 2, "replace": 2, "import": 0, "move": 0, "forget": 0,
+        "add": 2,
+        "change": 0,
+        "destroy": 2,
+        "replace": 2,
+        "import": 0,
+        "move": 0,
+        "forget": 0,
     }
 
 

@@ -1,0 +1,93 @@
+"""The local loop end to end, as a user drives it: demo; run --sandbox → plan → apply through the gate."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.entrypoints.demo import seed_repository
+
+pytestmark = pytest.mark.slow
+
+
+def olympus(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OLYMPUS_ACTOR": "bob"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.entrypoints.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+
+
+def test_demo_plays_the_whole_story(tmp_path: Path) -> None:
+    done = olympus("demo", "--dir", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "branch infra/create-bucket-logs-archive-dev" in out
+    assert "Plan: 4 to add" in out or "| 4 |" in out
+    assert "no approval for the head commit" in out
+    assert "approved by alice" in out
+    assert "buckets: logs-archive, olympus-tfstate" in out
+    comment = (tmp_path / "comment.md").read_text()
+    assert comment.startswith("<!-- olympus:comment key=infra/create-bucket-logs-archive-dev part=1/1 -->")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "infra-repo"
+    path.mkdir()
+    seed_repository(path)
+    yield path
+    olympus("sandbox", "stop", "--repo", str(path))
+
+
+def test_run_plan_apply_through_the_gate(repo: Path) -> None:
+    request = "/infra create bucket team-logs region=eu-west-1 env=dev"
+    first = olympus("run", "--sandbox", "--repo", str(repo), request)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "branch infra/create-bucket-team-logs-dev" in first.stdout
+    # The user's checkout is untouched: still on main, no generated files.
+    assert (
+        subprocess.run(
+            ["git", "branch", "--show-current"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "main"
+    )
+    assert not (repo / "infra/aws/modules").exists()
+
+    again = olympus("run", "--sandbox", "--repo", str(repo), request)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "nothing changed" in again.stdout
+
+    refused = olympus("apply", "--sandbox", "--repo", str(repo), "--approved-by", "bob")
+    assert refused.returncode == 2
+    assert "bob asked for this change or its apply and cannot approve it" in refused.stderr
+
+    applied = olympus("apply", "--sandbox", "--repo", str(repo), "--approved-by", "alice")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "applied infra/aws/envs/dev" in applied.stdout
+
+    # The saved plan is spent: a second apply must come from a new plan.
+    second = olympus("apply", "--sandbox", "--repo", str(repo), "--approved-by", "alice")
+    assert second.returncode == 2
+    assert "no saved plan" in second.stderr
+
+    status = olympus("status", "--repo", str(repo))
+    assert "held by infra/create-bucket-team-logs-dev" in status.stdout
+    assert "bob apply: ok" in status.stdout
+
+
+def test_invalid_request_is_a_user_error(repo: Path) -> None:
+    done = olympus("run", "--repo", str(repo), "/infra create bucket Bad_Name")
+    assert done.returncode == 2
+    assert "lowercase" in (done.stdout + done.stderr).lower()
+    assert "Traceback" not in done.stderr
