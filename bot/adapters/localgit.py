@@ -82,6 +82,14 @@ class LocalGit:
         except GitError:
             return False
 
+    def is_merged(self, branch: str, base: str) -> bool:
+        """True when every commit of branch is already in base."""
+        try:
+            self.git("merge-base", "--is-ancestor", branch, base)
+            return True
+        except GitError:
+            return False
+
     def commit_of(self, ref: str) -> str:
         return self.git("rev-parse", "--verify", f"{ref}^{{commit}}").strip()
 

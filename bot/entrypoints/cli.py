@@ -138,10 +138,10 @@ def unlock(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = 
 
 @app.command()
 def mcp(repo: RepoOpt = Path(".")) -> None:
-    """Serve the change tools over MCP on stdio."""
-    from bot.tools.server import serve_stdio
+    """Serve the change tools over MCP on stdio (they propose files; they never apply)."""
+    from bot.entrypoints import local_commands
 
-    serve_stdio(repo.resolve())
+    raise typer.Exit(local_commands.serve_mcp(repo))
 
 
 @sandbox_app.command("stop")

@@ -22,7 +22,14 @@ from bot.wiring import LocalLoop, build_local_loop
 def _loop(repo: Path, *, sandbox: bool, actor: str | None) -> LocalLoop:
     git = LocalGit.open(repo)
     emulator = ensure_background_emulator(git.state_dir / "sandbox" / "emulator.json") if sandbox else None
-    return build_local_loop(git.root, actor=actor, sandbox=emulator)
+    loop = build_local_loop(git.root, actor=actor, sandbox=emulator)
+    loop.progress = _progress_line
+    return loop
+
+
+def _progress_line(line: str) -> None:
+    """Terraform's output as it comes, on stderr, so stdout keeps only the result."""
+    print(f"  │ {line[:200]}", file=sys.stderr, flush=True)
 
 
 def _base(loop: LocalLoop, base: str | None) -> str:
@@ -86,10 +93,15 @@ def approve_branch(repo: Path, *, by: str, branch: str | None, base: str | None)
     loop = _loop(repo, sandbox=False, actor=None)
     base = _base(loop, base)
     branch = _branch(loop, branch, base)
-    head = loop.git.commit_of(branch)
-    loop.store.record_approval(branch, head, by, loop.store.clock())
-    print(f"approval by {by} recorded for {branch} at {head[:12]}")
+    _approve(loop, branch, by)
     return 0
+
+
+def _approve(loop: LocalLoop, branch: str, by: str) -> None:
+    head = loop.git.commit_of(branch)
+    with loop.store.audited(loop.actor, "approve", {"branch": branch, "commit": head, "approver": by}):
+        loop.store.record_approval(branch, head, by, loop.store.clock())
+    print(f"approval by {by} recorded for {branch} at {head[:12]}")
 
 
 def apply_branch(
@@ -99,9 +111,7 @@ def apply_branch(
     base = _base(loop, base)
     branch = _branch(loop, branch, base)
     if approved_by:
-        head = loop.git.commit_of(branch)
-        loop.store.record_approval(branch, head, approved_by, loop.store.clock())
-        print(f"approval by {approved_by} recorded for {branch} at {head[:12]}")
+        _approve(loop, branch, approved_by)
     report = apply_change(loop, branch, base)
     if isinstance(report.decision, Blocked):
         print(f"apply refused for {branch}:", file=sys.stderr)
@@ -156,9 +166,20 @@ def unlock_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
     loop = _loop(repo, sandbox=False, actor=None)
     base = _base(loop, base)
     branch = _branch(loop, branch, base)
-    released = loop.store.release_locks_of(branch)
-    loop.store.discard_plans(branch)
+    with loop.store.audited(loop.actor, "unlock", {"branch": branch}):
+        released = loop.store.release_locks_of(branch)
+        loop.store.discard_plans(branch)
     print(f"released {released} lock(s) held by {branch} and discarded its plans")
+    return 0
+
+
+def serve_mcp(repo: Path) -> int:
+    from bot.services.plan_lookup import latest_plan_summary
+    from bot.tools.server import serve_stdio
+
+    # Nothing may be printed here: stdout carries the MCP protocol.
+    loop = build_local_loop(LocalGit.open(repo).root, say=lambda line: None)
+    serve_stdio(loop.git.root, plan_summary=lambda project: latest_plan_summary(loop, project))
     return 0
 
 

@@ -62,6 +62,7 @@ def plan_change(loop: LocalLoop, branch: str, base: str) -> PlanReport:
             'make a change with `olympus run "/infra create ..."`, or pass --branch with a branch that changes '
             "Terraform files",
         )
+    release_finished_locks(loop, base)
     tree = git.worktree(branch)
     report = PlanReport(branch, head, [], scanners=tuple(s.name for s in loop.scanners))
     with loop.store.audited(loop.actor, "plan", {"branch": branch, "commit": head}) as outcome:
@@ -79,6 +80,24 @@ def plan_change(loop: LocalLoop, branch: str, base: str) -> PlanReport:
         )
         loop.store.finish_run(run_id, outcome.result, {"projects": [p.project.name for p in report.projects]})
     return report
+
+
+def release_finished_locks(loop: LocalLoop, base: str) -> list[str]:
+    """Release the locks of changes merged into base or deleted, as merging or closing a PR releases its locks."""
+    finished = sorted(
+        {
+            lock.holder
+            for lock in loop.store.locks()
+            if lock.repo == loop.repo_id
+            and (not loop.git.branch_exists(lock.holder) or loop.git.is_merged(lock.holder, base))
+        }
+    )
+    for holder in finished:
+        with loop.store.audited(loop.actor, "release-locks", {"change": holder, "why": f"merged into {base}"}):
+            loop.store.release_locks_of(holder)
+            loop.store.discard_plans(holder)
+        loop.say(f"released the locks of {holder}: it is merged into {base} or deleted")
+    return finished
 
 
 def _plan_project(loop: LocalLoop, tree: Path, branch: str, head: str, project: Project) -> ProjectPlan:

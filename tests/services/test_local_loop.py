@@ -91,3 +91,18 @@ def test_invalid_request_is_a_user_error(repo: Path) -> None:
     assert done.returncode == 2
     assert "lowercase" in (done.stdout + done.stderr).lower()
     assert "Traceback" not in done.stderr
+
+
+def test_locks_hold_until_merge(repo: Path) -> None:
+    first = olympus("run", "--sandbox", "--repo", str(repo), "/infra create bucket first-logs region=eu-west-1")
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    second = olympus("run", "--sandbox", "--repo", str(repo), "/infra create bucket second-logs region=eu-west-1")
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert "locked by infra/create-bucket-first-logs-dev" in second.stdout
+
+    subprocess.run(["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "merge", "--quiet",
+                    "--no-edit", "infra/create-bucket-first-logs-dev"], cwd=repo, check=True)
+    again = olympus("plan", "--sandbox", "--repo", str(repo), "--branch", "infra/create-bucket-second-logs-dev")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "released the locks of infra/create-bucket-first-logs-dev" in again.stdout
