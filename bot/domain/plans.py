@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
@@ -27,6 +27,8 @@ _PLAN_KEYS: Final = frozenset(
     {"planned_values", "resource_changes", "resource_drift", "output_changes", "applyable", "errored"}
 )
 _DECODER: Final = json.JSONDecoder()
+# json.dumps(s, ensure_ascii=False) for a str, minus the call overhead: it runs for every value shown.
+_encode_string: Final[Callable[[str], str]] = json.encoder.encode_basestring
 _IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 
@@ -65,12 +67,34 @@ class PlanCounts:
         return any(self.as_dict().values())
 
 
+class Mark(NamedTuple):
+    """Stands in for a value that is not shown: a sensitive one, or one known only after apply."""
+
+    text: str
+
+
+HIDDEN: Final = Mark(SENSITIVE)
+LATER: Final = Mark(UNKNOWN)
+
+
 class AttributeChange(NamedTuple):
-    """One changed attribute, its values already masked (sensitive), marked (unknown) and cut short."""
+    """One changed attribute: a sensitive value is replaced by HIDDEN before it gets here.
+
+    Values stay as the plan holds them (no copy) and are formatted only when read: a comment shows a few
+    hundred of a plan's possibly hundred thousand changed attributes.
+    """
 
     name: str
-    before: str
-    after: str
+    old: object
+    new: object
+
+    @property
+    def before(self) -> str:
+        return shown_value(self.old)
+
+    @property
+    def after(self) -> str:
+        return shown_value(self.new)
 
 
 # A NamedTuple rather than a frozen dataclass: a plan can hold tens of thousands of these, and a frozen
@@ -353,36 +377,32 @@ def _attribute_changes(change: Mapping[str, Any]) -> tuple[tuple[AttributeChange
     before = before if isinstance(before, dict) else {}
     after = after if isinstance(after, dict) else {}
     unknown = change.get("after_unknown")
-    before_mask = change.get("before_sensitive")
-    after_mask = change.get("after_sensitive")
+    unknown_by_name: Mapping[str, object] = unknown if isinstance(unknown, dict) else {}
+    # A mask is True (all of it), a dict by attribute, or empty: look names up only in a non-empty dict.
+    masks = [m for m in (change.get("before_sensitive"), change.get("after_sensitive")) if m]
+    all_hidden = any(m is True for m in masks)
+    masks = [m for m in masks if isinstance(m, dict)]
     changed: list[AttributeChange] = []
     total = 0
-    for name in sorted(before.keys() | after.keys() | (unknown.keys() if isinstance(unknown, dict) else set())):
-        is_unknown = _marked(unknown, name)
+    for name in sorted(before.keys() | after.keys() | unknown_by_name.keys()):
+        is_unknown = unknown is True or _any_true(unknown_by_name.get(name))
         old, new = before.get(name), after.get(name)
         if old == new and not is_unknown:
             continue
         total += 1
         if len(changed) >= MAX_ATTRIBUTES:
             continue
-        if _marked(before_mask, name) or _marked(after_mask, name):
-            changed.append(AttributeChange(str(name), SENSITIVE, SENSITIVE))
+        if all_hidden or any(_any_true(m.get(name)) for m in masks):
+            changed.append(AttributeChange(str(name), HIDDEN, HIDDEN))
             continue
-        shown_after = UNKNOWN if is_unknown and new is None else display_value(new)
-        changed.append(AttributeChange(str(name), display_value(old), shown_after))
+        changed.append(AttributeChange(str(name), old, LATER if is_unknown and new is None else new))
     return tuple(changed), total - len(changed)
 
 
-def _marked(mask: object, name: str) -> bool:
-    """True when mask (before_sensitive, after_sensitive, after_unknown) marks name or anything in it."""
-    if mask is True:
-        return True
-    if isinstance(mask, dict):
-        return _any_true(mask.get(name))
-    return False
-
-
 def _any_true(mask: object) -> bool:
+    """True when a mask (before_sensitive, after_sensitive, after_unknown) marks anything inside it."""
+    if not mask:
+        return False
     if mask is True:
         return True
     if isinstance(mask, dict):
@@ -470,25 +490,40 @@ def _checks(raw: object) -> tuple[CheckResult, ...]:
 # --- values ---------------------------------------------------------------------------------------
 
 
+def shown_value(value: object) -> str:
+    """What a reader sees for a value: a Mark's words, or display_value of anything else."""
+    return value.text if type(value) is Mark else display_value(value)
+
+
 def display_value(value: object, limit: int = MAX_VALUE_CHARS) -> str:
     """Compact JSON of value cut to about limit characters, without serializing more of it than that."""
-    pieces: list[str] = []
-    used = 0
-    for token in _json_tokens(value, limit):
-        pieces.append(token)
-        used += len(token)
-        if used > limit:
-            return "".join(pieces)[:limit] + "…"
-    return "".join(pieces)
+    if value is None:
+        return "null"
+    if type(value) is int:
+        text = str(value)
+    elif isinstance(value, bool | int | float):
+        text = json.dumps(value)
+    elif isinstance(value, str):
+        text = _encode_string(value[: limit + 1])
+    else:
+        pieces: list[str] = []
+        used = 0
+        for token in _json_tokens(value, limit):
+            pieces.append(token)
+            used += len(token)
+            if used > limit:
+                break
+        text = "".join(pieces)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _json_tokens(value: object, limit: int) -> Iterator[str]:
     if isinstance(value, str):
-        yield json.dumps(value[: limit + 1], ensure_ascii=False)
+        yield _encode_string(value[: limit + 1])
     elif isinstance(value, dict):
         yield "{"
         for i, (key, item) in enumerate(value.items()):
-            yield ("," if i else "") + json.dumps(str(key)[: limit + 1], ensure_ascii=False) + ":"
+            yield ("," if i else "") + _encode_string(str(key)[: limit + 1]) + ":"
             yield from _json_tokens(item, limit)
         yield "}"
     elif isinstance(value, list):
@@ -501,7 +536,7 @@ def _json_tokens(value: object, limit: int) -> Iterator[str]:
     elif value is None or isinstance(value, bool | int | float):
         yield json.dumps(value)
     else:
-        yield json.dumps(str(value)[: limit + 1], ensure_ascii=False)
+        yield _encode_string(str(value)[: limit + 1])
 
 
 def _text(value: object) -> str:

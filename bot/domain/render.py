@@ -122,7 +122,8 @@ def render_summary_markdown(summary: PlanSummary) -> str:
     if destructive:
         lines += ["#### ⚠️ Destroys and replacements", ""]
         lines += [_destructive_item(r) for r in destructive] + [""]
-    lines += _failed_check_lines(summary, None)
+    if summary.failed_checks:
+        lines += ["#### ❗ Failed checks", "", *_failed_check_lines(summary)]
     if summary.drift:
         lines += ["#### 🔀 Changed outside Terraform (drift)", ""]
         lines += [item for r in summary.drift for item in _drift_lines(r)] + [""]
@@ -179,7 +180,7 @@ def _comment_lines(report: CommentReport) -> list[str]:
         lines += _details(project)
     lines += _findings_section(report)
     if report.next_commands:
-        lines += ["#### Next steps", "", "Comment:", ""]
+        lines += ["#### Next steps", ""]
         lines += [f"- {code(command)}" for command in report.next_commands] + [""]
     while lines and not lines[-1]:
         lines.pop()
@@ -267,7 +268,12 @@ def _destructive_item(resource: ResourceChange) -> str:
     if resource.action == "delete":
         text = f"- 🗑️ **destroy** {code(resource.address)}"
     else:
-        order = " (the new one is created first)" if resource.actions[:1] == ("create",) else ""
+        if "forget" in resource.actions:
+            order = " (the old object is left in place, not destroyed)"
+        elif resource.actions[:1] == ("create",):
+            order = " (the new one is created first)"
+        else:
+            order = ""
         text = f"- ♻️ **replace** {code(resource.address)}{order}"
     return text + _why(resource)
 
@@ -297,18 +303,18 @@ def _error_section(projects: Sequence[ProjectReport]) -> list[str]:
                 if not (project.summary is not None and project.summary.errored):
                     lines += [f"{_project_label(project)}:", ""]
                 lines += fence(project.error, limit=MAX_ERROR_CHARS) + [""]
-    for project in projects:
-        if project.summary is not None:
-            lines += _failed_check_lines(project.summary, project)
+    checked = [p for p in projects if p.summary is not None and p.summary.failed_checks]
+    if checked:
+        lines += ["#### ❗ Failed checks", ""]
+        for project in checked:
+            assert project.summary is not None  # filtered above; narrows the type for mypy
+            lines += _failed_check_lines(project.summary, _project_label(project) + ": ")
     return lines
 
 
-def _failed_check_lines(summary: PlanSummary, project: ProjectReport | None) -> list[str]:
+def _failed_check_lines(summary: PlanSummary, label: str = "") -> list[str]:
     failed = summary.failed_checks
-    if not failed:
-        return []
-    label = f"{_project_label(project)}: " if project else ""
-    lines = ["#### ❗ Failed checks", "", f"{label}{len(failed):,} check(s) failed.", ""]
+    lines = [f"{label}{len(failed):,} check(s) failed.", ""]
     for check in failed[:MAX_DESTRUCTIVE_LISTED]:
         problems = "; ".join(escape_text(p, limit=200) for p in check.problems[:3])
         line = f"- {code(check.address or check.kind)} {escape_text(check.status)}"
@@ -409,8 +415,8 @@ def _change_lines(summary: PlanSummary, *, max_resources: int | None, max_chars:
         lines.append("")
     if left_out:
         lines += [
-            f"… and {left_out:,} more resources not listed here (a comment lists at most "
-            f"{max_resources:,} per project); `olympus summarize` prints every one.",
+            f"… and {left_out:,} more resources not listed here, to keep the comment readable; "
+            "`olympus summarize` on the plan's JSON lists every one.",
             "",
         ]
     if summary.outputs:

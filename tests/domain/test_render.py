@@ -197,6 +197,26 @@ def test_an_errored_plan_is_shown(fixtures_dir: Path) -> None:
     assert "cannot be applied" in comment[comment.index("❌ Errors") :]
 
 
+def test_failed_checks_are_shown_above_the_fold() -> None:
+    check = {
+        "address": {"to_display": "check.health", "kind": "check"},
+        "status": "fail",
+        "instances": [{"status": "fail", "problems": [{"message": "status was 503 <b>"}]}],
+    }
+    create = {"address": "a.b", "mode": "managed", "change": {"actions": ["create"]}}
+    summary = summarize({"planned_values": {}, "checks": [check], "resource_changes": [create]})
+    (comment,) = render_comment(report(project(summary)))
+    assert "❗ checks failed" in comment
+    assert "- `check.health` fail: status was 503 &lt;b&gt;" in comment[: comment.index("<details>")]
+    assert "❗ Failed checks" in render_summary_markdown(summary)
+
+
+def test_a_replacement_that_keeps_the_old_object_says_so() -> None:
+    summary = summarize({"resource_changes": [{"address": "a.b", "change": {"actions": ["create", "forget"]}}]})
+    (comment,) = render_comment(report(project(summary)))
+    assert "♻️ **replace** `a.b` (the old object is left in place, not destroyed)" in comment
+
+
 def test_a_project_error_is_fenced_verbatim() -> None:
     error = "Error: boom\n````\n</details>\n<script>alert(1)</script>\n| a | b |\n@octocat `x`"
     (comment,) = render_comment(report(project(None, "broken", error)))
