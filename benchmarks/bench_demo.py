@@ -8,7 +8,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 RUNS = 3
 _SPLIT = re.compile(r"^\s+(terraform|scanners|emulator|olympus|total)\s+([0-9.]+) s$", re.MULTILINE)
@@ -19,7 +18,10 @@ def one_run() -> dict[str, float]:
         started = time.monotonic()
         done = subprocess.run(
             [sys.executable, "-m", "bot.entrypoints.cli", "demo", "--dir", directory],
-            capture_output=True, text=True, timeout=600, check=False,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
         wall = time.monotonic() - started
     if done.returncode != 0:

