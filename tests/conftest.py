@@ -6,6 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# These machines are shared and noisy: no per-example deadline, and slow input generation is not a failure.
+settings.register_profile("olympus", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("olympus")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_FIXTURES = Path(os.environ.get("OLYMPUS_SHARED_FIXTURES", ROOT.parent / "shared" / "fixtures"))
