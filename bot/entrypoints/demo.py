@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
 from bot.adapters.localgit import LocalGit
-from bot.domain.commands import Reply
+from bot.domain.commands import Create, parse
 from bot.domain.gate import Blocked
 from bot.errors import UserError
 from bot.services.apply_change import apply_change
@@ -90,9 +90,10 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
     print(f"   Terraform: {loop.terraform.label}")
 
     _step(2, f"{REQUESTER} asks: {REQUEST}")
-    outcome = propose_change(loop, REQUEST, "main", git_tool_caller(loop.git))
-    if isinstance(outcome, Reply):
-        raise UserError("demo-request-refused", outcome.text)
+    command = parse(REQUEST)
+    if not isinstance(command, Create):
+        raise UserError("demo-request-unreadable", f"the demo's own request did not parse: {command}")
+    outcome = propose_change(loop, command, "main", git_tool_caller(loop.git))
     author = git.git("log", "-1", "--format=%an", outcome.branch).strip()
     print(f"   branch {outcome.branch}, commit {outcome.commit[:12]} by {author}")
     for file in outcome.change.files:

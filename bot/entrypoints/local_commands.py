@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.adapters.local_aws import ensure_background_emulator, stop_background_emulator
 from bot.adapters.localgit import LocalGit
-from bot.domain.commands import Reply
+from bot.domain.commands import HELP_TEXT, Apply, Help, NotForMe, Plan, Reply, Status, Unlock, parse
 from bot.domain.gate import Blocked
 from bot.errors import UserError
 from bot.services.apply_change import apply_change
@@ -61,12 +61,42 @@ def _branch(loop: LocalLoop, branch: str | None, base: str) -> str:
 
 
 def run_request(repo: Path, request: str, *, sandbox: bool, base: str | None, actor: str | None) -> int:
+    """Any /infra command: create and destroy make a change; plan, apply, unlock, status and help act on one."""
+    parsed = parse(request)
+    if isinstance(parsed, NotForMe):
+        raise UserError(
+            "not-an-infra-command",
+            f"{request[:80]!r} is not an /infra command",
+            "start the request with /infra, e.g. `/infra create bucket logs-archive region=eu-west-1`; "
+            "`/infra help` lists every command",
+        )
+    if isinstance(parsed, Reply):
+        print(parsed.text, file=sys.stderr)
+        return 2
+    if isinstance(parsed, Help):
+        print(HELP_TEXT)
+        return 0
+    if isinstance(parsed, Status):
+        return show_status(repo)
+    if isinstance(parsed, Unlock):
+        return unlock_branch(repo, branch=None, base=base)
+    if isinstance(parsed, Apply):
+        return apply_branch(
+            repo,
+            sandbox=sandbox,
+            branch=None,
+            base=base,
+            approved_by=None,
+            actor=actor,
+            only=parsed.project or parsed.dir,
+        )
+    if isinstance(parsed, Plan):
+        return plan_branch(
+            repo, sandbox=sandbox, branch=None, base=base, actor=actor, only=parsed.project or parsed.dir
+        )
     loop = _loop(repo, sandbox=sandbox, actor=actor)
     base = _base(loop, base)
-    outcome = propose_change(loop, request, base, git_tool_caller(loop.git))
-    if isinstance(outcome, Reply):
-        print(outcome.text)
-        return 0 if request.strip().split()[1:2] == ["help"] else 2
+    outcome = propose_change(loop, parsed, base, git_tool_caller(loop.git))
     if outcome.unchanged:
         print(f"nothing changed: {outcome.change.description}")
         print(f"branch {outcome.branch} already holds `{outcome.command_line}`")
@@ -75,14 +105,16 @@ def run_request(repo: Path, request: str, *, sandbox: bool, base: str | None, ac
     return _plan_and_report(loop, outcome.branch, base)
 
 
-def plan_branch(repo: Path, *, sandbox: bool, branch: str | None, base: str | None, actor: str | None) -> int:
+def plan_branch(
+    repo: Path, *, sandbox: bool, branch: str | None, base: str | None, actor: str | None, only: str | None = None
+) -> int:
     loop = _loop(repo, sandbox=sandbox, actor=actor)
     base = _base(loop, base)
-    return _plan_and_report(loop, _branch(loop, branch, base), base)
+    return _plan_and_report(loop, _branch(loop, branch, base), base, only)
 
 
-def _plan_and_report(loop: LocalLoop, branch: str, base: str) -> int:
-    report = plan_change(loop, branch, base)
+def _plan_and_report(loop: LocalLoop, branch: str, base: str, only: str | None = None) -> int:
+    report = plan_change(loop, branch, base, only=only)
     outputs = write_plan_outputs(loop, report)
     print(outputs.parts[0])
     print(f"\ncomment written to {outputs.comment_path}; SARIF written to {outputs.sarif_path}")
@@ -105,14 +137,21 @@ def _approve(loop: LocalLoop, branch: str, by: str) -> None:
 
 
 def apply_branch(
-    repo: Path, *, sandbox: bool, branch: str | None, base: str | None, approved_by: str | None, actor: str | None
+    repo: Path,
+    *,
+    sandbox: bool,
+    branch: str | None,
+    base: str | None,
+    approved_by: str | None,
+    actor: str | None,
+    only: str | None = None,
 ) -> int:
     loop = _loop(repo, sandbox=sandbox, actor=actor)
     base = _base(loop, base)
     branch = _branch(loop, branch, base)
     if approved_by:
         _approve(loop, branch, approved_by)
-    report = apply_change(loop, branch, base)
+    report = apply_change(loop, branch, base, only=only)
     if isinstance(report.decision, Blocked):
         print(f"apply refused for {branch}:", file=sys.stderr)
         for reason in report.decision.reasons:

@@ -13,7 +13,7 @@ from bot.adapters.terraform import TerraformError
 from bot.domain.gate import Allowed, Approval, Blocked, GateInput, PlannedProject, decide
 from bot.domain.models import Project
 from bot.domain.records import PlanRecord
-from bot.services.repo_projects import affected_projects_of
+from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.terraform_steps import run_step, terraform_env
 from bot.wiring import LocalLoop
 
@@ -47,10 +47,13 @@ def file_sha256(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
-def gate_for(loop: LocalLoop, branch: str, base: str) -> tuple[GateInput, list[tuple[Project, PlanRecord]]]:
+def gate_for(
+    loop: LocalLoop, branch: str, base: str, only: str | None = None
+) -> tuple[GateInput, list[tuple[Project, PlanRecord]]]:
     """Everything the gate needs, read fresh from git, the store and the plan files at decision time."""
     head = loop.git.commit_of(branch)
-    projects = affected_projects_of(GitTreeReader(loop.git, head), loop.git.changed_files(base, branch))
+    touched = affected_projects_of(GitTreeReader(loop.git, head), loop.git.changed_files(base, branch))
+    projects = select_projects(touched, only)
     latest = {plan.project: plan for plan in loop.store.plans_for(branch)}  # oldest first, so newest wins
     planned: list[PlannedProject] = []
     to_apply: list[tuple[Project, PlanRecord]] = []
@@ -72,9 +75,9 @@ def gate_for(loop: LocalLoop, branch: str, base: str) -> tuple[GateInput, list[t
     return GateInput(branch, head, requesters_of(loop, branch, base), approvals, planned), to_apply
 
 
-def apply_change(loop: LocalLoop, branch: str, base: str) -> ApplyReport:
+def apply_change(loop: LocalLoop, branch: str, base: str, *, only: str | None = None) -> ApplyReport:
     """Apply each project's saved plan, exactly as reviewed, only when the gate allows it."""
-    gate, plans = gate_for(loop, branch, base)
+    gate, plans = gate_for(loop, branch, base, only)
     decision = decide(gate)
     report = ApplyReport(branch, gate.head_commit, decision)
     if isinstance(decision, Blocked):

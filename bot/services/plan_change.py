@@ -14,7 +14,7 @@ from bot.domain.models import Project
 from bot.domain.plans import PlanSummary, load_plan_documents, summarize
 from bot.domain.records import PlanRecord
 from bot.errors import UserError
-from bot.services.repo_projects import affected_projects_of, module_dirs_of
+from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
 from bot.services.terraform_steps import run_step, terraform_env
 from bot.wiring import LocalLoop
 
@@ -48,8 +48,8 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "--" for c in text)
 
 
-def plan_change(loop: LocalLoop, branch: str, base: str) -> PlanReport:
-    """Plan and scan every project the branch changes against base, at the branch's head commit."""
+def plan_change(loop: LocalLoop, branch: str, base: str, *, only: str | None = None) -> PlanReport:
+    """Plan and scan every project the branch changes against base (or only the one named), at its head commit."""
     git = loop.git
     head = git.commit_of(branch)
     reader = GitTreeReader(git, head)
@@ -62,6 +62,7 @@ def plan_change(loop: LocalLoop, branch: str, base: str) -> PlanReport:
             'make a change with `olympus run "/infra create ..."`, or pass --branch with a branch that changes '
             "Terraform files",
         )
+    projects = select_projects(projects, only)
     release_finished_locks(loop, base)
     tree = git.worktree(branch)
     report = PlanReport(branch, head, [], scanners=tuple(s.name for s in loop.scanners))

@@ -1,4 +1,4 @@
-"""Propose a change: `/infra create|destroy ...` → MCP tool call → a commit on branch infra/<slug>."""
+"""Propose a change: a create or destroy command → MCP tool call → a commit on branch infra/<slug>."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.commands import Create, Destroy, NotForMe, Reply, parse, render_command, to_tool_call
+from bot.domain.commands import Create, Destroy, render_command, to_tool_call
 from bot.domain.models import ChangeSet, FileChange, Refusal, ResourceRequest
 from bot.errors import UserError
 from bot.wiring import LocalLoop
@@ -36,35 +36,19 @@ def commit_message(change: ChangeSet, command_line: str, requester: str) -> str:
     return f"{change.title}\n\n{change.description}\n\nOlympus-Command: {command_line}\nRequested-by: {requester}\n"
 
 
-def propose_change(loop: LocalLoop, text: str, base: str, call_tool: ToolCaller) -> Proposed | Reply:
-    """Interpret text; a Reply is an answer for the user (help, or what is wrong with the request)."""
-    parsed = parse(text)
-    if isinstance(parsed, NotForMe):
-        raise UserError(
-            "not-an-infra-command",
-            f"{text[:80]!r} is not an /infra command",
-            "start the request with /infra, e.g. `/infra create bucket logs-archive region=eu-west-1`; "
-            "`/infra help` lists every command",
-        )
-    if isinstance(parsed, Reply):
-        return parsed
-    if not isinstance(parsed, Create | Destroy):
-        raise UserError(
-            "not-a-change",
-            f"`{render_command(parsed)}` does not propose a change",
-            "`olympus run` takes create and destroy requests; use `olympus plan`, `olympus apply`, "
-            "`olympus unlock` or `olympus status` for the others",
-        )
-    command_line = render_command(parsed)
-    branch = branch_for(parsed.request)
-    tool, args = to_tool_call(parsed)
-    with loop.store.audited(loop.actor, "propose", {"command": command_line, "branch": branch}):
+def propose_change(loop: LocalLoop, command: Create | Destroy, base: str, call_tool: ToolCaller) -> Proposed:
+    """Carry out a create or destroy request as one commit on its own branch; a refusal is a UserError."""
+    command_line = render_command(command)
+    branch = branch_for(command.request)
+    tool, args = to_tool_call(command)
+    with loop.store.audited(loop.actor, "propose", {"command": command_line, "branch": branch}) as outcome:
         # Tools see the branch when it already exists, so a repeated request is recognized as done.
         ref = branch if loop.git.branch_exists(branch) else base
         result = change_or_refusal(call_tool(ref, tool, args))
         if isinstance(result, Refusal):
             raise UserError("request-refused", result.message, _hint(result))
         if result.unchanged:
+            outcome.result = "unchanged"
             return Proposed(branch, loop.git.commit_of(ref), result, command_line, unchanged=True)
         commit = loop.git.commit_change(branch, base, result, commit_message(result, command_line, loop.actor))
         return Proposed(branch, commit, result, command_line, unchanged=False)

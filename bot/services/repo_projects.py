@@ -44,3 +44,18 @@ def module_dirs_of(repo: RepoReader, project: Project, graph: ModuleGraph | None
     """Every local module dir the project calls, directly or through other modules."""
     graph = graph or build_module_graph(repo.list_files(), repo.read_text)
     return sorted(graph.modules_of(project.dir))
+
+
+def select_projects(projects: Sequence[Project], only: str | None) -> list[Project]:
+    """The projects named by `-p NAME` or `-d DIR`, or all of them; naming one the change does not touch is an error."""
+    if only is None:
+        return list(projects)
+    chosen = [p for p in projects if only in (p.name, p.dir)]
+    if not chosen:
+        names = ", ".join(p.name for p in projects) or "none"
+        raise UserError(
+            "unknown-project",
+            f"this change does not touch a project named {only!r}",
+            f"the projects it touches are: {names}",
+        )
+    return chosen

@@ -53,7 +53,7 @@ def test_summarize_markdown(fixtures_dir: Path) -> None:
         (["summarize", "/nonexistent/plan.json"], "cannot read"),
         (["summarize", str(Path(__file__))], "terraform show -json"),
         (["plan", "--repo", "/nonexistent/repo"], "does not exist"),
-        (["run", "--repo", "/", "/infra create bucket x"], "not a git repository"),
+        (["run", "--repo", "/", "/infra create bucket logs-archive"], "not a git repository"),
         (["frobnicate"], "No such command"),
     ],
 )

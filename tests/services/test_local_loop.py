@@ -106,3 +106,21 @@ def test_locks_hold_until_merge(repo: Path) -> None:
     again = olympus("plan", "--sandbox", "--repo", str(repo), "--branch", "infra/create-bucket-second-logs-dev")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "released the locks of infra/create-bucket-first-logs-dev" in again.stdout
+
+
+def test_every_infra_command_goes_through_run(repo: Path) -> None:
+    shown = olympus("run", "--repo", str(repo), "/infra help")
+    assert shown.returncode == 0
+    assert "/infra create bucket" in shown.stdout
+
+    typo = olympus("run", "--repo", str(repo), "/infra crate bucket logs")
+    assert typo.returncode == 2
+    assert "did you mean" in typo.stderr
+
+    status = olympus("run", "--repo", str(repo), "/infra status")
+    assert status.returncode == 0
+    assert "locks: none" in status.stdout
+
+    nothing = olympus("run", "--repo", str(repo), "/infra plan -p aws-dev")
+    assert nothing.returncode == 2
+    assert "no Olympus change branch" in nothing.stderr
