@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote, unquote
 
+from bot.domain.findings import SkippedCheck
 from bot.domain.markdown import code, escape_html, escape_text, fence, link, split_lines
 from bot.domain.models import Finding, Project, Severity
 from bot.domain.plans import SENSITIVE, UNKNOWN, AttributeChange, PlanCounts, PlanSummary, ResourceChange
@@ -85,6 +86,7 @@ class CommentReport:
     findings: Sequence[Finding] = ()
     next_commands: Sequence[str] = ()  # e.g. "/infra apply -p app"
     scanners: Sequence[str] = ()  # names of the scanners that ran, so "no findings" means something
+    skipped: Sequence[SkippedCheck] = ()  # checks silenced inline, shown with their reasons so reviewers see them
     title: str = "Olympus plan"
 
 
@@ -179,6 +181,7 @@ def _comment_lines(report: CommentReport) -> list[str]:
     for project in projects:
         lines += _details(project)
     lines += _findings_section(report)
+    lines += _skipped_section(report)
     if report.next_commands:
         lines += ["#### Next steps", ""]
         lines += [f"- {code(command)}" for command in report.next_commands] + [""]
@@ -485,6 +488,29 @@ def _findings_section(report: CommentReport) -> list[str]:
     if len(findings) > MAX_FINDINGS_LISTED:
         lines += ["", f"… and {len(findings) - MAX_FINDINGS_LISTED:,} more findings in the scanner reports."]
     return lines + [""]
+
+
+def _skipped_section(report: CommentReport) -> list[str]:
+    if not report.skipped:
+        return []
+    skipped = sorted(report.skipped, key=lambda s: (s.file, s.line, s.rule_id))
+    lines = [
+        f"<details><summary>🙈 {len(skipped):,} checks skipped inline</summary>",
+        "",
+        "| Rule | Tool | Resource | Location | Reason |",
+        "| :-- | :-- | :-- | :-- | :-- |",
+    ]
+    for skip in skipped[:MAX_FINDINGS_LISTED]:
+        rule = code(skip.rule_id, in_table=True)
+        if skip.aliases:
+            rule += " (also " + ", ".join(code(a, in_table=True) for a in skip.aliases[:3]) + ")"
+        where = code(f"{skip.file}:{skip.line}", in_table=True)
+        resource = code(skip.resource, in_table=True) if skip.resource else ""
+        reason = escape_text(skip.reason, limit=300) if skip.reason else "⚠️ no reason given"
+        lines.append(f"| {rule} | {escape_text(skip.tool)} | {resource} | {where} | {reason} |")
+    if len(skipped) > MAX_FINDINGS_LISTED:
+        lines += ["", f"… and {len(skipped) - MAX_FINDINGS_LISTED:,} more."]
+    return lines + ["", "</details>", ""]
 
 
 def _finding_row(finding: Finding) -> str:

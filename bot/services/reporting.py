@@ -44,6 +44,7 @@ def comment_for(report: PlanReport) -> list[str]:
             findings=report.scan.findings,
             next_commands=next_commands,
             scanners=report.scanners,
+            skipped=report.scan.skipped,
         )
     )
 

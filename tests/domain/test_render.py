@@ -516,3 +516,20 @@ def test_links_only_to_http() -> None:
     assert link("javascript:alert(1)") == "" and link("data:text/html,x") == "" and link("/relative") == ""
     assert link("https://example.com/a b)|") == "[link](https://example.com/a%20b%29%7C)"
     assert link("HTTP://x.io/?q=1&r=[2]#f", "docs") == "[docs](HTTP://x.io/?q=1&r=[2]#f)"
+
+
+def test_skipped_checks_are_listed_with_their_reasons_and_escaped() -> None:
+    from bot.domain.findings import SkippedCheck
+
+    skips = (
+        SkippedCheck("CKV_AWS_144", "checkov", "infra/aws/modules/s3_bucket/main.tf", 3, "aws_s3_bucket.this",
+                     "Cross-region replication is a per-team DR decision", aliases=("AVD-AWS-0089",)),
+        SkippedCheck("CKV_AWS_18", "checkov", "main.tf", 9, "aws_s3_bucket.x", "</details> | `boom` <b>x</b>"),
+        SkippedCheck("AVD-AWS-0132", "trivy", "main.tf", 9, "aws_s3_bucket.x"),
+    )
+    [part] = render_comment(CommentReport(key="k", head_sha="a" * 40, skipped=skips))
+    assert "3 checks skipped inline" in part
+    assert "Cross-region replication is a per-team DR decision" in part
+    assert "no reason given" in part
+    assert part.count("</details>") == part.count("<details>") == 1
+    assert "<b>" not in part

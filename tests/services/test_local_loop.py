@@ -101,8 +101,21 @@ def test_locks_hold_until_merge(repo: Path) -> None:
     assert second.returncode == 1, second.stdout + second.stderr
     assert "locked by infra/create-bucket-first-logs-dev" in second.stdout
 
-    subprocess.run(["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "merge", "--quiet",
-                    "--no-edit", "infra/create-bucket-first-logs-dev"], cwd=repo, check=True)
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=Dev",
+            "-c",
+            "user.email=dev@example.com",
+            "merge",
+            "--quiet",
+            "--no-edit",
+            "infra/create-bucket-first-logs-dev",
+        ],
+        cwd=repo,
+        check=True,
+    )
     again = olympus("plan", "--sandbox", "--repo", str(repo), "--branch", "infra/create-bucket-second-logs-dev")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "released the locks of infra/create-bucket-first-logs-dev" in again.stdout
