@@ -31,7 +31,7 @@ _SECURITY = {
         "KMS key, and X-Ray (which has no resource-level permissions).",
         "X-Ray tracing active; reserved concurrency 10; failed asynchronous events go to an encrypted SQS "
         "dead-letter queue.",
-        "A KMS key of its own (yearly rotation) encrypts the environment variables, the log group "
+        "A KMS key of its own (yearly rotation) encrypts the environment variables (once any are set), the log group "
         "(365 days' retention) and the dead-letter queue.",
     ),
     "gcs_bucket": (
@@ -63,7 +63,7 @@ _DESTROY_WARNINGS = {
 
 
 def title(verb: str, spec: KindSpec, request: ResourceRequest, region: str) -> str:
-    """"Create S3 bucket logs-archive in dev (eu-west-1)"."""
+    """ "Create S3 bucket logs-archive in dev (eu-west-1)"."""
     where = f" ({region})" if region else ""
     return f"{verb} {spec.label} {request.name} in {request.env}{where}"
 
@@ -88,7 +88,6 @@ def create_description(
     style: str,
     notes: Sequence[str],
     files: Sequence[FileChange],
-    new_env: bool,
     module_dir: str,
     skips: Sequence[tuple[str, str]],
 ) -> str:
@@ -110,7 +109,17 @@ def create_description(
         lines += ["", "**Checks skipped inline, with their reasons**"]
         lines += [f"- `{check_id}`: {reason}" for check_id, reason in skips]
     lines += ["", "**Files**"]
-    lines += [f"- `{change.path}` — {_purpose(change.path, call, module_dir, new_env)}" for change in files]
+    module_files = [change.path.rsplit("/", 1)[-1] for change in files if change.path.startswith(module_dir + "/")]
+    if module_files:
+        lines.append(
+            f"- `{module_dir}/` ({', '.join(module_files)}) — the shared module, scaffolded because it was "
+            "missing; Olympus never overwrites it"
+        )
+    lines += [
+        f"- `{change.path}` — {_purpose(change.path, call)}"
+        for change in files
+        if not change.path.startswith(module_dir + "/")
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -133,16 +142,19 @@ def _security(spec: KindSpec, provider: ProviderChoice, notes: Sequence[str]) ->
     return lines
 
 
-def _purpose(path: str, call: str, module_dir: str, new_env: bool) -> str:
+_ENV_FILE_PURPOSES = {
+    "versions.tf": "new env: Terraform and provider version pins",
+    "providers.tf": "new env: the provider, with region = var.region and the default tags (labels on GCP)",
+    "backend.tf": "new env: partial backend; the runner passes -backend-config at init",
+    "variables.tf": "new env: its region",
+    "lambda_packages.tf": "the env's variable naming the bucket CI uploads Lambda packages to",
+}
+
+
+def _purpose(path: str, call: str) -> str:
     if path == call:
         return "the module call for this resource"
-    if path.startswith(module_dir + "/"):
-        return "the shared module, scaffolded because it was missing (Olympus never overwrites it)"
-    if path.endswith("/lambda_packages.tf"):
-        return "the env's variable naming the bucket CI uploads Lambda packages to"
-    if new_env:
-        return "new env root module: provider pin, provider with default tags/labels, partial backend, region"
-    return "env file"
+    return _ENV_FILE_PURPOSES.get(path.rsplit("/", 1)[-1], "env file")
 
 
 def unchanged_description(spec: KindSpec, request: ResourceRequest, location: str) -> str:

@@ -68,11 +68,17 @@ def hcl_value(value: object) -> str:
     raise TypeError(f"no HCL form for {type(value).__name__}")
 
 
+def _hcl_filter(value: object) -> str:
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # StrictUndefined raises here, naming the missing value, instead of rendering anything
+    return hcl_value(value)
+
+
 def _aligned(arguments: Sequence[tuple[str, object]], indent: int = 2) -> str:
     """`name = value` lines with the `=` aligned as `terraform fmt` aligns consecutive attributes."""
     width = max((len(name) for name, _value in arguments), default=0)
     pad = " " * indent
-    return "\n".join(f"{pad}{name.ljust(width)} = {hcl_value(value)}" for name, value in arguments)
+    return "\n".join(f"{pad}{name.ljust(width)} = {_hcl_filter(value)}" for name, value in arguments)
 
 
 @cache
@@ -86,7 +92,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["hcl"] = hcl_value
+    environment.filters["hcl"] = _hcl_filter
     environment.filters["aligned"] = _aligned
     return environment
 

@@ -40,12 +40,13 @@ def parse_version(text: str) -> tuple[Version, int]:
 
 
 def format_version(version: Version) -> str:
+    """ "3.39.0"; "5.x" or "3.39.x" for the newest of a line; "any version" when nothing bounds it."""
     shown = [str(part) for part in version if part != UNBOUNDED]
     if len(shown) == 3:
         return ".".join(shown)
     if not shown:
-        return "the newest release"
-    return "the newest " + ".".join(shown) + ".x"
+        return "any version"
+    return ".".join(shown) + ".x"
 
 
 def _just_below(version: Version) -> Version:
@@ -148,6 +149,8 @@ class ProviderChoice:
         return self.selected >= version
 
     def describe(self) -> str:
+        if UNBOUNDED in self.selected:
+            return f"the newest {self.source} {format_version(self.selected)} ({self.evidence})"
         return f"{self.source} {format_version(self.selected)} ({self.evidence})"
 
 
@@ -299,7 +302,7 @@ def _from_own(policy: ProviderPolicy, pins: list[Pin]) -> ProviderChoice | Refus
         selected=newest,
         locked=False,
         constraint=constraints[0].text,
-        evidence=f"allowed by `{constraints[0].text}` in {first.location}",
+        evidence=f"pinned by `{constraints[0].text}` in {first.location}",
         location=first.location,
     )
 
@@ -331,7 +334,7 @@ def _from_siblings(
             first.constraint.newest(),
             False,
             first.constraint.text,
-            f"allowed by `{first.constraint.text}`, as pinned in {first.location}",
+            f"pinned by `{first.constraint.text}` in {first.location}",
             first.location,
         )
     return None

@@ -126,9 +126,7 @@ def _instance(request: ResourceRequest) -> Settings | OptionProblem:
         )
     architecture = architecture_of(instance_type)
     requested = (("instance_type", instance_type),) if "instance_type" in dict(request.options) else ()
-    notes = (
-        f"Instance type: {instance_type} ({architecture}), Amazon Linux 2023, the newest AMI Amazon publishes.",
-    )
+    notes = (f"Instance type: {instance_type} ({architecture}), Amazon Linux 2023, the newest AMI Amazon publishes.",)
     return Settings((("instance_type", instance_type), ("architecture", architecture)), requested, notes)
 
 

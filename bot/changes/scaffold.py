@@ -101,6 +101,10 @@ def module_call(
     trivy_ignores: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """One `module` block calling a kind's module, with any inline scanner skips and their reasons."""
+    for check_id, reason in (*checkov_skips, *trivy_ignores):
+        # Skips are Olympus's own fixed texts; a line break would end the comment and start configuration.
+        if "\n" in check_id + reason or "\r" in check_id + reason:
+            raise ValueError(f"a scanner skip must stay on one line: {check_id!r}")
     comments = [f"{check_id}: {reason}" for check_id, reason in trivy_ignores]
     return render(
         f"{_TEMPLATES}/module_call.tf.j2",

@@ -15,10 +15,13 @@ import re
 from dataclasses import dataclass
 
 from bot.changes import change_text, locate
+from bot.changes.access_logging import access_logging
+from bot.changes.destroy import DELETE, destroy
 from bot.changes.hcl_render import Reference
+from bot.changes.layout import Layout, resource_region
 from bot.changes.locate import Definition, TfDir
 from bot.changes.provider_pins import ProviderChoice, choose, narrow
-from bot.changes.resource_kinds import DEFAULT_REGIONS, PROVIDER_NAMES, KindSpec, spec_for
+from bot.changes.resource_kinds import spec_for
 from bot.changes.resource_options import OptionProblem, Settings, settings_for
 from bot.changes.scaffold import (
     LAMBDA_PACKAGE_VARIABLE,
@@ -29,18 +32,11 @@ from bot.changes.scaffold import (
     module_variant,
 )
 from bot.domain.models import ChangeSet, Cloud, FileChange, Refusal, ResourceKind, ResourceRequest
-from bot.domain.naming import slug
 from bot.ports import RepoReader
 
 __all__ = ["DELETE", "propose"]
 
-# The content of a FileChange that deletes its file.
-DELETE = ""
-
 _SAFE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-# A bucket whose name says it holds logs receives the env's access logs (and does not log itself).
-_LOG_WORDS = {"log", "logs", "logging", "accesslogs", "auditlogs"}
-_LOG_OUTPUT = {Cloud.AWS: "bucket_id", Cloud.GCP: "bucket_name"}
 _VERSIONING_SKIPS = {
     Cloud.AWS: ((("CKV_AWS_21", "versioning=off was requested"),), (("AVD-AWS-0090", "versioning=off was requested"),)),
     Cloud.GCP: ((("CKV_GCP_78", "versioning=off was requested"),), ()),
@@ -49,42 +45,6 @@ _LOG_TARGET_SKIPS = {
     Cloud.AWS: (("CKV_AWS_145", "log bucket: S3 server access log delivery writes only to SSE-S3 buckets"),),
     Cloud.GCP: (),
 }
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where one request's files live."""
-
-    spec: KindSpec
-    request: ResourceRequest
-
-    @property
-    def cloud_dir(self) -> str:
-        return f"infra/{self.request.cloud.value}"
-
-    @property
-    def envs_dir(self) -> str:
-        return f"{self.cloud_dir}/envs"
-
-    @property
-    def env_dir(self) -> str:
-        return f"{self.envs_dir}/{self.request.env}"
-
-    @property
-    def module_dir(self) -> str:
-        return f"{self.cloud_dir}/modules/{self.spec.module}"
-
-    @property
-    def module_source(self) -> str:
-        return f"../../modules/{self.spec.module}"
-
-    @property
-    def module_name(self) -> str:
-        return f"{self.spec.module}_{slug(self.request.name)}"
-
-    @property
-    def call_path(self) -> str:
-        return f"{self.env_dir}/{self.module_name}.tf"
 
 
 def propose(repo: RepoReader, request: ResourceRequest) -> ChangeSet | Refusal:
@@ -101,14 +61,14 @@ def propose(repo: RepoReader, request: ResourceRequest) -> ChangeSet | Refusal:
             message=f"{request.env!r} is not an env name.",
             hint="Env names are lowercase letters, digits, - and _, like dev or prod-eu.",
         )
-    target = Target(spec, request)
-    env = locate.read_dir(repo, target.env_dir)
+    layout = Layout(spec, request)
+    env = locate.read_dir(repo, layout.env_dir)
     if isinstance(env, Refusal):
         return env
     if request.action == "create":
-        return _create(repo, target, env)
+        return _create(repo, layout, env)
     if request.action == "destroy":
-        return _destroy(repo, target, env)
+        return destroy(repo, layout, env)
     return Refusal(message=f"Unknown action {request.action!r}.", hint="Ask to create or destroy a resource.")
 
 
@@ -119,59 +79,100 @@ def _supported() -> list[tuple[Cloud, ResourceKind]]:
 # -- create ----------------------------------------------------------------------------------------------------
 
 
-def _create(repo: RepoReader, target: Target, env: TfDir) -> ChangeSet | Refusal:
-    spec, request = target.spec, target.request
-    siblings = _sibling_envs(repo, target)
-    module_dir = locate.read_dir(repo, target.module_dir)
+def _create(repo: RepoReader, layout: Layout, env: TfDir) -> ChangeSet | Refusal:
+    spec, request = layout.spec, layout.request
+    siblings = _sibling_envs(repo, layout)
+    module_dir = locate.read_dir(repo, layout.module_dir)
     if isinstance(module_dir, Refusal):
         return module_dir
-    provider = _provider(target, env, module_dir, siblings)
+    provider = _provider(layout, env, module_dir, siblings)
     if isinstance(provider, Refusal):
         return provider
     settings = settings_for(spec, request, provider)
     if isinstance(settings, OptionProblem):
         return Refusal(message=settings.message, hint=settings.hint)
-    region = _region(target, env)
+    region = resource_region(layout, env)
     if isinstance(region, Refusal):
         return region
 
-    existing = locate.module_call(env, target.module_name)
+    existing = locate.module_call(env, layout.module_name)
     if existing is not None:
-        return _already_there(target, existing, settings, region)
-    if repo.read_text(target.call_path) is not None:
+        return _already_there(layout, existing, settings, region)
+    if repo.read_text(layout.call_path) is not None:
         return Refusal(
-            message=f"{target.call_path} already exists but does not call module {target.module_name}.",
+            message=f"{layout.call_path} already exists but does not call module {layout.module_name}.",
             hint="Rename or remove that file, or pick another name.",
-            location=target.call_path,
+            location=layout.call_path,
         )
-    taken = _name_taken(target, env, siblings)
+    taken = _name_taken(layout, env, siblings)
     if taken is not None:
         return taken
 
+    call = _call(layout, env, settings, region)
     files: list[FileChange] = []
-    notes = list(settings.notes)
     if not env.exists:
         required = next((version for sibling in siblings if (version := locate.required_version(sibling))), None)
-        files += env_files(request.cloud, request.env, target.env_dir, region, provider, required)
+        files += env_files(request.cloud, request.env, layout.env_dir, region, provider, required)
     if module_dir.exists:
-        missing = _missing_variables(module_dir, settings, target)
+        missing = _missing_variables(module_dir, call.arguments)
         if missing is not None:
             return missing
     else:
-        files += module_files(spec, provider, target.module_dir)
+        files += module_files(spec, provider, layout.module_dir)
+    files += call.extra_files
 
+    content = module_call(
+        layout.module_name, layout.module_source, call.arguments, call.checkov_skips, call.trivy_ignores
+    )
+    files.append(FileChange(layout.call_path, content))
+    variant = module_variant(spec, provider)
+    module_text = next((f.content for f in files if f.path == f"{layout.module_dir}/main.tf"), None)
+    if module_text is None:
+        module_text = repo.read_text(f"{layout.module_dir}/main.tf") or ""
+    return ChangeSet(
+        title=change_text.title("Create", spec, request, region),
+        description=change_text.create_description(
+            spec=spec,
+            request=request,
+            region=region,
+            provider=provider,
+            style=variant.style if not module_dir.exists else "",
+            notes=call.notes,
+            files=files,
+            module_dir=layout.module_dir,
+            skips=change_text.inline_skips(content) + change_text.inline_skips(module_text),
+        ),
+        files=tuple(files),
+    )
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What goes into the resource's module call, the env files it needs, and what reviewers should know."""
+
+    arguments: tuple[tuple[str, object], ...]
+    checkov_skips: tuple[tuple[str, str], ...] = ()
+    trivy_ignores: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+    extra_files: tuple[FileChange, ...] = ()
+
+
+def _call(layout: Layout, env: TfDir, settings: Settings, region: str) -> _Call:
+    spec, request = layout.spec, layout.request
     arguments: list[tuple[str, object]] = [(spec.name_argument, request.name)]
     if spec.cloud is Cloud.GCP:
         arguments.append(("location", region))
     arguments += settings.arguments
     checkov_skips: list[tuple[str, str]] = []
     trivy_ignores: list[tuple[str, str]] = []
+    notes = list(settings.notes)
+    extra_files: list[FileChange] = []
     if dict(settings.arguments).get("versioning") is False:
         checks, ignores = _VERSIONING_SKIPS[spec.cloud]
         checkov_skips += checks
         trivy_ignores += ignores
     if request.kind is ResourceKind.BUCKET:
-        logging = _access_logging(target, env)
+        logging = access_logging(layout, env)
         arguments += logging.arguments
         checkov_skips += _LOG_TARGET_SKIPS[spec.cloud] if logging.is_target else ()
         notes.append(logging.note)
@@ -181,36 +182,16 @@ def _create(repo: RepoReader, target: Target, env: TfDir) -> ChangeSet | Refusal
             ("package_s3_key", f"{request.name}/package.zip"),
         ]
         if locate.variable(env, LAMBDA_PACKAGE_VARIABLE) is None:
-            files.append(lambda_packages_file(target.env_dir))
-
-    content = module_call(
-        target.module_name, target.module_source, tuple(arguments), tuple(checkov_skips), tuple(trivy_ignores)
-    )
-    files.append(FileChange(target.call_path, content))
-    variant = module_variant(spec, provider)
-    module_text = next((f.content for f in files if f.path == f"{target.module_dir}/main.tf"), None)
-    if module_text is None:
-        module_text = repo.read_text(f"{target.module_dir}/main.tf") or ""
-    return ChangeSet(
-        title=change_text.title("Create", spec, request, region),
-        description=change_text.create_description(
-            spec=spec,
-            request=request,
-            region=region,
-            provider=provider,
-            style=variant.style if not module_dir.exists else "",
-            notes=notes,
-            files=files,
-            new_env=not env.exists,
-            module_dir=target.module_dir,
-            skips=change_text.inline_skips(content) + change_text.inline_skips(module_text),
-        ),
-        files=tuple(files),
-    )
+            extra_files.append(lambda_packages_file(layout.env_dir))
+        notes.append(
+            f"Code: CI uploads the package to s3://<{LAMBDA_PACKAGE_VARIABLE}>/{request.name}/package.zip before "
+            f"the apply (Lambda reads it when it creates the function); set {LAMBDA_PACKAGE_VARIABLE} for the env."
+        )
+    return _Call(tuple(arguments), tuple(checkov_skips), tuple(trivy_ignores), tuple(notes), tuple(extra_files))
 
 
-def _provider(target: Target, env: TfDir, module_dir: TfDir, siblings: list[TfDir]) -> ProviderChoice | Refusal:
-    policy = target.spec.provider
+def _provider(layout: Layout, env: TfDir, module_dir: TfDir, siblings: list[TfDir]) -> ProviderChoice | Refusal:
+    policy = layout.spec.provider
     choice = choose(policy, env.parsed(), {sibling.path: sibling.parsed() for sibling in siblings})
     if isinstance(choice, Refusal) or not module_dir.exists:
         return choice
@@ -218,11 +199,11 @@ def _provider(target: Target, env: TfDir, module_dir: TfDir, siblings: list[TfDi
     return narrow(choice, policy, module_dir.parsed())
 
 
-def _sibling_envs(repo: RepoReader, target: Target) -> list[TfDir]:
+def _sibling_envs(repo: RepoReader, layout: Layout) -> list[TfDir]:
     """The other envs of the same cloud that Olympus can read (an unreadable one is not this request's business)."""
     siblings: list[TfDir] = []
-    for path in locate.child_dirs(repo, target.envs_dir):
-        if path == target.env_dir:
+    for path in locate.child_dirs(repo, layout.envs_dir):
+        if path == layout.env_dir:
             continue
         sibling = locate.read_dir(repo, path)
         if isinstance(sibling, TfDir) and sibling.exists:
@@ -230,33 +211,14 @@ def _sibling_envs(repo: RepoReader, target: Target) -> list[TfDir]:
     return siblings
 
 
-def _region(target: Target, env: TfDir) -> str | Refusal:
-    """The env's region: what it declares, checked against what the request asks for."""
-    request = target.request
-    declared = locate.variable(env, "region")
-    default, location = declared if declared else (None, "")
-    env_region = default.string() if default is not None else None
-    if env_region is None:
-        provider_region = locate.provider_attribute(env, PROVIDER_NAMES[request.cloud], "region")
-        if provider_region is not None and provider_region[0].string():
-            env_region, location = provider_region[0].string(), provider_region[1]
-    if request.region and env_region and request.region != env_region:
-        return Refusal(
-            message=f"Env {request.env} deploys to {env_region}, not {request.region}.",
-            hint=f"Ask again with region={env_region}, or in an env whose region is {request.region}.",
-            location=location,
-        )
-    return request.region or env_region or DEFAULT_REGIONS[request.cloud]
-
-
-def _already_there(target: Target, existing: Definition, settings: Settings, region: str) -> ChangeSet | Refusal:
-    spec, request = target.spec, target.request
+def _already_there(layout: Layout, existing: Definition, settings: Settings, region: str) -> ChangeSet | Refusal:
+    spec, request = layout.spec, layout.request
     name_attribute = existing.block.attributes.get(spec.name_argument)
     existing_name = name_attribute.string() if name_attribute else None
     if existing_name != request.name:
         return Refusal(
             message=(
-                f"module {target.module_name} already exists for "
+                f"module {layout.module_name} already exists for "
                 f"{existing_name or 'something else'}, not {request.name}."
             ),
             hint="Names that differ only in punctuation share a module name; pick a name that differs in letters.",
@@ -286,8 +248,8 @@ def _already_there(target: Target, existing: Definition, settings: Settings, reg
     )
 
 
-def _name_taken(target: Target, env: TfDir, siblings: list[TfDir]) -> Refusal | None:
-    spec, request = target.spec, target.request
+def _name_taken(layout: Layout, env: TfDir, siblings: list[TfDir]) -> Refusal | None:
+    spec, request = layout.spec, layout.request
     found = locate.named(env, spec.naming, request.name)
     if found:
         first = found[0]
@@ -314,127 +276,12 @@ def _name_taken(target: Target, env: TfDir, siblings: list[TfDir]) -> Refusal | 
     return None
 
 
-def _missing_variables(module_dir: TfDir, settings: Settings, target: Target) -> Refusal | None:
-    needed = {target.spec.name_argument} | {argument for argument, _value in settings.arguments}
-    if target.spec.cloud is Cloud.GCP:
-        needed.add("location")
-    missing = sorted(needed - locate.declared_variables(module_dir))
+def _missing_variables(module_dir: TfDir, arguments: tuple[tuple[str, object], ...]) -> Refusal | None:
+    missing = sorted({name for name, _value in arguments} - locate.declared_variables(module_dir))
     if not missing:
         return None
     return Refusal(
-        message=(
-            f"{module_dir.path} exists but does not declare the variables Olympus passes: {', '.join(missing)}."
-        ),
+        message=f"{module_dir.path} exists but does not declare the variables Olympus passes: {', '.join(missing)}.",
         hint="Olympus scaffolds a module only when it is missing: add those variables, or move the module aside.",
         location=module_dir.files[0].path if module_dir.files else module_dir.path,
-    )
-
-
-@dataclass(frozen=True)
-class _AccessLogging:
-    arguments: tuple[tuple[str, object], ...]
-    note: str
-    is_target: bool = False
-
-
-def looks_like_log_bucket(name: str) -> bool:
-    return bool(_LOG_WORDS & set(re.split(r"[-_.]", name)))
-
-
-def _access_logging(target: Target, env: TfDir) -> _AccessLogging:
-    """A log bucket receives the env's access logs; any other bucket logs to the env's log bucket, if it has one."""
-    request = target.request
-    if looks_like_log_bucket(request.name):
-        return _AccessLogging(
-            (("access_log_target", True),),
-            f"Access logs: {request.name} is named as a log bucket, so it receives the server access logs of "
-            f"the env's other buckets and does not log itself (logs of logs would loop). "
-            + (
-                "Log delivery writes only to SSE-S3 buckets, so it uses SSE-S3 instead of a KMS key. "
-                if request.cloud is Cloud.AWS
-                else ""
-            )
-            + "Existing buckets are not changed: set their module's access_log_bucket to start logging.",
-            is_target=True,
-        )
-    log_buckets = sorted(
-        block.labels[0]
-        for _file, block in env.blocks("module")
-        if block.labels
-        and (source := block.attributes.get("source")) is not None
-        and source.string() == target.module_source
-        and (flag := block.attributes.get("access_log_target")) is not None
-        and flag.value is True
-    )
-    if log_buckets:
-        reference = Reference(f"module.{log_buckets[0]}.{_LOG_OUTPUT[request.cloud]}")
-        return _AccessLogging(
-            (("access_log_bucket", reference),),
-            f"Access logs: written to the env's log bucket ({reference.expression}).",
-        )
-    return _AccessLogging(
-        (),
-        f"Access logs: off — {request.env} has no log bucket yet. Ask for one (a bucket whose name contains "
-        "`logs`) and later buckets log to it; the logging check is skipped inline with that reason.",
-    )
-
-
-# -- destroy ---------------------------------------------------------------------------------------------------
-
-
-def _destroy(repo: RepoReader, target: Target, env: TfDir) -> ChangeSet | Refusal:
-    spec, request = target.spec, target.request
-    if not env.exists:
-        envs = [path.rsplit("/", 1)[-1] for path in locate.child_dirs(repo, target.envs_dir)]
-        return Refusal(
-            message=f"There is no env {request.env} under {target.envs_dir}.",
-            hint=f"Envs: {', '.join(envs)}." if envs else f"{target.envs_dir} holds no envs yet.",
-        )
-    call = locate.module_call(env, target.module_name)
-    call_name = None
-    if call is not None and (attribute := call.block.attributes.get(spec.name_argument)) is not None:
-        call_name = attribute.string()
-    if call is None or call_name != request.name:
-        by_hand = locate.named(env, spec.naming, request.name)
-        if by_hand:
-            return Refusal(
-                message=(
-                    f"{spec.label} {request.name} is defined by {by_hand[0].address} in {by_hand[0].location}, "
-                    "not by an Olympus module call; Olympus removes only the files it wrote."
-                ),
-                hint=f"Remove it from {by_hand[0].path} in a pull request.",
-                location=by_hand[0].location,
-            )
-        existing = locate.names(env, spec.naming)
-        listing = ", ".join(existing) if existing else "none"
-        return Refusal(
-            message=f"There is no {spec.label} {request.name} in {request.env}.",
-            hint=f"{spec.plural} in {request.env}: {listing}.",
-        )
-    if call.path != target.call_path:
-        return Refusal(
-            message=(
-                f"module {target.module_name} lives in {call.path}, not in its own file {target.call_path}; "
-                "Olympus deletes only whole files it wrote."
-            ),
-            hint=f"Remove the module block from {call.path} in a pull request.",
-            location=call.location,
-        )
-    users = locate.references(env, f"module.{target.module_name}", outside=call.path)
-    if users:
-        return Refusal(
-            message=(
-                f"{spec.label} {request.name} is still used: {', '.join(users)} "
-                f"refer to module.{target.module_name}."
-            ),
-            hint="Remove those references first (for a log bucket: the access_log_bucket of buckets logging to it).",
-            location=users[0],
-        )
-    region = _region(target, env)
-    if isinstance(region, Refusal):
-        return region
-    return ChangeSet(
-        title=change_text.title("Destroy", spec, request, region),
-        description=change_text.destroy_description(spec, request, call.path, target.module_dir),
-        files=(FileChange(call.path, DELETE),),
     )
