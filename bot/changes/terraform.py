@@ -88,16 +88,18 @@ def _create(repo: RepoReader, layout: Layout, env: TfDir) -> ChangeSet | Refusal
     provider = _provider(layout, env, module_dir, siblings)
     if isinstance(provider, Refusal):
         return provider
-    settings = settings_for(spec, request, provider)
-    if isinstance(settings, OptionProblem):
-        return Refusal(message=settings.message, hint=settings.hint)
     region = resource_region(layout, env)
     if isinstance(region, Refusal):
         return region
-
     existing = locate.module_call(env, layout.module_name)
+    settings = settings_for(spec, request, provider)
+    if isinstance(settings, OptionProblem):
+        if existing is not None and not request.options:
+            # Asking again for something that exists, with no settings: nothing to default, nothing to change.
+            return _already_there(layout, existing, (), region)
+        return Refusal(message=settings.message, hint=settings.hint)
     if existing is not None:
-        return _already_there(layout, existing, settings, region)
+        return _already_there(layout, existing, settings.requested, region)
     if repo.read_text(layout.call_path) is not None:
         return Refusal(
             message=f"{layout.call_path} already exists but does not call module {layout.module_name}.",
@@ -211,7 +213,9 @@ def _sibling_envs(repo: RepoReader, layout: Layout) -> list[TfDir]:
     return siblings
 
 
-def _already_there(layout: Layout, existing: Definition, settings: Settings, region: str) -> ChangeSet | Refusal:
+def _already_there(
+    layout: Layout, existing: Definition, requested: tuple[tuple[str, object], ...], region: str
+) -> ChangeSet | Refusal:
     spec, request = layout.spec, layout.request
     name_attribute = existing.block.attributes.get(spec.name_argument)
     existing_name = name_attribute.string() if name_attribute else None
@@ -225,7 +229,7 @@ def _already_there(layout: Layout, existing: Definition, settings: Settings, reg
             location=existing.location,
         )
     differences = []
-    for argument, wanted in settings.requested:
+    for argument, wanted in requested:
         attribute = existing.block.attributes.get(argument)
         found = attribute.value if attribute is not None and attribute.is_literal else None
         if found != wanted:

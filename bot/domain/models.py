@@ -19,7 +19,7 @@ class ResourceKind(StrEnum):
 
 @dataclass(frozen=True)
 class FileChange:
-    """One file to write, by path relative to the repository root."""
+    """One file to write, by path relative to the repository root; empty content means delete the file."""
 
     path: str
     content: str
