@@ -138,3 +138,148 @@ class Store(Protocol):
         ...
 
     def audit_log(self, limit: int = 100) -> list[AuditEntry]: ...
+
+
+# --- the code host (GitHub): appended for the App; bot/adapters/github/codehost.py implements it ---------------
+
+from bot.domain.models import FileChange  # noqa: E402
+
+
+class CodeHostError(Exception):
+    """A code-host call that failed for good: what failed, why, and how to retry (never a token or key)."""
+
+    def __init__(self, operation: str, detail: str, hint: str = "", *, status: int | None = None) -> None:
+        self.operation = operation
+        self.detail = detail
+        self.hint = hint
+        self.status = status
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"GitHub: could not {self.operation}: {self.detail}"
+        return f"{text}. {self.hint}" if self.hint else text
+
+
+@dataclass(frozen=True)
+class GitIdentity:
+    """The name and email of a commit's author."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class PullRequestInfo:
+    """What the services need to know about one pull request."""
+
+    number: int
+    head_branch: str
+    head_sha: str
+    base_branch: str
+    author: str
+    is_fork: bool  # the head lives in another repository (or a deleted one): never plan it with our credentials
+    state: str  # "open" | "closed"
+    merged: bool
+    draft: bool
+    title: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """One submitted pull-request review."""
+
+    user: str
+    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
+    commit_id: str
+    submitted_at: datetime | None
+
+
+class CodeHost(Protocol):
+    """A repository host (GitHub) as the services use it; every method raises CodeHostError when it fails."""
+
+    def reference_commit(self, repo: str, branch: str) -> str:
+        """The commit sha `branch` points at."""
+        ...
+
+    def commit_files(
+        self,
+        repo: str,
+        base_branch: str,
+        branch: str,
+        files: Sequence[FileChange],
+        message: str,
+        author: GitIdentity | None = None,
+    ) -> str:
+        """One commit on top of base_branch writing `files` (content "" deletes), pointed to by `branch`; its sha."""
+        ...
+
+    def delete_branch(self, repo: str, branch: str) -> bool: ...
+
+    def find_pull_request(self, repo: str, head_branch: str) -> PullRequestInfo | None:
+        """The open pull request from head_branch (in repo itself), if any."""
+        ...
+
+    def open_pull_request(
+        self, repo: str, head: str, base: str, title: str, body: str, labels: Sequence[str] = ()
+    ) -> PullRequestInfo:
+        """A pull request from head into base: the open one for head when there is one, else a new one."""
+        ...
+
+    def pull_request(self, repo: str, number: int) -> PullRequestInfo: ...
+
+    def changed_files(self, repo: str, number: int) -> list[str]: ...
+
+    def read_file(self, repo: str, ref: str, path: str) -> str | None: ...
+
+    def list_files(self, repo: str, ref: str) -> list[str]: ...
+
+    def upsert_comment(self, repo: str, issue_number: int, key: str, parts: Sequence[str]) -> list[int]:
+        """Make the bot's comments for `key` read `parts` (edited in place); their ids in part order."""
+        ...
+
+    def post_comment(self, repo: str, issue_number: int, body: str) -> int: ...
+
+    def react(self, repo: str, comment_id: int, content: str = "eyes") -> None: ...
+
+    def react_to_issue(self, repo: str, issue_number: int, content: str = "eyes") -> None: ...
+
+    def create_check_run(
+        self,
+        repo: str,
+        head_sha: str,
+        name: str,
+        *,
+        status: str = "in_progress",
+        conclusion: str | None = None,
+        title: str = "",
+        summary: str = "",
+        text: str = "",
+        annotations: Sequence[Finding] = (),
+    ) -> int: ...
+
+    def update_check_run(
+        self,
+        repo: str,
+        check_run_id: int,
+        *,
+        status: str | None = None,
+        conclusion: str | None = None,
+        title: str = "",
+        summary: str = "",
+        text: str = "",
+        annotations: Sequence[Finding] = (),
+    ) -> None: ...
+
+    def permission_of(self, repo: str, user: str) -> str:
+        """The user's role on repo: admin, maintain, write, triage, read or none."""
+        ...
+
+    def is_team_member(self, org: str, team_slug: str, user: str) -> bool: ...
+
+    def reviews(self, repo: str, number: int) -> list[Review]: ...
+
+    def close_pull_request(self, repo: str, number: int) -> None: ...
+
+    def add_labels(self, repo: str, issue_number: int, labels: Sequence[str]) -> None: ...
+

@@ -17,15 +17,19 @@ from bot.services.stopwatch import Stopwatch
 
 
 @dataclass
-class LocalLoop:
-    """Everything a local use case needs, built once per command."""
+class Loop:
+    """Everything a use case needs (store, Terraform, scanners, where to keep files), built once per command or job."""
 
-    git: LocalGit
     store: Any  # bot.ports.Store
     terraform: TerraformCli
     scanners: list[Scanner]
     actor: str
     cache_dir: Path
+    # Olympus's own files for one repository: plans, reports, sandbox settings.
+    state_dir: Path
+    # The repository's name in locks and records: owner/name on GitHub, the folder's name locally.
+    repo_id: str
+    git: LocalGit | None = None  # the local repository, for the CLI's own steps
     sandbox: LocalAws | None = None
     say: Callable[[str], None] = print
     # Each line Terraform prints, for a progress display; quiet by default.
@@ -33,9 +37,11 @@ class LocalLoop:
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
 
     @property
-    def repo_id(self) -> str:
-        """The repository's name in locks and records: its folder, as GitHub later uses owner/name."""
-        return self.git.root.name
+    def local_git(self) -> LocalGit:
+        """The local repository; only the CLI's steps ask for it."""
+        if self.git is None:
+            raise RuntimeError("this step needs a local git repository")
+        return self.git
 
 
 def default_actor() -> str:
@@ -59,7 +65,7 @@ def build_local_loop(
     database_url: str | None = None,
     say: Callable[[str], None] = print,
     stopwatch: Stopwatch | None = None,
-) -> LocalLoop:
+) -> Loop:
     from bot.adapters.checkov import CheckovScanner
     from bot.adapters.sqlstore import SqlStore
     from bot.adapters.trivy import TrivyScanner
@@ -67,8 +73,10 @@ def build_local_loop(
     git = LocalGit.open(repo)
     git.state_dir.mkdir(parents=True, exist_ok=True)
     url = database_url or os.environ.get("OLYMPUS_DATABASE_URL") or f"sqlite:///{git.state_dir / 'olympus.db'}"
-    return LocalLoop(
+    return Loop(
         git=git,
+        state_dir=git.state_dir,
+        repo_id=git.root.name,
         store=SqlStore.open(url),
         terraform=TerraformCli.locate(),
         scanners=[CheckovScanner(), TrivyScanner()],

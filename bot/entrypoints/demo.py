@@ -13,6 +13,7 @@ from bot.domain.commands import Create, parse
 from bot.domain.gate import Blocked
 from bot.errors import UserError
 from bot.services.apply_change import apply_change
+from bot.services.local_checkout import local_checkout
 from bot.services.plan_change import plan_change
 from bot.services.propose_change import propose_change
 from bot.services.reporting import write_plan_outputs
@@ -93,7 +94,7 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
     command = parse(REQUEST)
     if not isinstance(command, Create):
         raise UserError("demo-request-unreadable", f"the demo's own request did not parse: {command}")
-    outcome = propose_change(loop, command, "main", git_tool_caller(loop.git))
+    outcome = propose_change(loop, command, "main", git_tool_caller(loop.local_git))
     author = git.git("log", "-1", "--format=%an", outcome.branch).strip()
     print(f"   branch {outcome.branch}, commit {outcome.commit[:12]} by {author}")
     for file in outcome.change.files:
@@ -101,7 +102,7 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
     print(f"   your working tree stays on {git.current_branch()}; the change was made in a separate worktree")
 
     _step(3, "plan with real Terraform, then scan with Checkov and Trivy")
-    report = plan_change(loop, outcome.branch, "main")
+    report = plan_change(loop, local_checkout(loop, outcome.branch, "main"))
     outputs = write_plan_outputs(loop, report)
     if not report.ok:
         raise UserError("demo-plan-failed", "the plan did not succeed; the comment above says why")
@@ -112,7 +113,7 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
     shutil.copy(outputs.comment_path, root / "comment.md")
 
     _step(5, f"{REQUESTER} tries to apply without an approval: the gate refuses")
-    refused = apply_change(loop, outcome.branch, "main")
+    refused = apply_change(loop, local_checkout(loop, outcome.branch, "main"))
     if not isinstance(refused.decision, Blocked):
         raise UserError("demo-gate-open", "the gate allowed an unapproved apply")
     for reason in refused.decision.reasons:
@@ -120,7 +121,7 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
 
     _step(6, f"{APPROVER} approves commit {outcome.commit[:12]}; {REQUESTER} applies the saved plan")
     loop.store.record_approval(outcome.branch, outcome.commit, APPROVER, loop.store.clock())
-    applied = apply_change(loop, outcome.branch, "main")
+    applied = apply_change(loop, local_checkout(loop, outcome.branch, "main"))
     if isinstance(applied.decision, Blocked):
         raise UserError("demo-apply-refused", "; ".join(applied.decision.reasons))
     if applied.error:

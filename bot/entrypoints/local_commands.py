@@ -12,14 +12,15 @@ from bot.domain.commands import HELP_TEXT, Apply, Help, NotForMe, Plan, Reply, S
 from bot.domain.gate import Blocked
 from bot.errors import UserError
 from bot.services.apply_change import apply_change
+from bot.services.local_checkout import local_checkout, release_finished_locks
 from bot.services.plan_change import plan_change
 from bot.services.propose_change import propose_change
 from bot.services.reporting import write_plan_outputs
 from bot.services.tool_calls import git_tool_caller
-from bot.wiring import LocalLoop, build_local_loop
+from bot.wiring import Loop, build_local_loop
 
 
-def _loop(repo: Path, *, sandbox: bool, actor: str | None) -> LocalLoop:
+def _loop(repo: Path, *, sandbox: bool, actor: str | None) -> Loop:
     git = LocalGit.open(repo)
     emulator = ensure_background_emulator(git.state_dir / "sandbox" / "emulator.json") if sandbox else None
     loop = build_local_loop(git.root, actor=actor, sandbox=emulator)
@@ -32,23 +33,25 @@ def _progress_line(line: str) -> None:
     print(f"  │ {line[:200]}", file=sys.stderr, flush=True)
 
 
-def _base(loop: LocalLoop, base: str | None) -> str:
-    base = base or loop.git.default_branch()
-    if not loop.git.branch_exists(base):
+def _base(loop: Loop, base: str | None) -> str:
+    base = base or loop.local_git.default_branch()
+    if not loop.local_git.branch_exists(base):
         raise UserError("unknown-base", f"base branch {base!r} does not exist", "pass --base with an existing branch")
     return base
 
 
-def _branch(loop: LocalLoop, branch: str | None, base: str) -> str:
+def _branch(loop: Loop, branch: str | None, base: str) -> str:
     """The named branch; else the current one unless it is the base; else the latest Olympus change."""
     if branch:
-        if not loop.git.branch_exists(branch):
+        if not loop.local_git.branch_exists(branch):
             raise UserError("unknown-branch", f"branch {branch!r} does not exist", "pass --branch with a branch name")
         return branch
-    current = loop.git.current_branch()
+    current = loop.local_git.current_branch()
     if current != base and current != "HEAD":
         return current
-    changes = loop.git.git("for-each-ref", "--sort=-committerdate", "--format=%(refname:short)", "refs/heads/infra/")
+    changes = loop.local_git.git(
+        "for-each-ref", "--sort=-committerdate", "--format=%(refname:short)", "refs/heads/infra/"
+    )
     latest = changes.split()
     if not latest:
         raise UserError(
@@ -96,7 +99,7 @@ def run_request(repo: Path, request: str, *, sandbox: bool, base: str | None, ac
         )
     loop = _loop(repo, sandbox=sandbox, actor=actor)
     base = _base(loop, base)
-    outcome = propose_change(loop, parsed, base, git_tool_caller(loop.git))
+    outcome = propose_change(loop, parsed, base, git_tool_caller(loop.local_git))
     if outcome.unchanged:
         print(f"nothing changed: {outcome.change.description}")
         print(f"branch {outcome.branch} already holds `{outcome.command_line}`")
@@ -113,8 +116,9 @@ def plan_branch(
     return _plan_and_report(loop, _branch(loop, branch, base), base, only)
 
 
-def _plan_and_report(loop: LocalLoop, branch: str, base: str, only: str | None = None) -> int:
-    report = plan_change(loop, branch, base, only=only)
+def _plan_and_report(loop: Loop, branch: str, base: str, only: str | None = None) -> int:
+    release_finished_locks(loop, base)
+    report = plan_change(loop, local_checkout(loop, branch, base), only=only)
     outputs = write_plan_outputs(loop, report)
     print(outputs.parts[0])
     print(f"\ncomment written to {outputs.comment_path}; SARIF written to {outputs.sarif_path}")
@@ -129,8 +133,8 @@ def approve_branch(repo: Path, *, by: str, branch: str | None, base: str | None)
     return 0
 
 
-def _approve(loop: LocalLoop, branch: str, by: str) -> None:
-    head = loop.git.commit_of(branch)
+def _approve(loop: Loop, branch: str, by: str) -> None:
+    head = loop.local_git.commit_of(branch)
     with loop.store.audited(loop.actor, "approve", {"branch": branch, "commit": head, "approver": by}):
         loop.store.record_approval(branch, head, by, loop.store.clock())
     print(f"approval by {by} recorded for {branch} at {head[:12]}")
@@ -151,7 +155,7 @@ def apply_branch(
     branch = _branch(loop, branch, base)
     if approved_by:
         _approve(loop, branch, approved_by)
-    report = apply_change(loop, branch, base, only=only)
+    report = apply_change(loop, local_checkout(loop, branch, base), only=only)
     if isinstance(report.decision, Blocked):
         print(f"apply refused for {branch}:", file=sys.stderr)
         for reason in report.decision.reasons:
@@ -218,7 +222,7 @@ def serve_mcp(repo: Path) -> int:
 
     # Nothing may be printed here: stdout carries the MCP protocol.
     loop = build_local_loop(LocalGit.open(repo).root, say=lambda line: None)
-    serve_stdio(loop.git.root, plan_summary=lambda project: latest_plan_summary(loop, project))
+    serve_stdio(loop.local_git.root, plan_summary=lambda project: latest_plan_summary(loop, project))
     return 0
 
 

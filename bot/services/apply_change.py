@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.adapters.git_tree import GitTreeReader
-from bot.adapters.localgit import BOT_NAME
 from bot.adapters.terraform import TerraformError
 from bot.domain.gate import Allowed, Approval, Blocked, GateInput, PlannedProject, decide
 from bot.domain.models import Project
 from bot.domain.records import PlanRecord
+from bot.services.checkout import Checkout
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.terraform_steps import run_step, terraform_env
-from bot.wiring import LocalLoop
-
-_REQUESTED_BY = re.compile(r"^Requested-by:\s*(.+?)\s*$", re.MULTILINE)
+from bot.wiring import Loop
 
 
 @dataclass
@@ -30,30 +26,16 @@ class ApplyReport:
     error: str = ""
 
 
-def requesters_of(loop: LocalLoop, branch: str, base: str) -> list[str]:
-    """Who asked for this change: Requested-by trailers and the human authors of its commits, and who asks to apply."""
-    log = loop.git.git("log", "--format=%an%x00%B%x00", f"{base}..{branch}")
-    people = {loop.actor}
-    parts = log.split("\0")
-    for author, body in zip(parts[::2], parts[1::2], strict=False):
-        author = author.strip()
-        if author and author != BOT_NAME:
-            people.add(author)
-        people.update(_REQUESTED_BY.findall(body))
-    return sorted(people)
-
-
 def file_sha256(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
 def gate_for(
-    loop: LocalLoop, branch: str, base: str, only: str | None = None
+    loop: Loop, checkout: Checkout, only: str | None = None
 ) -> tuple[GateInput, list[tuple[Project, PlanRecord]]]:
-    """Everything the gate needs, read fresh from git, the store and the plan files at decision time."""
-    head = loop.git.commit_of(branch)
-    touched = affected_projects_of(GitTreeReader(loop.git, head), loop.git.changed_files(base, branch))
-    projects = select_projects(touched, only)
+    """Everything the gate needs, read fresh from the checkout, the store and the plan files at decision time."""
+    branch, head = checkout.change_id, checkout.head
+    projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), only)
     latest = {plan.project: plan for plan in loop.store.plans_for(branch)}  # oldest first, so newest wins
     planned: list[PlannedProject] = []
     to_apply: list[tuple[Project, PlanRecord]] = []
@@ -72,12 +54,13 @@ def gate_for(
         if plan:
             to_apply.append((project, plan))
     approvals = [Approval(a.user, a.commit) for a in loop.store.approvals_for(branch)]
-    return GateInput(branch, head, requesters_of(loop, branch, base), approvals, planned), to_apply
+    return GateInput(branch, head, checkout.requesters, approvals, planned), to_apply
 
 
-def apply_change(loop: LocalLoop, branch: str, base: str, *, only: str | None = None) -> ApplyReport:
+def apply_change(loop: Loop, checkout: Checkout, *, only: str | None = None) -> ApplyReport:
     """Apply each project's saved plan, exactly as reviewed, only when the gate allows it."""
-    gate, plans = gate_for(loop, branch, base, only)
+    gate, plans = gate_for(loop, checkout, only)
+    branch = checkout.change_id
     decision = decide(gate)
     report = ApplyReport(branch, gate.head_commit, decision)
     if isinstance(decision, Blocked):
@@ -91,7 +74,7 @@ def apply_change(loop: LocalLoop, branch: str, base: str, *, only: str | None = 
             "refused: " + "; ".join(decision.reasons),
         )
         return report
-    tree = loop.git.worktree(branch)
+    tree = checkout.workdir
     with loop.store.audited(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}) as outcome:
         for project, plan in plans:
             workdir = tree / project.dir

@@ -6,7 +6,6 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.adapters.git_tree import GitTreeReader
 from bot.adapters.sandbox import backend_config
 from bot.adapters.terraform import TerraformError
 from bot.domain.findings import ScanReport, merge_reports
@@ -14,9 +13,10 @@ from bot.domain.models import Project
 from bot.domain.plans import PlanSummary, load_plan_documents, summarize
 from bot.domain.records import PlanRecord
 from bot.errors import UserError
+from bot.services.checkout import Checkout
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
 from bot.services.terraform_steps import run_step, terraform_env
-from bot.wiring import LocalLoop
+from bot.wiring import Loop
 
 
 @dataclass
@@ -48,30 +48,24 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "--" for c in text)
 
 
-def plan_change(loop: LocalLoop, branch: str, base: str, *, only: str | None = None) -> PlanReport:
-    """Plan and scan every project the branch changes against base (or only the one named), at its head commit."""
-    git = loop.git
-    head = git.commit_of(branch)
-    reader = GitTreeReader(git, head)
-    changed = git.changed_files(base, branch)
-    projects = affected_projects_of(reader, changed)
+def plan_change(loop: Loop, checkout: Checkout, *, only: str | None = None) -> PlanReport:
+    """Plan and scan every project the change touches (or only the one named), at its head commit."""
+    projects = affected_projects_of(checkout.reader, checkout.changed_files)
     if not projects:
         raise UserError(
             "nothing-to-plan",
-            f"{branch} changes no Terraform project against {base} ({len(changed)} files changed)",
-            'make a change with `olympus run "/infra create ..."`, or pass --branch with a branch that changes '
-            "Terraform files",
+            f"{checkout.change_id} changes no Terraform project ({len(checkout.changed_files)} files changed)",
+            "make a change with `/infra create ...`, or plan a branch that changes Terraform files",
         )
     projects = select_projects(projects, only)
-    release_finished_locks(loop, base)
-    tree = git.worktree(branch)
+    branch, head = checkout.change_id, checkout.head
     report = PlanReport(branch, head, [], scanners=tuple(s.name for s in loop.scanners))
-    with loop.store.audited(loop.actor, "plan", {"branch": branch, "commit": head}) as outcome:
+    with loop.store.audited(loop.actor, "plan", {"change": branch, "commit": head}) as outcome:
         run_id = loop.store.start_run(branch, "plan", loop.actor, head)
         for project in projects:
-            report.projects.append(_plan_project(loop, tree, branch, head, project))
-        scan_dirs = sorted({d for p in projects for d in (p.dir, *module_dirs_of(reader, p))})
-        report.scan = scan(loop, tree, scan_dirs)
+            report.projects.append(_plan_project(loop, checkout.workdir, branch, head, project))
+        scan_dirs = sorted({d for p in projects for d in (p.dir, *module_dirs_of(checkout.reader, p))})
+        report.scan = scan(loop, checkout.workdir, scan_dirs)
         loop.store.save_findings(run_id, list(report.scan.findings))
         outcome.result = (
             "ok"
@@ -83,32 +77,14 @@ def plan_change(loop: LocalLoop, branch: str, base: str, *, only: str | None = N
     return report
 
 
-def release_finished_locks(loop: LocalLoop, base: str) -> list[str]:
-    """Release the locks of changes merged into base or deleted, as merging or closing a PR releases its locks."""
-    finished = sorted(
-        {
-            lock.holder
-            for lock in loop.store.locks()
-            if lock.repo == loop.repo_id
-            and (not loop.git.branch_exists(lock.holder) or loop.git.is_merged(lock.holder, base))
-        }
-    )
-    for holder in finished:
-        with loop.store.audited(loop.actor, "release-locks", {"change": holder, "why": f"merged into {base}"}):
-            loop.store.release_locks_of(holder)
-            loop.store.discard_plans(holder)
-        loop.say(f"released the locks of {holder}: it is merged into {base} or deleted")
-    return finished
-
-
-def _plan_project(loop: LocalLoop, tree: Path, branch: str, head: str, project: Project) -> ProjectPlan:
+def _plan_project(loop: Loop, tree: Path, branch: str, head: str, project: Project) -> ProjectPlan:
     result = ProjectPlan(project)
     lock = loop.store.acquire_lock(loop.repo_id, project.dir, project.workspace, branch)
     if lock.holder != branch:
         result.locked_by = lock.holder
         return result
     workdir = tree / project.dir
-    plan_dir = loop.git.state_dir / "plans" / slug(branch) / slug(project.name)
+    plan_dir = loop.state_dir / "plans" / slug(branch) / slug(project.name)
     plan_dir.mkdir(parents=True, exist_ok=True)
     plan_path = plan_dir / f"{head}.tfplan"
     try:
@@ -145,7 +121,7 @@ def _plan_project(loop: LocalLoop, tree: Path, branch: str, head: str, project: 
     return result
 
 
-def scan(loop: LocalLoop, tree: Path, dirs: list[str]) -> ScanReport:
+def scan(loop: Loop, tree: Path, dirs: list[str]) -> ScanReport:
     """Every scanner over the given dirs; skips honored across tools, duplicates merged."""
     reports = []
     for scanner in loop.scanners:
@@ -155,10 +131,10 @@ def scan(loop: LocalLoop, tree: Path, dirs: list[str]) -> ScanReport:
     return merge_reports(reports)
 
 
-def init_args(loop: LocalLoop, workdir: Path, project: Project) -> list[str]:
+def init_args(loop: Loop, workdir: Path, project: Project) -> list[str]:
     """Backend settings: the emulator's in the sandbox, else the project's own backend.hcl when it has one."""
     if loop.sandbox is not None:
-        path = loop.git.state_dir / "sandbox" / f"{slug(project.name)}.backend.hcl"
+        path = loop.state_dir / "sandbox" / f"{slug(project.name)}.backend.hcl"
         path.parent.mkdir(parents=True, exist_ok=True)
         key = f"{loop.repo_id}/{project.dir}/{project.workspace}/terraform.tfstate"
         path.write_text(backend_config(loop.sandbox, key))

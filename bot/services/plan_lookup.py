@@ -7,12 +7,12 @@ from typing import Any
 
 from bot.domain.plans import load_plan_documents, summarize
 from bot.domain.render import counts_json, render_summary_markdown
-from bot.wiring import LocalLoop
+from bot.wiring import Loop
 
 
-def latest_plan_summary(loop: LocalLoop, project: str) -> dict[str, Any] | None:
+def latest_plan_summary(loop: Loop, project: str) -> dict[str, Any] | None:
     """The newest plan of project on any branch: its change, commit, hash, counts and markdown; None if none."""
-    branches = loop.git.git("for-each-ref", "--format=%(refname:short)", "refs/heads/").split()
+    branches = loop.local_git.git("for-each-ref", "--format=%(refname:short)", "refs/heads/").split()
     plans = [plan for branch in branches if (plan := loop.store.latest_plan(branch, project)) is not None]
     if not plans:
         return None

@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain.commands import Create, Destroy, render_command, to_tool_call
 from bot.domain.models import ChangeSet, FileChange, Refusal, ResourceRequest
 from bot.errors import UserError
-from bot.wiring import LocalLoop
+from bot.wiring import Loop
 
 # Calls one MCP tool by name over the repository as it is at a git ref, and returns its structured result.
 ToolCaller = Callable[[str, str, Mapping[str, Any]], Mapping[str, Any]]
@@ -36,21 +36,21 @@ def commit_message(change: ChangeSet, command_line: str, requester: str) -> str:
     return f"{change.title}\n\n{change.description}\n\nOlympus-Command: {command_line}\nRequested-by: {requester}\n"
 
 
-def propose_change(loop: LocalLoop, command: Create | Destroy, base: str, call_tool: ToolCaller) -> Proposed:
+def propose_change(loop: Loop, command: Create | Destroy, base: str, call_tool: ToolCaller) -> Proposed:
     """Carry out a create or destroy request as one commit on its own branch; a refusal is a UserError."""
     command_line = render_command(command)
     branch = branch_for(command.request)
     tool, args = to_tool_call(command)
     with loop.store.audited(loop.actor, "propose", {"command": command_line, "branch": branch}) as outcome:
         # Tools see the branch when it already exists, so a repeated request is recognized as done.
-        ref = branch if loop.git.branch_exists(branch) else base
+        ref = branch if loop.local_git.branch_exists(branch) else base
         result = change_or_refusal(call_tool(ref, tool, args))
         if isinstance(result, Refusal):
             raise UserError("request-refused", result.message, _hint(result))
         if result.unchanged:
             outcome.result = "unchanged"
-            return Proposed(branch, loop.git.commit_of(ref), result, command_line, unchanged=True)
-        commit = loop.git.commit_change(branch, base, result, commit_message(result, command_line, loop.actor))
+            return Proposed(branch, loop.local_git.commit_of(ref), result, command_line, unchanged=True)
+        commit = loop.local_git.commit_change(branch, base, result, commit_message(result, command_line, loop.actor))
         return Proposed(branch, commit, result, command_line, unchanged=False)
 
 

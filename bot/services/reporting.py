@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.domain.render import CommentReport, ProjectReport, render_comment
 from bot.domain.sarif import to_sarif
 from bot.services.plan_change import PlanReport, slug
-from bot.wiring import LocalLoop
+from bot.wiring import Loop
 
 PART_SEPARATOR = "\n\n<!-- olympus:next-part -->\n\n"
 
@@ -49,9 +49,9 @@ def comment_for(report: PlanReport) -> list[str]:
     )
 
 
-def write_plan_outputs(loop: LocalLoop, report: PlanReport) -> WrittenReport:
+def write_plan_outputs(loop: Loop, report: PlanReport) -> WrittenReport:
     parts = comment_for(report)
-    out = loop.git.state_dir / "reports" / slug(report.branch)
+    out = loop.state_dir / "reports" / slug(report.branch)
     out.mkdir(parents=True, exist_ok=True)
     comment_path = out / "comment.md"
     comment_path.write_text(PART_SEPARATOR.join(parts))

@@ -9,11 +9,11 @@ from pathlib import Path
 from bot.adapters.sandbox import OVERRIDE_FILE, cli_config, provider_override
 from bot.adapters.terraform import TerraformError, tail
 from bot.ports import CommandOutput
-from bot.wiring import LocalLoop
+from bot.wiring import Loop
 
 
 @contextmanager
-def terraform_env(loop: LocalLoop, workdir: Path) -> Iterator[dict[str, str]]:
+def terraform_env(loop: Loop, workdir: Path) -> Iterator[dict[str, str]]:
     """The environment for Terraform in workdir; in the sandbox, also the override that targets the emulator."""
     if loop.sandbox is None:
         yield {}
@@ -26,7 +26,7 @@ def terraform_env(loop: LocalLoop, workdir: Path) -> Iterator[dict[str, str]]:
         override.unlink(missing_ok=True)
 
 
-def run_step(loop: LocalLoop, workdir: Path, env: dict[str, str], args: Sequence[str]) -> CommandOutput:
+def run_step(loop: Loop, workdir: Path, env: dict[str, str], args: Sequence[str]) -> CommandOutput:
     """Run one terraform command; a non-zero exit becomes a TerraformError with the output's tail."""
     with loop.stopwatch.timing("terraform"):
         out = loop.terraform.run(args, workdir, env=env, on_line=loop.progress)

@@ -1,0 +1,519 @@
+"""GitHubCodeHost: the CodeHost port over PyGithub's requester (auth, base URL, errors), every call retried."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from github import Github
+from github.GithubException import GithubException
+
+from bot.adapters.github import checks
+from bot.adapters.github.comment_plan import ExistingComment, plan_comment_update
+from bot.adapters.github.retry import Retrying
+from bot.domain.models import FileChange, Finding
+from bot.ports import CodeHostError, GitIdentity, PullRequestInfo, Review
+
+__all__ = ["GitHubCodeHost"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_REACTIONS = frozenset({"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"})
+
+
+class GitHubCodeHost:
+    """One installation's view of GitHub, shaped for the services (see bot.ports.CodeHost)."""
+
+    def __init__(self, github: Github, *, retrying: Retrying | None = None, bot_login: str | None = None) -> None:
+        self._requester = github.requester
+        self._retrying = retrying or Retrying()
+        self.bot_login = bot_login
+
+    # --- branches and commits ---------------------------------------------------------------------------------
+
+    def reference_commit(self, repo: str, branch: str) -> str:
+        sha = self._call(f"read branch {branch} of {repo}", lambda: self._branch_sha(repo, branch))
+        if sha is None:
+            raise CodeHostError(
+                f"read branch {branch} of {repo}",
+                "the branch does not exist",
+                "check the branch name, or whether it was deleted",
+                status=404,
+            )
+        return sha
+
+    def commit_files(
+        self,
+        repo: str,
+        base_branch: str,
+        branch: str,
+        files: Sequence[FileChange],
+        message: str,
+        author: GitIdentity | None = None,
+    ) -> str:
+        operation = f"commit {len(files)} file(s) to branch {branch} of {repo}"
+        return self._call(operation, lambda: self._commit_files(repo, base_branch, branch, files, message, author))
+
+    def _commit_files(
+        self,
+        repo: str,
+        base_branch: str,
+        branch: str,
+        files: Sequence[FileChange],
+        message: str,
+        author: GitIdentity | None,
+    ) -> str:
+        base_sha = self._branch_sha(repo, base_branch)
+        if base_sha is None:
+            raise CodeHostError(f"commit to branch {branch} of {repo}", f"the base branch {base_branch} does not exist")
+        base_tree = self._json("GET", f"{_repo_url(repo)}/git/commits/{base_sha}")["tree"]["sha"]
+        entries: list[dict[str, Any]] = []
+        for change in files:
+            if change.content == "":
+                entries.append({"path": change.path, "mode": "100644", "type": "blob", "sha": None})
+                continue
+            blob = self._json(
+                "POST",
+                f"{_repo_url(repo)}/git/blobs",
+                input={"content": base64.b64encode(change.content.encode()).decode(), "encoding": "base64"},
+            )
+            entries.append({"path": change.path, "mode": "100644", "type": "blob", "sha": blob["sha"]})
+        tree = self._json("POST", f"{_repo_url(repo)}/git/trees", input={"base_tree": base_tree, "tree": entries})
+        current = self._branch_sha(repo, branch)
+        if current is not None:
+            head = self._json("GET", f"{_repo_url(repo)}/git/commits/{current}")
+            if head["tree"]["sha"] == tree["sha"] and [p["sha"] for p in head.get("parents", [])] == [base_sha]:
+                return current  # the branch already holds exactly this change: asking twice commits nothing
+        body: dict[str, Any] = {"message": message, "tree": tree["sha"], "parents": [base_sha]}
+        if author is not None:
+            body["author"] = {"name": author.name, "email": author.email}
+        commit = self._json("POST", f"{_repo_url(repo)}/git/commits", input=body)
+        if current is None:
+            self._json(
+                "POST", f"{_repo_url(repo)}/git/refs", input={"ref": f"refs/heads/{branch}", "sha": commit["sha"]}
+            )
+        else:
+            # force: the change branch is the bot's own and is rebuilt on the base each time it is asked for.
+            self._json(
+                "PATCH", f"{_repo_url(repo)}/git/refs/heads/{_ref(branch)}", input={"sha": commit["sha"], "force": True}
+            )
+        return str(commit["sha"])
+
+    def delete_branch(self, repo: str, branch: str) -> bool:
+        """Delete the branch; False when it did not exist."""
+
+        def delete() -> bool:
+            try:
+                self._json("DELETE", f"{_repo_url(repo)}/git/refs/heads/{_ref(branch)}")
+            except GithubException as error:
+                if error.status in (404, 422):  # 422: "Reference does not exist"
+                    return False
+                raise
+            return True
+
+        return self._call(f"delete branch {branch} of {repo}", delete)
+
+    def _branch_sha(self, repo: str, branch: str) -> str | None:
+        try:
+            ref = self._json("GET", f"{_repo_url(repo)}/git/ref/heads/{_ref(branch)}")
+        except GithubException as error:
+            if error.status == 404:
+                return None
+            raise
+        return str(ref["object"]["sha"])
+
+    # --- pull requests ----------------------------------------------------------------------------------------
+
+    def find_pull_request(self, repo: str, head_branch: str) -> PullRequestInfo | None:
+        owner = _checked(repo).split("/")[0]
+
+        def find() -> PullRequestInfo | None:
+            pulls = self._json(
+                "GET", f"{_repo_url(repo)}/pulls", params={"state": "open", "head": f"{owner}:{head_branch}"}
+            )
+            same = [p for p in pulls if p["head"]["ref"] == head_branch and not _is_fork(p)]
+            return _pull_info(min(same, key=lambda p: p["number"])) if same else None
+
+        return self._call(f"look for an open pull request from {head_branch} in {repo}", find)
+
+    def open_pull_request(
+        self, repo: str, head: str, base: str, title: str, body: str, labels: Sequence[str] = ()
+    ) -> PullRequestInfo:
+        operation = f"open a pull request from {head} into {base} in {repo}"
+
+        def open_() -> PullRequestInfo:
+            existing = self.find_pull_request(repo, head)
+            if existing is not None:
+                return existing
+            try:
+                created = self._json(
+                    "POST", f"{_repo_url(repo)}/pulls", input={"title": title, "head": head, "base": base, "body": body}
+                )
+            except GithubException as error:
+                # A retried POST whose first attempt reached GitHub: "A pull request already exists for o:head".
+                if error.status == 422:
+                    again = self.find_pull_request(repo, head)
+                    if again is not None:
+                        return again
+                raise
+            return _pull_info(created)
+
+        pull = self._call(operation, open_)
+        if labels:
+            self.add_labels(repo, pull.number, labels)
+        return pull
+
+    def open_change(
+        self,
+        repo: str,
+        base: str,
+        branch: str,
+        files: Sequence[FileChange],
+        message: str,
+        *,
+        title: str,
+        body: str,
+        labels: Sequence[str] = (),
+        author: GitIdentity | None = None,
+    ) -> PullRequestInfo:
+        """Commit `files` on `branch` and open (or find) its pull request; nothing is left half-made on failure.
+
+        When the pull request cannot be opened, a branch this call created is deleted again (best effort), and the
+        error says so; a branch that was there before (an open PR's) is left alone.
+        """
+        existed = self._call(f"read branch {branch} of {repo}", lambda: self._branch_sha(repo, branch)) is not None
+        self.commit_files(repo, base, branch, files, message, author)
+        try:
+            return self.open_pull_request(repo, branch, base, title, body, labels)
+        except CodeHostError as error:
+            if existed:
+                raise
+            try:
+                deleted = self.delete_branch(repo, branch)
+                cleanup = f"the branch {branch} was deleted again" if deleted else f"the branch {branch} is gone"
+            except CodeHostError:
+                cleanup = f"the branch {branch} could not be deleted: delete it by hand"
+            raise CodeHostError(
+                error.operation, f"{error.detail}; {cleanup}", error.hint, status=error.status
+            ) from error
+
+    def pull_request(self, repo: str, number: int) -> PullRequestInfo:
+        return self._call(
+            f"read pull request #{number} of {repo}",
+            lambda: _pull_info(self._json("GET", f"{_repo_url(repo)}/pulls/{int(number)}")),
+        )
+
+    def changed_files(self, repo: str, number: int) -> list[str]:
+        def files() -> list[str]:
+            paths: list[str] = []
+            for item in self._paged(f"{_repo_url(repo)}/pulls/{int(number)}/files"):
+                paths.append(item["filename"])
+                if item.get("previous_filename"):  # a rename changes the project it left too
+                    paths.append(item["previous_filename"])
+            return sorted(set(paths))
+
+        return self._call(f"list the files changed by pull request #{number} of {repo}", files)
+
+    def close_pull_request(self, repo: str, number: int) -> None:
+        self._call(
+            f"close pull request #{number} of {repo}",
+            lambda: self._json("PATCH", f"{_repo_url(repo)}/pulls/{int(number)}", input={"state": "closed"}),
+        )
+
+    def add_labels(self, repo: str, issue_number: int, labels: Sequence[str]) -> None:
+        if not labels:
+            return
+        self._call(
+            f"label #{issue_number} of {repo} with {', '.join(labels)}",
+            lambda: self._json(
+                "POST", f"{_repo_url(repo)}/issues/{int(issue_number)}/labels", input={"labels": list(labels)}
+            ),
+        )
+
+    def reviews(self, repo: str, number: int) -> list[Review]:
+        def read() -> list[Review]:
+            return [
+                Review(
+                    user=(item.get("user") or {}).get("login", ""),
+                    state=item.get("state", ""),
+                    commit_id=item.get("commit_id") or "",
+                    submitted_at=_when(item.get("submitted_at")),
+                )
+                for item in self._paged(f"{_repo_url(repo)}/pulls/{int(number)}/reviews")
+            ]
+
+        return self._call(f"read the reviews of pull request #{number} of {repo}", read)
+
+    # --- files ------------------------------------------------------------------------------------------------
+
+    def read_file(self, repo: str, ref: str, path: str) -> str | None:
+        def read() -> str | None:
+            try:
+                item = self._json("GET", f"{_repo_url(repo)}/contents/{quote(path, safe='/')}", params={"ref": ref})
+            except GithubException as error:
+                if error.status == 404:
+                    return None
+                raise
+            if not isinstance(item, dict) or item.get("type") != "file":
+                return None  # a directory, a symlink or a submodule is not a file to read
+            if item.get("encoding") == "base64" and item.get("content") is not None:
+                return base64.b64decode(item["content"]).decode("utf-8", errors="replace")
+            # Files over 1 MB come back without content ("encoding": "none"): read the blob instead.
+            blob = self._json("GET", f"{_repo_url(repo)}/git/blobs/{item['sha']}")
+            return base64.b64decode(blob["content"]).decode("utf-8", errors="replace")
+
+        return self._call(f"read {path} at {ref} in {repo}", read)
+
+    def list_files(self, repo: str, ref: str) -> list[str]:
+        def listing() -> list[str]:
+            tree = self._json("GET", f"{_repo_url(repo)}/git/trees/{quote(ref, safe='')}", params={"recursive": "1"})
+            if not tree.get("truncated"):
+                return sorted(e["path"] for e in tree["tree"] if e["type"] == "blob")
+            # Over GitHub's limit for one recursive listing (100,000 entries): walk the subtrees one by one.
+            return sorted(self._walk(repo, tree["sha"], ""))
+
+        return self._call(f"list the files at {ref} in {repo}", listing)
+
+    def _walk(self, repo: str, tree_sha: str, prefix: str) -> Iterator[str]:
+        tree = self._json("GET", f"{_repo_url(repo)}/git/trees/{tree_sha}")
+        for entry in tree["tree"]:
+            if entry["type"] == "blob":
+                yield prefix + entry["path"]
+            elif entry["type"] == "tree":
+                yield from self._walk(repo, entry["sha"], prefix + entry["path"] + "/")
+
+    # --- comments and reactions -------------------------------------------------------------------------------
+
+    def upsert_comment(self, repo: str, issue_number: int, key: str, parts: Sequence[str]) -> list[int]:
+        def upsert() -> list[int]:
+            existing = [
+                ExistingComment(c["id"], (c.get("user") or {}).get("login", ""), c.get("body") or "")
+                for c in self._paged(f"{_repo_url(repo)}/issues/{int(issue_number)}/comments")
+            ]
+            plan = plan_comment_update(existing, key, parts, self.bot_login)
+            for comment_id, body in plan.edits:
+                self._json("PATCH", f"{_repo_url(repo)}/issues/comments/{comment_id}", input={"body": body})
+            created = [self._create_comment(repo, issue_number, body) for body in plan.creates]
+            for comment_id in plan.deletes:
+                self._json("DELETE", f"{_repo_url(repo)}/issues/comments/{comment_id}")
+            fresh = iter(created)
+            return [slot if slot is not None else next(fresh) for slot in plan.slots]
+
+        # Safe to retry whole: it re-reads the comments, so a part created before a failure is edited, not doubled.
+        return self._call(f"update the comment on #{issue_number} of {repo}", upsert)
+
+    def post_comment(self, repo: str, issue_number: int, body: str) -> int:
+        return self._call(
+            f"comment on #{issue_number} of {repo}", lambda: self._create_comment(repo, issue_number, body)
+        )
+
+    def _create_comment(self, repo: str, issue_number: int, body: str) -> int:
+        created = self._json("POST", f"{_repo_url(repo)}/issues/{int(issue_number)}/comments", input={"body": body})
+        return int(created["id"])
+
+    def react(self, repo: str, comment_id: int, content: str = "eyes") -> None:
+        self._call(
+            f"react to comment {comment_id} in {repo}",
+            lambda: self._json(
+                "POST",
+                f"{_repo_url(repo)}/issues/comments/{int(comment_id)}/reactions",
+                input={"content": _reaction(content)},
+            ),
+        )
+
+    def react_to_issue(self, repo: str, issue_number: int, content: str = "eyes") -> None:
+        self._call(
+            f"react to #{issue_number} in {repo}",
+            lambda: self._json(
+                "POST",
+                f"{_repo_url(repo)}/issues/{int(issue_number)}/reactions",
+                input={"content": _reaction(content)},
+            ),
+        )
+
+    # --- check runs -------------------------------------------------------------------------------------------
+
+    def create_check_run(
+        self,
+        repo: str,
+        head_sha: str,
+        name: str,
+        *,
+        status: str = "in_progress",
+        conclusion: str | None = None,
+        title: str = "",
+        summary: str = "",
+        text: str = "",
+        annotations: Sequence[Finding] = (),
+        details_url: str = "",
+    ) -> int:
+        batches = checks.batches(annotations)
+        body: dict[str, Any] = {"name": name, "head_sha": head_sha}
+        body.update(_status(status, conclusion))
+        if title or summary or text or batches[0]:
+            body["output"] = checks.output(title or name, summary, text, batches[0])
+        if details_url:
+            body["details_url"] = details_url
+        created = self._call(
+            f"create check run {name!r} on {head_sha[:12]} in {repo}",
+            lambda: self._json("POST", f"{_repo_url(repo)}/check-runs", input=body),
+        )
+        check_run_id = int(created["id"])
+        self._more_annotations(repo, check_run_id, title or name, summary, batches[1:])
+        return check_run_id
+
+    def update_check_run(
+        self,
+        repo: str,
+        check_run_id: int,
+        *,
+        status: str | None = None,
+        conclusion: str | None = None,
+        title: str = "",
+        summary: str = "",
+        text: str = "",
+        annotations: Sequence[Finding] = (),
+    ) -> None:
+        batches = checks.batches(annotations)
+        body: dict[str, Any] = _status(status, conclusion) if status or conclusion else {}
+        if title or summary or text or batches[0]:
+            body["output"] = checks.output(title, summary, text, batches[0])
+        self._call(
+            f"update check run {check_run_id} in {repo}",
+            lambda: self._json("PATCH", f"{_repo_url(repo)}/check-runs/{int(check_run_id)}", input=body),
+        )
+        self._more_annotations(repo, check_run_id, title, summary, batches[1:])
+
+    def _more_annotations(
+        self, repo: str, check_run_id: int, title: str, summary: str, rest: list[list[dict[str, Any]]]
+    ) -> None:
+        # GitHub appends the annotations of each update to the ones already there; title and summary are required.
+        for batch in rest:
+            output = checks.output(title, summary, "", batch)
+            self._call(
+                f"add annotations to check run {check_run_id} in {repo}",
+                lambda output=output: self._json(  # type: ignore[misc]
+                    "PATCH", f"{_repo_url(repo)}/check-runs/{int(check_run_id)}", input={"output": output}
+                ),
+            )
+
+    # --- who may do what --------------------------------------------------------------------------------------
+
+    def permission_of(self, repo: str, user: str) -> str:
+        def read() -> str:
+            try:
+                data = self._json("GET", f"{_repo_url(repo)}/collaborators/{quote(user, safe='')}/permission")
+            except GithubException as error:
+                if error.status == 404:  # not a collaborator, or no such user
+                    return "none"
+                raise
+            # `permission` folds maintain into write and triage into read; `role_name` keeps them apart, but may be
+            # a custom role's name, in which case the folded permission is what it grants.
+            role = str(data.get("role_name") or "")
+            if role in ("admin", "maintain", "write", "triage", "read"):
+                return role
+            return str(data.get("permission") or "none")
+
+        return self._call(f"read {user}'s permission on {repo}", read)
+
+    def is_team_member(self, org: str, team_slug: str, user: str) -> bool:
+        def read() -> bool:
+            url = f"/orgs/{quote(org, safe='')}/teams/{quote(team_slug, safe='')}/memberships/{quote(user, safe='')}"
+            try:
+                data = self._json("GET", url)
+            except GithubException as error:
+                if error.status == 404:
+                    return False
+                raise
+            return bool(data.get("state") == "active")  # a pending invitation is not membership yet
+
+        return self._call(f"check whether {user} is in team {org}/{team_slug}", read)
+
+    # --- plumbing ---------------------------------------------------------------------------------------------
+
+    def _call(self, operation: str, fn: Callable[[], T]) -> T:
+        return self._retrying.call(operation, fn)
+
+    def _json(self, verb: str, url: str, *, params: dict[str, Any] | None = None, input: Any = None) -> Any:
+        _headers, data = self._requester.requestJsonAndCheck(verb, url, parameters=params, input=input)
+        return data
+
+    def _paged(self, url: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        next_url: str | None = url
+        query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
+        while next_url:
+            headers, data = self._requester.requestJsonAndCheck("GET", next_url, parameters=query)
+            yield from data
+            next_url = _next_link(headers.get("link", ""))
+            query = None  # the next link carries the query
+
+    def __repr__(self) -> str:
+        return f"GitHubCodeHost(bot_login={self.bot_login!r})"
+
+
+def _checked(repo: str) -> str:
+    if not _REPO.fullmatch(repo):
+        raise CodeHostError(f"use repository {repo!r}", "that is not an owner/name repository name")
+    return repo
+
+
+def _repo_url(repo: str) -> str:
+    return f"/repos/{_checked(repo)}"
+
+
+def _ref(branch: str) -> str:
+    return quote(branch, safe="/")
+
+
+def _reaction(content: str) -> str:
+    if content not in _REACTIONS:
+        raise ValueError(f"GitHub has no {content!r} reaction; use one of {sorted(_REACTIONS)}")
+    return content
+
+
+def _status(status: str | None, conclusion: str | None) -> dict[str, Any]:
+    if conclusion is not None:
+        return {"status": "completed", "conclusion": conclusion}
+    return {"status": status or "in_progress"}
+
+
+def _is_fork(pull: dict[str, Any]) -> bool:
+    head_repo = pull["head"].get("repo")
+    base_repo = pull["base"].get("repo") or {}
+    # A deleted fork leaves head.repo null: treat it as a fork, never as trusted.
+    return head_repo is None or head_repo.get("full_name") != base_repo.get("full_name")
+
+
+def _pull_info(pull: dict[str, Any]) -> PullRequestInfo:
+    return PullRequestInfo(
+        number=int(pull["number"]),
+        head_branch=pull["head"]["ref"],
+        head_sha=pull["head"]["sha"],
+        base_branch=pull["base"]["ref"],
+        author=(pull.get("user") or {}).get("login", ""),
+        is_fork=_is_fork(pull),
+        state=pull.get("state", ""),
+        merged=bool(pull.get("merged") or pull.get("merged_at")),
+        draft=bool(pull.get("draft")),
+        title=pull.get("title") or "",
+        url=pull.get("html_url") or "",
+    )
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def _next_link(header: str) -> str | None:
+    for part in header.split(","):
+        section = part.split(";")
+        if len(section) >= 2 and any(s.strip() == 'rel="next"' for s in section[1:]):
+            return section[0].strip().strip("<>")
+    return None

@@ -1,0 +1,111 @@
+"""Who may run which `/infra` command: the repository permission or team membership each command needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from bot.domain.commands import Apply, Command, Create, Destroy, Help, Plan, Status, Unlock
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "LEVELS",
+    "Allowed",
+    "PermissionPolicy",
+    "Refused",
+    "command_kind",
+    "may_run",
+    "rank",
+]
+
+# GitHub's repository roles from least to most; a role grants everything below it.
+# https://docs.github.com/en/organizations/managing-user-access-to-your-organizations-repositories/managing-repository-roles/repository-roles-for-an-organization
+LEVELS: Final = ("none", "read", "triage", "write", "maintain", "admin")
+
+_KINDS: Final[Mapping[type, str]] = {
+    Create: "create",
+    Destroy: "destroy",
+    Plan: "plan",
+    Apply: "apply",
+    Unlock: "unlock",
+    Status: "status",
+    Help: "help",
+}
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The user may run the command."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The user may not run the command; `reason` says who may."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class PermissionPolicy:
+    """The least permission each command kind needs, and the teams ("org/slug") whose members may run it anyway."""
+
+    required: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "create": "write",
+            "destroy": "write",
+            "plan": "write",
+            "unlock": "write",
+            "apply": "maintain",
+            "status": "read",
+            "help": "read",
+        }
+    )
+    teams: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def needed(self, kind: str) -> str:
+        """The permission `kind` needs; an unknown kind needs admin, so a new command is closed until configured."""
+        return self.required.get(kind, "admin")
+
+    def teams_for(self, kind: str) -> tuple[str, ...]:
+        """The teams ("org/slug") whose members may run `kind` whatever their repository permission."""
+        return tuple(self.teams.get(kind, ()))
+
+
+DEFAULT_POLICY: Final = PermissionPolicy()
+
+
+def rank(permission: str) -> int:
+    """A permission's place in LEVELS; anything unknown (a custom role GitHub reports oddly) ranks as none."""
+    normalized = permission.strip().lower()
+    return LEVELS.index(normalized) if normalized in LEVELS else 0
+
+
+def command_kind(command: Command) -> str:
+    """The policy's name for a parsed command: create, destroy, plan, apply, unlock, status or help."""
+    return _KINDS[type(command)]
+
+
+def may_run(
+    kind: str,
+    permission: str,
+    teams: Iterable[str] = (),
+    policy: PermissionPolicy = DEFAULT_POLICY,
+) -> Allowed | Refused:
+    """Whether someone with `permission` on the repository, in `teams` ("org/slug"), may run a `kind` command."""
+    needed = policy.needed(kind)
+    if rank(permission) >= rank(needed):
+        return Allowed()
+    allowed_teams = policy.teams_for(kind)
+    member_of = {team.lower() for team in teams}
+    if any(team.lower() in member_of for team in allowed_teams):
+        return Allowed()
+    who = f"people with the {needed} permission (or higher) on this repository"
+    if allowed_teams:
+        who += " or members of " + _and([f"@{team}" for team in allowed_teams])
+    have = permission.strip().lower() or "none"
+    return Refused(f"`/infra {kind}` may be run by {who}; you have {have}.")
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

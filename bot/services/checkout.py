@@ -1,0 +1,21 @@
+"""Checkout: one change at one commit as plan and apply see it, whichever door (CLI or App) it came through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.ports import RepoReader
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """The change's files at head, what it changes, where the files are on disk, and who asked for it."""
+
+    change_id: str  # the branch locally; "owner/repo#N" for a pull request
+    head: str  # the commit every plan and approval is bound to
+    reader: RepoReader  # the repository at head
+    changed_files: tuple[str, ...]
+    workdir: Path  # the repository at head on disk, where Terraform and the scanners run
+    # Who asked for the change or for this run: none of them may approve it.
+    requesters: tuple[str, ...] = ()
