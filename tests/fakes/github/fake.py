@@ -1,0 +1,287 @@
+"""FakeGitHub: a stateful GitHub REST double on loopback, and the helpers that play the humans around the App."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from .auth import AppCredentials
+from .openapi import GitHubOpenAPI
+from .server import Dispatcher, Fault, HttpFront, RecordedRequest
+from .state import BranchProtection, Comment, FakeRepo, Issue, PullRequest, Review, next_id, timestamp
+
+PERMISSIONS = ("admin", "maintain", "write", "triage", "read", "none")
+REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED")
+
+
+class FakeGitHub:
+    """GitHub for one test: PyGithub reaches it with `Github(base_url=fake.base_url)` (or `fake.ghes_url`)."""
+
+    def __init__(
+        self,
+        spec: GitHubOpenAPI,
+        *,
+        private_key_pem: str,
+        public_key_pem: str,
+        app_id: int = 424242,
+        installation_id: int = 4242,
+        app_slug: str = "olympus",
+        app_owner: str = "olympus-dev",
+    ) -> None:
+        self.spec = spec
+        self.app_id = app_id
+        self.installation_id = installation_id
+        self.app_slug = app_slug
+        self.app_owner = app_owner
+        self.private_key_pem = private_key_pem
+        self.credentials = AppCredentials(app_id, public_key_pem)
+        self.lock = threading.RLock()
+        self.repos: dict[str, FakeRepo] = {}
+        self.team_members: set[tuple[str, str, str]] = set()
+        self.violations: list[str] = []
+        self.requests: list[RecordedRequest] = []
+        self.faults: list[Fault] = []
+        self._front = HttpFront(Dispatcher(self))
+        self.base_url = f"http://127.0.0.1:{self._front.port}"
+        self.ghes_url = f"{self.base_url}/api/v3"
+
+    def __repr__(self) -> str:
+        return f"FakeGitHub(base_url={self.base_url!r}, repos={sorted(self.repos)!r})"
+
+    def stop(self) -> None:
+        self._front.stop()
+
+    @property
+    def bot_login(self) -> str:
+        """The login GitHub shows for what the App does with an installation token."""
+        return f"{self.app_slug}[bot]"
+
+    @property
+    def token_issuances(self) -> int:
+        return self.credentials.issuances
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the fake's clock on, e.g. past an installation token's hour; JWTs still use the real clock."""
+        self.credentials.clock_offset += seconds
+
+    # --- state set up by tests --------------------------------------------------------------------------------
+
+    def repo(self, full_name: str) -> FakeRepo:
+        return self.repos[full_name.lower()]
+
+    def add_repo(
+        self,
+        full_name: str,
+        *,
+        files: dict[str, str] | None = None,
+        default_branch: str = "main",
+        private: bool = False,
+    ) -> FakeRepo:
+        owner, name = full_name.split("/")
+        repo = FakeRepo(owner, name, default_branch=default_branch, private=private)
+        tree = repo.git.tree_from_files(files or {"README.md": f"# {name}\n"})
+        sha = repo.git.put_commit(tree, [], "Initial commit", owner, f"{owner}@example.com", timestamp())
+        repo.git.refs[f"refs/heads/{default_branch}"] = sha
+        repo.permissions[owner] = "admin"
+        with self.lock:
+            self.repos[full_name.lower()] = repo
+        return repo
+
+    def set_permission(self, full_name: str, user: str, permission: str) -> None:
+        if permission not in PERMISSIONS:
+            raise ValueError(f"permission must be one of {PERMISSIONS}")
+        with self.lock:
+            self.repo(full_name).permissions[user] = permission
+
+    def permission_of(self, repo: FakeRepo, user: str) -> str:
+        # Someone who is not a collaborator can read a public repository and nothing of a private one.
+        return repo.permissions.get(user, "none" if repo.private else "read")
+
+    def add_team_member(self, org: str, team_slug: str, user: str) -> None:
+        with self.lock:
+            self.team_members.add((org.lower(), team_slug.lower(), user.lower()))
+
+    def set_branch_protection(
+        self,
+        full_name: str,
+        branch: str,
+        *,
+        required_approving_review_count: int = 1,
+        required_status_checks: list[str] | None = None,
+    ) -> None:
+        with self.lock:
+            self.repo(full_name).protections[branch] = BranchProtection(
+                required_approving_review_count, list(required_status_checks or [])
+            )
+
+    def push(
+        self,
+        full_name: str,
+        branch: str,
+        files: Mapping[str, str | None],
+        message: str = "push",
+        author: str | None = None,
+    ) -> str:
+        """A commit on `branch` (made from the default branch when new) that sets files (None deletes one)."""
+        with self.lock:
+            repo = self.repo(full_name)
+            fork_pull = next((p for p in repo.pulls.values() if p.fork and p.head_ref == branch), None)
+            ref = fork_pull.head_git_ref if fork_pull else f"refs/heads/{branch}"
+            parent = repo.git.refs.get(ref) or repo.git.refs[f"refs/heads/{repo.default_branch}"]
+            entries = dict(repo.git.trees[repo.git.commits[parent].tree])
+            for path in [p for p, text in files.items() if text is None]:
+                entries.pop(path, None)
+            tree = repo.git.tree_from_files({p: t for p, t in files.items() if t is not None}, base=entries)
+            who = author or repo.owner
+            sha = repo.git.put_commit(tree, [parent], message, who, f"{who}@example.com", timestamp())
+            repo.git.refs[ref] = sha
+            repo.sync_pull_heads()
+            return sha
+
+    def create_issue(self, full_name: str, title: str, body: str, author: str) -> int:
+        with self.lock:
+            return self.create_issue_state(self.repo(full_name), title, body, author)
+
+    def add_issue_comment(self, full_name: str, number: int, body: str, author: str) -> int:
+        with self.lock:
+            repo = self.repo(full_name)
+            if number not in repo.issues:
+                raise KeyError(f"no issue #{number} in {full_name}")
+            return self.add_comment_state(repo, number, body, author)
+
+    def open_pull_request(
+        self,
+        full_name: str,
+        *,
+        head: str,
+        base: str,
+        title: str,
+        author: str,
+        files: dict[str, str] | None = None,
+        fork: bool = False,
+        body: str | None = None,
+        draft: bool = False,
+    ) -> int:
+        """As a person would: push `files` to `head` (made from `base`), then open the PR; a fork's head stays in it."""
+        with self.lock:
+            repo = self.repo(full_name)
+            if fork:
+                number = repo.next_number()
+                parent = repo.git.refs[f"refs/heads/{base}"]
+                tree = repo.git.tree_from_files(files or {}, base=repo.git.trees[repo.git.commits[parent].tree])
+                sha = repo.git.put_commit(tree, [parent], title, author, f"{author}@example.com", timestamp())
+                repo.git.refs[f"refs/pull/{number}/head"] = sha
+                return self.open_pull_request_state(
+                    repo,
+                    head=head,
+                    base=base,
+                    title=title,
+                    body=body,
+                    author=author,
+                    draft=draft,
+                    fork=True,
+                    number=number,
+                )
+            if files:
+                self.push(full_name, head, files, message=title, author=author)
+            elif repo.ref_sha(head) is None:
+                raise KeyError(f"branch {head!r} does not exist in {full_name}: give files to push")
+            return self.open_pull_request_state(
+                repo, head=head, base=base, title=title, body=body, author=author, draft=draft, fork=False
+            )
+
+    def add_review(self, full_name: str, number: int, user: str, state: str, commit_id: str | None = None) -> int:
+        if state not in REVIEW_STATES:
+            raise ValueError(f"state must be one of {REVIEW_STATES}")
+        with self.lock:
+            repo = self.repo(full_name)
+            pull = repo.pulls[number]
+            review = Review(next_id(), user, state, commit_id or pull.head_sha, timestamp())
+            repo.reviews.setdefault(number, []).append(review)
+            return review.id
+
+    def fail_next(
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        body: dict[str, Any] | None = None,
+    ) -> None:
+        """The next `times` requests matching (method or "*", re.search on the API path) get `status` instead."""
+        with self.lock:
+            self.faults.append(Fault(method.upper(), path_regex, times, status, dict(headers or {}), body))
+
+    def delay_next(self, method: str, path_regex: str, seconds: float, times: int = 1) -> None:
+        """The next `times` matching requests wait `seconds` before they are served (and still take effect)."""
+        with self.lock:
+            self.faults.append(Fault(method.upper(), path_regex, times, seconds=seconds))
+
+    # --- state changes shared by the helpers above and the REST handlers --------------------------------------
+
+    def create_issue_state(
+        self,
+        repo: FakeRepo,
+        title: str,
+        body: str | None,
+        author: str,
+        number: int | None = None,
+        is_pull_request: bool = False,
+    ) -> int:
+        number = number or repo.next_number()
+        now = timestamp()
+        repo.issues[number] = Issue(number, next_id(), title, body, author, now, now, is_pull_request=is_pull_request)
+        return number
+
+    def add_comment_state(self, repo: FakeRepo, number: int, body: str, author: str) -> int:
+        now = timestamp()
+        comment = Comment(next_id(), number, body, author, now, now)
+        repo.issue_comments[comment.id] = comment
+        repo.issues[number].updated_at = now
+        return comment.id
+
+    def open_pull_request_state(
+        self,
+        repo: FakeRepo,
+        *,
+        head: str,
+        base: str,
+        title: str,
+        body: str | None,
+        author: str,
+        draft: bool,
+        fork: bool,
+        number: int | None = None,
+    ) -> int:
+        number = self.create_issue_state(repo, title, body, author, number=number, is_pull_request=True)
+        ref = f"refs/pull/{number}/head" if fork else f"refs/heads/{head}"
+        pull = PullRequest(
+            number, next_id(), head, base, author, draft, fork, repo.git.refs[ref], repo.git.refs[f"refs/heads/{base}"]
+        )
+        repo.pulls[number] = pull
+        return number
+
+    def merge_state(self, repo: FakeRepo, pull: PullRequest, title: str, merged_by: str) -> str:
+        """A merge commit on the base branch: the base's files with the PR's changes since the merge base."""
+        git = repo.git
+        base_tip = git.refs[f"refs/heads/{pull.base_ref}"]
+        ancestor = git.merge_base(pull.head_sha, base_tip) or base_tip
+        before = git.trees[git.commits[ancestor].tree]
+        after = git.trees[git.commits[pull.head_sha].tree]
+        merged = dict(git.trees[git.commits[base_tip].tree])
+        for path in set(before) | set(after):
+            if before.get(path) != after.get(path):
+                if path in after:
+                    merged[path] = after[path]
+                else:
+                    merged.pop(path, None)
+        tree = git.put_tree(merged)
+        sha = git.put_commit(tree, [base_tip, pull.head_sha], title, merged_by, "noreply@github.com", timestamp())
+        git.refs[f"refs/heads/{pull.base_ref}"] = sha
+        now = timestamp()
+        pull.merged, pull.merged_at, pull.merged_by, pull.merge_commit_sha = True, now, merged_by, sha
+        item = repo.issues[pull.number]
+        item.state, item.closed_at, item.updated_at = "closed", now, now
+        return sha
