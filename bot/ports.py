@@ -226,6 +226,22 @@ class CodeHost(Protocol):
         """A pull request from head into base: the open one for head when there is one, else a new one."""
         ...
 
+    def open_change(
+        self,
+        repo: str,
+        base: str,
+        branch: str,
+        files: Sequence[FileChange],
+        message: str,
+        *,
+        title: str,
+        body: str,
+        labels: Sequence[str] = (),
+        author: GitIdentity | None = None,
+    ) -> PullRequestInfo:
+        """One commit on branch and its pull request; nothing half-made is left behind when the PR fails."""
+        ...
+
     def pull_request(self, repo: str, number: int) -> PullRequestInfo: ...
 
     def changed_files(self, repo: str, number: int) -> list[str]: ...

@@ -86,3 +86,47 @@ def build_local_loop(
         say=say,
         stopwatch=stopwatch or Stopwatch(),
     )
+
+
+def build_app_context(
+    *,
+    app_id: int,
+    private_key_pem: str,
+    api_url: str,
+    store: Any,
+    data_dir: Path,
+    sandbox: LocalAws | None = None,
+    seconds_between_writes: float | None = None,
+) -> Any:
+    """The GitHub App's handlers' dependencies: a CodeHost per installation, a Loop per repository."""
+    from bot.adapters.checkov import CheckovScanner
+    from bot.adapters.github import GitHubApp, load_private_key
+    from bot.adapters.trivy import TrivyScanner
+    from bot.services.github_events import AppContext
+
+    github_app = GitHubApp(
+        app_id, load_private_key(value=private_key_pem), api_url, seconds_between_writes=seconds_between_writes
+    )
+    terraform = TerraformCli.locate()
+    cache = cache_dir()
+
+    def loop_for(repo: str, actor: str) -> Loop:
+        state_dir = data_dir / "repos" / repo.replace("/", "--")
+        state_dir.mkdir(parents=True, exist_ok=True)
+        return Loop(
+            store=store,
+            terraform=terraform,
+            scanners=[CheckovScanner(), TrivyScanner()],
+            actor=actor,
+            cache_dir=cache,
+            state_dir=state_dir,
+            repo_id=repo,
+            sandbox=sandbox,
+            say=lambda line: None,
+        )
+
+    return AppContext(
+        codehost_for=lambda installation_id: github_app.codehost(installation_id),
+        loop_for=loop_for,
+        bot_login=github_app.bot_login,
+    )

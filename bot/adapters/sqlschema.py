@@ -146,3 +146,29 @@ audit_log = sa.Table(
     sa.Column("ended_at", UtcDateTime, nullable=False),
     sa.Column("result", NulFreeText, nullable=False),
 )
+
+# The GitHub App's webhook deliveries, queued for the workers (bot/adapters/jobqueue.py).
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # GitHub redelivers with the same id: the unique constraint, not a lookup, makes a redelivery a no-op.
+    sa.Column("delivery_id", NulFreeText, nullable=False, unique=True),
+    sa.Column("event", NulFreeText, nullable=False),
+    sa.Column("action", NulFreeText, nullable=False),
+    sa.Column("installation_id", sa.BigInteger, nullable=True),
+    sa.Column("repo", NulFreeText, nullable=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("status", NulFreeText, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("run_after", UtcDateTime, nullable=False),
+    sa.Column("locked_by", NulFreeText, nullable=True),
+    # The lease: a worker that dies leaves it to expire, and the job becomes claimable again.
+    sa.Column("locked_until", UtcDateTime, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
+    sa.Column("last_error", NulFreeText, nullable=True),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+    # What a claim searches: queued jobs that are due, and running ones whose lease ran out.
+    sa.Index(None, "status", "run_after"),
+)

@@ -1,4 +1,4 @@
-"""The `olympus` command line: demo, run, plan, approve, apply, summarize, status, unlock, mcp."""
+"""The `olympus` command line: demo, run, plan, approve, apply, summarize, status, unlock, mcp, serve."""
 
 from __future__ import annotations
 
@@ -142,6 +142,20 @@ def mcp(repo: RepoOpt = Path(".")) -> None:
     from bot.entrypoints import local_commands
 
     raise typer.Exit(local_commands.serve_mcp(repo))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="The address to listen on (0.0.0.0 in a container).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = 8080,
+    workers: Annotated[int, typer.Option("--workers", help="Worker threads taking queued jobs (0: none).")] = 2,
+) -> None:
+    """Run the GitHub App: the webhook endpoint and the workers (settings from OLYMPUS_* or .env)."""
+    from bot.entrypoints.serve import serve as serve_app
+
+    serve_app(host, port, workers)
 
 
 @sandbox_app.command("stop")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def file_sha256(path: Path) -> str | None:
 
 
 def gate_for(
-    loop: Loop, checkout: Checkout, only: str | None = None
+    loop: Loop, checkout: Checkout, only: str | None = None, approvals: Sequence[Approval] | None = None
 ) -> tuple[GateInput, list[tuple[Project, PlanRecord]]]:
     """Everything the gate needs, read fresh from the checkout, the store and the plan files at decision time."""
     branch, head = checkout.change_id, checkout.head
@@ -53,13 +54,16 @@ def gate_for(
         )
         if plan:
             to_apply.append((project, plan))
-    approvals = [Approval(a.user, a.commit) for a in loop.store.approvals_for(branch)]
+    if approvals is None:  # locally, approvals are recorded in the store; on GitHub they are its reviews
+        approvals = [Approval(a.user, a.commit) for a in loop.store.approvals_for(branch)]
     return GateInput(branch, head, checkout.requesters, approvals, planned), to_apply
 
 
-def apply_change(loop: Loop, checkout: Checkout, *, only: str | None = None) -> ApplyReport:
+def apply_change(
+    loop: Loop, checkout: Checkout, *, only: str | None = None, approvals: Sequence[Approval] | None = None
+) -> ApplyReport:
     """Apply each project's saved plan, exactly as reviewed, only when the gate allows it."""
-    gate, plans = gate_for(loop, checkout, only)
+    gate, plans = gate_for(loop, checkout, only, approvals)
     branch = checkout.change_id
     decision = decide(gate)
     report = ApplyReport(branch, gate.head_commit, decision)

@@ -21,7 +21,11 @@ class WrittenReport:
     sarif_path: Path
 
 
-def comment_for(report: PlanReport) -> list[str]:
+LOCAL_NEXT = ("olympus apply --approved-by REVIEWER", "olympus plan", "olympus unlock")
+PULL_REQUEST_NEXT = ("/infra apply", "/infra plan", "/infra unlock")
+
+
+def comment_for(report: PlanReport, next_steps: tuple[str, ...] = LOCAL_NEXT) -> list[str]:
     """The comment's parts, each under GitHub's size limit, with the marker that lets it be updated in place."""
     projects = [
         ProjectReport.of(
@@ -31,11 +35,8 @@ def comment_for(report: PlanReport) -> list[str]:
         )
         for p in report.projects
     ]
-    next_commands = (
-        ["olympus apply --approved-by REVIEWER", "olympus plan", "olympus unlock"]
-        if report.ok
-        else ["olympus plan", "olympus unlock"]
-    )
+    # Apply is offered only when every project planned.
+    next_commands = [step for step in next_steps if report.ok or "apply" not in step]
     return render_comment(
         CommentReport(
             key=report.branch,

@@ -1,0 +1,148 @@
+"""Route one stored webhook delivery to its use case: /infra commands, pushes, merges and re-run requests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.commands import HELP_TEXT, Apply, Create, Destroy, Help, NotForMe, Plan, Reply, Status, Unlock, parse
+from bot.domain.markdown import fence
+from bot.domain.permissions import DEFAULT_POLICY, PermissionPolicy, Refused, command_kind, may_run
+from bot.domain.webhooks import Job
+from bot.errors import UserError
+from bot.ports import CodeHost, CodeHostError
+from bot.services.github_checkout import change_id_of
+from bot.services.github_propose import propose_from_issue
+from bot.services.pull_requests import apply_pull_request, close_pull_request, plan_pull_request
+from bot.wiring import Loop
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    """What the App's handlers need: a CodeHost per installation, a Loop per repository, the permission policy."""
+
+    codehost_for: Callable[[int], CodeHost]
+    loop_for: Callable[[str, str], Loop]  # (repo "owner/name", actor) → Loop
+    bot_login: Callable[[], str]
+    policy: PermissionPolicy = DEFAULT_POLICY
+
+
+def handle_job(ctx: AppContext, job: Job) -> None:
+    """Carry out one delivery; a user's mistake is answered in a comment, a fault raises so the job is retried."""
+    if job.installation_id is None or job.repo is None:
+        log.info("job %s (%s): nothing to do without an installation and a repository", job.id, job.kind)
+        return
+    codehost = ctx.codehost_for(job.installation_id)
+    payload = job.payload
+    repo = job.repo
+    if job.kind in ("issue_comment.created", "issues.opened"):
+        _command(ctx, codehost, repo, payload, is_comment=job.event == "issue_comment")
+    elif job.kind in ("pull_request.opened", "pull_request.synchronize", "pull_request.reopened"):
+        number = int(payload["pull_request"]["number"])
+        plan_pull_request(ctx.loop_for(repo, _sender(payload)), codehost, repo, number, bot_login=ctx.bot_login())
+    elif job.kind == "pull_request.closed":
+        number = int(payload["pull_request"]["number"])
+        close_pull_request(ctx.loop_for(repo, _sender(payload)), repo, number)
+    elif job.kind == "check_run.rerequested":
+        for pr in payload["check_run"].get("pull_requests") or []:
+            plan_pull_request(
+                ctx.loop_for(repo, _sender(payload)),
+                codehost,
+                repo,
+                int(pr["number"]),
+                bot_login=ctx.bot_login(),
+                explicit=True,
+            )
+    else:
+        log.info("job %s (%s): acknowledged, nothing to do", job.id, job.kind)
+
+
+def _command(ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[str, Any], *, is_comment: bool) -> None:
+    issue = payload["issue"]
+    number = int(issue["number"])
+    body = (payload["comment"]["body"] if is_comment else issue.get("body")) or ""
+    parsed = parse(body)
+    if isinstance(parsed, NotForMe):
+        return
+    sender = _sender(payload)
+    if is_comment:
+        codehost.react(repo, int(payload["comment"]["id"]), "eyes")
+    else:
+        codehost.react_to_issue(repo, number, "eyes")
+    if isinstance(parsed, Reply):
+        codehost.post_comment(repo, number, parsed.text)
+        return
+    if isinstance(parsed, Help):
+        codehost.post_comment(repo, number, HELP_TEXT)
+        return
+    decision = _authorize(ctx, codehost, repo, command_kind(parsed), sender)
+    if isinstance(decision, Refused):
+        codehost.post_comment(repo, number, f"@{sender} {decision.reason}")
+        return
+    loop = ctx.loop_for(repo, sender)
+    on_pull_request = bool(issue.get("pull_request"))
+    try:
+        if isinstance(parsed, Create | Destroy):
+            default_branch = str(payload["repository"].get("default_branch") or "main")
+            propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch, bot_login=ctx.bot_login())
+        elif not on_pull_request:
+            codehost.post_comment(
+                repo,
+                number,
+                "`/infra plan`, `apply` and `unlock` work in a pull request's "
+                "comments; on an issue, ask for a change with `/infra create ...`.",
+            )
+        elif isinstance(parsed, Plan):
+            plan_pull_request(
+                loop,
+                codehost,
+                repo,
+                number,
+                bot_login=ctx.bot_login(),
+                only=parsed.project or parsed.dir,
+                explicit=True,
+            )
+        elif isinstance(parsed, Apply):
+            apply_pull_request(
+                loop, codehost, repo, number, bot_login=ctx.bot_login(), asker=sender, only=parsed.project or parsed.dir
+            )
+        elif isinstance(parsed, Unlock):
+            released = close_pull_request(loop, repo, number)
+            codehost.post_comment(
+                repo,
+                number,
+                f"Released {released} lock(s) held by {change_id_of(repo, number)} and discarded its plans.",
+            )
+        elif isinstance(parsed, Status):
+            codehost.post_comment(repo, number, _status(loop, repo))
+    except UserError as exc:
+        hint = f"\n\n{exc.hint}" if exc.hint else ""
+        codehost.post_comment(repo, number, "\n".join(fence(exc.message)) + hint)
+    except CodeHostError:
+        raise  # a GitHub fault: the job is retried with backoff, then the failure is reported
+
+
+def _authorize(ctx: AppContext, codehost: CodeHost, repo: str, kind: str, user: str) -> object:
+    teams = [team for team in ctx.policy.teams_for(kind) if _member(codehost, team, user)]
+    return may_run(kind, codehost.permission_of(repo, user), teams, ctx.policy)
+
+
+def _member(codehost: CodeHost, team: str, user: str) -> bool:
+    org, _, slug = team.partition("/")
+    return bool(org and slug) and codehost.is_team_member(org, slug, user)
+
+
+def _status(loop: Loop, repo: str) -> str:
+    locks = [lock for lock in loop.store.locks() if lock.repo == repo]
+    if not locks:
+        return "No project of this repository is locked."
+    rows = "\n".join(f"| `{lock.dir}` | `{lock.workspace}` | {lock.holder} |" for lock in locks)
+    return f"| Project dir | Workspace | Locked by |\n| :-- | :-- | :-- |\n{rows}"
+
+
+def _sender(payload: Mapping[str, Any]) -> str:
+    return str((payload.get("sender") or {}).get("login") or "unknown")

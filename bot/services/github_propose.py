@@ -1,0 +1,68 @@
+"""Turn an /infra create or destroy comment on an issue into one pull request, then plan it."""
+
+from __future__ import annotations
+
+from bot.adapters.github.repo_reader import GitHubRepoReader
+from bot.domain.commands import Create, Destroy, render_command, to_tool_call
+from bot.domain.markdown import fence
+from bot.domain.models import Refusal
+from bot.ports import CodeHost
+from bot.services.github_checkout import change_id_of
+from bot.services.propose_change import branch_for, change_or_refusal, commit_message
+from bot.services.pull_requests import plan_pull_request
+from bot.services.tool_calls import call_tool
+from bot.tools.server import build_server
+from bot.wiring import Loop
+
+LABELS = ("olympus", "infrastructure")
+
+
+def propose_from_issue(
+    loop: Loop,
+    codehost: CodeHost,
+    repo: str,
+    issue: int,
+    command: Create | Destroy,
+    sender: str,
+    default_branch: str,
+    *,
+    bot_login: str,
+) -> int | None:
+    """Open (or find) the PR for the request, reply with its link, and plan it; the PR's number, or None."""
+    command_line = render_command(command)
+    branch = branch_for(command.request)
+    tool, args = to_tool_call(command)
+    existing = codehost.find_pull_request(repo, branch)
+    # The tools read the PR's head when the request was made before, so asking again is recognized as done.
+    ref = existing.head_sha if existing else codehost.reference_commit(repo, default_branch)
+    with loop.store.audited(sender, "propose", {"repo": repo, "issue": issue, "command": command_line}) as outcome:
+        result = change_or_refusal(call_tool(build_server(GitHubRepoReader(codehost, repo, ref)), tool, args))
+        if isinstance(result, Refusal):
+            outcome.result = "refused"
+            where = f"\n\nSee `{result.location}`." if result.location else ""
+            hint = f"\n\n{result.hint}" if result.hint else ""
+            codehost.post_comment(repo, issue, "\n".join(fence(result.message)) + hint + where)
+            return None
+        if result.unchanged:
+            outcome.result = "unchanged"
+            where = f" It is proposed in #{existing.number}." if existing else ""
+            codehost.post_comment(repo, issue, f"Nothing to change: {result.description}{where}")
+            return int(existing.number) if existing else None
+        body = "\n".join(
+            [f"Closes #{issue}", "", f"Requested by @{sender}:", "", *fence(command_line), "", result.description]
+        )
+        pr = codehost.open_change(
+            repo,
+            default_branch,
+            branch,
+            list(result.files),
+            commit_message(result, command_line, sender),
+            title=result.title,
+            body=body,
+            labels=LABELS,
+        )
+        run = loop.store.start_run(change_id_of(repo, pr.number), "propose", sender, pr.head_sha)
+        loop.store.finish_run(run, "ok", {"issue": issue, "branch": branch})
+    codehost.post_comment(repo, issue, f"Opened #{pr.number} for `{command_line}`; the plan will be posted there.")
+    plan_pull_request(loop, codehost, repo, pr.number, bot_login=bot_login)
+    return pr.number

@@ -1,0 +1,153 @@
+"""The App's use cases on one pull request: plan it (checks + sticky comment), apply it through the gate, close it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain.findings import ScanReport
+from bot.domain.gate import Approval, Blocked
+from bot.domain.models import Finding
+from bot.errors import UserError
+from bot.ports import CodeHost, PullRequestInfo, Review
+from bot.services.apply_change import apply_change
+from bot.services.github_checkout import change_id_of, pull_request_checkout
+from bot.services.plan_change import PlanReport, ProjectPlan, plan_change
+from bot.services.repo_projects import affected_projects_of, select_projects
+from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
+from bot.wiring import Loop
+
+CHECK_PREFIX = "olympus/plan: "
+
+
+def requesters_of(loop: Loop, change_id: str, pr: PullRequestInfo, bot_login: str, asker: str) -> tuple[str, ...]:
+    """The PR's author (unless it is the bot), whoever asked Olympus for the change, and whoever asks now."""
+    people = {asker} | {run.actor for run in loop.store.runs_for(change_id) if run.command == "propose"}
+    if pr.author != bot_login:
+        people.add(pr.author)
+    return tuple(sorted(people))
+
+
+def plan_pull_request(
+    loop: Loop,
+    codehost: CodeHost,
+    repo: str,
+    number: int,
+    *,
+    bot_login: str,
+    only: str | None = None,
+    explicit: bool = False,
+) -> PlanReport | None:
+    """Plan the PR's head; None when it touches no project (said in a comment only when someone asked)."""
+    pr = codehost.pull_request(repo, number)
+    change_id = change_id_of(repo, number)
+    if pr.state != "open":
+        return None
+    if pr.is_fork:
+        # Planning runs the PR's code (providers, external data sources): never with our credentials for a fork.
+        codehost.post_comment(
+            repo,
+            number,
+            "Olympus does not plan pull requests from forks with this "
+            "installation's credentials. Push the branch to this repository to have it planned.",
+        )
+        return None
+    checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, (loop.actor,))
+    projects = affected_projects_of(checkout.reader, checkout.changed_files)
+    if not projects:
+        if explicit:
+            codehost.post_comment(
+                repo, number, "This pull request changes no Terraform project, so there is nothing to plan."
+            )
+        return None
+    projects = select_projects(projects, only)
+    checks = {
+        p.name: codehost.create_check_run(
+            repo,
+            pr.head_sha,
+            CHECK_PREFIX + p.name,
+            status="in_progress",
+            title="Planning",
+            summary=f"Planning {p.dir}",
+        )
+        for p in projects
+    }
+    report = plan_change(loop, checkout, only=only)
+    for planned in report.projects:
+        _finish_check(codehost, repo, checks[planned.project.name], planned, report.scan)
+    codehost.upsert_comment(repo, number, change_id, comment_for(report, PULL_REQUEST_NEXT))
+    return report
+
+
+def _finish_check(codehost: CodeHost, repo: str, check_id: int, planned: ProjectPlan, scan: ScanReport) -> None:
+    summary = planned.summary
+    ours = [f for f in scan.findings if _inside(f, planned.project.dir)]
+    if planned.locked_by:
+        conclusion, title = "failure", f"Locked by {planned.locked_by}"
+    elif summary is None or summary.errored:
+        conclusion, title = "failure", "The plan failed"
+    else:
+        counts = summary.counts
+        conclusion = "success"
+        title = f"{counts.add} to add, {counts.change} to change, {counts.destroy} to destroy"
+    text = planned.error[-60000:] if planned.error else ""
+    codehost.update_check_run(
+        repo,
+        check_id,
+        status="completed",
+        conclusion=conclusion,
+        title=title,
+        summary=f"{title}. {len(ours)} scanner findings.",
+        text=text,
+        annotations=ours,
+    )
+
+
+def _inside(finding: Finding, directory: str) -> bool:
+    return directory in (".", "") or finding.file.startswith(directory.rstrip("/") + "/")
+
+
+def approvals_from(reviews: Sequence[Review]) -> list[Approval]:
+    """Each reviewer's latest decisive review; only an APPROVED one counts, for the commit it was made on."""
+    latest: dict[str, Review] = {}
+    for review in sorted(reviews, key=lambda r: (r.submitted_at is None, r.submitted_at)):
+        if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
+            latest[review.user] = review
+    return [Approval(r.user, r.commit_id) for r in latest.values() if r.state == "APPROVED" and r.commit_id]
+
+
+def apply_pull_request(
+    loop: Loop, codehost: CodeHost, repo: str, number: int, *, bot_login: str, asker: str, only: str | None = None
+) -> None:
+    """Apply the reviewed plans of the PR through the gate, and say what happened on the PR."""
+    pr = codehost.pull_request(repo, number)
+    change_id = change_id_of(repo, number)
+    if pr.state != "open":
+        raise UserError("pull-request-closed", f"#{number} is {pr.state}", "apply from an open pull request")
+    requesters = requesters_of(loop, change_id, pr, bot_login, asker)
+    checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, requesters)
+    report = apply_change(loop, checkout, only=only, approvals=approvals_from(codehost.reviews(repo, number)))
+    if isinstance(report.decision, Blocked):
+        reasons = "\n".join(f"- {reason}" for reason in report.decision.reasons)
+        codehost.post_comment(repo, number, f"**Apply refused** for `{pr.head_sha[:12]}`:\n\n{reasons}")
+    elif report.error:
+        codehost.post_comment(
+            repo,
+            number,
+            f"**Apply failed**: the error is in the Olympus log.\n\n"
+            f"Applied before the failure: {', '.join(report.applied) or 'nothing'}. Fix the "
+            "cause, push, and `/infra plan` again.",
+        )
+    else:
+        approvers = ", ".join(f"@{a}" for a in report.decision.approvers)
+        codehost.post_comment(
+            repo, number, f"**Applied** {', '.join(report.applied)} at `{pr.head_sha[:12]}` (approved by {approvers})."
+        )
+
+
+def close_pull_request(loop: Loop, repo: str, number: int) -> int:
+    """A merged or closed PR releases its locks and its saved plans."""
+    change_id = change_id_of(repo, number)
+    with loop.store.audited(loop.actor, "release-locks", {"change": change_id, "why": "pull request closed"}):
+        released = loop.store.release_locks_of(change_id)
+        loop.store.discard_plans(change_id)
+    return int(released)

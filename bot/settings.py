@@ -1,0 +1,116 @@
+"""The GitHub App's settings (environment or `.env`), validated at start-up into one frozen Settings value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.adapters.sqlstore import StoreOpenError, mask_secret_text, parse_store_url
+from bot.errors import UserError
+
+ENV_PREFIX = "OLYMPUS_"
+DEFAULT_DATABASE_URL = "sqlite:///./olympus.db"
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+
+# What each setting is for, so an error can say how to fix it, not only that something is wrong.
+_HINTS = {
+    "webhook_secret": "set it to the webhook secret entered when the GitHub App was created (environment or .env)",
+    "app_id": "set it to the App ID shown on the GitHub App's settings page (a positive integer)",
+    "private_key_file": "point it at the .pem file downloaded from the GitHub App's settings page",
+    "private_key": "set it to the contents of the GitHub App's .pem private key, or use OLYMPUS_PRIVATE_KEY_FILE",
+    "database_url": "use sqlite:///path/to/olympus.db, or postgresql+psycopg://user:password@host:5432/olympus",
+    "github_api_url": "use https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server",
+}
+
+
+class Settings(BaseSettings):
+    """Everything `olympus serve` reads; secrets are SecretStr, so they print as '**********'."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        # An empty variable (common in compose files and .env templates) means "not set".
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    webhook_secret: SecretStr
+    app_id: int | None = Field(default=None, gt=0)
+    private_key_file: Path | None = None
+    private_key: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    github_api_url: str = DEFAULT_GITHUB_API_URL
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_not_blank(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("it is blank")
+        return value
+
+    @field_validator("private_key_file")
+    @classmethod
+    def _key_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_file():
+            raise ValueError(f"no file at {str(value)!r}")
+        return None if value is None else value.expanduser()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_parses(cls, value: str) -> str:
+        try:
+            parse_store_url(value)
+        except StoreOpenError as error:
+            raise ValueError(error.message) from None  # already masks any password
+        return value.strip()
+
+    @field_validator("github_api_url")
+    @classmethod
+    def _api_url_is_http(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{mask_secret_text(value)!r} is not an http(s) URL")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError("it must be a plain base URL, without credentials, query or fragment")
+        return value.strip().rstrip("/")
+
+    def __repr_args__(self) -> Any:
+        # A database URL may carry a password; show it the way the store's messages do.
+        for name, value in super().__repr_args__():
+            yield name, (mask_secret_text(value) if name == "database_url" else value)
+
+    @property
+    def webhook_secret_bytes(self) -> bytes:
+        return self.webhook_secret.get_secret_value().encode("utf-8")
+
+
+def env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def load_settings(env_file: Path | str | None = ".env", **overrides: Any) -> Settings:
+    """Settings from the environment and env_file (None: environment only); a UserError names every bad one."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as invalid:
+        problems: list[str] = []
+        hints: list[str] = []
+        # include_input=False: the rejected value of a secret must not reach the message.
+        for error in invalid.errors(include_input=False, include_url=False):
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            name = env_name(field)
+            if error["type"] == "missing":
+                problems.append(f"{name} is missing")
+            else:
+                detail = str(error["msg"]).removeprefix("Value error, ")
+                problems.append(f"{name} is malformed: {detail}")
+            if field in _HINTS and _HINTS[field] not in hints:
+                hints.append(f"{name}: {_HINTS[field]}")
+        reference = "missing-setting" if all(p.endswith("is missing") for p in problems) else "bad-setting"
+        raise UserError(reference, "; ".join(problems), "; ".join(hints)) from None
