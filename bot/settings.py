@@ -24,6 +24,8 @@ _HINTS = {
     "private_key": "set it to the contents of the GitHub App's .pem private key, or use OLYMPUS_PRIVATE_KEY_FILE",
     "database_url": "use sqlite:///path/to/olympus.db, or postgresql+psycopg://user:password@host:5432/olympus",
     "github_api_url": "use https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server",
+    "data_dir": "point it at a writable directory for checkouts, plan files and reports",
+    "aws_emulator_url": "leave it unset for real AWS, or use the http://127.0.0.1:PORT of a local AWS emulator",
 }
 
 
@@ -46,6 +48,10 @@ class Settings(BaseSettings):
     private_key: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
     github_api_url: str = DEFAULT_GITHUB_API_URL
+    # Where checkouts, plan files and reports are kept (they must survive until the apply).
+    data_dir: Path = Path("olympus-data")
+    # Sandbox only: plan and apply against a local AWS emulator (moto's server) instead of real AWS.
+    aws_emulator_url: str | None = None
 
     @field_validator("webhook_secret")
     @classmethod

@@ -97,6 +97,7 @@ def build_app_context(
     data_dir: Path,
     sandbox: LocalAws | None = None,
     seconds_between_writes: float | None = None,
+    retrying: Any = None,
 ) -> Any:
     """The GitHub App's handlers' dependencies: a CodeHost per installation, a Loop per repository."""
     from bot.adapters.checkov import CheckovScanner
@@ -105,7 +106,11 @@ def build_app_context(
     from bot.services.github_events import AppContext
 
     github_app = GitHubApp(
-        app_id, load_private_key(value=private_key_pem), api_url, seconds_between_writes=seconds_between_writes
+        app_id,
+        load_private_key(value=private_key_pem),
+        api_url,
+        seconds_between_writes=seconds_between_writes,
+        retrying=retrying,
     )
     terraform = TerraformCli.locate()
     cache = cache_dir()

@@ -49,7 +49,7 @@ def decide(gate: GateInput) -> Allowed | Blocked:
     head = gate.head_commit
     valid = sorted({a.user for a in gate.approvals if a.commit == head and not _is_requester(a.user, gate)})
     if not valid:
-        reasons.append(_approval_reason(gate))
+        reasons.extend(_approval_reasons(gate))
     if not gate.projects:
         reasons.append("nothing to apply: no project is planned for this change; run `olympus plan` first")
     for p in gate.projects:
@@ -57,19 +57,27 @@ def decide(gate: GateInput) -> Allowed | Blocked:
     return Blocked(tuple(reasons)) if reasons else Allowed(tuple(valid))
 
 
-def _approval_reason(gate: GateInput) -> str:
+def _approval_reasons(gate: GateInput) -> list[str]:
+    """Why no approval counts: each kind of approval that was given and why it does not count, or none at all."""
     head = gate.head_commit[:12]
     own = [a for a in gate.approvals if _is_requester(a.user, gate)]
     stale = [a for a in gate.approvals if a.commit != gate.head_commit and not _is_requester(a.user, gate)]
+    reasons = []
     if stale:
-        return (
+        reasons.append(
             f"approval by {', '.join(sorted({a.user for a in stale}))} is for an earlier commit; "
             f"someone must approve the current head {head} again"
         )
     if own:
         who = ", ".join(sorted({a.user for a in own}))
-        return f"{who} asked for this change or its apply and cannot approve it; another person must approve {head}"
-    return f"no approval for the head commit {head}; someone other than {_people(gate.requesters)} must approve it"
+        reasons.append(
+            f"{who} asked for this change or its apply and cannot approve it; another person must approve {head}"
+        )
+    if not reasons:
+        reasons.append(
+            f"no approval for the head commit {head}; someone other than {_people(gate.requesters)} must approve it"
+        )
+    return reasons
 
 
 def _project_reasons(p: PlannedProject, head: str, change_id: str) -> list[str]:

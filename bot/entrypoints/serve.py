@@ -61,12 +61,45 @@ def open_store(settings: Settings) -> SqlStore:
     return store
 
 
+def github_handler(settings: Settings, store: SqlStore) -> JobHandler:
+    """The job handler that acts on deliveries as the GitHub App, or a logging one when the App is not configured."""
+    key = settings.private_key_file or settings.private_key
+    if settings.app_id is None and key is None:
+        logger.warning(
+            "OLYMPUS_APP_ID and OLYMPUS_PRIVATE_KEY_FILE are not set: deliveries are verified and stored, "
+            "but not acted on"
+        )
+        return log_only_handler
+    if settings.app_id is None or key is None:
+        missing = "OLYMPUS_APP_ID" if settings.app_id is None else "OLYMPUS_PRIVATE_KEY_FILE (or OLYMPUS_PRIVATE_KEY)"
+        raise UserError("missing-setting", f"{missing} is missing", "set both the App ID and its private key")
+    from bot.adapters.local_aws import LocalAws
+    from bot.services.github_events import handle_job
+    from bot.wiring import build_app_context
+
+    pem = (
+        settings.private_key_file.read_text()
+        if settings.private_key_file is not None
+        else settings.private_key.get_secret_value()  # type: ignore[union-attr]
+    )
+    context = build_app_context(
+        app_id=settings.app_id,
+        private_key_pem=pem,
+        api_url=settings.github_api_url,
+        store=store,
+        data_dir=settings.data_dir.resolve(),
+        sandbox=LocalAws(settings.aws_emulator_url) if settings.aws_emulator_url else None,
+        seconds_between_writes=1.0,
+    )
+    return lambda job: handle_job(context, job)
+
+
 def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     workers: int = DEFAULT_WORKERS,
     *,
-    handler: JobHandler = log_only_handler,
+    handler: JobHandler | None = None,
     settings: Settings | None = None,
     retry: JobRetryPolicy | None = None,
     timing: WorkerTiming | None = None,
@@ -78,6 +111,7 @@ def serve(
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store = open_store(settings)
+    handler = handler or github_handler(settings, store)
     # The event loop answers webhooks while worker threads run Python too; by default a thread waiting for the
     # GIL may wait 5 ms per hand-over, which lands directly in the acknowledgement time. 1 ms keeps that small.
     sys.setswitchinterval(0.001)

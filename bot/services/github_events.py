@@ -29,6 +29,8 @@ class AppContext:
     loop_for: Callable[[str, str], Loop]  # (repo "owner/name", actor) → Loop
     bot_login: Callable[[], str]
     policy: PermissionPolicy = DEFAULT_POLICY
+    # The worker's attempts per job (JobRetryPolicy): after the last one, the failure is told in a comment.
+    max_attempts: int = 5
 
 
 def handle_job(ctx: AppContext, job: Job) -> None:
@@ -40,7 +42,12 @@ def handle_job(ctx: AppContext, job: Job) -> None:
     payload = job.payload
     repo = job.repo
     if job.kind in ("issue_comment.created", "issues.opened"):
-        _command(ctx, codehost, repo, payload, is_comment=job.event == "issue_comment")
+        try:
+            _command(ctx, codehost, repo, payload, is_comment=job.event == "issue_comment")
+        except CodeHostError as exc:
+            if job.attempts < ctx.max_attempts:
+                raise  # retried with backoff by the worker
+            _report_failure(codehost, repo, int(payload["issue"]["number"]), exc)
     elif job.kind in ("pull_request.opened", "pull_request.synchronize", "pull_request.reopened"):
         number = int(payload["pull_request"]["number"])
         plan_pull_request(ctx.loop_for(repo, _sender(payload)), codehost, repo, number, bot_login=ctx.bot_login())
@@ -122,8 +129,16 @@ def _command(ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[st
     except UserError as exc:
         hint = f"\n\n{exc.hint}" if exc.hint else ""
         codehost.post_comment(repo, number, "\n".join(fence(exc.message)) + hint)
+
+
+def _report_failure(codehost: CodeHost, repo: str, number: int, error: CodeHostError) -> None:
+    """The last attempt failed too: say what failed and how to retry (best effort: GitHub may still be down)."""
+    try:
+        lines = ["Olympus could not finish this command:", "", *fence(str(error)), ""]
+        lines.append("Nothing was left half-made. Comment the command again to retry.")
+        codehost.post_comment(repo, number, "\n".join(lines))
     except CodeHostError:
-        raise  # a GitHub fault: the job is retried with backoff, then the failure is reported
+        log.exception("could not report a failed command on %s#%s", repo, number)
 
 
 def _authorize(ctx: AppContext, codehost: CodeHost, repo: str, kind: str, user: str) -> object:

@@ -70,43 +70,66 @@ def post(client: TestClient, event: str, payload: dict[str, Any]) -> None:
     assert response.status_code == 202, response.text
 
 
+class App:
+    """The App as GitHub sees it: its webhook endpoint, a worker draining the queue, the fake GitHub."""
+
+    def __init__(self, fixtures_dir: Path, fake: Any, aws: LocalAws, tmp_path: Path, **context: Any) -> None:
+        self.fixtures_dir, self.fake = fixtures_dir, fake
+        self.store = SqlStore.open(f"sqlite:///{tmp_path / 'olympus.db'}")
+        self.client = TestClient(create_app(load_settings(env_file=None, webhook_secret=SECRET), self.store))
+        self.queue = self.client.app.state.queue  # type: ignore[attr-defined]
+        self.ctx = build_app_context(app_id=fake.app_id, private_key_pem=fake.private_key_pem,
+                                     api_url=fake.base_url, store=self.store, data_dir=tmp_path / "data",
+                                     sandbox=aws, **context)
+
+    def drain(self) -> int:
+        done = 0
+        while (job := self.queue.claim("test-worker", timedelta(minutes=10))) is not None:
+            handle_job(self.ctx, job)
+            self.queue.complete(job.id, "test-worker")
+            done += 1
+        return done
+
+    def deliver(self, event: str, payload: dict[str, Any]) -> None:
+        post(self.client, event, payload)
+        assert self.drain() == 1
+
+    def payload(self, name: str, sender: str) -> dict[str, Any]:
+        return example(self.fixtures_dir, name, self.fake.installation_id, sender)
+
+    def comment(self, number: int, text: str, author: str, *, on_pull_request: bool) -> None:
+        comment_id = self.fake.add_issue_comment(REPO, number, text, author)
+        payload = self.payload("issue_comment/created.with-installation.payload.json", author)
+        payload["issue"]["number"] = number
+        payload["issue"].pop("pull_request", None)
+        if on_pull_request:
+            payload["issue"]["pull_request"] = {"url": f"{self.fake.base_url}/repos/{REPO}/pulls/{number}"}
+        payload["comment"].update(id=comment_id, body=text)
+        payload["comment"]["user"]["login"] = author
+        self.deliver("issue_comment", payload)
+
+    def pull_request_event(self, action: str, number: int, sender: str, **changes: Any) -> None:
+        payload = self.payload(f"pull_request/{'closed' if action == 'closed' else 'synchronize'}.payload.json",
+                               sender)
+        payload["action"] = action
+        payload["number"] = payload["pull_request"]["number"] = number
+        payload["pull_request"].update(changes)
+        self.deliver("pull_request", payload)
+
+
 def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, aws: LocalAws, tmp_path: Path) -> None:
     fake = fake_github
     repo = fake.add_repo(REPO, files=seed_files())
     fake.set_permission(REPO, "bob", "maintain")
     fake.set_permission(REPO, "alice", "write")
-    store = SqlStore.open(f"sqlite:///{tmp_path / 'olympus.db'}")
-    settings = load_settings(env_file=None, webhook_secret=SECRET)
-    client = TestClient(create_app(settings, store))
-    queue = client.app.state.queue  # type: ignore[attr-defined]
-    ctx = build_app_context(app_id=fake.app_id, private_key_pem=fake.private_key_pem, api_url=fake.base_url,
-                            store=store, data_dir=tmp_path / "data", sandbox=aws)
-
-    def drain() -> int:
-        done = 0
-        while (job := queue.claim("test-worker", timedelta(minutes=10))) is not None:
-            handle_job(ctx, job)
-            queue.complete(job.id, "test-worker")
-            done += 1
-        return done
-
-    def comment(number: int, text: str, author: str, *, on_pull_request: bool) -> None:
-        comment_id = fake.add_issue_comment(REPO, number, text, author)
-        payload = example(fixtures_dir, "issue_comment/created.with-installation.payload.json",
-                          fake.installation_id, author)
-        payload["issue"]["number"] = number
-        payload["issue"].pop("pull_request", None)
-        if on_pull_request:
-            payload["issue"]["pull_request"] = {"url": f"{fake.base_url}/repos/{REPO}/pulls/{number}"}
-        payload["comment"].update(id=comment_id, body=text)
-        payload["comment"]["user"]["login"] = author
-        post(client, "issue_comment", payload)
-        assert drain() == 1
+    app = App(fixtures_dir, fake, aws, tmp_path)
+    store, comment = app.store, app.comment
 
     # 1. bob asks on an issue: a PR with the change, a reply with its link, the plan comment and a check run.
     issue = fake.create_issue(REPO, "We need an archive bucket", "for the logs", "bob")
     comment(issue, "/infra create bucket logs-archive region=eu-west-1", "bob", on_pull_request=False)
     [pr] = repo.pulls.values()
+    first_head = pr.head_sha
     assert "infra/aws/envs/dev/s3_bucket_logs_archive.tf" in repo.files_at(pr.head_ref)
     replies = [c.body for c in repo.comments(issue) if c.user == fake.bot_login]
     assert replies == [f"Opened #{pr.number} for `/infra create bucket logs-archive cloud=aws region=eu-west-1 "
@@ -124,24 +147,49 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     assert "no approval for the head commit" in repo.comments(pr.number)[-1].body
     assert "logs-archive" not in aws.bucket_names()
 
-    # 3. bob approving his own change does not count; alice's approval at the head does.
-    fake.add_review(REPO, pr.number, "bob", "APPROVED", pr.head_sha)
+    # 3. alice approves, then bob pushes: the PR is planned again, the same comment is updated in place,
+    # and the approval from before the push no longer counts.
+    fake.add_review(REPO, pr.number, "alice", "APPROVED", first_head)
+    pushed = fake.push(REPO, pr.head_ref, {"infra/aws/envs/dev/terraform.tfvars": 'region = "eu-west-1"\n'})
+    app.pull_request_event("synchronize", pr.number, "bob")
+    bot_comments = [c for c in repo.comments(pr.number) if c.user == fake.bot_login and "olympus:comment" in c.body]
+    assert len(bot_comments) == 1 and pushed[:12] in bot_comments[0].body
+    assert [run.head_sha for run in repo.check_runs] == [first_head, pushed]
+    comment(pr.number, "/infra apply", "bob", on_pull_request=True)
+    assert "is for an earlier commit" in repo.comments(pr.number)[-1].body
+
+    # 4. bob approving his own change does not count; alice's approval at the new head does.
+    fake.add_review(REPO, pr.number, "bob", "APPROVED", pushed)
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
     assert "cannot approve" in repo.comments(pr.number)[-1].body
-    fake.add_review(REPO, pr.number, "alice", "APPROVED", pr.head_sha)
+    fake.add_review(REPO, pr.number, "alice", "APPROVED", pushed)
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
     assert repo.comments(pr.number)[-1].body.startswith("**Applied** infra/aws/envs/dev")
     assert "logs-archive" in aws.bucket_names()
     assert [lock.holder for lock in store.locks()] == [f"{REPO}#{pr.number}"]
 
-    # 4. alice (write) may not apply: maintain is needed.
+    # 5. alice (write) may not apply: maintain is needed.
     comment(pr.number, "/infra apply", "alice", on_pull_request=True)
     assert "maintain" in repo.comments(pr.number)[-1].body
 
-    # 5. merging the PR releases its locks.
-    closed = example(fixtures_dir, "pull_request/closed.payload.json", fake.installation_id, "bob")
-    closed["pull_request"]["number"] = closed["number"] = pr.number
-    closed["pull_request"]["merged"] = True
-    post(client, "pull_request", closed)
-    assert drain() == 1
+    # 6. merging the PR releases its locks.
+    app.pull_request_event("closed", pr.number, "bob", merged=True)
     assert store.locks() == []
+
+
+def test_a_command_that_keeps_failing_says_so_and_leaves_no_branch(
+    fixtures_dir: Path, fake_github: Any, aws: LocalAws, tmp_path: Path
+) -> None:
+    from bot.adapters.github import Retrying
+
+    fake = fake_github
+    repo = fake.add_repo(REPO, files=seed_files())
+    fake.set_permission(REPO, "bob", "write")
+    app = App(fixtures_dir, fake, aws, tmp_path, retrying=Retrying(sleep=lambda seconds: None))
+    app.ctx.max_attempts = 1
+    fake.fail_next("POST", r"/pulls$", 502, times=100)
+    issue = fake.create_issue(REPO, "bucket", "", "bob")
+    app.comment(issue, "/infra create bucket team-data region=eu-west-1", "bob", on_pull_request=False)
+    assert "Olympus could not finish this command" in repo.comments(issue)[-1].body
+    assert repo.ref_sha("infra/create-bucket-team-data-dev") is None
+    assert not repo.pulls
