@@ -1,4 +1,4 @@
-"""The GitHub App end to end: signed webhooks → jobs → PR with the change, plan comment, checks → gate → apply → merge."""
+"""The GitHub App end to end: signed webhooks → jobs → PR, plan comment, checks → gate → apply → merge."""
 
 from __future__ import annotations
 
@@ -78,9 +78,15 @@ class App:
         self.store = SqlStore.open(f"sqlite:///{tmp_path / 'olympus.db'}")
         self.client = TestClient(create_app(load_settings(env_file=None, webhook_secret=SECRET), self.store))
         self.queue = self.client.app.state.queue  # type: ignore[attr-defined]
-        self.ctx = build_app_context(app_id=fake.app_id, private_key_pem=fake.private_key_pem,
-                                     api_url=fake.base_url, store=self.store, data_dir=tmp_path / "data",
-                                     sandbox=aws, **context)
+        self.ctx = build_app_context(
+            app_id=fake.app_id,
+            private_key_pem=fake.private_key_pem,
+            api_url=fake.base_url,
+            store=self.store,
+            data_dir=tmp_path / "data",
+            sandbox=aws,
+            **context,
+        )
 
     def drain(self) -> int:
         done = 0
@@ -109,8 +115,7 @@ class App:
         self.deliver("issue_comment", payload)
 
     def pull_request_event(self, action: str, number: int, sender: str, **changes: Any) -> None:
-        payload = self.payload(f"pull_request/{'closed' if action == 'closed' else 'synchronize'}.payload.json",
-                               sender)
+        payload = self.payload(f"pull_request/{'closed' if action == 'closed' else 'synchronize'}.payload.json", sender)
         payload["action"] = action
         payload["number"] = payload["pull_request"]["number"] = number
         payload["pull_request"].update(changes)
@@ -132,15 +137,20 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     first_head = pr.head_sha
     assert "infra/aws/envs/dev/s3_bucket_logs_archive.tf" in repo.files_at(pr.head_ref)
     replies = [c.body for c in repo.comments(issue) if c.user == fake.bot_login]
-    assert replies == [f"Opened #{pr.number} for `/infra create bucket logs-archive cloud=aws region=eu-west-1 "
-                       "env=dev versioning=on`; the plan will be posted there."]
+    assert replies == [
+        f"Opened #{pr.number} for `/infra create bucket logs-archive cloud=aws region=eu-west-1 "
+        "env=dev versioning=on`; the plan will be posted there."
+    ]
     assert [r.content for c in repo.comments(issue) if c.user == "bob" for r in c.reactions] == ["eyes"]
     [plan_comment] = [c.body for c in repo.comments(pr.number) if c.user == fake.bot_login]
     assert plan_comment.startswith(f"<!-- olympus:comment key={REPO}#{pr.number} part=1/1 -->")
     assert "ready to apply" in plan_comment
     [check] = repo.check_runs
-    assert (check.name, check.head_sha, check.conclusion) == ("olympus/plan: infra/aws/envs/dev", pr.head_sha,
-                                                              "success")
+    assert (check.name, check.head_sha, check.conclusion) == (
+        "olympus/plan: infra/aws/envs/dev",
+        pr.head_sha,
+        "success",
+    )
 
     # 2. bob asks to apply without an approval: refused, with the reason.
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)

@@ -1,0 +1,35 @@
+"""`olympus serve` acts as the App only when both the App ID and its key are set, and says which one is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.sqlstore import SqlStore
+from bot.entrypoints.serve import github_handler
+from bot.errors import UserError
+from bot.services.workers import log_only_handler
+from bot.settings import load_settings
+
+
+def store(tmp_path: Path) -> SqlStore:
+    return SqlStore.open(f"sqlite:///{tmp_path / 'olympus.db'}")
+
+
+def test_without_app_settings_deliveries_are_only_stored(tmp_path: Path) -> None:
+    settings = load_settings(env_file=None, webhook_secret="s")
+    assert github_handler(settings, store(tmp_path)) is log_only_handler
+
+
+def test_an_app_id_without_a_key_names_the_missing_setting(tmp_path: Path) -> None:
+    settings = load_settings(env_file=None, webhook_secret="s", app_id=12)
+    with pytest.raises(UserError, match="OLYMPUS_PRIVATE_KEY_FILE"):
+        github_handler(settings, store(tmp_path))
+
+
+def test_a_key_that_is_not_a_pem_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    settings = load_settings(env_file=None, webhook_secret="s", app_id=12, private_key="not-a-key-SECRETVALUE")
+    with pytest.raises(UserError) as raised:
+        github_handler(settings, store(tmp_path))
+    assert "SECRETVALUE" not in str(raised.value)
