@@ -61,6 +61,9 @@ _GROUPS: Final = (
 )
 
 
+# owner/repo#N with GitHub's own character sets: safe to leave unescaped, and GitHub turns it into a link.
+_PULL_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}#[0-9]{1,10}")
+
 @dataclass(frozen=True)
 class ProjectReport:
     """One project of a run: its plan summary, or the error that stopped it (or both, for an errored plan)."""
@@ -69,7 +72,8 @@ class ProjectReport:
     dir: str
     workspace: str = "default"
     summary: PlanSummary | None = None
-    error: str = ""  # untrusted: Terraform's stderr, a lock refusal, ...
+    error: str = ""  # untrusted: Terraform's stderr, ...
+    locked_by: str = ""  # the change holding this project's lock ("owner/repo#12" or a local branch)
 
     @classmethod
     def of(cls, project: Project, summary: PlanSummary | None = None, error: str = "") -> ProjectReport:
@@ -220,6 +224,8 @@ def _number(value: int) -> str:
 
 def _result(project: ProjectReport) -> str:
     summary = project.summary
+    if project.locked_by:
+        return f"🔒 locked by {holder(project.locked_by)}"
     if summary is None:
         return "❌ failed"
     if summary.errored or project.error:
@@ -292,9 +298,21 @@ def _why(resource: ResourceChange) -> str:
     return " — " + "; ".join(reasons) if reasons else ""
 
 
+def holder(change_id: str) -> str:
+    """A lock holder as markdown: a pull request `owner/repo#N` stays plain so GitHub links it; the rest is escaped."""
+    return change_id if _PULL_REQUEST_ID.fullmatch(change_id) else code(change_id)
+
+
 def _error_section(projects: Sequence[ProjectReport]) -> list[str]:
-    failing = [p for p in projects if p.error or p.summary is None or p.summary.errored]
+    locked = [p for p in projects if p.locked_by]
+    failing = [p for p in projects if not p.locked_by and (p.error or p.summary is None or p.summary.errored)]
     lines: list[str] = []
+    if locked:
+        lines += ["#### 🔒 Locked", ""]
+        lines += [
+            f"- {_project_label(p)} is locked by {holder(p.locked_by)} until it is merged, closed or unlocked."
+            for p in locked
+        ] + [""]
     if failing:
         lines += ["#### ❌ Errors", ""]
         for project in failing:

@@ -28,11 +28,7 @@ PULL_REQUEST_NEXT = ("/infra apply", "/infra plan", "/infra unlock")
 def comment_for(report: PlanReport, next_steps: tuple[str, ...] = LOCAL_NEXT) -> list[str]:
     """The comment's parts, each under GitHub's size limit, with the marker that lets it be updated in place."""
     projects = [
-        ProjectReport.of(
-            p.project,
-            p.summary,
-            p.error or (f"locked by {p.locked_by}; wait for it to be applied or unlocked" if p.locked_by else ""),
-        )
+        ProjectReport(p.project.name, p.project.dir, p.project.workspace, p.summary, p.error, p.locked_by)
         for p in report.projects
     ]
     # Apply is offered only when every project planned.

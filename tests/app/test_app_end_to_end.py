@@ -152,7 +152,15 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
         "success",
     )
 
-    # 2. bob asks to apply without an approval: refused, with the reason.
+    # 2. another request for the same environment gets its own PR, which is told who holds the lock.
+    other_issue = fake.create_issue(REPO, "And a data bucket", "", "bob")
+    comment(other_issue, "/infra create bucket team-data region=eu-west-1", "bob", on_pull_request=False)
+    other = max(repo.pulls)
+    [other_comment] = [c.body for c in repo.comments(other) if c.user == fake.bot_login]
+    assert f"🔒 locked by {REPO}#{pr.number}" in other_comment
+    assert [run.conclusion for run in repo.check_runs if run.head_sha == repo.pulls[other].head_sha] == ["failure"]
+
+    # bob asks to apply without an approval: refused, with the reason.
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
     assert "no approval for the head commit" in repo.comments(pr.number)[-1].body
     assert "logs-archive" not in aws.bucket_names()
@@ -164,7 +172,10 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     app.pull_request_event("synchronize", pr.number, "bob")
     bot_comments = [c for c in repo.comments(pr.number) if c.user == fake.bot_login and "olympus:comment" in c.body]
     assert len(bot_comments) == 1 and pushed[:12] in bot_comments[0].body
-    assert [run.head_sha for run in repo.check_runs] == [first_head, pushed]
+    assert [run.head_sha for run in repo.check_runs if run.head_sha != repo.pulls[other].head_sha] == [
+        first_head,
+        pushed,
+    ]
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
     assert "is for an earlier commit" in repo.comments(pr.number)[-1].body
 
@@ -182,9 +193,11 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     comment(pr.number, "/infra apply", "alice", on_pull_request=True)
     assert "maintain" in repo.comments(pr.number)[-1].body
 
-    # 6. merging the PR releases its locks.
+    # 6. merging the PR releases its locks; the other PR can then take them.
     app.pull_request_event("closed", pr.number, "bob", merged=True)
     assert store.locks() == []
+    app.comment(other, "/infra plan", "bob", on_pull_request=True)
+    assert [lock.holder for lock in store.locks()] == [f"{REPO}#{other}"]
 
 
 def test_a_command_that_keeps_failing_says_so_and_leaves_no_branch(

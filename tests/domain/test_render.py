@@ -533,3 +533,14 @@ def test_skipped_checks_are_listed_with_their_reasons_and_escaped() -> None:
     assert "no reason given" in part
     assert part.count("</details>") == part.count("<details>") == 1
     assert "<b>" not in part
+
+
+def test_a_lock_holder_links_a_pull_request_and_escapes_anything_else() -> None:
+    from bot.domain.render import holder
+
+    assert holder("octo-org/infra#12") == "octo-org/infra#12"
+    assert holder("infra/create-bucket-x-dev") == "`infra/create-bucket-x-dev`"
+    assert holder("x#1<img src=x>") == "`x#1<img src=x>`"  # a code span: GitHub shows it, never renders it
+    locked = ProjectReport("aws-dev", "infra/aws/envs/dev", locked_by="octo-org/infra#12")
+    [part] = render_comment(CommentReport(key="k", head_sha="a" * 40, projects=[locked]))
+    assert "🔒 locked by octo-org/infra#12" in part

@@ -99,7 +99,7 @@ def test_locks_hold_until_merge(repo: Path) -> None:
 
     second = olympus("run", "--sandbox", "--repo", str(repo), "/infra create bucket second-logs region=eu-west-1")
     assert second.returncode == 1, second.stdout + second.stderr
-    assert "locked by infra/create-bucket-first-logs-dev" in second.stdout
+    assert "locked by `infra/create-bucket-first-logs-dev`" in second.stdout
 
     subprocess.run(
         [
