@@ -216,3 +216,30 @@ def test_a_command_that_keeps_failing_says_so_and_leaves_no_branch(
     assert "Olympus could not finish this command" in repo.comments(issue)[-1].body
     assert repo.ref_sha("infra/create-bucket-team-data-dev") is None
     assert not repo.pulls
+
+
+def test_a_fork_is_never_planned_and_status_lists_locks(
+    fixtures_dir: Path, fake_github: Any, aws: LocalAws, tmp_path: Path
+) -> None:
+    fake = fake_github
+    repo = fake.add_repo(REPO, files=seed_files())
+    fake.set_permission(REPO, "mallory", "read")
+    app = App(fixtures_dir, fake, aws, tmp_path)
+    number = fake.open_pull_request(
+        REPO,
+        head="evil",
+        base="main",
+        title="tweak",
+        author="mallory",
+        fork=True,
+        files={"infra/aws/envs/dev/main.tf": 'data "external" "x" {}\n'},
+    )
+    app.pull_request_event("opened", number, "mallory")
+    assert "does not plan pull requests from forks" in repo.comments(number)[-1].body
+    assert not repo.check_runs and not app.store.locks()
+
+    app.comment(number, "/infra plan", "mallory", on_pull_request=True)
+    assert "may be run by people with the write permission" in repo.comments(number)[-1].body
+
+    app.comment(number, "/infra status", "mallory", on_pull_request=True)
+    assert repo.comments(number)[-1].body == "No project of this repository is locked."
