@@ -24,6 +24,32 @@ class PlannedProject:
 
 
 @dataclass(frozen=True)
+class ReviewDecision:
+    """One pull request review as GitHub reports it, in the order it was submitted."""
+
+    user: str
+    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED
+    commit: str | None
+
+
+@dataclass(frozen=True)
+class PullRequestFacts:
+    """What GitHub says of the pull request, its base branch and the asker, re-read when the apply is decided."""
+
+    author: str
+    is_fork: bool = False
+    state: str = "open"
+    merged: bool = False
+    apply_after_merge: bool = False  # a setting: apply before merge is the default
+    base_protected: bool = True
+    required_approvals: int = 1  # the base branch protection's required approving reviews
+    asker_refusal: str = ""  # why the person asking may not apply ("" when they may)
+    command_edited: bool = False  # the `/infra apply` comment was edited after it was written
+    policy_failures: Sequence[str] = ()
+    changes_requested_by: Sequence[str] = ()  # reviewers whose latest decisive review requests changes
+
+
+@dataclass(frozen=True)
 class GateInput:
     change_id: str
     head_commit: str
@@ -31,6 +57,7 @@ class GateInput:
     requesters: Sequence[str]
     approvals: Sequence[Approval]
     projects: Sequence[PlannedProject]
+    pull_request: PullRequestFacts | None = None  # None for a local change
 
 
 @dataclass(frozen=True)
@@ -43,13 +70,40 @@ class Blocked:
     reasons: tuple[str, ...]
 
 
+def approvals_from(reviews: Sequence[ReviewDecision]) -> list[Approval]:
+    """Each reviewer's latest decisive review, oldest first in; only an APPROVED one counts, for its commit."""
+    latest: dict[str, ReviewDecision] = {}
+    for review in reviews:
+        if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
+            latest[review.user.casefold()] = review
+    return [Approval(r.user, r.commit) for r in latest.values() if r.state == "APPROVED" and r.commit]
+
+
+def changes_requested_by(reviews: Sequence[ReviewDecision]) -> list[str]:
+    """Reviewers whose latest decisive review requests changes."""
+    latest: dict[str, ReviewDecision] = {}
+    for review in reviews:
+        if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
+            latest[review.user.casefold()] = review
+    return sorted(r.user for r in latest.values() if r.state == "CHANGES_REQUESTED")
+
+
 def decide(gate: GateInput) -> Allowed | Blocked:
-    """Allowed only with an approval at head by someone else, an unaltered plan of head, and our own lock."""
+    """Allowed only with approvals at head by others, an unaltered plan of head, our own lock, and a clean PR."""
     reasons: list[str] = []
     head = gate.head_commit
+    pr = gate.pull_request
     valid = sorted({a.user for a in gate.approvals if a.commit == head and not _is_requester(a.user, gate)})
+    needed = max(1, pr.required_approvals) if pr else 1
     if not valid:
         reasons.extend(_approval_reasons(gate))
+    elif len(valid) < needed:
+        reasons.append(
+            f"the base branch requires {needed} approvals of the head commit {head[:12]}; it has {len(valid)} "
+            f"({', '.join(valid)})"
+        )
+    if pr is not None:
+        reasons.extend(_pull_request_reasons(pr))
     if not gate.projects:
         reasons.append("nothing to apply: no project is planned for this change; run `olympus plan` first")
     for p in gate.projects:
@@ -99,8 +153,34 @@ def _project_reasons(p: PlannedProject, head: str, change_id: str) -> list[str]:
     return reasons
 
 
+def _pull_request_reasons(pr: PullRequestFacts) -> list[str]:
+    reasons = []
+    if pr.is_fork:
+        reasons.append("the pull request comes from a fork: its code never runs with the apply role's credentials")
+    if pr.merged and not pr.apply_after_merge:
+        reasons.append("the pull request is merged; applying after merge is not enabled for this repository")
+    elif pr.state != "open" and not pr.merged:
+        reasons.append("the pull request is closed; reopen it to apply")
+    elif not pr.merged and pr.apply_after_merge:
+        reasons.append("this repository applies after merge; merge the pull request first")
+    if not pr.base_protected:
+        reasons.append("the base branch is not protected; require pull request reviews on it before applying")
+    if pr.asker_refusal:
+        reasons.append(pr.asker_refusal)
+    if pr.changes_requested_by:
+        who = ", ".join(sorted(set(pr.changes_requested_by)))
+        reasons.append(f"{who} requested changes; their review must be resolved before applying")
+    if pr.command_edited:
+        reasons.append("the `/infra apply` comment was edited after it was written; comment the command again")
+    reasons.extend(f"policy: {failure}" for failure in pr.policy_failures)
+    return reasons
+
+
 def _is_requester(user: str, gate: GateInput) -> bool:
-    return user.strip().casefold() in {r.strip().casefold() for r in gate.requesters}
+    people = {r.strip().casefold() for r in gate.requesters}
+    if gate.pull_request is not None:
+        people.add(gate.pull_request.author.strip().casefold())
+    return user.strip().casefold() in people
 
 
 def _people(names: Sequence[str]) -> str:

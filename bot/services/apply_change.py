@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.adapters.terraform import TerraformError
-from bot.domain.gate import Allowed, Approval, Blocked, GateInput, PlannedProject, decide
+from bot.domain.gate import Allowed, Approval, Blocked, GateInput, PlannedProject, PullRequestFacts, decide
 from bot.domain.models import Project
 from bot.domain.records import PlanRecord
 from bot.services.checkout import Checkout
@@ -32,7 +32,11 @@ def file_sha256(path: Path) -> str | None:
 
 
 def gate_for(
-    loop: Loop, checkout: Checkout, only: str | None = None, approvals: Sequence[Approval] | None = None
+    loop: Loop,
+    checkout: Checkout,
+    only: str | None = None,
+    approvals: Sequence[Approval] | None = None,
+    pull_request: PullRequestFacts | None = None,
 ) -> tuple[GateInput, list[tuple[Project, PlanRecord]]]:
     """Everything the gate needs, read fresh from the checkout, the store and the plan files at decision time."""
     branch, head = checkout.change_id, checkout.head
@@ -56,14 +60,19 @@ def gate_for(
             to_apply.append((project, plan))
     if approvals is None:  # locally, approvals are recorded in the store; on GitHub they are its reviews
         approvals = [Approval(a.user, a.commit) for a in loop.store.approvals_for(branch)]
-    return GateInput(branch, head, checkout.requesters, approvals, planned), to_apply
+    return GateInput(branch, head, checkout.requesters, approvals, planned, pull_request), to_apply
 
 
 def apply_change(
-    loop: Loop, checkout: Checkout, *, only: str | None = None, approvals: Sequence[Approval] | None = None
+    loop: Loop,
+    checkout: Checkout,
+    *,
+    only: str | None = None,
+    approvals: Sequence[Approval] | None = None,
+    pull_request: PullRequestFacts | None = None,
 ) -> ApplyReport:
     """Apply each project's saved plan, exactly as reviewed, only when the gate allows it."""
-    gate, plans = gate_for(loop, checkout, only, approvals)
+    gate, plans = gate_for(loop, checkout, only, approvals, pull_request)
     branch = checkout.change_id
     decision = decide(gate)
     report = ApplyReport(branch, gate.head_commit, decision)

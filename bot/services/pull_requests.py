@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.findings import ScanReport
-from bot.domain.gate import Approval, Blocked
+from bot.domain.gate import Blocked, PullRequestFacts, ReviewDecision, approvals_from, changes_requested_by
 from bot.domain.models import Finding
 from bot.errors import UserError
 from bot.ports import CodeHost, PullRequestInfo, Review
@@ -106,13 +106,10 @@ def _inside(finding: Finding, directory: str) -> bool:
     return directory in (".", "") or finding.file.startswith(directory.rstrip("/") + "/")
 
 
-def approvals_from(reviews: Sequence[Review]) -> list[Approval]:
-    """Each reviewer's latest decisive review; only an APPROVED one counts, for the commit it was made on."""
-    latest: dict[str, Review] = {}
-    for review in sorted(reviews, key=lambda r: (r.submitted_at is None, r.submitted_at)):
-        if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
-            latest[review.user] = review
-    return [Approval(r.user, r.commit_id) for r in latest.values() if r.state == "APPROVED" and r.commit_id]
+def review_decisions(reviews: Sequence[Review]) -> list[ReviewDecision]:
+    """The PR's reviews in the order they were submitted, as the gate reads them."""
+    ordered = sorted(reviews, key=lambda r: (r.submitted_at is None, r.submitted_at))
+    return [ReviewDecision(r.user, r.state, r.commit_id) for r in ordered]
 
 
 def apply_pull_request(
@@ -125,7 +122,15 @@ def apply_pull_request(
         raise UserError("pull-request-closed", f"#{number} is {pr.state}", "apply from an open pull request")
     requesters = requesters_of(loop, change_id, pr, bot_login, asker)
     checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, requesters)
-    report = apply_change(loop, checkout, only=only, approvals=approvals_from(codehost.reviews(repo, number)))
+    reviews = review_decisions(codehost.reviews(repo, number))
+    facts = PullRequestFacts(
+        author=pr.author,
+        is_fork=pr.is_fork,
+        state=pr.state,
+        merged=pr.merged,
+        changes_requested_by=changes_requested_by(reviews),
+    )
+    report = apply_change(loop, checkout, only=only, approvals=approvals_from(reviews), pull_request=facts)
     if isinstance(report.decision, Blocked):
         reasons = "\n".join(f"- {reason}" for reason in report.decision.reasons)
         codehost.post_comment(repo, number, f"**Apply refused** for `{pr.head_sha[:12]}`:\n\n{reasons}")

@@ -1,0 +1,165 @@
+"""Thirty-odd adversarial apply scenarios: each one is refused with its reason, and only clean cases pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pytest
+
+from bot.domain.gate import (
+    Allowed,
+    Blocked,
+    GateInput,
+    PlannedProject,
+    PullRequestFacts,
+    ReviewDecision,
+    approvals_from,
+    changes_requested_by,
+    decide,
+)
+
+HEAD = "1" * 40
+EARLIER = "2" * 40
+OTHER = "3" * 40
+SHA = "a" * 64
+CHANGE = "octo-org/infra#7"
+
+
+@dataclass
+class Scenario:
+    """A pull request at apply time: who wrote it, who asks, its reviews, plans and locks, and its base branch."""
+
+    author: str = "dana"
+    asker: str = "bob"
+    reviews: list[ReviewDecision] = field(default_factory=lambda: [ReviewDecision("alice", "APPROVED", HEAD)])
+    projects: list[PlannedProject] = field(
+        default_factory=lambda: [PlannedProject("infra/aws/envs/dev", HEAD, SHA, SHA, CHANGE)]
+    )
+    facts: dict[str, object] = field(default_factory=dict)
+
+    def decide(self) -> Allowed | Blocked:
+        pr = replace(
+            PullRequestFacts(author=self.author, changes_requested_by=changes_requested_by(self.reviews)),
+            **self.facts,  # type: ignore[arg-type]
+        )
+        gate = GateInput(CHANGE, HEAD, (self.asker,), approvals_from(self.reviews), self.projects, pr)
+        return decide(gate)
+
+
+def plan(**changes: object) -> list[PlannedProject]:
+    return [replace(PlannedProject("infra/aws/envs/dev", HEAD, SHA, SHA, CHANGE), **changes)]  # type: ignore[arg-type]
+
+
+def approved(user: str, commit: str = HEAD) -> ReviewDecision:
+    return ReviewDecision(user, "APPROVED", commit)
+
+
+REFUSED = [
+    ("no review at all", Scenario(reviews=[]), "no approval for the head commit"),
+    ("a comment is not an approval", Scenario(reviews=[ReviewDecision("alice", "COMMENTED", HEAD)]), "no approval"),
+    ("self-approval by the asker", Scenario(reviews=[approved("bob")]), "bob asked for this change"),
+    ("self-approval, other case", Scenario(reviews=[approved("BoB")]), "cannot approve"),
+    ("approval by the PR's author", Scenario(reviews=[approved("dana")]), "dana asked for this change"),
+    ("approval before the latest push", Scenario(reviews=[approved("alice", EARLIER)]), "for an earlier commit"),
+    ("approval of an unrelated commit", Scenario(reviews=[approved("alice", OTHER)]), "for an earlier commit"),
+    (
+        "dismissed approval",
+        Scenario(reviews=[approved("alice"), ReviewDecision("alice", "DISMISSED", HEAD)]),
+        "no approval",
+    ),
+    (
+        "approval withdrawn by a change request",
+        Scenario(reviews=[approved("alice"), ReviewDecision("alice", "CHANGES_REQUESTED", HEAD)]),
+        "requested changes",
+    ),
+    (
+        "another reviewer requests changes",
+        Scenario(reviews=[approved("alice"), ReviewDecision("erin", "CHANGES_REQUESTED", HEAD)]),
+        "erin requested changes",
+    ),
+    (
+        "the asker's approval does not make up the count",
+        Scenario(reviews=[approved("alice"), approved("bob")], facts={"required_approvals": 2}),
+        "requires 2 approvals",
+    ),
+    ("protection asks for two approvals", Scenario(facts={"required_approvals": 2}), "requires 2 approvals"),
+    ("plan file swapped", Scenario(projects=plan(current_sha256="b" * 64)), "altered after review"),
+    ("plan file missing", Scenario(projects=plan(current_sha256=None)), "plan file is missing"),
+    ("plan for another commit", Scenario(projects=plan(plan_commit=EARLIER)), "not the head"),
+    ("never planned", Scenario(projects=plan(plan_commit=None, recorded_sha256=None)), "no saved plan"),
+    ("nothing planned at all", Scenario(projects=[]), "nothing to apply"),
+    ("lock held by another PR", Scenario(projects=plan(lock_holder="octo-org/infra#3")), "locked by octo-org/infra#3"),
+    ("lock released meanwhile", Scenario(projects=plan(lock_holder=None)), "not locked by this change"),
+    (
+        "one of two projects altered",
+        Scenario(projects=[*plan(), PlannedProject("infra/aws/envs/prod", HEAD, SHA, "c" * 64, CHANGE)]),
+        "infra/aws/envs/prod: the plan file was altered",
+    ),
+    ("fork pull request", Scenario(facts={"is_fork": True}), "comes from a fork"),
+    ("merged, apply before merge", Scenario(facts={"merged": True, "state": "closed"}), "is merged"),
+    ("closed without merge", Scenario(facts={"state": "closed"}), "is closed"),
+    ("apply after merge, not merged yet", Scenario(facts={"apply_after_merge": True}), "merge the pull request first"),
+    (
+        "asker lacks the permission",
+        Scenario(facts={"asker_refusal": "`/infra apply` may be run by people with the maintain permission"}),
+        "maintain permission",
+    ),
+    ("command edited after approval", Scenario(facts={"command_edited": True}), "was edited"),
+    ("base branch not protected", Scenario(facts={"base_protected": False}), "not protected"),
+    ("policy denies", Scenario(facts={"policy_failures": ("aws_s3_bucket.x: public ACL",)}), "policy: aws_s3_bucket"),
+    ("the bot's own approval", Scenario(author="olympus[bot]", reviews=[approved("olympus[bot]")]), "cannot approve"),
+    (
+        "stale and own approvals together",
+        Scenario(reviews=[approved("alice", EARLIER), approved("bob")]),
+        "for an earlier commit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "scenario", "reason"), REFUSED, ids=[c[0] for c in REFUSED])
+def test_refused_with_its_reason(case: str, scenario: Scenario, reason: str) -> None:
+    decision = scenario.decide()
+    assert isinstance(decision, Blocked), case
+    assert any(reason in r for r in decision.reasons), decision.reasons
+
+
+def test_there_are_at_least_thirty_scenarios() -> None:
+    assert len(REFUSED) >= 30
+
+
+@pytest.mark.parametrize(
+    ("case", "scenario", "approvers"),
+    [
+        ("one approval at head", Scenario(), ("alice",)),
+        (
+            "approval renewed after a push",
+            Scenario(reviews=[approved("alice", EARLIER), approved("alice")]),
+            ("alice",),
+        ),
+        (
+            "two approvals where two are required",
+            Scenario(reviews=[approved("alice"), approved("erin")], facts={"required_approvals": 2}),
+            ("alice", "erin"),
+        ),
+        (
+            "apply after merge, merged",
+            Scenario(facts={"apply_after_merge": True, "merged": True, "state": "closed"}),
+            ("alice",),
+        ),
+        (
+            "change request resolved by a later approval",
+            Scenario(
+                reviews=[ReviewDecision("erin", "CHANGES_REQUESTED", EARLIER), approved("erin"), approved("alice")]
+            ),
+            ("alice", "erin"),
+        ),
+    ],
+)
+def test_clean_cases_are_allowed(case: str, scenario: Scenario, approvers: tuple[str, ...]) -> None:
+    assert scenario.decide() == Allowed(approvers), case
+
+
+def test_every_reason_is_listed_at_once() -> None:
+    decision = Scenario(reviews=[], projects=plan(current_sha256=None), facts={"is_fork": True}).decide()
+    assert isinstance(decision, Blocked)
+    assert len(decision.reasons) == 3
