@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("olympus", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("olympus")
 
-# The GitHub test double's fixtures (fake_github, github_openapi), for every test that talks to "GitHub".
-pytest_plugins = ["fakes.github.plugin"]
+# Shared fixtures: the GitHub test double (fake_github, github_openapi) and throw-away databases.
+pytest_plugins = ["fakes.github.plugin", "throwaway_databases"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_FIXTURES = Path(os.environ.get("OLYMPUS_SHARED_FIXTURES", ROOT.parent / "shared" / "fixtures"))

@@ -158,6 +158,54 @@ def serve(
     serve_app(host, port, workers)
 
 
+@app.command()
+def action() -> None:
+    """Inside GitHub Actions: read the event and plan (or apply) the pull request; outputs, summary, annotations."""
+    from bot.entrypoints.action import run_action
+
+    raise typer.Exit(run_action())
+
+
+@app.command()
+def doctor(
+    plan_role: Annotated[str, typer.Option("--plan-role", help="The plan role's ARN (read-only, trusts PRs).")],
+    apply_role: Annotated[str, typer.Option("--apply-role", help="The apply role's ARN (trusts the Environment).")],
+    repo: Annotated[str, typer.Option("--repo", help="The GitHub repository, OWNER/REPO.")],
+    environment: Annotated[
+        str, typer.Option("--environment", help="The GitHub Environment that guards apply.")
+    ] = "production",
+    print_trust_policy: Annotated[
+        bool,
+        typer.Option("--print-trust-policy", help="Print the two roles' correct trust policies as JSON, and stop."),
+    ] = False,
+    github_token_env: Annotated[
+        str, typer.Option("--github-token-env", help="The environment variable holding the GitHub token.")
+    ] = "GITHUB_TOKEN",  # noqa: S107 - the name of a variable, not a token
+    base: Annotated[
+        str | None, typer.Option("--base", help="The base branch to check (default: the repository's default).")
+    ] = None,
+    skip_github: Annotated[
+        bool, typer.Option("--skip-github", help="Check only the AWS roles, not the base branch's protection.")
+    ] = False,
+) -> None:
+    """Check the plan and apply roles' trust policies and permissions and the base branch; a fix for each problem."""
+    from bot.entrypoints.doctor import run_doctor
+
+    raise typer.Exit(
+        run_doctor(
+            plan_role,
+            apply_role,
+            repo,
+            environment,
+            print_trust_policy,
+            base_branch=base,
+            # The token's name, not the token, is the option: a token on the command line lands in shell history.
+            github_token=os.environ.get(github_token_env),
+            skip_github=skip_github,
+        )
+    )
+
+
 @sandbox_app.command("stop")
 def sandbox_stop(repo: RepoOpt = Path(".")) -> None:
     """Stop the repository's local AWS emulator."""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
-import secrets
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -27,7 +25,6 @@ from bot.domain.models import Finding, Severity
 from bot.domain.records import PlanRecord
 from bot.ports import Store
 
-POSTGRES_ADMIN_URL = os.environ.get("OLYMPUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
 
@@ -43,53 +40,6 @@ class TickingClock:
             current = self.now
             self.now += timedelta(seconds=1)
             return current
-
-
-@pytest.fixture(scope="session")
-def postgres_admin() -> Iterator[sa.Engine]:
-    """An AUTOCOMMIT engine on the `test` database; failing (not skipping) when PostgreSQL is down."""
-    engine = sa.create_engine(
-        POSTGRES_ADMIN_URL,
-        isolation_level="AUTOCOMMIT",
-        poolclass=sa.NullPool,
-        connect_args={"connect_timeout": 5},
-    )
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("select 1"))
-    except sa.exc.OperationalError as error:
-        engine.dispose()
-        reason = (
-            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {str(error.orig).strip()}. "
-            "Start it (trust auth, database `test`), point OLYMPUS_TEST_POSTGRES_URL at one, "
-            "or set OLYMPUS_SKIP_POSTGRES=1 to skip the PostgreSQL half of these tests."
-        )
-        if os.environ.get("OLYMPUS_SKIP_POSTGRES") == "1":
-            pytest.skip(reason)
-        pytest.fail(reason, pytrace=False)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def postgres_url(postgres_admin: sa.Engine) -> Iterator[str]:
-    """A fresh, empty database for one test, dropped afterwards."""
-    name = f"olympus_test_{secrets.token_hex(6)}"
-    with postgres_admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with postgres_admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'olympus.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
 
 
 @pytest.fixture
