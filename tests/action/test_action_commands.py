@@ -1,0 +1,138 @@
+"""The Action's plumbing: inputs, modes, workflow-command escaping, multi-line outputs and the credentials seam."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from bot.domain.models import Finding, Severity
+from bot.entrypoints.action import (
+    ActionInputs,
+    annotation_for,
+    credentials_env,
+    escape_data,
+    escape_property,
+    mask_credentials,
+    output_lines,
+    read_inputs,
+    resolve_mode,
+)
+from bot.errors import UserError
+
+
+def test_messages_and_properties_are_escaped_as_the_runner_expects() -> None:
+    assert escape_data("100% done\r\nnext") == "100%25 done%0D%0Anext"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+
+
+def test_a_finding_becomes_an_annotation_that_cannot_inject_a_command() -> None:
+    finding = Finding(
+        "CKV_AWS_18",
+        Severity.HIGH,
+        "no logging\n::add-mask::x",
+        "aws_s3_bucket.a",
+        "infra/a,b:c.tf",
+        0,
+        link="https://x",
+    )
+    line = annotation_for(finding, "repository")
+    assert line == (
+        "::error file=repository/infra/a%2Cb%3Ac.tf,line=1,title=CKV_AWS_18::"
+        "HIGH: no logging%0A::add-mask::x (aws_s3_bucket.a)%0Ahttps://x"
+    )
+    assert "\n" not in line
+    low = Finding("CKV_AWS_21", Severity.MEDIUM, "t", "", "main.tf", 3)
+    assert annotation_for(low).startswith("::warning file=main.tf,line=3,")
+
+
+def test_outputs_use_random_delimiters_that_no_value_can_close() -> None:
+    text = output_lines({"plans": '[{"a": 1}]\nsecond line', "add": "1"})
+    first, second = text.split("\n")[0], text.split("\n")[4]
+    assert first.startswith("plans<<ghadelimiter_") and second.startswith("add<<ghadelimiter_")
+    assert first.split("<<")[1] != second.split("<<")[1]
+    assert text.split("\n")[1:3] == ['[{"a": 1}]', "second line"]
+    assert text.split("\n")[3] == first.split("<<")[1]
+
+
+def test_inputs_are_read_from_either_form_and_checked() -> None:
+    inputs = read_inputs(
+        {
+            "INPUT_PROJECTS": "aws-dev, aws-prod\n",
+            "INPUT_AWS-PLAN-ROLE": "arn:aws:iam::1:role/plan",
+            "OLYMPUS_COMMENT_MODE": "off",
+            "INPUT_GITHUB_TOKEN": "ghs_secretvalue",
+        }
+    )
+    assert inputs.projects == ("aws-dev", "aws-prod")
+    assert inputs.aws_plan_role == "arn:aws:iam::1:role/plan"
+    assert inputs.comment_mode == "off" and inputs.mode == "auto" and inputs.terraform_binary == "embedded"
+    assert "ghs_secretvalue" not in repr(inputs)
+    with pytest.raises(UserError, match="comment-mode"):
+        read_inputs({"INPUT_COMMENT_MODE": "loud"})
+
+
+@pytest.mark.parametrize(
+    ("mode", "event", "expected"),
+    [
+        ("auto", "pull_request", "plan"),
+        ("auto", "issue_comment", "apply"),
+        ("auto", "pull_request_review", "apply"),
+        ("plan", "pull_request", "plan"),
+        ("apply", "issue_comment", "apply"),
+    ],
+)
+def test_the_mode_follows_the_event(mode: str, event: str, expected: str) -> None:
+    assert resolve_mode(ActionInputs(mode=mode), event) == expected
+
+
+@pytest.mark.parametrize(
+    ("mode", "event", "reference"),
+    [
+        ("auto", "pull_request_target", "unsafe-event"),
+        ("plan", "pull_request_target", "unsafe-event"),
+        ("plan", "issue_comment", "wrong-event"),
+        ("auto", "push", "unsupported-event"),
+    ],
+)
+def test_events_olympus_does_not_plan_on_are_refused(mode: str, event: str, reference: str) -> None:
+    with pytest.raises(UserError) as refused:
+        resolve_mode(ActionInputs(mode=mode), event)
+    assert refused.value.reference == reference
+
+
+def test_without_role_inputs_there_are_no_cloud_credentials() -> None:
+    assert credentials_env("plan", ActionInputs()) == {}
+
+
+def test_role_inputs_without_the_oidc_module_fail_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "bot.adapters.oidc" else real(name, *a),
+    )
+    with pytest.raises(UserError) as refused:
+        credentials_env("plan", ActionInputs(aws_plan_role="arn:aws:iam::1:role/plan"))
+    assert refused.value.reference == "oidc-not-available"
+    assert "aws-plan-role is set" in refused.value.message
+
+
+def test_every_credential_is_masked_except_plain_settings() -> None:
+    lines: list[str] = []
+    mask_credentials(
+        {"AWS_ACCESS_KEY_ID": "ASIAX", "AWS_SECRET_ACCESS_KEY": "s3cr3t", "AWS_REGION": "eu-west-1"}, lines.append
+    )
+    assert lines == ["::add-mask::ASIAX", "::add-mask::s3cr3t"]
+
+
+def test_role_inputs_need_the_actions_exchange_even_when_the_oidc_package_is_there() -> None:
+    try:
+        from bot.adapters import oidc
+    except ImportError:
+        pytest.skip("bot.adapters.oidc is not in this tree")
+    if hasattr(oidc, "action_credentials_env"):
+        pytest.skip("the Action's exchange is wired")
+    with pytest.raises(UserError) as refused:
+        credentials_env("plan", ActionInputs(aws_plan_role="arn:aws:iam::123456789012:role/plan"))
+    assert refused.value.reference == "oidc-not-available"
