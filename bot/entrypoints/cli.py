@@ -1,4 +1,4 @@
-"""The `olympus` command line: demo, run, plan, approve, apply, summarize, status, unlock, mcp, serve."""
+"""The `olympus` command line: the local loop, the demo, and the App, Action, MCP and doctor doors."""
 
 from __future__ import annotations
 
