@@ -79,9 +79,11 @@ class LocalAws:
         }
 
 
-def _quiet_request_log() -> None:
+def _prepare_moto() -> None:
     # moto's server logs every request through werkzeug; the story and the tests do not want that noise.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # Generated code attaches AWS managed policies (AmazonSSMManagedInstanceCore, ...); moto knows them only when asked.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 
 class InProcessEmulator:
@@ -90,7 +92,7 @@ class InProcessEmulator:
     def __init__(self) -> None:
         from moto.server import ThreadedMotoServer
 
-        _quiet_request_log()
+        _prepare_moto()
 
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 
@@ -152,7 +154,7 @@ def stop_background_emulator(state_file: Path) -> bool:
 def _serve_forever(state_file: Path) -> None:
     from moto.server import ThreadedMotoServer
 
-    _quiet_request_log()
+    _prepare_moto()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

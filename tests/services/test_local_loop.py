@@ -137,3 +137,14 @@ def test_every_infra_command_goes_through_run(repo: Path) -> None:
     nothing = olympus("run", "--repo", str(repo), "/infra plan -p aws-dev")
     assert nothing.returncode == 2
     assert "no Olympus change branch" in nothing.stderr
+
+
+def test_an_instance_applies_in_the_sandbox(repo: Path) -> None:
+    # The emulator lacks EC2's MonitorInstances: the sandbox's override must keep the apply from waiting forever.
+    made = olympus("run", "--sandbox", "--repo", str(repo), "/infra create instance web-1 region=eu-west-1")
+    assert made.returncode == 0, made.stdout + made.stderr
+    applied = olympus("apply", "--sandbox", "--repo", str(repo), "--approved-by", "alice", timeout=300)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "applied infra/aws/envs/dev" in applied.stdout
+    tree = repo / ".git/olympus/worktrees/infra--create-instance-web-1-dev"
+    assert not list(tree.rglob("zz_olympus_sandbox_*.tf")), "sandbox overrides must not stay behind"
