@@ -8,6 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.domain.oidc_claims import AWS_AUDIENCE, ExpectedClaims, pull_request_subject
+from oidc.aws_emulator import aws_env, emulator  # noqa: F401 - fixtures for the AWS tests
 from oidc.issuer import REPOSITORY, LocalIssuer, new_key
 
 

@@ -11,8 +11,8 @@ import pytest
 from bot.adapters.oidc import action_credentials_env
 from bot.domain.oidc_claims import environment_subject
 from bot.errors import UserError
+from oidc.aws_emulator import role
 from oidc.issuer import REPOSITORY, RUN_ID, LocalIssuer
-from oidc.test_aws_oidc import ACCOUNT, aws_env, emulator, role  # noqa: F401 - fixtures shared with the AWS tests
 
 
 def inputs(**roles: str) -> SimpleNamespace:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import logging
 import re
-from collections.abc import Iterator
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,69 +17,8 @@ from bot.adapters.oidc.actions_token import verify_id_token
 from bot.adapters.oidc.aws import assume_role
 from bot.domain.oidc_claims import AWS_AUDIENCE, ExpectedClaims, environment_subject
 from bot.errors import UserError
+from oidc.aws_emulator import ACCOUNT, DUMMY, role
 from oidc.issuer import REPOSITORY, RUN_ID, LocalIssuer
-
-# Not moto's default account: moto keeps its state per process, and other tests use that one.
-ACCOUNT = "402345678901"
-PROVIDER_HOST = "token.actions.githubusercontent.com"
-DUMMY = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
-
-
-def in_our_account(request: Any, **_: object) -> None:
-    # moto picks the account from this header of its own.
-    request.headers["x-moto-account-id"] = ACCOUNT
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    iam = boto3.client("iam", endpoint_url=url, **DUMMY)
-    iam.meta.events.register("before-sign.iam.*", in_our_account)
-    provider = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{PROVIDER_HOST}"
-    if provider not in {p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]}:
-        iam.create_open_id_connect_provider(
-            Url=f"https://{PROVIDER_HOST}", ClientIDList=[AWS_AUDIENCE], ThumbprintList=["a" * 40]
-        )
-    for name, subject in [
-        ("olympus-plan", f"repo:{REPOSITORY}:pull_request"),
-        ("olympus-apply", environment_subject(REPOSITORY, "production")),
-    ]:
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Federated": provider},
-                    "Action": "sts:AssumeRoleWithWebIdentity",
-                    "Condition": {
-                        "StringEquals": {f"{PROVIDER_HOST}:aud": AWS_AUDIENCE, f"{PROVIDER_HOST}:sub": subject}
-                    },
-                }
-            ],
-        }
-        with suppress(iam.exceptions.EntityAlreadyExistsException):
-            iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
-    yield url
-    server.stop()
-
-
-@pytest.fixture
-def aws_env(emulator: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    """boto3's standard configuration, pointed at the emulator, with no long-lived keys anywhere."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    return emulator
 
 
 class CountingSts:
@@ -96,10 +31,6 @@ class CountingSts:
 
     def _count(self, **_: object) -> None:
         self.calls += 1
-
-
-def role(name: str) -> str:
-    return f"arn:aws:iam::{ACCOUNT}:role/{name}"
 
 
 def test_a_plan_job_gets_working_credentials_for_the_plan_role(
