@@ -287,6 +287,10 @@ class CodeHost(Protocol):
         annotations: Sequence[Finding] = (),
     ) -> None: ...
 
+    def branch_protection(self, repo: str, branch: str) -> tuple[bool, int]:
+        """(protected, required approving reviews) of a branch."""
+        ...
+
     def permission_of(self, repo: str, user: str) -> str:
         """The user's role on repo: admin, maintain, write, triage, read or none."""
         ...

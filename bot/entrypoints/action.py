@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import os
 import secrets
@@ -236,18 +234,9 @@ def credentials_env(mode: str, inputs: ActionInputs) -> dict[str, str]:
     """Short-lived cloud credentials for `mode` ("plan" or "apply") as environment variables for Terraform."""
     if not inputs.role_inputs:
         return no_cloud_credentials()
-    exchange = None
-    if importlib.util.find_spec("bot.adapters.oidc") is not None:
-        # The exchange reads the job's context (read_context) and the ID token request variables itself.
-        exchange = getattr(importlib.import_module("bot.adapters.oidc"), "action_credentials_env", None)
-    if exchange is None:
-        raise UserError(
-            "oidc-not-available",
-            f"{', '.join(inputs.role_inputs)} {'is' if len(inputs.role_inputs) == 1 else 'are'} set, but this "
-            "build of Olympus has no OIDC exchange for the Action (bot.adapters.oidc.action_credentials_env)",
-            "use an Olympus release that includes it, or remove the role inputs and provide credentials yourself",
-        )
-    exchanged: dict[str, str] = exchange(mode, inputs)
+    from bot.adapters.oidc import action_credentials_env
+
+    exchanged: dict[str, str] = action_credentials_env(mode, inputs)
     return exchanged
 
 
@@ -265,7 +254,8 @@ class TerraformWithCredentials(TerraformCli):
     credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def run(self, args: Sequence[str], cwd: Path, *, env: dict[str, str] | None = None, **kwargs: Any) -> Any:
-        return super().run(args, cwd, env={**self.credentials, **(env or {})}, **kwargs)
+        # The exchanged credentials are the job's identity: they win over anything else in the environment.
+        return super().run(args, cwd, env={**(env or {}), **self.credentials}, **kwargs)
 
 
 def terraform_for(inputs: ActionInputs) -> TerraformCli:
@@ -454,6 +444,9 @@ def _store_plans(
         stored.append(
             {"project": planned.project.name, "commit": report.head, "sha256": record.sha256, "location": location}
         )
+    now = loop.store.clock()
+    params = {"change": report.branch, "commit": report.head, "plans": stored, "run": context.run_url}
+    loop.store.audit(loop.actor, "action-plan", params, now, now, "ok" if report.ok else "failed")
     return stored
 
 
@@ -521,16 +514,11 @@ def _comment(
 def apply_from_event(
     context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
 ) -> ActionResult:
-    """Apply the stored plan behind the gate: provided by the apply gate (bot.services.action_apply) when present."""
-    if importlib.util.find_spec("bot.services.action_apply") is None:
-        raise UserError(
-            "apply-not-available",
-            f"mode apply (event {context.event_name}) is not available in this build of Olympus",
-            "use mode: plan, or an Olympus release whose Action applies behind the gate",
-        )
-    gate: Any = importlib.import_module("bot.services.action_apply")
-    result: ActionResult = gate.apply_from_event(context, inputs, environ, emit)
-    return result
+    """Apply the stored plan behind the gate (bot.services.action_apply)."""
+    # Imported here: the apply service builds on this module's helpers.
+    from bot.services.action_apply import apply_from_event as apply_behind_the_gate
+
+    return apply_behind_the_gate(context, inputs, environ, emit)
 
 
 def resolve_mode(inputs: ActionInputs, event_name: str) -> str:

@@ -12,6 +12,7 @@ from bot.domain.gate import Allowed, Approval, Blocked, GateInput, PlannedProjec
 from bot.domain.models import Project
 from bot.domain.records import PlanRecord
 from bot.services.checkout import Checkout
+from bot.services.plan_change import init_args
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.terraform_steps import run_step, terraform_env
 from bot.wiring import Loop
@@ -94,6 +95,10 @@ def apply_change(
             loop.say(f"→ {project.name}: terraform apply {Path(plan.plan_path).name}")
             try:
                 with terraform_env(loop, workdir) as env:
+                    # init again: the apply may run in a fresh checkout (the Action's apply job), not where it planned.
+                    run_step(
+                        loop, workdir, env, ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)]
+                    )
                     args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", plan.plan_path]
                     run_step(loop, workdir, env, args)
             except TerraformError as exc:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from bot.domain.models import Finding, Severity
@@ -105,17 +103,12 @@ def test_without_role_inputs_there_are_no_cloud_credentials() -> None:
     assert credentials_env("plan", ActionInputs()) == {}
 
 
-def test_role_inputs_without_the_oidc_module_fail_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: None if name == "bot.adapters.oidc" else real(name, *a),
-    )
+def test_role_inputs_outside_actions_say_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GITHUB_REPOSITORY", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     with pytest.raises(UserError) as refused:
         credentials_env("plan", ActionInputs(aws_plan_role="arn:aws:iam::1:role/plan"))
-    assert refused.value.reference == "oidc-not-available"
-    assert "aws-plan-role is set" in refused.value.message
+    assert refused.value.reference == "not-in-actions"
 
 
 def test_every_credential_is_masked_except_plain_settings() -> None:
@@ -124,15 +117,3 @@ def test_every_credential_is_masked_except_plain_settings() -> None:
         {"AWS_ACCESS_KEY_ID": "ASIAX", "AWS_SECRET_ACCESS_KEY": "s3cr3t", "AWS_REGION": "eu-west-1"}, lines.append
     )
     assert lines == ["::add-mask::ASIAX", "::add-mask::s3cr3t"]
-
-
-def test_role_inputs_need_the_actions_exchange_even_when_the_oidc_package_is_there() -> None:
-    try:
-        from bot.adapters import oidc
-    except ImportError:
-        pytest.skip("bot.adapters.oidc is not in this tree")
-    if hasattr(oidc, "action_credentials_env"):
-        pytest.skip("the Action's exchange is wired")
-    with pytest.raises(UserError) as refused:
-        credentials_env("plan", ActionInputs(aws_plan_role="arn:aws:iam::123456789012:role/plan"))
-    assert refused.value.reference == "oidc-not-available"

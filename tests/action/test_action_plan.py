@@ -8,13 +8,12 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.adapters.local_aws import InProcessEmulator, LocalAws
+from bot.adapters.local_aws import LocalAws
 from bot.adapters.localgit import LocalGit
 from bot.adapters.plan_store import LocalPlanStore, PlanKey, PlanStoreError
 from bot.entrypoints.demo import seed_repository
@@ -34,12 +33,6 @@ class PullRequest:
     base: str
     head: str
     event: dict[str, object]
-
-
-@pytest.fixture(scope="module")
-def aws() -> Iterator[LocalAws]:
-    with InProcessEmulator() as emulator:
-        yield emulator
 
 
 def git(repo: Path, *args: str) -> str:

@@ -406,6 +406,21 @@ class GitHubCodeHost:
 
     # --- who may do what --------------------------------------------------------------------------------------
 
+    def branch_protection(self, repo: str, branch: str) -> tuple[bool, int]:
+        """(protected, required approving reviews) of a branch; (False, 0) when it has no protection."""
+
+        def read() -> tuple[bool, int]:
+            try:
+                data = self._json("GET", f"{_repo_url(repo)}/branches/{quote(branch, safe='')}/protection")
+            except GithubException as error:
+                if error.status == 404:  # "Branch not protected"
+                    return False, 0
+                raise
+            reviews = data.get("required_pull_request_reviews") or {}
+            return True, int(reviews.get("required_approving_review_count") or 0)
+
+        return self._call(f"read the protection of {branch} in {repo}", read)
+
     def permission_of(self, repo: str, user: str) -> str:
         def read() -> str:
             try:

@@ -1,0 +1,142 @@
+"""The Action's apply job: the gate re-reads the PR from GitHub, then applies the stored plan on the emulator."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_action_plan import BUCKET_TF, pull_request
+
+from bot.adapters.github import GitHubApp, load_private_key
+from bot.adapters.github.codehost import GitHubCodeHost
+from bot.adapters.local_aws import LocalAws
+from bot.entrypoints.action import run_action
+from bot.entrypoints.demo import seed_repository
+
+pytestmark = pytest.mark.slow
+
+# Not the plan test's repository: moto's state is one per process, and so the Terraform state key must differ.
+REPO = "octo-org/apply-job"
+
+
+def seed_files(tmp_path: Path) -> dict[str, str]:
+    seeded = tmp_path / "seed"
+    seeded.mkdir()
+    seed_repository(seeded)
+    return {
+        p.relative_to(seeded).as_posix(): p.read_text()
+        for p in seeded.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(seeded).parts
+    }
+
+
+def job_env(
+    tmp_path: Path, workspace: Path, event: str, payload: dict[str, Any], actor: str, aws: LocalAws, **extra: str
+) -> dict[str, str]:
+    runner = tmp_path / f"runner-{event}-{actor}"
+    runner.mkdir(exist_ok=True)
+    (runner / "event.json").write_text(json.dumps(payload))
+    for name in ("output", "summary"):
+        (runner / name).write_text("")
+    return {
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_EVENT_PATH": str(runner / "event.json"),
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_SHA": "0" * 40,
+        "GITHUB_RUN_ID": "77",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_ACTOR": actor,
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_OUTPUT": str(runner / "output"),
+        "GITHUB_STEP_SUMMARY": str(runner / "summary"),
+        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
+        "INPUT_COMMENT_MODE": "off",
+        "INPUT_PLAN_STORE": f"local:{tmp_path / 'plans'}",
+        "OLYMPUS_AWS_EMULATOR_URL": aws.url,
+        **extra,
+    }
+
+
+def test_apply_job_gates_then_applies_the_stored_plan(
+    tmp_path: Path, fixtures_dir: Path, aws: LocalAws, fake_github: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_github
+    fake.add_repo(REPO, files=seed_files(tmp_path))
+    number = fake.open_pull_request(
+        REPO,
+        head="add-bucket",
+        base="main",
+        title="Add a bucket",
+        author="mona",
+        files={"infra/aws/envs/dev/bucket.tf": BUCKET_TF},
+    )
+    fake.set_permission(REPO, "bob", "maintain")
+    fake.set_branch_protection(REPO, "main", required_approving_review_count=1)
+    pr = pull_request(tmp_path, fixtures_dir)
+    # The fake's commit ids cannot equal the local checkout's; everything else the gate reads comes from it.
+    real = GitHubCodeHost.pull_request
+    monkeypatch.setattr(
+        GitHubCodeHost, "pull_request", lambda self, repo, n: replace(real(self, repo, n), head_sha=pr.head)
+    )
+
+    plan_event: dict[str, Any] = json.loads(json.dumps(pr.event))
+    plan_event["number"] = plan_event["pull_request"]["number"] = number
+    plan_event["pull_request"]["head"]["repo"]["full_name"] = REPO  # not a fork: the head lives in REPO
+    lines: list[str] = []
+    assert run_action(job_env(tmp_path, pr.repo, "pull_request", plan_event, "mona", aws), lines.append) == 0
+
+    app = GitHubApp(fake.app_id, load_private_key(value=fake.private_key_pem), fake.base_url)
+    token = app.tokens.token(fake.installation_id)
+    comment = {"body": "/infra apply", "created_at": "2026-11-21T06:00:00Z", "updated_at": "2026-11-21T06:00:00Z"}
+    apply_event = {"issue": {"number": number, "pull_request": {"url": "x"}}, "comment": comment}
+
+    def apply(actor: str) -> tuple[int, str]:
+        env = job_env(
+            tmp_path,
+            pr.repo,
+            "issue_comment",
+            apply_event,
+            actor,
+            aws,
+            GITHUB_TOKEN=token,
+            GITHUB_API_URL=fake.base_url,
+        )
+        code = run_action(env, lines.append)
+        return code, Path(env["GITHUB_STEP_SUMMARY"]).read_text()
+
+    code, summary = apply("bob")
+    assert code == 2 and "no approval for the head commit" in summary
+    assert "olympus-action-demo" not in aws.bucket_names()
+
+    fake.add_review(REPO, number, "mona", "APPROVED", pr.head)  # the PR's author: does not count
+    code, summary = apply("bob")
+    assert code == 2 and "mona asked for this change" in summary
+
+    fake.add_review(REPO, number, "alice", "APPROVED", pr.head)
+    code, summary = apply("alice")  # alice may not apply (write, not maintain), and cannot approve her own apply
+    assert code == 2 and "maintain" in summary
+
+    code, summary = apply("bob")
+    assert code == 0, summary
+    assert "### Applied infra/aws/envs/dev" in summary and "Approved by alice" in summary
+    assert "olympus-action-demo" in aws.bucket_names()
+    aws.client("s3").delete_bucket(Bucket="olympus-action-demo")  # moto's state outlives this test
+
+    # Every plan and apply is in the audit log: who, what, commit, plan hashes, result and the run's address.
+    from bot.adapters.sqlstore import SqlStore
+
+    with SqlStore.open(f"sqlite:///{tmp_path / 'runner-temp' / 'olympus' / 'olympus.db'}") as store:
+        entries = [e for e in store.audit_log() if e.action.startswith("action-")]
+    assert [(e.action, e.actor, e.result.split(":")[0]) for e in reversed(entries)] == [
+        ("action-plan", "mona", "ok"),
+        ("action-apply", "bob", "refused"),
+        ("action-apply", "bob", "refused"),
+        ("action-apply", "alice", "refused"),
+        ("action-apply", "bob", "ok"),
+    ]
+    applied = entries[0]
+    assert applied.params["commit"] == pr.head and applied.params["run"].endswith("/actions/runs/77")
+    assert len(applied.params["plans"]["infra/aws/envs/dev"]) == 64
