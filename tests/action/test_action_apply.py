@@ -140,3 +140,97 @@ def test_apply_job_gates_then_applies_the_stored_plan(
     applied = entries[0]
     assert applied.params["commit"] == pr.head and applied.params["run"].endswith("/actions/runs/77")
     assert len(applied.params["plans"]["infra/aws/envs/dev"]) == 64
+
+
+def test_apply_job_uses_the_apply_roles_exchanged_credentials(
+    tmp_path: Path, fixtures_dir: Path, aws: LocalAws, fake_github: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oidc.issuer import LocalIssuer, new_key
+
+    from bot.domain.oidc_claims import environment_subject
+
+    fake = fake_github
+    repo = "octo-org/apply-oidc"
+    fake.add_repo(repo, files=seed_files(tmp_path))
+    number = fake.open_pull_request(
+        repo,
+        head="add-bucket",
+        base="main",
+        title="Add a bucket",
+        author="mona",
+        files={"infra/aws/envs/dev/bucket.tf": BUCKET_TF},
+    )
+    fake.set_permission(repo, "bob", "maintain")
+    fake.set_branch_protection(repo, "main", required_approving_review_count=1)
+    pr = pull_request(tmp_path, fixtures_dir)
+    real = GitHubCodeHost.pull_request
+    monkeypatch.setattr(GitHubCodeHost, "pull_request", lambda self, r, n: replace(real(self, r, n), head_sha=pr.head))
+    plan_event: dict[str, Any] = json.loads(json.dumps(pr.event))
+    plan_event["number"] = plan_event["pull_request"]["number"] = number
+    plan_event["pull_request"]["head"]["repo"]["full_name"] = repo
+    env = job_env(tmp_path, pr.repo, "pull_request", plan_event, "mona", aws, GITHUB_REPOSITORY=repo)
+    assert run_action(env, lambda line: None) == 0
+    fake.add_review(repo, number, "alice", "APPROVED", pr.head)
+
+    # The apply role in the emulator's IAM, trusting the Environment's subject only.
+    iam = aws.client("iam")
+    role_arn = iam.create_role(
+        RoleName="olympus-apply-oidc",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Principal": {
+                            "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+                        },
+                        "Condition": {
+                            "StringEquals": {
+                                "token.actions.githubusercontent.com:sub": environment_subject(repo, "production")
+                            }
+                        },
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    app = GitHubApp(fake.app_id, load_private_key(value=fake.private_key_pem), fake.base_url)
+    comment = {"body": "/infra apply", "created_at": "2026-11-21T06:00:00Z", "updated_at": "2026-11-21T06:00:00Z"}
+    apply_event = {"issue": {"number": number, "pull_request": {"url": "x"}}, "comment": comment}
+    with LocalIssuer(new_key()) as issuer:
+        issuer.claims = {
+            "repository": repo,
+            "repository_owner": "octo-org",
+            "environment": "production",
+            "sub": environment_subject(repo, "production"),
+        }
+        job = job_env(
+            tmp_path,
+            pr.repo,
+            "issue_comment",
+            apply_event,
+            "bob",
+            aws,
+            GITHUB_REPOSITORY=repo,
+            GITHUB_TOKEN=app.tokens.token(fake.installation_id),
+            GITHUB_API_URL=fake.base_url,
+            INPUT_AWS_APPLY_ROLE=role_arn,
+            INPUT_AWS_REGION="eu-west-1",
+            OLYMPUS_OIDC_ISSUER=issuer.url,
+            AWS_ENDPOINT_URL=aws.url,
+            **issuer.env(),
+        )
+        for name, value in job.items():  # the exchange reads the job's environment, as on a runner
+            monkeypatch.setenv(name, value)
+        lines: list[str] = []
+        code = run_action(job, lines.append)
+        summary = Path(job["GITHUB_STEP_SUMMARY"]).read_text()
+        assert code == 0, summary
+        assert len(issuer.token_requests) == 1
+    masked = [line.removeprefix("::add-mask::") for line in lines if line.startswith("::add-mask::")]
+    assert len(masked) == 3 and all(masked)  # the access key, the secret and the session token
+    assert not any(secret in summary for secret in masked)
+    assert "olympus-action-demo" in aws.bucket_names()
+    aws.client("s3").delete_bucket(Bucket="olympus-action-demo")
