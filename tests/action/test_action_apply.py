@@ -60,33 +60,39 @@ def job_env(
     }
 
 
-def test_apply_job_gates_then_applies_the_stored_plan(
-    tmp_path: Path, fixtures_dir: Path, aws: LocalAws, fake_github: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fake = fake_github
-    fake.add_repo(REPO, files=seed_files(tmp_path))
+def planned_pull_request(
+    tmp_path: Path, fixtures_dir: Path, aws: LocalAws, fake: Any, monkeypatch: pytest.MonkeyPatch, repo: str
+) -> tuple[Any, int]:
+    """A PR adding a bucket, on the fake GitHub and in a local checkout, planned by the Action's plan job."""
+    fake.add_repo(repo, files=seed_files(tmp_path))
     number = fake.open_pull_request(
-        REPO,
+        repo,
         head="add-bucket",
         base="main",
         title="Add a bucket",
         author="mona",
         files={"infra/aws/envs/dev/bucket.tf": BUCKET_TF},
     )
-    fake.set_permission(REPO, "bob", "maintain")
-    fake.set_branch_protection(REPO, "main", required_approving_review_count=1)
+    fake.set_permission(repo, "bob", "maintain")
+    fake.set_branch_protection(repo, "main", required_approving_review_count=1)
     pr = pull_request(tmp_path, fixtures_dir)
     # The fake's commit ids cannot equal the local checkout's; everything else the gate reads comes from it.
     real = GitHubCodeHost.pull_request
-    monkeypatch.setattr(
-        GitHubCodeHost, "pull_request", lambda self, repo, n: replace(real(self, repo, n), head_sha=pr.head)
-    )
-
+    monkeypatch.setattr(GitHubCodeHost, "pull_request", lambda self, r, n: replace(real(self, r, n), head_sha=pr.head))
     plan_event: dict[str, Any] = json.loads(json.dumps(pr.event))
     plan_event["number"] = plan_event["pull_request"]["number"] = number
-    plan_event["pull_request"]["head"]["repo"]["full_name"] = REPO  # not a fork: the head lives in REPO
+    plan_event["pull_request"]["head"]["repo"]["full_name"] = repo  # not a fork: the head lives in repo
+    env = job_env(tmp_path, pr.repo, "pull_request", plan_event, "mona", aws, GITHUB_REPOSITORY=repo)
+    assert run_action(env, lambda line: None) == 0
+    return pr, number
+
+
+def test_apply_job_gates_then_applies_the_stored_plan(
+    tmp_path: Path, fixtures_dir: Path, aws: LocalAws, fake_github: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_github
+    pr, number = planned_pull_request(tmp_path, fixtures_dir, aws, fake, monkeypatch, REPO)
     lines: list[str] = []
-    assert run_action(job_env(tmp_path, pr.repo, "pull_request", plan_event, "mona", aws), lines.append) == 0
 
     app = GitHubApp(fake.app_id, load_private_key(value=fake.private_key_pem), fake.base_url)
     token = app.tokens.token(fake.installation_id)
@@ -151,25 +157,7 @@ def test_apply_job_uses_the_apply_roles_exchanged_credentials(
 
     fake = fake_github
     repo = "octo-org/apply-oidc"
-    fake.add_repo(repo, files=seed_files(tmp_path))
-    number = fake.open_pull_request(
-        repo,
-        head="add-bucket",
-        base="main",
-        title="Add a bucket",
-        author="mona",
-        files={"infra/aws/envs/dev/bucket.tf": BUCKET_TF},
-    )
-    fake.set_permission(repo, "bob", "maintain")
-    fake.set_branch_protection(repo, "main", required_approving_review_count=1)
-    pr = pull_request(tmp_path, fixtures_dir)
-    real = GitHubCodeHost.pull_request
-    monkeypatch.setattr(GitHubCodeHost, "pull_request", lambda self, r, n: replace(real(self, r, n), head_sha=pr.head))
-    plan_event: dict[str, Any] = json.loads(json.dumps(pr.event))
-    plan_event["number"] = plan_event["pull_request"]["number"] = number
-    plan_event["pull_request"]["head"]["repo"]["full_name"] = repo
-    env = job_env(tmp_path, pr.repo, "pull_request", plan_event, "mona", aws, GITHUB_REPOSITORY=repo)
-    assert run_action(env, lambda line: None) == 0
+    pr, number = planned_pull_request(tmp_path, fixtures_dir, aws, fake, monkeypatch, repo)
     fake.add_review(repo, number, "alice", "APPROVED", pr.head)
 
     # The apply role in the emulator's IAM, trusting the Environment's subject only.
