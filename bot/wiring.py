@@ -57,6 +57,14 @@ def cache_dir() -> Path:
     return path
 
 
+def standard_scanners() -> list[Scanner]:
+    """Checkov and Trivy: every door scans with both."""
+    from bot.adapters.checkov import CheckovScanner
+    from bot.adapters.trivy import TrivyScanner
+
+    return [CheckovScanner(), TrivyScanner()]
+
+
 def build_local_loop(
     repo: Path,
     *,
@@ -66,9 +74,7 @@ def build_local_loop(
     say: Callable[[str], None] = print,
     stopwatch: Stopwatch | None = None,
 ) -> Loop:
-    from bot.adapters.checkov import CheckovScanner
     from bot.adapters.sqlstore import SqlStore
-    from bot.adapters.trivy import TrivyScanner
 
     git = LocalGit.open(repo)
     git.state_dir.mkdir(parents=True, exist_ok=True)
@@ -79,7 +85,7 @@ def build_local_loop(
         repo_id=git.root.name,
         store=SqlStore.open(url),
         terraform=TerraformCli.locate(),
-        scanners=[CheckovScanner(), TrivyScanner()],
+        scanners=standard_scanners(),
         actor=actor or default_actor(),
         cache_dir=cache_dir(),
         sandbox=sandbox,
@@ -100,9 +106,7 @@ def build_app_context(
     retrying: Any = None,
 ) -> Any:
     """The GitHub App's handlers' dependencies: a CodeHost per installation, a Loop per repository."""
-    from bot.adapters.checkov import CheckovScanner
     from bot.adapters.github import GitHubApp, load_private_key
-    from bot.adapters.trivy import TrivyScanner
     from bot.services.github_events import AppContext
 
     github_app = GitHubApp(
@@ -121,7 +125,7 @@ def build_app_context(
         return Loop(
             store=store,
             terraform=terraform,
-            scanners=[CheckovScanner(), TrivyScanner()],
+            scanners=standard_scanners(),
             actor=actor,
             cache_dir=cache,
             state_dir=state_dir,
@@ -133,5 +137,4 @@ def build_app_context(
     return AppContext(
         codehost_for=lambda installation_id: github_app.codehost(installation_id),
         loop_for=loop_for,
-        bot_login=github_app.bot_login,
     )

@@ -24,7 +24,7 @@ from bot.services.github_checkout import change_id_of
 from bot.services.plan_change import PlanReport, plan_change, slug
 from bot.services.repo_projects import affected_projects_of
 from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
-from bot.wiring import Loop, cache_dir
+from bot.wiring import Loop, cache_dir, standard_scanners
 
 MODES = ("auto", "plan", "apply")
 BINARIES = ("terraform", "tofu", EMBEDDED)
@@ -331,9 +331,7 @@ def changed_files(git: LocalGit, base: str) -> list[str]:
 
 def build_action_loop(context: ActionContext, environ: Mapping[str, str], terraform: TerraformCli) -> Loop:
     """The loop for one job: its store and files under RUNNER_TEMP, the sandbox when OLYMPUS_AWS_EMULATOR_URL is set."""
-    from bot.adapters.checkov import CheckovScanner
     from bot.adapters.sqlstore import SqlStore
-    from bot.adapters.trivy import TrivyScanner
 
     state_dir = context.runner_temp / "olympus" / "state"
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -344,7 +342,7 @@ def build_action_loop(context: ActionContext, environ: Mapping[str, str], terraf
     return Loop(
         store=SqlStore.open(url),
         terraform=terraform,
-        scanners=[CheckovScanner(), TrivyScanner()],
+        scanners=standard_scanners(),
         actor=context.actor,
         cache_dir=cache_dir(),
         state_dir=state_dir,
@@ -514,9 +512,9 @@ def _comment(
 def apply_from_event(
     context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
 ) -> ActionResult:
-    """Apply the stored plan behind the gate (bot.services.action_apply)."""
+    """Apply the stored plan behind the gate (bot.entrypoints.action_apply)."""
     # Imported here: the apply service builds on this module's helpers.
-    from bot.services.action_apply import apply_from_event as apply_behind_the_gate
+    from bot.entrypoints.action_apply import apply_from_event as apply_behind_the_gate
 
     return apply_behind_the_gate(context, inputs, environ, emit)
 

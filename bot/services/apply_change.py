@@ -24,7 +24,6 @@ class ApplyReport:
     head: str
     decision: Allowed | Blocked
     applied: list[str] = field(default_factory=list)
-    outputs: dict[str, str] = field(default_factory=dict)
     error: str = ""
 
 

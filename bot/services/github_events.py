@@ -27,7 +27,6 @@ class AppContext:
 
     codehost_for: Callable[[int], CodeHost]
     loop_for: Callable[[str, str], Loop]  # (repo "owner/name", actor) → Loop
-    bot_login: Callable[[], str]
     policy: PermissionPolicy = DEFAULT_POLICY
     # The worker's attempts per job (JobRetryPolicy): after the last one, the failure is told in a comment.
     max_attempts: int = 5
@@ -50,7 +49,7 @@ def handle_job(ctx: AppContext, job: Job) -> None:
             _report_failure(codehost, repo, int(payload["issue"]["number"]), exc)
     elif job.kind in ("pull_request.opened", "pull_request.synchronize", "pull_request.reopened"):
         number = int(payload["pull_request"]["number"])
-        plan_pull_request(ctx.loop_for(repo, _sender(payload)), codehost, repo, number, bot_login=ctx.bot_login())
+        plan_pull_request(ctx.loop_for(repo, _sender(payload)), codehost, repo, number)
     elif job.kind == "pull_request.closed":
         number = int(payload["pull_request"]["number"])
         close_pull_request(ctx.loop_for(repo, _sender(payload)), repo, number)
@@ -61,7 +60,6 @@ def handle_job(ctx: AppContext, job: Job) -> None:
                 codehost,
                 repo,
                 int(pr["number"]),
-                bot_login=ctx.bot_login(),
                 explicit=True,
             )
     else:
@@ -95,7 +93,7 @@ def _command(ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[st
     try:
         if isinstance(parsed, Create | Destroy):
             default_branch = str(payload["repository"].get("default_branch") or "main")
-            propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch, bot_login=ctx.bot_login())
+            propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch)
         elif not on_pull_request:
             codehost.post_comment(
                 repo,
@@ -109,14 +107,11 @@ def _command(ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[st
                 codehost,
                 repo,
                 number,
-                bot_login=ctx.bot_login(),
                 only=parsed.project or parsed.dir,
                 explicit=True,
             )
         elif isinstance(parsed, Apply):
-            apply_pull_request(
-                loop, codehost, repo, number, bot_login=ctx.bot_login(), asker=sender, only=parsed.project or parsed.dir
-            )
+            apply_pull_request(loop, codehost, repo, number, asker=sender, only=parsed.project or parsed.dir)
         elif isinstance(parsed, Unlock):
             released = close_pull_request(loop, repo, number)
             codehost.post_comment(

@@ -25,8 +25,6 @@ def propose_from_issue(
     command: Create | Destroy,
     sender: str,
     default_branch: str,
-    *,
-    bot_login: str,
 ) -> int | None:
     """Open (or find) the PR for the request, reply with its link, and plan it; the PR's number, or None."""
     command_line = render_command(command)
@@ -64,5 +62,5 @@ def propose_from_issue(
         run = loop.store.start_run(change_id_of(repo, pr.number), "propose", sender, pr.head_sha)
         loop.store.finish_run(run, "ok", {"issue": issue, "branch": branch})
     codehost.post_comment(repo, issue, f"Opened #{pr.number} for `{command_line}`; the plan will be posted there.")
-    plan_pull_request(loop, codehost, repo, pr.number, bot_login=bot_login)
+    plan_pull_request(loop, codehost, repo, pr.number)
     return pr.number

@@ -8,7 +8,7 @@ from bot.domain.findings import ScanReport
 from bot.domain.gate import Blocked, PullRequestFacts, ReviewDecision, approvals_from, changes_requested_by
 from bot.domain.models import Finding
 from bot.errors import UserError
-from bot.ports import CodeHost, PullRequestInfo, Review
+from bot.ports import CodeHost, Review
 from bot.services.apply_change import apply_change
 from bot.services.github_checkout import change_id_of, pull_request_checkout
 from bot.services.plan_change import PlanReport, ProjectPlan, plan_change
@@ -19,11 +19,9 @@ from bot.wiring import Loop
 CHECK_PREFIX = "olympus/plan: "
 
 
-def requesters_of(loop: Loop, change_id: str, pr: PullRequestInfo, bot_login: str, asker: str) -> tuple[str, ...]:
-    """The PR's author (unless it is the bot), whoever asked Olympus for the change, and whoever asks now."""
+def requesters_of(loop: Loop, change_id: str, asker: str) -> tuple[str, ...]:
+    """Whoever asked Olympus for the change, and whoever asks now (the gate adds the PR's author itself)."""
     people = {asker} | {run.actor for run in loop.store.runs_for(change_id) if run.command == "propose"}
-    if pr.author != bot_login:
-        people.add(pr.author)
     return tuple(sorted(people))
 
 
@@ -33,7 +31,6 @@ def plan_pull_request(
     repo: str,
     number: int,
     *,
-    bot_login: str,
     only: str | None = None,
     explicit: bool = False,
 ) -> PlanReport | None:
@@ -113,14 +110,14 @@ def review_decisions(reviews: Sequence[Review]) -> list[ReviewDecision]:
 
 
 def apply_pull_request(
-    loop: Loop, codehost: CodeHost, repo: str, number: int, *, bot_login: str, asker: str, only: str | None = None
+    loop: Loop, codehost: CodeHost, repo: str, number: int, *, asker: str, only: str | None = None
 ) -> None:
     """Apply the reviewed plans of the PR through the gate, and say what happened on the PR."""
     pr = codehost.pull_request(repo, number)
     change_id = change_id_of(repo, number)
     if pr.state != "open":
         raise UserError("pull-request-closed", f"#{number} is {pr.state}", "apply from an open pull request")
-    requesters = requesters_of(loop, change_id, pr, bot_login, asker)
+    requesters = requesters_of(loop, change_id, asker)
     checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, requesters)
     reviews = review_decisions(codehost.reviews(repo, number))
     facts = PullRequestFacts(
