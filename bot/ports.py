@@ -285,6 +285,7 @@ class CodeHost(Protocol):
         summary: str = "",
         text: str = "",
         annotations: Sequence[Finding] = (),
+        external_id: str = "",
     ) -> None: ...
 
     def branch_protection(self, repo: str, branch: str) -> tuple[bool, int]:
@@ -302,4 +303,3 @@ class CodeHost(Protocol):
     def close_pull_request(self, repo: str, number: int) -> None: ...
 
     def add_labels(self, repo: str, issue_number: int, labels: Sequence[str]) -> None: ...
-

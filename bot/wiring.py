@@ -35,6 +35,13 @@ class Loop:
     # Each line Terraform prints, for a progress display; quiet by default.
     progress: Callable[[str], None] = lambda line: None
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
+    # Where project locks live when not in the store: GitHub refs (bot.adapters.github.ref_locks) in the Action.
+    locks: Any = None
+
+    @property
+    def lock_keeper(self) -> Any:
+        """What takes and reads project locks: `locks` when set, else the store."""
+        return self.store if self.locks is None else self.locks
 
     @property
     def local_git(self) -> LocalGit:

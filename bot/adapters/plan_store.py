@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -228,25 +229,34 @@ class S3PlanStore:
 
 
 class GcsPlanStore:
-    """A Google Cloud Storage bucket and prefix, through google-cloud-storage when it is installed."""
+    """A Google Cloud Storage bucket and prefix, through google-cloud-storage's standard configuration.
 
-    def __init__(self, bucket: str, prefix: str = "", *, client: Any = None) -> None:
-        if client is None and not _gcs_installed():
-            raise PlanStoreError(
-                "plan-store-not-available",
-                "a gs:// plan store needs the google-cloud-storage package, which is not installed",
-                "install google-cloud-storage beside Olympus, or use an s3:// or local: plan store",
-            )
+    The default client is `storage.Client()`: application default credentials (in the Action, the workload
+    identity federation credential file named by GOOGLE_APPLICATION_CREDENTIALS, which google-auth's identity_pool
+    reads) and their project. With STORAGE_EMULATOR_HOST set, the client talks to that emulator instead, with
+    anonymous credentials of its own accord, so local runs and tests need no Google account.
+    """
+
+    def __init__(self, bucket: str, prefix: str = "", *, client: Any = None, retry_seconds: float = 120.0) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self._client = client
+        # How long connection failures, 429 and 5xx answers are retried (120 s is google-cloud-storage's default).
+        self.retry_seconds = retry_seconds
 
-    def _bucket(self) -> Any:
+    @property
+    def client(self) -> Any:
         if self._client is None:
-            from google.cloud import storage  # type: ignore[import-not-found,attr-defined,unused-ignore]
+            from google.cloud import storage
 
             self._client = storage.Client()
-        return self._client.bucket(self.bucket)
+        return self._client
+
+    @property
+    def _retry(self) -> Any:
+        from google.cloud.storage.retry import DEFAULT_RETRY
+
+        return DEFAULT_RETRY.with_timeout(self.retry_seconds)
 
     def _key(self, key: PlanKey, name: str) -> str:
         return "/".join(p for p in (self.prefix, key.prefix, name) if p)
@@ -255,33 +265,94 @@ class GcsPlanStore:
         return f"gs://{self.bucket}/{self._key(key, '')}"
 
     def store(self, key: PlanKey, plan_file: Path, plan_json: Path, sha256: str) -> str:
+        from google.api_core.exceptions import NotFound
+
         json_sha256 = _checked_source(plan_file, plan_json, sha256)
-        bucket = self._bucket()
-        for name, path in ((PLAN_FILE, plan_file), (PLAN_JSON, plan_json)):
-            bucket.blob(self._key(key, name)).upload_from_filename(str(path))
-        bucket.blob(self._key(key, HASH_FILE)).upload_from_string(hash_lines(sha256, json_sha256))
-        return self._location(key)
+        location = self._location(key)
+        with self._reaching(location, "write"):
+            bucket = self.client.bucket(self.bucket)
+            try:
+                for name, path in ((PLAN_FILE, plan_file), (PLAN_JSON, plan_json)):
+                    bucket.blob(self._key(key, name)).upload_from_filename(str(path), retry=self._retry)
+                # Written last: a hash file present means both files were written before it.
+                bucket.blob(self._key(key, HASH_FILE)).upload_from_string(
+                    hash_lines(sha256, json_sha256), content_type="text/plain", retry=self._retry
+                )
+            except NotFound:
+                raise self._no_bucket(location) from None
+        return location
 
     def fetch(self, key: PlanKey, into: Path, expected_sha256: str | None = None) -> StoredPlan:
+        from google.api_core.exceptions import Forbidden, NotFound
+
         location = self._location(key)
-        bucket = self._bucket()
         into.mkdir(parents=True, exist_ok=True)
-        blobs = {name: bucket.blob(self._key(key, name)) for name in (HASH_FILE, PLAN_FILE, PLAN_JSON)}
-        for name, blob in blobs.items():
-            if not blob.exists():
-                raise _missing(location, name)
-        recorded = parse_hash_lines(blobs[HASH_FILE].download_as_text(), location)
-        fetched = StoredPlan(into / PLAN_FILE, into / PLAN_JSON, recorded[PLAN_FILE], location)
-        blobs[PLAN_FILE].download_to_filename(str(fetched.plan_path))
-        blobs[PLAN_JSON].download_to_filename(str(fetched.json_path))
+        fetched = StoredPlan(into / PLAN_FILE, into / PLAN_JSON, "", location)
+        with self._reaching(location, "read"):
+            bucket = self.client.bucket(self.bucket)
+            reading = HASH_FILE
+            try:
+                body = bucket.blob(self._key(key, HASH_FILE)).download_as_bytes(retry=self._retry)
+                recorded = parse_hash_lines(body.decode("utf-8", "replace"), location)
+                for reading, path in ((PLAN_FILE, fetched.plan_path), (PLAN_JSON, fetched.json_path)):
+                    bucket.blob(self._key(key, reading)).download_to_filename(str(path), retry=self._retry)
+            except NotFound:
+                fetched.plan_path.unlink(missing_ok=True)
+                fetched.json_path.unlink(missing_ok=True)
+                # A missing object and a missing bucket both answer 404; only the first means "plan again".
+                try:
+                    next(iter(bucket.list_blobs(max_results=1, retry=self._retry)), None)
+                except NotFound:
+                    raise self._no_bucket(location) from None
+                except Forbidden:
+                    pass  # may read objects but not list them: the object is what is missing
+                raise _missing(location, reading) from None
+        fetched = StoredPlan(fetched.plan_path, fetched.json_path, recorded[PLAN_FILE], location)
         return _verify(fetched, recorded, expected_sha256)
 
+    def _no_bucket(self, location: str) -> PlanStoreError:
+        return PlanStoreError(
+            "plan-store-unreachable",
+            f"could not reach {location}: the bucket {self.bucket} does not exist",
+            "check the plan-store setting (gs://BUCKET/PREFIX names an existing bucket)",
+        )
 
-def _gcs_installed() -> bool:
-    try:
-        return importlib.util.find_spec("google.cloud.storage") is not None
-    except ModuleNotFoundError:  # find_spec imports the parent packages, and `google.cloud` may be missing
-        return False
+    @contextmanager
+    def _reaching(self, location: str, doing: str) -> Iterator[None]:
+        """Credential, API and connection errors as plan-store-unreachable, with the fix; never a traceback."""
+        from google.api_core.exceptions import GoogleAPIError
+        from google.auth.exceptions import GoogleAuthError
+        from google.cloud.storage.exceptions import DataCorruption
+        from requests import RequestException
+
+        try:
+            yield
+        except GoogleAuthError as error:
+            raise PlanStoreError(
+                "plan-store-unreachable",
+                f"could not {doing} {location}: no usable Google credentials ({self._why(error)})",
+                "give the job application default credentials: GOOGLE_APPLICATION_CREDENTIALS naming a workload "
+                "identity federation credential file (or STORAGE_EMULATOR_HOST for a local emulator)",
+            ) from None
+        except (GoogleAPIError, RequestException, DataCorruption) as error:
+            raise PlanStoreError(
+                "plan-store-unreachable",
+                f"could not {doing} {location}: {self._why(error)}",
+                f"check the plan-store setting and that the job's Google identity may {doing} objects in that "
+                "bucket (STORAGE_EMULATOR_HOST, when set, must name a running emulator)",
+            ) from None
+
+    def _why(self, error: Exception) -> str:
+        """The reason in a line: after retries, the last error; for a connection, the system's word for it."""
+        from google.api_core.exceptions import RetryError
+
+        last = error.cause if isinstance(error, RetryError) else None
+        gave_up = isinstance(last, Exception)
+        text = str(last if gave_up else error)
+        system = re.search(r"\[Errno -?\d+\][^'\")]*", text)  # "[Errno 111] Connection refused"
+        lines = text.strip().splitlines()
+        why = system.group(0) if system else lines[0][:300] if lines else type(error).__name__
+        return f"{why} (retried for {self.retry_seconds:g} s)" if gave_up else why
 
 
 def open_plan_store(spec: str, default_root: Path) -> PlanStore:

@@ -21,6 +21,8 @@ class PlannedProject:
     recorded_sha256: str | None
     current_sha256: str | None  # None: the plan file is missing
     lock_holder: str | None
+    # Why the reviewed plan cannot be known (GitHub holds no record of it, or the store could not give it back).
+    record_problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,17 +137,29 @@ def _approval_reasons(gate: GateInput) -> list[str]:
 
 
 def _project_reasons(p: PlannedProject, head: str, change_id: str) -> list[str]:
-    reasons = []
+    if p.record_problem:
+        return [f"{p.project}: {p.record_problem}", *_lock_reasons(p, change_id)]
     if p.plan_commit is None or p.recorded_sha256 is None:
         return [f"{p.project}: no saved plan; run `olympus plan` first"]
+    return [*_plan_file_reasons(p, head), *_lock_reasons(p, change_id)]
+
+
+def _plan_file_reasons(p: PlannedProject, head: str) -> list[str]:
+    reasons = []
     if p.plan_commit != head:
         reasons.append(
-            f"{p.project}: the saved plan is for commit {p.plan_commit[:12]}, not the head {head[:12]}; plan again"
+            f"{p.project}: the saved plan is for commit {(p.plan_commit or '')[:12]}, not the head {head[:12]}; "
+            "plan again"
         )
     if p.current_sha256 is None:
         reasons.append(f"{p.project}: the saved plan file is missing; plan again")
     elif p.current_sha256 != p.recorded_sha256:
         reasons.append(f"{p.project}: the plan file was altered after review (SHA-256 differs); plan again")
+    return reasons
+
+
+def _lock_reasons(p: PlannedProject, change_id: str) -> list[str]:
+    reasons = []
     if p.lock_holder is None:
         reasons.append(f"{p.project}: not locked by this change; plan again to take the lock")
     elif p.lock_holder != change_id:

@@ -64,6 +64,7 @@ _GROUPS: Final = (
 # owner/repo#N with GitHub's own character sets: safe to leave unescaped, and GitHub turns it into a link.
 _PULL_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}#[0-9]{1,10}")
 
+
 @dataclass(frozen=True)
 class ProjectReport:
     """One project of a run: its plan summary, or the error that stopped it (or both, for an errored plan)."""

@@ -1,4 +1,4 @@
-"""`olympus action`: the GitHub Action's door; reads the event and plans the pull request in the workspace."""
+"""`olympus action`: the GitHub Action's door; its inputs, context, workflow commands and credentials, and the step."""
 
 from __future__ import annotations
 
@@ -6,24 +6,15 @@ import json
 import os
 import secrets
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.git_tree import GitTreeReader
 from bot.adapters.local_aws import LocalAws
-from bot.adapters.localgit import GitError, LocalGit
-from bot.adapters.plan_store import PlanKey, open_plan_store
 from bot.adapters.terraform import EMBEDDED, TerraformCli, TerraformError
-from bot.domain.findings import merge_reports
 from bot.domain.models import Finding, Severity
 from bot.errors import UserError
-from bot.services.checkout import Checkout
-from bot.services.github_checkout import change_id_of
-from bot.services.plan_change import PlanReport, plan_change, slug
-from bot.services.repo_projects import affected_projects_of
-from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
 from bot.wiring import Loop, cache_dir, standard_scanners
 
 MODES = ("auto", "plan", "apply")
@@ -309,26 +300,6 @@ def empty_outputs() -> dict[str, str]:
     }
 
 
-def changed_files(git: LocalGit, base: str) -> list[str]:
-    """Files the PR changes: from the merge base when history allows, else the base commit itself."""
-    try:
-        git.git("cat-file", "-e", f"{base}^{{commit}}")
-    except GitError:
-        raise UserError(
-            "base-commit-missing",
-            f"the pull request's base commit {base[:12]} is not in the checkout (a shallow clone?)",
-            "check out with `fetch-depth: 0` (the reusable workflow does); reading the diff through the API "
-            "instead is not supported",
-        ) from None
-    try:
-        git.git("merge-base", base, "HEAD")
-        spec = f"{base}...HEAD"
-    except GitError:  # the history between them is cut off: the two trees still say what differs
-        spec = f"{base}..HEAD"
-    out = git.git("diff", "--name-only", "-z", spec)
-    return sorted(p for p in out.split("\0") if p)
-
-
 def build_action_loop(context: ActionContext, environ: Mapping[str, str], terraform: TerraformCli) -> Loop:
     """The loop for one job: its store and files under RUNNER_TEMP, the sandbox when OLYMPUS_AWS_EMULATOR_URL is set."""
     from bot.adapters.sqlstore import SqlStore
@@ -352,175 +323,27 @@ def build_action_loop(context: ActionContext, environ: Mapping[str, str], terraf
     )
 
 
-def plan_pull_request_event(
-    context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
-) -> ActionResult:
-    """Plan the projects a pull_request event's PR changes, store the plans, and say what will happen."""
-    pr = context.event.get("pull_request") or {}
-    number = int(context.event.get("number") or pr.get("number") or 0)
-    head_sha = str((pr.get("head") or {}).get("sha", ""))
-    base_sha = str((pr.get("base") or {}).get("sha", ""))
-    if not number or not head_sha or not base_sha:
-        raise UserError("unreadable-event", "the event has no pull request with base and head commits")
-    head_repo = ((pr.get("head") or {}).get("repo") or {}).get("full_name")
-    if head_repo != context.repository:
-        # Planning runs the PR's code (providers, external data sources): never with credentials for a fork.
-        return ActionResult(
-            empty_outputs(),
-            f"Olympus does not plan pull requests from forks ({head_repo or 'a deleted repository'}): "
-            "push the branch to this repository to have it planned.\n",
-        )
-    workspace = (context.workspace / inputs.working_directory).resolve()
-    git = LocalGit.open(workspace)
-    if git.commit_of("HEAD") != head_sha:
-        raise UserError(
-            "workspace-not-at-head",
-            f"the workspace is at {git.commit_of('HEAD')[:12]}, not the pull request's head {head_sha[:12]}",
-            "check out with `ref: ${{ github.event.pull_request.head.sha }}`: approvals and plans are bound to it",
-        )
-    change_id = change_id_of(context.repository, number)
-    author = str((pr.get("user") or {}).get("login", ""))
-    checkout = Checkout(
-        change_id=change_id,
-        head=head_sha,
-        reader=GitTreeReader(git, head_sha),
-        changed_files=tuple(changed_files(git, base_sha)),
-        workdir=workspace,
-        requesters=tuple(sorted({author, context.actor} - {""})),
-    )
-    if not affected_projects_of(checkout.reader, checkout.changed_files):
-        return ActionResult(empty_outputs(), f"{change_id} changes no Terraform project: nothing to plan.\n")
-
-    credentials = credentials_env("plan", inputs)
-    mask_credentials(credentials, emit)
-    terraform = terraform_for(inputs)
-    if credentials:
-        terraform = TerraformWithCredentials(terraform.prefix, terraform.label, credentials)
-    loop = build_action_loop(context, environ, terraform)
-    loop.git = git
-    try:
-        report = _plan(loop, checkout, inputs.projects)
-        stored = _store_plans(loop, context, inputs, number, report)
-    finally:
-        loop.store.close()
-    prefix = inputs.working_directory.strip("/") if inputs.working_directory not in (".", "") else ""
-    parts = comment_for(report, PULL_REQUEST_NEXT)
-    _comment(context, inputs, number, change_id, parts, emit)
-    return ActionResult(
-        outputs=_outputs(report, stored),
-        summary="\n\n".join(parts) + _stored_table(stored, context),
-        annotations=[annotation_for(f, prefix) for f in report.scan.findings if f.file],
-        exit_code=0 if report.ok else 1,
-    )
-
-
-def _plan(loop: Loop, checkout: Checkout, projects: Sequence[str]) -> PlanReport:
-    if len(projects) <= 1:
-        return plan_change(loop, checkout, only=projects[0] if projects else None)
-    reports = [plan_change(loop, checkout, only=name) for name in projects]
-    return PlanReport(
-        checkout.change_id,
-        checkout.head,
-        [p for r in reports for p in r.projects],
-        scan=merge_reports([r.scan for r in reports]),
-        scanners=reports[0].scanners,
-    )
-
-
-def _store_plans(
-    loop: Loop, context: ActionContext, inputs: ActionInputs, number: int, report: PlanReport
-) -> list[dict[str, str]]:
-    """Every plan that was made, into the plan store under repo/PR/commit/project, with its SHA-256."""
-    store = open_plan_store(inputs.plan_store, context.runner_temp / "olympus" / "plans")
-    stored = []
-    for planned in report.projects:
-        record = loop.store.latest_plan(report.branch, planned.project.name)
-        if not planned.sha256 or record is None or record.commit != report.head:
-            continue
-        key = PlanKey(context.repository, number, report.head, slug(planned.project.name))
-        location = store.store(key, Path(record.plan_path), Path(record.plan_json_path), record.sha256)
-        stored.append(
-            {"project": planned.project.name, "commit": report.head, "sha256": record.sha256, "location": location}
-        )
-    now = loop.store.clock()
-    params = {"change": report.branch, "commit": report.head, "plans": stored, "run": context.run_url}
-    loop.store.audit(loop.actor, "action-plan", params, now, now, "ok" if report.ok else "failed")
-    return stored
-
-
-def _outputs(report: PlanReport, stored: list[dict[str, str]]) -> dict[str, str]:
-    summaries = [p.summary for p in report.projects if p.summary is not None]
-    add = sum(s.counts.add for s in summaries)
-    change = sum(s.counts.change for s in summaries)
-    destroy = sum(s.counts.destroy for s in summaries)
-    has_destroys = destroy > 0 or any(s.destroys or s.replacements for s in summaries)
-    return {
-        "add": str(add),
-        "change": str(change),
-        "destroy": str(destroy),
-        "has-changes": _flag(any(s.has_changes for s in summaries)),
-        "has-destroys": _flag(has_destroys),
-        "findings": str(len(report.scan.findings)),
-        "plans": json.dumps(stored),
-    }
-
-
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
-
-
-def _stored_table(stored: Iterable[dict[str, str]], context: ActionContext) -> str:
-    rows = [f"| `{s['project']}` | `{s['commit'][:12]}` | `{s['sha256']}` |" for s in stored]
-    if not rows:
-        return f"\n\nNo plan was stored. [Run]({context.run_url})\n"
-    return (
-        "\n\n### Stored plans\n\n| project | commit | plan SHA-256 |\n|---|---|---|\n"
-        + "\n".join(rows)
-        + f"\n\nThe apply job applies exactly these files. [Run]({context.run_url})\n"
-    )
-
-
-def _comment(
-    context: ActionContext,
-    inputs: ActionInputs,
-    number: int,
-    key: str,
-    parts: Sequence[str],
-    emit: Callable[[str], None],
-) -> None:
-    """The plan comment on the PR: updated in place (sticky), a new one, or none."""
-    if inputs.comment_mode == "off":
-        return
-    if not inputs.github_token:
-        emit(workflow_command("warning", "no github-token: the plan is in the job summary, not in a PR comment"))
-        return
+def github_codehost(context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str]) -> Any:
+    """GitHub through the job's token (github-token, else GITHUB_TOKEN); None when the job has no token."""
+    token = inputs.github_token or environ.get("GITHUB_TOKEN", "")
+    if not token:
+        return None
     from github import Auth, Github
 
     from bot.adapters.github.codehost import GitHubCodeHost
 
-    codehost = GitHubCodeHost(Github(auth=Auth.Token(inputs.github_token), base_url=context.api_url))
-    if inputs.comment_mode == "sticky":
-        codehost.upsert_comment(context.repository, number, key, parts)
-    else:
-        for part in parts:
-            codehost.post_comment(context.repository, number, part)
+    client = Github(
+        auth=Auth.Token(token),
+        base_url=context.api_url,
+        retry=None,  # GitHubCodeHost retries, honouring Retry-After
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+    )
+    return GitHubCodeHost(client, bot_login="github-actions[bot]")
 
 
-# --- apply: the gate's seam
-
-
-def apply_from_event(
-    context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
-) -> ActionResult:
-    """Apply the stored plan behind the gate (bot.entrypoints.action_apply)."""
-    # Imported here: the apply service builds on this module's helpers.
-    from bot.entrypoints.action_apply import apply_from_event as apply_behind_the_gate
-
-    return apply_behind_the_gate(context, inputs, environ, emit)
-
-
-def resolve_mode(inputs: ActionInputs, event_name: str) -> str:
-    """plan or apply: the input, or in auto mode what the event calls for."""
+def resolve_mode(inputs: ActionInputs, event: Mapping[str, Any], event_name: str) -> str:
+    """plan, apply or unlock: the input, or in auto mode what the event calls for."""
     if event_name == "pull_request_target":
         # It runs with the base repository's secrets; planning the PR's code there hands them to the PR.
         raise UserError(
@@ -530,6 +353,8 @@ def resolve_mode(inputs: ActionInputs, event_name: str) -> str:
         )
     if inputs.mode == "plan" and event_name not in PLAN_EVENTS:
         raise UserError("wrong-event", f"mode plan needs a pull_request event, not {event_name}", "use mode: auto")
+    if event_name in PLAN_EVENTS and event.get("action") == "closed" and inputs.mode != "apply":
+        return "unlock"  # a merged or closed pull request is never planned: it gives its locks back
     if inputs.mode != "auto":
         return inputs.mode
     if event_name in PLAN_EVENTS:
@@ -543,15 +368,28 @@ def resolve_mode(inputs: ActionInputs, event_name: str) -> str:
     )
 
 
+def _step(mode: str) -> Callable[[ActionContext, ActionInputs, Mapping[str, str], Callable[[str], None]], ActionResult]:
+    # Imported here: each step builds on this module's helpers.
+    if mode == "plan":
+        from bot.entrypoints.action_plan import plan_pull_request_event
+
+        return plan_pull_request_event
+    if mode == "unlock":
+        from bot.entrypoints.action_plan import unlock_closed_pull_request
+
+        return unlock_closed_pull_request
+    from bot.entrypoints.action_apply import apply_from_event
+
+    return apply_from_event
+
+
 def run_action(environ: Mapping[str, str] | None = None, emit: Callable[[str], None] | None = None) -> int:
     """The whole step: read the event, plan or apply, then write outputs, job summary and annotations."""
     environ = os.environ if environ is None else environ
     emit = emit or (lambda line: print(line, flush=True))
     context = read_context(environ)
     inputs = read_inputs(environ)
-    mode = resolve_mode(inputs, context.event_name)
-    step = plan_pull_request_event if mode == "plan" else apply_from_event
-    result = step(context, inputs, environ, emit)
+    result = _step(resolve_mode(inputs, context.event, context.event_name))(context, inputs, environ, emit)
     for line in result.annotations:
         emit(line)
     _append(context.output_file, output_lines(result.outputs))

@@ -1,15 +1,18 @@
-"""The Action's apply job: re-read the PR, its reviews and base protection from GitHub, then gate and apply."""
+"""The Action's apply job: re-read the PR, reviews, protection, locks and reviewed plans from GitHub; gate; apply."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.adapters.git_tree import GitTreeReader
+from bot.adapters.github.ref_locks import GitHubRefLocks
 from bot.adapters.localgit import LocalGit
-from bot.adapters.plan_store import PlanKey, open_plan_store
+from bot.adapters.plan_store import PlanKey, PlanStoreError, open_plan_store
 from bot.domain.gate import Blocked, PullRequestFacts, approvals_from, changes_requested_by
 from bot.domain.permissions import Refused, may_run
+from bot.domain.plan_evidence import ACTIONS_APP, PlanCheck, ReviewedPlan, reviewed_plan_of
 from bot.domain.records import PlanRecord
 from bot.entrypoints.action import (
     ActionContext,
@@ -19,6 +22,7 @@ from bot.entrypoints.action import (
     build_action_loop,
     credentials_env,
     empty_outputs,
+    github_codehost,
     mask_credentials,
     terraform_for,
 )
@@ -27,7 +31,7 @@ from bot.services.apply_change import apply_change
 from bot.services.checkout import Checkout
 from bot.services.github_checkout import change_id_of
 from bot.services.plan_change import slug
-from bot.services.pull_requests import review_decisions
+from bot.services.pull_requests import CHECK_PREFIX, review_decisions
 from bot.services.repo_projects import affected_projects_of, select_projects
 
 
@@ -36,7 +40,13 @@ def apply_from_event(
 ) -> ActionResult:
     """Apply the PR's stored plans, exactly as reviewed, when the gate allows it; say why not otherwise."""
     number = pull_request_number(context.event)
-    codehost = _codehost(context, inputs, environ)
+    codehost = github_codehost(context, inputs, environ)
+    if codehost is None:
+        raise UserError(
+            "no-github-token",
+            "the apply job needs a GitHub token to re-read the pull request",
+            "pass github-token (the job's GITHUB_TOKEN with pull-requests: read, checks: read and contents: read)",
+        )
     repo = context.repository
     pr = codehost.pull_request(repo, number)
     workspace = (context.workspace / inputs.working_directory).resolve()
@@ -51,19 +61,6 @@ def apply_from_event(
     reviews = review_decisions(codehost.reviews(repo, number))
     protected, required = codehost.branch_protection(repo, pr.base_branch)
     refusal = may_run("apply", codehost.permission_of(repo, asker))
-    comment = context.event.get("comment") or {}
-    facts = PullRequestFacts(
-        author=pr.author,
-        is_fork=pr.is_fork,
-        state=pr.state,
-        merged=pr.merged,
-        apply_after_merge=environ.get("OLYMPUS_APPLY_AFTER_MERGE", "").lower() == "true",
-        base_protected=protected,
-        required_approvals=required,
-        asker_refusal=refusal.reason if isinstance(refusal, Refused) else "",
-        command_edited=bool(comment) and comment.get("updated_at") not in (None, comment.get("created_at")),
-        changes_requested_by=changes_requested_by(reviews),
-    )
     change_id = change_id_of(repo, number)
     checkout = Checkout(
         change_id=change_id,
@@ -81,13 +78,32 @@ def apply_from_event(
         terraform = TerraformWithCredentials(terraform.prefix, terraform.label, credentials)
     loop = build_action_loop(context, environ, terraform)
     loop.git = git
+    loop.locks = GitHubRefLocks(codehost, repo)  # read again here: the plan job took them on GitHub
+    reviewed = {p.name: _reviewed_plan(codehost, repo, pr.head_sha, p.name, environ) for p in projects}
+    comment = context.event.get("comment") or {}
+    facts = PullRequestFacts(
+        author=pr.author,
+        is_fork=pr.is_fork,
+        state=pr.state,
+        merged=pr.merged,
+        apply_after_merge=environ.get("OLYMPUS_APPLY_AFTER_MERGE", "").lower() == "true",
+        base_protected=protected,
+        required_approvals=required,
+        asker_refusal=refusal.reason if isinstance(refusal, Refused) else "",
+        command_edited=bool(comment) and comment.get("updated_at") not in (None, comment.get("created_at")),
+        changes_requested_by=changes_requested_by(reviews),
+        policy_failures=[f"{name}: {failure}" for name, r in reviewed.items() for failure in r.policy_failures],
+    )
     try:
-        fetched = _fetch_plans(loop, context, inputs, number, pr.head_sha, [p.name for p in projects])
-        for project in projects:
-            if project.name in fetched:
-                # This job's own store: the plan it fetched, and the lock it holds while it applies.
-                loop.store.acquire_lock(repo, project.dir, project.workspace, change_id)
-        report = apply_change(loop, checkout, only=_only(inputs), approvals=approvals_from(reviews), pull_request=facts)
+        fetched, reviewed = _fetch_plans(loop, context, inputs, number, pr.head_sha, reviewed)
+        report = apply_change(
+            loop,
+            checkout,
+            only=_only(inputs),
+            approvals=approvals_from(reviews),
+            pull_request=facts,
+            reviewed=reviewed,
+        )
         outcome = (
             "refused: " + "; ".join(report.decision.reasons)
             if isinstance(report.decision, Blocked)
@@ -126,42 +142,40 @@ def _only(inputs: ActionInputs) -> str | None:
     return inputs.projects[0] if len(inputs.projects) == 1 else None
 
 
-def _codehost(context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str]) -> Any:
-    from github import Auth, Github
+def trusted_plan_apps(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The apps whose plan check runs the apply job believes: GitHub Actions, plus OLYMPUS_TRUSTED_PLAN_APPS (the
+    App's slug, when the App plans in its own workers)."""
+    extra = [a.strip() for a in environ.get("OLYMPUS_TRUSTED_PLAN_APPS", "").split(",") if a.strip()]
+    return (ACTIONS_APP, *extra)
 
-    from bot.adapters.github.codehost import GitHubCodeHost
 
-    token = inputs.github_token or environ.get("GITHUB_TOKEN", "")
-    if not token:
-        raise UserError(
-            "no-github-token",
-            "the apply job needs a GitHub token to re-read the pull request",
-            "pass github-token (the job's GITHUB_TOKEN with pull-requests: read is enough)",
-        )
-    client = Github(
-        auth=Auth.Token(token),
-        base_url=context.api_url,
-        retry=None,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-    )
-    return GitHubCodeHost(client, bot_login="github-actions[bot]")
+def _reviewed_plan(codehost: Any, repo: str, head: str, project: str, environ: Mapping[str, str]) -> ReviewedPlan:
+    """What GitHub's plan check runs say of the project's plan at head."""
+    name = CHECK_PREFIX + project
+    checks: list[PlanCheck] = codehost.check_runs_named(repo, head, name)
+    return reviewed_plan_of(project, name, head, checks, trusted_plan_apps(environ))
 
 
 def _fetch_plans(
-    loop: Any, context: ActionContext, inputs: ActionInputs, number: int, head: str, projects: list[str]
-) -> dict[str, str]:
-    """Each project's stored plan for the head commit, fetched and checked against its recorded hash."""
+    loop: Any, context: ActionContext, inputs: ActionInputs, number: int, head: str, reviewed: dict[str, ReviewedPlan]
+) -> tuple[dict[str, str], dict[str, ReviewedPlan]]:
+    """Each reviewed project's stored plan for the head commit, fetched and checked; a plan the store cannot give
+    back intact becomes the reason its project is refused."""
     store = open_plan_store(inputs.plan_store, context.runner_temp / "olympus" / "plans")
     fetched: dict[str, str] = {}
-    for name in projects:
+    checked = dict(reviewed)
+    for name, on_record in reviewed.items():
+        if on_record.problem:
+            continue
         into = loop.state_dir / "fetched" / slug(name)
         try:
-            plan = store.fetch(PlanKey(context.repository, number, head, slug(name)), into)
-        except UserError as missing:
-            if missing.reference == "plan-file-missing":
-                continue  # the gate says so, with every other reason
-            raise
+            # The hash GitHub recorded, not the one beside the file: whoever writes the store cannot choose it.
+            plan = store.fetch(PlanKey(context.repository, number, head, slug(name)), into, on_record.sha256)
+        except PlanStoreError as error:
+            checked[name] = replace(
+                on_record, problem=f"{error.message}; {error.hint}" if error.hint else error.message
+            )
+            continue
         loop.store.save_plan(
             PlanRecord(
                 change_id=change_id_of(context.repository, number),
@@ -176,7 +190,7 @@ def _fetch_plans(
             )
         )
         fetched[name] = plan.sha256
-    return fetched
+    return fetched, checked
 
 
 def _result(

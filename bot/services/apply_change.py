@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.adapters.terraform import TerraformError
 from bot.domain.gate import Allowed, Approval, Blocked, GateInput, PlannedProject, PullRequestFacts, decide
 from bot.domain.models import Project
+from bot.domain.plan_evidence import ReviewedPlan
 from bot.domain.records import PlanRecord
 from bot.services.checkout import Checkout
 from bot.services.plan_change import init_args
@@ -37,8 +38,13 @@ def gate_for(
     only: str | None = None,
     approvals: Sequence[Approval] | None = None,
     pull_request: PullRequestFacts | None = None,
+    reviewed: Mapping[str, ReviewedPlan] | None = None,
 ) -> tuple[GateInput, list[tuple[Project, PlanRecord]]]:
-    """Everything the gate needs, read fresh from the checkout, the store and the plan files at decision time."""
+    """Everything the gate needs, read fresh from the checkout, the store and the plan files at decision time.
+
+    `reviewed`, when given, is what the code host recorded of each project's plan: its hash then replaces the one
+    in the store, so whoever can write the store and the plan files cannot also decide which hash is expected.
+    """
     branch, head = checkout.change_id, checkout.head
     projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), only)
     latest = {plan.project: plan for plan in loop.store.plans_for(branch)}  # oldest first, so newest wins
@@ -46,14 +52,20 @@ def gate_for(
     to_apply: list[tuple[Project, PlanRecord]] = []
     for project in projects:
         plan = latest.get(project.name)
-        lock = loop.store.lock_for(loop.repo_id, project.dir, project.workspace)
+        lock = loop.lock_keeper.lock_for(loop.repo_id, project.dir, project.workspace)
+        recorded = plan.sha256 if plan else None
+        problem = ""
+        if reviewed is not None:
+            on_record = reviewed.get(project.name, ReviewedPlan(problem="no plan of it was reviewed"))
+            recorded, problem = on_record.sha256, on_record.problem
         planned.append(
             PlannedProject(
                 project=project.name,
                 plan_commit=plan.commit if plan else None,
-                recorded_sha256=plan.sha256 if plan else None,
+                recorded_sha256=recorded,
                 current_sha256=file_sha256(Path(plan.plan_path)) if plan else None,
                 lock_holder=lock.holder if lock else None,
+                record_problem=problem,
             )
         )
         if plan:
@@ -70,9 +82,10 @@ def apply_change(
     only: str | None = None,
     approvals: Sequence[Approval] | None = None,
     pull_request: PullRequestFacts | None = None,
+    reviewed: Mapping[str, ReviewedPlan] | None = None,
 ) -> ApplyReport:
     """Apply each project's saved plan, exactly as reviewed, only when the gate allows it."""
-    gate, plans = gate_for(loop, checkout, only, approvals, pull_request)
+    gate, plans = gate_for(loop, checkout, only, approvals, pull_request, reviewed)
     branch = checkout.change_id
     decision = decide(gate)
     report = ApplyReport(branch, gate.head_commit, decision)

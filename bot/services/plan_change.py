@@ -79,7 +79,7 @@ def plan_change(loop: Loop, checkout: Checkout, *, only: str | None = None) -> P
 
 def _plan_project(loop: Loop, tree: Path, branch: str, head: str, project: Project) -> ProjectPlan:
     result = ProjectPlan(project)
-    lock = loop.store.acquire_lock(loop.repo_id, project.dir, project.workspace, branch)
+    lock = loop.lock_keeper.acquire_lock(loop.repo_id, project.dir, project.workspace, branch)
     if lock.holder != branch:
         result.locked_by = lock.holder
         return result

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.domain.findings import ScanReport
 from bot.domain.gate import Blocked, PullRequestFacts, ReviewDecision, approvals_from, changes_requested_by
 from bot.domain.models import Finding
+from bot.domain.plan_evidence import record_for
 from bot.errors import UserError
 from bot.ports import CodeHost, Review
 from bot.services.apply_change import apply_change
@@ -70,14 +71,17 @@ def plan_pull_request(
     }
     report = plan_change(loop, checkout, only=only)
     for planned in report.projects:
-        _finish_check(codehost, repo, checks[planned.project.name], planned, report.scan)
+        finish_plan_check(codehost, repo, checks[planned.project.name], planned, report.scan)
     codehost.upsert_comment(repo, number, change_id, comment_for(report, PULL_REQUEST_NEXT))
     return report
 
 
-def _finish_check(codehost: CodeHost, repo: str, check_id: int, planned: ProjectPlan, scan: ScanReport) -> None:
+def finish_plan_check(codehost: CodeHost, repo: str, check_id: int, planned: ProjectPlan, scan: ScanReport) -> None:
+    """Complete a project's plan check run; a plan that was made records its SHA-256 there (external_id) for the
+    apply job to re-read from GitHub."""
     summary = planned.summary
     ours = [f for f in scan.findings if _inside(f, planned.project.dir)]
+    record = ""
     if planned.locked_by:
         conclusion, title = "failure", f"Locked by {planned.locked_by}"
     elif summary is None or summary.errored:
@@ -86,16 +90,19 @@ def _finish_check(codehost: CodeHost, repo: str, check_id: int, planned: Project
         counts = summary.counts
         conclusion = "success"
         title = f"{counts.add} to add, {counts.change} to change, {counts.destroy} to destroy"
+        record = record_for(planned.sha256) if planned.sha256 else ""
     text = planned.error[-60000:] if planned.error else ""
+    plan_hash = f" Plan SHA-256 `{planned.sha256}`." if record else ""
     codehost.update_check_run(
         repo,
         check_id,
         status="completed",
         conclusion=conclusion,
         title=title,
-        summary=f"{title}. {len(ours)} scanner findings.",
+        summary=f"{title}. {len(ours)} scanner findings.{plan_hash}",
         text=text,
         annotations=ours,
+        external_id=record,
     )
 
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_action_plan import BUCKET_TF, pull_request
 
-from bot.adapters.github import GitHubApp, load_private_key
-from bot.adapters.github.codehost import GitHubCodeHost
 from bot.adapters.local_aws import LocalAws
 from bot.entrypoints.action import run_action
 from bot.entrypoints.demo import seed_repository
@@ -76,15 +73,33 @@ def planned_pull_request(
     fake.set_permission(repo, "bob", "maintain")
     fake.set_branch_protection(repo, "main", required_approving_review_count=1)
     pr = pull_request(tmp_path, fixtures_dir)
-    # The fake's commit ids cannot equal the local checkout's; everything else the gate reads comes from it.
-    real = GitHubCodeHost.pull_request
-    monkeypatch.setattr(GitHubCodeHost, "pull_request", lambda self, r, n: replace(real(self, r, n), head_sha=pr.head))
+    fake.set_pull_head(repo, number, pr.head)  # the checkout's commit id, so the two agree on the head
+    plan_job(tmp_path, pr, aws, fake, repo, number)
+    return pr, number
+
+
+def plan_job(
+    tmp_path: Path, pr: Any, aws: LocalAws, fake: Any, repo: str, number: int, *, expected: int = 0, **extra: str
+) -> str:
+    """The plan job for the PR's head, as the reusable plan workflow runs it (exit status `expected`); its summary."""
     plan_event: dict[str, Any] = json.loads(json.dumps(pr.event))
     plan_event["number"] = plan_event["pull_request"]["number"] = number
     plan_event["pull_request"]["head"]["repo"]["full_name"] = repo  # not a fork: the head lives in repo
-    env = job_env(tmp_path, pr.repo, "pull_request", plan_event, "mona", aws, GITHUB_REPOSITORY=repo)
-    assert run_action(env, lambda line: None) == 0
-    return pr, number
+    env = job_env(
+        tmp_path,
+        pr.repo,
+        "pull_request",
+        plan_event,
+        "mona",
+        aws,
+        GITHUB_REPOSITORY=repo,
+        GITHUB_TOKEN=fake.actions_token(),
+        GITHUB_API_URL=fake.base_url,
+        **extra,
+    )
+    lines: list[str] = []
+    assert run_action(env, lines.append) == expected, lines
+    return Path(env["GITHUB_STEP_SUMMARY"]).read_text()
 
 
 def test_apply_job_gates_then_applies_the_stored_plan(
@@ -94,8 +109,7 @@ def test_apply_job_gates_then_applies_the_stored_plan(
     pr, number = planned_pull_request(tmp_path, fixtures_dir, aws, fake, monkeypatch, REPO)
     lines: list[str] = []
 
-    app = GitHubApp(fake.app_id, load_private_key(value=fake.private_key_pem), fake.base_url)
-    token = app.tokens.token(fake.installation_id)
+    token = fake.actions_token()
     comment = {"body": "/infra apply", "created_at": "2026-11-21T06:00:00Z", "updated_at": "2026-11-21T06:00:00Z"}
     apply_event = {"issue": {"number": number, "pull_request": {"url": "x"}}, "comment": comment}
 
@@ -184,7 +198,6 @@ def test_apply_job_uses_the_apply_roles_exchanged_credentials(
             }
         ),
     )["Role"]["Arn"]
-    app = GitHubApp(fake.app_id, load_private_key(value=fake.private_key_pem), fake.base_url)
     comment = {"body": "/infra apply", "created_at": "2026-11-21T06:00:00Z", "updated_at": "2026-11-21T06:00:00Z"}
     apply_event = {"issue": {"number": number, "pull_request": {"url": "x"}}, "comment": comment}
     with LocalIssuer(new_key()) as issuer:
@@ -202,7 +215,7 @@ def test_apply_job_uses_the_apply_roles_exchanged_credentials(
             "bob",
             aws,
             GITHUB_REPOSITORY=repo,
-            GITHUB_TOKEN=app.tokens.token(fake.installation_id),
+            GITHUB_TOKEN=fake.actions_token(),
             GITHUB_API_URL=fake.base_url,
             INPUT_AWS_APPLY_ROLE=role_arn,
             INPUT_AWS_REGION="eu-west-1",

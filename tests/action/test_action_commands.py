@@ -81,7 +81,12 @@ def test_inputs_are_read_from_either_form_and_checked() -> None:
     ],
 )
 def test_the_mode_follows_the_event(mode: str, event: str, expected: str) -> None:
-    assert resolve_mode(ActionInputs(mode=mode), event) == expected
+    assert resolve_mode(ActionInputs(mode=mode), {"action": "opened"}, event) == expected
+
+
+@pytest.mark.parametrize("mode", ["auto", "plan"])
+def test_a_closed_pull_request_releases_its_locks_instead_of_planning(mode: str) -> None:
+    assert resolve_mode(ActionInputs(mode=mode), {"action": "closed"}, "pull_request") == "unlock"
 
 
 @pytest.mark.parametrize(
@@ -95,7 +100,7 @@ def test_the_mode_follows_the_event(mode: str, event: str, expected: str) -> Non
 )
 def test_events_olympus_does_not_plan_on_are_refused(mode: str, event: str, reference: str) -> None:
     with pytest.raises(UserError) as refused:
-        resolve_mode(ActionInputs(mode=mode), event)
+        resolve_mode(ActionInputs(mode=mode), {}, event)
     assert refused.value.reference == reference
 
 

@@ -17,6 +17,7 @@ from bot.adapters.github import checks
 from bot.adapters.github.comment_plan import ExistingComment, plan_comment_update
 from bot.adapters.github.retry import Retrying
 from bot.domain.models import FileChange, Finding
+from bot.domain.plan_evidence import PlanCheck
 from bot.ports import CodeHostError, GitIdentity, PullRequestInfo, Review
 
 __all__ = ["GitHubCodeHost"]
@@ -353,10 +354,13 @@ class GitHubCodeHost:
         text: str = "",
         annotations: Sequence[Finding] = (),
         details_url: str = "",
+        external_id: str = "",
     ) -> int:
         batches = checks.batches(annotations)
         body: dict[str, Any] = {"name": name, "head_sha": head_sha}
         body.update(_status(status, conclusion))
+        if external_id:
+            body["external_id"] = external_id
         if title or summary or text or batches[0]:
             body["output"] = checks.output(title or name, summary, text, batches[0])
         if details_url:
@@ -380,9 +384,12 @@ class GitHubCodeHost:
         summary: str = "",
         text: str = "",
         annotations: Sequence[Finding] = (),
+        external_id: str = "",
     ) -> None:
         batches = checks.batches(annotations)
         body: dict[str, Any] = _status(status, conclusion) if status or conclusion else {}
+        if external_id:
+            body["external_id"] = external_id
         if title or summary or text or batches[0]:
             body["output"] = checks.output(title, summary, text, batches[0])
         self._call(
@@ -390,6 +397,24 @@ class GitHubCodeHost:
             lambda: self._json("PATCH", f"{_repo_url(repo)}/check-runs/{int(check_run_id)}", input=body),
         )
         self._more_annotations(repo, check_run_id, title, summary, batches[1:])
+
+    def check_runs_named(self, repo: str, sha: str, name: str) -> list[PlanCheck]:
+        """Every check run called `name` on commit `sha`, older ones too (filter=all), with the app that made it."""
+
+        def read() -> list[PlanCheck]:
+            found: list[PlanCheck] = []
+            url = f"{_repo_url(repo)}/commits/{quote(sha, safe='')}/check-runs"
+            page = 1
+            while True:
+                params = {"check_name": name, "filter": "all", "per_page": 100, "page": page}
+                data = self._json("GET", url, params=params)
+                runs = data.get("check_runs") or []
+                found.extend(_plan_check(run) for run in runs)
+                if len(runs) < 100:
+                    return found
+                page += 1
+
+        return self._call(f"list the check runs {name!r} of {sha[:12]} in {repo}", read)
 
     def _more_annotations(
         self, repo: str, check_run_id: int, title: str, summary: str, rest: list[list[dict[str, Any]]]
@@ -452,6 +477,12 @@ class GitHubCodeHost:
         return self._call(f"check whether {user} is in team {org}/{team_slug}", read)
 
     # --- plumbing ---------------------------------------------------------------------------------------------
+
+    def api(
+        self, operation: str, verb: str, url: str, *, params: dict[str, Any] | None = None, input: Any = None
+    ) -> Any:
+        """One REST call with this installation's client, retried; for adapters built on it (the ref locks)."""
+        return self._call(operation, lambda: self._json(verb, url, params=params, input=input))
 
     def _call(self, operation: str, fn: Callable[[], T]) -> T:
         return self._retrying.call(operation, fn)
@@ -519,6 +550,17 @@ def _pull_info(pull: dict[str, Any]) -> PullRequestInfo:
         draft=bool(pull.get("draft")),
         title=pull.get("title") or "",
         url=pull.get("html_url") or "",
+    )
+
+
+def _plan_check(run: dict[str, Any]) -> PlanCheck:
+    return PlanCheck(
+        id=int(run["id"]),
+        app_slug=str((run.get("app") or {}).get("slug") or ""),
+        head_sha=str(run.get("head_sha") or ""),
+        status=str(run.get("status") or ""),
+        conclusion=run.get("conclusion"),
+        external_id=str(run.get("external_id") or ""),
     )
 
 

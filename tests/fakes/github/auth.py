@@ -38,6 +38,7 @@ class AuthError(Exception):
 class InstallationToken:
     installation_id: int
     expires_at: float  # on the fake's clock
+    app_slug: str = ""  # "" for the App's own tokens; "github-actions" for a workflow job's GITHUB_TOKEN
 
 
 @dataclass
@@ -73,10 +74,10 @@ class AppCredentials:
         if int(claims["exp"]) - int(claims["iat"]) > MAX_JWT_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
             raise AuthError("'Expiration time' claim ('exp') is too far in the future")
 
-    def issue_token(self, installation_id: int) -> tuple[str, float]:
+    def issue_token(self, installation_id: int, app_slug: str = "") -> tuple[str, float]:
         token = "ghs_" + secrets.token_urlsafe(27)[:36]
         expires_at = self.now() + TOKEN_LIFETIME_SECONDS
-        self.tokens[token] = InstallationToken(installation_id, expires_at)
+        self.tokens[token] = InstallationToken(installation_id, expires_at, app_slug)
         self.issuances += 1
         return token, expires_at
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from .auth import AppCredentials
@@ -66,6 +67,25 @@ class FakeGitHub:
         self.credentials.clock_offset += seconds
 
     # --- state set up by tests --------------------------------------------------------------------------------
+
+    def actions_token(self) -> str:
+        """A workflow job's GITHUB_TOKEN: what it does on GitHub is done by the github-actions app."""
+        with self.lock:
+            return self.credentials.issue_token(self.installation_id, app_slug="github-actions")[0]
+
+    def set_pull_head(self, full_name: str, number: int, sha: str) -> None:
+        """Give a PR's head commit the id `sha` (a local checkout's commit), with the tree it has now.
+
+        A local checkout's commits cannot get the fake's ids, so this gives the fake the checkout's id instead; the
+        files stay the ones pushed to the fake.
+        """
+        with self.lock:
+            repo = self.repo(full_name)
+            pull = repo.pulls[number]
+            current = repo.git.commits[pull.head_sha]
+            repo.git.commits[sha] = replace(current, sha=sha, parents=(current.sha,))
+            repo.git.refs[pull.head_git_ref] = sha
+            repo.sync_pull_heads()
 
     def repo(self, full_name: str) -> FakeRepo:
         return self.repos[full_name.lower()]

@@ -763,6 +763,7 @@ def create_check_run(gh: FakeGitHub, call: Call) -> Reply:
     if body["head_sha"] not in repo.git.commits:
         raise Unprocessable("No commit found for SHA: " + body["head_sha"])
     run = CheckRun(next_id(), body["name"], body["head_sha"], "queued", None, timestamp(), None)
+    run.app_slug = call.site.app_slug
     _apply_check_run(run, body)
     repo.check_runs.append(run)
     return Reply(201, _check_run_json(repo, run, call.site))

@@ -6,7 +6,7 @@ import json
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -191,7 +191,9 @@ class Dispatcher:
             if chosen.auth == "jwt":
                 fake.credentials.check_jwt(_authorization(headers))
             else:
-                fake.credentials.check_token(_authorization(headers))
+                issued = fake.credentials.check_token(_authorization(headers))
+                if issued.app_slug:  # a workflow job's GITHUB_TOKEN acts as the GitHub Actions app
+                    site = replace(site, app_slug=issued.app_slug)
         except AuthError as error:
             return self._finish(method, path, query, body_json, 401, shapes.error(str(error), 401), {})
         fault = next((f for f in fake.faults if f.status and f.matches(method, path)), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .openapi import GitHubOpenAPI
@@ -424,7 +424,7 @@ def check_run(site: Site, repo: FakeRepo, run: CheckRun, pulls: list[PullRequest
                 "annotations_url": f"{api}/check-runs/{run.id}/annotations",
             },
             "name": run.name,
-            "app": integration(site, repo.owner),
+            "app": integration(replace(site, app_slug=run.app_slug or site.app_slug), repo.owner),
             "pull_requests": [
                 {
                     "url": f"{api}/pulls/{pull.number}",

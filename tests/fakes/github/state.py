@@ -101,6 +101,7 @@ class CheckRun:
     completed_at: str | None
     external_id: str | None = None
     details_url: str | None = None
+    app_slug: str = ""  # the app whose token created it
     output: dict[str, Any] = field(default_factory=dict)  # title, summary, text
     annotations: list[dict[str, Any]] = field(default_factory=list)
 

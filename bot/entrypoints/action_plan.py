@@ -1,0 +1,243 @@
+"""The Action's plan job: plan the pull request in the workspace, lock its projects and record its plans on GitHub."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.git_tree import GitTreeReader
+from bot.adapters.localgit import GitError, LocalGit
+from bot.adapters.plan_store import PlanKey, open_plan_store
+from bot.domain.findings import merge_reports
+from bot.entrypoints.action import (
+    ActionContext,
+    ActionInputs,
+    ActionResult,
+    TerraformWithCredentials,
+    annotation_for,
+    build_action_loop,
+    credentials_env,
+    empty_outputs,
+    github_codehost,
+    mask_credentials,
+    terraform_for,
+    workflow_command,
+)
+from bot.errors import UserError
+from bot.services.checkout import Checkout
+from bot.services.github_checkout import change_id_of
+from bot.services.plan_change import PlanReport, plan_change, slug
+from bot.services.pull_requests import CHECK_PREFIX, finish_plan_check
+from bot.services.repo_projects import affected_projects_of
+from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
+from bot.wiring import Loop
+
+
+def changed_files(git: LocalGit, base: str) -> list[str]:
+    """Files the PR changes: from the merge base when history allows, else the base commit itself."""
+    try:
+        git.git("cat-file", "-e", f"{base}^{{commit}}")
+    except GitError:
+        raise UserError(
+            "base-commit-missing",
+            f"the pull request's base commit {base[:12]} is not in the checkout (a shallow clone?)",
+            "check out with `fetch-depth: 0` (the reusable workflow does); reading the diff through the API "
+            "instead is not supported",
+        ) from None
+    try:
+        git.git("merge-base", base, "HEAD")
+        spec = f"{base}...HEAD"
+    except GitError:  # the history between them is cut off: the two trees still say what differs
+        spec = f"{base}..HEAD"
+    out = git.git("diff", "--name-only", "-z", spec)
+    return sorted(p for p in out.split("\0") if p)
+
+
+def plan_pull_request_event(
+    context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
+) -> ActionResult:
+    """Plan the projects a pull_request event's PR changes, store the plans, and say what will happen."""
+    pr = context.event.get("pull_request") or {}
+    number = int(context.event.get("number") or pr.get("number") or 0)
+    head_sha = str((pr.get("head") or {}).get("sha", ""))
+    base_sha = str((pr.get("base") or {}).get("sha", ""))
+    if not number or not head_sha or not base_sha:
+        raise UserError("unreadable-event", "the event has no pull request with base and head commits")
+    head_repo = ((pr.get("head") or {}).get("repo") or {}).get("full_name")
+    if head_repo != context.repository:
+        # Planning runs the PR's code (providers, external data sources): never with credentials for a fork.
+        return ActionResult(
+            empty_outputs(),
+            f"Olympus does not plan pull requests from forks ({head_repo or 'a deleted repository'}): "
+            "push the branch to this repository to have it planned.\n",
+        )
+    workspace = (context.workspace / inputs.working_directory).resolve()
+    git = LocalGit.open(workspace)
+    if git.commit_of("HEAD") != head_sha:
+        raise UserError(
+            "workspace-not-at-head",
+            f"the workspace is at {git.commit_of('HEAD')[:12]}, not the pull request's head {head_sha[:12]}",
+            "check out with `ref: ${{ github.event.pull_request.head.sha }}`: approvals and plans are bound to it",
+        )
+    change_id = change_id_of(context.repository, number)
+    author = str((pr.get("user") or {}).get("login", ""))
+    checkout = Checkout(
+        change_id=change_id,
+        head=head_sha,
+        reader=GitTreeReader(git, head_sha),
+        changed_files=tuple(changed_files(git, base_sha)),
+        workdir=workspace,
+        requesters=tuple(sorted({author, context.actor} - {""})),
+    )
+    if not affected_projects_of(checkout.reader, checkout.changed_files):
+        return ActionResult(empty_outputs(), f"{change_id} changes no Terraform project: nothing to plan.\n")
+
+    credentials = credentials_env("plan", inputs)
+    mask_credentials(credentials, emit)
+    terraform = terraform_for(inputs)
+    if credentials:
+        terraform = TerraformWithCredentials(terraform.prefix, terraform.label, credentials)
+    codehost = github_codehost(context, inputs, environ)
+    loop = build_action_loop(context, environ, terraform)
+    loop.git = git
+    if codehost is not None:
+        from bot.adapters.github.ref_locks import GitHubRefLocks
+
+        # The locks live on GitHub, where the apply job and every other PR's plan job see them.
+        loop.locks = GitHubRefLocks(codehost, context.repository, head=head_sha, run_url=context.run_url)
+    else:
+        emit(
+            workflow_command(
+                "warning",
+                "no github-token: the projects are locked in this job only, and no plan is recorded on GitHub, "
+                "so the apply job will refuse this plan",
+            )
+        )
+    try:
+        report = _plan(loop, checkout, inputs.projects)
+        stored = _store_plans(loop, context, inputs, number, report)
+    finally:
+        loop.store.close()
+    prefix = inputs.working_directory.strip("/") if inputs.working_directory not in (".", "") else ""
+    parts = comment_for(report, PULL_REQUEST_NEXT)
+    if codehost is not None:
+        record_plan_checks(codehost, context.repository, report)
+    _comment(codehost, context, inputs, number, change_id, [*parts[:-1], parts[-1] + _stored_table(stored, context)])
+    return ActionResult(
+        outputs=_outputs(report, stored),
+        summary="\n\n".join(parts) + _stored_table(stored, context),
+        annotations=[annotation_for(f, prefix) for f in report.scan.findings if f.file],
+        exit_code=0 if report.ok else 1,
+    )
+
+
+def _plan(loop: Loop, checkout: Checkout, projects: Sequence[str]) -> PlanReport:
+    if len(projects) <= 1:
+        return plan_change(loop, checkout, only=projects[0] if projects else None)
+    reports = [plan_change(loop, checkout, only=name) for name in projects]
+    return PlanReport(
+        checkout.change_id,
+        checkout.head,
+        [p for r in reports for p in r.projects],
+        scan=merge_reports([r.scan for r in reports]),
+        scanners=reports[0].scanners,
+    )
+
+
+def _store_plans(
+    loop: Loop, context: ActionContext, inputs: ActionInputs, number: int, report: PlanReport
+) -> list[dict[str, str]]:
+    """Every plan that was made, into the plan store under repo/PR/commit/project, with its SHA-256."""
+    store = open_plan_store(inputs.plan_store, context.runner_temp / "olympus" / "plans")
+    stored = []
+    for planned in report.projects:
+        record = loop.store.latest_plan(report.branch, planned.project.name)
+        if not planned.sha256 or record is None or record.commit != report.head:
+            continue
+        key = PlanKey(context.repository, number, report.head, slug(planned.project.name))
+        location = store.store(key, Path(record.plan_path), Path(record.plan_json_path), record.sha256)
+        stored.append(
+            {"project": planned.project.name, "commit": report.head, "sha256": record.sha256, "location": location}
+        )
+    now = loop.store.clock()
+    params = {"change": report.branch, "commit": report.head, "plans": stored, "run": context.run_url}
+    loop.store.audit(loop.actor, "action-plan", params, now, now, "ok" if report.ok else "failed")
+    return stored
+
+
+def _outputs(report: PlanReport, stored: list[dict[str, str]]) -> dict[str, str]:
+    summaries = [p.summary for p in report.projects if p.summary is not None]
+    add = sum(s.counts.add for s in summaries)
+    change = sum(s.counts.change for s in summaries)
+    destroy = sum(s.counts.destroy for s in summaries)
+    has_destroys = destroy > 0 or any(s.destroys or s.replacements for s in summaries)
+    return {
+        "add": str(add),
+        "change": str(change),
+        "destroy": str(destroy),
+        "has-changes": _flag(any(s.has_changes for s in summaries)),
+        "has-destroys": _flag(has_destroys),
+        "findings": str(len(report.scan.findings)),
+        "plans": json.dumps(stored),
+    }
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _stored_table(stored: Iterable[dict[str, str]], context: ActionContext) -> str:
+    rows = [f"| `{s['project']}` | `{s['commit'][:12]}` | `{s['sha256']}` |" for s in stored]
+    if not rows:
+        return f"\n\nNo plan was stored. [Run]({context.run_url})\n"
+    return (
+        "\n\n### Stored plans\n\n| project | commit | plan SHA-256 |\n|---|---|---|\n"
+        + "\n".join(rows)
+        + f"\n\nThe apply job applies exactly these files. [Run]({context.run_url})\n"
+    )
+
+
+def record_plan_checks(codehost: Any, repo: str, report: PlanReport) -> None:
+    """One completed check run per project: the plan's counts and findings, and its SHA-256 for the apply job."""
+    for planned in report.projects:
+        name = CHECK_PREFIX + planned.project.name
+        check_id = codehost.create_check_run(repo, report.head, name, status="in_progress", title="Planned")
+        finish_plan_check(codehost, repo, check_id, planned, report.scan)
+
+
+def _comment(
+    codehost: Any, context: ActionContext, inputs: ActionInputs, number: int, key: str, parts: Sequence[str]
+) -> None:
+    """The plan comment on the PR: updated in place (sticky), a new one, or none."""
+    if inputs.comment_mode == "off" or codehost is None:
+        return
+    if inputs.comment_mode == "sticky":
+        codehost.upsert_comment(context.repository, number, key, parts)
+    else:
+        for part in parts:
+            codehost.post_comment(context.repository, number, part)
+
+
+def unlock_closed_pull_request(
+    context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
+) -> ActionResult:
+    """A merged or closed pull request releases the project locks it holds on GitHub."""
+    from bot.adapters.github.ref_locks import GitHubRefLocks
+
+    pr = context.event.get("pull_request") or {}
+    number = int(context.event.get("number") or pr.get("number") or 0)
+    if not number:
+        raise UserError("unreadable-event", "the event has no pull request number")
+    codehost = github_codehost(context, inputs, environ)
+    if codehost is None:
+        raise UserError(
+            "no-github-token",
+            "releasing the locks of a closed pull request needs a GitHub token",
+            "pass github-token (the job's GITHUB_TOKEN with contents: write)",
+        )
+    change_id = change_id_of(context.repository, number)
+    released = GitHubRefLocks(codehost, context.repository).release_locks_of(change_id)
+    state = "merged" if pr.get("merged") else "closed"
+    return ActionResult(empty_outputs(), f"{change_id} is {state}: released {released} project lock(s).\n")
