@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,17 +175,31 @@ class LocalPlanStore:
 class S3PlanStore:
     """An S3 bucket and prefix, through boto3's standard configuration (AWS_ENDPOINT_URL, AWS_REGION, ...)."""
 
-    def __init__(self, bucket: str, prefix: str = "", *, client: Any = None) -> None:
+    def __init__(
+        self, bucket: str, prefix: str = "", *, client: Any = None, credentials: Mapping[str, str] | None = None
+    ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self._client = client
+        self._credentials = dict(credentials or {})
+
+    def __repr__(self) -> str:
+        return f"S3PlanStore({self.bucket!r}, {self.prefix!r})"
 
     @property
     def client(self) -> Any:
         if self._client is None:
             import boto3
 
-            self._client = boto3.client("s3")
+            # The job's exchanged role, when it has one: the same short-lived credentials Terraform gets.
+            given = self._credentials
+            options = {
+                "aws_access_key_id": given.get("AWS_ACCESS_KEY_ID"),
+                "aws_secret_access_key": given.get("AWS_SECRET_ACCESS_KEY"),
+                "aws_session_token": given.get("AWS_SESSION_TOKEN"),
+                "region_name": given.get("AWS_REGION"),
+            }
+            self._client = boto3.client("s3", **{k: v for k, v in options.items() if v})
         return self._client
 
     def _key(self, key: PlanKey, name: str) -> str:
@@ -195,13 +209,23 @@ class S3PlanStore:
         return f"s3://{self.bucket}/{self._key(key, '')}"
 
     def store(self, key: PlanKey, plan_file: Path, plan_json: Path, sha256: str) -> str:
+        from boto3.exceptions import S3UploadFailedError
+        from botocore.exceptions import BotoCoreError, ClientError
+
         json_sha256 = _checked_source(plan_file, plan_json, sha256)
-        for name, path in ((PLAN_FILE, plan_file), (PLAN_JSON, plan_json)):
-            self.client.upload_file(str(path), self.bucket, self._key(key, name))
-        # Written last: a hash file present means both files were written before it.
-        self.client.put_object(
-            Bucket=self.bucket, Key=self._key(key, HASH_FILE), Body=hash_lines(sha256, json_sha256).encode()
-        )
+        try:
+            for name, path in ((PLAN_FILE, plan_file), (PLAN_JSON, plan_json)):
+                self.client.upload_file(str(path), self.bucket, self._key(key, name))
+            # Written last: a hash file present means both files were written before it.
+            self.client.put_object(
+                Bucket=self.bucket, Key=self._key(key, HASH_FILE), Body=hash_lines(sha256, json_sha256).encode()
+            )
+        except (ClientError, BotoCoreError, S3UploadFailedError) as error:
+            raise PlanStoreError(
+                "plan-store-unreachable",
+                f"could not write {self._location(key)}: {error}",
+                "check the plan-store setting and that the job's role may write that bucket",
+            ) from None
         return self._location(key)
 
     def fetch(self, key: PlanKey, into: Path, expected_sha256: str | None = None) -> StoredPlan:
@@ -237,10 +261,19 @@ class GcsPlanStore:
     anonymous credentials of its own accord, so local runs and tests need no Google account.
     """
 
-    def __init__(self, bucket: str, prefix: str = "", *, client: Any = None, retry_seconds: float = 120.0) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        client: Any = None,
+        retry_seconds: float = 120.0,
+        credentials: Mapping[str, str] | None = None,
+    ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self._client = client
+        self._token = (credentials or {}).get("GOOGLE_OAUTH_ACCESS_TOKEN", "")
         # How long connection failures, 429 and 5xx answers are retried (120 s is google-cloud-storage's default).
         self.retry_seconds = retry_seconds
 
@@ -249,7 +282,14 @@ class GcsPlanStore:
         if self._client is None:
             from google.cloud import storage
 
-            self._client = storage.Client()
+            if self._token:
+                # The job's exchanged workload identity token, the one the google provider gets; project=None
+                # because a bucket's objects need none (and inferring one would look for other credentials).
+                from google.oauth2.credentials import Credentials
+
+                self._client = storage.Client(project=None, credentials=Credentials(self._token))  # type: ignore[no-untyped-call]
+            else:
+                self._client = storage.Client()
         return self._client
 
     @property
@@ -355,8 +395,11 @@ class GcsPlanStore:
         return f"{why} (retried for {self.retry_seconds:g} s)" if gave_up else why
 
 
-def open_plan_store(spec: str, default_root: Path) -> PlanStore:
-    """`local:DIR`, `s3://bucket/prefix` or `gs://bucket/prefix`; empty means a directory under default_root."""
+def open_plan_store(spec: str, default_root: Path, credentials: Mapping[str, str] | None = None) -> PlanStore:
+    """`local:DIR`, `s3://bucket/prefix` or `gs://bucket/prefix`; empty means a directory under default_root.
+
+    `credentials` are the job's exchanged cloud credentials (bot.adapters.oidc), used for the bucket when given.
+    """
     spec = spec.strip()
     if not spec:
         return LocalPlanStore(default_root)
@@ -370,7 +413,7 @@ def open_plan_store(spec: str, default_root: Path) -> PlanStore:
             bucket, _, prefix = spec.removeprefix(scheme).partition("/")
             if not bucket:
                 raise PlanStoreError("bad-plan-store", f"{spec!r} names no bucket", f"use {scheme}BUCKET/PREFIX")
-            store: PlanStore = make(bucket, prefix)
+            store: PlanStore = make(bucket, prefix, credentials=credentials)
             return store
     raise PlanStoreError(
         "bad-plan-store",

@@ -95,7 +95,7 @@ def apply_from_event(
         policy_failures=[f"{name}: {failure}" for name, r in reviewed.items() for failure in r.policy_failures],
     )
     try:
-        fetched, reviewed = _fetch_plans(loop, context, inputs, number, pr.head_sha, reviewed)
+        fetched, reviewed = _fetch_plans(loop, context, inputs, number, pr.head_sha, reviewed, credentials)
         report = apply_change(
             loop,
             checkout,
@@ -157,11 +157,17 @@ def _reviewed_plan(codehost: Any, repo: str, head: str, project: str, environ: M
 
 
 def _fetch_plans(
-    loop: Any, context: ActionContext, inputs: ActionInputs, number: int, head: str, reviewed: dict[str, ReviewedPlan]
+    loop: Any,
+    context: ActionContext,
+    inputs: ActionInputs,
+    number: int,
+    head: str,
+    reviewed: dict[str, ReviewedPlan],
+    credentials: Mapping[str, str],
 ) -> tuple[dict[str, str], dict[str, ReviewedPlan]]:
     """Each reviewed project's stored plan for the head commit, fetched and checked; a plan the store cannot give
     back intact becomes the reason its project is refused."""
-    store = open_plan_store(inputs.plan_store, context.runner_temp / "olympus" / "plans")
+    store = open_plan_store(inputs.plan_store, context.runner_temp / "olympus" / "plans", credentials)
     fetched: dict[str, str] = {}
     checked = dict(reviewed)
     for name, on_record in reviewed.items():

@@ -117,7 +117,7 @@ def plan_pull_request_event(
         )
     try:
         report = _plan(loop, checkout, inputs.projects)
-        stored = _store_plans(loop, context, inputs, number, report)
+        stored = _store_plans(loop, context, inputs, number, report, credentials)
     finally:
         loop.store.close()
     prefix = inputs.working_directory.strip("/") if inputs.working_directory not in (".", "") else ""
@@ -147,10 +147,15 @@ def _plan(loop: Loop, checkout: Checkout, projects: Sequence[str]) -> PlanReport
 
 
 def _store_plans(
-    loop: Loop, context: ActionContext, inputs: ActionInputs, number: int, report: PlanReport
+    loop: Loop,
+    context: ActionContext,
+    inputs: ActionInputs,
+    number: int,
+    report: PlanReport,
+    credentials: Mapping[str, str],
 ) -> list[dict[str, str]]:
     """Every plan that was made, into the plan store under repo/PR/commit/project, with its SHA-256."""
-    store = open_plan_store(inputs.plan_store, context.runner_temp / "olympus" / "plans")
+    store = open_plan_store(inputs.plan_store, context.runner_temp / "olympus" / "plans", credentials)
     stored = []
     for planned in report.projects:
         record = loop.store.latest_plan(report.branch, planned.project.name)

@@ -269,3 +269,15 @@ def test_gs_plan_store_settings(tmp_path: Path) -> None:
     with pytest.raises(PlanStoreError) as refused:
         open_plan_store("gs://", tmp_path)
     assert refused.value.reference == "bad-plan-store"
+
+
+def test_the_gcs_store_uses_the_jobs_exchanged_token(tmp_path: Path, bucket: Any) -> None:
+    # The workload identity token the job exchanged, the one the google provider gets: no credential file.
+    store = open_plan_store(
+        f"gs://{BUCKET}/t/{tmp_path.name}", tmp_path, {"GOOGLE_OAUTH_ACCESS_TOKEN": "ya29.exchanged"}
+    )
+    assert isinstance(store, GcsPlanStore)
+    assert store.client._credentials.token == "ya29.exchanged"
+    plan, json_path, digest = plan_files(tmp_path)
+    store.store(KEY, plan, json_path, digest)
+    assert store.fetch(KEY, tmp_path / "fetched", expected_sha256=digest).sha256 == digest

@@ -10,7 +10,6 @@ import pytest
 
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
 from bot.adapters.plan_store import (
-    GcsPlanStore,
     LocalPlanStore,
     PlanKey,
     PlanStore,
@@ -146,14 +145,21 @@ def test_plan_store_settings(tmp_path: Path) -> None:
         assert refused.value.reference == "bad-plan-store"
 
 
-def test_gcs_says_plainly_when_its_library_is_missing(tmp_path: Path) -> None:
-    # google-cloud-storage is not a dependency of Olympus: without it, gs:// is refused with a reason.
-    try:
-        import google.cloud.storage  # noqa: F401
-    except ImportError:
-        with pytest.raises(PlanStoreError) as refused:
-            open_plan_store("gs://bucket/prefix", tmp_path)
-        assert refused.value.reference == "plan-store-not-available"
-        assert "google-cloud-storage" in refused.value.message
-    else:
-        assert isinstance(open_plan_store("gs://bucket/prefix", tmp_path), GcsPlanStore)
+def test_the_s3_store_uses_the_jobs_exchanged_credentials(tmp_path: Path, s3_env: LocalAws) -> None:
+    # The role the job exchanged its OIDC token for, not whatever the runner's environment holds.
+    given = {"AWS_ACCESS_KEY_ID": "ASIAEXCHANGED", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t"}
+    store = open_plan_store(f"s3://plans/t/{tmp_path.name}", tmp_path, given)
+    assert isinstance(store, S3PlanStore)
+    assert store.client._request_signer._credentials.access_key == "ASIAEXCHANGED"
+    plan, json_path, digest = plan_files(tmp_path)
+    store.store(KEY, plan, json_path, digest)
+    assert store.fetch(KEY, tmp_path / "fetched", expected_sha256=digest).sha256 == digest
+    assert "ASIAEXCHANGED" not in repr(store)
+
+
+def test_an_s3_bucket_that_does_not_exist_is_said_plainly_when_storing(tmp_path: Path, s3_env: LocalAws) -> None:
+    plan, json_path, digest = plan_files(tmp_path)
+    with pytest.raises(PlanStoreError) as refused:
+        open_plan_store("s3://no-such-bucket/plans", tmp_path).store(KEY, plan, json_path, digest)
+    assert refused.value.reference == "plan-store-unreachable"
+    assert "s3://no-such-bucket/plans/" in refused.value.message and "NoSuchBucket" in refused.value.message

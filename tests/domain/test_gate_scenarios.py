@@ -17,6 +17,7 @@ from bot.domain.gate import (
     changes_requested_by,
     decide,
 )
+from bot.domain.plan_evidence import ACTIONS_APP, PlanCheck, record_for, reviewed_plan_of
 
 HEAD = "1" * 40
 EARLIER = "2" * 40
@@ -48,6 +49,17 @@ class Scenario:
 
 def plan(**changes: object) -> list[PlannedProject]:
     return [replace(PlannedProject("infra/aws/envs/dev", HEAD, SHA, SHA, CHANGE), **changes)]  # type: ignore[arg-type]
+
+
+def on_github(*checks: PlanCheck, file_sha256: str = SHA) -> list[PlannedProject]:
+    """The project as the Action's apply job sees it: the expected hash is whatever GitHub's plan checks say."""
+    reviewed = reviewed_plan_of("infra/aws/envs/dev", "olympus/plan: infra/aws/envs/dev", HEAD, checks, [ACTIONS_APP])
+    return plan(recorded_sha256=reviewed.sha256, current_sha256=file_sha256, record_problem=reviewed.problem)
+
+
+def check(id: int, sha256: str | None = SHA, *, app: str = ACTIONS_APP, commit: str = HEAD) -> PlanCheck:
+    record = record_for(sha256) if sha256 else ""
+    return PlanCheck(id, app, commit, "completed", "success" if sha256 else "failure", record)
 
 
 def approved(user: str, commit: str = HEAD) -> ReviewDecision:
@@ -107,6 +119,24 @@ REFUSED = [
     ("command edited after approval", Scenario(facts={"command_edited": True}), "was edited"),
     ("base branch not protected", Scenario(facts={"base_protected": False}), "not protected"),
     ("policy denies", Scenario(facts={"policy_failures": ("aws_s3_bucket.x: public ACL",)}), "policy: aws_s3_bucket"),
+    ("no plan recorded on GitHub", Scenario(projects=on_github()), "GitHub has no finished plan"),
+    (
+        "plan recorded by another app only",
+        Scenario(projects=on_github(check(1, app="olympus-imposter"))),
+        "GitHub has no finished plan",
+    ),
+    ("plan recorded for another commit only", Scenario(projects=on_github(check(1, commit=EARLIER))), "no finished"),
+    (
+        "store swapped with a matching hash beside it",
+        Scenario(projects=on_github(check(1), file_sha256="b" * 64)),
+        "altered after review",
+    ),
+    (
+        "another app records the swapped plan later",
+        Scenario(projects=on_github(check(1), check(2, "b" * 64, app="olympus-imposter"), file_sha256="b" * 64)),
+        "altered after review",
+    ),
+    ("the newest plan failed", Scenario(projects=on_github(check(1), check(2, None))), "recorded no plan hash"),
     ("the bot's own approval", Scenario(author="olympus[bot]", reviews=[approved("olympus[bot]")]), "cannot approve"),
     (
         "stale and own approvals together",

@@ -522,8 +522,15 @@ def test_skipped_checks_are_listed_with_their_reasons_and_escaped() -> None:
     from bot.domain.findings import SkippedCheck
 
     skips = (
-        SkippedCheck("CKV_AWS_144", "checkov", "infra/aws/modules/s3_bucket/main.tf", 3, "aws_s3_bucket.this",
-                     "Cross-region replication is a per-team DR decision", aliases=("AVD-AWS-0089",)),
+        SkippedCheck(
+            "CKV_AWS_144",
+            "checkov",
+            "infra/aws/modules/s3_bucket/main.tf",
+            3,
+            "aws_s3_bucket.this",
+            "Cross-region replication is a per-team DR decision",
+            aliases=("AVD-AWS-0089",),
+        ),
         SkippedCheck("CKV_AWS_18", "checkov", "main.tf", 9, "aws_s3_bucket.x", "</details> | `boom` <b>x</b>"),
         SkippedCheck("AVD-AWS-0132", "trivy", "main.tf", 9, "aws_s3_bucket.x"),
     )
