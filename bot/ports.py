@@ -285,7 +285,6 @@ class CodeHost(Protocol):
         summary: str = "",
         text: str = "",
         annotations: Sequence[Finding] = (),
-        external_id: str = "",
     ) -> None: ...
 
     def branch_protection(self, repo: str, branch: str) -> tuple[bool, int]:

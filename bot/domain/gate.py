@@ -23,6 +23,7 @@ class PlannedProject:
     lock_holder: str | None
     # Why the reviewed plan cannot be known (GitHub holds no record of it, or the store could not give it back).
     record_problem: str = ""
+    policy_failures: Sequence[str] = ()  # what the policies said of the reviewed plan
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,6 @@ class PullRequestFacts:
     required_approvals: int = 1  # the base branch protection's required approving reviews
     asker_refusal: str = ""  # why the person asking may not apply ("" when they may)
     command_edited: bool = False  # the `/infra apply` comment was edited after it was written
-    policy_failures: Sequence[str] = ()
     changes_requested_by: Sequence[str] = ()  # reviewers whose latest decisive review requests changes
 
 
@@ -137,11 +137,12 @@ def _approval_reasons(gate: GateInput) -> list[str]:
 
 
 def _project_reasons(p: PlannedProject, head: str, change_id: str) -> list[str]:
+    policy = [f"{p.project}: policy: {failure}" for failure in p.policy_failures]
     if p.record_problem:
-        return [f"{p.project}: {p.record_problem}", *_lock_reasons(p, change_id)]
+        return [f"{p.project}: {p.record_problem}", *policy, *_lock_reasons(p, change_id)]
     if p.plan_commit is None or p.recorded_sha256 is None:
         return [f"{p.project}: no saved plan; run `olympus plan` first"]
-    return [*_plan_file_reasons(p, head), *_lock_reasons(p, change_id)]
+    return [*_plan_file_reasons(p, head), *policy, *_lock_reasons(p, change_id)]
 
 
 def _plan_file_reasons(p: PlannedProject, head: str) -> list[str]:
@@ -186,7 +187,6 @@ def _pull_request_reasons(pr: PullRequestFacts) -> list[str]:
         reasons.append(f"{who} requested changes; their review must be resolved before applying")
     if pr.command_edited:
         reasons.append("the `/infra apply` comment was edited after it was written; comment the command again")
-    reasons.extend(f"policy: {failure}" for failure in pr.policy_failures)
     return reasons
 
 

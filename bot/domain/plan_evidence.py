@@ -1,96 +1,130 @@
-"""The reviewed plan as GitHub records it: a check run per project whose external_id carries the plan's hash."""
+"""The reviewed plans as GitHub keeps them: an artifact of the plan workflow's run for the head commit."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-# external_id is free text to GitHub; this prefix marks ours and its version.
-RECORD_PREFIX = "olympus-plan/v1 "
-# Policy failures kept in the record; more are counted, not listed, so the record stays small.
+# The artifact the plan job uploads (action.yml) and the file inside it.
+RECORD_ARTIFACT = "olympus-plan-record"
+RECORD_FILE = "olympus-plan-record.json"
+RECORD_VERSION = 1
+# Policy failures kept per project; more are counted, not listed, so the record stays small.
 MAX_LISTED_FAILURES = 20
-# The app whose check runs the Action's apply job believes: the one behind every workflow's GITHUB_TOKEN.
-ACTIONS_APP = "github-actions"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
-class PlanCheck:
-    """One check run as GitHub lists it for a commit: who made it, and what it says."""
+class PlanRun:
+    """One workflow run as GitHub lists it: which workflow file, for which event and commit, and whether it ended."""
 
     id: int
-    app_slug: str
+    path: str  # the workflow file, e.g. .github/workflows/olympus.yml
+    event: str
     head_sha: str
     status: str
-    conclusion: str | None
-    external_id: str
+    created_at: str  # ISO 8601, as GitHub gives it: sortable as text
 
 
 @dataclass(frozen=True)
 class ReviewedPlan:
-    """What GitHub says was planned for one project at the head: its hash and policy result, or why not known."""
+    """What GitHub holds of one project's plan at the head: its hash and policy result, or why it is not known."""
 
     sha256: str | None = None
     policy_failures: tuple[str, ...] = ()
     problem: str = ""
 
 
-def record_for(sha256: str, policy_failures: Sequence[str] = ()) -> str:
-    """The external_id of a plan's check run: the plan file's SHA-256 and the policy failures it had."""
-    if not _SHA256.match(sha256):
-        raise ValueError(f"not a SHA-256: {sha256!r}")
-    listed = [f[:200] for f in policy_failures[:MAX_LISTED_FAILURES]]
-    hidden = len(policy_failures) - len(listed)
-    if hidden:
-        listed.append(f"and {hidden} more policy failures")
-    return RECORD_PREFIX + json.dumps({"sha256": sha256, "policy": listed}, separators=(",", ":"))
+def record_text(
+    repository: str, pull_request: int, head: str, run_url: str, plans: Mapping[str, tuple[str, Sequence[str]]]
+) -> str:
+    """The record the plan job uploads: each project's plan SHA-256 and policy failures, for this PR and commit."""
+    projects = {}
+    for project, (sha256, failures) in sorted(plans.items()):
+        if not _SHA256.match(sha256):
+            raise ValueError(f"not a SHA-256: {sha256!r}")
+        listed = [f[:500] for f in failures[:MAX_LISTED_FAILURES]]
+        if len(failures) > len(listed):
+            listed.append(f"and {len(failures) - len(listed)} more policy failures")
+        projects[project] = {"sha256": sha256, "policy_failures": listed}
+    body = {
+        "version": RECORD_VERSION,
+        "repository": repository,
+        "pull_request": pull_request,
+        "head": head,
+        "run": run_url,
+        "projects": projects,
+    }
+    return json.dumps(body, indent=2) + "\n"
 
 
-def parse_record(external_id: str) -> ReviewedPlan | None:
-    """The record in an external_id; None when it is not ours or is malformed."""
-    if not external_id.startswith(RECORD_PREFIX):
-        return None
-    try:
-        data = json.loads(external_id.removeprefix(RECORD_PREFIX))
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    sha256, policy = data.get("sha256"), data.get("policy", [])
-    if not isinstance(sha256, str) or not _SHA256.match(sha256):
-        return None
-    if not isinstance(policy, list) or not all(isinstance(p, str) for p in policy):
-        return None
-    return ReviewedPlan(sha256=sha256, policy_failures=tuple(policy))
+def plan_run_of(runs: Iterable[PlanRun], head: str, workflow_path: str) -> PlanRun | None:
+    """The newest finished `pull_request` run of the plan workflow for exactly this head commit.
 
-
-def reviewed_plan_of(
-    project: str, check_name: str, head: str, checks: Iterable[PlanCheck], trusted_apps: Iterable[str]
-) -> ReviewedPlan:
-    """The newest finished plan check of `project` at `head` made by a trusted app, read as the reviewed plan.
-
-    Newest wins because planning the same commit again is normal and replaces the plan in the store too; a check
-    run from any other app, or for another commit, is ignored, so writing the plan store alone cannot change what
-    the apply job expects.
+    Only GitHub sets a run's event, commit and workflow file, and a job can upload artifacts to its own run only:
+    another pull request's job, whatever its code does, cannot put a record into this one's runs.
     """
-    trusted = {app.casefold() for app in trusted_apps}
-    ours = sorted(
-        (c for c in checks if c.app_slug.casefold() in trusted and c.head_sha == head and c.status == "completed"),
-        key=lambda c: c.id,
-    )
-    if not ours:
-        return ReviewedPlan(
-            problem=f"GitHub has no finished plan of {project} at {head[:12]} (check run {check_name!r} by "
-            f"{' or '.join(sorted(trusted))}); plan again"
+    ours = [
+        r
+        for r in runs
+        if r.path == workflow_path and r.event == "pull_request" and r.head_sha == head and r.status == "completed"
+    ]
+    return max(ours, key=lambda r: (r.created_at, r.id), default=None)
+
+
+def reviewed_plans_of(
+    record: str | None,
+    run: PlanRun | None,
+    *,
+    repository: str,
+    pull_request: int,
+    head: str,
+    projects: Iterable[str],
+    workflow_path: str,
+) -> dict[str, ReviewedPlan]:
+    """Each project's reviewed plan according to the run's record; every doubt is a problem that refuses it."""
+    names = list(projects)
+    problem = _record_problem(record, run, repository, pull_request, head, workflow_path)
+    if problem:
+        return {name: ReviewedPlan(problem=problem) for name in names}
+    data = json.loads(record or "{}")["projects"]
+    reviewed = {}
+    for name in names:
+        entry = data.get(name)
+        if not isinstance(entry, dict) or not _SHA256.match(str(entry.get("sha256", ""))):
+            reviewed[name] = ReviewedPlan(problem=f"the plan run {run.id if run else '?'} recorded no plan of it")
+            continue
+        failures = entry.get("policy_failures") or []
+        reviewed[name] = ReviewedPlan(sha256=entry["sha256"], policy_failures=tuple(str(f) for f in failures))
+    return reviewed
+
+
+def _record_problem(
+    record: str | None, run: PlanRun | None, repository: str, pull_request: int, head: str, workflow_path: str
+) -> str:
+    if run is None:
+        return (
+            f"GitHub has no finished run of {workflow_path} on pull_request for the head {head[:12]}; "
+            "plan again (push, or re-run the plan workflow)"
         )
-    newest = ours[-1]
-    record = parse_record(newest.external_id)
     if record is None:
-        outcome = newest.conclusion or "no conclusion"
-        return ReviewedPlan(
-            problem=f"the newest plan of {project} at {head[:12]} recorded no plan hash on GitHub ({outcome}); "
-            "fix the plan and plan again"
+        return f"the plan run {run.id} for {head[:12]} uploaded no {RECORD_ARTIFACT} artifact; plan again"
+    try:
+        data = json.loads(record)
+    except ValueError:
+        return f"the {RECORD_ARTIFACT} of run {run.id} is not a readable record; plan again"
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != RECORD_VERSION
+        or not isinstance(data.get("projects"), dict)
+    ):
+        return f"the {RECORD_ARTIFACT} of run {run.id} is not a version {RECORD_VERSION} record; plan again"
+    said = (data.get("repository"), data.get("pull_request"), data.get("head"))
+    if said != (repository, pull_request, head):
+        return (
+            f"the {RECORD_ARTIFACT} of run {run.id} is for {said[0]}#{said[1]} at {str(said[2])[:12]}, "
+            f"not {repository}#{pull_request} at {head[:12]}; plan again"
         )
-    return record
+    return ""

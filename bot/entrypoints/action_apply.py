@@ -7,12 +7,13 @@ from dataclasses import replace
 from typing import Any
 
 from bot.adapters.git_tree import GitTreeReader
+from bot.adapters.github.plan_records import GitHubPlanRecords
 from bot.adapters.github.ref_locks import GitHubRefLocks
 from bot.adapters.localgit import LocalGit
 from bot.adapters.plan_store import PlanKey, PlanStoreError, open_plan_store
 from bot.domain.gate import Blocked, PullRequestFacts, approvals_from, changes_requested_by
 from bot.domain.permissions import Refused, may_run
-from bot.domain.plan_evidence import ACTIONS_APP, PlanCheck, ReviewedPlan, reviewed_plan_of
+from bot.domain.plan_evidence import ReviewedPlan, plan_run_of, reviewed_plans_of
 from bot.domain.records import PlanRecord
 from bot.entrypoints.action import (
     ActionContext,
@@ -31,7 +32,7 @@ from bot.services.apply_change import apply_change
 from bot.services.checkout import Checkout
 from bot.services.github_checkout import change_id_of
 from bot.services.plan_change import slug
-from bot.services.pull_requests import CHECK_PREFIX, review_decisions
+from bot.services.pull_requests import review_decisions
 from bot.services.repo_projects import affected_projects_of, select_projects
 
 
@@ -79,7 +80,7 @@ def apply_from_event(
     loop = build_action_loop(context, environ, terraform)
     loop.git = git
     loop.locks = GitHubRefLocks(codehost, repo)  # read again here: the plan job took them on GitHub
-    reviewed = {p.name: _reviewed_plan(codehost, repo, pr.head_sha, p.name, environ) for p in projects}
+    reviewed = reviewed_plans(codehost, context, environ, number, pr.head_sha, [p.name for p in projects])
     comment = context.event.get("comment") or {}
     facts = PullRequestFacts(
         author=pr.author,
@@ -92,7 +93,6 @@ def apply_from_event(
         asker_refusal=refusal.reason if isinstance(refusal, Refused) else "",
         command_edited=bool(comment) and comment.get("updated_at") not in (None, comment.get("created_at")),
         changes_requested_by=changes_requested_by(reviews),
-        policy_failures=[f"{name}: {failure}" for name, r in reviewed.items() for failure in r.policy_failures],
     )
     try:
         fetched, reviewed = _fetch_plans(loop, context, inputs, number, pr.head_sha, reviewed, credentials)
@@ -142,18 +142,41 @@ def _only(inputs: ActionInputs) -> str | None:
     return inputs.projects[0] if len(inputs.projects) == 1 else None
 
 
-def trusted_plan_apps(environ: Mapping[str, str]) -> tuple[str, ...]:
-    """The apps whose plan check runs the apply job believes: GitHub Actions, plus OLYMPUS_TRUSTED_PLAN_APPS (the
-    App's slug, when the App plans in its own workers)."""
-    extra = [a.strip() for a in environ.get("OLYMPUS_TRUSTED_PLAN_APPS", "").split(",") if a.strip()]
-    return (ACTIONS_APP, *extra)
+def plan_workflow_path(environ: Mapping[str, str]) -> str:
+    """The workflow file whose runs plan the pull requests: OLYMPUS_PLAN_WORKFLOW, else this run's own workflow,
+    which is the one the copy-ready caller (workflows/olympus.yml) plans and applies in."""
+    configured = environ.get("OLYMPUS_PLAN_WORKFLOW", "").strip()
+    if configured:
+        return configured
+    # GITHUB_WORKFLOW_REF is OWNER/REPO/PATH@REF, for the caller when the job is in a reusable workflow.
+    owner_repo_path = environ.get("GITHUB_WORKFLOW_REF", "").partition("@")[0]
+    path = "/".join(owner_repo_path.split("/")[2:])
+    if not path:
+        raise UserError(
+            "plan-workflow-unknown",
+            "GITHUB_WORKFLOW_REF is not set, so the apply job cannot tell which workflow's runs made the plans",
+            "set OLYMPUS_PLAN_WORKFLOW to the plan workflow's file, e.g. .github/workflows/olympus.yml",
+        )
+    return path
 
 
-def _reviewed_plan(codehost: Any, repo: str, head: str, project: str, environ: Mapping[str, str]) -> ReviewedPlan:
-    """What GitHub's plan check runs say of the project's plan at head."""
-    name = CHECK_PREFIX + project
-    checks: list[PlanCheck] = codehost.check_runs_named(repo, head, name)
-    return reviewed_plan_of(project, name, head, checks, trusted_plan_apps(environ))
+def reviewed_plans(
+    codehost: Any, context: ActionContext, environ: Mapping[str, str], number: int, head: str, projects: list[str]
+) -> dict[str, ReviewedPlan]:
+    """What the newest plan run of the head commit recorded, read from its artifact on GitHub."""
+    workflow = plan_workflow_path(environ)
+    records = GitHubPlanRecords(codehost)
+    run = plan_run_of(records.runs_at(context.repository, head), head, workflow)
+    record = records.record_of(context.repository, run.id) if run else None
+    return reviewed_plans_of(
+        record,
+        run,
+        repository=context.repository,
+        pull_request=number,
+        head=head,
+        projects=projects,
+        workflow_path=workflow,
+    )
 
 
 def _fetch_plans(

@@ -1,4 +1,4 @@
-"""The Action's plan job: plan the pull request in the workspace, lock its projects and record its plans on GitHub."""
+"""The Action's plan job: plan the pull request in the workspace, lock its projects, store and record its plans."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.adapters.git_tree import GitTreeReader
 from bot.adapters.localgit import GitError, LocalGit
 from bot.adapters.plan_store import PlanKey, open_plan_store
 from bot.domain.findings import merge_reports
+from bot.domain.plan_evidence import RECORD_FILE, record_text
 from bot.entrypoints.action import (
     ActionContext,
     ActionInputs,
@@ -126,7 +127,7 @@ def plan_pull_request_event(
         record_plan_checks(codehost, context.repository, report)
     _comment(codehost, context, inputs, number, change_id, [*parts[:-1], parts[-1] + _stored_table(stored, context)])
     return ActionResult(
-        outputs=_outputs(report, stored),
+        outputs={**_outputs(report, stored), "record-path": str(write_record(context, number, report.head, stored))},
         summary="\n\n".join(parts) + _stored_table(stored, context),
         annotations=[annotation_for(f, prefix) for f in report.scan.findings if f.file],
         exit_code=0 if report.ok else 1,
@@ -202,6 +203,15 @@ def _stored_table(stored: Iterable[dict[str, str]], context: ActionContext) -> s
         + "\n".join(rows)
         + f"\n\nThe apply job applies exactly these files. [Run]({context.run_url})\n"
     )
+
+
+def write_record(context: ActionContext, number: int, head: str, stored: list[dict[str, str]]) -> Path:
+    """The plan record that action.yml uploads as this run's artifact: the apply job's source for the hashes."""
+    plans = {s["project"]: (s["sha256"], ()) for s in stored}  # policy failures: none are evaluated yet
+    path = context.runner_temp / "olympus" / "record" / RECORD_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(record_text(context.repository, number, head, context.run_url, plans))
+    return path
 
 
 def record_plan_checks(codehost: Any, repo: str, report: PlanReport) -> None:

@@ -53,19 +53,18 @@ def gate_for(
     for project in projects:
         plan = latest.get(project.name)
         lock = loop.lock_keeper.lock_for(loop.repo_id, project.dir, project.workspace)
-        recorded = plan.sha256 if plan else None
-        problem = ""
+        on_record = ReviewedPlan(sha256=plan.sha256 if plan else None)
         if reviewed is not None:
             on_record = reviewed.get(project.name, ReviewedPlan(problem="no plan of it was reviewed"))
-            recorded, problem = on_record.sha256, on_record.problem
         planned.append(
             PlannedProject(
                 project=project.name,
                 plan_commit=plan.commit if plan else None,
-                recorded_sha256=recorded,
+                recorded_sha256=on_record.sha256,
                 current_sha256=file_sha256(Path(plan.plan_path)) if plan else None,
                 lock_holder=lock.holder if lock else None,
-                record_problem=problem,
+                record_problem=on_record.problem,
+                policy_failures=on_record.policy_failures,
             )
         )
         if plan:

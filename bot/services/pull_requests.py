@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from bot.domain.findings import ScanReport
 from bot.domain.gate import Blocked, PullRequestFacts, ReviewDecision, approvals_from, changes_requested_by
 from bot.domain.models import Finding
-from bot.domain.plan_evidence import record_for
 from bot.errors import UserError
 from bot.ports import CodeHost, Review
 from bot.services.apply_change import apply_change
@@ -77,11 +76,9 @@ def plan_pull_request(
 
 
 def finish_plan_check(codehost: CodeHost, repo: str, check_id: int, planned: ProjectPlan, scan: ScanReport) -> None:
-    """Complete a project's plan check run; a plan that was made records its SHA-256 there (external_id) for the
-    apply job to re-read from GitHub."""
+    """Complete a project's plan check run: the counts, the findings as annotations, and the plan's SHA-256."""
     summary = planned.summary
     ours = [f for f in scan.findings if _inside(f, planned.project.dir)]
-    record = ""
     if planned.locked_by:
         conclusion, title = "failure", f"Locked by {planned.locked_by}"
     elif summary is None or summary.errored:
@@ -90,9 +87,8 @@ def finish_plan_check(codehost: CodeHost, repo: str, check_id: int, planned: Pro
         counts = summary.counts
         conclusion = "success"
         title = f"{counts.add} to add, {counts.change} to change, {counts.destroy} to destroy"
-        record = record_for(planned.sha256) if planned.sha256 else ""
     text = planned.error[-60000:] if planned.error else ""
-    plan_hash = f" Plan SHA-256 `{planned.sha256}`." if record else ""
+    plan_hash = f" Plan SHA-256 `{planned.sha256}`." if conclusion == "success" and planned.sha256 else ""
     codehost.update_check_run(
         repo,
         check_id,
@@ -102,7 +98,6 @@ def finish_plan_check(codehost: CodeHost, repo: str, check_id: int, planned: Pro
         summary=f"{title}. {len(ours)} scanner findings.{plan_hash}",
         text=text,
         annotations=ours,
-        external_id=record,
     )
 
 

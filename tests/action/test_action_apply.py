@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_action_plan import BUCKET_TF, pull_request
+from test_action_plan import BUCKET_TF, pull_request, read_outputs
 
 from bot.adapters.local_aws import LocalAws
+from bot.domain.plan_evidence import RECORD_ARTIFACT, RECORD_FILE
 from bot.entrypoints.action import run_action
 from bot.entrypoints.demo import seed_repository
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.slow
 
 # Not the plan test's repository: moto's state is one per process, and so the Terraform state key must differ.
 REPO = "octo-org/apply-job"
+WORKFLOW = ".github/workflows/olympus.yml"
 
 
 def seed_files(tmp_path: Path) -> dict[str, str]:
@@ -54,6 +56,8 @@ def job_env(
         "INPUT_PLAN_STORE": f"local:{tmp_path / 'plans'}",
         "OLYMPUS_AWS_EMULATOR_URL": aws.url,
         **extra,
+        # The caller workflow the job runs in: plan and apply jobs share it (workflows/olympus.yml).
+        "GITHUB_WORKFLOW_REF": f"{extra.get('GITHUB_REPOSITORY', REPO)}/{WORKFLOW}@refs/heads/main",
     }
 
 
@@ -99,6 +103,10 @@ def plan_job(
     )
     lines: list[str] = []
     assert run_action(env, lines.append) == expected, lines
+    record = read_outputs(Path(env["GITHUB_OUTPUT"])).get("record-path")
+    if record:  # what action.yml's upload step does on a runner: the record becomes this run's artifact
+        artifact = {RECORD_ARTIFACT: {RECORD_FILE: Path(record).read_bytes()}}
+        fake.add_workflow_run(repo, path=WORKFLOW, head_sha=pr.head, artifacts=artifact)
     return Path(env["GITHUB_STEP_SUMMARY"]).read_text()
 
 

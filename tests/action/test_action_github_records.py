@@ -1,21 +1,20 @@
-"""What the apply job re-reads from GitHub: the reviewed plan's hash and policy result (check runs) and the locks."""
+"""What the apply job re-reads from GitHub: the reviewed plans (its plan run's artifact) and the locks (git refs)."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from github import Auth, Github
-from test_action_apply import job_env, plan_job, planned_pull_request
+from test_action_apply import WORKFLOW, job_env, plan_job, planned_pull_request
 from test_action_plan import git, pull_request
 
-from bot.adapters.github import GitHubApp, load_private_key
-from bot.adapters.github.codehost import GitHubCodeHost
 from bot.adapters.local_aws import LocalAws
-from bot.domain.plan_evidence import parse_record, record_for
+from bot.domain.plan_evidence import RECORD_ARTIFACT, RECORD_FILE, record_text
 from bot.domain.ref_locks import lock_ref, parse_lock_message
 from bot.entrypoints.action import run_action
 from bot.services.pull_requests import CHECK_PREFIX
@@ -23,10 +22,6 @@ from bot.services.pull_requests import CHECK_PREFIX
 pytestmark = pytest.mark.slow
 
 PROJECT = "infra/aws/envs/dev"
-
-
-def codehost(fake: Any, token: str) -> GitHubCodeHost:
-    return GitHubCodeHost(Github(auth=Auth.Token(token), base_url=fake.base_url, retry=None))
 
 
 def apply_job(tmp_path: Path, pr: Any, aws: LocalAws, fake: Any, repo: str, number: int, actor: str) -> tuple[int, str]:
@@ -51,7 +46,14 @@ def stored_folder(tmp_path: Path, repo: str, number: int, head: str) -> Path:
     return tmp_path / "plans" / repo / str(number) / head / PROJECT.replace("/", "--")
 
 
-def test_the_apply_job_expects_the_hash_github_recorded_not_the_one_beside_the_plan(
+def record_run(fake: Any, repo: str, head: str, record: bytes | None, *, path: str = WORKFLOW) -> int:
+    """A run of the plan workflow for `head`, with the record artifact it uploaded (or none)."""
+    artifacts = {RECORD_ARTIFACT: {RECORD_FILE: record}} if record is not None else {}
+    run_id: int = fake.add_workflow_run(repo, path=path, head_sha=head, artifacts=artifacts)
+    return run_id
+
+
+def test_the_apply_job_expects_the_hash_its_plan_run_recorded_not_the_one_beside_the_plan(
     tmp_path: Path, fixtures_dir: Path, aws: LocalAws, fake_github: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake, repo = fake_github, "octo-org/recorded-plans"
@@ -59,11 +61,15 @@ def test_the_apply_job_expects_the_hash_github_recorded_not_the_one_beside_the_p
     folder = stored_folder(tmp_path, repo, number, pr.head)
     reviewed_sha = hashlib.sha256((folder / "plan.tfplan").read_bytes()).hexdigest()
 
-    # The plan job recorded the plan on GitHub: a check run by the github-actions app, its hash in external_id.
-    runs = [r for r in fake.repo(repo).check_runs if r.name == CHECK_PREFIX + PROJECT]
-    assert [(r.app_slug, r.head_sha, r.conclusion) for r in runs] == [("github-actions", pr.head, "success")]
-    record = parse_record(runs[0].external_id or "")
-    assert record is not None and record.sha256 == reviewed_sha and record.policy_failures == ()
+    # The plan job wrote the record that action.yml uploads as its run's artifact ...
+    (run,) = fake.repo(repo).workflow_runs
+    with zipfile.ZipFile(io.BytesIO(run.artifacts[0].data)) as bundle:
+        record = json.loads(bundle.read(RECORD_FILE))
+    assert (record["repository"], record["pull_request"], record["head"]) == (repo, number, pr.head)
+    assert record["projects"] == {PROJECT: {"sha256": reviewed_sha, "policy_failures": []}}
+    # ... showed the hash in the project's check run ...
+    (check,) = [r for r in fake.repo(repo).check_runs if r.name == CHECK_PREFIX + PROJECT]
+    assert check.conclusion == "success" and reviewed_sha in check.output["summary"]
     # ... and took the project's lock as a ref whose commit names the pull request.
     lock = fake.repo(repo).git.refs[lock_ref(PROJECT, "default")]
     claim = parse_lock_message(fake.repo(repo).git.commits[lock].message)
@@ -71,7 +77,7 @@ def test_the_apply_job_expects_the_hash_github_recorded_not_the_one_beside_the_p
     fake.add_review(repo, number, "alice", "APPROVED", pr.head)
 
     # Whoever can write the plan store replaces the plan and the hash beside it: the store finds nothing wrong,
-    # but GitHub's record does not match.
+    # but the plan run's record does not match.
     original = {name: (folder / name).read_bytes() for name in ("plan.tfplan", "plan.sha256")}
     swapped = original["plan.tfplan"] + b"swapped"
     swapped_sha = hashlib.sha256(swapped).hexdigest()
@@ -80,37 +86,37 @@ def test_the_apply_job_expects_the_hash_github_recorded_not_the_one_beside_the_p
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
     assert code == 2 and f"not the reviewed {reviewed_sha}" in summary, summary
 
-    # A check run from any other app (here the Olympus App's own token) naming the swapped plan changes nothing.
-    app = GitHubApp(fake.app_id, load_private_key(value=fake.private_key_pem), fake.base_url)
-    other = codehost(fake, app.tokens.token(fake.installation_id))
-    other.create_check_run(
-        repo, pr.head, CHECK_PREFIX + PROJECT, conclusion="success", external_id=record_for(swapped_sha)
-    )
+    # Records of the swapped plan elsewhere change nothing: another PR's run (its own head commit, whatever its
+    # record claims), and a run of another workflow file.
+    forged = record_text(repo, number, pr.head, "x", {PROJECT: (swapped_sha, ())}).encode()
+    record_run(fake, repo, fake.repo(repo).pulls[number].base_sha, forged)
+    record_run(fake, repo, pr.head, forged, path=".github/workflows/other.yml")
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
     assert code == 2 and f"not the reviewed {reviewed_sha}" in summary, summary
     for name, content in original.items():
         (folder / name).write_bytes(content)
 
-    # A newer plan record by GitHub Actions with a failed policy refuses the apply, with the policy's words.
-    actions = codehost(fake, fake.actions_token())
-    failed = record_for(reviewed_sha, ["deny: aws_s3_bucket.action_demo must not be public"])
-    actions.create_check_run(repo, pr.head, CHECK_PREFIX + PROJECT, conclusion="failure", external_id=failed)
+    # The newest plan run decides: a record with a failed policy refuses, with the policy's words ...
+    denied = record_text(repo, number, pr.head, "x", {PROJECT: (reviewed_sha, ["deny: the bucket is public"])})
+    record_run(fake, repo, pr.head, denied.encode())
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
-    assert code == 2 and f"policy: {PROJECT}: deny: aws_s3_bucket.action_demo must not be public" in summary
-
-    # The newest record without a hash (a plan that failed) refuses too, and says so.
-    actions.create_check_run(repo, pr.head, CHECK_PREFIX + PROJECT, conclusion="failure", title="The plan failed")
+    assert code == 2 and f"{PROJECT}: policy: deny: the bucket is public" in summary, summary
+    # ... a run that uploaded no record refuses ...
+    record_run(fake, repo, pr.head, None)
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
-    assert code == 2 and "recorded no plan hash on GitHub (failure)" in summary
+    assert code == 2 and "uploaded no olympus-plan-record artifact" in summary, summary
+    # ... so does a record written for another pull request ...
+    record_run(fake, repo, pr.head, record_text(repo, number + 5, pr.head, "x", {PROJECT: (reviewed_sha, ())}).encode())
+    code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
+    assert code == 2 and f"not {repo}#{number}" in summary, summary
 
-    # With the reviewed plan on record again, the apply goes through.
-    actions.create_check_run(
-        repo, pr.head, CHECK_PREFIX + PROJECT, conclusion="success", external_id=record_for(reviewed_sha)
-    )
+    # ... and with the reviewed plan on record again, the apply goes through.
+    record_run(fake, repo, pr.head, record_text(repo, number, pr.head, "x", {PROJECT: (reviewed_sha, ())}).encode())
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
     assert code == 0, summary
     assert "olympus-action-demo" in aws.bucket_names()
     aws.client("s3").delete_bucket(Bucket="olympus-action-demo")  # moto's state outlives this test
+    assert fake.violations == []
 
 
 def second_pull_request(tmp_path: Path, fixtures_dir: Path, fake: Any, repo: str) -> tuple[Any, int]:
@@ -141,9 +147,11 @@ def test_locks_are_held_on_github_until_the_pull_request_closes(
     # The second PR's plan job finds the project locked by the first, and plans nothing there.
     summary = plan_job(tmp_path / "second", second, aws, fake, repo, number, expected=1)
     assert f"{repo}#{first_number}" in summary
-    (run,) = [r for r in fake.repo(repo).check_runs if r.head_sha == second.head]
-    assert run.conclusion == "failure" and run.output["title"] == f"Locked by {repo}#{first_number}"
-    assert not run.external_id  # no plan, so nothing an apply could use
+    (check,) = [r for r in fake.repo(repo).check_runs if r.head_sha == second.head]
+    assert check.conclusion == "failure" and check.output["title"] == f"Locked by {repo}#{first_number}"
+    (run,) = [r for r in fake.repo(repo).workflow_runs if r.head_sha == second.head]
+    with zipfile.ZipFile(io.BytesIO(run.artifacts[0].data)) as bundle:
+        assert json.loads(bundle.read(RECORD_FILE))["projects"] == {}  # no plan, so nothing an apply could use
 
     # Its apply is refused for the lock, re-read from GitHub (its plan is missing too).
     fake.add_review(repo, number, "alice", "APPROVED", second.head)

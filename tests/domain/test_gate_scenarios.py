@@ -17,7 +17,7 @@ from bot.domain.gate import (
     changes_requested_by,
     decide,
 )
-from bot.domain.plan_evidence import ACTIONS_APP, PlanCheck, record_for, reviewed_plan_of
+from bot.domain.plan_evidence import PlanRun, record_text, reviewed_plans_of
 
 HEAD = "1" * 40
 EARLIER = "2" * 40
@@ -51,15 +51,31 @@ def plan(**changes: object) -> list[PlannedProject]:
     return [replace(PlannedProject("infra/aws/envs/dev", HEAD, SHA, SHA, CHANGE), **changes)]  # type: ignore[arg-type]
 
 
-def on_github(*checks: PlanCheck, file_sha256: str = SHA) -> list[PlannedProject]:
-    """The project as the Action's apply job sees it: the expected hash is whatever GitHub's plan checks say."""
-    reviewed = reviewed_plan_of("infra/aws/envs/dev", "olympus/plan: infra/aws/envs/dev", HEAD, checks, [ACTIONS_APP])
-    return plan(recorded_sha256=reviewed.sha256, current_sha256=file_sha256, record_problem=reviewed.problem)
+WORKFLOW = ".github/workflows/olympus.yml"
+RUN = PlanRun(9, WORKFLOW, "pull_request", HEAD, "completed", "2026-11-21T06:00:00Z")
 
 
-def check(id: int, sha256: str | None = SHA, *, app: str = ACTIONS_APP, commit: str = HEAD) -> PlanCheck:
-    record = record_for(sha256) if sha256 else ""
-    return PlanCheck(id, app, commit, "completed", "success" if sha256 else "failure", record)
+def record(sha256: str = SHA, failures: tuple[str, ...] = (), *, number: int = 7, head: str = HEAD) -> str:
+    return record_text("octo-org/infra", number, head, "https://run", {"infra/aws/envs/dev": (sha256, failures)})
+
+
+def on_github(text: str | None, run: PlanRun | None = RUN, *, file_sha256: str = SHA) -> list[PlannedProject]:
+    """The project as the Action's apply job sees it: the expected hash is whatever the plan run recorded."""
+    (reviewed,) = reviewed_plans_of(
+        text,
+        run,
+        repository="octo-org/infra",
+        pull_request=7,
+        head=HEAD,
+        projects=["infra/aws/envs/dev"],
+        workflow_path=WORKFLOW,
+    ).values()
+    return plan(
+        recorded_sha256=reviewed.sha256,
+        current_sha256=file_sha256,
+        record_problem=reviewed.problem,
+        policy_failures=reviewed.policy_failures,
+    )
 
 
 def approved(user: str, commit: str = HEAD) -> ReviewDecision:
@@ -118,25 +134,31 @@ REFUSED = [
     ),
     ("command edited after approval", Scenario(facts={"command_edited": True}), "was edited"),
     ("base branch not protected", Scenario(facts={"base_protected": False}), "not protected"),
-    ("policy denies", Scenario(facts={"policy_failures": ("aws_s3_bucket.x: public ACL",)}), "policy: aws_s3_bucket"),
-    ("no plan recorded on GitHub", Scenario(projects=on_github()), "GitHub has no finished plan"),
     (
-        "plan recorded by another app only",
-        Scenario(projects=on_github(check(1, app="olympus-imposter"))),
-        "GitHub has no finished plan",
+        "policy denies",
+        Scenario(projects=plan(policy_failures=("aws_s3_bucket.x: public ACL",))),
+        "policy: aws_s3_bucket",
     ),
-    ("plan recorded for another commit only", Scenario(projects=on_github(check(1, commit=EARLIER))), "no finished"),
+    ("no plan run for the head", Scenario(projects=on_github(None, None)), "no finished run"),
+    ("the plan run uploaded no record", Scenario(projects=on_github(None)), "uploaded no olympus-plan-record"),
+    ("the record is not a record", Scenario(projects=on_github("<html>")), "not a readable record"),
+    ("the record is for another PR", Scenario(projects=on_github(record(number=8))), "not octo-org/infra#7"),
+    ("the record is for another commit", Scenario(projects=on_github(record(head=OTHER))), "not octo-org/infra#7"),
     (
         "store swapped with a matching hash beside it",
-        Scenario(projects=on_github(check(1), file_sha256="b" * 64)),
+        Scenario(projects=on_github(record(), file_sha256="b" * 64)),
         "altered after review",
     ),
     (
-        "another app records the swapped plan later",
-        Scenario(projects=on_github(check(1), check(2, "b" * 64, app="olympus-imposter"), file_sha256="b" * 64)),
-        "altered after review",
+        "the record names no plan of it",
+        Scenario(projects=on_github(record_text("octo-org/infra", 7, HEAD, "r", {}))),
+        "recorded no plan of it",
     ),
-    ("the newest plan failed", Scenario(projects=on_github(check(1), check(2, None))), "recorded no plan hash"),
+    (
+        "the recorded policy result failed",
+        Scenario(projects=on_github(record(failures=("deny: public bucket",)))),
+        "deny: public bucket",
+    ),
     ("the bot's own approval", Scenario(author="olympus[bot]", reviews=[approved("olympus[bot]")]), "cannot approve"),
     (
         "stale and own approvals together",

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from bot.adapters.github.codehost import GitHubCodeHost
 from bot.adapters.github.ref_locks import GitHubRefLocks
-from bot.domain.plan_evidence import ACTIONS_APP, PlanCheck, parse_record, record_for, reviewed_plan_of
 from bot.domain.ref_locks import LOCK_NAMESPACE, LockClaim, lock_message, lock_ref, parse_lock_message
 
 REPO = "octo-org/locks"
@@ -102,27 +101,3 @@ def test_every_directory_and_workspace_gives_a_valid_distinct_ref(directory: str
 def test_a_lock_claim_survives_its_commit_message(holder: str, directory: str, workspace: str) -> None:
     claim = LockClaim(holder, directory, workspace, "a" * 40, "https://run")
     assert parse_lock_message(lock_message(claim)) == claim
-
-
-def test_plan_records_round_trip_and_reject_what_is_not_ours() -> None:
-    record = record_for("b" * 64, ["deny: public bucket"] * 25)
-    parsed = parse_record(record)
-    assert parsed is not None and parsed.sha256 == "b" * 64
-    assert len(parsed.policy_failures) == 21 and parsed.policy_failures[-1] == "and 5 more policy failures"
-    assert parse_record("ci-run-42") is None
-    assert parse_record('olympus-plan/v1 {"sha256": "not-a-hash"}') is None
-    assert parse_record("olympus-plan/v1 [1]") is None
-
-
-def test_the_newest_trusted_record_at_head_wins() -> None:
-    head = "1" * 40
-    checks = [
-        PlanCheck(1, ACTIONS_APP, head, "completed", "success", record_for("a" * 64)),
-        PlanCheck(2, ACTIONS_APP, head, "completed", "success", record_for("b" * 64)),  # planned again
-        PlanCheck(3, ACTIONS_APP, head, "in_progress", None, ""),  # still planning: not a record yet
-        PlanCheck(4, "someone-else", head, "completed", "success", record_for("c" * 64)),
-        PlanCheck(5, ACTIONS_APP, "2" * 40, "completed", "success", record_for("d" * 64)),
-    ]
-    assert reviewed_plan_of("dev", "olympus/plan: dev", head, checks, [ACTIONS_APP]).sha256 == "b" * 64
-    also_app = reviewed_plan_of("dev", "olympus/plan: dev", head, checks, [ACTIONS_APP, "Someone-Else"])
-    assert also_app.sha256 == "c" * 64

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+import requests
 from github import Github
 from github.GithubException import GithubException
 
@@ -17,7 +18,6 @@ from bot.adapters.github import checks
 from bot.adapters.github.comment_plan import ExistingComment, plan_comment_update
 from bot.adapters.github.retry import Retrying
 from bot.domain.models import FileChange, Finding
-from bot.domain.plan_evidence import PlanCheck
 from bot.ports import CodeHostError, GitIdentity, PullRequestInfo, Review
 
 __all__ = ["GitHubCodeHost"]
@@ -354,13 +354,10 @@ class GitHubCodeHost:
         text: str = "",
         annotations: Sequence[Finding] = (),
         details_url: str = "",
-        external_id: str = "",
     ) -> int:
         batches = checks.batches(annotations)
         body: dict[str, Any] = {"name": name, "head_sha": head_sha}
         body.update(_status(status, conclusion))
-        if external_id:
-            body["external_id"] = external_id
         if title or summary or text or batches[0]:
             body["output"] = checks.output(title or name, summary, text, batches[0])
         if details_url:
@@ -384,12 +381,9 @@ class GitHubCodeHost:
         summary: str = "",
         text: str = "",
         annotations: Sequence[Finding] = (),
-        external_id: str = "",
     ) -> None:
         batches = checks.batches(annotations)
         body: dict[str, Any] = _status(status, conclusion) if status or conclusion else {}
-        if external_id:
-            body["external_id"] = external_id
         if title or summary or text or batches[0]:
             body["output"] = checks.output(title, summary, text, batches[0])
         self._call(
@@ -397,24 +391,6 @@ class GitHubCodeHost:
             lambda: self._json("PATCH", f"{_repo_url(repo)}/check-runs/{int(check_run_id)}", input=body),
         )
         self._more_annotations(repo, check_run_id, title, summary, batches[1:])
-
-    def check_runs_named(self, repo: str, sha: str, name: str) -> list[PlanCheck]:
-        """Every check run called `name` on commit `sha`, older ones too (filter=all), with the app that made it."""
-
-        def read() -> list[PlanCheck]:
-            found: list[PlanCheck] = []
-            url = f"{_repo_url(repo)}/commits/{quote(sha, safe='')}/check-runs"
-            page = 1
-            while True:
-                params = {"check_name": name, "filter": "all", "per_page": 100, "page": page}
-                data = self._json("GET", url, params=params)
-                runs = data.get("check_runs") or []
-                found.extend(_plan_check(run) for run in runs)
-                if len(runs) < 100:
-                    return found
-                page += 1
-
-        return self._call(f"list the check runs {name!r} of {sha[:12]} in {repo}", read)
 
     def _more_annotations(
         self, repo: str, check_run_id: int, title: str, summary: str, rest: list[list[dict[str, Any]]]
@@ -477,6 +453,28 @@ class GitHubCodeHost:
         return self._call(f"check whether {user} is in team {org}/{team_slug}", read)
 
     # --- plumbing ---------------------------------------------------------------------------------------------
+
+    def download(self, operation: str, url: str, *, limit: int) -> bytes:
+        """The bytes behind an API URL that redirects to storage (an artifact's zip); refused past `limit` bytes."""
+
+        def read() -> bytes:
+            # GitHub answers with a 302 to a short-lived signed URL on its blob storage, another host: it is fetched
+            # without this installation's token, which must never leave GitHub's API.
+            status, headers, _body = self._requester.requestJson("GET", url)
+            location = next((v for k, v in headers.items() if k.lower() == "location"), "")
+            if status != 302 or not location:
+                raise CodeHostError(operation, f"HTTP {status} instead of a download link", status=status)
+            data = bytearray()
+            with requests.get(location, timeout=60, stream=True) as response:
+                if response.status_code != 200:
+                    raise CodeHostError(operation, f"the storage answered HTTP {response.status_code}")
+                for chunk in response.iter_content(chunk_size=1 << 16):
+                    data.extend(chunk)
+                    if len(data) > limit:
+                        raise CodeHostError(operation, f"it is larger than {limit} bytes, more than Olympus writes")
+            return bytes(data)
+
+        return self._call(operation, read)
 
     def api(
         self, operation: str, verb: str, url: str, *, params: dict[str, Any] | None = None, input: Any = None
@@ -550,17 +548,6 @@ def _pull_info(pull: dict[str, Any]) -> PullRequestInfo:
         draft=bool(pull.get("draft")),
         title=pull.get("title") or "",
         url=pull.get("html_url") or "",
-    )
-
-
-def _plan_check(run: dict[str, Any]) -> PlanCheck:
-    return PlanCheck(
-        id=int(run["id"]),
-        app_slug=str((run.get("app") or {}).get("slug") or ""),
-        head_sha=str(run.get("head_sha") or ""),
-        status=str(run.get("status") or ""),
-        conclusion=run.get("conclusion"),
-        external_id=str(run.get("external_id") or ""),
     )
 
 

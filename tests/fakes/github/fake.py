@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import io
 import threading
+import zipfile
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .auth import AppCredentials
 from .openapi import GitHubOpenAPI
 from .server import Dispatcher, Fault, HttpFront, RecordedRequest
-from .state import BranchProtection, Comment, FakeRepo, Issue, PullRequest, Review, next_id, timestamp
+from .state import (
+    RUN_STATUSES,
+    Artifact,
+    BranchProtection,
+    Comment,
+    FakeRepo,
+    Issue,
+    PullRequest,
+    Review,
+    WorkflowRun,
+    next_id,
+    timestamp,
+)
 
 PERMISSIONS = ("admin", "maintain", "write", "triage", "read", "none")
 REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED")
+ARTIFACT_RETENTION = timedelta(days=90)  # GitHub's default retention for artifacts
 
 
 class FakeGitHub:
@@ -43,6 +59,7 @@ class FakeGitHub:
         self.violations: list[str] = []
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
+        self.signed_blobs: dict[str, bytes] = {}  # token of a pre-signed storage URL -> the bytes it serves
         self._front = HttpFront(Dispatcher(self))
         self.base_url = f"http://127.0.0.1:{self._front.port}"
         self.ghes_url = f"{self.base_url}/api/v3"
@@ -221,6 +238,60 @@ class FakeGitHub:
             repo.reviews.setdefault(number, []).append(review)
             return review.id
 
+    def add_workflow_run(
+        self,
+        full_name: str,
+        *,
+        path: str,
+        head_sha: str,
+        event: str = "pull_request",
+        status: str = "completed",
+        conclusion: str | None = "success",
+        head_branch: str | None = "main",
+        artifacts: Mapping[str, Mapping[str, bytes]] | None = None,
+    ) -> int:
+        """A run GitHub made of the workflow file `path` for `head_sha`, with the artifacts it uploaded; its id.
+
+        `artifacts` maps an artifact's name to its files ({name in the zip: content}). Each run is created at least a
+        second after the repository's previous one, so `created_at` orders runs as their ids do even within a second.
+        A run that is not completed has no conclusion, whatever `conclusion` says, as on GitHub.
+        """
+        if status not in RUN_STATUSES:
+            raise ValueError(f"status must be one of {RUN_STATUSES}")
+        with self.lock:
+            repo = self.repo(full_name)
+            moment = datetime.now(UTC).replace(microsecond=0)
+            if repo.workflow_runs:
+                moment = max(moment, datetime.fromisoformat(repo.workflow_runs[-1].created_at) + timedelta(seconds=1))
+            created = timestamp(moment)
+            run = WorkflowRun(
+                next_id(),
+                run_number=1 + sum(1 for r in repo.workflow_runs if r.path == path),
+                path=path,
+                event=event,
+                head_sha=head_sha,
+                head_branch=head_branch,
+                status=status,
+                conclusion=conclusion if status == "completed" else None,
+                created_at=created,
+            )
+            for name, files in (artifacts or {}).items():
+                expires = timestamp(moment + ARTIFACT_RETENTION)
+                run.artifacts.append(Artifact(next_id(), name, _zip(files), created, expires))
+            repo.workflow_runs.append(run)
+            return run.id
+
+    def expire_artifact(self, full_name: str, run_id: int, name: str) -> None:
+        """The run's artifacts of that name expire now: listed with `expired`, no longer downloadable (410)."""
+        with self.lock:
+            run = self.repo(full_name).workflow_run(run_id)
+            found = [a for a in run.artifacts if a.name == name] if run else []
+            if not found:
+                raise KeyError(f"no artifact {name!r} in run {run_id} of {full_name}")
+            for artifact in found:
+                artifact.expired = True
+                artifact.expires_at = max(timestamp(), artifact.created_at)  # runs may be dated a little ahead
+
     def fail_next(
         self,
         method: str,
@@ -305,3 +376,12 @@ class FakeGitHub:
         item = repo.issues[pull.number]
         item.state, item.closed_at, item.updated_at = "closed", now, now
         return sha
+
+
+def _zip(files: Mapping[str, bytes]) -> bytes:
+    """An artifact's archive as GitHub serves it: a zip of the uploaded files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()

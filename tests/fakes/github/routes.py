@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import shapes
 from .gitstore import TreeEntry
 from .shapes import Site
-from .state import CheckRun, Comment, FakeRepo, Issue, Label, PullRequest, Reaction, next_id, timestamp
+from .state import RUN_STATUSES, CheckRun, Comment, FakeRepo, Issue, Label, PullRequest, Reaction, next_id, timestamp
 
 if TYPE_CHECKING:
     from .fake import FakeGitHub
@@ -795,3 +796,62 @@ def list_annotations(gh: FakeGitHub, call: Call) -> Reply:
     repo = _repo(gh, call)
     run = _run(repo, call)
     return _page(call, [shapes.annotation(call.site, repo, run, a) for a in run.annotations])
+
+
+# --- GitHub Actions: workflow runs and their artifacts ------------------------------------------------------------
+
+# Where the fake serves artifact archives, outside the REST API as GitHub's blob storage is (see server.py).
+BLOB_PATH = "/_blobs/"
+_UNSUPPORTED_RUN_FILTERS = ("actor", "created", "check_suite_id")
+
+
+@route("GET", "/repos/{owner}/{repo}/actions/runs")
+def list_workflow_runs(gh: FakeGitHub, call: Call) -> Reply:
+    repo = _repo(gh, call)
+    for name in _UNSUPPORTED_RUN_FILTERS:
+        if name in call.query:
+            # Ignoring a filter would answer with runs GitHub leaves out: say so rather than mislead the test.
+            gh.violations.append(f"GET {call.path}: the fake does not implement the {name!r} filter")
+    wanted = call.query.get("status")  # a status, or any other documented value a conclusion
+    found = [
+        run
+        for run in repo.workflow_runs
+        if call.query.get("head_sha") in (None, run.head_sha)
+        and call.query.get("event") in (None, run.event)
+        and call.query.get("branch") in (None, run.head_branch)
+        and (wanted is None or wanted == (run.status if wanted in RUN_STATUSES else run.conclusion))
+    ]
+    found.sort(key=lambda r: (r.created_at, r.id), reverse=True)  # newest first
+    bodies = [shapes.workflow_run(call.site, repo, run) for run in found]
+    if call.query.get("exclude_pull_requests", "false") == "true":
+        for body in bodies:
+            body["pull_requests"] = []
+    page = _page(call, bodies)
+    return Reply(200, {"total_count": len(found), "workflow_runs": page.body}, page.headers)
+
+
+@route("GET", "/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts")
+def list_run_artifacts(gh: FakeGitHub, call: Call) -> Reply:
+    repo = _repo(gh, call)
+    run = repo.workflow_run(_int(call, "run_id"))
+    if run is None:
+        raise NotFound()
+    found = [a for a in run.artifacts if call.query.get("name") in (None, a.name)]
+    found.sort(key=lambda a: (a.created_at, a.id), reverse=call.query.get("direction", "desc") == "desc")
+    page = _page(call, [shapes.artifact(call.site, repo, run, a) for a in found])
+    return Reply(200, {"total_count": len(found), "artifacts": page.body}, page.headers)
+
+
+@route("GET", "/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}")
+def download_artifact(gh: FakeGitHub, call: Call) -> Reply:
+    repo = _repo(gh, call)
+    found = repo.artifact(_int(call, "artifact_id"))
+    if found is None or call.params["archive_format"] != "zip":  # zip is the only format GitHub offers
+        raise NotFound()
+    item = found[1]
+    if item.expired:
+        raise Unprocessable("Artifact has expired", status=410)
+    # GitHub redirects to a short-lived pre-signed URL on its blob storage; the token in it is the only credential.
+    token = secrets.token_urlsafe(24)
+    gh.signed_blobs[token] = item.data
+    return Reply(302, None, {"Location": f"{call.site.web}{BLOB_PATH}{token}"})

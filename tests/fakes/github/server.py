@@ -62,12 +62,14 @@ class _Handler(BaseHTTPRequestHandler):
         status, body, headers = self.server.dispatcher.handle(
             self.command, self.path, dict(self.headers.items()), raw, self.server.server_address[1]
         )
-        payload = b"" if body is None else json.dumps(body).encode()
+        # Bytes are a blob's content, sent as they are with the Content-Type the dispatcher gave; the rest is JSON.
+        raw_body = isinstance(body, bytes)
+        payload = body if raw_body else b"" if body is None else json.dumps(body).encode()
         try:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            if payload:
+            if payload and not raw_body:
                 self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
@@ -134,6 +136,8 @@ class Dispatcher:
         encoded_path = encoded_path[len(prefix) :] or "/"
         path = urllib.parse.unquote(encoded_path)
         query = {k: v[0] for k, v in urllib.parse.parse_qs(target.query, keep_blank_values=True).items()}
+        # A pre-signed storage URL (an artifact's zip) is not the REST API: its token is the credential.
+        blob = not prefix and method == "GET" and path.startswith(routes.BLOB_PATH)
         site = shapes.Site(
             spec=fake.spec,
             api=f"http://127.0.0.1:{port}{prefix}",
@@ -145,7 +149,8 @@ class Dispatcher:
         body_json: Any = None
         delay = 0.0
         with fake.lock:
-            self.count += 1
+            if not blob:  # blob storage does not count against the API's rate limit
+                self.count += 1
             if raw:
                 try:
                     body_json = json.loads(raw)
@@ -159,7 +164,23 @@ class Dispatcher:
         if delay:
             time.sleep(delay)  # outside the lock: other requests go on meanwhile, as on GitHub
         with fake.lock:
+            if blob:
+                return self._blob(method, path, query)
             return self._dispatch(method, path, encoded_path, query, headers, raw, body_json, site)
+
+    def _blob(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        """A signed blob URL, served before validation and auth: it needs no Authorization and answers raw bytes."""
+        fake = self.fake
+        fault = next((f for f in fake.faults if f.status and f.matches(method, path)), None)
+        if fault is not None:
+            fault.times -= 1
+            status, body, headers = fault.status, fault.body, fault.headers
+        else:
+            content = fake.signed_blobs.get(path[len(routes.BLOB_PATH) :])
+            status, body = (200, content) if content is not None else (404, b"")
+            headers = {"Content-Type": "application/zip"} if content is not None else {}
+        fake.requests.append(RecordedRequest(method, path, query, None, status))
+        return status, body, headers
 
     def _dispatch(
         self,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import zlib
 from dataclasses import dataclass, replace
 from typing import Any
 
 from .openapi import GitHubOpenAPI
-from .state import CheckRun, Comment, FakeRepo, Issue, Label, PullRequest, Reaction, Review
+from .state import Artifact, CheckRun, Comment, FakeRepo, Issue, Label, PullRequest, Reaction, Review, WorkflowRun
 
 API_HOST = "https://api.github.com"
 WEB_HOST = "https://github.com"
@@ -425,22 +426,113 @@ def check_run(site: Site, repo: FakeRepo, run: CheckRun, pulls: list[PullRequest
             },
             "name": run.name,
             "app": integration(replace(site, app_slug=run.app_slug or site.app_slug), repo.owner),
-            "pull_requests": [
-                {
-                    "url": f"{api}/pulls/{pull.number}",
-                    "id": pull.id,
-                    "number": pull.number,
-                    "head": {"ref": pull.head_ref, "sha": pull.head_sha, "repo": _mini_repo(site, repo)},
-                    "base": {"ref": pull.base_ref, "sha": pull.base_sha, "repo": _mini_repo(site, repo)},
-                }
-                for pull in pulls
-            ],
+            "pull_requests": [_pull_minimal(site, repo, pull) for pull in pulls],
         },
     )
 
 
 def _mini_repo(site: Site, repo: FakeRepo) -> dict[str, Any]:
     return {"id": repo.id, "url": f"{site.api}/repos/{repo.full_name}", "name": repo.name}
+
+
+def _pull_minimal(site: Site, repo: FakeRepo, pull: PullRequest) -> dict[str, Any]:
+    return {
+        "url": f"{site.api}/repos/{repo.full_name}/pulls/{pull.number}",
+        "id": pull.id,
+        "number": pull.number,
+        "head": {"ref": pull.head_ref, "sha": pull.head_sha, "repo": _mini_repo(site, repo)},
+        "base": {"ref": pull.base_ref, "sha": pull.base_sha, "repo": _mini_repo(site, repo)},
+    }
+
+
+def workflow_run(site: Site, repo: FakeRepo, run: WorkflowRun) -> dict[str, Any]:
+    api = f"{site.api}/repos/{repo.full_name}"
+    url = f"{api}/actions/runs/{run.id}"
+    workflow_id = zlib.crc32(f"{repo.id}:{run.path}".encode())  # one id per workflow file, stable across runs
+    commit = repo.git.commits.get(run.head_sha)  # None for a commit only a local checkout has
+    # GitHub lists the open pull requests whose head is the run's commit; a fork's are not shown to the base repo.
+    pulls = [
+        p
+        for p in repo.pulls.values()
+        if p.head_sha == run.head_sha and not p.fork and repo.issues[p.number].state == "open"
+    ]
+    name = run.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return _overlay(
+        site.spec.example("workflow-run"),
+        {
+            "id": run.id,
+            "name": name,
+            "node_id": _node_id("WorkflowRun", run.id),
+            "check_suite_id": run.id,
+            "check_suite_node_id": _node_id("CheckSuite", run.id),
+            "head_branch": run.head_branch,
+            "head_sha": run.head_sha,
+            "path": run.path,
+            "run_number": run.run_number,
+            "event": run.event,
+            "display_title": commit.message.splitlines()[0] if commit and commit.message else name,
+            "status": run.status,
+            "conclusion": run.conclusion,
+            "workflow_id": workflow_id,
+            "url": url,
+            "html_url": f"{site.web}/{repo.full_name}/actions/runs/{run.id}",
+            "pull_requests": [_pull_minimal(site, repo, pull) for pull in pulls],
+            "created_at": run.created_at,
+            "updated_at": run.created_at,
+            "actor": user(site, repo.owner),
+            "run_attempt": 1,
+            "referenced_workflows": [],
+            "run_started_at": run.created_at,
+            "triggering_actor": user(site, repo.owner),
+            "jobs_url": f"{url}/jobs",
+            "logs_url": f"{url}/logs",
+            "check_suite_url": f"{api}/check-suites/{run.id}",
+            "artifacts_url": f"{url}/artifacts",
+            "cancel_url": f"{url}/cancel",
+            "rerun_url": f"{url}/rerun",
+            "previous_attempt_url": None,
+            "workflow_url": f"{api}/actions/workflows/{workflow_id}",
+            "head_commit": None
+            if commit is None
+            else {
+                "id": commit.sha,
+                "tree_id": commit.tree,
+                "message": commit.message,
+                "timestamp": commit.date,
+                "author": {"name": commit.author_name, "email": commit.author_email},
+                "committer": {"name": commit.author_name, "email": commit.author_email},
+            },
+            "repository": repository(site, repo),
+            "head_repository": repository(site, repo),
+        },
+    )
+
+
+def artifact(site: Site, repo: FakeRepo, run: WorkflowRun, item: Artifact) -> dict[str, Any]:
+    url = f"{site.api}/repos/{repo.full_name}/actions/artifacts/{item.id}"
+    return _overlay(
+        site.spec.example("artifact"),
+        {
+            "id": item.id,
+            "node_id": _node_id("Artifact", item.id),
+            "name": item.name,
+            "size_in_bytes": len(item.data),
+            "url": url,
+            "archive_download_url": f"{url}/zip",
+            "expired": item.expired,
+            "created_at": item.created_at,
+            "expires_at": item.expires_at,
+            "updated_at": item.expires_at if item.expired else item.created_at,
+            "digest": "sha256:" + hashlib.sha256(item.data).hexdigest(),
+            "workflow_run": {
+                "id": run.id,
+                "repository_id": repo.id,
+                "head_repository_id": repo.id,
+                "head_branch": run.head_branch,
+                "head_sha": run.head_sha,
+            },
+        },
+    )
 
 
 def annotation(site: Site, repo: FakeRepo, run: CheckRun, item: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""What the fake GitHub remembers about a repository: issues, pull requests, comments, reviews and check runs."""
+"""What the fake GitHub remembers about a repository: issues, pulls, comments, reviews, check and workflow runs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 from .gitstore import GitStore
 
 _ids = itertools.count(1001)
+# A workflow run's statuses; its conclusions (success, failure, ...) are the other values the `status` filter takes.
+RUN_STATUSES = ("completed", "in_progress", "queued", "requested", "waiting", "pending")
 
 
 def next_id() -> int:
@@ -107,6 +109,34 @@ class CheckRun:
 
 
 @dataclass
+class Artifact:
+    """What a workflow run uploaded under one name: GitHub keeps its files as one zip archive."""
+
+    id: int
+    name: str
+    data: bytes  # the zip archive of its files, as GitHub serves it
+    created_at: str
+    expires_at: str  # GitHub keeps artifacts 90 days by default
+    expired: bool = False
+
+
+@dataclass
+class WorkflowRun:
+    """A GitHub Actions run of one workflow file; only GitHub sets its event, commit and path."""
+
+    id: int
+    run_number: int  # counts the runs of its workflow file, as GitHub's does
+    path: str  # the workflow file, e.g. ".github/workflows/olympus.yml"
+    event: str
+    head_sha: str
+    head_branch: str | None
+    status: str
+    conclusion: str | None
+    created_at: str
+    artifacts: list[Artifact] = field(default_factory=list)
+
+
+@dataclass
 class Label:
     id: int
     name: str
@@ -137,6 +167,7 @@ class FakeRepo:
         self.issue_comments: dict[int, Comment] = {}
         self.reviews: dict[int, list[Review]] = {}
         self.check_runs: list[CheckRun] = []
+        self.workflow_runs: list[WorkflowRun] = []
         self.labels: dict[str, Label] = {}
         self.permissions: dict[str, str] = {}
         self.protections: dict[str, BranchProtection] = {}
@@ -163,6 +194,13 @@ class FakeRepo:
 
     def check_run(self, check_run_id: int) -> CheckRun | None:
         return next((run for run in self.check_runs if run.id == check_run_id), None)
+
+    def workflow_run(self, run_id: int) -> WorkflowRun | None:
+        return next((run for run in self.workflow_runs if run.id == run_id), None)
+
+    def artifact(self, artifact_id: int) -> tuple[WorkflowRun, Artifact] | None:
+        """The artifact of that id with the run that uploaded it."""
+        return next(((r, a) for r in self.workflow_runs for a in r.artifacts if a.id == artifact_id), None)
 
     def label(self, name: str) -> Label:
         """The repository's label of that name, created as GitHub does when an issue is given an unknown label."""
