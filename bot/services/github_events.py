@@ -1,4 +1,4 @@
-"""Route one stored webhook delivery to its use case: /infra commands, pushes, merges and re-run requests."""
+"""Route one stored webhook delivery to its use case: /infra commands, pushes, merges, re-runs, installations."""
 
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ from bot.errors import UserError
 from bot.ports import CodeHost, CodeHostError
 from bot.services.github_checkout import change_id_of
 from bot.services.github_propose import propose_from_issue
+from bot.services.onboarding import onboard_repository
 from bot.services.pull_requests import apply_pull_request, close_pull_request, plan_pull_request
 from bot.wiring import Loop
 
 log = logging.getLogger(__name__)
+# Installation events that bring repositories to the App, and where their payload lists them.
+ONBOARDING_EVENTS = {"installation.created": "repositories", "installation_repositories.added": "repositories_added"}
 
 
 @dataclass
@@ -34,6 +37,12 @@ class AppContext:
 
 def handle_job(ctx: AppContext, job: Job) -> None:
     """Carry out one delivery; a user's mistake is answered in a comment, a fault raises so the job is retried."""
+    if job.installation_id is not None and job.kind in ONBOARDING_EVENTS:
+        # New repositories get the onboarding pull request; one that has the workflow already is left alone.
+        codehost = ctx.codehost_for(job.installation_id)
+        for entry in job.payload.get(ONBOARDING_EVENTS[job.kind]) or []:
+            onboard_repository(codehost, str(entry["full_name"]))
+        return
     if job.installation_id is None or job.repo is None:
         log.info("job %s (%s): nothing to do without an installation and a repository", job.id, job.kind)
         return

@@ -254,6 +254,10 @@ class GitHubCodeHost:
 
     # --- files ------------------------------------------------------------------------------------------------
 
+    def default_branch(self, repo: str) -> str:
+        data = self._call(f"read repository {repo}", lambda: self._json("GET", _repo_url(repo)))
+        return str(data.get("default_branch") or "main")
+
     def read_file(self, repo: str, ref: str, path: str) -> str | None:
         def read() -> str | None:
             try:
