@@ -323,9 +323,18 @@ def build_action_loop(context: ActionContext, environ: Mapping[str, str], terraf
     )
 
 
-def github_codehost(context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str]) -> Any:
-    """GitHub through the job's token (github-token, else GITHUB_TOKEN); None when the job has no token."""
+def github_codehost(
+    context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], *, needed_for: str = "", scopes: str = ""
+) -> Any:
+    """GitHub through the job's token (github-token, else GITHUB_TOKEN); None when the job has none, unless the
+    step says what it is `needed_for`: then a missing token is a UserError naming the `scopes` to grant."""
     token = inputs.github_token or environ.get("GITHUB_TOKEN", "")
+    if not token and needed_for:
+        raise UserError(
+            "no-github-token",
+            f"{needed_for} needs a GitHub token",
+            f"pass github-token (the job's GITHUB_TOKEN with {scopes})",
+        )
     if not token:
         return None
     from github import Auth, Github

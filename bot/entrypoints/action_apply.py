@@ -41,13 +41,13 @@ def apply_from_event(
 ) -> ActionResult:
     """Apply the PR's stored plans, exactly as reviewed, when the gate allows it; say why not otherwise."""
     number = pull_request_number(context.event)
-    codehost = github_codehost(context, inputs, environ)
-    if codehost is None:
-        raise UserError(
-            "no-github-token",
-            "the apply job needs a GitHub token to re-read the pull request",
-            "pass github-token (the job's GITHUB_TOKEN with pull-requests: read, checks: read and contents: read)",
-        )
+    codehost = github_codehost(
+        context,
+        inputs,
+        environ,
+        needed_for="re-reading the pull request, its reviews, locks and plan record",
+        scopes="pull-requests: read, actions: read and contents: read",
+    )
     repo = context.repository
     pr = codehost.pull_request(repo, number)
     workspace = (context.workspace / inputs.working_directory).resolve()

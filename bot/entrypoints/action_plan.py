@@ -112,8 +112,8 @@ def plan_pull_request_event(
         emit(
             workflow_command(
                 "warning",
-                "no github-token: the projects are locked in this job only, and no plan is recorded on GitHub, "
-                "so the apply job will refuse this plan",
+                "no github-token: the projects are locked in this job only (no lock on GitHub, so the apply job "
+                "will refuse these plans), and there is no plan comment or check run",
             )
         )
     try:
@@ -245,13 +245,9 @@ def unlock_closed_pull_request(
     number = int(context.event.get("number") or pr.get("number") or 0)
     if not number:
         raise UserError("unreadable-event", "the event has no pull request number")
-    codehost = github_codehost(context, inputs, environ)
-    if codehost is None:
-        raise UserError(
-            "no-github-token",
-            "releasing the locks of a closed pull request needs a GitHub token",
-            "pass github-token (the job's GITHUB_TOKEN with contents: write)",
-        )
+    codehost = github_codehost(
+        context, inputs, environ, needed_for="releasing the locks of a closed pull request", scopes="contents: write"
+    )
     change_id = change_id_of(context.repository, number)
     released = GitHubRefLocks(codehost, context.repository).release_locks_of(change_id)
     state = "merged" if pr.get("merged") else "closed"

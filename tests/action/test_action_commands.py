@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from bot.domain.models import Finding, Severity
@@ -15,6 +18,7 @@ from bot.entrypoints.action import (
     output_lines,
     read_inputs,
     resolve_mode,
+    run_action,
 )
 from bot.errors import UserError
 
@@ -122,3 +126,21 @@ def test_every_credential_is_masked_except_plain_settings() -> None:
         {"AWS_ACCESS_KEY_ID": "ASIAX", "AWS_SECRET_ACCESS_KEY": "s3cr3t", "AWS_REGION": "eu-west-1"}, lines.append
     )
     assert lines == ["::add-mask::ASIAX", "::add-mask::s3cr3t"]
+
+
+def test_an_apply_without_a_github_token_says_which_permissions_to_grant(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(
+        json.dumps({"issue": {"number": 3, "pull_request": {"url": "x"}}, "comment": {"body": "/infra apply"}})
+    )
+    env = {
+        "GITHUB_EVENT_NAME": "issue_comment",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": "octo-org/infra",
+        "GITHUB_SHA": "0" * 40,
+        "RUNNER_TEMP": str(tmp_path),
+    }
+    with pytest.raises(UserError) as refused:
+        run_action(env, lambda line: None)
+    assert refused.value.reference == "no-github-token"
+    assert "actions: read" in refused.value.hint and "pull-requests: read" in refused.value.hint

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from gcp_storage_emulator.server import create_server
 from google.cloud import storage
+from test_plan_store import plan_files
 
 from bot.adapters.plan_store import (
     GcsPlanStore,
@@ -32,15 +33,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def plan_files(tmp_path: Path) -> tuple[Path, Path, str]:
-    plan = tmp_path / "made" / "x.tfplan"
-    plan.parent.mkdir(parents=True)
-    plan.write_bytes(b"PK\x03\x04 a plan file")
-    json_path = plan.with_suffix(".json")
-    json_path.write_text('{"format_version": "1.2"}')
-    return plan, json_path, hashlib.sha256(plan.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
