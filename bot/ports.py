@@ -78,6 +78,18 @@ from bot.domain.records import (  # noqa: E402
 )
 
 
+class LockKeeper(Protocol):
+    """Takes, reads and releases project locks: the store, or GitHub refs (GitHubRefLocks) in the Action."""
+
+    def acquire_lock(self, repo: str, dir: str, workspace: str, holder: str) -> LockRecord:
+        """The lock as it now stands: held by `holder` when taken (or already held), else by its holder."""
+        ...
+
+    def lock_for(self, repo: str, dir: str, workspace: str) -> LockRecord | None: ...
+
+    def release_locks_of(self, holder: str) -> int: ...
+
+
 class Store(Protocol):
     """Durable state: runs, plans, findings, approvals, locks and the audit log (SqlStore implements it)."""
 

@@ -12,7 +12,7 @@ from typing import Any
 from bot.adapters.local_aws import LocalAws
 from bot.adapters.localgit import LocalGit
 from bot.adapters.terraform import TerraformCli
-from bot.ports import Scanner
+from bot.ports import LockKeeper, Scanner
 from bot.services.stopwatch import Stopwatch
 
 
@@ -36,10 +36,10 @@ class Loop:
     progress: Callable[[str], None] = lambda line: None
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
     # Where project locks live when not in the store: GitHub refs (bot.adapters.github.ref_locks) in the Action.
-    locks: Any = None
+    locks: LockKeeper | None = None
 
     @property
-    def lock_keeper(self) -> Any:
+    def lock_keeper(self) -> LockKeeper:
         """What takes and reads project locks: `locks` when set, else the store."""
         return self.store if self.locks is None else self.locks
 

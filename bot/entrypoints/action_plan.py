@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.git_tree import GitTreeReader
+from bot.adapters.github.ref_locks import GitHubRefLocks
 from bot.adapters.localgit import GitError, LocalGit
 from bot.adapters.plan_store import PlanKey, open_plan_store
 from bot.domain.findings import merge_reports
@@ -104,8 +105,6 @@ def plan_pull_request_event(
     loop = build_action_loop(context, environ, terraform)
     loop.git = git
     if codehost is not None:
-        from bot.adapters.github.ref_locks import GitHubRefLocks
-
         # The locks live on GitHub, where the apply job and every other PR's plan job see them.
         loop.locks = GitHubRefLocks(codehost, context.repository, head=head_sha, run_url=context.run_url)
     else:
@@ -239,8 +238,6 @@ def unlock_closed_pull_request(
     context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
 ) -> ActionResult:
     """A merged or closed pull request releases the project locks it holds on GitHub."""
-    from bot.adapters.github.ref_locks import GitHubRefLocks
-
     pr = context.event.get("pull_request") or {}
     number = int(context.event.get("number") or pr.get("number") or 0)
     if not number:
