@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.errors import UserError
 
@@ -101,7 +100,7 @@ def parse_hash_lines(text: str, location: str) -> dict[str, str]:
     return hashes
 
 
-def _checked_source(plan_file: Path, plan_json: Path, sha256: str) -> str:
+def checked_source(plan_file: Path, plan_json: Path, sha256: str) -> str:
     for path in (plan_file, plan_json):
         if not path.is_file():
             raise PlanStoreError("plan-file-missing", f"{path} does not exist", "plan again before storing")
@@ -115,7 +114,7 @@ def _checked_source(plan_file: Path, plan_json: Path, sha256: str) -> str:
     return sha256_of(plan_json)
 
 
-def _verify(fetched: StoredPlan, recorded: dict[str, str], expected_sha256: str | None) -> StoredPlan:
+def verify(fetched: StoredPlan, recorded: dict[str, str], expected_sha256: str | None) -> StoredPlan:
     """Compare what came back with the recorded hashes, and with the hash the caller knows from elsewhere."""
     for name, path in ((PLAN_FILE, fetched.plan_path), (PLAN_JSON, fetched.json_path)):
         actual = sha256_of(path)
@@ -135,7 +134,7 @@ def _verify(fetched: StoredPlan, recorded: dict[str, str], expected_sha256: str 
     return fetched
 
 
-def _missing(location: str, what: str) -> PlanStoreError:
+def missing_plan(location: str, what: str) -> PlanStoreError:
     return PlanStoreError(
         "plan-file-missing",
         f"no {what} at {location}",
@@ -150,7 +149,7 @@ class LocalPlanStore:
     root: Path
 
     def store(self, key: PlanKey, plan_file: Path, plan_json: Path, sha256: str) -> str:
-        json_sha256 = _checked_source(plan_file, plan_json, sha256)
+        json_sha256 = checked_source(plan_file, plan_json, sha256)
         target = self.root / key.prefix
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(plan_file, target / PLAN_FILE)
@@ -163,236 +162,13 @@ class LocalPlanStore:
         location = str(source)
         for name in (HASH_FILE, PLAN_FILE, PLAN_JSON):
             if not (source / name).is_file():
-                raise _missing(location, name)
+                raise missing_plan(location, name)
         recorded = parse_hash_lines((source / HASH_FILE).read_text(), location)
         into.mkdir(parents=True, exist_ok=True)
         fetched = StoredPlan(into / PLAN_FILE, into / PLAN_JSON, recorded[PLAN_FILE], location)
         shutil.copyfile(source / PLAN_FILE, fetched.plan_path)
         shutil.copyfile(source / PLAN_JSON, fetched.json_path)
-        return _verify(fetched, recorded, expected_sha256)
-
-
-class S3PlanStore:
-    """An S3 bucket and prefix, through boto3's standard configuration (AWS_ENDPOINT_URL, AWS_REGION, ...)."""
-
-    def __init__(
-        self, bucket: str, prefix: str = "", *, client: Any = None, credentials: Mapping[str, str] | None = None
-    ) -> None:
-        self.bucket = bucket
-        self.prefix = prefix.strip("/")
-        self._client = client
-        self._credentials = dict(credentials or {})
-
-    def __repr__(self) -> str:
-        return f"S3PlanStore({self.bucket!r}, {self.prefix!r})"
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            import boto3
-
-            # The job's exchanged role, when it has one: the same short-lived credentials Terraform gets.
-            given = self._credentials
-            options = {
-                "aws_access_key_id": given.get("AWS_ACCESS_KEY_ID"),
-                "aws_secret_access_key": given.get("AWS_SECRET_ACCESS_KEY"),
-                "aws_session_token": given.get("AWS_SESSION_TOKEN"),
-                "region_name": given.get("AWS_REGION"),
-            }
-            self._client = boto3.client("s3", **{k: v for k, v in options.items() if v})
-        return self._client
-
-    def _key(self, key: PlanKey, name: str) -> str:
-        return "/".join(p for p in (self.prefix, key.prefix, name) if p)
-
-    def _location(self, key: PlanKey) -> str:
-        return f"s3://{self.bucket}/{self._key(key, '')}"
-
-    def store(self, key: PlanKey, plan_file: Path, plan_json: Path, sha256: str) -> str:
-        from boto3.exceptions import S3UploadFailedError
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        json_sha256 = _checked_source(plan_file, plan_json, sha256)
-        try:
-            for name, path in ((PLAN_FILE, plan_file), (PLAN_JSON, plan_json)):
-                self.client.upload_file(str(path), self.bucket, self._key(key, name))
-            # Written last: a hash file present means both files were written before it.
-            self.client.put_object(
-                Bucket=self.bucket, Key=self._key(key, HASH_FILE), Body=hash_lines(sha256, json_sha256).encode()
-            )
-        except (ClientError, BotoCoreError, S3UploadFailedError) as error:
-            raise PlanStoreError(
-                "plan-store-unreachable",
-                f"could not write {self._location(key)}: {error}",
-                "check the plan-store setting and that the job's role may write that bucket",
-            ) from None
-        return self._location(key)
-
-    def fetch(self, key: PlanKey, into: Path, expected_sha256: str | None = None) -> StoredPlan:
-        from botocore.exceptions import ClientError
-
-        location = self._location(key)
-        into.mkdir(parents=True, exist_ok=True)
-        fetched = StoredPlan(into / PLAN_FILE, into / PLAN_JSON, "", location)
-        try:
-            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key, HASH_FILE))["Body"].read()
-            recorded = parse_hash_lines(body.decode("utf-8", "replace"), location)
-            for name, path in ((PLAN_FILE, fetched.plan_path), (PLAN_JSON, fetched.json_path)):
-                self.client.download_file(self.bucket, self._key(key, name), str(path))
-        except ClientError as error:
-            code = str(error.response.get("Error", {}).get("Code", ""))
-            if code in ("404", "NoSuchKey", "NotFound"):
-                raise _missing(location, "stored plan") from None
-            raise PlanStoreError(
-                "plan-store-unreachable",
-                f"could not read {location}: {code or 'error'}",
-                "check the plan-store setting and that the job's role may read that bucket",
-            ) from None
-        fetched = StoredPlan(fetched.plan_path, fetched.json_path, recorded[PLAN_FILE], location)
-        return _verify(fetched, recorded, expected_sha256)
-
-
-class GcsPlanStore:
-    """A Google Cloud Storage bucket and prefix, through google-cloud-storage's standard configuration.
-
-    The default client is `storage.Client()`: application default credentials (in the Action, the workload
-    identity federation credential file named by GOOGLE_APPLICATION_CREDENTIALS, which google-auth's identity_pool
-    reads) and their project. With STORAGE_EMULATOR_HOST set, the client talks to that emulator instead, with
-    anonymous credentials of its own accord, so local runs and tests need no Google account.
-    """
-
-    def __init__(
-        self,
-        bucket: str,
-        prefix: str = "",
-        *,
-        client: Any = None,
-        retry_seconds: float = 120.0,
-        credentials: Mapping[str, str] | None = None,
-    ) -> None:
-        self.bucket = bucket
-        self.prefix = prefix.strip("/")
-        self._client = client
-        self._token = (credentials or {}).get("GOOGLE_OAUTH_ACCESS_TOKEN", "")
-        # How long connection failures, 429 and 5xx answers are retried (120 s is google-cloud-storage's default).
-        self.retry_seconds = retry_seconds
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from google.cloud import storage
-
-            if self._token:
-                # The job's exchanged workload identity token, the one the google provider gets; project=None
-                # because a bucket's objects need none (and inferring one would look for other credentials).
-                from google.oauth2.credentials import Credentials
-
-                self._client = storage.Client(project=None, credentials=Credentials(self._token))  # type: ignore[no-untyped-call]
-            else:
-                self._client = storage.Client()
-        return self._client
-
-    @property
-    def _retry(self) -> Any:
-        from google.cloud.storage.retry import DEFAULT_RETRY
-
-        return DEFAULT_RETRY.with_timeout(self.retry_seconds)
-
-    def _key(self, key: PlanKey, name: str) -> str:
-        return "/".join(p for p in (self.prefix, key.prefix, name) if p)
-
-    def _location(self, key: PlanKey) -> str:
-        return f"gs://{self.bucket}/{self._key(key, '')}"
-
-    def store(self, key: PlanKey, plan_file: Path, plan_json: Path, sha256: str) -> str:
-        from google.api_core.exceptions import NotFound
-
-        json_sha256 = _checked_source(plan_file, plan_json, sha256)
-        location = self._location(key)
-        with self._reaching(location, "write"):
-            bucket = self.client.bucket(self.bucket)
-            try:
-                for name, path in ((PLAN_FILE, plan_file), (PLAN_JSON, plan_json)):
-                    bucket.blob(self._key(key, name)).upload_from_filename(str(path), retry=self._retry)
-                # Written last: a hash file present means both files were written before it.
-                bucket.blob(self._key(key, HASH_FILE)).upload_from_string(
-                    hash_lines(sha256, json_sha256), content_type="text/plain", retry=self._retry
-                )
-            except NotFound:
-                raise self._no_bucket(location) from None
-        return location
-
-    def fetch(self, key: PlanKey, into: Path, expected_sha256: str | None = None) -> StoredPlan:
-        from google.api_core.exceptions import Forbidden, NotFound
-
-        location = self._location(key)
-        into.mkdir(parents=True, exist_ok=True)
-        fetched = StoredPlan(into / PLAN_FILE, into / PLAN_JSON, "", location)
-        with self._reaching(location, "read"):
-            bucket = self.client.bucket(self.bucket)
-            reading = HASH_FILE
-            try:
-                body = bucket.blob(self._key(key, HASH_FILE)).download_as_bytes(retry=self._retry)
-                recorded = parse_hash_lines(body.decode("utf-8", "replace"), location)
-                for reading, path in ((PLAN_FILE, fetched.plan_path), (PLAN_JSON, fetched.json_path)):
-                    bucket.blob(self._key(key, reading)).download_to_filename(str(path), retry=self._retry)
-            except NotFound:
-                fetched.plan_path.unlink(missing_ok=True)
-                fetched.json_path.unlink(missing_ok=True)
-                # A missing object and a missing bucket both answer 404; only the first means "plan again".
-                try:
-                    next(iter(bucket.list_blobs(max_results=1, retry=self._retry)), None)
-                except NotFound:
-                    raise self._no_bucket(location) from None
-                except Forbidden:
-                    pass  # may read objects but not list them: the object is what is missing
-                raise _missing(location, reading) from None
-        fetched = StoredPlan(fetched.plan_path, fetched.json_path, recorded[PLAN_FILE], location)
-        return _verify(fetched, recorded, expected_sha256)
-
-    def _no_bucket(self, location: str) -> PlanStoreError:
-        return PlanStoreError(
-            "plan-store-unreachable",
-            f"could not reach {location}: the bucket {self.bucket} does not exist",
-            "check the plan-store setting (gs://BUCKET/PREFIX names an existing bucket)",
-        )
-
-    @contextmanager
-    def _reaching(self, location: str, doing: str) -> Iterator[None]:
-        """Credential, API and connection errors as plan-store-unreachable, with the fix; never a traceback."""
-        from google.api_core.exceptions import GoogleAPIError
-        from google.auth.exceptions import GoogleAuthError
-        from google.cloud.storage.exceptions import DataCorruption
-        from requests import RequestException
-
-        try:
-            yield
-        except GoogleAuthError as error:
-            raise PlanStoreError(
-                "plan-store-unreachable",
-                f"could not {doing} {location}: no usable Google credentials ({self._why(error)})",
-                "give the job application default credentials: GOOGLE_APPLICATION_CREDENTIALS naming a workload "
-                "identity federation credential file (or STORAGE_EMULATOR_HOST for a local emulator)",
-            ) from None
-        except (GoogleAPIError, RequestException, DataCorruption) as error:
-            raise PlanStoreError(
-                "plan-store-unreachable",
-                f"could not {doing} {location}: {self._why(error)}",
-                f"check the plan-store setting and that the job's Google identity may {doing} objects in that "
-                "bucket (STORAGE_EMULATOR_HOST, when set, must name a running emulator)",
-            ) from None
-
-    def _why(self, error: Exception) -> str:
-        """The reason in a line: after retries, the last error; for a connection, the system's word for it."""
-        from google.api_core.exceptions import RetryError
-
-        last = error.cause if isinstance(error, RetryError) else None
-        gave_up = isinstance(last, Exception)
-        text = str(last if gave_up else error)
-        system = re.search(r"\[Errno -?\d+\][^'\")]*", text)  # "[Errno 111] Connection refused"
-        lines = text.strip().splitlines()
-        why = system.group(0) if system else lines[0][:300] if lines else type(error).__name__
-        return f"{why} (retried for {self.retry_seconds:g} s)" if gave_up else why
+        return verify(fetched, recorded, expected_sha256)
 
 
 def open_plan_store(spec: str, default_root: Path, credentials: Mapping[str, str] | None = None) -> PlanStore:
@@ -408,6 +184,9 @@ def open_plan_store(spec: str, default_root: Path, credentials: Mapping[str, str
         if not directory:
             raise PlanStoreError("bad-plan-store", "local: needs a directory", "use local:/path/to/plans")
         return LocalPlanStore(Path(directory).expanduser())
+    from bot.adapters.plan_store_gcs import GcsPlanStore
+    from bot.adapters.plan_store_s3 import S3PlanStore
+
     for scheme, make in (("s3://", S3PlanStore), ("gs://", GcsPlanStore)):
         if spec.startswith(scheme):
             bucket, _, prefix = spec.removeprefix(scheme).partition("/")

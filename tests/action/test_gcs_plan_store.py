@@ -18,11 +18,11 @@ from google.cloud import storage
 from test_plan_store import plan_files
 
 from bot.adapters.plan_store import (
-    GcsPlanStore,
     PlanKey,
     PlanStoreError,
     open_plan_store,
 )
+from bot.adapters.plan_store_gcs import GcsPlanStore
 
 BUCKET = "plans"
 HEAD = "a" * 40

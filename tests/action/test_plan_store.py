@@ -14,9 +14,9 @@ from bot.adapters.plan_store import (
     PlanKey,
     PlanStore,
     PlanStoreError,
-    S3PlanStore,
     open_plan_store,
 )
+from bot.adapters.plan_store_s3 import S3PlanStore
 
 HEAD = "a" * 40
 KEY = PlanKey("octo/infra", 7, HEAD, "aws-dev")
