@@ -221,13 +221,13 @@ def no_cloud_credentials() -> dict[str, str]:
     return {}
 
 
-def credentials_env(mode: str, inputs: ActionInputs) -> dict[str, str]:
+def credentials_env(mode: str, inputs: ActionInputs, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Short-lived cloud credentials for `mode` ("plan" or "apply") as environment variables for Terraform."""
     if not inputs.role_inputs:
         return no_cloud_credentials()
     from bot.adapters.oidc import action_credentials_env
 
-    exchanged: dict[str, str] = action_credentials_env(mode, inputs)
+    exchanged: dict[str, str] = action_credentials_env(mode, inputs, environ)
     return exchanged
 
 

@@ -72,7 +72,7 @@ def apply_from_event(
         requesters=(asker,),
     )
     projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), _only(inputs))
-    credentials = credentials_env("apply", inputs)
+    credentials = credentials_env("apply", inputs, environ)
     mask_credentials(credentials, emit)
     terraform = terraform_for(inputs)
     if credentials:

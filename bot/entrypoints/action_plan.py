@@ -96,7 +96,7 @@ def plan_pull_request_event(
     if not affected_projects_of(checkout.reader, checkout.changed_files):
         return ActionResult(empty_outputs(), f"{change_id} changes no Terraform project: nothing to plan.\n")
 
-    credentials = credentials_env("plan", inputs)
+    credentials = credentials_env("plan", inputs, environ)
     mask_credentials(credentials, emit)
     terraform = terraform_for(inputs)
     if credentials:

@@ -243,3 +243,58 @@ def test_apply_job_uses_the_apply_roles_exchanged_credentials(
     assert not any(secret in summary for secret in masked)
     assert "olympus-action-demo" in aws.bucket_names()
     aws.client("s3").delete_bucket(Bucket="olympus-action-demo")
+
+
+def test_plan_job_uses_the_plan_roles_exchanged_credentials_for_terraform_and_the_s3_store(
+    tmp_path: Path, fixtures_dir: Path, aws: LocalAws, fake_github: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oidc.issuer import LocalIssuer, new_key
+
+    from bot.domain.oidc_claims import pull_request_subject
+
+    fake, repo = fake_github, "octo-org/plan-oidc"
+    fake.add_repo(repo, files=seed_files(tmp_path))
+    number = fake.open_pull_request(
+        repo, head="add-bucket", base="main", title="Add a bucket", author="mona", files={"b.tf": "# b\n"}
+    )
+    pr = pull_request(tmp_path, fixtures_dir)
+    fake.set_pull_head(repo, number, pr.head)
+    iam = aws.client("iam")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Principal": {
+                    "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+                },
+                "Condition": {"StringEquals": {"token.actions.githubusercontent.com:sub": pull_request_subject(repo)}},
+            }
+        ],
+    }
+    role_arn = iam.create_role(RoleName="olympus-plan-oidc", AssumeRolePolicyDocument=json.dumps(policy))["Role"]["Arn"]
+    aws.client("s3").create_bucket(
+        Bucket="plan-oidc-plans", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    with LocalIssuer(new_key()) as issuer:
+        issuer.claims = {"repository": repo, "repository_owner": "octo-org", "sub": pull_request_subject(repo)}
+        extra = {
+            "INPUT_AWS_PLAN_ROLE": role_arn,
+            "INPUT_AWS_REGION": "eu-west-1",
+            "INPUT_PLAN_STORE": "s3://plan-oidc-plans/plans",
+            "OLYMPUS_OIDC_ISSUER": issuer.url,
+            "AWS_ENDPOINT_URL": aws.url,
+            **issuer.env(),
+        }
+        for name, value in extra.items():  # the exchange reads the job's environment, as on a runner
+            monkeypatch.setenv(name, value)
+        summary = plan_job(tmp_path, pr, aws, fake, repo, number, **extra)
+        assert len(issuer.token_requests) == 1
+    stored = aws.client("s3").list_objects_v2(Bucket="plan-oidc-plans")["Contents"]
+    assert {o["Key"].rsplit("/", 1)[1] for o in stored} == {"plan.tfplan", "plan.json", "plan.sha256"}
+    assert all(f"plans/{repo}/{number}/{pr.head}/" in o["Key"] for o in stored)
+    assert "infra/aws/envs/dev" in summary and "1 to add" in summary
+    for entry in stored:
+        aws.client("s3").delete_object(Bucket="plan-oidc-plans", Key=entry["Key"])
+    aws.client("s3").delete_bucket(Bucket="plan-oidc-plans")
