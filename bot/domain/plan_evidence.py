@@ -60,18 +60,20 @@ def record_text(
     return json.dumps(body, indent=2) + "\n"
 
 
-def plan_run_of(runs: Iterable[PlanRun], head: str, workflow_path: str) -> PlanRun | None:
-    """The newest finished `pull_request` run of the plan workflow for exactly this head commit.
+def plan_runs_of(runs: Iterable[PlanRun], head: str, workflow_path: str) -> list[PlanRun]:
+    """The finished `pull_request` runs of the plan workflow for exactly this head commit, newest first.
 
     Only GitHub sets a run's event, commit and workflow file, and a job can upload artifacts to its own run only:
-    another pull request's job, whatever its code does, cannot put a record into this one's runs.
+    another pull request's job, whatever its code does, cannot put a record into this one's runs. The newest run
+    that uploaded a record is the reviewed plan; runs without one (the run that released the locks when the pull
+    request closed, a plan that crashed) are passed over.
     """
     ours = [
         r
         for r in runs
         if r.path == workflow_path and r.event == "pull_request" and r.head_sha == head and r.status == "completed"
     ]
-    return max(ours, key=lambda r: (r.created_at, r.id), default=None)
+    return sorted(ours, key=lambda r: (r.created_at, r.id), reverse=True)
 
 
 def reviewed_plans_of(
@@ -110,7 +112,7 @@ def _record_problem(
             "plan again (push, or re-run the plan workflow)"
         )
     if record is None:
-        return f"the plan run {run.id} for {head[:12]} uploaded no {RECORD_ARTIFACT} artifact; plan again"
+        return f"no plan run for {head[:12]} uploaded an {RECORD_ARTIFACT} artifact (the newest is {run.id}); plan again"
     try:
         data = json.loads(record)
     except ValueError:

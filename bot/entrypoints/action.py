@@ -323,6 +323,11 @@ def build_action_loop(context: ActionContext, environ: Mapping[str, str], terraf
     )
 
 
+def applies_after_merge(environ: Mapping[str, str]) -> bool:
+    """The OLYMPUS_APPLY_AFTER_MERGE setting: apply a merged pull request, instead of an open one (the default)."""
+    return environ.get("OLYMPUS_APPLY_AFTER_MERGE", "").strip().lower() == "true"
+
+
 def github_codehost(
     context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], *, needed_for: str = "", scopes: str = ""
 ) -> Any:

@@ -13,13 +13,14 @@ from bot.adapters.localgit import LocalGit
 from bot.adapters.plan_store import PlanKey, PlanStoreError, open_plan_store
 from bot.domain.gate import Blocked, PullRequestFacts, approvals_from, changes_requested_by
 from bot.domain.permissions import Refused, may_run
-from bot.domain.plan_evidence import ReviewedPlan, plan_run_of, reviewed_plans_of
+from bot.domain.plan_evidence import PlanRun, ReviewedPlan, plan_runs_of, reviewed_plans_of
 from bot.domain.records import PlanRecord
 from bot.entrypoints.action import (
     ActionContext,
     ActionInputs,
     ActionResult,
     TerraformWithCredentials,
+    applies_after_merge,
     build_action_loop,
     credentials_env,
     empty_outputs,
@@ -28,6 +29,7 @@ from bot.entrypoints.action import (
     terraform_for,
 )
 from bot.errors import UserError
+from bot.ports import CodeHostError
 from bot.services.apply_change import apply_change
 from bot.services.checkout import Checkout
 from bot.services.github_checkout import change_id_of
@@ -87,7 +89,7 @@ def apply_from_event(
         is_fork=pr.is_fork,
         state=pr.state,
         merged=pr.merged,
-        apply_after_merge=environ.get("OLYMPUS_APPLY_AFTER_MERGE", "").lower() == "true",
+        apply_after_merge=applies_after_merge(environ),
         base_protected=protected,
         required_approvals=required,
         asker_refusal=refusal.reason if isinstance(refusal, Refused) else "",
@@ -114,7 +116,20 @@ def apply_from_event(
         loop.store.audit(asker, "action-apply", params, now, now, outcome)
     finally:
         loop.store.close()
-    return _result(context, change_id, pr.head_sha, asker, report, fetched)
+    result = _result(context, change_id, pr.head_sha, asker, report, fetched)
+    if pr.merged and report.applied and not report.error:
+        # Applied after merge: the locks were kept for this apply (action_plan.unlock_closed_pull_request).
+        result.summary += _release_after_merge(codehost, repo, change_id)
+    return result
+
+
+def _release_after_merge(codehost: Any, repo: str, change_id: str) -> str:
+    try:
+        released = GitHubRefLocks(codehost, repo).release_locks_of(change_id)
+    except CodeHostError as error:
+        hint = "give the apply job `contents: write` to release them"
+        return f"\nThe project locks are still held ({error.detail}): {hint}.\n"
+    return f"\nReleased {released} project lock(s).\n"
 
 
 def pull_request_number(event: Mapping[str, Any]) -> int:
@@ -163,11 +178,17 @@ def plan_workflow_path(environ: Mapping[str, str]) -> str:
 def reviewed_plans(
     codehost: Any, context: ActionContext, environ: Mapping[str, str], number: int, head: str, projects: list[str]
 ) -> dict[str, ReviewedPlan]:
-    """What the newest plan run of the head commit recorded, read from its artifact on GitHub."""
+    """What the newest plan run of the head commit that kept a record recorded, read from its artifact on GitHub."""
     workflow = plan_workflow_path(environ)
     records = GitHubPlanRecords(codehost)
-    run = plan_run_of(records.runs_at(context.repository, head), head, workflow)
-    record = records.record_of(context.repository, run.id) if run else None
+    runs = plan_runs_of(records.runs_at(context.repository, head), head, workflow)
+    run: PlanRun | None = runs[0] if runs else None
+    record: str | None = None
+    for candidate in runs:
+        record = records.record_of(context.repository, candidate.id)
+        if record is not None:
+            run = candidate
+            break
     return reviewed_plans_of(
         record,
         run,

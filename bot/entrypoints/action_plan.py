@@ -19,6 +19,7 @@ from bot.entrypoints.action import (
     ActionResult,
     TerraformWithCredentials,
     annotation_for,
+    applies_after_merge,
     build_action_loop,
     credentials_env,
     empty_outputs,
@@ -237,7 +238,8 @@ def _comment(
 def unlock_closed_pull_request(
     context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
 ) -> ActionResult:
-    """A merged or closed pull request releases the project locks it holds on GitHub."""
+    """A merged or closed pull request releases the project locks it holds on GitHub (a merged one keeps them
+    when it is applied after merge: the apply releases them)."""
     pr = context.event.get("pull_request") or {}
     number = int(context.event.get("number") or pr.get("number") or 0)
     if not number:
@@ -246,6 +248,10 @@ def unlock_closed_pull_request(
         context, inputs, environ, needed_for="releasing the locks of a closed pull request", scopes="contents: write"
     )
     change_id = change_id_of(context.repository, number)
+    if pr.get("merged") and applies_after_merge(environ):
+        return ActionResult(
+            empty_outputs(), f"{change_id} is merged: its project locks are kept for the apply after merge.\n"
+        )
     released = GitHubRefLocks(codehost, context.repository).release_locks_of(change_id)
     state = "merged" if pr.get("merged") else "closed"
     return ActionResult(empty_outputs(), f"{change_id} is {state}: released {released} project lock(s).\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -216,6 +217,17 @@ def sandbox_stop(repo: RepoOpt = Path(".")) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI: exit 0 on success, 2 on a user error (no traceback), 1 on a fault."""
+    try:
+        return _run(argv)
+    finally:
+        # The process ends when main returns. The interpreter's last garbage collections would walk every object
+        # the libraries loaded (MCP's and pydantic's models, SQLAlchemy, moto: ~300k) only to free memory the OS
+        # reclaims anyway, ~0.6 s of the demo's wall time; frozen objects are skipped. Nothing else changes:
+        # atexit handlers, weakref finalizers and the flushing of stdout and stderr still run.
+        gc.freeze()
+
+
+def _run(argv: list[str] | None) -> int:
     from bot.adapters.localgit import NotARepository
 
     try:

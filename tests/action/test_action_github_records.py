@@ -24,7 +24,9 @@ pytestmark = pytest.mark.slow
 PROJECT = "infra/aws/envs/dev"
 
 
-def apply_job(tmp_path: Path, pr: Any, aws: LocalAws, fake: Any, repo: str, number: int, actor: str) -> tuple[int, str]:
+def apply_job(
+    tmp_path: Path, pr: Any, aws: LocalAws, fake: Any, repo: str, number: int, actor: str, **extra: str
+) -> tuple[int, str]:
     comment = {"body": "/infra apply", "created_at": "2026-11-21T06:00:00Z", "updated_at": "2026-11-21T06:00:00Z"}
     event = {"issue": {"number": number, "pull_request": {"url": "x"}}, "comment": comment}
     env = job_env(
@@ -37,6 +39,7 @@ def apply_job(tmp_path: Path, pr: Any, aws: LocalAws, fake: Any, repo: str, numb
         GITHUB_REPOSITORY=repo,
         GITHUB_TOKEN=fake.actions_token(),
         GITHUB_API_URL=fake.base_url,
+        **extra,
     )
     code = run_action(env, lambda line: None)
     return code, Path(env["GITHUB_STEP_SUMMARY"]).read_text()
@@ -101,10 +104,10 @@ def test_the_apply_job_expects_the_hash_its_plan_run_recorded_not_the_one_beside
     record_run(fake, repo, pr.head, denied.encode())
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
     assert code == 2 and f"{PROJECT}: policy: deny: the bucket is public" in summary, summary
-    # ... a run that uploaded no record refuses ...
+    # ... a newer run that uploaded no record (one that crashed, or released the locks) is passed over ...
     record_run(fake, repo, pr.head, None)
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
-    assert code == 2 and "uploaded no olympus-plan-record artifact" in summary, summary
+    assert code == 2 and "policy: deny: the bucket is public" in summary, summary
     # ... so does a record written for another pull request ...
     record_run(fake, repo, pr.head, record_text(repo, number + 5, pr.head, "x", {PROJECT: (reviewed_sha, ())}).encode())
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
@@ -182,3 +185,44 @@ def test_locks_are_held_on_github_until_the_pull_request_closes(
         fake.repo(repo).git.commits[fake.repo(repo).git.refs[lock_ref(PROJECT, "default")]].message
     )
     assert claim is not None and claim.holder == f"{repo}#{number}"
+
+
+def test_applied_after_merge_the_locks_are_kept_until_the_apply(
+    tmp_path: Path, fixtures_dir: Path, aws: LocalAws, fake_github: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, repo = fake_github, "octo-org/after-merge"
+    pr, number = planned_pull_request(tmp_path, fixtures_dir, aws, fake, monkeypatch, repo)
+    fake.add_review(repo, number, "alice", "APPROVED", pr.head)
+    with fake.lock:
+        fake.merge_state(fake.repo(repo), fake.repo(repo).pulls[number], "Add a bucket", "alice")
+
+    # The merge's closed event keeps the locks: this repository applies after merge.
+    closed = json.loads(json.dumps(pr.event))
+    closed.update(action="closed", number=number)
+    closed["pull_request"].update(number=number, merged=True)
+    after_merge = {"OLYMPUS_APPLY_AFTER_MERGE": "true"}
+    env = job_env(
+        tmp_path,
+        pr.repo,
+        "pull_request",
+        closed,
+        "mona",
+        aws,
+        GITHUB_REPOSITORY=repo,
+        GITHUB_TOKEN=fake.actions_token(),
+        GITHUB_API_URL=fake.base_url,
+        **after_merge,
+    )
+    assert run_action(env, lambda line: None) == 0
+    assert "kept for the apply after merge" in Path(env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert lock_ref(PROJECT, "default") in fake.repo(repo).git.refs
+
+    # The closed run uploaded no record; the apply finds the plan run's record before it, applies, and releases.
+    record_run(fake, repo, pr.head, None)
+    code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob", **after_merge)
+    assert code == 0, summary
+    assert "Released 1 project lock(s)" in summary
+    assert lock_ref(PROJECT, "default") not in fake.repo(repo).git.refs
+    assert "olympus-action-demo" in aws.bucket_names()
+    aws.client("s3").delete_bucket(Bucket="olympus-action-demo")
+    assert fake.violations == []

@@ -140,7 +140,7 @@ REFUSED = [
         "policy: aws_s3_bucket",
     ),
     ("no plan run for the head", Scenario(projects=on_github(None, None)), "no finished run"),
-    ("the plan run uploaded no record", Scenario(projects=on_github(None)), "uploaded no olympus-plan-record"),
+    ("the plan run uploaded no record", Scenario(projects=on_github(None)), "uploaded an olympus-plan-record artifact"),
     ("the record is not a record", Scenario(projects=on_github("<html>")), "not a readable record"),
     ("the record is for another PR", Scenario(projects=on_github(record(number=8))), "not octo-org/infra#7"),
     ("the record is for another commit", Scenario(projects=on_github(record(head=OTHER))), "not octo-org/infra#7"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.domain.plan_evidence import PlanRun, plan_run_of, record_text, reviewed_plans_of
+from bot.domain.plan_evidence import PlanRun, plan_runs_of, record_text, reviewed_plans_of
 
 HEAD = "1" * 40
 OLYMPUS = ".github/workflows/olympus.yml"
@@ -22,19 +22,19 @@ def run(
     return PlanRun(id, path, event, head, status, at)
 
 
-def test_the_newest_finished_pull_request_run_of_the_plan_workflow_at_head_counts() -> None:
+def test_the_finished_pull_request_runs_of_the_plan_workflow_at_head_count_newest_first() -> None:
     runs = [
         run(1, at="2026-11-21T06:00:00Z"),
-        run(2, at="2026-11-21T06:05:00Z"),  # planned again: newer wins
+        run(2, at="2026-11-21T06:05:00Z"),  # planned again: newer first
         run(3, at="2026-11-21T06:09:00Z", status="in_progress"),  # not finished: no record yet
         run(4, at="2026-11-21T06:10:00Z", path=".github/workflows/other.yml"),
         run(5, at="2026-11-21T06:10:00Z", event="push"),  # a push of the same commit runs other code paths
         run(6, at="2026-11-21T06:10:00Z", head="2" * 40),
     ]
-    assert plan_run_of(runs, HEAD, OLYMPUS) == runs[1]
-    assert plan_run_of(runs[2:], HEAD, OLYMPUS) is None
+    assert plan_runs_of(runs, HEAD, OLYMPUS) == [runs[1], runs[0]]
+    assert plan_runs_of(runs[2:], HEAD, OLYMPUS) == []
     # Two runs created in the same second: the later id is the later run.
-    assert plan_run_of([run(8), run(7)], HEAD, OLYMPUS) == run(8)
+    assert plan_runs_of([run(7), run(8)], HEAD, OLYMPUS) == [run(8), run(7)]
 
 
 def test_a_record_lists_each_projects_hash_and_caps_its_policy_failures() -> None:
@@ -66,7 +66,7 @@ def test_records_that_are_not_for_this_change_are_refused() -> None:
         return reviewed.problem
 
     good = json.loads(record_text("o/r", 7, HEAD, "r", {"dev": ("a" * 64, ())}))
-    assert "uploaded no olympus-plan-record" in problem(None)
+    assert "uploaded an olympus-plan-record artifact" in problem(None)
     assert "not a readable record" in problem("{")
     assert "not a version 1 record" in problem(json.dumps({**good, "version": 2}))
     assert "not o/r#7" in problem(json.dumps({**good, "repository": "o/other"}))
