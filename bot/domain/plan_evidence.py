@@ -112,7 +112,9 @@ def _record_problem(
             "plan again (push, or re-run the plan workflow)"
         )
     if record is None:
-        return f"no plan run for {head[:12]} uploaded an {RECORD_ARTIFACT} artifact (the newest is {run.id}); plan again"
+        return (
+            f"no plan run for {head[:12]} uploaded an {RECORD_ARTIFACT} artifact (the newest is {run.id}); plan again"
+        )
     try:
         data = json.loads(record)
     except ValueError:
