@@ -61,6 +61,20 @@ def job_env(
     }
 
 
+def web_identity_role(aws: LocalAws, name: str, subject: str) -> str:
+    """A role in the emulator's IAM that GitHub's OIDC tokens with exactly `subject` may assume; its ARN."""
+    provider = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    statement = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": provider},
+        "Condition": {"StringEquals": {"token.actions.githubusercontent.com:sub": subject}},
+    }
+    document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    arn: str = aws.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=document)["Role"]["Arn"]
+    return arn
+
+
 def planned_pull_request(
     tmp_path: Path, fixtures_dir: Path, aws: LocalAws, fake: Any, monkeypatch: pytest.MonkeyPatch, repo: str
 ) -> tuple[Any, int]:
@@ -183,29 +197,7 @@ def test_apply_job_uses_the_apply_roles_exchanged_credentials(
     fake.add_review(repo, number, "alice", "APPROVED", pr.head)
 
     # The apply role in the emulator's IAM, trusting the Environment's subject only.
-    iam = aws.client("iam")
-    role_arn = iam.create_role(
-        RoleName="olympus-apply-oidc",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": "sts:AssumeRoleWithWebIdentity",
-                        "Principal": {
-                            "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-                        },
-                        "Condition": {
-                            "StringEquals": {
-                                "token.actions.githubusercontent.com:sub": environment_subject(repo, "production")
-                            }
-                        },
-                    }
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
+    role_arn = web_identity_role(aws, "olympus-apply-oidc", environment_subject(repo, "production"))
     comment = {"body": "/infra apply", "created_at": "2026-11-21T06:00:00Z", "updated_at": "2026-11-21T06:00:00Z"}
     apply_event = {"issue": {"number": number, "pull_request": {"url": "x"}}, "comment": comment}
     with LocalIssuer(new_key()) as issuer:
@@ -259,21 +251,7 @@ def test_plan_job_uses_the_plan_roles_exchanged_credentials_for_terraform_and_th
     )
     pr = pull_request(tmp_path, fixtures_dir)
     fake.set_pull_head(repo, number, pr.head)
-    iam = aws.client("iam")
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Principal": {
-                    "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-                },
-                "Condition": {"StringEquals": {"token.actions.githubusercontent.com:sub": pull_request_subject(repo)}},
-            }
-        ],
-    }
-    role_arn = iam.create_role(RoleName="olympus-plan-oidc", AssumeRolePolicyDocument=json.dumps(policy))["Role"]["Arn"]
+    role_arn = web_identity_role(aws, "olympus-plan-oidc", pull_request_subject(repo))
     aws.client("s3").create_bucket(
         Bucket="plan-oidc-plans", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
     )

@@ -45,6 +45,29 @@ def apply_job(
     return code, Path(env["GITHUB_STEP_SUMMARY"]).read_text()
 
 
+def closed_job(
+    tmp_path: Path, pr: Any, aws: LocalAws, fake: Any, repo: str, number: int, *, merged: bool = False, **extra: str
+) -> str:
+    """The plan workflow's job for the pull request's closed event; its job summary."""
+    closed = json.loads(json.dumps(pr.event))
+    closed.update(action="closed", number=number)
+    closed["pull_request"].update(number=number, merged=merged)
+    env = job_env(
+        tmp_path,
+        pr.repo,
+        "pull_request",
+        closed,
+        "mona",
+        aws,
+        GITHUB_REPOSITORY=repo,
+        GITHUB_TOKEN=fake.actions_token(),
+        GITHUB_API_URL=fake.base_url,
+        **extra,
+    )
+    assert run_action(env, lambda line: None) == 0
+    return Path(env["GITHUB_STEP_SUMMARY"]).read_text()
+
+
 def stored_folder(tmp_path: Path, repo: str, number: int, head: str) -> Path:
     return tmp_path / "plans" / repo / str(number) / head / PROJECT.replace("/", "--")
 
@@ -162,22 +185,8 @@ def test_locks_are_held_on_github_until_the_pull_request_closes(
     assert code == 2 and f"locked by {repo}#{first_number}" in summary, summary
 
     # The first PR is closed: its job releases the lock, and the second PR's next plan takes it.
-    closed = json.loads(json.dumps(first.event))
-    closed.update(action="closed", number=first_number)
-    closed["pull_request"]["number"] = first_number
-    env = job_env(
-        tmp_path,
-        first.repo,
-        "pull_request",
-        closed,
-        "mona",
-        aws,
-        GITHUB_REPOSITORY=repo,
-        GITHUB_TOKEN=fake.actions_token(),
-        GITHUB_API_URL=fake.base_url,
-    )
-    assert run_action(env, lambda line: None) == 0
-    assert "released 1 project lock(s)" in Path(env["GITHUB_STEP_SUMMARY"]).read_text()
+    summary = closed_job(tmp_path, first, aws, fake, repo, first_number)
+    assert "released 1 project lock(s)" in summary
     assert lock_ref(PROJECT, "default") not in fake.repo(repo).git.refs
 
     plan_job(tmp_path / "second", second, aws, fake, repo, number)
@@ -197,24 +206,9 @@ def test_applied_after_merge_the_locks_are_kept_until_the_apply(
         fake.merge_state(fake.repo(repo), fake.repo(repo).pulls[number], "Add a bucket", "alice")
 
     # The merge's closed event keeps the locks: this repository applies after merge.
-    closed = json.loads(json.dumps(pr.event))
-    closed.update(action="closed", number=number)
-    closed["pull_request"].update(number=number, merged=True)
     after_merge = {"OLYMPUS_APPLY_AFTER_MERGE": "true"}
-    env = job_env(
-        tmp_path,
-        pr.repo,
-        "pull_request",
-        closed,
-        "mona",
-        aws,
-        GITHUB_REPOSITORY=repo,
-        GITHUB_TOKEN=fake.actions_token(),
-        GITHUB_API_URL=fake.base_url,
-        **after_merge,
-    )
-    assert run_action(env, lambda line: None) == 0
-    assert "kept for the apply after merge" in Path(env["GITHUB_STEP_SUMMARY"]).read_text()
+    summary = closed_job(tmp_path, pr, aws, fake, repo, number, merged=True, **after_merge)
+    assert "kept for the apply after merge" in summary
     assert lock_ref(PROJECT, "default") in fake.repo(repo).git.refs
 
     # The closed run uploaded no record; the apply finds the plan run's record before it, applies, and releases.
