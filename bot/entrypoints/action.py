@@ -15,6 +15,7 @@ from bot.adapters.local_aws import LocalAws
 from bot.adapters.terraform import EMBEDDED, TerraformCli, TerraformError
 from bot.domain.models import Finding, Severity
 from bot.errors import UserError
+from bot.ports import CodeHostError
 from bot.wiring import Loop, cache_dir, standard_scanners
 
 MODES = ("auto", "plan", "apply")
@@ -24,6 +25,12 @@ PLAN_EVENTS = ("pull_request",)
 APPLY_EVENTS = ("issue_comment", "pull_request_review", "workflow_dispatch")
 # The cloud role inputs: any of them set means the job asks for OIDC credentials.
 ROLE_INPUTS = ("aws-plan-role", "aws-apply-role", "gcp-workload-identity-provider", "gcp-service-account")
+# What the job's GITHUB_TOKEN needs, as the reusable workflows grant it.
+PERMISSIONS_HINT = (
+    "give the job's token the permissions its workflow lists (workflows/olympus.yml): the plan job contents: write "
+    "(the lock refs), pull-requests: write and checks: write; the apply job contents: read, actions: read (the plan "
+    "record) and pull-requests: write"
+)
 # Credential environment variables that are settings, not secrets, so they stay readable in logs.
 NOT_SECRET = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EC2_METADATA_DISABLED", "GOOGLE_CLOUD_PROJECT"})
 
@@ -403,7 +410,16 @@ def run_action(environ: Mapping[str, str] | None = None, emit: Callable[[str], N
     emit = emit or (lambda line: print(line, flush=True))
     context = read_context(environ)
     inputs = read_inputs(environ)
-    result = _step(resolve_mode(inputs, context.event, context.event_name))(context, inputs, environ, emit)
+    step = _step(resolve_mode(inputs, context.event, context.event_name))
+    try:
+        result = step(context, inputs, environ, emit)
+    except CodeHostError as error:
+        if error.status not in (401, 403, 404):
+            raise  # GitHub's own trouble, already retried: a fault
+        # In a workflow these are the job's token lacking a permission (or a repository it cannot see).
+        raise UserError(
+            "github-refused", f"GitHub refused to {error.operation}: {error.detail}", PERMISSIONS_HINT
+        ) from None
     for line in result.annotations:
         emit(line)
     _append(context.output_file, output_lines(result.outputs))

@@ -144,3 +144,29 @@ def test_an_apply_without_a_github_token_says_which_permissions_to_grant(tmp_pat
         run_action(env, lambda line: None)
     assert refused.value.reference == "no-github-token"
     assert "actions: read" in refused.value.hint and "pull-requests: read" in refused.value.hint
+
+
+def test_github_refusing_the_jobs_token_names_the_permissions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.entrypoints.action as action
+    from bot.ports import CodeHostError
+
+    def refused(*args: object) -> None:
+        raise CodeHostError(
+            "create refs/olympus/locks/x in octo-org/infra", "HTTP 403: Resource not accessible", status=403
+        )
+
+    monkeypatch.setattr(action, "_step", lambda mode: refused)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"action": "opened", "pull_request": {"number": 3}}))
+    env = {
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": "octo-org/infra",
+        "GITHUB_SHA": "0" * 40,
+        "RUNNER_TEMP": str(tmp_path),
+    }
+    with pytest.raises(UserError) as error:
+        run_action(env, lambda line: None)
+    assert error.value.reference == "github-refused"
+    assert "create refs/olympus/locks/x" in error.value.message and "HTTP 403" in error.value.message
+    assert "contents: write" in error.value.hint and "actions: read" in error.value.hint
