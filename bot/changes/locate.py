@@ -107,10 +107,6 @@ def child_dirs(repo: RepoReader, parent: str) -> list[str]:
     return sorted(prefix + name for name in names)
 
 
-def has_files(repo: RepoReader, path: str) -> bool:
-    return bool(repo.list_files(path.rstrip("/") + "/"))
-
-
 def named(tf_dir: TfDir, rule: NamingRule, name: str) -> list[Definition]:
     """Every resource or module call in the directory whose cloud name is `name`."""
     return [definition for definition, found in _names(tf_dir, rule) if found == name]

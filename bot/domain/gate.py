@@ -74,20 +74,21 @@ class Blocked:
 
 def approvals_from(reviews: Sequence[ReviewDecision]) -> list[Approval]:
     """Each reviewer's latest decisive review, oldest first in; only an APPROVED one counts, for its commit."""
-    latest: dict[str, ReviewDecision] = {}
-    for review in reviews:
-        if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
-            latest[review.user.casefold()] = review
-    return [Approval(r.user, r.commit) for r in latest.values() if r.state == "APPROVED" and r.commit]
+    return [Approval(r.user, r.commit) for r in _latest_decisive(reviews) if r.state == "APPROVED" and r.commit]
 
 
 def changes_requested_by(reviews: Sequence[ReviewDecision]) -> list[str]:
     """Reviewers whose latest decisive review requests changes."""
+    return sorted(r.user for r in _latest_decisive(reviews) if r.state == "CHANGES_REQUESTED")
+
+
+def _latest_decisive(reviews: Sequence[ReviewDecision]) -> list[ReviewDecision]:
+    """Each reviewer's latest approval, change request or dismissal (a comment decides nothing), by reviewer."""
     latest: dict[str, ReviewDecision] = {}
     for review in reviews:
         if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
             latest[review.user.casefold()] = review
-    return sorted(r.user for r in latest.values() if r.state == "CHANGES_REQUESTED")
+    return list(latest.values())
 
 
 def decide(gate: GateInput) -> Allowed | Blocked:

@@ -282,6 +282,18 @@ def terraform_for(inputs: ActionInputs) -> TerraformCli:
     return terraform
 
 
+def job_terraform(
+    mode: str, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
+) -> tuple[TerraformCli, dict[str, str]]:
+    """The job's Terraform, holding the cloud credentials exchanged for `mode`'s role (masked first), and them."""
+    credentials = credentials_env(mode, inputs, environ)
+    mask_credentials(credentials, emit)
+    terraform = terraform_for(inputs)
+    if credentials:
+        terraform = TerraformWithCredentials(terraform.prefix, terraform.label, credentials)
+    return terraform, credentials
+
+
 # --- plan on a pull request
 
 

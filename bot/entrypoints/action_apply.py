@@ -19,14 +19,11 @@ from bot.entrypoints.action import (
     ActionContext,
     ActionInputs,
     ActionResult,
-    TerraformWithCredentials,
     applies_after_merge,
     build_action_loop,
-    credentials_env,
     empty_outputs,
     github_codehost,
-    mask_credentials,
-    terraform_for,
+    job_terraform,
 )
 from bot.errors import UserError
 from bot.ports import CodeHostError
@@ -74,11 +71,7 @@ def apply_from_event(
         requesters=(asker,),
     )
     projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), _only(inputs))
-    credentials = credentials_env("apply", inputs, environ)
-    mask_credentials(credentials, emit)
-    terraform = terraform_for(inputs)
-    if credentials:
-        terraform = TerraformWithCredentials(terraform.prefix, terraform.label, credentials)
+    terraform, credentials = job_terraform("apply", inputs, environ, emit)
     loop = build_action_loop(context, environ, terraform)
     loop.git = git
     loop.locks = GitHubRefLocks(codehost, repo)  # read again here: the plan job took them on GitHub

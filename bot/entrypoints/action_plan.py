@@ -17,15 +17,12 @@ from bot.entrypoints.action import (
     ActionContext,
     ActionInputs,
     ActionResult,
-    TerraformWithCredentials,
     annotation_for,
     applies_after_merge,
     build_action_loop,
-    credentials_env,
     empty_outputs,
     github_codehost,
-    mask_credentials,
-    terraform_for,
+    job_terraform,
     workflow_command,
 )
 from bot.errors import UserError
@@ -97,11 +94,7 @@ def plan_pull_request_event(
     if not affected_projects_of(checkout.reader, checkout.changed_files):
         return ActionResult(empty_outputs(), f"{change_id} changes no Terraform project: nothing to plan.\n")
 
-    credentials = credentials_env("plan", inputs, environ)
-    mask_credentials(credentials, emit)
-    terraform = terraform_for(inputs)
-    if credentials:
-        terraform = TerraformWithCredentials(terraform.prefix, terraform.label, credentials)
+    terraform, credentials = job_terraform("plan", inputs, environ, emit)
     codehost = github_codehost(context, inputs, environ)
     loop = build_action_loop(context, environ, terraform)
     loop.git = git
@@ -125,10 +118,11 @@ def plan_pull_request_event(
     parts = comment_for(report, PULL_REQUEST_NEXT)
     if codehost is not None:
         record_plan_checks(codehost, context.repository, report)
-    _comment(codehost, context, inputs, number, change_id, [*parts[:-1], parts[-1] + _stored_table(stored, context)])
+    stored_table = _stored_table(stored, context)
+    _comment(codehost, context, inputs, number, change_id, [*parts[:-1], parts[-1] + stored_table])
     return ActionResult(
         outputs={**_outputs(report, stored), "record-path": str(write_record(context, number, report.head, stored))},
-        summary="\n\n".join(parts) + _stored_table(stored, context),
+        summary="\n\n".join(parts) + stored_table,
         annotations=[annotation_for(f, prefix) for f in report.scan.findings if f.file],
         exit_code=0 if report.ok else 1,
     )

@@ -153,10 +153,6 @@ class InstallationTokens:
         self._lock = threading.Lock()
         self.issued = 0  # tokens fetched from GitHub, for tests and metrics
 
-    def app_jwt(self) -> str:
-        """A fresh JWT authenticating as the App itself (iss = app id, RS256, ≤ 10 minutes)."""
-        return str(self._auth.token)
-
     def token(self, installation_id: int) -> str:
         """A token for the installation valid at least `refresh_margin` longer."""
         with self._lock:

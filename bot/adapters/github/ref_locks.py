@@ -26,6 +26,7 @@ class GitHubRefLocks:
         self.repo = repo
         self.head = head  # the commit being planned: the lock commit's parent
         self.run_url = run_url
+        self._head_tree = ""
 
     def acquire_lock(self, repo: str, dir: str, workspace: str, holder: str) -> LockRecord:
         """Take the lock, or return it as it stands; the ref's creation decides a race, never a read before it."""
@@ -69,8 +70,10 @@ class GitHubRefLocks:
 
     def _lock_commit(self, claim: LockClaim) -> str:
         base = f"/repos/{self.repo}/git/commits"
-        head = self.codehost.api(f"read commit {self.head[:12]} of {self.repo}", "GET", f"{base}/{self.head}")
-        body = {"message": lock_message(claim), "tree": head["tree"]["sha"], "parents": [self.head]}
+        if not self._head_tree:  # read once: every project of the plan is locked on the same head
+            head = self.codehost.api(f"read commit {self.head[:12]} of {self.repo}", "GET", f"{base}/{self.head}")
+            self._head_tree = str(head["tree"]["sha"])
+        body = {"message": lock_message(claim), "tree": self._head_tree, "parents": [self.head]}
         created = self.codehost.api(f"write the lock commit for {claim.dir} in {self.repo}", "POST", base, input=body)
         return str(created["sha"])
 
