@@ -74,6 +74,7 @@ from bot.domain.records import (  # noqa: E402
     AuditOutcome,
     LockRecord,
     PlanRecord,
+    PushRecord,
     RunRecord,
 )
 
@@ -119,7 +120,13 @@ class Store(Protocol):
 
     def record_approval(self, change_id: str, commit: str, user: str, at: datetime) -> bool: ...
 
-    def approvals_for(self, change_id: str, commit: str | None = None) -> list[ApprovalRecord]: ...
+    def approvals_for(self, change_id: str, commit: str | None = None) -> list[ApprovalRecord]:
+        """A change's approvals, each marked untrusted when its seal does not check."""
+        ...
+
+    def record_push(self, push: PushRecord, delivery_id: str) -> bool: ...
+
+    def pushes_for(self, repo: str, branch: str, change_id: str) -> list[PushRecord]: ...
 
     def acquire_lock(self, repo: str, dir: str, workspace: str, holder: str) -> LockRecord:
         """The lock as it now stands: held by `holder` when taken (or already held), else by its holder."""
@@ -154,6 +161,7 @@ class Store(Protocol):
 
 # --- the code host (GitHub): appended for the App; bot/adapters/github/codehost.py implements it ---------------
 
+from bot.domain.authorship import Push  # noqa: E402
 from bot.domain.models import FileChange  # noqa: E402
 
 
@@ -195,6 +203,30 @@ class PullRequestInfo:
     draft: bool
     title: str = ""
     url: str = ""
+
+
+@dataclass(frozen=True)
+class PullCommit:
+    """One commit of a pull request as GitHub reports it: the accounts it links, git's own names, its signature."""
+
+    sha: str
+    author_login: str  # "" when GitHub links the author's email to no account
+    committer_login: str
+    author_name: str
+    author_email: str
+    committer_name: str
+    committer_email: str
+    message: str
+    verified: bool  # GitHub verified its signature (an app's own API commit is signed by GitHub)
+
+
+@dataclass(frozen=True)
+class BranchProtection:
+    """What a branch's protection asks of a pull request's reviews."""
+
+    protected: bool
+    required_approvals: int = 0
+    code_owner_reviews: bool = False  # each changed file needs an approval from one of its code owners
 
 
 @dataclass(frozen=True)
@@ -301,8 +333,14 @@ class CodeHost(Protocol):
         annotations: Sequence[Finding] = (),
     ) -> None: ...
 
-    def branch_protection(self, repo: str, branch: str) -> tuple[bool, int]:
-        """(protected, required approving reviews) of a branch."""
+    def branch_protection(self, repo: str, branch: str) -> BranchProtection: ...
+
+    def pull_request_commits(self, repo: str, number: int) -> list[PullCommit]:
+        """The pull request's commits, oldest first (GitHub lists at most 250)."""
+        ...
+
+    def branch_pushes(self, repo: str, branch: str) -> list[Push]:
+        """Who moved the branch to which commit, oldest first, since it was last created."""
         ...
 
     def permission_of(self, repo: str, user: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,9 @@ class Loop:
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
     # Where project locks live when not in the store: GitHub refs (bot.adapters.github.ref_locks) in the Action.
     locks: LockKeeper | None = None
+    # Seals what the gate relies on (the store's approvals and plans, Olympus's own local commits); kept outside
+    # the repository (bot/adapters/record_key.py). The default lives as long as the process.
+    record_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     @property
     def lock_keeper(self) -> LockKeeper:
@@ -81,16 +85,19 @@ def build_local_loop(
     say: Callable[[str], None] = print,
     stopwatch: Stopwatch | None = None,
 ) -> Loop:
+    from bot.adapters.record_key import local_record_key
     from bot.adapters.sqlstore import SqlStore
 
     git = LocalGit.open(repo)
     git.state_dir.mkdir(parents=True, exist_ok=True)
     url = database_url or os.environ.get("OLYMPUS_DATABASE_URL") or f"sqlite:///{git.state_dir / 'olympus.db'}"
+    key = local_record_key()
     return Loop(
         git=git,
         state_dir=git.state_dir,
         repo_id=git.root.name,
-        store=SqlStore.open(url),
+        store=SqlStore.open(url, record_key=key),
+        record_key=key,
         terraform=TerraformCli.locate(),
         scanners=standard_scanners(),
         actor=actor or default_actor(),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.domain.models import ChangeSet
+from bot.domain.seals import SEAL_TRAILER, commit_seal
 
 BOT_NAME = "olympus[bot]"
 BOT_EMAIL = "olympus[bot]@users.noreply.github.com"
@@ -118,8 +119,14 @@ class LocalGit:
             self.git("checkout", "--quiet", "--force", branch, cwd=path)
         return path
 
-    def commit_change(self, branch: str, base: str, change: ChangeSet, message: str) -> str:
-        """Create branch from base (or reuse it), write the change in its worktree, and commit it as the bot."""
+    def commit_change(
+        self, branch: str, base: str, change: ChangeSet, message: str, seal_key: bytes | None = None
+    ) -> str:
+        """Create branch from base (or reuse it), write the change in its worktree, and commit it as the bot.
+
+        With seal_key the message ends with a seal trailer over the commit's tree, parent and message: anyone can
+        write "olympus[bot]" as a commit's author, only the key's holder can seal (bot/domain/seals.py).
+        """
         if not self.branch_exists(branch):
             self.git("branch", branch, base)
         tree = self.worktree(branch)
@@ -138,7 +145,23 @@ class LocalGit:
             "GIT_COMMITTER_NAME": BOT_NAME,
             "GIT_COMMITTER_EMAIL": BOT_EMAIL,
         }
-        _git(tree, "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message, env=env_override)
+        if seal_key is not None:
+            staged = self.git("write-tree", cwd=tree).strip()
+            parent = self.commit_of(branch)
+            message += SEAL_TRAILER + commit_seal(seal_key, staged, parent, message) + "\n"
+        # verbatim: the message git keeps must be the one sealed, byte for byte.
+        _git(
+            tree,
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "--cleanup=verbatim",
+            "-m",
+            message,
+            env=env_override,
+        )
         return self.commit_of(branch)
 
 

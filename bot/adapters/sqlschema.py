@@ -89,6 +89,10 @@ plans = sa.Table(
     sa.Column("sha256", NulFreeText, nullable=False),
     sa.Column("counts", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # The base branch the plan was made against ("" locally, where the base is the command's).
+    sa.Column("base_ref", NulFreeText, nullable=False, server_default=""),
+    # HMAC of the row under a key kept outside the database (bot/domain/seals.py): a hand-edited row shows.
+    sa.Column("seal", NulFreeText, nullable=True),
     sa.Index(None, "change_id", "project"),
 )
 
@@ -118,6 +122,7 @@ approvals = sa.Table(
     # "user" is reserved in PostgreSQL, where an unquoted `select user` quietly returns the session's role.
     sa.Column("approver", NulFreeText, nullable=False),
     sa.Column("approved_at", UtcDateTime, nullable=False),
+    sa.Column("seal", NulFreeText, nullable=True),
     # Approving the same commit twice is one approval.
     sa.UniqueConstraint("change_id", "commit_sha", "approver"),
 )
@@ -145,6 +150,26 @@ audit_log = sa.Table(
     sa.Column("started_at", UtcDateTime, nullable=False),
     sa.Column("ended_at", UtcDateTime, nullable=False),
     sa.Column("result", NulFreeText, nullable=False),
+)
+
+# Who moved a branch to which commit (GitHub's push and pull_request events): pushers may not approve.
+pushes = sa.Table(
+    "pushes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("repo", NulFreeText, nullable=False),
+    sa.Column("branch", NulFreeText, nullable=False),
+    sa.Column("head_sha", NulFreeText, nullable=False),
+    sa.Column("pusher", NulFreeText, nullable=False),
+    sa.Column("change_id", NulFreeText, nullable=True),  # the pull request, when the event named one
+    # A push that created the branch: earlier pushes to a branch of the same name belong to another change.
+    sa.Column("created", sa.Boolean, nullable=False),
+    sa.Column("delivery_id", NulFreeText, nullable=False),
+    sa.Column("pushed_at", UtcDateTime, nullable=False),
+    # A redelivered event records nothing new.
+    sa.UniqueConstraint("delivery_id", "head_sha"),
+    sa.Index(None, "repo", "branch"),
+    sa.Index(None, "change_id"),
 )
 
 # The GitHub App's webhook deliveries, queued for the workers (bot/adapters/jobqueue.py).

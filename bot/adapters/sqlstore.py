@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -27,8 +29,10 @@ from bot.domain.records import (
     AuditOutcome,
     LockRecord,
     PlanRecord,
+    PushRecord,
     RunRecord,
 )
+from bot.domain.seals import seal, seal_holds
 
 Clock = Callable[[], datetime]
 
@@ -186,12 +190,15 @@ def _is_unique_violation(error: IntegrityError) -> bool:
 class SqlStore:
     """The store on SQLAlchemy Core: one engine, short transactions, records out."""
 
-    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now, record_key: bytes | None = None) -> None:
         self.engine = engine
         self.clock = clock
+        # Seals approvals and plans. Without a key given, one for this process only: records it writes check
+        # while it runs, and none of them after (durable stores pass a key: bot/adapters/record_key.py).
+        self._record_key = record_key or secrets.token_bytes(32)
 
     @classmethod
-    def open(cls, url: str, *, clock: Clock = utc_now) -> SqlStore:
+    def open(cls, url: str, *, clock: Clock = utc_now, record_key: bytes | None = None) -> SqlStore:
         """Connect and migrate the schema to head: `sqlite:///path` or `postgresql+psycopg://...`."""
         parsed = parse_store_url(url)
         shown = parsed.render_as_string(hide_password=True)
@@ -231,7 +238,7 @@ class SqlStore:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, clock)
+        return cls(engine, clock, record_key)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -299,6 +306,8 @@ class SqlStore:
                     sha256=plan.sha256,
                     counts=dict(plan.counts),
                     created_at=plan.created_at,
+                    base_ref=plan.base,
+                    seal=seal(self._record_key, "plan", *_plan_fields(plan)),
                 )
                 .returning(t.plans.c.id)
             )
@@ -313,13 +322,13 @@ class SqlStore:
         )
         with self.engine.connect() as connection:
             row = connection.execute(query).one_or_none()
-        return None if row is None else _plan_record(row)
+        return None if row is None else self._plan_record(row)
 
     def plans_for(self, change_id: str) -> list[PlanRecord]:
         """Every saved plan of a change (all projects, superseded ones too), oldest first."""
         query = sa.select(t.plans).where(t.plans.c.change_id == change_id).order_by(t.plans.c.created_at, t.plans.c.id)
         with self.engine.connect() as connection:
-            return [_plan_record(row) for row in connection.execute(query)]
+            return [self._plan_record(row) for row in connection.execute(query)]
 
     def discard_plans(self, change_id: str) -> int:
         """Forget every plan of a change; returns how many there were."""
@@ -379,7 +388,15 @@ class SqlStore:
         try:
             with self.engine.begin() as connection:
                 connection.execute(
-                    t.approvals.insert().values(change_id=change_id, commit_sha=commit, approver=user, approved_at=at)
+                    t.approvals.insert().values(
+                        change_id=change_id,
+                        commit_sha=commit,
+                        approver=user,
+                        approved_at=at,
+                        seal=seal(
+                            self._record_key, "approval", change_id, commit, user, at.astimezone(UTC).isoformat()
+                        ),
+                    )
                 )
         except IntegrityError as error:
             if not _is_unique_violation(error):
@@ -395,7 +412,71 @@ class SqlStore:
         query = query.order_by(t.approvals.c.approved_at, t.approvals.c.id)
         with self.engine.connect() as connection:
             return [
-                ApprovalRecord(change_id=row.change_id, commit=row.commit_sha, user=row.approver, at=row.approved_at)
+                ApprovalRecord(
+                    change_id=row.change_id,
+                    commit=row.commit_sha,
+                    user=row.approver,
+                    at=row.approved_at,
+                    trusted=seal_holds(
+                        self._record_key,
+                        row.seal,
+                        "approval",
+                        row.change_id,
+                        row.commit_sha,
+                        row.approver,
+                        row.approved_at.isoformat(),
+                    ),
+                )
+                for row in connection.execute(query)
+            ]
+
+    # --- pushes -----------------------------------------------------------------------------------------
+
+    def record_push(self, push: PushRecord, delivery_id: str) -> bool:
+        """Remember who moved a branch to a commit; False when this delivery recorded it already."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    t.pushes.insert().values(
+                        repo=push.repo,
+                        branch=push.branch,
+                        head_sha=push.head,
+                        pusher=push.pusher,
+                        change_id=push.change_id,
+                        created=push.created,
+                        delivery_id=delivery_id,
+                        pushed_at=push.at,
+                    )
+                )
+        except IntegrityError as error:
+            if not _is_unique_violation(error):
+                raise
+            return False
+        return True
+
+    def pushes_for(self, repo: str, branch: str, change_id: str) -> list[PushRecord]:
+        """Pushes to the change: those its pull request's events named, and those to its branch since the branch
+        was last created (a branch of the same name deleted before belonged to another change); oldest first."""
+        to_branch = sa.and_(t.pushes.c.repo == repo, t.pushes.c.branch == branch)
+        with self.engine.connect() as connection:
+            since = connection.execute(
+                sa.select(sa.func.max(t.pushes.c.id)).where(to_branch, t.pushes.c.created.is_(True))
+            ).scalar_one()
+            query = (
+                sa.select(t.pushes)
+                .where(sa.or_(t.pushes.c.change_id == change_id, sa.and_(to_branch, t.pushes.c.id >= (since or 0))))
+                .order_by(t.pushes.c.id)
+            )
+            return [
+                PushRecord(
+                    repo=row.repo,
+                    branch=row.branch,
+                    head=row.head_sha,
+                    pusher=row.pusher,
+                    change_id=row.change_id,
+                    created=row.created,
+                    at=row.pushed_at,
+                )
                 for row in connection.execute(query)
             ]
 
@@ -507,6 +588,21 @@ class SqlStore:
             raise
         self.audit(actor, action, params, started_at, self.clock(), outcome.result)
 
+    def _plan_record(self, row: sa.Row[Any]) -> PlanRecord:
+        plan = PlanRecord(
+            change_id=row.change_id,
+            project=row.project,
+            workspace=row.workspace,
+            commit=row.commit_sha,
+            plan_path=row.plan_path,
+            plan_json_path=row.plan_json_path,
+            sha256=row.sha256,
+            counts=row.counts,
+            created_at=row.created_at,
+            base=row.base_ref,
+        )
+        return replace(plan, trusted=seal_holds(self._record_key, row.seal, "plan", *_plan_fields(plan)))
+
     def audit_log(self, limit: int = 100) -> list[AuditEntry]:
         """The latest entries, newest first."""
         query = sa.select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
@@ -539,18 +635,9 @@ def _run_record(row: sa.Row[Any]) -> RunRecord:
     )
 
 
-def _plan_record(row: sa.Row[Any]) -> PlanRecord:
-    return PlanRecord(
-        change_id=row.change_id,
-        project=row.project,
-        workspace=row.workspace,
-        commit=row.commit_sha,
-        plan_path=row.plan_path,
-        plan_json_path=row.plan_json_path,
-        sha256=row.sha256,
-        counts=row.counts,
-        created_at=row.created_at,
-    )
+def _plan_fields(plan: PlanRecord) -> tuple[str, ...]:
+    """What a plan's seal covers: everything the gate relies on."""
+    return (plan.change_id, plan.project, plan.workspace, plan.commit, plan.plan_path, plan.sha256, plan.base)
 
 
 def _lock_record(row: sa.Row[Any]) -> LockRecord:

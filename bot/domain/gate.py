@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.domain.authorship import Authorship, excluded_people
+from bot.domain.identities import canonical, is_app, login_problem
 
 
 @dataclass(frozen=True)
 class Approval:
     user: str
     commit: str
+    # Why this approval cannot be trusted although it is on record ("" when it can): a record whose seal does not
+    # check, a reviewer who no longer has write access.
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class PlannedProject:
     # Why the reviewed plan cannot be known (GitHub holds no record of it, or the store could not give it back).
     record_problem: str = ""
     policy_failures: Sequence[str] = ()  # what the policies said of the reviewed plan
+    plan_base: str = ""  # the base branch the plan was made against ("" when not recorded)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,11 @@ class PullRequestFacts:
     asker_refusal: str = ""  # why the person asking may not apply ("" when they may)
     command_edited: bool = False  # the `/infra apply` comment was edited after it was written
     changes_requested_by: Sequence[str] = ()  # reviewers whose latest decisive review requests changes
+    base_branch: str = ""  # the base the pull request targets now
+    # Code-owner review, when the base branch's protection asks for it: each changed file's owners, and for each
+    # owner (user or org/team) the approvers at head who are, or belong to, it.
+    code_owners: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    owner_approvers: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ class GateInput:
     approvals: Sequence[Approval]
     projects: Sequence[PlannedProject]
     pull_request: PullRequestFacts | None = None  # None for a local change
+    # Who authored, committed or pushed the change's commits: none of them may approve it either.
+    contributors: Authorship = field(default_factory=Authorship)
 
 
 @dataclass(frozen=True)
@@ -96,45 +110,98 @@ def decide(gate: GateInput) -> Allowed | Blocked:
     reasons: list[str] = []
     head = gate.head_commit
     pr = gate.pull_request
-    valid = sorted({a.user for a in gate.approvals if a.commit == head and not _is_requester(a.user, gate)})
+    excluded = excluded_people(gate.requesters, pr.author if pr else None, gate.contributors)
+    valid, refused = _sort_approvals(gate, excluded)
     needed = max(1, pr.required_approvals) if pr else 1
+    reasons.extend(gate.contributors.problems)
     if not valid:
-        reasons.extend(_approval_reasons(gate))
+        reasons.extend(refused or [_nobody_reason(head, excluded)])
     elif len(valid) < needed:
         reasons.append(
             f"the base branch requires {needed} approvals of the head commit {head[:12]}; it has {len(valid)} "
             f"({', '.join(valid)})"
         )
+        reasons.extend(refused)
     if pr is not None:
         reasons.extend(_pull_request_reasons(pr))
+        reasons.extend(_code_owner_reasons(pr, valid))
     if not gate.projects:
         reasons.append("nothing to apply: no project is planned for this change; run `olympus plan` first")
     for p in gate.projects:
         reasons.extend(_project_reasons(p, head, gate.change_id))
+        if pr is not None and pr.base_branch and p.plan_base and p.plan_base != pr.base_branch:
+            reasons.append(
+                f"{p.project}: planned against the base {p.plan_base}, but the pull request now targets "
+                f"{pr.base_branch}; plan again"
+            )
     return Blocked(tuple(reasons)) if reasons else Allowed(tuple(valid))
 
 
-def _approval_reasons(gate: GateInput) -> list[str]:
-    """Why no approval counts: each kind of approval that was given and why it does not count, or none at all."""
+def _sort_approvals(gate: GateInput, excluded: Mapping[str, Sequence[str]]) -> tuple[list[str], list[str]]:
+    """The approvers that count (as given, one per person), and why each other approval does not."""
     head = gate.head_commit[:12]
-    own = [a for a in gate.approvals if _is_requester(a.user, gate)]
-    stale = [a for a in gate.approvals if a.commit != gate.head_commit and not _is_requester(a.user, gate)]
-    reasons = []
+    valid: dict[str, str] = {}
+    refused: list[str] = []
+    stale: list[str] = []
+    for approval in gate.approvals:
+        person = canonical(approval.user)
+        invalid = login_problem(approval.user, "the approver")
+        if approval.problem:
+            refused.append(f"the approval by {approval.user} does not count: {approval.problem}")
+        elif invalid:
+            refused.append(f"an approval does not count: {invalid}")
+        elif is_app(approval.user):
+            refused.append(f"{approval.user} is an app, and an app's approval does not count; a person must approve")
+        elif approval.commit != gate.head_commit:
+            stale.append(approval.user)
+        elif person in excluded:
+            refused.append(f"{_cannot_approve(approval.user, excluded[person])}; another person must approve {head}")
+        else:
+            valid.setdefault(person, approval.user)
+    stale = [who for who in dict.fromkeys(stale) if canonical(who) not in valid]
     if stale:
-        reasons.append(
-            f"approval by {', '.join(sorted({a.user for a in stale}))} is for an earlier commit; "
-            f"someone must approve the current head {head} again"
+        refused.insert(
+            0,
+            f"approval by {', '.join(sorted(stale))} is for an earlier commit; "
+            f"someone must approve the current head {head} again",
         )
-    if own:
-        who = ", ".join(sorted({a.user for a in own}))
-        reasons.append(
-            f"{who} asked for this change or its apply and cannot approve it; another person must approve {head}"
-        )
-    if not reasons:
-        reasons.append(
-            f"no approval for the head commit {head}; someone other than {_people(gate.requesters)} must approve it"
-        )
-    return reasons
+    return sorted(valid.values()), list(dict.fromkeys(refused))
+
+
+def _cannot_approve(user: str, why: Sequence[str]) -> str:
+    if len(why) == 1:
+        return f"{user} {why[0]} and cannot approve it"
+    return f"{user} cannot approve it: they {_and(why)}"
+
+
+def _nobody_reason(head: str, excluded: Mapping[str, Sequence[str]]) -> str:
+    others = "; ".join(f"{who} ({_and(why)})" for who, why in sorted(excluded.items()))
+    return (
+        f"no approval for the head commit {head[:12]}; someone other than {others or 'the requester'} must approve it"
+    )
+
+
+def _code_owner_reasons(pr: PullRequestFacts, approvers: Sequence[str]) -> list[str]:
+    """Files whose code owners the base branch requires, and which no owner approved at head."""
+    counted = {canonical(a) for a in approvers}
+    missing: dict[tuple[str, ...], list[str]] = {}
+    for path, owners in sorted(pr.code_owners.items()):
+        if owners and not any(counted & {canonical(u) for u in pr.owner_approvers.get(o, ())} for o in owners):
+            missing.setdefault(tuple(owners), []).append(path)
+    return [
+        f"the base branch requires a code owner's approval: {_files(paths)} need(s) one from {' or '.join(owners)}"
+        for owners, paths in missing.items()
+    ]
+
+
+def _files(paths: Sequence[str]) -> str:
+    shown = ", ".join(paths[:5])
+    return shown + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _project_reasons(p: PlannedProject, head: str, change_id: str) -> list[str]:
@@ -189,14 +256,3 @@ def _pull_request_reasons(pr: PullRequestFacts) -> list[str]:
     if pr.command_edited:
         reasons.append("the `/infra apply` comment was edited after it was written; comment the command again")
     return reasons
-
-
-def _is_requester(user: str, gate: GateInput) -> bool:
-    people = {r.strip().casefold() for r in gate.requesters}
-    if gate.pull_request is not None:
-        people.add(gate.pull_request.author.strip().casefold())
-    return user.strip().casefold() in people
-
-
-def _people(names: Sequence[str]) -> str:
-    return " and ".join(sorted(set(names))) or "the requester"

@@ -38,7 +38,13 @@ class ReviewedPlan:
 
 
 def record_text(
-    repository: str, pull_request: int, head: str, run_url: str, plans: Mapping[str, tuple[str, Sequence[str]]]
+    repository: str,
+    pull_request: int,
+    head: str,
+    run_url: str,
+    plans: Mapping[str, tuple[str, Sequence[str]]],
+    *,
+    base: str = "",
 ) -> str:
     """The record the plan job uploads: each project's plan SHA-256 and policy failures, for this PR and commit."""
     projects = {}
@@ -54,6 +60,7 @@ def record_text(
         "repository": repository,
         "pull_request": pull_request,
         "head": head,
+        "base": base,  # retargeting the pull request afterwards makes the plans stale
         "run": run_url,
         "projects": projects,
     }
@@ -85,10 +92,13 @@ def reviewed_plans_of(
     head: str,
     projects: Iterable[str],
     workflow_path: str,
+    base: str = "",
 ) -> dict[str, ReviewedPlan]:
     """Each project's reviewed plan according to the run's record; every doubt is a problem that refuses it."""
     names = list(projects)
-    problem = _record_problem(record, run, repository, pull_request, head, workflow_path)
+    problem = _record_problem(record, run, repository, pull_request, head, workflow_path) or _base_problem(
+        record, run, base
+    )
     if problem:
         return {name: ReviewedPlan(problem=problem) for name in names}
     data = json.loads(record or "{}")["projects"]
@@ -101,6 +111,17 @@ def reviewed_plans_of(
         failures = entry.get("policy_failures") or []
         reviewed[name] = ReviewedPlan(sha256=entry["sha256"], policy_failures=tuple(str(f) for f in failures))
     return reviewed
+
+
+def _base_problem(record: str | None, run: PlanRun | None, base: str) -> str:
+    """The pull request targets another base than the one it was planned against (records name it since v1.1)."""
+    planned = json.loads(record or "{}").get("base") or ""
+    if not base or not planned or planned == base:
+        return ""
+    return (
+        f"the plan run {run.id if run else '?'} planned against the base {planned}, but the pull request now "
+        f"targets {base}; plan again"
+    )
 
 
 def _record_problem(

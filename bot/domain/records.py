@@ -36,6 +36,9 @@ class PlanRecord:
     sha256: str  # of the binary plan file: apply refuses a plan whose hash changed since review
     counts: Mapping[str, int]  # e.g. {"add": 1, "change": 0, "destroy": 0}
     created_at: datetime
+    base: str = ""  # the base branch it was planned against ("" when the door does not say)
+    # False when the record's seal does not check: it was edited outside Olympus, or predates sealing.
+    trusted: bool = True
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,20 @@ class ApprovalRecord:
     change_id: str
     commit: str
     user: str
+    at: datetime
+    trusted: bool = True  # False when the record's seal does not check
+
+
+@dataclass(frozen=True)
+class PushRecord:
+    """Someone moved a branch of a repository to a commit (GitHub's push or pull_request event said so)."""
+
+    repo: str
+    branch: str
+    head: str
+    pusher: str
+    change_id: str | None
+    created: bool
     at: datetime
 
 

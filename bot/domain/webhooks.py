@@ -23,6 +23,10 @@ _SIGNATURE = re.compile(r"sha256=[0-9a-f]{64}")
 # Delivery ids are GUIDs; anything long or odd is refused rather than stored as a key.
 _DELIVERY_ID = re.compile(r"[A-Za-z0-9._:\-]{1,200}")
 
+PUSHED = "pushed"
+# The `after` of a push that deleted its branch.
+_NO_COMMIT = "0" * 40
+
 # event -> the actions Olympus acts on; None means every action.
 HANDLED: Mapping[str, frozenset[str] | None] = {
     "issue_comment": frozenset({"created"}),
@@ -30,6 +34,8 @@ HANDLED: Mapping[str, frozenset[str] | None] = {
     "pull_request": frozenset({"opened", "synchronize", "reopened", "closed"}),
     "pull_request_review": frozenset({"submitted"}),
     "check_run": frozenset({"rerequested"}),
+    # Who pushed what: pushers may not approve (push payloads carry no action; Olympus calls it "pushed").
+    "push": frozenset({PUSHED}),
     "installation": None,
     "installation_repositories": None,
 }
@@ -142,7 +148,7 @@ def route(event_name: str, payload: Mapping[str, Any]) -> Event | Ignored | Inva
     """What to do with a verified delivery of event_name: an Event to queue, Ignored, or Invalid with a reason."""
     if event_name not in HANDLED:
         return Ignored(f"Olympus does not handle {event_name!r} events")
-    action = payload.get("action")
+    action = PUSHED if event_name == "push" else payload.get("action")
     if not isinstance(action, str) or not action:
         return Invalid(f"a {event_name} payload needs a string 'action'")
     actions = HANDLED[event_name]
@@ -256,6 +262,17 @@ def _check_run(name: str, action: str, payload: Mapping[str, Any]) -> Event:
     return _repo_event(name, action, payload, head_sha=_field(payload, "check_run.head_sha", str))
 
 
+def _push(name: str, action: str, payload: Mapping[str, Any]) -> Event | Ignored:
+    ref: str = _field(payload, "ref", str)
+    after: str = _field(payload, "after", str)
+    if not ref.startswith("refs/heads/"):
+        return Ignored(f"push to {ref[:100]!r}: only branches hold changes")
+    if after == _NO_COMMIT or payload.get("deleted") is True:
+        return Ignored("push that deleted a branch")
+    _field(payload, "created", bool)
+    return _repo_event(name, action, payload, head_sha=after)
+
+
 def _installation(name: str, action: str, payload: Mapping[str, Any]) -> Event:
     login, _ = _sender(payload)
     return Event(name=name, action=action, sender=login, installation_id=_installation_id(payload, required=True))
@@ -269,6 +286,7 @@ _EXTRACTORS: Mapping[str, _Extractor] = {
     "pull_request": _pull_request,
     "pull_request_review": _pull_request_review,
     "check_run": _check_run,
+    "push": _push,
     "installation": _installation,
     "installation_repositories": _installation,
 }

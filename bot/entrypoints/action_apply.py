@@ -11,7 +11,7 @@ from bot.adapters.github.plan_records import GitHubPlanRecords
 from bot.adapters.github.ref_locks import GitHubRefLocks
 from bot.adapters.localgit import LocalGit
 from bot.adapters.plan_store import PlanKey, PlanStoreError, open_plan_store
-from bot.domain.gate import Blocked, PullRequestFacts, approvals_from, changes_requested_by
+from bot.domain.gate import Blocked
 from bot.domain.permissions import Refused, may_run
 from bot.domain.plan_evidence import PlanRun, ReviewedPlan, plan_runs_of, reviewed_plans_of
 from bot.domain.records import PlanRecord
@@ -26,12 +26,12 @@ from bot.entrypoints.action import (
     job_terraform,
 )
 from bot.errors import UserError
-from bot.ports import CodeHostError
+from bot.ports import CodeHostError, PullRequestInfo
 from bot.services.apply_change import apply_change
 from bot.services.checkout import Checkout
 from bot.services.github_checkout import change_id_of
 from bot.services.plan_change import slug
-from bot.services.pull_requests import review_decisions
+from bot.services.pull_request_review import read_pull_request_review
 from bot.services.repo_projects import affected_projects_of, select_projects
 
 
@@ -58,45 +58,45 @@ def apply_from_event(
             "check out `refs/pull/N/head` in the apply job: approvals and plans are bound to the head commit",
         )
     asker = context.actor
-    reviews = review_decisions(codehost.reviews(repo, number))
-    protected, required = codehost.branch_protection(repo, pr.base_branch)
     refusal = may_run("apply", codehost.permission_of(repo, asker))
     change_id = change_id_of(repo, number)
+    changed = tuple(codehost.changed_files(repo, number))
+    comment = context.event.get("comment") or {}
+    review = read_pull_request_review(
+        codehost,
+        repo,
+        pr,
+        # The pull_request runs' actors are the pushers: GitHub records who triggered each run.
+        pushes=GitHubPlanRecords(codehost).pushes_to(repo, pr.head_branch),
+        changed_files=changed,
+        asker_refusal=refusal.reason if isinstance(refusal, Refused) else "",
+        apply_after_merge=applies_after_merge(environ),
+        command_edited=bool(comment) and comment.get("updated_at") not in (None, comment.get("created_at")),
+    )
     checkout = Checkout(
         change_id=change_id,
         head=pr.head_sha,
         reader=GitTreeReader(git, pr.head_sha),
-        changed_files=tuple(codehost.changed_files(repo, number)),
+        changed_files=changed,
         workdir=workspace,
         requesters=(asker,),
+        base=pr.base_branch,
+        contributors=review.contributors,
     )
     projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), _only(inputs))
     terraform, credentials = job_terraform("apply", inputs, environ, emit)
     loop = build_action_loop(context, environ, terraform)
     loop.git = git
     loop.locks = GitHubRefLocks(codehost, repo)  # read again here: the plan job took them on GitHub
-    reviewed = reviewed_plans(codehost, context, environ, number, pr.head_sha, [p.name for p in projects])
-    comment = context.event.get("comment") or {}
-    facts = PullRequestFacts(
-        author=pr.author,
-        is_fork=pr.is_fork,
-        state=pr.state,
-        merged=pr.merged,
-        apply_after_merge=applies_after_merge(environ),
-        base_protected=protected,
-        required_approvals=required,
-        asker_refusal=refusal.reason if isinstance(refusal, Refused) else "",
-        command_edited=bool(comment) and comment.get("updated_at") not in (None, comment.get("created_at")),
-        changes_requested_by=changes_requested_by(reviews),
-    )
+    reviewed = reviewed_plans(codehost, context, environ, pr, [p.name for p in projects])
     try:
         fetched, reviewed = _fetch_plans(loop, context, inputs, number, pr.head_sha, reviewed, credentials)
         report = apply_change(
             loop,
             checkout,
             only=_only(inputs),
-            approvals=approvals_from(reviews),
-            pull_request=facts,
+            approvals=review.approvals,
+            pull_request=review.facts,
             reviewed=reviewed,
         )
         outcome = (
@@ -169,10 +169,11 @@ def plan_workflow_path(environ: Mapping[str, str]) -> str:
 
 
 def reviewed_plans(
-    codehost: Any, context: ActionContext, environ: Mapping[str, str], number: int, head: str, projects: list[str]
+    codehost: Any, context: ActionContext, environ: Mapping[str, str], pr: PullRequestInfo, projects: list[str]
 ) -> dict[str, ReviewedPlan]:
     """What the newest plan run of the head commit that kept a record recorded, read from its artifact on GitHub."""
     workflow = plan_workflow_path(environ)
+    number, head = pr.number, pr.head_sha
     records = GitHubPlanRecords(codehost)
     runs = plan_runs_of(records.runs_at(context.repository, head), head, workflow)
     run: PlanRun | None = runs[0] if runs else None
@@ -190,6 +191,7 @@ def reviewed_plans(
         head=head,
         projects=projects,
         workflow_path=workflow,
+        base=pr.base_branch,
     )
 
 

@@ -63,6 +63,7 @@ def plan_pull_request_event(
     number = int(context.event.get("number") or pr.get("number") or 0)
     head_sha = str((pr.get("head") or {}).get("sha", ""))
     base_sha = str((pr.get("base") or {}).get("sha", ""))
+    base_ref = str((pr.get("base") or {}).get("ref", ""))
     if not number or not head_sha or not base_sha:
         raise UserError("unreadable-event", "the event has no pull request with base and head commits")
     head_repo = ((pr.get("head") or {}).get("repo") or {}).get("full_name")
@@ -90,6 +91,7 @@ def plan_pull_request_event(
         changed_files=tuple(changed_files(git, base_sha)),
         workdir=workspace,
         requesters=tuple(sorted({author, context.actor} - {""})),
+        base=base_ref,
     )
     if not affected_projects_of(checkout.reader, checkout.changed_files):
         return ActionResult(empty_outputs(), f"{change_id} changes no Terraform project: nothing to plan.\n")
@@ -121,7 +123,7 @@ def plan_pull_request_event(
     stored_table = _stored_table(stored, context)
     _comment(codehost, context, inputs, number, change_id, [*parts[:-1], parts[-1] + stored_table])
     return ActionResult(
-        outputs={**_outputs(report, stored), "record-path": str(write_record(context, number, report.head, stored))},
+        outputs={**_outputs(report, stored), "record-path": str(write_record(context, number, checkout, stored))},
         summary="\n\n".join(parts) + stored_table,
         annotations=[annotation_for(f, prefix) for f in report.scan.findings if f.file],
         exit_code=0 if report.ok else 1,
@@ -199,12 +201,12 @@ def _stored_table(stored: Iterable[dict[str, str]], context: ActionContext) -> s
     )
 
 
-def write_record(context: ActionContext, number: int, head: str, stored: list[dict[str, str]]) -> Path:
+def write_record(context: ActionContext, number: int, checkout: Checkout, stored: list[dict[str, str]]) -> Path:
     """The plan record that action.yml uploads as this run's artifact: the apply job's source for the hashes."""
     plans = {s["project"]: (s["sha256"], ()) for s in stored}  # policy failures: none are evaluated yet
     path = context.runner_temp / "olympus" / "record" / RECORD_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(record_text(context.repository, number, head, context.run_url, plans))
+    path.write_text(record_text(context.repository, number, checkout.head, context.run_url, plans, base=checkout.base))
     return path
 
 

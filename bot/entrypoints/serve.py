@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import uvicorn
 
 from bot.adapters.jobqueue import JobQueue
+from bot.adapters.record_key import app_record_key
 from bot.adapters.sqlstore import SqlStore, StoreOpenError
 from bot.entrypoints.webhook import create_app
 from bot.errors import UserError
@@ -50,7 +51,8 @@ class _GracefulServer(uvicorn.Server):
 def open_store(settings: Settings) -> SqlStore:
     """The store named by OLYMPUS_DATABASE_URL, migrated; a UserError saying why when it cannot be opened."""
     try:
-        store = SqlStore.open(settings.database_url)
+        # The App's records are sealed with a key derived from its webhook secret, which the database never holds.
+        store = SqlStore.open(settings.database_url, record_key=app_record_key(settings.webhook_secret_bytes))
     except StoreOpenError as error:
         raise UserError(error.reference, f"OLYMPUS_DATABASE_URL: {error.message}", error.hint) from None
     if store.engine.dialect.name == "sqlite" and store.engine.url.database not in (None, "", ":memory:"):

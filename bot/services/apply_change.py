@@ -18,6 +18,10 @@ from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.terraform_steps import run_step, terraform_env
 from bot.wiring import Loop
 
+# A record whose seal does not check was written or changed outside Olympus (or before it sealed records).
+_UNTRUSTED_APPROVAL = "its record in the store does not carry Olympus's seal (edited outside Olympus?); approve again"
+_UNTRUSTED_PLAN = "the saved plan's record does not carry Olympus's seal (edited outside Olympus?); plan again"
+
 
 @dataclass
 class ApplyReport:
@@ -54,6 +58,8 @@ def gate_for(
         plan = latest.get(project.name)
         lock = loop.lock_keeper.lock_for(loop.repo_id, project.dir, project.workspace)
         on_record = ReviewedPlan(sha256=plan.sha256 if plan else None)
+        if plan is not None and not plan.trusted:
+            on_record = ReviewedPlan(problem=_UNTRUSTED_PLAN)
         if reviewed is not None:
             on_record = reviewed.get(project.name, ReviewedPlan(problem="no plan of it was reviewed"))
         planned.append(
@@ -65,13 +71,18 @@ def gate_for(
                 lock_holder=lock.holder if lock else None,
                 record_problem=on_record.problem,
                 policy_failures=on_record.policy_failures,
+                plan_base=plan.base if plan else "",
             )
         )
         if plan:
             to_apply.append((project, plan))
     if approvals is None:  # locally, approvals are recorded in the store; on GitHub they are its reviews
-        approvals = [Approval(a.user, a.commit) for a in loop.store.approvals_for(branch)]
-    return GateInput(branch, head, checkout.requesters, approvals, planned, pull_request), to_apply
+        approvals = [
+            Approval(a.user, a.commit, "" if a.trusted else _UNTRUSTED_APPROVAL)
+            for a in loop.store.approvals_for(branch)
+        ]
+    gate = GateInput(branch, head, checkout.requesters, approvals, planned, pull_request, checkout.contributors)
+    return gate, to_apply
 
 
 def apply_change(

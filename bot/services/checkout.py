@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.domain.authorship import Authorship
 from bot.ports import RepoReader
 
 
@@ -19,3 +20,6 @@ class Checkout:
     workdir: Path  # the repository at head on disk, where Terraform and the scanners run
     # Who asked for the change or for this run: none of them may approve it.
     requesters: tuple[str, ...] = ()
+    base: str = ""  # the branch the change is to be merged into
+    # Who authored, committed or pushed its commits: none of them may approve it either.
+    contributors: Authorship = field(default_factory=Authorship)

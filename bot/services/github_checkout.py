@@ -31,6 +31,7 @@ def pull_request_checkout(
         changed_files=tuple(codehost.changed_files(repo, pr.number)),
         workdir=workdir,
         requesters=requesters,
+        base=pr.base_branch,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from bot.domain.commands import HELP_TEXT, Apply, Create, Destroy, Help, NotForMe, Plan, Reply, Status, Unlock, parse
 from bot.domain.markdown import fence
 from bot.domain.permissions import DEFAULT_POLICY, PermissionPolicy, Refused, command_kind, may_run
+from bot.domain.records import PushRecord
 from bot.domain.webhooks import Job
 from bot.errors import UserError
 from bot.ports import CodeHost, CodeHostError
@@ -56,9 +57,14 @@ def handle_job(ctx: AppContext, job: Job) -> None:
             if job.attempts < ctx.max_attempts:
                 raise  # retried with backoff by the worker
             _report_failure(codehost, repo, int(payload["issue"]["number"]), exc)
+    elif job.kind == "push.pushed":
+        record_push(ctx.loop_for(repo, _sender(payload)), job, branch=str(payload["ref"]).removeprefix("refs/heads/"))
     elif job.kind in ("pull_request.opened", "pull_request.synchronize", "pull_request.reopened"):
         number = int(payload["pull_request"]["number"])
-        plan_pull_request(ctx.loop_for(repo, _sender(payload)), codehost, repo, number)
+        loop = ctx.loop_for(repo, _sender(payload))
+        # Recorded first: whoever moved the head may not approve it, even if the plan below fails.
+        record_push(loop, job, branch=str(payload["pull_request"]["head"]["ref"]), number=number)
+        plan_pull_request(loop, codehost, repo, number)
     elif job.kind == "pull_request.closed":
         number = int(payload["pull_request"]["number"])
         close_pull_request(ctx.loop_for(repo, _sender(payload)), repo, number)
@@ -133,6 +139,22 @@ def _command(ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[st
     except UserError as exc:
         hint = f"\n\n{exc.hint}" if exc.hint else ""
         codehost.post_comment(repo, number, "\n".join(fence(exc.message)) + hint)
+
+
+def record_push(loop: Loop, job: Job, *, branch: str, number: int | None = None) -> None:
+    """Remember who moved a branch (a push) or a pull request's head (its events' sender)."""
+    payload = job.payload
+    head = str(payload["pull_request"]["head"]["sha"]) if number is not None else str(payload["after"])
+    push = PushRecord(
+        repo=str(job.repo),
+        branch=branch,
+        head=head,
+        pusher=_sender(payload),
+        change_id=change_id_of(str(job.repo), number) if number is not None else None,
+        created=payload.get("created") is True,
+        at=loop.store.clock(),
+    )
+    loop.store.record_push(push, job.delivery_id)
 
 
 def _report_failure(codehost: CodeHost, repo: str, number: int, error: CodeHostError) -> None:

@@ -5,38 +5,65 @@ from __future__ import annotations
 import re
 
 from bot.adapters.git_tree import GitTreeReader
-from bot.adapters.localgit import BOT_NAME, LocalGit
+from bot.adapters.localgit import BOT_EMAIL, LocalGit
+from bot.domain.authorship import CommitFacts, authorship_of, co_authors_in
+from bot.domain.identities import is_app
+from bot.domain.seals import seal_holds, unsealed_message
 from bot.services.checkout import Checkout
 from bot.wiring import Loop
 
 _REQUESTED_BY = re.compile(r"^Requested-by:\s*(.+?)\s*$", re.MULTILINE)
+# One record per commit: its id, tree, parents, author and committer, and its raw message.
+_LOG_FORMAT = "%H%x00%T%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%B%x00"
+_FIELDS = 8
 
 
 def local_checkout(loop: Loop, branch: str, base: str) -> Checkout:
-    """The branch at its head commit, in a worktree; the requesters are read from its commits."""
+    """The branch at its head commit, in a worktree; who asked for it and who wrote it are read from its commits."""
     git = loop.local_git
     head = git.commit_of(branch)
+    commits, requesters = commits_of(git, branch, base, loop.record_key)
     return Checkout(
         change_id=branch,
         head=head,
         reader=GitTreeReader(git, head),
         changed_files=tuple(git.changed_files(base, branch)),
         workdir=git.worktree(branch),
-        requesters=tuple(requesters_of(git, branch, base, loop.actor)),
+        requesters=tuple(sorted({loop.actor, *requesters})),
+        base=base,
+        contributors=authorship_of(commits, ()),
     )
 
 
-def requesters_of(git: LocalGit, branch: str, base: str, actor: str) -> list[str]:
-    """Requested-by trailers and the human authors of the branch's commits, and who runs this command."""
-    log = git.git("log", "--format=%an%x00%B%x00", f"{base}..{branch}")
-    people = {actor}
-    parts = log.split("\0")
-    for author, body in zip(parts[::2], parts[1::2], strict=False):
-        author = author.strip()
-        if author and author != BOT_NAME:
-            people.add(author)
-        people.update(_REQUESTED_BY.findall(body))
-    return sorted(people)
+def commits_of(git: LocalGit, branch: str, base: str, key: bytes) -> tuple[list[CommitFacts], list[str]]:
+    """The branch's commits since base as the gate reads them, and the Requested-by trailers they carry.
+
+    Git's names are free text: a commit whose author says "olympus[bot]" counts as Olympus's only when it carries
+    a seal only Olympus's key can make; otherwise its committer answers for it.
+    """
+    parts = git.git("log", f"--format={_LOG_FORMAT}", f"{base}..{branch}").split("\0")
+    commits: list[CommitFacts] = []
+    requesters: list[str] = []
+    for start in range(0, len(parts) - _FIELDS + 1, _FIELDS):
+        sha, tree, parents, author, author_email, committer, committer_email, message = parts[start : start + _FIELDS]
+        sha = sha.strip()
+        claims = any(is_app(name) for name in (author, committer)) or BOT_EMAIL in (author_email, committer_email)
+        body, seal_text = unsealed_message(message)
+        sealed = seal_holds(key, seal_text, "commit", tree, parents, body) if seal_text else False
+        commits.append(
+            CommitFacts(
+                sha=sha,
+                author=author,
+                committer=committer,
+                author_email=author_email,
+                committer_email=committer_email,
+                co_authors=co_authors_in(message),
+                claims_app=claims,
+                made_by_app=sealed,
+            )
+        )
+        requesters.extend(_REQUESTED_BY.findall(message))
+    return commits, requesters
 
 
 def release_finished_locks(loop: Loop, base: str) -> list[str]:

@@ -63,7 +63,7 @@ def plan_change(loop: Loop, checkout: Checkout, *, only: str | None = None) -> P
     with loop.store.audited(loop.actor, "plan", {"change": branch, "commit": head}) as outcome:
         run_id = loop.store.start_run(branch, "plan", loop.actor, head)
         for project in projects:
-            report.projects.append(_plan_project(loop, checkout.workdir, branch, head, project))
+            report.projects.append(_plan_project(loop, checkout, project))
         scan_dirs = sorted({d for p in projects for d in (p.dir, *module_dirs_of(checkout.reader, p))})
         report.scan = scan(loop, checkout.workdir, scan_dirs)
         loop.store.save_findings(run_id, list(report.scan.findings))
@@ -77,7 +77,8 @@ def plan_change(loop: Loop, checkout: Checkout, *, only: str | None = None) -> P
     return report
 
 
-def _plan_project(loop: Loop, tree: Path, branch: str, head: str, project: Project) -> ProjectPlan:
+def _plan_project(loop: Loop, checkout: Checkout, project: Project) -> ProjectPlan:
+    tree, branch, head = checkout.workdir, checkout.change_id, checkout.head
     result = ProjectPlan(project)
     lock = loop.lock_keeper.acquire_lock(loop.repo_id, project.dir, project.workspace, branch)
     if lock.holder != branch:
@@ -116,6 +117,7 @@ def _plan_project(loop: Loop, tree: Path, branch: str, head: str, project: Proje
             sha256=result.sha256,
             counts=result.summary.counts.as_dict(),
             created_at=loop.store.clock(),
+            base=checkout.base,
         )
     )
     return result

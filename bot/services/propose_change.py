@@ -50,7 +50,8 @@ def propose_change(loop: Loop, command: Create | Destroy, base: str, call_tool: 
         if result.unchanged:
             outcome.result = "unchanged"
             return Proposed(branch, loop.local_git.commit_of(ref), result, command_line, unchanged=True)
-        commit = loop.local_git.commit_change(branch, base, result, commit_message(result, command_line, loop.actor))
+        message = commit_message(result, command_line, loop.actor)
+        commit = loop.local_git.commit_change(branch, base, result, message, seal_key=loop.record_key)
         return Proposed(branch, commit, result, command_line, unchanged=False)
 
 

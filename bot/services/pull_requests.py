@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import replace
 
+from bot.domain.authorship import Push
 from bot.domain.findings import ScanReport
-from bot.domain.gate import Blocked, PullRequestFacts, ReviewDecision, approvals_from, changes_requested_by
+from bot.domain.gate import Blocked
 from bot.domain.models import Finding
 from bot.errors import UserError
-from bot.ports import CodeHost, Review
+from bot.ports import CodeHost
 from bot.services.apply_change import apply_change
 from bot.services.github_checkout import change_id_of, pull_request_checkout
 from bot.services.plan_change import PlanReport, ProjectPlan, plan_change
+from bot.services.pull_request_review import read_pull_request_review
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
 from bot.wiring import Loop
@@ -105,12 +107,6 @@ def _inside(finding: Finding, directory: str) -> bool:
     return directory in (".", "") or finding.file.startswith(directory.rstrip("/") + "/")
 
 
-def review_decisions(reviews: Sequence[Review]) -> list[ReviewDecision]:
-    """The PR's reviews in the order they were submitted, as the gate reads them."""
-    ordered = sorted(reviews, key=lambda r: (r.submitted_at is None, r.submitted_at))
-    return [ReviewDecision(r.user, r.state, r.commit_id) for r in ordered]
-
-
 def apply_pull_request(
     loop: Loop, codehost: CodeHost, repo: str, number: int, *, asker: str, only: str | None = None
 ) -> None:
@@ -121,15 +117,11 @@ def apply_pull_request(
         raise UserError("pull-request-closed", f"#{number} is {pr.state}", "apply from an open pull request")
     requesters = requesters_of(loop, change_id, asker)
     checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, requesters)
-    reviews = review_decisions(codehost.reviews(repo, number))
-    facts = PullRequestFacts(
-        author=pr.author,
-        is_fork=pr.is_fork,
-        state=pr.state,
-        merged=pr.merged,
-        changes_requested_by=changes_requested_by(reviews),
-    )
-    report = apply_change(loop, checkout, only=only, approvals=approvals_from(reviews), pull_request=facts)
+    # The same builder as the Action's apply job; here the pushes are the ones this App's webhooks recorded.
+    pushes = [Push(p.pusher, p.head) for p in loop.store.pushes_for(repo, pr.head_branch, change_id)]
+    review = read_pull_request_review(codehost, repo, pr, pushes=pushes, changed_files=checkout.changed_files)
+    checkout = replace(checkout, contributors=review.contributors)
+    report = apply_change(loop, checkout, only=only, approvals=review.approvals, pull_request=review.facts)
     if isinstance(report.decision, Blocked):
         reasons = "\n".join(f"- {reason}" for reason in report.decision.reasons)
         codehost.post_comment(repo, number, f"**Apply refused** for `{pr.head_sha[:12]}`:\n\n{reasons}")

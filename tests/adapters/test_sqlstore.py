@@ -65,9 +65,19 @@ def test_open_migrates_to_head(store: SqlStore) -> None:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with store.engine.connect() as connection:
         current = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        assert current.get_current_revision() == head == "0002"
+        assert current.get_current_revision() == head == "0003"
         tables = set(sa.inspect(connection).get_table_names())
-    assert tables == {"runs", "plans", "findings", "approvals", "locks", "audit_log", "jobs", VERSION_TABLE}
+    assert tables == {
+        "runs",
+        "plans",
+        "findings",
+        "approvals",
+        "locks",
+        "audit_log",
+        "jobs",
+        "pushes",
+        VERSION_TABLE,
+    }
 
 
 def test_migrations_match_the_table_definitions(store: SqlStore) -> None:

@@ -87,7 +87,7 @@ REFUSED = [
     ("a comment is not an approval", Scenario(reviews=[ReviewDecision("alice", "COMMENTED", HEAD)]), "no approval"),
     ("self-approval by the asker", Scenario(reviews=[approved("bob")]), "bob asked for this change"),
     ("self-approval, other case", Scenario(reviews=[approved("BoB")]), "cannot approve"),
-    ("approval by the PR's author", Scenario(reviews=[approved("dana")]), "dana asked for this change"),
+    ("approval by the PR's author", Scenario(reviews=[approved("dana")]), "dana opened the pull request"),
     ("approval before the latest push", Scenario(reviews=[approved("alice", EARLIER)]), "for an earlier commit"),
     ("approval of an unrelated commit", Scenario(reviews=[approved("alice", OTHER)]), "for an earlier commit"),
     (
@@ -159,7 +159,11 @@ REFUSED = [
         Scenario(projects=on_github(record(failures=("deny: public bucket",)))),
         "deny: public bucket",
     ),
-    ("the bot's own approval", Scenario(author="olympus[bot]", reviews=[approved("olympus[bot]")]), "cannot approve"),
+    (
+        "the bot's own approval",
+        Scenario(author="olympus[bot]", reviews=[approved("olympus[bot]")]),
+        "an app's approval does not count",
+    ),
     (
         "stale and own approvals together",
         Scenario(reviews=[approved("alice", EARLIER), approved("bob")]),

@@ -17,8 +17,9 @@ from github.GithubException import GithubException
 from bot.adapters.github import checks
 from bot.adapters.github.comment_plan import ExistingComment, plan_comment_update
 from bot.adapters.github.retry import Retrying
+from bot.domain.authorship import Push
 from bot.domain.models import FileChange, Finding
-from bot.ports import CodeHostError, GitIdentity, PullRequestInfo, Review
+from bot.ports import BranchProtection, CodeHostError, GitIdentity, PullCommit, PullRequestInfo, Review
 
 __all__ = ["GitHubCodeHost"]
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+# Activities read per branch: a change's branch sees far fewer pushes than this.
+_MAX_ACTIVITIES = 1000
 _REACTIONS = frozenset({"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"})
 
 
@@ -411,20 +414,58 @@ class GitHubCodeHost:
 
     # --- who may do what --------------------------------------------------------------------------------------
 
-    def branch_protection(self, repo: str, branch: str) -> tuple[bool, int]:
-        """(protected, required approving reviews) of a branch; (False, 0) when it has no protection."""
+    def branch_protection(self, repo: str, branch: str) -> BranchProtection:
+        """What the branch's protection asks of reviews; unprotected when it has none."""
 
-        def read() -> tuple[bool, int]:
+        def read() -> BranchProtection:
             try:
                 data = self._json("GET", f"{_repo_url(repo)}/branches/{quote(branch, safe='')}/protection")
             except GithubException as error:
                 if error.status == 404:  # "Branch not protected"
-                    return False, 0
+                    return BranchProtection(protected=False)
                 raise
             reviews = data.get("required_pull_request_reviews") or {}
-            return True, int(reviews.get("required_approving_review_count") or 0)
+            return BranchProtection(
+                protected=True,
+                required_approvals=int(reviews.get("required_approving_review_count") or 0),
+                code_owner_reviews=bool(reviews.get("require_code_owner_reviews")),
+            )
 
         return self._call(f"read the protection of {branch} in {repo}", read)
+
+    def branch_pushes(self, repo: str, branch: str) -> list[Push]:
+        """Who moved the branch, oldest first, since it was last created: GitHub's repository activity, which
+        records the account behind every push and force-push (contents: read). [] where GitHub has no activity
+        API (an older GitHub Enterprise Server): the App's webhooks and the Action's runs still name pushers."""
+
+        def read() -> list[Push]:
+            found: list[dict[str, Any]] = []
+            try:
+                query = {"ref": f"refs/heads/{branch}", "direction": "asc"}
+                for page, item in enumerate(self._paged(f"{_repo_url(repo)}/activity", query)):
+                    if page >= _MAX_ACTIVITIES:
+                        break
+                    found.append(item)
+            except GithubException as error:
+                if error.status == 404:
+                    return []
+                raise
+            found.sort(key=lambda a: (str(a.get("timestamp") or ""), int(a.get("id") or 0)))
+            created = [i for i, a in enumerate(found) if a.get("activity_type") == "branch_creation"]
+            since = found[created[-1] :] if created else found
+            return [
+                Push(str((a.get("actor") or {}).get("login") or ""), str(a.get("after") or ""))
+                for a in since
+                if a.get("activity_type") != "branch_deletion"
+            ]
+
+        return self._call(f"read the pushes to branch {branch} of {repo}", read)
+
+    def pull_request_commits(self, repo: str, number: int) -> list[PullCommit]:
+        def read() -> list[PullCommit]:
+            return [_pull_commit(item) for item in self._paged(f"{_repo_url(repo)}/pulls/{int(number)}/commits")]
+
+        return self._call(f"list the commits of pull request #{number} of {repo}", read)
 
     def permission_of(self, repo: str, user: str) -> str:
         def read() -> str:
@@ -552,6 +593,23 @@ def _pull_info(pull: dict[str, Any]) -> PullRequestInfo:
         draft=bool(pull.get("draft")),
         title=pull.get("title") or "",
         url=pull.get("html_url") or "",
+    )
+
+
+def _pull_commit(item: dict[str, Any]) -> PullCommit:
+    commit = item.get("commit") or {}
+    author, committer = commit.get("author") or {}, commit.get("committer") or {}
+    return PullCommit(
+        sha=str(item["sha"]),
+        # `author`/`committer` are the accounts GitHub links by email: null (or {}) when it links none.
+        author_login=str((item.get("author") or {}).get("login") or ""),
+        committer_login=str((item.get("committer") or {}).get("login") or ""),
+        author_name=str(author.get("name") or ""),
+        author_email=str(author.get("email") or ""),
+        committer_name=str(committer.get("name") or ""),
+        committer_email=str(committer.get("email") or ""),
+        message=str(commit.get("message") or ""),
+        verified=bool((commit.get("verification") or {}).get("verified")),
     )
 
 

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from bot.adapters.github.codehost import GitHubCodeHost
+from bot.domain.authorship import Push
 from bot.domain.plan_evidence import RECORD_ARTIFACT, RECORD_FILE, PlanRun
 
 # A record is a few hundred bytes per project; anything this large is not one.
@@ -43,6 +44,28 @@ class GitHubPlanRecords:
             if len(found) < 100:
                 break
         return runs
+
+    def pushes_to(self, repo: str, head_branch: str) -> list[Push]:
+        """Who pushed to a pull request's branch, oldest first: GitHub starts a `pull_request` run per push (opened,
+        synchronize, reopened) and records its `actor`, the person whose push triggered it."""
+        pushes: list[Push] = []
+        for page in range(1, MAX_PAGES + 1):
+            params = {"branch": head_branch, "event": "pull_request", "per_page": 100, "page": page}
+            data = self.codehost.api(
+                f"list the pull_request runs of branch {head_branch} in {repo}",
+                "GET",
+                f"/repos/{repo}/actions/runs",
+                params=params,
+            )
+            found = data.get("workflow_runs") or []
+            pushes.extend(
+                Push(str((r.get("actor") or {}).get("login") or ""), str(r.get("head_sha") or ""))
+                for r in found
+                if r.get("head_branch") == head_branch
+            )
+            if len(found) < 100:
+                break
+        return [p for p in reversed(pushes) if p.who]  # GitHub lists the newest first
 
     def record_of(self, repo: str, run_id: int) -> str | None:
         """The text of the run's plan record ("" when unreadable); None when the run uploaded none, or it expired."""

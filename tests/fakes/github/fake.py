@@ -132,8 +132,10 @@ class FakeGitHub:
             self.repo(full_name).permissions[user] = permission
 
     def permission_of(self, repo: FakeRepo, user: str) -> str:
-        # Someone who is not a collaborator can read a public repository and nothing of a private one.
-        return repo.permissions.get(user, "none" if repo.private else "read")
+        # Someone who is not a collaborator can read a public repository and nothing of a private one; logins are
+        # case-insensitive on GitHub.
+        found = {login.lower(): role for login, role in repo.permissions.items()}
+        return found.get(user.lower(), "none" if repo.private else "read")
 
     def add_team_member(self, org: str, team_slug: str, user: str) -> None:
         with self.lock:
@@ -146,10 +148,11 @@ class FakeGitHub:
         *,
         required_approving_review_count: int = 1,
         required_status_checks: list[str] | None = None,
+        require_code_owner_reviews: bool = False,
     ) -> None:
         with self.lock:
             self.repo(full_name).protections[branch] = BranchProtection(
-                required_approving_review_count, list(required_status_checks or [])
+                required_approving_review_count, list(required_status_checks or []), require_code_owner_reviews
             )
 
     def push(
@@ -159,20 +162,35 @@ class FakeGitHub:
         files: Mapping[str, str | None],
         message: str = "push",
         author: str | None = None,
+        *,
+        author_email: str | None = None,
+        committer: tuple[str, str] | None = None,
+        verified: bool = False,
+        parent: str | None = None,
+        pusher: str | None = None,
     ) -> str:
-        """A commit on `branch` (made from the default branch when new) that sets files (None deletes one)."""
+        """A commit on `branch` (made from the default branch when new) that sets files (None deletes one).
+
+        As on GitHub, git's names are whatever the pusher wrote: `author` is a name, linked to the account whose
+        address `author_email` is (default `AUTHOR@example.com`, the fake's verified address of that login).
+        `parent` rewrites history (a force-push onto that commit); `pusher` is the account that pushes (default: the
+        author), which GitHub records in the repository's activity.
+        """
         with self.lock:
             repo = self.repo(full_name)
             fork_pull = next((p for p in repo.pulls.values() if p.fork and p.head_ref == branch), None)
             ref = fork_pull.head_git_ref if fork_pull else f"refs/heads/{branch}"
-            parent = repo.git.refs.get(ref) or repo.git.refs[f"refs/heads/{repo.default_branch}"]
+            parent = parent or repo.git.refs.get(ref) or repo.git.refs[f"refs/heads/{repo.default_branch}"]
             entries = dict(repo.git.trees[repo.git.commits[parent].tree])
             for path in [p for p, text in files.items() if text is None]:
                 entries.pop(path, None)
             tree = repo.git.tree_from_files({p: t for p, t in files.items() if t is not None}, base=entries)
             who = author or repo.owner
-            sha = repo.git.put_commit(tree, [parent], message, who, f"{who}@example.com", timestamp())
-            repo.git.refs[ref] = sha
+            email = author_email if author_email is not None else f"{who}@example.com"
+            sha = repo.git.put_commit(
+                tree, [parent], message, who, email, timestamp(), committer=committer, verified=verified
+            )
+            repo.move_ref(ref, sha, pusher or who)
             repo.sync_pull_heads()
             return sha
 
@@ -249,6 +267,7 @@ class FakeGitHub:
         conclusion: str | None = "success",
         head_branch: str | None = "main",
         artifacts: Mapping[str, Mapping[str, bytes]] | None = None,
+        actor: str | None = None,
     ) -> int:
         """A run GitHub made of the workflow file `path` for `head_sha`, with the artifacts it uploaded; its id.
 
@@ -274,6 +293,7 @@ class FakeGitHub:
                 status=status,
                 conclusion=conclusion if status == "completed" else None,
                 created_at=created,
+                actor=actor or repo.owner,
             )
             for name, files in (artifacts or {}).items():
                 expires = timestamp(moment + ARTIFACT_RETENTION)
@@ -370,7 +390,7 @@ class FakeGitHub:
                     merged.pop(path, None)
         tree = git.put_tree(merged)
         sha = git.put_commit(tree, [base_tip, pull.head_sha], title, merged_by, "noreply@github.com", timestamp())
-        git.refs[f"refs/heads/{pull.base_ref}"] = sha
+        repo.move_ref(f"refs/heads/{pull.base_ref}", sha, merged_by, "pr_merge")
         now = timestamp()
         pull.merged, pull.merged_at, pull.merged_by, pull.merge_commit_sha = True, now, merged_by, sha
         item = repo.issues[pull.number]

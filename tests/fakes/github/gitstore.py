@@ -28,6 +28,15 @@ class Commit:
     author_name: str
     author_email: str
     date: str
+    committer_name: str = ""  # "" : the author committed it
+    committer_email: str = ""
+    # GitHub's signature check: an app's own API commit (no custom author) is signed by GitHub and verified.
+    verified: bool = False
+    verification_reason: str = "unsigned"
+
+    @property
+    def committer(self) -> tuple[str, str]:
+        return (self.committer_name or self.author_name, self.committer_email or self.author_email)
 
 
 @dataclass
@@ -57,13 +66,43 @@ class GitStore:
         return self.put_tree(entries)
 
     def put_commit(
-        self, tree: str, parents: list[str], message: str, author_name: str, author_email: str, date: str
+        self,
+        tree: str,
+        parents: list[str],
+        message: str,
+        author_name: str,
+        author_email: str,
+        date: str,
+        *,
+        committer: tuple[str, str] | None = None,
+        verified: bool = False,
     ) -> str:
+        committer_name, committer_email = committer or ("", "")
         text = f"tree {tree}\n" + "".join(f"parent {p}\n" for p in parents)
-        text += f"author {author_name} <{author_email}> {date}\n\n{message}"
+        text += f"author {author_name} <{author_email}> {date}\n"
+        text += f"committer {committer_name or author_name} <{committer_email or author_email}> {date}\n"
+        text += f"gpgsig {verified}\n\n{message}"
         sha = object_sha("commit", text.encode())
-        self.commits[sha] = Commit(sha, tree, tuple(parents), message, author_name, author_email, date)
+        self.commits[sha] = Commit(
+            sha,
+            tree,
+            tuple(parents),
+            message,
+            author_name,
+            author_email,
+            date,
+            committer_name,
+            committer_email,
+            verified,
+            "valid" if verified else "unsigned",
+        )
         return sha
+
+    def commits_between(self, base: str, head: str) -> list[str]:
+        """The commits of head that base lacks, oldest first: what GitHub lists as a pull request's commits."""
+        known = set(self.ancestors(base))
+        ours = [sha for sha in self.ancestors(head) if sha not in known]
+        return list(reversed(ours))
 
     def blob_entries(self, tree_sha: str) -> dict[str, TreeEntry]:
         return self.trees[tree_sha]

@@ -173,9 +173,7 @@ def get_branch_protection(gh: FakeGitHub, call: Call) -> Reply:
     rule = repo.protections.get(call.params["branch"])
     if rule is None:
         raise Unprocessable("Branch not protected", status=404)
-    body = shapes.branch_protection(
-        call.site, repo, call.params["branch"], rule.required_approving_review_count, rule.required_status_checks
-    )
+    body = shapes.branch_protection(call.site, repo, call.params["branch"], rule)
     return Reply(200, body)
 
 
@@ -278,10 +276,22 @@ def create_commit(gh: FakeGitHub, call: Call) -> Reply:
     if any(p not in repo.git.commits for p in body.get("parents", [])):
         raise Unprocessable("Parent SHA does not exist")
     author = body.get("author") or {}
+    committer = body.get("committer") or {}
+    # Every token the fake issues is an app's (the App's, or a job's GITHUB_TOKEN): it acts as that app's bot.
     name = author.get("name") or shapes.bot_login(call.site)
     email = author.get("email") or f"{shapes.user_id(name)}+{name}@users.noreply.github.com"
+    # GitHub signs an app's API commit itself only when it gives no custom author, committer or signature
+    # https://docs.github.com/en/authentication/managing-commit-signature-verification/about-commit-signature-verification#signature-verification-for-bots
+    signed_by_github = not author and not committer and "signature" not in body
     sha = repo.git.put_commit(
-        body["tree"], list(body.get("parents", [])), body["message"], name, email, author.get("date") or timestamp()
+        body["tree"],
+        list(body.get("parents", [])),
+        body["message"],
+        name,
+        email,
+        author.get("date") or timestamp(),
+        committer=("GitHub", "noreply@github.com") if signed_by_github else None,
+        verified=signed_by_github,
     )
     return Reply(201, shapes.git_commit(call.site, repo, sha))
 
@@ -304,7 +314,7 @@ def create_ref(gh: FakeGitHub, call: Call) -> Reply:
         raise Unprocessable("Reference already exists")
     if sha not in repo.git.commits:
         raise Unprocessable("Object does not exist")
-    repo.git.refs[ref] = sha
+    repo.move_ref(ref, sha, shapes.bot_login(call.site))
     repo.sync_pull_heads()
     return Reply(201, shapes.git_ref(call.site, repo, ref, sha))
 
@@ -336,7 +346,7 @@ def update_ref(gh: FakeGitHub, call: Call) -> Reply:
         raise Unprocessable("Object does not exist")
     if not call.json.get("force") and repo.git.refs[ref] not in repo.git.ancestors(sha):
         raise Unprocessable("Update is not a fast forward")
-    repo.git.refs[ref] = sha
+    repo.move_ref(ref, sha, shapes.bot_login(call.site))
     repo.sync_pull_heads()
     return Reply(200, shapes.git_ref(call.site, repo, ref, sha))
 
@@ -345,9 +355,30 @@ def update_ref(gh: FakeGitHub, call: Call) -> Reply:
 def delete_ref(gh: FakeGitHub, call: Call) -> Reply:
     repo = _repo(gh, call)
     ref = "refs/" + call.params["ref"]
-    if repo.git.refs.pop(ref, None) is None:
+    if ref not in repo.git.refs:
         raise Unprocessable("Reference does not exist")
+    repo.move_ref(ref, None, shapes.bot_login(call.site))
     return Reply(204)
+
+
+_UNSUPPORTED_ACTIVITY_FILTERS = ("before", "after", "actor", "time_period")
+
+
+@route("GET", "/repos/{owner}/{repo}/activity")
+def list_activity(gh: FakeGitHub, call: Call) -> Reply:
+    repo = _repo(gh, call)
+    for name in _UNSUPPORTED_ACTIVITY_FILTERS:
+        if name in call.query:
+            gh.violations.append(f"GET {call.path}: the fake does not implement the {name!r} filter")
+    ref = call.query.get("ref")
+    wanted = call.query.get("activity_type")
+    found = [
+        a
+        for a in repo.activities
+        if ref in (None, a.ref, a.ref.removeprefix("refs/heads/")) and wanted in (None, a.activity_type)
+    ]
+    found.sort(key=lambda a: a.id, reverse=call.query.get("direction", "desc") == "desc")
+    return _page(call, [shapes.activity(call.site, a) for a in found])
 
 
 @route("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs")
@@ -529,6 +560,14 @@ def list_pull_files(gh: FakeGitHub, call: Call) -> Reply:
     pull = _pull(repo, _int(call, "pull_number"))
     files = [shapes.diff_entry(call.site, repo, *change, ref=pull.head_sha) for change in _diff(repo, pull)]
     return _page(call, files)
+
+
+@route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/commits")
+def list_pull_commits(gh: FakeGitHub, call: Call) -> Reply:
+    repo = _repo(gh, call)
+    pull = _pull(repo, _int(call, "pull_number"))
+    shas = repo.git.commits_between(pull.base_sha, pull.head_sha)[:250]  # GitHub lists at most 250
+    return _page(call, [shapes.commit(call.site, repo, sha, None) for sha in shas])
 
 
 @route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews")

@@ -9,7 +9,20 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .openapi import GitHubOpenAPI
-from .state import Artifact, CheckRun, Comment, FakeRepo, Issue, Label, PullRequest, Reaction, Review, WorkflowRun
+from .state import (
+    Activity,
+    Artifact,
+    BranchProtection,
+    CheckRun,
+    Comment,
+    FakeRepo,
+    Issue,
+    Label,
+    PullRequest,
+    Reaction,
+    Review,
+    WorkflowRun,
+)
 
 API_HOST = "https://api.github.com"
 WEB_HOST = "https://github.com"
@@ -479,11 +492,11 @@ def workflow_run(site: Site, repo: FakeRepo, run: WorkflowRun) -> dict[str, Any]
             "pull_requests": [_pull_minimal(site, repo, pull) for pull in pulls],
             "created_at": run.created_at,
             "updated_at": run.created_at,
-            "actor": user(site, repo.owner),
+            "actor": user(site, run.actor or repo.owner),
             "run_attempt": 1,
             "referenced_workflows": [],
             "run_started_at": run.created_at,
-            "triggering_actor": user(site, repo.owner),
+            "triggering_actor": user(site, run.actor or repo.owner),
             "jobs_url": f"{url}/jobs",
             "logs_url": f"{url}/logs",
             "check_suite_url": f"{api}/check-suites/{run.id}",
@@ -500,7 +513,7 @@ def workflow_run(site: Site, repo: FakeRepo, run: WorkflowRun) -> dict[str, Any]
                 "message": commit.message,
                 "timestamp": commit.date,
                 "author": {"name": commit.author_name, "email": commit.author_email},
-                "committer": {"name": commit.author_name, "email": commit.author_email},
+                "committer": {"name": commit.committer[0], "email": commit.committer[1]},
             },
             "repository": repository(site, repo),
             "head_repository": repository(site, repo),
@@ -554,6 +567,19 @@ def annotation(site: Site, repo: FakeRepo, run: CheckRun, item: dict[str, Any]) 
     )
 
 
+def activity(site: Site, item: Activity) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "node_id": _node_id("Activity", item.id),
+        "before": item.before,
+        "after": item.after,
+        "ref": item.ref,
+        "timestamp": item.timestamp,
+        "activity_type": item.activity_type,
+        "actor": user(site, item.actor) if item.actor else None,
+    }
+
+
 def git_ref(site: Site, repo: FakeRepo, ref: str, sha: str) -> dict[str, Any]:
     api = f"{site.api}/repos/{repo.full_name}/git"
     return {
@@ -564,10 +590,25 @@ def git_ref(site: Site, repo: FakeRepo, ref: str, sha: str) -> dict[str, Any]:
     }
 
 
+def linked_login(email: str) -> str | None:
+    """The account GitHub links a commit's email to: in the fake, `LOGIN@example.com` is LOGIN's verified address,
+    `ID+LOGIN@users.noreply.github.com` is LOGIN's no-reply one, and GitHub's own web commits are web-flow's."""
+    local, _, domain = email.partition("@")
+    if domain == "example.com" and local:
+        return local
+    if domain == "users.noreply.github.com":
+        return local.partition("+")[2] or local
+    if email == "noreply@github.com":
+        return "web-flow"
+    return None
+
+
 def git_commit(site: Site, repo: FakeRepo, sha: str) -> dict[str, Any]:
     commit = repo.git.commits[sha]
     api = f"{site.api}/repos/{repo.full_name}/git"
     who = {"date": commit.date, "name": commit.author_name, "email": commit.author_email}
+    name, email = commit.committer
+    signed = commit.verified
     return _overlay(
         site.spec.example("git-commit"),
         {
@@ -575,8 +616,15 @@ def git_commit(site: Site, repo: FakeRepo, sha: str) -> dict[str, Any]:
             "node_id": _node_id("Commit", zlib.crc32(sha.encode())),
             "url": f"{api}/commits/{sha}",
             "author": who,
-            "committer": who,
+            "committer": {"date": commit.date, "name": name, "email": email},
             "message": commit.message,
+            "verification": {
+                "verified": signed,
+                "reason": commit.verification_reason,
+                "signature": "-----BEGIN PGP SIGNATURE-----\n(fake)\n-----END PGP SIGNATURE-----" if signed else None,
+                "payload": f"tree {commit.tree}\n" if signed else None,
+                "verified_at": commit.date if signed else None,
+            },
             "tree": {"url": f"{api}/trees/{commit.tree}", "sha": commit.tree},
             "parents": [
                 {"url": f"{api}/commits/{p}", "sha": p, "html_url": f"{site.web}/{repo.full_name}/commit/{p}"}
@@ -636,14 +684,17 @@ def content_file(site: Site, repo: FakeRepo, path: str, blob_sha: str, ref: str)
     }
 
 
-def commit(site: Site, repo: FakeRepo, sha: str, files: list[dict[str, Any]]) -> dict[str, Any]:
-    """GET /repos/{o}/{r}/commits/{ref}: the git commit plus GitHub's view (users, stats, files)."""
+def commit(site: Site, repo: FakeRepo, sha: str, files: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """GET /repos/{o}/{r}/commits/{ref}: the git commit plus GitHub's view (users, stats, files); files None: a
+    pull request's commit list, which carries neither stats nor files."""
+    files_ = files or []
     git = git_commit(site, repo, sha)
     api = f"{site.api}/repos/{repo.full_name}"
-    additions = sum(f["additions"] for f in files)
-    deletions = sum(f["deletions"] for f in files)
-    author = repo.git.commits[sha].author_name
-    return _overlay(
+    additions = sum(f["additions"] for f in files_)
+    deletions = sum(f["deletions"] for f in files_)
+    found = repo.git.commits[sha]
+    author, committer = linked_login(found.author_email), linked_login(found.committer[1])
+    body = _overlay(
         site.spec.example("commit"),
         {
             "url": f"{api}/commits/{sha}",
@@ -660,8 +711,10 @@ def commit(site: Site, repo: FakeRepo, sha: str, files: list[dict[str, Any]]) ->
                 "comment_count": 0,
                 "verification": git["verification"],
             },
-            "author": user(site, author),
-            "committer": user(site, author),
+            # The accounts GitHub links by email; an empty object when it links none (the description also allows
+            # null, which its validator here refuses for a nullable oneOf).
+            "author": user(site, author) if author else {},
+            "committer": user(site, committer) if committer else {},
             "parents": [
                 {"sha": p["sha"], "url": f"{api}/commits/{p['sha']}", "html_url": p["html_url"]} for p in git["parents"]
             ],
@@ -669,6 +722,10 @@ def commit(site: Site, repo: FakeRepo, sha: str, files: list[dict[str, Any]]) ->
             "files": files,
         },
     )
+    if files is None:
+        body.pop("stats", None)
+        body.pop("files", None)
+    return body
 
 
 def diff_entry(
@@ -734,7 +791,8 @@ def branch(site: Site, repo: FakeRepo, name: str, sha: str, protected: bool) -> 
     )
 
 
-def branch_protection(site: Site, repo: FakeRepo, branch: str, approvals: int, checks: list[str]) -> dict[str, Any]:
+def branch_protection(site: Site, repo: FakeRepo, branch: str, rule: BranchProtection) -> dict[str, Any]:
+    checks = rule.required_status_checks
     url = f"{site.api}/repos/{repo.full_name}/branches/{branch}/protection"
     return {
         "url": url,
@@ -749,8 +807,8 @@ def branch_protection(site: Site, repo: FakeRepo, branch: str, approvals: int, c
         "required_pull_request_reviews": {
             "url": f"{url}/required_pull_request_reviews",
             "dismiss_stale_reviews": True,
-            "require_code_owner_reviews": False,
-            "required_approving_review_count": approvals,
+            "require_code_owner_reviews": rule.require_code_owner_reviews,
+            "required_approving_review_count": rule.required_approving_review_count,
         },
         "required_linear_history": {"enabled": False},
         "allow_force_pushes": {"enabled": False},

@@ -134,6 +134,20 @@ class WorkflowRun:
     conclusion: str | None
     created_at: str
     artifacts: list[Artifact] = field(default_factory=list)
+    actor: str = ""  # whose push (or other action) started the run
+
+
+@dataclass
+class Activity:
+    """One change to a branch, as GitHub's repository activity lists it, with the account that made it."""
+
+    id: int
+    before: str
+    after: str
+    ref: str
+    timestamp: str
+    activity_type: str  # push, force_push, branch_creation, branch_deletion, pr_merge
+    actor: str
 
 
 @dataclass
@@ -148,6 +162,7 @@ class Label:
 class BranchProtection:
     required_approving_review_count: int = 1
     required_status_checks: list[str] = field(default_factory=list)
+    require_code_owner_reviews: bool = False
 
 
 class FakeRepo:
@@ -168,6 +183,7 @@ class FakeRepo:
         self.reviews: dict[int, list[Review]] = {}
         self.check_runs: list[CheckRun] = []
         self.workflow_runs: list[WorkflowRun] = []
+        self.activities: list[Activity] = []
         self.labels: dict[str, Label] = {}
         self.permissions: dict[str, str] = {}
         self.protections: dict[str, BranchProtection] = {}
@@ -179,6 +195,24 @@ class FakeRepo:
 
     def next_number(self) -> int:
         return next(self._numbers)
+
+    def move_ref(self, ref: str, sha: str | None, actor: str, kind: str = "") -> None:
+        """Point ref at sha (None deletes it), recording the branch's activity as GitHub does."""
+        before = self.git.refs.get(ref)
+        if sha is None:
+            self.git.refs.pop(ref, None)
+        else:
+            self.git.refs[ref] = sha
+        if ref.startswith("refs/heads/"):
+            if not kind:
+                if before is None:
+                    kind = "branch_creation"
+                elif sha is None:
+                    kind = "branch_deletion"
+                else:
+                    kind = "push" if before in self.git.ancestors(sha) else "force_push"
+            zero = "0" * 40
+            self.activities.append(Activity(next_id(), before or zero, sha or zero, ref, timestamp(), kind, actor))
 
     def ref_sha(self, branch: str) -> str | None:
         return self.git.refs.get(f"refs/heads/{branch}")
