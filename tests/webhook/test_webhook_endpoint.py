@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,19 +21,6 @@ from bot.entrypoints.webhook import create_app
 from bot.settings import load_settings
 
 URL = "/webhooks/github"
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[SqlStore]:
-    with SqlStore.open(store_url) as opened:
-        yield opened
-
-
-@pytest.fixture
-def client(store: SqlStore) -> Iterator[TestClient]:
-    settings = load_settings(None, webhook_secret=SECRET, database_url=str(store.engine.url))
-    with TestClient(create_app(settings, store)) as test_client:
-        yield test_client
 
 
 @pytest.fixture
