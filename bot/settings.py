@@ -6,15 +6,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import ByteSize, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.adapters.sqlstore import StoreOpenError, mask_secret_text, parse_store_url
+from bot.domain.webhooks import MAX_PAYLOAD_BYTES
 from bot.errors import UserError
 
 ENV_PREFIX = "OLYMPUS_"
 DEFAULT_DATABASE_URL = "sqlite:///./olympus.db"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_WEBHOOK_MAX_INFLIGHT = 16
+DEFAULT_WEBHOOK_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024
+# GitHub gives up on a delivery that is not answered within 10 seconds, so a body still arriving after that
+# is not GitHub's. https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks
+DEFAULT_WEBHOOK_READ_TIMEOUT = 10.0
 
 # What each setting is for, so an error can say how to fix it, not only that something is wrong.
 _HINTS = {
@@ -26,6 +32,11 @@ _HINTS = {
     "github_api_url": "use https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server",
     "data_dir": "point it at a writable directory for checkouts, plan files and reports",
     "aws_emulator_url": "leave it unset for real AWS, or use the http://127.0.0.1:PORT of a local AWS emulator",
+    "webhook_max_inflight": f"a whole number of request bodies, 1 or more (default {DEFAULT_WEBHOOK_MAX_INFLIGHT})",
+    "webhook_max_inflight_bytes": (
+        f"a size such as 64MiB or a number of bytes, at least GitHub's {MAX_PAYLOAD_BYTES}-byte payload cap"
+    ),
+    "webhook_read_timeout": f"a number of seconds above 0 (default {DEFAULT_WEBHOOK_READ_TIMEOUT:g})",
 }
 
 
@@ -52,6 +63,13 @@ class Settings(BaseSettings):
     data_dir: Path = Path("olympus-data")
     # Sandbox only: plan and apply against a local AWS emulator (moto's server) instead of real AWS.
     aws_emulator_url: str | None = None
+    # The webhook endpoint's shedding (bot/entrypoints/webhook_intake.py): how many request bodies may be read at
+    # once before their signature is checked, how many bytes they may hold together, and how long one may take.
+    webhook_max_inflight: int = Field(default=DEFAULT_WEBHOOK_MAX_INFLIGHT, ge=1)
+    webhook_max_inflight_bytes: ByteSize = Field(
+        default=ByteSize(DEFAULT_WEBHOOK_MAX_INFLIGHT_BYTES), ge=MAX_PAYLOAD_BYTES
+    )
+    webhook_read_timeout: float = Field(default=DEFAULT_WEBHOOK_READ_TIMEOUT, gt=0, allow_inf_nan=False)
 
     @field_validator("webhook_secret")
     @classmethod

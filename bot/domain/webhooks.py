@@ -11,6 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain import payload_fields as fields
+from bot.domain.payload_fields import FieldProblem
+
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 EVENT_HEADER = "X-GitHub-Event"
 DELIVERY_HEADER = "X-GitHub-Delivery"
@@ -19,9 +22,15 @@ DELIVERY_HEADER = "X-GitHub-Delivery"
 # https://docs.github.com/en/webhooks/webhook-events-and-payloads#payload-cap
 MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
 
+# GitHub's payloads nest about 10 deep; a deeper one is refused before anything recurses over it (storing it would
+# re-serialise it deeper in the stack than json.loads parsed it, and overflow there).
+MAX_NESTING = 64
+
 _SIGNATURE = re.compile(r"sha256=[0-9a-f]{64}")
 # Delivery ids are GUIDs; anything long or odd is refused rather than stored as a key.
 _DELIVERY_ID = re.compile(r"[A-Za-z0-9._:\-]{1,200}")
+# GitHub's actions are lower-case words joined by underscores ("created", "submitted").
+_ACTION = re.compile(r"[a-z_]{1,64}")
 
 PUSHED = "pushed"
 # The `after` of a push that deleted its branch.
@@ -97,9 +106,26 @@ def sign(secret: bytes, body: bytes) -> str:
 
 def signature_is_valid(secret: bytes, body: bytes, header: str | None) -> bool:
     """True only when header is the HMAC-SHA256 of the raw body under secret (compared in constant time)."""
-    if not secret or header is None or not _SIGNATURE.fullmatch(header):
+    if not signature_can_match(secret, header) or header is None:
         return False
-    return hmac.compare_digest(sign(secret, body).encode("ascii"), header.encode("ascii"))
+    mac = body_mac(secret)
+    mac.update(body)
+    return mac_matches(mac, header)
+
+
+def signature_can_match(secret: bytes, header: str | None) -> bool:
+    """False when no body could verify: no secret, or a header that is not "sha256=" and 64 lower-case hex digits."""
+    return bool(secret) and header is not None and _SIGNATURE.fullmatch(header) is not None
+
+
+def body_mac(secret: bytes) -> hmac.HMAC:
+    """An HMAC-SHA256 under secret, to be fed the body as it arrives and checked with mac_matches."""
+    return hmac.new(secret, digestmod=hashlib.sha256)
+
+
+def mac_matches(mac: hmac.HMAC, header: str) -> bool:
+    """True when header is "sha256=" and mac's digest (compared in constant time)."""
+    return hmac.compare_digest(("sha256=" + mac.hexdigest()).encode("ascii"), header.encode("ascii", "replace"))
 
 
 def delivery_id_problem(delivery: str | None) -> str | None:
@@ -111,10 +137,10 @@ def delivery_id_problem(delivery: str | None) -> str | None:
     return None
 
 
-def parse_payload(body: bytes) -> dict[str, Any] | Invalid:
+def parse_payload(body: bytes | bytearray) -> dict[str, Any] | Invalid:
     """The body as a JSON object, or why it is not one."""
     try:
-        payload = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+        payload = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_int64)
     except _NotStandardJson as error:
         return Invalid(str(error))
     except UnicodeDecodeError:
@@ -126,11 +152,13 @@ def parse_payload(body: bytes) -> dict[str, Any] | Invalid:
         return Invalid("the body nests too deeply to be a webhook payload")
     if not isinstance(payload, dict):
         return Invalid("the body is JSON but not an object")
+    if _nests_deeper_than(payload, MAX_NESTING):
+        return Invalid(f"the body nests too deeply to be a webhook payload (over {MAX_NESTING} levels)")
     return payload
 
 
 class _NotStandardJson(ValueError):
-    """NaN and infinities: Python reads them, but they are not JSON and PostgreSQL refuses to store them."""
+    """What Python reads but Olympus cannot keep: NaN, infinities (PostgreSQL refuses them), integers beyond 64 bits."""
 
 
 def _refuse_constant(name: str) -> Any:
@@ -144,19 +172,47 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _int64(text: str) -> int:
+    # Checked by length first: int() of thousands of digits is slow, and past 4,300 it raises ValueError.
+    # https://docs.python.org/3/library/stdtypes.html#int-max-str-digits
+    value = int(text) if len(text) <= 20 else None
+    if value is None or not fields.MIN_INTEGER <= value <= fields.MAX_INTEGER:
+        shown = text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
+        raise _NotStandardJson(f"the body holds the integer {shown}, which does not fit in 64 bits")
+    return value
+
+
+def _nests_deeper_than(payload: dict[str, Any], limit: int) -> bool:
+    # A loop, not recursion: the point is to refuse what recursion cannot handle.
+    pending: list[tuple[dict[str, Any] | list[Any], int]] = [(payload, 1)]
+    while pending:
+        container, depth = pending.pop()
+        for child in container.values() if isinstance(container, dict) else container:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return True
+                pending.append((child, depth + 1))
+    return False
+
+
 def route(event_name: str, payload: Mapping[str, Any]) -> Event | Ignored | Invalid:
-    """What to do with a verified delivery of event_name: an Event to queue, Ignored, or Invalid with a reason."""
+    """What to do with a verified delivery of event_name: an Event to queue, Ignored, or Invalid with a reason.
+
+    Every value an Event carries, and every one a worker reads from the stored payload, is checked here: its type,
+    and its range or shape, so that nothing a column or a worker cannot take is queued.
+    """
     if event_name not in HANDLED:
-        return Ignored(f"Olympus does not handle {event_name!r} events")
+        return Ignored(f"Olympus does not handle {event_name[:64]!r} events")
+    # Push payloads carry no action: Olympus calls a push "pushed".
     action = PUSHED if event_name == "push" else payload.get("action")
-    if not isinstance(action, str) or not action:
-        return Invalid(f"a {event_name} payload needs a string 'action'")
+    if not isinstance(action, str) or not _ACTION.fullmatch(action):
+        return Invalid(f"a {event_name} payload needs a string 'action' of lower-case letters and underscores")
     actions = HANDLED[event_name]
     if actions is not None and action not in actions:
         return Ignored(f"Olympus does not handle {event_name}.{action}")
     try:
         return _EXTRACTORS[event_name](event_name, action, payload)
-    except _MissingField as missing:
+    except FieldProblem as missing:
         return Invalid(f"{event_name}.{action}: {missing}")
 
 
@@ -165,38 +221,14 @@ def is_bot(login: str, account_type: str | None) -> bool:
     return account_type == "Bot" or login.endswith("[bot]")
 
 
-class _MissingField(Exception):
-    """A field an event needs is absent or of the wrong type; the message names it."""
-
-
-def _field(payload: Mapping[str, Any], path: str, kind: type, *, nullable: bool = False) -> Any:
-    value: Any = payload
-    for part in path.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            raise _MissingField(f"'{path}' is missing")
-        value = value[part]
-    if value is None and nullable:
-        return None
-    # bool is an int in Python, but true is not an issue number.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _MissingField(f"'{path}' must be {_TYPE_NAMES.get(kind, kind.__name__)}")
-    if kind is str and not nullable and not value:
-        raise _MissingField(f"'{path}' is empty")
-    return value
-
-
-_TYPE_NAMES = {int: "an integer", str: "a string", dict: "an object", list: "a list"}
-
-
 def _installation_id(payload: Mapping[str, Any], *, required: bool) -> int | None:
     if not required and payload.get("installation") is None:
         return None
-    value: int = _field(payload, "installation.id", int)
-    return value
+    return fields.number(payload, "installation.id")
 
 
 def _sender(payload: Mapping[str, Any]) -> tuple[str, str | None]:
-    login: str = _field(payload, "sender.login", str)
+    login = fields.text(payload, "sender.login", fields.LOGIN)
     account_type = payload["sender"].get("type")
     return login, account_type if isinstance(account_type, str) else None
 
@@ -208,7 +240,7 @@ def _repo_event(name: str, action: str, payload: Mapping[str, Any], **found: Any
         action=action,
         sender=login,
         installation_id=_installation_id(payload, required=False),
-        repo=_field(payload, "repository.full_name", str),
+        repo=fields.text(payload, "repository.full_name", fields.FULL_NAME),
         **found,
     )
 
@@ -217,64 +249,74 @@ def _commented(name: str, action: str, payload: Mapping[str, Any], text_path: st
     login, account_type = _sender(payload)
     if is_bot(login, account_type):
         return Ignored(f"{name}.{action} by the bot {login!r}")
-    _field(payload, text_path, str, nullable=True)  # a null body is allowed; the wrong type is not
-    return _repo_event(name, action, payload, number=_field(payload, "issue.number", int))
+    fields.optional_text(
+        payload, text_path, max_chars=fields.MAX_TEXT_CHARS
+    )  # a null body is allowed; the wrong type is not
+    return _repo_event(name, action, payload, number=fields.number(payload, "issue.number"))
 
 
 def _issue_comment(name: str, action: str, payload: Mapping[str, Any]) -> Event | Ignored:
-    _field(payload, "comment.id", int)
-    _field(payload, "comment.user.login", str)
+    fields.number(payload, "comment.id")
+    fields.text(payload, "comment.user.login", fields.LOGIN)
     return _commented(name, action, payload, "comment.body")
 
 
 def _issues(name: str, action: str, payload: Mapping[str, Any]) -> Event | Ignored:
-    _field(payload, "issue.user.login", str)
+    fields.text(payload, "issue.user.login", fields.LOGIN)
     return _commented(name, action, payload, "issue.body")
 
 
 def _pull_request(name: str, action: str, payload: Mapping[str, Any]) -> Event:
-    _field(payload, "pull_request.head.ref", str)
-    _field(payload, "pull_request.base.ref", str)
+    fields.text(payload, "pull_request.head.ref")
+    fields.text(payload, "pull_request.base.ref")
     return _repo_event(
         name,
         action,
         payload,
-        number=_field(payload, "pull_request.number", int),
-        head_sha=_field(payload, "pull_request.head.sha", str),
+        number=fields.number(payload, "pull_request.number"),
+        head_sha=fields.text(payload, "pull_request.head.sha", fields.COMMIT),
     )
 
 
 def _pull_request_review(name: str, action: str, payload: Mapping[str, Any]) -> Event:
-    _field(payload, "review.state", str)
-    _field(payload, "review.user.login", str)
+    fields.text(payload, "review.state", fields.WORD)
+    fields.text(payload, "review.user.login", fields.LOGIN)
     return _repo_event(
         name,
         action,
         payload,
-        number=_field(payload, "pull_request.number", int),
-        head_sha=_field(payload, "review.commit_id", str),
+        number=fields.number(payload, "pull_request.number"),
+        head_sha=fields.text(payload, "review.commit_id", fields.COMMIT),
     )
 
 
 def _check_run(name: str, action: str, payload: Mapping[str, Any]) -> Event:
-    _field(payload, "check_run.id", int)
-    _field(payload, "check_run.name", str)
-    return _repo_event(name, action, payload, head_sha=_field(payload, "check_run.head_sha", str))
+    fields.number(payload, "check_run.id")
+    fields.text(payload, "check_run.name")
+    # A rerequested check run is planned again for each of its pull requests (bot/services/github_events.py).
+    fields.each(payload, "check_run.pull_requests", lambda entry, within: fields.number(entry, "number", within=within))
+    return _repo_event(name, action, payload, head_sha=fields.text(payload, "check_run.head_sha", fields.COMMIT))
 
 
 def _push(name: str, action: str, payload: Mapping[str, Any]) -> Event | Ignored:
-    ref: str = _field(payload, "ref", str)
-    after: str = _field(payload, "after", str)
+    ref = fields.text(payload, "ref")
+    after = fields.text(payload, "after", fields.COMMIT)
     if not ref.startswith("refs/heads/"):
         return Ignored(f"push to {ref[:100]!r}: only branches hold changes")
     if after == _NO_COMMIT or payload.get("deleted") is True:
         return Ignored("push that deleted a branch")
-    _field(payload, "created", bool)
+    if not isinstance(payload.get("created"), bool):
+        raise fields.FieldProblem("'created' must be true or false")
     return _repo_event(name, action, payload, head_sha=after)
 
 
 def _installation(name: str, action: str, payload: Mapping[str, Any]) -> Event:
     login, _ = _sender(payload)
+    # The repositories a new installation covers get the onboarding pull request (bot/services/github_events.py).
+    for listed in ("repositories", "repositories_added"):
+        fields.each(
+            payload, listed, lambda entry, within: fields.text(entry, "full_name", fields.FULL_NAME, within=within)
+        )
     return Event(name=name, action=action, sender=login, installation_id=_installation_id(payload, required=True))
 
 

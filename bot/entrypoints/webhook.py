@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +22,8 @@ from bot.adapters.jobqueue import JobQueue, NewJob
 from bot.adapters.sqlstore import SqlStore, mask_secret_text
 from bot.domain import webhooks
 from bot.domain.webhooks import Event, Ignored, Invalid
+from bot.entrypoints.webhook_answer import Answer
+from bot.entrypoints.webhook_intake import Intake, IntakeLimits
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -31,25 +33,6 @@ WEBHOOK_PATH = "/webhooks/github"
 # Metric labels must stay few: only well-formed event names from verified deliveries become labels.
 _EVENT_LABEL = re.compile(r"[a-z_]{1,64}")
 _ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the endpoint says back, and how the delivery is counted."""
-
-    status_code: int
-    outcome: str  # queued, duplicate, ignored, unauthorized, bad-request, too-large, invalid, error
-    reason: str = ""
-    job: int | None = None
-    event: str = "unknown"
-
-    def body(self) -> dict[str, Any]:
-        content: dict[str, Any] = {"status": self.outcome}
-        if self.job is not None:
-            content["job"] = self.job
-        if self.reason:
-            content["reason"] = self.reason
-        return content
 
 
 @dataclass
@@ -75,6 +58,21 @@ class WebhookMetrics:
     def count(self, answer: Answer, seconds: float) -> None:
         self.deliveries.labels(event=answer.event, outcome=answer.outcome).inc()
         self.ack_seconds.observe(seconds)
+
+    def watch(self, intake: Intake) -> None:
+        """Gauges of the bodies the endpoint holds, to tune its limits by (read at scrape time)."""
+        reading = Gauge(
+            "olympus_webhook_bodies_reading",
+            "Request bodies being read, before their signature is checked (at most OLYMPUS_WEBHOOK_MAX_INFLIGHT).",
+            registry=self.registry,
+        )
+        reading.set_function(lambda: intake.reading)
+        held = Gauge(
+            "olympus_webhook_body_bytes_held",
+            "Bytes of request bodies held until answered (at most OLYMPUS_WEBHOOK_MAX_INFLIGHT_BYTES).",
+            registry=self.registry,
+        )
+        held.set_function(lambda: intake.held_bytes)
 
 
 class JobStatusCollector(Collector):
@@ -116,16 +114,20 @@ def create_app(
     app.state.queue = jobs
     app.state.metrics = measured
 
+    intake = Intake(IntakeLimits.from_settings(settings))
+    app.state.intake = intake
+    measured.watch(intake)
+
     @app.post(WEBHOOK_PATH)
     async def github_webhook(request: Request) -> JSONResponse:
         started = time.perf_counter()
-        body = await _read_capped(request)
-        if body is None:
-            answer = Answer(413, "too-large", f"the body exceeds GitHub's {webhooks.MAX_PAYLOAD_BYTES}-byte cap")
-        else:
-            answer = await run_in_threadpool(receive_delivery, secret, jobs, request.headers, body)
+        async with intake.body(request, secret) as body:
+            if isinstance(body, Answer):
+                answer = body
+            else:
+                answer = await run_in_threadpool(receive_delivery, jobs, request.headers, body)
         measured.count(answer, time.perf_counter() - started)
-        return JSONResponse(answer.body(), status_code=answer.status_code)
+        return JSONResponse(answer.body(), status_code=answer.status_code, headers=answer.headers())
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -146,10 +148,8 @@ def create_app(
     return app
 
 
-def receive_delivery(secret: bytes, queue: JobQueue, headers: Headers, body: bytes) -> Answer:
-    """Verify, parse, route and store one delivery; the order matters (nothing before the signature)."""
-    if not webhooks.signature_is_valid(secret, body, headers.get(webhooks.SIGNATURE_HEADER)):
-        return Answer(401, "unauthorized", f"the {webhooks.SIGNATURE_HEADER} signature is missing or wrong")
+def receive_delivery(queue: JobQueue, headers: Headers, body: bytes | bytearray) -> Answer:
+    """Parse, route and store one delivery whose signature the Intake has verified."""
     payload = webhooks.parse_payload(body)
     if isinstance(payload, Invalid):
         return Answer(400, "bad-request", payload.reason)
@@ -189,21 +189,6 @@ def _store(queue: JobQueue, event: Event, delivery: str, payload: dict[str, Any]
         return Answer(200, "duplicate", event=label)
     logger.info("delivery %s (%s) queued as job %d", delivery, event.kind, job_id)
     return Answer(202, "queued", job=job_id, event=label)
-
-
-async def _read_capped(request: Request) -> bytes | None:
-    """The raw body, or None as soon as it is known to be over the cap (without reading the rest)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > webhooks.MAX_PAYLOAD_BYTES:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > webhooks.MAX_PAYLOAD_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _short(error: object) -> str:

@@ -52,6 +52,14 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.github_api_url == DEFAULT_GITHUB_API_URL == "https://api.github.com"
     assert (settings.app_id, settings.private_key_file, settings.private_key) == (None, None, None)
     assert settings.webhook_secret_bytes == b"s3cret"
+    limits = (settings.webhook_max_inflight, settings.webhook_max_inflight_bytes, settings.webhook_read_timeout)
+    assert limits == (16, 64 * 1024 * 1024, 10.0)
+
+
+def test_the_webhook_byte_budget_takes_a_size_with_a_unit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OLYMPUS_WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv("OLYMPUS_WEBHOOK_MAX_INFLIGHT_BYTES", "256MiB")
+    assert load_settings().webhook_max_inflight_bytes == 256 * 1024 * 1024
 
 
 def test_settings_come_from_the_environment_and_dot_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,6 +93,12 @@ def test_settings_come_from_the_environment_and_dot_env(tmp_path: Path, monkeypa
         ("OLYMPUS_DATABASE_URL", "mysql://db/olympus", "only SQLite and PostgreSQL"),
         ("OLYMPUS_DATABASE_URL", "not a url", "is not a database URL"),
         ("OLYMPUS_PRIVATE_KEY_FILE", "/nowhere/app.pem", "no file at '/nowhere/app.pem'"),
+        ("OLYMPUS_WEBHOOK_MAX_INFLIGHT", "0", "greater than or equal to 1"),
+        ("OLYMPUS_WEBHOOK_MAX_INFLIGHT", "many", "OLYMPUS_WEBHOOK_MAX_INFLIGHT is malformed"),
+        ("OLYMPUS_WEBHOOK_MAX_INFLIGHT_BYTES", "1MiB", "greater than or equal to 26214400"),
+        ("OLYMPUS_WEBHOOK_MAX_INFLIGHT_BYTES", "lots", "OLYMPUS_WEBHOOK_MAX_INFLIGHT_BYTES is malformed"),
+        ("OLYMPUS_WEBHOOK_READ_TIMEOUT", "0", "greater than 0"),
+        ("OLYMPUS_WEBHOOK_READ_TIMEOUT", "inf", "OLYMPUS_WEBHOOK_READ_TIMEOUT is malformed"),
     ],
 )
 def test_malformed_settings_are_named_with_a_hint(name: str, value: str, expected: str) -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.domain.webhooks import (
     HANDLED,
+    MAX_NESTING,
     MAX_PAYLOAD_BYTES,
     Event,
     Ignored,
@@ -251,3 +252,132 @@ def test_delivery_ids(delivery: str | None, ok: bool) -> None:
 
 def test_the_size_cap_is_githubs() -> None:
     assert MAX_PAYLOAD_BYTES == 25 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "number",
+    [b"9" * 5000, str(2**70).encode(), str(2**63).encode(), str(-(2**63) - 1).encode(), b"-" + b"1" * 4301],
+)
+def test_integers_beyond_64_bits_are_refused_with_a_reason_not_a_value_error(number: bytes) -> None:
+    parsed = parse_payload(b'{"installation": {"id": ' + number + b"}}")
+    assert isinstance(parsed, Invalid) and "does not fit in 64 bits" in parsed.reason
+    assert len(parsed.reason) < 200  # a 5,000-digit number is not echoed back whole
+
+
+def test_integers_at_the_64_bit_bounds_parse() -> None:
+    assert parse_payload(f'{{"a": {2**63 - 1}, "b": {-(2**63)}, "c": -0}}'.encode()) == {
+        "a": 2**63 - 1,
+        "b": -(2**63),
+        "c": 0,
+    }
+
+
+def test_nesting_is_bounded_below_what_recursion_can_take() -> None:
+    def nested(depth: int) -> bytes:
+        return b'{"a":' * (depth - 1) + b"{}" + b"}" * (depth - 1)
+
+    assert isinstance(parse_payload(nested(MAX_NESTING)), dict)
+    refused = parse_payload(nested(MAX_NESTING + 1))
+    assert isinstance(refused, Invalid) and "nests too deeply" in refused.reason
+    listed = parse_payload(b'{"a": ' + b"[" * MAX_NESTING + b"]" * MAX_NESTING + b"}")
+    assert isinstance(listed, Invalid) and "nests too deeply" in listed.reason
+
+
+OUT_OF_RANGE = [
+    (("installation", "id"), 0, "'installation.id' must be an integer from 1 to 9223372036854775807"),
+    (("installation", "id"), -1, "'installation.id' must be an integer from 1"),
+    (("installation", "id"), 2**63, "'installation.id' must be an integer from 1"),
+    (("installation", "id"), 2**70, "'installation.id' must be an integer from 1"),
+    (("installation", "id"), 1.0, "'installation.id' must be an integer"),
+    (("issue", "number"), 0, "'issue.number' must be an integer from 1"),
+    (("comment", "id"), -5, "'comment.id' must be an integer from 1"),
+    (("repository", "full_name"), "../etc", "'repository.full_name' is not a repository's owner/name"),
+    (("repository", "full_name"), "owner/..", "is not a repository's owner/name"),
+    (("repository", "full_name"), "owner", "is not a repository's owner/name"),
+    (("repository", "full_name"), "a/b/c", "is not a repository's owner/name"),
+    (("repository", "full_name"), "o/" + "n" * 1100, "'repository.full_name' is longer than 1024 characters"),
+    (("sender", "login"), "evil user", "'sender.login' is not a GitHub login"),
+    (("sender", "login"), "x\x00", "'sender.login' is not a GitHub login"),
+    (("comment", "user", "login"), "-", "'comment.user.login' is not a GitHub login"),
+    (("comment", "body"), "x" * 65_537, "'comment.body' is longer than 65536 characters"),
+    (("action",), "Created", "needs a string 'action' of lower-case letters"),
+    (("action",), "created" * 10, "needs a string 'action' of lower-case letters"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), OUT_OF_RANGE)
+def test_values_a_column_or_a_worker_cannot_take_are_invalid_and_named(
+    example: Any, path: tuple[str, ...], value: Any, expected: str
+) -> None:
+    payload = example("issue_comment/created.with-installation")
+    holder = payload
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = value
+    routed = route("issue_comment", payload)
+    assert isinstance(routed, Invalid) and expected in routed.reason, routed
+
+
+def test_ids_at_the_top_of_the_64_bit_range_are_events(example: Any) -> None:
+    payload = example("issue_comment/created.with-installation")
+    payload["installation"]["id"] = payload["issue"]["number"] = payload["comment"]["id"] = 2**63 - 1
+    payload["comment"]["body"] = "x" * 65_536
+    routed = route("issue_comment", payload)
+    assert isinstance(routed, Event) and routed.installation_id == routed.number == 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("event", "name", "change", "expected"),
+    [
+        ("pull_request", "pull_request/opened", ("pull_request", "head", "sha", "HEAD"), "is not a commit id"),
+        ("pull_request", "pull_request/opened", ("pull_request", "head", "sha", "A" * 40), "is not a commit id"),
+        ("pull_request", "pull_request/opened", ("pull_request", "number", -2), "must be an integer from 1"),
+        ("pull_request", "pull_request/opened", ("pull_request", "base", "ref", 7), "must be a string"),
+        ("pull_request_review", "pull_request_review/submitted", ("review", "state", "ok!"), "is not a word"),
+        ("check_run", "check_run/rerequested", ("check_run", "id", True), "'check_run.id' must be an integer"),
+        (
+            "check_run",
+            "check_run/rerequested",
+            ("check_run", "pull_requests", [{"number": 1}, {"number": 2**64}]),
+            "'check_run.pull_requests[1].number' must be an integer from 1",
+        ),
+        (
+            "check_run",
+            "check_run/rerequested",
+            ("check_run", "pull_requests", ["#1"]),
+            "'check_run.pull_requests[0]' must be an object",
+        ),
+        (
+            "installation",
+            "installation/created",
+            ("repositories", [{"full_name": "octo/.."}]),
+            "'repositories[0].full_name' is not a repository's owner/name",
+        ),
+        (
+            "installation_repositories",
+            "installation_repositories/added",
+            ("repositories_added", {"full_name": "octo/x"}),
+            "'repositories_added' must be a list",
+        ),
+    ],
+)
+def test_fields_workers_read_are_checked_too(
+    example: Any, event: str, name: str, change: tuple[Any, ...], expected: str
+) -> None:
+    payload = example(name)
+    *path, value = change
+    holder = payload
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = value
+    routed = route(event, payload)
+    assert isinstance(routed, Invalid) and expected in routed.reason, routed
+
+
+def test_a_sha256_commit_id_and_an_empty_repository_list_are_accepted(example: Any) -> None:
+    payload = example("pull_request/opened")
+    payload["pull_request"]["head"]["sha"] = "ab" * 32
+    assert isinstance(route("pull_request", payload), Event)
+    installed = example("installation/created")
+    installed["repositories"] = []
+    assert isinstance(route("installation", installed), Event)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,19 +21,6 @@ from bot.entrypoints.webhook import create_app
 from bot.settings import load_settings
 
 URL = "/webhooks/github"
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[SqlStore]:
-    with SqlStore.open(store_url) as opened:
-        yield opened
-
-
-@pytest.fixture
-def client(store: SqlStore) -> Iterator[TestClient]:
-    settings = load_settings(None, webhook_secret=SECRET, database_url=str(store.engine.url))
-    with TestClient(create_app(settings, store)) as test_client:
-        yield test_client
 
 
 @pytest.fixture
@@ -239,3 +226,32 @@ def test_metrics_count_deliveries_latency_and_jobs(client: TestClient, example: 
 def test_no_interactive_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 404
     assert client.get("/openapi.json").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("number", "status", "reason"),
+    [
+        ("9" * 5000, 400, "does not fit in 64 bits"),  # past Python's int max-str-digits: json.loads raised
+        (str(2**70), 400, "does not fit in 64 bits"),  # past the BigInteger column: the insert raised
+        ("-7", 422, "'installation.id' must be an integer from 1"),
+        ("0", 422, "'installation.id' must be an integer from 1"),
+    ],
+)
+def test_an_installation_id_no_column_can_take_is_refused_with_a_reason(
+    client: TestClient, example: Any, store: SqlStore, number: str, status: int, reason: str
+) -> None:
+    payload = example("issue_comment/created.with-installation")
+    payload["installation"]["id"] = "@@id@@"  # json.dumps cannot write 5,000 digits; the number is put in as text
+    body = json.dumps(payload).replace('"@@id@@"', number).encode()
+    response = post(client, deliver("issue_comment", body))
+    assert response.status_code == status and reason in response.json()["reason"]
+    assert job_count(store) == 0
+
+
+def test_the_largest_installation_id_is_stored_and_read_back(client: TestClient, example: Any, queue: JobQueue) -> None:
+    payload = example("issue_comment/created.with-installation")
+    payload["installation"]["id"] = payload["comment"]["id"] = 2**63 - 1
+    response = post(client, deliver("issue_comment", payload))
+    assert response.status_code == 202, response.text
+    job = queue.claim("w", timedelta(seconds=30))
+    assert job is not None and job.installation_id == 2**63 - 1 and job.payload["comment"]["id"] == 2**63 - 1
