@@ -90,6 +90,12 @@ def parse(text: str) -> tuple[Block, ...]:
     return blocks
 
 
+def top_level_attributes(text: str) -> dict[str, Attribute]:
+    """The attributes at the top of one HCL file: a .tfvars file's variable values."""
+    attributes, _blocks = _Reader(text.replace("\r\n", "\n")).body(closing=False)
+    return attributes
+
+
 def decode_string(body: str) -> str | NotLiteral:
     """The value of a quoted string's inside, or NOT_LITERAL when it interpolates (`${...}`, `%{...}`)."""
     out: list[str] = []

@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
+from bot.domain.sensitive import PLACEHOLDER, SensitiveValues
 from bot.errors import UserError
 
-SENSITIVE: Final = "(sensitive value)"
+SENSITIVE: Final = PLACEHOLDER
 UNKNOWN: Final = "(known after apply)"
 
 # Bounds that keep a summary small whatever the plan holds: a 10,000-resource plan must summarize in about the
@@ -180,8 +181,14 @@ def load_plan_documents(text: str) -> list[dict[str, Any]]:
     return plans
 
 
-def summarize(plan: Mapping[str, Any]) -> PlanSummary:
-    """The summary of one plan document (one element of load_plan_documents)."""
+def summarize(plan: Mapping[str, Any], sensitive: SensitiveValues | None = None) -> PlanSummary:
+    """The summary of one plan document (one element of load_plan_documents), with no sensitive value in it.
+
+    Terraform's marks hide what it marks; `sensitive` (by default every value the plan marks anywhere, see
+    SensitiveValues.from_plan) also hides copies of those values that Terraform left unmarked, such as `tags_all`.
+    """
+    if sensitive is None:
+        sensitive = SensitiveValues.from_plan(plan)
     add = change = destroy = replace = imports = moves = forget = 0
     changes: list[ResourceChange] = []
     for entry in _entries(plan, "resource_changes"):
@@ -207,9 +214,15 @@ def summarize(plan: Mapping[str, Any]) -> PlanSummary:
             moves += 1
         changes.append(resource)
     drift = [r for r in map(_drift_change, _entries(plan, "resource_drift")) if r is not None]
+    checks = _checks(plan.get("checks"))
+    if sensitive:
+        changes = [_redacted_resource(r, sensitive) for r in changes]
+        drift = [_redacted_resource(r, sensitive) for r in drift]
+        # Only what Terraform wrote: a status ("fail") is a word Olympus reads, never a secret's copy.
+        checks = tuple(sensitive.redact_fields(c, "address", "problems") for c in checks)
     errored = plan.get("errored") is True
     counts = PlanCounts(add, change, destroy, replace, imports, moves, forget)
-    outputs = _output_changes(plan.get("output_changes"))
+    outputs = _output_changes(plan.get("output_changes"), sensitive)
     applyable = plan.get("applyable")
     if not isinstance(applyable, bool):  # before format 1.2 a plan did not say; Terraform's rule, derived
         applyable = not errored and (counts.any or bool(outputs))
@@ -220,7 +233,7 @@ def summarize(plan: Mapping[str, Any]) -> PlanSummary:
         replacements=tuple(r for r in changes if r.action == "replace"),
         drift=tuple(drift),
         outputs=outputs,
-        checks=_checks(plan.get("checks")),
+        checks=checks,
         errored=errored,
         applyable=applyable,
         complete=plan.get("complete") is not False and not errored,
@@ -431,10 +444,32 @@ def _replace_paths(raw: object) -> tuple[str, ...]:
     return tuple(paths)
 
 
+def _redacted_resource(resource: ResourceChange, sensitive: SensitiveValues) -> ResourceChange:
+    """resource with the plan's secrets hidden in its address (a for_each key) and its attributes' values."""
+    attributes = tuple(
+        AttributeChange(sensitive.redact(a.name), _hidden(a.old, sensitive), _hidden(a.new, sensitive))
+        for a in resource.attributes
+    )
+    return resource._replace(
+        address=sensitive.redact(resource.address),
+        previous_address=sensitive.redact(resource.previous_address),
+        replace_paths=tuple(map(sensitive.redact, resource.replace_paths)),
+        attributes=attributes,
+    )
+
+
+def _hidden(value: object, sensitive: SensitiveValues) -> object:
+    """value with the secrets in it replaced; HIDDEN when the whole value is one."""
+    if type(value) is Mark:
+        return value
+    redacted = sensitive.redact_value(value)
+    return HIDDEN if redacted == SENSITIVE and value != SENSITIVE else redacted
+
+
 # --- outputs and checks ---------------------------------------------------------------------------
 
 
-def _output_changes(raw: object) -> tuple[OutputChange, ...]:
+def _output_changes(raw: object, sensitive: SensitiveValues) -> tuple[OutputChange, ...]:
     if not isinstance(raw, dict):
         return ()
     outputs: list[OutputChange] = []
@@ -444,19 +479,20 @@ def _output_changes(raw: object) -> tuple[OutputChange, ...]:
         action = _action(_actions_of(change))
         if action in ("no-op", "read"):
             continue
-        sensitive = _any_true(change.get("before_sensitive")) or _any_true(change.get("after_sensitive"))
-        if sensitive:
+        hidden = _any_true(change.get("before_sensitive")) or _any_true(change.get("after_sensitive"))
+        if hidden:
             before = after = SENSITIVE
         else:
-            before = display_value(change.get("before"))
+            # Redacted before display_value cuts them: a cut secret would no longer be recognized.
+            before = shown_value(_hidden(change.get("before"), sensitive))
             unknown = change.get("after_unknown")
             if unknown is True:
                 after = UNKNOWN
             else:
-                after = display_value(change.get("after"))
+                after = shown_value(_hidden(change.get("after"), sensitive))
                 if _any_true(unknown):
                     after += " (partly known after apply)"
-        outputs.append(OutputChange(str(name), action, before, after, sensitive))
+        outputs.append(OutputChange(sensitive.redact(str(name)), action, before, after, hidden))
     return tuple(outputs)
 
 

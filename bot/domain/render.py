@@ -12,6 +12,7 @@ from bot.domain.findings import SkippedCheck
 from bot.domain.markdown import code, escape_html, escape_text, fence, link, split_lines
 from bot.domain.models import Finding, Project, Severity
 from bot.domain.plans import SENSITIVE, UNKNOWN, AttributeChange, PlanCounts, PlanSummary, ResourceChange
+from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 
 # GitHub refuses a comment body over 65,536 characters. Parts stop well short of it: the limit is counted by
 # GitHub's own rules (not always Python's len()), and an edit may add a line.
@@ -93,11 +94,17 @@ class CommentReport:
     scanners: Sequence[str] = ()  # names of the scanners that ran, so "no findings" means something
     skipped: Sequence[SkippedCheck] = ()  # checks silenced inline, shown with their reasons so reviewers see them
     title: str = "Olympus plan"
+    # The run's secrets (its plans' and its projects' sensitive variables): no line of the comment shows one.
+    sensitive: SensitiveValues = NO_SECRETS
 
 
 def render_comment(report: CommentReport, *, limit: int = MAX_PART_CHARS) -> list[str]:
     """The comment as parts of at most limit characters, each starting with its hidden marker."""
     lines = _comment_lines(report)
+    if report.sensitive:
+        # Line by line, before the split: a part's size is counted on what it will say. The summaries are already
+        # redacted; this catches a secret in an error, a finding or a name.
+        lines = list(map(report.sensitive.redact, lines))
     headers = [_part_header(report, n, n) for n in (1, 9_999)]
     parts = split_lines(lines, limit - max(len(h) for h in headers) - 1)
     total = len(parts)
@@ -117,8 +124,8 @@ def marker_of(text: str) -> tuple[str, int] | None:
     return unquote(found.group(1)), int(found.group(2))
 
 
-def render_summary_markdown(summary: PlanSummary) -> str:
-    """One plan as markdown, nothing left out (for `olympus summarize PLAN` and the job summary)."""
+def render_summary_markdown(summary: PlanSummary, sensitive: SensitiveValues = NO_SECRETS) -> str:
+    """One plan as markdown, nothing left out (for `olympus summarize PLAN` and the job summary), with no secret."""
     lines = [f"### {plan_line(summary.counts)}", ""]
     extra = _extra_counts(summary.counts)
     if extra:
@@ -135,7 +142,7 @@ def render_summary_markdown(summary: PlanSummary) -> str:
         lines += ["#### 🔀 Changed outside Terraform (drift)", ""]
         lines += [item for r in summary.drift for item in _drift_lines(r)] + [""]
     lines += _change_lines(summary, max_resources=None, max_chars=None)
-    return "\n".join(lines).rstrip() + "\n"
+    return sensitive.redact("\n".join(lines).rstrip() + "\n")
 
 
 def counts_json(summary: PlanSummary) -> dict[str, int]:

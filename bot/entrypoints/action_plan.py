@@ -122,9 +122,12 @@ def plan_pull_request_event(
         record_plan_checks(codehost, context.repository, report)
     stored_table = _stored_table(stored, context)
     _comment(codehost, context, inputs, number, change_id, [*parts[:-1], parts[-1] + stored_table])
+    outputs = {**_outputs(report, stored), "record-path": str(write_record(context, number, checkout, stored))}
     return ActionResult(
-        outputs={**_outputs(report, stored), "record-path": str(write_record(context, number, checkout, stored))},
-        summary="\n\n".join(parts) + stored_table,
+        # The parts are redacted already; the outputs and the table hold only counts, paths and hashes, but
+        # whatever the job writes goes through the redactor.
+        outputs={name: report.sensitive.redact(value) for name, value in outputs.items()},
+        summary=report.sensitive.redact("\n\n".join(parts) + stored_table),
         annotations=[annotation_for(f, prefix) for f in report.scan.findings if f.file],
         exit_code=0 if report.ok else 1,
     )

@@ -182,6 +182,7 @@ def apply_branch(
 def summarize_file(path: Path, *, as_json: bool) -> int:
     from bot.domain.plans import PlanFormatError, load_plan_documents, summarize
     from bot.domain.render import counts_json, render_summary_markdown
+    from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -192,14 +193,18 @@ def summarize_file(path: Path, *, as_json: bool) -> int:
             "pass a file made with `terraform show -json PLANFILE > plan.json`",
         ) from None
     try:
-        summaries = [summarize(doc) for doc in load_plan_documents(text)]
+        documents = load_plan_documents(text)
     except PlanFormatError as exc:
         raise UserError(exc.reference, f"{path}: {exc.message}", exc.hint) from None
     if as_json:
-        counts = [counts_json(s) for s in summaries]
+        counts = [counts_json(summarize(d)) for d in documents]
         print(json.dumps(counts[0] if len(counts) == 1 else counts))
     else:
-        print("\n\n".join(render_summary_markdown(s) for s in summaries))
+        # Each plan's secrets hidden in every plan shown: concatenated plans (terragrunt) share variables.
+        sensitive = NO_SECRETS
+        for document in documents:
+            sensitive |= SensitiveValues.from_plan(document)
+        print("\n\n".join(render_summary_markdown(summarize(d, sensitive), sensitive) for d in documents))
     return 0
 
 

@@ -15,6 +15,7 @@ from bot.domain.records import PlanRecord
 from bot.services.checkout import Checkout
 from bot.services.plan_change import init_args
 from bot.services.repo_projects import affected_projects_of, select_projects
+from bot.services.sensitive_inputs import configured_secrets, saved_plan_secrets
 from bot.services.terraform_steps import run_step, terraform_env
 from bot.wiring import Loop
 
@@ -115,16 +116,17 @@ def apply_change(
         for project, plan in plans:
             workdir = tree / project.dir
             loop.say(f"→ {project.name}: terraform apply {Path(plan.plan_path).name}")
+            sensitive = saved_plan_secrets(Path(plan.plan_json_path))
             try:
                 with terraform_env(loop, workdir) as env:
+                    sensitive |= configured_secrets(workdir, env)
                     # init again: the apply may run in a fresh checkout (the Action's apply job), not where it planned.
-                    run_step(
-                        loop, workdir, env, ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)]
-                    )
+                    init = ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)]
+                    run_step(loop, workdir, env, init, sensitive)
                     args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", plan.plan_path]
-                    run_step(loop, workdir, env, args)
+                    run_step(loop, workdir, env, args, sensitive)
             except TerraformError as exc:
-                report.error = f"{project.name}: {exc}"
+                report.error = sensitive.redact(f"{project.name}: {exc}")
                 break
             report.applied.append(project.name)
         outcome.result = f"failed: {report.error}" if report.error else "ok"

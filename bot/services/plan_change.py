@@ -12,9 +12,11 @@ from bot.domain.findings import ScanReport, merge_reports
 from bot.domain.models import Project
 from bot.domain.plans import PlanSummary, load_plan_documents, summarize
 from bot.domain.records import PlanRecord
+from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.errors import UserError
 from bot.services.checkout import Checkout
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
+from bot.services.sensitive_inputs import configured_secrets
 from bot.services.terraform_steps import run_step, terraform_env
 from bot.wiring import Loop
 
@@ -28,6 +30,8 @@ class ProjectPlan:
     error: str = ""
     locked_by: str = ""
     sha256: str = ""
+    # What its plan and its variables hold that nothing Olympus shows may: the summary and error are redacted.
+    sensitive: SensitiveValues = NO_SECRETS
 
 
 @dataclass
@@ -41,6 +45,14 @@ class PlanReport:
     @property
     def ok(self) -> bool:
         return all(p.summary is not None and not p.summary.errored for p in self.projects)
+
+    @property
+    def sensitive(self) -> SensitiveValues:
+        """Every project's secrets: whatever the run writes (comment, checks, SARIF, job summary) is redacted."""
+        found = NO_SECRETS
+        for planned in self.projects:
+            found |= planned.sensitive
+        return found
 
 
 def slug(text: str) -> str:
@@ -65,7 +77,7 @@ def plan_change(loop: Loop, checkout: Checkout, *, only: str | None = None) -> P
         for project in projects:
             report.projects.append(_plan_project(loop, checkout, project))
         scan_dirs = sorted({d for p in projects for d in (p.dir, *module_dirs_of(checkout.reader, p))})
-        report.scan = scan(loop, checkout.workdir, scan_dirs)
+        report.scan = redacted_scan(scan(loop, checkout.workdir, scan_dirs), report.sensitive)
         loop.store.save_findings(run_id, list(report.scan.findings))
         outcome.result = (
             "ok"
@@ -90,21 +102,26 @@ def _plan_project(loop: Loop, checkout: Checkout, project: Project) -> ProjectPl
     plan_path = plan_dir / f"{head}.tfplan"
     try:
         with terraform_env(loop, workdir) as env:
+            # Before there is a plan, its variables' known values; Terraform's output is redacted with them.
+            known = result.sensitive = configured_secrets(workdir, env)
             loop.say(f"→ {project.name}: terraform init")
-            run_step(loop, workdir, env, ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)])
+            init = ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)]
+            run_step(loop, workdir, env, init, known)
             if project.workspace != "default":
-                run_step(loop, workdir, env, ["workspace", "select", "-or-create", "-no-color", project.workspace])
+                select = ["workspace", "select", "-or-create", "-no-color", project.workspace]
+                run_step(loop, workdir, env, select, known)
             loop.say(f"→ {project.name}: terraform plan")
-            run_step(
-                loop, workdir, env, ["plan", "-input=false", "-no-color", "-lock-timeout=60s", f"-out={plan_path}"]
-            )
-            shown = run_step(loop, workdir, env, ["show", "-json", "-no-color", str(plan_path)])
+            plan = ["plan", "-input=false", "-no-color", "-lock-timeout=60s", f"-out={plan_path}"]
+            run_step(loop, workdir, env, plan, known)
+            shown = run_step(loop, workdir, env, ["show", "-json", "-no-color", str(plan_path)], known, echo=False)
     except TerraformError as exc:
-        result.error = str(exc)
+        result.error = result.sensitive.redact(str(exc))
         return result
     json_path = plan_path.with_suffix(".json")
-    json_path.write_text(shown.stdout)
-    result.summary = summarize(load_plan_documents(shown.stdout)[0])
+    json_path.write_text(shown.stdout)  # Terraform's own record, secrets and all, as the plan file beside it
+    document = load_plan_documents(shown.stdout)[0]
+    result.sensitive |= SensitiveValues.from_plan(document)
+    result.summary = summarize(document, result.sensitive)
     result.sha256 = hashlib.sha256(plan_path.read_bytes()).hexdigest()
     loop.store.save_plan(
         PlanRecord(
@@ -131,6 +148,17 @@ def scan(loop: Loop, tree: Path, dirs: list[str]) -> ScanReport:
         with loop.stopwatch.timing("scanners"):
             reports.append(scanner.scan_report(tree, dirs))
     return merge_reports(reports)
+
+
+def redacted_scan(report: ScanReport, sensitive: SensitiveValues) -> ScanReport:
+    """The findings and skips with the run's secrets hidden: they reach the comment, SARIF, annotations, store."""
+    if not sensitive:
+        return report
+    return ScanReport(
+        findings=tuple(map(sensitive.redact_fields, report.findings)),
+        skipped=tuple(map(sensitive.redact_fields, report.skipped)),
+        unparsed=tuple(map(sensitive.redact, report.unparsed)),
+    )
 
 
 def init_args(loop: Loop, workdir: Path, project: Project) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.domain.plans import load_plan_documents, summarize
 from bot.domain.render import counts_json, render_summary_markdown
+from bot.domain.sensitive import SensitiveValues
 from bot.wiring import Loop
 
 
@@ -20,12 +21,19 @@ def latest_plan_summary(loop: Loop, project: str) -> dict[str, Any] | None:
     path = Path(plan.plan_json_path)
     if not path.is_file():
         return None
-    summary = summarize(load_plan_documents(path.read_text())[0])
-    return {
-        "project": plan.project,
-        "change": plan.change_id,
-        "commit": plan.commit,
-        "plan_sha256": plan.sha256,
-        "counts": counts_json(summary),
-        "markdown": render_summary_markdown(summary),
-    }
+    document = load_plan_documents(path.read_text())[0]
+    # An MCP client may be an LLM's tool loop: what it reads must hold no secret, whatever Terraform marked.
+    sensitive = SensitiveValues.from_plan(document)
+    summary = summarize(document, sensitive)
+    result = sensitive.redact_value(
+        {
+            "project": plan.project,
+            "change": plan.change_id,
+            "commit": plan.commit,
+            "plan_sha256": plan.sha256,
+            "counts": counts_json(summary),
+            "markdown": render_summary_markdown(summary, sensitive),
+        }
+    )
+    assert isinstance(result, dict)  # a dict stays a dict; only a scalar that is a secret becomes the placeholder
+    return result

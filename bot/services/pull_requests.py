@@ -89,17 +89,19 @@ def finish_plan_check(codehost: CodeHost, repo: str, check_id: int, planned: Pro
         counts = summary.counts
         conclusion = "success"
         title = f"{counts.add} to add, {counts.change} to change, {counts.destroy} to destroy"
-    text = planned.error[-60000:] if planned.error else ""
+    # Redacted before it is cut to GitHub's limit: a secret cut in two would no longer be recognized.
+    redact = planned.sensitive.redact
+    text = redact(planned.error)[-60000:] if planned.error else ""
     plan_hash = f" Plan SHA-256 `{planned.sha256}`." if conclusion == "success" and planned.sha256 else ""
     codehost.update_check_run(
         repo,
         check_id,
         status="completed",
         conclusion=conclusion,
-        title=title,
-        summary=f"{title}. {len(ours)} scanner findings.{plan_hash}",
+        title=redact(title),
+        summary=redact(f"{title}. {len(ours)} scanner findings.{plan_hash}"),
         text=text,
-        annotations=ours,
+        annotations=[planned.sensitive.redact_fields(f) for f in ours],
     )
 
 

@@ -42,6 +42,7 @@ def comment_for(report: PlanReport, next_steps: tuple[str, ...] = LOCAL_NEXT) ->
             next_commands=next_commands,
             scanners=report.scanners,
             skipped=report.scan.skipped,
+            sensitive=report.sensitive,
         )
     )
 
@@ -53,6 +54,7 @@ def write_plan_outputs(loop: Loop, report: PlanReport) -> WrittenReport:
     comment_path = out / "comment.md"
     comment_path.write_text(PART_SEPARATOR.join(parts))
     sarif_path = out / "results.sarif"
-    sarif = to_sarif(report.scan.findings, skipped=report.scan.skipped)
+    # Redacted as data, not as text, so the file stays valid JSON whatever a secret holds.
+    sarif = report.sensitive.redact_value(to_sarif(report.scan.findings, skipped=report.scan.skipped))
     sarif_path.write_text(json.dumps(sarif, indent=2))
     return WrittenReport(parts, comment_path, sarif_path)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from bot.adapters.sandbox import OVERRIDE_FILE, cli_config, provider_override
 from bot.adapters.terraform import TerraformError, tail
 from bot.domain.projects import module_sources
+from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.ports import CommandOutput
 from bot.wiring import Loop
 
@@ -61,10 +63,27 @@ def emulator_instance_overrides(workdir: Path) -> list[Path]:
     return written
 
 
-def run_step(loop: Loop, workdir: Path, env: dict[str, str], args: Sequence[str]) -> CommandOutput:
-    """Run one terraform command; a non-zero exit becomes a TerraformError with the output's tail."""
+def run_step(
+    loop: Loop,
+    workdir: Path,
+    env: dict[str, str],
+    args: Sequence[str],
+    sensitive: SensitiveValues = NO_SECRETS,
+    *,
+    echo: bool = True,
+) -> CommandOutput:
+    """Run one terraform command; a non-zero exit becomes a TerraformError with the output's tail.
+
+    Every line shown (progress, error) has the secrets redacted first. With echo=False the standard output is
+    neither streamed nor quoted in the error: `terraform show -json` prints every value in clear, marked or not.
+    """
+
+    def progress(line: str) -> None:
+        loop.progress(sensitive.redact(line))
+
     with loop.stopwatch.timing("terraform"):
-        out = loop.terraform.run(args, workdir, env=env, on_line=loop.progress)
+        out = loop.terraform.run(args, workdir, env=env, on_line=progress if echo else None)
     if out.returncode != 0:
-        raise TerraformError(f"terraform {args[0]} failed (exit {out.returncode}):\n{tail(out)}")
+        shown = out if echo else replace(out, stdout="")
+        raise TerraformError(sensitive.redact(f"terraform {args[0]} failed (exit {out.returncode}):\n{tail(shown)}"))
     return out
