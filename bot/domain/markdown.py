@@ -1,4 +1,8 @@
-"""GitHub markdown from untrusted text: escaping, code spans, fences, and splitting to a size limit."""
+"""GitHub markdown from untrusted text: escaping, code spans, fences, and splitting to a size limit.
+
+Every function here shows invisible code points (bidi controls, zero-width characters, fillers, tags) as their
+`\\u202e` escapes (bot/domain/invisible.py) before anything else, so an address or a value cannot disguise itself.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import quote
 
+from bot.domain.invisible import show_invisible
+
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones that can start
 # markup inline or at the start of a line. "<", ">" and "&" become entities instead, so no HTML can form.
 _MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=:$])")
@@ -18,15 +24,18 @@ _BACKTICKS: Final = re.compile(r"`+")
 _FENCE: Final = re.compile(r" {0,3}(`{3,}|~{3,})")
 _TABLE_SEPARATOR: Final = re.compile(r"\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*\Z")
 _URL_SAFE: Final = "/:?#[]@!$&'*+,;=%-._~"
+# Inserted after "@" by escape_text and escape_html; the only invisible character their output may hold, since
+# one in the incoming text is shown as `\\u2060` first.
 WORD_JOINER: Final = "\u2060"
 
 
 def _visible_controls(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return show_invisible(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 def one_line(text: str) -> str:
-    """text on one line: line breaks become a visible ⏎ and other control characters their \\xNN escape."""
+    """text on one line: line breaks become a visible ⏎, other control characters their \\xNN escape and invisible
+    characters their \\uNNNN escape."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", " ⏎ ").replace("\t", " ")
     return _visible_controls(text)
 

@@ -5,19 +5,39 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.domain.derived_names import longest_name
+from bot.domain.invisible import is_invisible
 from bot.domain.models import Cloud, ResourceKind
 
 __all__ = [
     "EC2_NAME_MAX",
+    "GIT_NAMES",
     "LAMBDA_NAME_MAX",
+    "S3_NAME_MAX",
     "invisible_problems",
     "name_problems",
     "slug",
 ]
 
-LAMBDA_NAME_MAX = 64
-# EC2's Name tag allows 255 characters of nearly anything; Olympus also derives file and Terraform names from it.
-EC2_NAME_MAX = 128
+# Each maximum is the longest name every attribute the kind's module derives from it takes (derived_names.py holds
+# each attribute, its limit and the doc that states it):
+# 63, the bucket name itself: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+S3_NAME_MAX = longest_name(Cloud.AWS, ResourceKind.BUCKET)
+# 64, the function name itself (its log group, queue and key description are longer but allow more; its role's
+# name_prefix takes the first 31 characters):
+# https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-FunctionName
+LAMBDA_NAME_MAX = longest_name(Cloud.AWS, ResourceKind.FUNCTION)
+# 168, from the security group's description "Instance <name>: no inbound traffic, ..." of at most 255 characters
+# (the Name tag takes 256; the role, profile and group name prefixes take the first 31 or 90 characters):
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+EC2_NAME_MAX = longest_name(Cloud.AWS, ResourceKind.INSTANCE)
+
+# Names git gives its own refs. A branch component equal to one would be read as git's; on macOS and Windows, whose
+# file systems ignore case, `head` is `HEAD` too. https://git-scm.com/docs/gitrevisions#_specifying_revisions
+GIT_NAMES = frozenset(
+    {"HEAD", "FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "BISECT_HEAD", "REBASE_HEAD"}
+    | {"AUTO_MERGE", "@"}
+)
 
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -55,6 +75,34 @@ def name_problems(cloud: Cloud, kind: ResourceKind, name: str) -> list[str]:
     return problems + _ec2_problems(name, visible)
 
 
+def _git_problems(visible: str, what: str, *, cloud_checks_ends: bool, cloud_checks_dots: bool) -> list[str]:
+    """Olympus's own rules, on top of the cloud's: a name goes into a git branch (infra/create-<kind>-<name>-<env>)
+    and into command lines, so it must mean the same there. `git check-ref-format` refuses a component that starts
+    or ends with `.`, holds `..` or ends with `.lock`: https://git-scm.com/docs/git-check-ref-format"""
+    problems: list[str] = []
+    if not visible:
+        return problems
+    if not cloud_checks_ends:
+        if visible[0] == "-":
+            problems.append(
+                f"{what} must not start with `-`, which git and command lines read as an option; "
+                "start with a letter or digit"
+            )
+        elif visible[0] == ".":
+            problems.append(f"{what} must not start with `.`, which git refuses in a branch name; drop it")
+        if visible[-1] == "." and len(visible) > 1:
+            problems.append(f"{what} must not end with `.`, which git refuses in a branch name; drop it")
+    if ".." in visible and not cloud_checks_dots:
+        problems.append(f"{what} must not contain `..`, which git refuses in a branch name; remove one of the dots")
+    if visible.lower().endswith(".lock"):
+        problems.append(f"{what} must not end with `.lock`, which git keeps for its lock files; use `-lock` instead")
+    if visible.upper() in GIT_NAMES:
+        problems.append(
+            f"`{visible}` is a name git reserves for its own refs; choose another, e.g. `{visible.lower()}-1`"
+        )
+    return problems
+
+
 def slug(name: str) -> str:
     """A Terraform identifier made from a name: lowercase, every other character an underscore (`logs-archive` →
     `logs_archive`), starting with a letter or underscore as Terraform requires."""
@@ -65,7 +113,7 @@ def slug(name: str) -> str:
 
 
 def _s3_bucket_problems(name: str, visible: str) -> list[str]:
-    problems = _length_problems(name, 3, 63, "S3 bucket names")
+    problems = _length_problems(name, 3, S3_NAME_MAX, "S3 bucket names")
     bad = _characters_outside(visible, "abcdefghijklmnopqrstuvwxyz0123456789-.")
     if any(char.isupper() for char in bad):
         problems.append(_lowercase_problem("S3 bucket names", visible, "abcdefghijklmnopqrstuvwxyz0123456789-."))
@@ -89,7 +137,7 @@ def _s3_bucket_problems(name: str, visible: str) -> list[str]:
         for suffix in S3_RESERVED_SUFFIXES
         if visible.endswith(suffix)
     ]
-    return problems
+    return problems + _git_problems(visible, "S3 bucket names", cloud_checks_ends=True, cloud_checks_dots=True)
 
 
 def _gcs_bucket_problems(name: str, visible: str) -> list[str]:
@@ -122,7 +170,7 @@ def _gcs_bucket_problems(name: str, visible: str) -> list[str]:
         problems.append('GCS bucket names must not contain "google" or a close misspelling of it; rename it')
     if _IP_FORM.fullmatch(visible):
         problems.append("GCS bucket names must not look like an IP address; add letters, e.g. `logs-10-0-0-1`")
-    return problems
+    return problems + _git_problems(visible, "GCS bucket names", cloud_checks_ends=True, cloud_checks_dots=False)
 
 
 def _lambda_problems(name: str, visible: str) -> list[str]:
@@ -133,7 +181,7 @@ def _lambda_problems(name: str, visible: str) -> list[str]:
         problems.append(
             f"Lambda function names may contain only letters, digits, hyphens and underscores, not {_listing(bad)}"
         )
-    return problems
+    return problems + _git_problems(visible, "Lambda function names", cloud_checks_ends=False, cloud_checks_dots=False)
 
 
 def _ec2_problems(name: str, visible: str) -> list[str]:
@@ -144,7 +192,14 @@ def _ec2_problems(name: str, visible: str) -> list[str]:
             "instance names may contain only letters, digits, hyphens, underscores and dots "
             f"(Olympus derives file and Terraform names from them), not {_listing(bad)}"
         )
-    return problems
+    # The instance's security group is named after it, and a group name must not start with "sg-" (ignoring case).
+    # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+    if visible.lower().startswith("sg-"):
+        problems.append(
+            "instance names must not start with `sg-`, which AWS keeps for security group ids and Olympus names the "
+            "instance's security group after it; choose another start"
+        )
+    return problems + _git_problems(visible, "instance names", cloud_checks_ends=False, cloud_checks_dots=False)
 
 
 _ASCII_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -197,9 +252,9 @@ def _quote(text: str) -> str:
 
 
 def _is_invisible(char: str) -> bool:
-    # Cc: controls (NUL, ESC, newline); Cf: format characters (zero-width space/joiners, bidi overrides such as
-    # U+202E, the BOM, soft hyphen); Zl/Zp: line/paragraph separators; Co/Cn: private-use and unassigned.
-    return unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"}
+    # What comments escape (bidi controls such as U+202E, zero-width characters, fillers, tags; invisible.py), and
+    # here also Cc: controls (NUL, ESC, newline) and Co/Cn: private-use and unassigned.
+    return is_invisible(char) or unicodedata.category(char) in {"Cc", "Co", "Cn"}
 
 
 def _describe(char: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.domain.findings import SkippedCheck, finding_order
+from bot.domain.invisible import show_invisible
 from bot.domain.models import Finding, Severity
 
 SARIF_VERSION = "2.1.0"
@@ -43,6 +44,8 @@ def fingerprint(rule_id: str, file: str, resource: str) -> str:
     return hashlib.sha256(f"{rule_id}\0{file}\0{resource}".encode()).hexdigest()
 
 
+# Viewers show messages as text: what a scanner or a repository wrote is shown with its invisible characters escaped,
+# so a rule title or resource cannot disguise itself. Fingerprints keep the raw text, so identities do not change.
 def to_sarif(
     findings: Iterable[Finding],
     tool_name: str = "olympus",
@@ -75,7 +78,7 @@ def _rule(rule_id: str, title: str, link: str, severity: Severity | None) -> dic
     rule: dict[str, Any] = {
         "id": rule_id,
         "name": rule_id,
-        "shortDescription": {"text": title or rule_id},
+        "shortDescription": {"text": show_invisible(title or rule_id)},
     }
     if link:
         rule["helpUri"] = link
@@ -95,7 +98,7 @@ def _location(file: str, line: int, resource: str) -> dict[str, Any]:
         }
     }
     if resource:
-        location["logicalLocations"] = [{"fullyQualifiedName": resource, "kind": "resource"}]
+        location["logicalLocations"] = [{"fullyQualifiedName": show_invisible(resource), "kind": "resource"}]
     return location
 
 
@@ -105,7 +108,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": sarif_level(finding.severity),
-        "message": {"text": f"{finding.title or finding.rule_id}{where}"},
+        "message": {"text": show_invisible(f"{finding.title or finding.rule_id}{where}")},
         "locations": [_location(finding.file, finding.line, finding.resource)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding.rule_id, finding.file, finding.resource)},
         "properties": {
@@ -120,12 +123,12 @@ def _suppressed(skip: SkippedCheck, rule_index: int) -> dict[str, Any]:
     where = f" on {skip.resource}" if skip.resource else ""
     suppression: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
     if skip.reason:
-        suppression["justification"] = skip.reason
+        suppression["justification"] = show_invisible(skip.reason)
     return {
         "ruleId": skip.rule_id,
         "ruleIndex": rule_index,
         "level": "none",
-        "message": {"text": f"{skip.title or skip.rule_id}{where} (skipped inline)"},
+        "message": {"text": show_invisible(f"{skip.title or skip.rule_id}{where} (skipped inline)")},
         "locations": [_location(skip.file, skip.line, skip.resource)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(skip.rule_id, skip.file, skip.resource)},
         "suppressions": [suppression],

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.adapters.local_aws import LocalAws
 from bot.adapters.terraform import EMBEDDED, TerraformCli, TerraformError
+from bot.domain.invisible import show_invisible
 from bot.domain.models import Finding, Severity
 from bot.errors import UserError
 from bot.ports import CodeHostError
@@ -187,8 +188,13 @@ def escape_property(text: str) -> str:
 
 
 def workflow_command(command: str, message: str, **properties: str | int) -> str:
-    props = ",".join(f"{name}={escape_property(str(value))}" for name, value in properties.items())
-    return f"::{command}{' ' + props if props else ''}::{escape_data(message)}"
+    """`::command props::message`; the message and title show invisible characters as escapes (the runner shows
+    them as plain text), while `file` stays the path GitHub must find."""
+    props = ",".join(
+        f"{name}={escape_property(str(value) if name == 'file' else show_invisible(str(value)))}"
+        for name, value in properties.items()
+    )
+    return f"::{command}{' ' + props if props else ''}::{escape_data(show_invisible(message))}"
 
 
 def annotation_for(finding: Finding, path_prefix: str = "") -> str:

@@ -12,6 +12,7 @@ from bot.adapters.github.ref_locks import GitHubRefLocks
 from bot.adapters.localgit import LocalGit
 from bot.adapters.plan_store import PlanKey, PlanStoreError, open_plan_store
 from bot.domain.gate import Blocked
+from bot.domain.markdown import code, escape_text, fence, one_line
 from bot.domain.permissions import Refused, may_run
 from bot.domain.plan_evidence import PlanRun, ReviewedPlan, plan_runs_of, reviewed_plans_of
 from bot.domain.records import PlanRecord
@@ -241,16 +242,19 @@ def _fetch_plans(
 def _result(
     context: ActionContext, change_id: str, head: str, asker: str, report: Any, fetched: dict[str, str]
 ) -> ActionResult:
-    hashes = ", ".join(f"`{name}` `{sha}`" for name, sha in fetched.items()) or "none"
+    # The job summary is markdown: project names and Terraform's words are untrusted, so they are escaped or fenced.
+    hashes = ", ".join(f"{code(name, in_table=True)} `{sha}`" for name, sha in fetched.items()) or "none"
     record = (
         f"\n\n| who | what | commit | plan SHA-256 | run |\n|---|---|---|---|---|\n"
-        f"| {asker} | apply {change_id} | `{head[:12]}` | {hashes} | [run]({context.run_url}) |\n"
+        f"| {escape_text(asker)} | apply {escape_text(change_id)} | `{head[:12]}` | {hashes} "
+        f"| [run]({context.run_url}) |\n"
     )
     if isinstance(report.decision, Blocked):
-        reasons = "\n".join(f"- {reason}" for reason in report.decision.reasons)
+        reasons = "\n".join(f"- {one_line(reason)}" for reason in report.decision.reasons)
         return ActionResult(empty_outputs(), f"### Apply refused\n\n{reasons}{record}", exit_code=2)
     if report.error:
-        return ActionResult(empty_outputs(), f"### Apply failed\n\n{report.error[-3000:]}{record}", exit_code=1)
-    approvers = ", ".join(report.decision.approvers)
-    summary = f"### Applied {', '.join(report.applied)}\n\nApproved by {approvers}.{record}"
+        failure = "\n".join(fence(report.error[-3000:]))
+        return ActionResult(empty_outputs(), f"### Apply failed\n\n{failure}{record}", exit_code=1)
+    approvers = ", ".join(escape_text(a) for a in report.decision.approvers)
+    summary = f"### Applied {', '.join(code(p) for p in report.applied)}\n\nApproved by {approvers}.{record}"
     return ActionResult(empty_outputs(), summary)

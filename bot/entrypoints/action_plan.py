@@ -12,6 +12,7 @@ from bot.adapters.github.ref_locks import GitHubRefLocks
 from bot.adapters.localgit import GitError, LocalGit
 from bot.adapters.plan_store import PlanKey, open_plan_store
 from bot.domain.findings import merge_reports
+from bot.domain.markdown import code
 from bot.domain.plan_evidence import RECORD_FILE, record_text
 from bot.entrypoints.action import (
     ActionContext,
@@ -194,7 +195,7 @@ def _flag(value: bool) -> str:
 
 
 def _stored_table(stored: Iterable[dict[str, str]], context: ActionContext) -> str:
-    rows = [f"| `{s['project']}` | `{s['commit'][:12]}` | `{s['sha256']}` |" for s in stored]
+    rows = [f"| {code(s['project'], in_table=True)} | `{s['commit'][:12]}` | `{s['sha256']}` |" for s in stored]
     if not rows:
         return f"\n\nNo plan was stored. [Run]({context.run_url})\n"
     return (

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot.adapters.github.repo_reader import GitHubRepoReader
+from bot.domain.branches import branch_for
 from bot.domain.commands import Create, Destroy, render_command, to_tool_call
 from bot.domain.markdown import fence
 from bot.domain.models import Refusal
 from bot.ports import CodeHost
 from bot.services.github_checkout import change_id_of
-from bot.services.propose_change import branch_for, change_or_refusal, commit_message
+from bot.services.propose_change import change_or_refusal, commit_message
 from bot.services.pull_requests import plan_pull_request
 from bot.services.tool_calls import call_tool
 from bot.tools.server import build_server

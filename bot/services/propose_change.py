@@ -6,8 +6,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.branches import branch_for
 from bot.domain.commands import Create, Destroy, render_command, to_tool_call
-from bot.domain.models import ChangeSet, FileChange, Refusal, ResourceRequest
+from bot.domain.models import ChangeSet, FileChange, Refusal
 from bot.errors import UserError
 from bot.wiring import Loop
 
@@ -24,11 +25,6 @@ class Proposed:
     change: ChangeSet
     command_line: str
     unchanged: bool
-
-
-def branch_for(request: ResourceRequest) -> str:
-    """infra/<action>-<kind>-<name>-<env>: one branch per request, so asking twice finds the same branch."""
-    return f"infra/{request.action}-{request.kind.value}-{request.name}-{request.env}".replace(".", "-")
 
 
 def commit_message(change: ChangeSet, command_line: str, requester: str) -> str:

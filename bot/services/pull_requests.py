@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.domain.authorship import Push
 from bot.domain.findings import ScanReport
 from bot.domain.gate import Blocked
+from bot.domain.markdown import code, fence, one_line
 from bot.domain.models import Finding
+from bot.domain.render import holder
 from bot.errors import UserError
 from bot.ports import CodeHost
 from bot.services.apply_change import apply_change
@@ -81,17 +84,20 @@ def finish_plan_check(codehost: CodeHost, repo: str, check_id: int, planned: Pro
     """Complete a project's plan check run: the counts, the findings as annotations, and the plan's SHA-256."""
     summary = planned.summary
     ours = [f for f in scan.findings if _inside(f, planned.project.dir)]
+    # The title is plain text; summary and text are markdown, so what came from elsewhere is escaped or fenced there.
     if planned.locked_by:
         conclusion, title = "failure", f"Locked by {planned.locked_by}"
+        headline = f"Locked by {holder(planned.locked_by)}"
     elif summary is None or summary.errored:
         conclusion, title = "failure", "The plan failed"
+        headline = title
     else:
         counts = summary.counts
         conclusion = "success"
-        title = f"{counts.add} to add, {counts.change} to change, {counts.destroy} to destroy"
+        title = headline = f"{counts.add} to add, {counts.change} to change, {counts.destroy} to destroy"
     # Redacted before it is cut to GitHub's limit: a secret cut in two would no longer be recognized.
     redact = planned.sensitive.redact
-    text = redact(planned.error)[-60000:] if planned.error else ""
+    text = "\n".join(fence(redact(planned.error), limit=60_000)) if planned.error else ""
     plan_hash = f" Plan SHA-256 `{planned.sha256}`." if conclusion == "success" and planned.sha256 else ""
     codehost.update_check_run(
         repo,
@@ -99,7 +105,7 @@ def finish_plan_check(codehost: CodeHost, repo: str, check_id: int, planned: Pro
         status="completed",
         conclusion=conclusion,
         title=redact(title),
-        summary=redact(f"{title}. {len(ours)} scanner findings.{plan_hash}"),
+        summary=redact(f"{headline}. {len(ours)} scanner findings.{plan_hash}"),
         text=text,
         annotations=[planned.sensitive.redact_fields(f) for f in ours],
     )
@@ -125,21 +131,26 @@ def apply_pull_request(
     checkout = replace(checkout, contributors=review.contributors)
     report = apply_change(loop, checkout, only=only, approvals=review.approvals, pull_request=review.facts)
     if isinstance(report.decision, Blocked):
-        reasons = "\n".join(f"- {reason}" for reason in report.decision.reasons)
+        # The gate's sentences carry markdown of their own: one line each, nothing in them hidden or reordered.
+        reasons = "\n".join(f"- {one_line(reason)}" for reason in report.decision.reasons)
         codehost.post_comment(repo, number, f"**Apply refused** for `{pr.head_sha[:12]}`:\n\n{reasons}")
     elif report.error:
         codehost.post_comment(
             repo,
             number,
             f"**Apply failed**: the error is in the Olympus log.\n\n"
-            f"Applied before the failure: {', '.join(report.applied) or 'nothing'}. Fix the "
+            f"Applied before the failure: {_projects(report.applied) or 'nothing'}. Fix the "
             "cause, push, and `/infra plan` again.",
         )
     else:
         approvers = ", ".join(f"@{a}" for a in report.decision.approvers)
         codehost.post_comment(
-            repo, number, f"**Applied** {', '.join(report.applied)} at `{pr.head_sha[:12]}` (approved by {approvers})."
+            repo, number, f"**Applied** {_projects(report.applied)} at `{pr.head_sha[:12]}` (approved by {approvers})."
         )
+
+
+def _projects(names: Sequence[str]) -> str:
+    return ", ".join(code(name) for name in names)
 
 
 def close_pull_request(loop: Loop, repo: str, number: int) -> int:

@@ -163,7 +163,7 @@ def test_apply_job_gates_then_applies_the_stored_plan(
 
     code, summary = apply("bob")
     assert code == 0, summary
-    assert "### Applied infra/aws/envs/dev" in summary and "Approved by alice" in summary
+    assert "### Applied `infra/aws/envs/dev`" in summary and "Approved by alice" in summary
     assert "olympus-action-demo" in aws.bucket_names()
     aws.client("s3").delete_bucket(Bucket="olympus-action-demo")  # moto's state outlives this test
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot.domain.invisible import show_invisible
 from bot.domain.markdown import (
     WORD_JOINER,
     clip,
@@ -507,9 +508,10 @@ def test_a_fence_holds_any_text(text: str) -> None:
 
 
 def one_line_controls(text: str) -> str:
-    """What fence() shows for text: line breaks kept, tabs as spaces, other controls as \\xNN."""
+    """What fence() shows for text: line breaks kept, tabs as spaces, other controls as \\xNN, invisible
+    characters as \\uNNNN."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+    return show_invisible(re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 def test_links_only_to_http() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
+from bot.domain.invisible import show_invisible
 from bot.domain.models import Finding, Severity
 
 __all__ = ["ANNOTATIONS_PER_REQUEST", "MAX_OUTPUT_CHARS", "annotation", "batches", "output"]
@@ -28,7 +29,8 @@ _LEVEL: Final = {
 
 
 def annotation(finding: Finding) -> dict[str, Any]:
-    """One finding as a check-run annotation at its file and line (line 1 when the scanner gave none)."""
+    """One finding as a check-run annotation at its file and line (line 1 when the scanner gave none); the scanner's
+    words with their invisible characters shown as escapes, since GitHub shows them as plain text."""
     line = max(finding.line, 1)
     message = f"{finding.severity.value}: {finding.title}"
     if finding.resource:
@@ -40,8 +42,8 @@ def annotation(finding: Finding) -> dict[str, Any]:
         "start_line": line,
         "end_line": line,
         "annotation_level": _LEVEL.get(finding.severity, "notice"),
-        "title": _clip(f"{finding.rule_id} {finding.title}", _MAX_TITLE),
-        "message": _clip(message, _MAX_MESSAGE),
+        "title": _clip(show_invisible(f"{finding.rule_id} {finding.title}"), _MAX_TITLE),
+        "message": _clip(show_invisible(message), _MAX_MESSAGE),
     }
 
 
@@ -54,13 +56,14 @@ def batches(findings: Sequence[Finding]) -> list[list[dict[str, Any]]]:
 
 
 def output(title: str, summary: str, text: str, annotations: list[dict[str, Any]]) -> dict[str, Any]:
-    """The `output` object of a check-run request (title and summary are required by GitHub)."""
+    """The `output` object of a check-run request (title and summary are required by GitHub); summary and text are
+    markdown the caller escaped, and nothing invisible gets through in any of the three."""
     body: dict[str, Any] = {
-        "title": _clip(title or "Olympus", _MAX_TITLE),
-        "summary": _clip(summary or title or "Olympus", MAX_OUTPUT_CHARS),
+        "title": _clip(show_invisible(title or "Olympus"), _MAX_TITLE),
+        "summary": _clip(show_invisible(summary or title or "Olympus"), MAX_OUTPUT_CHARS),
     }
     if text:
-        body["text"] = _clip(text, MAX_OUTPUT_CHARS)
+        body["text"] = _clip(show_invisible(text), MAX_OUTPUT_CHARS)
     if annotations:
         body["annotations"] = annotations
     return body

@@ -1,0 +1,35 @@
+"""The git branch of a change request: readable, one per request, and always a ref git and GitHub accept."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Final
+
+from bot.domain.models import Cloud, ResourceRequest
+
+__all__ = ["BRANCH_PREFIX", "READABLE_NAME_MAX", "branch_for"]
+
+BRANCH_PREFIX: Final = "infra/"
+# The name's part of the branch; a longer name is cut and told apart by the hash. With the rest this keeps the
+# branch's last component (a file under .git/refs/heads/infra/ and a worktree directory) far below 255 bytes.
+READABLE_NAME_MAX: Final = 100
+_NOT_READABLE: Final = re.compile(r"[^a-z0-9_]+")
+
+
+def branch_for(request: ResourceRequest) -> str:
+    """infra/<action>-<kind>-<name>-<env>: one branch per request, so asking twice finds the same branch.
+
+    The name is shown lowercase, with each run of other characters (dots, repeated hyphens) as one hyphen. When that
+    loses anything, when the env holds a hyphen (`a-dev` in `x` and `a` in `dev-x` would read alike) or the cloud is
+    not AWS (the cloud is not spelled out), a dot and 8 hex digits of the request's SHA-256 follow: no other branch
+    holds a dot, so two requests never share a branch, not even on a file system that ignores case.
+    """
+    readable = _NOT_READABLE.sub("-", request.name.lower()).strip("-")
+    if len(readable) > READABLE_NAME_MAX:
+        readable = readable[:READABLE_NAME_MAX].rstrip("-")
+    branch = f"{BRANCH_PREFIX}{request.action}-{request.kind.value}-{readable or 'x'}-{request.env}"
+    if readable == request.name and "-" not in request.env and request.cloud is Cloud.AWS:
+        return branch
+    identity = "\0".join((request.action, request.cloud.value, request.kind.value, request.name, request.env))
+    return f"{branch}.{hashlib.sha256(identity.encode()).hexdigest()[:8]}"
