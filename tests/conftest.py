@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,10 @@ settings.load_profile("olympus")
 pytest_plugins = ["fakes.github.plugin", "throwaway_databases"]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The key that seals local records lives outside any repository, in the user's config; tests (and the CLI they
+# start) use one of their own instead of the developer's.
+os.environ.setdefault("OLYMPUS_RECORD_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="olympus-key-")) / "record.key"))
 SHARED_FIXTURES = Path(os.environ.get("OLYMPUS_SHARED_FIXTURES", ROOT.parent / "shared" / "fixtures"))
 
 

@@ -97,7 +97,7 @@ def authorship_of(commits: Sequence[CommitFacts], pushes: Sequence[Push], *, fal
                     "pushed it, so nobody can approve the change: recommit it under your own name"
                 )
             else:
-                blame(answerable, f"pushed commit {short}, which claims to be an app's but is not proven to be")
+                blame(answerable, f"answers for commit {short}, which claims to be an app's but is not proven to be")
         for who in logins_in(commit.author, commit.author_email):
             blame(who, f"authored commit {short}")
         if not commit.author and not commit.claims_app and answerable:

@@ -146,16 +146,16 @@ def _sort_approvals(gate: GateInput, excluded: Mapping[str, Sequence[str]]) -> t
     for approval in gate.approvals:
         person = canonical(approval.user)
         invalid = login_problem(approval.user, "the approver")
-        if approval.problem:
-            refused.append(f"the approval by {approval.user} does not count: {approval.problem}")
-        elif invalid:
+        if invalid:
             refused.append(f"an approval does not count: {invalid}")
         elif is_app(approval.user):
             refused.append(f"{approval.user} is an app, and an app's approval does not count; a person must approve")
-        elif approval.commit != gate.head_commit:
-            stale.append(approval.user)
         elif person in excluded:
             refused.append(f"{_cannot_approve(approval.user, excluded[person])}; another person must approve {head}")
+        elif approval.commit != gate.head_commit:
+            stale.append(approval.user)
+        elif approval.problem:
+            refused.append(f"the approval by {approval.user} does not count: {approval.problem}")
         else:
             valid.setdefault(person, approval.user)
     stale = [who for who in dict.fromkeys(stale) if canonical(who) not in valid]

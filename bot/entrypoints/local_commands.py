@@ -10,7 +10,7 @@ from bot.adapters.local_aws import ensure_background_emulator, stop_background_e
 from bot.adapters.localgit import LocalGit
 from bot.domain.commands import HELP_TEXT, Apply, Help, NotForMe, Plan, Reply, Status, Unlock, parse
 from bot.domain.gate import Blocked
-from bot.domain.identities import login_problem
+from bot.domain.identities import canonical, login_problem
 from bot.errors import UserError
 from bot.services.apply_change import apply_change
 from bot.services.local_checkout import local_checkout, release_finished_locks
@@ -143,7 +143,7 @@ def _approve(loop: Loop, branch: str, by: str) -> None:
             "pass --by with the approver's GitHub login, e.g. --by alice (the CLI trusts the name it is given: "
             "the App and the Action take identities from GitHub)",
         )
-    by = by.strip()
+    by = canonical(by)  # ＡＬＩＣＥ is alice: one person, one name in the record
     head = loop.local_git.commit_of(branch)
     with loop.store.audited(loop.actor, "approve", {"branch": branch, "commit": head, "approver": by}):
         loop.store.record_approval(branch, head, by, loop.store.clock())

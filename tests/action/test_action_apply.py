@@ -89,6 +89,7 @@ def planned_pull_request(
         files={"infra/aws/envs/dev/bucket.tf": BUCKET_TF},
     )
     fake.set_permission(repo, "bob", "maintain")
+    fake.set_permission(repo, "alice", "write")  # GitHub counts approvals only from people who can write
     fake.set_branch_protection(repo, "main", required_approving_review_count=1)
     pr = pull_request(tmp_path, fixtures_dir)
     fake.set_pull_head(repo, number, pr.head)  # the checkout's commit id, so the two agree on the head
@@ -155,7 +156,14 @@ def test_apply_job_gates_then_applies_the_stored_plan(
 
     fake.add_review(REPO, number, "mona", "APPROVED", pr.head)  # the PR's author: does not count
     code, summary = apply("bob")
-    assert code == 2 and "mona asked for this change" in summary
+    assert code == 2 and "mona opened the pull request" in summary
+
+    # eve pushed to the pull request's branch (GitHub ran the workflow for her push): her approval does not count.
+    fake.set_permission(REPO, "eve", "write")
+    fake.add_workflow_run(REPO, path=WORKFLOW, head_sha=pr.head, head_branch="add-bucket", actor="eve")
+    fake.add_review(REPO, number, "eve", "APPROVED", pr.head)
+    code, summary = apply("bob")
+    assert code == 2 and f"eve pushed {pr.head[:12]} to the change and cannot approve it" in summary
 
     fake.add_review(REPO, number, "alice", "APPROVED", pr.head)
     code, summary = apply("alice")  # alice may not apply (write, not maintain), and cannot approve her own apply
@@ -174,6 +182,7 @@ def test_apply_job_gates_then_applies_the_stored_plan(
         entries = [e for e in store.audit_log() if e.action.startswith("action-")]
     assert [(e.action, e.actor, e.result.split(":")[0]) for e in reversed(entries)] == [
         ("action-plan", "mona", "ok"),
+        ("action-apply", "bob", "refused"),
         ("action-apply", "bob", "refused"),
         ("action-apply", "bob", "refused"),
         ("action-apply", "alice", "refused"),

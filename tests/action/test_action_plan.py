@@ -53,6 +53,7 @@ def pull_request(tmp_path: Path, fixtures_dir: Path) -> PullRequest:
     payload = fixtures_dir / "github-webhooks/payload-examples/api.github.com/pull_request/opened.payload.json"
     event = json.loads(payload.read_text())
     event["pull_request"]["base"]["sha"] = base
+    event["pull_request"]["base"]["ref"] = "main"  # the fake GitHub's base branch
     event["pull_request"]["head"]["sha"] = head
     return PullRequest(repo, base, head, event)
 

@@ -127,6 +127,8 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     repo = fake.add_repo(REPO, files=seed_files())
     fake.set_permission(REPO, "bob", "maintain")
     fake.set_permission(REPO, "alice", "write")
+    fake.set_permission(REPO, "eve", "write")
+    fake.set_branch_protection(REPO, "main", required_approving_review_count=1)
     app = App(fixtures_dir, fake, aws, tmp_path)
     store, comment = app.store, app.comment
 
@@ -179,13 +181,24 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
     assert "is for an earlier commit" in repo.comments(pr.number)[-1].body
 
-    # 4. bob approving his own change does not count; alice's approval at the new head does.
+    # 4. bob approving his own change does not count; nor does eve, who pushed a file of her own to the PR and
+    # approved her push; alice's approval at the new head does.
     fake.add_review(REPO, pr.number, "bob", "APPROVED", pushed)
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
     assert "cannot approve" in repo.comments(pr.number)[-1].body
+    pushed = fake.push(
+        REPO, pr.head_ref, {"infra/aws/envs/dev/eve.tf": 'resource "terraform_data" "eve" {}\n'}, author="eve"
+    )
+    app.pull_request_event("synchronize", pr.number, "eve")
+    fake.add_review(REPO, pr.number, "eve", "APPROVED", pushed)
+    comment(pr.number, "/infra apply", "bob", on_pull_request=True)
+    refused = repo.comments(pr.number)[-1].body
+    assert refused.startswith("**Apply refused**") and "eve cannot approve it" in refused, refused
+    assert f"pushed {pushed[:12]} to the change" in refused
+    assert "logs-archive" not in aws.bucket_names()
     fake.add_review(REPO, pr.number, "alice", "APPROVED", pushed)
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
-    assert repo.comments(pr.number)[-1].body.startswith("**Applied** infra/aws/envs/dev")
+    assert repo.comments(pr.number)[-1].body.startswith("**Applied** `infra/aws/envs/dev`")
     assert "logs-archive" in aws.bucket_names()
     assert [lock.holder for lock in store.locks()] == [f"{REPO}#{pr.number}"]
 

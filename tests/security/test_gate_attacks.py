@@ -56,7 +56,7 @@ def _(w: GateWorld) -> None:
     w.review("eve")
 
 
-@register("a commit forged as the bot's (name and no-reply email)", "eve: pushed commit")
+@register("a commit forged as the bot's (name and no-reply email)", "eve: answers for commit")
 def _(w: GateWorld) -> None:
     opened_by_app(w)
     w.push("eve", author="olympus[bot]", author_email=BOT_NOREPLY)
@@ -70,7 +70,7 @@ def _(w: GateWorld) -> None:
     w.review("eve")
 
 
-@register("a forged bot commit claiming GitHub as committer, unsigned", "eve: pushed commit")
+@register("a forged bot commit claiming GitHub as committer, unsigned", "eve: answers for commit")
 def _(w: GateWorld) -> None:
     opened_by_app(w)
     w.push("eve", author="olympus[bot]", author_email=BOT_NOREPLY, committer=("GitHub", "noreply@github.com"))
