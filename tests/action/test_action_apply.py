@@ -156,7 +156,7 @@ def test_apply_job_gates_then_applies_the_stored_plan(
 
     fake.add_review(REPO, number, "mona", "APPROVED", pr.head)  # the PR's author: does not count
     code, summary = apply("bob")
-    assert code == 2 and "mona opened the pull request" in summary
+    assert code == 2 and "mona cannot approve it: they opened the pull request" in summary
 
     # eve pushed to the pull request's branch (GitHub ran the workflow for her push): her approval does not count.
     fake.set_permission(REPO, "eve", "write")

@@ -34,7 +34,12 @@ def repo(path: Path) -> LocalGit:
 
 
 def commit_as(
-    git: LocalGit, name: str, email: str, message: str, committer: tuple[str, str] | None = None, cwd: Path | None = None
+    git: LocalGit,
+    name: str,
+    email: str,
+    message: str,
+    committer: tuple[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> str:
     who = committer or (name, email)
     env = {
