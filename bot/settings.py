@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import ByteSize, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.adapters.sqlstore import StoreOpenError, mask_secret_text, parse_store_url
+from bot.adapters.secret_masking import mask_secret_text
+from bot.adapters.store_engine import StoreOpenError, parse_store_url
 from bot.domain.webhooks import MAX_PAYLOAD_BYTES
 from bot.errors import UserError
 

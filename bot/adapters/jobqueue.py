@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.adapters import sqlschema as t
-from bot.adapters.sqlstore import Clock, _is_unique_violation, mask_secret_text, utc_now
+from bot.adapters.secret_masking import mask_secret_text
+from bot.adapters.store_engine import Clock, is_unique_violation, utc_now
 from bot.domain.webhooks import Job
 
 _MAX_ERROR_CHARS = 2000
@@ -103,7 +104,7 @@ class JobQueue:
                 )
                 return int(inserted.scalar_one())
         except IntegrityError as error:
-            if not _is_unique_violation(error):
+            if not is_unique_violation(error):
                 raise
             return None
 

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import math
-import re
 import secrets
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.util.exc import CommandError
-from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.adapters import sqlschema as t
-from bot.adapters.migrations import alembic_config
+from bot.adapters.secret_masking import mask_secret_text, mask_secrets
+from bot.adapters.store_engine import (
+    Clock,
+    StoreOpenError,
+    is_unique_violation,
+    open_engine,
+    parse_store_url,
+    utc_now,
+)
 from bot.domain.models import Finding, Severity
 from bot.domain.records import (
     ApprovalRecord,
@@ -34,157 +36,13 @@ from bot.domain.records import (
 )
 from bot.domain.seals import seal, seal_holds
 
-Clock = Callable[[], datetime]
-
-VALID_URL_EXAMPLES = (
-    "sqlite:///path/to/olympus.db (a local file) or postgresql+psycopg://user:password@db.example.com:5432/olympus"
-)
-
-# Any number will do as long as it is constant: replicas starting together take turns migrating.
-_MIGRATION_LOCK_KEY = 0x6F6C796D  # "olym"
-
-# Alembic installs `context` and `op` as module-wide proxies for the migration in progress, so two
-# migrations in one process must never overlap, whatever databases they target.
-_MIGRATING_IN_THIS_PROCESS = threading.Lock()
+# Re-exported: the store's callers name these through this module.
+__all__ = ["Clock", "SqlStore", "StoreOpenError", "mask_secret_text", "mask_secrets", "parse_store_url", "utc_now"]
 
 # A lock can be released between our failed INSERT and the SELECT that looks for its holder; try again then.
 _LOCK_ATTEMPTS = 5
 
-_MASK = "***"
-
-# Audit params and run details are kept for good and shown to operators, so no secret may be stored in them:
-# a key that looks like it names a secret (token, secret, password, key, credential, ...) keeps its name but
-# its value becomes "***", at any depth; string values in well-known token formats are masked wherever they
-# appear, and so are exception messages recorded as results. Masking too much is the safe mistake here.
-_SECRET_KEY = re.compile(r"token|secret|passw|pwd|key|credential|authorization|cookie|private", re.IGNORECASE)
-_SECRET_VALUE = re.compile(
-    r"gh[pousr]_[A-Za-z0-9]{20,}"  # GitHub tokens
-    r"|github_pat_[A-Za-z0-9_]{20,}"
-    r"|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"  # AWS access key ids
-    r"|sk-ant-[A-Za-z0-9_\-]{10,}"  # Anthropic API keys
-    r"|eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"  # JWTs (OIDC tokens, App JWTs)
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
-    r"|(?<=Bearer )\S+"
-    r"|(?<=://)[^/\s:@]+:[^/\s@]+(?=@)",  # user:password in a URL
-    re.IGNORECASE,
-)
 _MAX_RESULT_CHARS = 2000
-
-
-class StoreOpenError(Exception):
-    """The store could not be opened: a bad URL, an unreachable server, or a schema newer than this code."""
-
-    def __init__(self, reference: str, message: str, hint: str) -> None:
-        super().__init__(f"{message}\nhint: {hint}")
-        self.reference = reference  # kebab-case, stable: something to search for
-        self.message = message
-        self.hint = hint
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def mask_secrets(value: Any) -> Any:
-    """value as JSON-ready data, with secret-looking keys' values and token-looking strings replaced."""
-    if isinstance(value, Mapping):
-        return {str(key): _MASK if _SECRET_KEY.search(str(key)) else mask_secrets(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [mask_secrets(item) for item in value]
-    if isinstance(value, str):
-        return mask_secret_text(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)  # JSON has no NaN or infinity, and PostgreSQL refuses them
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return mask_secret_text(str(value))  # paths, datetimes, enums: their text is what an operator reads
-
-
-def mask_secret_text(text: str) -> str:
-    return _SECRET_VALUE.sub(_MASK, text)
-
-
-def parse_store_url(url: str) -> URL:
-    """The SQLAlchemy URL for a store URL, or StoreOpenError saying what is wrong and what would work."""
-    if not url.strip():
-        raise StoreOpenError("bad-database-url", "the database URL is empty", f"use {VALID_URL_EXAMPLES}")
-    try:
-        parsed = sa.make_url(url.strip())
-    except ArgumentError:
-        raise StoreOpenError(
-            "bad-database-url",
-            f"{mask_secret_text(url)!r} is not a database URL",
-            f"use {VALID_URL_EXAMPLES}",
-        ) from None
-    backend, _, driver = parsed.drivername.partition("+")
-    if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
-        # Bare postgresql:// (and Heroku-style postgres://) mean the driver Olympus ships: psycopg 3.
-        parsed = parsed.set(drivername="postgresql+psycopg")
-        if not parsed.database:
-            raise StoreOpenError(
-                "bad-database-url",
-                f"{parsed.render_as_string(hide_password=True)!r} names no database",
-                "add the database name after the host, e.g. postgresql+psycopg://user@db.example.com:5432/olympus",
-            )
-        return parsed
-    if backend == "sqlite" and driver in ("", "pysqlite"):
-        return parsed
-    if backend in ("postgresql", "postgres"):
-        wrong = f"the PostgreSQL driver {driver!r} is not installed with Olympus"
-    else:
-        wrong = f"{backend!r} databases are not supported (only SQLite and PostgreSQL)"
-    raise StoreOpenError(
-        "bad-database-url",
-        f"{parsed.render_as_string(hide_password=True)!r}: {wrong}",
-        f"use {VALID_URL_EXAMPLES}",
-    )
-
-
-def _engine_for(url: URL) -> Engine:
-    if url.get_backend_name() == "postgresql":
-        # pre_ping: a server restart or a failover should cost one reconnect, not a failed command.
-        return sa.create_engine(url, pool_pre_ping=True)
-    in_memory = url.database in (None, "", ":memory:")
-    if in_memory:
-        # One shared connection, or every connection would see its own empty database. Single-threaded use only.
-        engine = sa.create_engine(url, poolclass=sa.StaticPool, connect_args={"check_same_thread": False})
-    else:
-        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
-        # Writers wait for each other (up to the timeout) instead of failing with "database is locked".
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
-
-    @sa.event.listens_for(engine, "connect")
-    def _enforce_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
-        # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless each connection asks for them.
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    return engine
-
-
-def _migrate(engine: Engine) -> None:
-    """Upgrade to head in one transaction that other processes opening the same database wait for."""
-    with _MIGRATING_IN_THIS_PROCESS, engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            # Released at commit; a second replica waits here, then finds the schema already at head.
-            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK_KEY)))
-        else:
-            # pysqlite issues no BEGIN before DDL, so two processes (uvicorn workers) could both create
-            # the tables. Begin ourselves, taking SQLite's write lock at once: the second waits, then
-            # finds the schema at head, and a failed migration rolls back whole (SQLite's DDL is transactional).
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        command.upgrade(alembic_config(connection=connection), "head")
-        connection.commit()
-
-
-def _is_unique_violation(error: IntegrityError) -> bool:
-    original = error.orig
-    return (
-        getattr(original, "sqlstate", None) == "23505"  # psycopg: unique_violation
-        or getattr(original, "sqlite_errorname", None) == "SQLITE_CONSTRAINT_UNIQUE"
-    )
 
 
 class SqlStore:
@@ -200,45 +58,7 @@ class SqlStore:
     @classmethod
     def open(cls, url: str, *, clock: Clock = utc_now, record_key: bytes | None = None) -> SqlStore:
         """Connect and migrate the schema to head: `sqlite:///path` or `postgresql+psycopg://...`."""
-        parsed = parse_store_url(url)
-        shown = parsed.render_as_string(hide_password=True)
-        engine = None
-        try:
-            engine = _engine_for(parsed)
-            with engine.connect():
-                pass
-        except (OSError, OperationalError) as error:
-            if engine is not None:
-                engine.dispose()
-            if isinstance(error, OperationalError):
-                reason = str(error.orig)
-            else:  # the SQLite file's folder could not be created
-                reason = f"cannot create the folder {error.filename}: {error.strerror}"
-            if parsed.get_backend_name() == "sqlite":
-                hint = "point the URL at a file in a folder Olympus can create and write, e.g. sqlite:///olympus.db"
-            else:
-                hint = (
-                    "check that the server is running, and that its host, port, user, password and database "
-                    "name in the URL are right"
-                )
-            raise StoreOpenError(
-                "database-unreachable",
-                f"cannot open the database {shown!r}: {' '.join(mask_secret_text(reason).split())}",
-                hint,
-            ) from None
-        try:
-            _migrate(engine)
-        except CommandError as error:
-            engine.dispose()
-            raise StoreOpenError(
-                "database-newer-than-code",
-                f"the database {shown!r} has a schema this version of Olympus does not know: {error}",
-                "upgrade Olympus to the version that last migrated this database, or point it at another one",
-            ) from None
-        except BaseException:
-            engine.dispose()
-            raise
-        return cls(engine, clock, record_key)
+        return cls(open_engine(url), clock, record_key)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -399,7 +219,7 @@ class SqlStore:
                     )
                 )
         except IntegrityError as error:
-            if not _is_unique_violation(error):
+            if not is_unique_violation(error):
                 raise
             return False
         return True
@@ -449,7 +269,7 @@ class SqlStore:
                     )
                 )
         except IntegrityError as error:
-            if not _is_unique_violation(error):
+            if not is_unique_violation(error):
                 raise
             return False
         return True
@@ -498,7 +318,7 @@ class SqlStore:
                         )
                     )
             except IntegrityError as error:
-                if not _is_unique_violation(error):
+                if not is_unique_violation(error):
                     raise
                 existing = self.lock_for(repo, dir, workspace)
                 if existing is not None:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.jobqueue import JobQueue, worker_identity
-from bot.adapters.sqlstore import mask_secret_text
+from bot.adapters.secret_masking import mask_secret_text
 from bot.domain.webhooks import Job
 
 logger = logging.getLogger(__name__)
