@@ -205,24 +205,12 @@ class SqlStore:
 
     def record_approval(self, change_id: str, commit: str, user: str, at: datetime) -> bool:
         """Record that user approved the change at commit; False when that approval was already recorded."""
-        try:
-            with self.engine.begin() as connection:
-                connection.execute(
-                    t.approvals.insert().values(
-                        change_id=change_id,
-                        commit_sha=commit,
-                        approver=user,
-                        approved_at=at,
-                        seal=seal(
-                            self._record_key, "approval", change_id, commit, user, at.astimezone(UTC).isoformat()
-                        ),
-                    )
-                )
-        except IntegrityError as error:
-            if not is_unique_violation(error):
-                raise
-            return False
-        return True
+        sealed = seal(self._record_key, "approval", change_id, commit, user, at.astimezone(UTC).isoformat())
+        return self._insert_once(
+            t.approvals.insert().values(
+                change_id=change_id, commit_sha=commit, approver=user, approved_at=at, seal=sealed
+            )
+        )
 
     def approvals_for(self, change_id: str, commit: str | None = None) -> list[ApprovalRecord]:
         """A change's approvals, oldest first; only those at commit when one is given."""
@@ -254,20 +242,24 @@ class SqlStore:
 
     def record_push(self, push: PushRecord, delivery_id: str) -> bool:
         """Remember who moved a branch to a commit; False when this delivery recorded it already."""
+        return self._insert_once(
+            t.pushes.insert().values(
+                repo=push.repo,
+                branch=push.branch,
+                head_sha=push.head,
+                pusher=push.pusher,
+                change_id=push.change_id,
+                created=push.created,
+                delivery_id=delivery_id,
+                pushed_at=push.at,
+            )
+        )
+
+    def _insert_once(self, insert: sa.Insert) -> bool:
+        """Run an insert a unique constraint guards; False when the row was there already."""
         try:
             with self.engine.begin() as connection:
-                connection.execute(
-                    t.pushes.insert().values(
-                        repo=push.repo,
-                        branch=push.branch,
-                        head_sha=push.head,
-                        pusher=push.pusher,
-                        change_id=push.change_id,
-                        created=push.created,
-                        delivery_id=delivery_id,
-                        pushed_at=push.at,
-                    )
-                )
+                connection.execute(insert)
         except IntegrityError as error:
             if not is_unique_violation(error):
                 raise

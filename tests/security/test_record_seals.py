@@ -12,7 +12,7 @@ import pytest
 
 from bot.adapters.record_key import app_record_key, local_record_key
 from bot.adapters.sqlstore import SqlStore
-from bot.domain.records import PlanRecord
+from bot.domain.records import PlanRecord, PushRecord
 from bot.errors import UserError
 
 KEY = b"k" * 32
@@ -96,3 +96,20 @@ def test_an_unreadable_key_is_a_user_error_with_a_hint(tmp_path: Path) -> None:
 def test_the_apps_key_comes_from_its_secret_and_not_the_database() -> None:
     assert app_record_key(b"secret") == app_record_key(b"secret") != app_record_key(b"other")
     assert b"secret" not in app_record_key(b"secret")
+
+
+def push(branch: str, head: str, who: str, *, created: bool = False, change: str | None = None) -> PushRecord:
+    return PushRecord("octo/infra", branch, head, who, change, created, AT)
+
+
+def test_pushes_to_a_branch_count_from_its_latest_creation_and_a_redelivery_adds_nothing(db: Path) -> None:
+    with open_store(db) as store:
+        assert store.record_push(push("feat", "1" * 40, "old", created=True), "d1")
+        assert store.record_push(push("feat", "2" * 40, "old"), "d2")
+        assert store.record_push(push("feat", "3" * 40, "eve", created=True), "d3")  # deleted, then made again
+        assert store.record_push(push("feat", "4" * 40, "carol"), "d4")
+        assert not store.record_push(push("feat", "4" * 40, "carol"), "d4")  # GitHub redelivered it
+        assert store.record_push(push("feat", "5" * 40, "dana", change="octo/infra#7"), "d5")
+        assert store.record_push(push("other", "6" * 40, "frank"), "d6")
+        pushers = [p.pusher for p in store.pushes_for("octo/infra", "feat", "octo/infra#7")]
+    assert pushers == ["eve", "carol", "dana"]
