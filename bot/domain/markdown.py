@@ -53,6 +53,12 @@ def escape_text(text: str, *, limit: int = 300) -> str:
     return text.replace("@", "@" + WORD_JOINER)
 
 
+def bullet_list(sentences: Sequence[str], *, limit: int = 2000) -> str:
+    """Sentences as a markdown list of plain text: names they quote (project dirs, files, logins) never become a
+    link, a mention or markup, and each stays on its line."""
+    return "\n".join(f"- {escape_text(sentence, limit=limit)}" for sentence in sentences)
+
+
 def escape_html(text: str, *, limit: int = 300) -> str:
     """Text for inside an HTML element such as <summary>, where markdown is not parsed."""
     return html.escape(clip(one_line(text), limit), quote=True).replace("@", "@" + WORD_JOINER)

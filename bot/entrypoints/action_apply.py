@@ -12,7 +12,7 @@ from bot.adapters.github.ref_locks import GitHubRefLocks
 from bot.adapters.localgit import LocalGit
 from bot.adapters.plan_store import PlanKey, PlanStoreError, open_plan_store
 from bot.domain.gate import Blocked
-from bot.domain.markdown import code, escape_text, fence, one_line
+from bot.domain.markdown import bullet_list, code, escape_text, fence
 from bot.domain.permissions import Refused, may_run
 from bot.domain.plan_evidence import PlanRun, ReviewedPlan, plan_runs_of, reviewed_plans_of
 from bot.domain.records import PlanRecord
@@ -250,7 +250,7 @@ def _result(
         f"| [run]({context.run_url}) |\n"
     )
     if isinstance(report.decision, Blocked):
-        reasons = "\n".join(f"- {one_line(reason)}" for reason in report.decision.reasons)
+        reasons = bullet_list(report.decision.reasons)
         return ActionResult(empty_outputs(), f"### Apply refused\n\n{reasons}{record}", exit_code=2)
     if report.error:
         failure = "\n".join(fence(report.error[-3000:]))

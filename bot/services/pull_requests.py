@@ -8,7 +8,7 @@ from dataclasses import replace
 from bot.domain.authorship import Push
 from bot.domain.findings import ScanReport
 from bot.domain.gate import Blocked
-from bot.domain.markdown import code, fence, one_line
+from bot.domain.markdown import bullet_list, code, fence
 from bot.domain.models import Finding
 from bot.domain.render import holder
 from bot.errors import UserError
@@ -131,8 +131,7 @@ def apply_pull_request(
     checkout = replace(checkout, contributors=review.contributors)
     report = apply_change(loop, checkout, only=only, approvals=review.approvals, pull_request=review.facts)
     if isinstance(report.decision, Blocked):
-        # The gate's sentences carry markdown of their own: one line each, nothing in them hidden or reordered.
-        reasons = "\n".join(f"- {one_line(reason)}" for reason in report.decision.reasons)
+        reasons = bullet_list(report.decision.reasons)
         codehost.post_comment(repo, number, f"**Apply refused** for `{pr.head_sha[:12]}`:\n\n{reasons}")
     elif report.error:
         codehost.post_comment(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shown import shown
 from test_action_apply import WORKFLOW, job_env, plan_job, planned_pull_request
 from test_action_plan import git, pull_request
 
@@ -110,7 +111,7 @@ def test_the_apply_job_expects_the_hash_its_plan_run_recorded_not_the_one_beside
     (folder / "plan.tfplan").write_bytes(swapped)
     (folder / "plan.sha256").write_text(original["plan.sha256"].decode().replace(reviewed_sha, swapped_sha))
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
-    assert code == 2 and f"not the reviewed {reviewed_sha}" in summary, summary
+    assert code == 2 and f"not the reviewed {reviewed_sha}" in shown(summary), summary
 
     # Records of the swapped plan elsewhere change nothing: another PR's run (its own head commit, whatever its
     # record claims), and a run of another workflow file.
@@ -118,7 +119,7 @@ def test_the_apply_job_expects_the_hash_its_plan_run_recorded_not_the_one_beside
     record_run(fake, repo, fake.repo(repo).pulls[number].base_sha, forged)
     record_run(fake, repo, pr.head, forged, path=".github/workflows/other.yml")
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
-    assert code == 2 and f"not the reviewed {reviewed_sha}" in summary, summary
+    assert code == 2 and f"not the reviewed {reviewed_sha}" in shown(summary), summary
     for name, content in original.items():
         (folder / name).write_bytes(content)
 
@@ -126,15 +127,15 @@ def test_the_apply_job_expects_the_hash_its_plan_run_recorded_not_the_one_beside
     denied = record_text(repo, number, pr.head, "x", {PROJECT: (reviewed_sha, ["deny: the bucket is public"])})
     record_run(fake, repo, pr.head, denied.encode())
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
-    assert code == 2 and f"{PROJECT}: policy: deny: the bucket is public" in summary, summary
+    assert code == 2 and f"{PROJECT}: policy: deny: the bucket is public" in shown(summary), summary
     # ... a newer run that uploaded no record (one that crashed, or released the locks) is passed over ...
     record_run(fake, repo, pr.head, None)
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
-    assert code == 2 and "policy: deny: the bucket is public" in summary, summary
+    assert code == 2 and "policy: deny: the bucket is public" in shown(summary), summary
     # ... so does a record written for another pull request ...
     record_run(fake, repo, pr.head, record_text(repo, number + 5, pr.head, "x", {PROJECT: (reviewed_sha, ())}).encode())
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
-    assert code == 2 and f"not {repo}#{number}" in summary, summary
+    assert code == 2 and f"not {repo}#{number}" in shown(summary), summary
 
     # ... and with the reviewed plan on record again, the apply goes through.
     record_run(fake, repo, pr.head, record_text(repo, number, pr.head, "x", {PROJECT: (reviewed_sha, ())}).encode())
@@ -182,7 +183,7 @@ def test_locks_are_held_on_github_until_the_pull_request_closes(
     # Its apply is refused for the lock, re-read from GitHub (its plan is missing too).
     fake.add_review(repo, number, "alice", "APPROVED", second.head)
     code, summary = apply_job(tmp_path / "second", second, aws, fake, repo, number, "bob")
-    assert code == 2 and f"locked by {repo}#{first_number}" in summary, summary
+    assert code == 2 and f"locked by {repo}#{first_number}" in shown(summary), summary
 
     # The first PR is closed: its job releases the lock, and the second PR's next plan takes it.
     summary = closed_job(tmp_path, first, aws, fake, repo, first_number)

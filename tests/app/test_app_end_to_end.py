@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from shown import shown
 
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
 from bot.adapters.sqlstore import SqlStore
@@ -164,7 +165,7 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
 
     # bob asks to apply without an approval: refused, with the reason.
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
-    assert "no approval for the head commit" in repo.comments(pr.number)[-1].body
+    assert "no approval for the head commit" in shown(repo.comments(pr.number)[-1].body)
     assert "logs-archive" not in aws.bucket_names()
 
     # 3. alice approves, then bob pushes: the PR is planned again, the same comment is updated in place,
@@ -179,21 +180,21 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
         pushed,
     ]
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
-    assert "is for an earlier commit" in repo.comments(pr.number)[-1].body
+    assert "is for an earlier commit" in shown(repo.comments(pr.number)[-1].body)
 
     # 4. bob approving his own change does not count; nor does eve, who pushed a file of her own to the PR and
     # approved her push; alice's approval at the new head does.
     fake.add_review(REPO, pr.number, "bob", "APPROVED", pushed)
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
-    assert "cannot approve" in repo.comments(pr.number)[-1].body
+    assert "cannot approve" in shown(repo.comments(pr.number)[-1].body)
     pushed = fake.push(
         REPO, pr.head_ref, {"infra/aws/envs/dev/eve.tf": 'resource "terraform_data" "eve" {}\n'}, author="eve"
     )
     app.pull_request_event("synchronize", pr.number, "eve")
     fake.add_review(REPO, pr.number, "eve", "APPROVED", pushed)
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
-    refused = repo.comments(pr.number)[-1].body
-    assert refused.startswith("**Apply refused**") and "eve cannot approve it" in refused, refused
+    refused = shown(repo.comments(pr.number)[-1].body)
+    assert refused.startswith("Apply refused") and "eve cannot approve it" in refused, refused
     assert f"pushed {pushed[:12]} to the change" in refused
     assert "logs-archive" not in aws.bucket_names()
     fake.add_review(REPO, pr.number, "alice", "APPROVED", pushed)
@@ -204,7 +205,7 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
 
     # 5. alice (write) may not apply: maintain is needed.
     comment(pr.number, "/infra apply", "alice", on_pull_request=True)
-    assert "maintain" in repo.comments(pr.number)[-1].body
+    assert "maintain" in shown(repo.comments(pr.number)[-1].body)
 
     # 6. merging the PR releases its locks; the other PR can then take them.
     app.pull_request_event("closed", pr.number, "bob", merged=True)

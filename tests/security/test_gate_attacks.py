@@ -399,3 +399,16 @@ def test_the_refusal_names_everyone_excluded_and_why(world: GateWorld, door: str
     [nobody] = [r for r in decision.reasons if r.startswith("no approval")]
     assert "bob (asked for this change or its apply)" in nobody
     assert f"eve (authored commit {eve[:12]} and pushed {eve[:12]} to the change)" in nobody
+
+
+def test_names_a_refusal_quotes_stay_plain_text() -> None:
+    from shown import shown
+
+    from bot.domain.markdown import bullet_list
+
+    project = "infra/[click me](https://evil.example)/<img src=x>/@octo-org/admins"
+    listed = bullet_list([f"{project}: no saved plan; run `olympus plan` first", "eve\u202e pushed"])
+    assert "](" not in listed.replace("\\](", "") and "<img" not in listed
+    read = shown(listed).replace("\u2060", "")
+    assert project in read and "\\u202e" in read
+    assert "@octo-org" not in listed  # a mention is broken by a word joiner
