@@ -17,10 +17,12 @@ from bot.domain.commands import (
     Create,
     Destroy,
     Help,
+    Import,
     Invalid,
     NotForMe,
     Plan,
     Reply,
+    StateRm,
     Status,
     Unlock,
     build_request,
@@ -32,7 +34,7 @@ from bot.domain.models import Cloud, ResourceKind, ResourceRequest
 from bot.domain.naming import name_problems
 from bot.domain.regions import AWS_REGIONS, GCS_LOCATIONS
 
-RESULT_TYPES = (Create, Destroy, Plan, Apply, Unlock, Status, Help, Reply, NotForMe)
+RESULT_TYPES = (Create, Destroy, Plan, Apply, Import, StateRm, Unlock, Status, Help, Reply, NotForMe)
 
 
 def reply_text(text: str) -> str:
@@ -65,8 +67,9 @@ def bucket(name: str, **fields: object) -> ResourceRequest:
         "please /infra help",
         "/infrastructure create",
         "/infra-bot help",
-        "/INFRA help",
         "\u200b/infra help",
+        "atlantis plan",
+        "Looks good to me.\n/infra apply",
     ],
 )
 def test_text_not_starting_with_infra_is_not_for_me(text: str) -> None:
@@ -81,8 +84,8 @@ def test_text_not_starting_with_infra_is_not_for_me(text: str) -> None:
         ("  \n\t /infra help", Help()),
         ("/infra unlock", Unlock()),
         ("/infra status", Status()),
-        ("/infra status\r\nthanks!", Status()),
-        ("/infra help\n; rm -rf / `x` $(y)", Help()),
+        ("/INFRA help", Help()),
+        ("/infra status\r\n\r\n", Status()),
         ("/infra\tplan", Plan()),
         ("/infra plan -p logs", Plan(project="logs")),
         ("/infra plan --project=logs", Plan(project="logs")),
@@ -164,7 +167,19 @@ def test_unknown_verb_suggests_the_nearest_command() -> None:
     assert reply_text("/infra crate bucket logs-archive") == (
         "unknown verb `crate`; did you mean `/infra create bucket logs-archive`?"
     )
-    assert reply_text("/infra destory bucket x") == "unknown verb `destory`; did you mean `/infra destroy bucket x`?"
+    assert reply_text("/infra destory bucket old-logs") == (
+        "unknown verb `destory`; did you mean `/infra destroy bucket old-logs`?"
+    )
+
+
+def test_a_suggestion_that_would_not_parse_is_not_made() -> None:
+    # `x` is too short for an S3 bucket and `apply` takes no word: neither line would be a valid command.
+    assert reply_text("/infra destory bucket x") == (
+        "unknown verb `destory` (the nearest is `destroy`); `/infra help destroy` shows its form."
+    )
+    assert reply_text("/infra appely apply") == (
+        "unknown verb `appely` (the nearest is `apply`); `/infra help apply` shows its form."
+    )
 
 
 def test_unknown_verb_without_a_near_one_lists_the_verbs() -> None:
@@ -237,12 +252,12 @@ def test_missing_kind_and_missing_name() -> None:
         ("/infra create function f timeout=٣", "whole number"),
         ("/infra create instance web cloud=gcp", "instances on AWS only"),
         ("/infra status now", "`/infra status` takes no arguments; unexpected `now`."),
-        ("/infra plan -p a -d b", "not both"),
+        ("/infra plan -p a -d b", "cannot be used at the same time as `-d/--dir` or `-w/--workspace`"),
         ("/infra plan -p", "`-p` needs a value"),
         ("/infra plan -p a -p b", "given twice"),
         ("/infra plan logs", "unexpected `logs`"),
         ("/infra plan -d /etc", "absolute path"),
-        ("/infra plan -d infra/../../etc", "leaves the repository"),
+        ("/infra plan -d infra/../../etc", "name the directory without `..`"),
         ("/infra apply -d infra//x", "not a directory Olympus accepts"),
         ("/infra apply -p -bad", "not a project name"),
     ],
@@ -273,8 +288,6 @@ def test_every_problem_is_listed_with_the_form() -> None:
         (">", "a greater-than sign"),
         ("(", "a parenthesis"),
         ("}", "a brace"),
-        ("'", "a single quote"),
-        ('"', "a double quote"),
         ("\\", "a backslash"),
     ],
 )
@@ -291,9 +304,14 @@ def test_several_metacharacters_are_all_named() -> None:
     )
 
 
-@pytest.mark.parametrize("separator", ["\r", "\v", "\f", "\x85", "\u2028", "\u2029"])
-def test_line_breaks_inside_the_command_are_refused(separator: str) -> None:
-    assert "line break" in reply_text(f"/infra create bucket logs{separator}rm")
+@pytest.mark.parametrize("separator", ["\n", "\r\n", "\r", "\v", "\f", "\x85", "\u2028", "\u2029"])
+def test_text_after_a_line_break_means_the_comment_is_not_run(separator: str) -> None:
+    assert reply_text(f"/infra create bucket logs{separator}rm").startswith("Olympus did not run this comment")
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_an_unclosed_quote_is_named(quote: str) -> None:
+    assert "quote that is never closed" in reply_text(f"/infra create bucket logs{quote}x")
 
 
 def test_invisible_unicode_is_named() -> None:
@@ -304,8 +322,8 @@ def test_invisible_unicode_is_named() -> None:
 def test_absurd_lengths_are_refused() -> None:
     assert "at most 1000" in reply_text("/infra create bucket logs " + "x" * 1000)
     assert "at most 255" in reply_text("/infra create bucket " + "a" * 256)
-    # Only the first line counts: a long comment body after the command is fine.
-    assert parse("/infra status\n" + "x" * 100_000) == Status()
+    # A long comment body after the command means the comment is not run, however long it is.
+    assert reply_text("/infra status\n" + "x" * 100_000).startswith("Olympus did not run this comment")
 
 
 # --- help, rendering and tool calls ------------------------------------------------------------------------
