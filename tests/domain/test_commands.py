@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import botocore.session
 import pytest
 from hypothesis import given, settings
@@ -11,11 +13,13 @@ from bot.domain.commands import (
     DEFAULT_OPTIONS,
     HELP_TEXT,
     LAMBDA_RUNTIMES,
+    TOPICS,
     UNREADABLE,
     Apply,
     Command,
     Create,
     Destroy,
+    Door,
     Help,
     Import,
     Invalid,
@@ -26,6 +30,7 @@ from bot.domain.commands import (
     Status,
     Unlock,
     build_request,
+    help_text,
     parse,
     render_command,
     to_tool_call,
@@ -343,6 +348,24 @@ def test_help_text_names_every_verb() -> None:
     ):
         assert f"/infra {verb}" in HELP_TEXT
     assert HELP_TEXT.count("`") % 2 == 0
+
+
+@pytest.mark.parametrize("door", ["app", "cli"])
+@pytest.mark.parametrize("topic", [None, *TOPICS])
+def test_help_is_worded_for_its_door_and_its_examples_run(door: Door, topic: str | None) -> None:
+    text = help_text(door, topic)
+    assert text.count("`") % 2 == 0
+    if door == "cli":
+        assert "pull request" not in text
+    if topic is not None:
+        assert text.startswith(f"**`/infra {'state rm' if topic == 'state' else topic}`**")
+    [example] = re.findall(r"Example: `([^`]+)`", text)
+    assert isinstance(parse(example), Command), example
+
+
+def test_the_app_help_is_the_default() -> None:
+    assert HELP_TEXT == help_text() == help_text("app")
+    assert "on this pull request" in HELP_TEXT and "change branch" in help_text("cli")
 
 
 @pytest.mark.parametrize(

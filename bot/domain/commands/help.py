@@ -43,7 +43,7 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
         (f"import ADDRESS ID {run}", "`terraform import`, where `.olympus.yaml` allows it (needs an approval)"),
         (f"state rm ADDRESS... {run}", "`terraform state rm`, where `.olympus.yaml` allows it (needs an approval)"),
         ("unlock", f"release {where}'s locks and discard its plans"),
-        ("status", "show the plans, checks and approvals of this pull request" if door == "app" else _CLI_STATUS),
+        ("status", _STATUS[door]),
         ("help [COMMAND]", "this message, or one command's flags (also `/infra COMMAND --help`)"),
     ]
     table = "\n".join(f"| `{PREFIX} {form}` | {what} |" for form, what in rows)
@@ -70,7 +70,10 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-_CLI_STATUS = "show the repository's locks and Olympus's recent actions"
+_STATUS: Mapping[Door, str] = {
+    "app": "show which projects of this repository are locked, and by which pull request",
+    "cli": "show the repository's locks and Olympus's recent actions",
+}
 _FLAG_ROWS = (
     "| `-p`, `--project NAME` | only this project (its name in `.olympus.yaml`, or its directory); "
     "not with `-d`/`-w` |",
@@ -81,7 +84,7 @@ _FLAG_ROWS = (
 )
 
 
-def _flags_table(verb: str) -> str:
+def _flags(verb: str) -> str:
     blocked = ", ".join(f"`{flag}`" for flag in ATLANTIS_BLOCKED_EXTRA_ARGS[::2])
     extra = (
         f"| `-- ARGS` | appended to `terraform {verb}`; {blocked}, `-out`, `-state`, `-state-out`, `-backup`, "
@@ -90,75 +93,82 @@ def _flags_table(verb: str) -> str:
     return "\n".join(["| flag | meaning |", "|---|---|", *_FLAG_ROWS, extra])
 
 
-def _page(title: str, usage: str, body: str, example: str) -> str:
-    return f"**`{PREFIX} {title}`**: {body}\n\nUsage: {usage}\n\nExample: `{PREFIX} {example}`\n"
+def _page(title: str, summary: str, usage: str, example: str, details: str = "") -> str:
+    parts = [f"**`{PREFIX} {title}`**: {summary}", f"Usage: {usage}", *([details] if details else [])]
+    return "\n\n".join([*parts, f"Example: `{PREFIX} {example}`"]) + "\n"
+
+
+def _opens(door: Door) -> str:
+    return "opens a pull request" if door == "app" else "makes a change branch"
 
 
 def _create(door: Door) -> str:
-    body = (
-        f"opens {'a pull request' if door == 'app' else 'a change branch'} that adds the resource, then plans it.\n\n"
-        f"- bucket: {change_usage('create', ResourceKind.BUCKET)}; `cloud=aws` (S3) or `cloud=gcp` (GCS), "
+    kinds = (
+        f"- {change_usage('create', ResourceKind.BUCKET)}: `cloud=aws` (S3, the default) or `cloud=gcp` (GCS); "
         "`versioning=on` by default\n"
-        f"- instance: {change_usage('create', ResourceKind.INSTANCE)}; `type=t3.micro` by default\n"
-        f"- function: {change_usage('create', ResourceKind.FUNCTION)}; `runtime=python3.12` by default "
-        f"(one of {', '.join(f'`{r}`' for r in LAMBDA_RUNTIMES[:4])}...), "
-        f"`memory` {MEMORY_MB[0]}-{MEMORY_MB[1]} MB, `timeout` {TIMEOUT_S[0]}-{TIMEOUT_S[1]} s\n\n"
+        f"- {change_usage('create', ResourceKind.INSTANCE)}: `type=t3.micro` by default\n"
+        f"- {change_usage('create', ResourceKind.FUNCTION)}: `runtime=` one of the {len(LAMBDA_RUNTIMES)} current "
+        f"Lambda runtimes (default `python3.12`), `memory` {MEMORY_MB[0]}-{MEMORY_MB[1]} MB (default 128), "
+        f"`timeout` {TIMEOUT_S[0]}-{TIMEOUT_S[1]} s (default 10)\n\n"
         "Every kind takes `region=R` (default `us-east-1`, GCS `US`) and `env=E` (default `dev`)."
     )
-    return _page("create", change_usage("create"), body, "create bucket logs-archive region=eu-west-1")
+    usage = f"`{PREFIX} create bucket|instance|function NAME [key=value...]`"
+    summary = f"{_opens(door)} that adds the resource, then plans it."
+    return _page("create", summary, usage, "create bucket logs-archive region=eu-west-1", kinds)
 
 
 def _destroy(door: Door) -> str:
-    body = (
-        f"opens {'a pull request' if door == 'app' else 'a change branch'} that removes a resource Olympus "
-        "manages; the plan shows what is destroyed, and nothing is destroyed before an approved apply."
+    summary = (
+        f"{_opens(door)} that removes a resource Olympus manages; the plan shows what is destroyed, and nothing is "
+        "destroyed before an approved apply."
     )
-    return _page("destroy", change_usage("destroy", ResourceKind.BUCKET), body, "destroy bucket logs-archive env=dev")
+    usage = f"`{PREFIX} destroy bucket|instance|function NAME [cloud=aws|gcp] [env=E]`"
+    return _page("destroy", summary, usage, "destroy bucket logs-archive env=dev")
 
 
 def _plan(door: Door) -> str:
-    body = (
+    summary = (
         f"runs `terraform plan` in each project {_WHERE[door]} changes, and the scanners; the saved plan is what "
-        f"`{PREFIX} apply` applies. It takes each project's lock.\n\n{_flags_table('plan')}"
+        f"`{PREFIX} apply` applies. It takes each project's lock."
     )
-    return _page("plan", run_usage("plan"), body, "plan -d infra/aws/envs/dev -- -target=module.logs")
+    return _page(
+        "plan", summary, run_usage("plan"), "plan -d infra/aws/envs/dev -- -target=module.logs", _flags("plan")
+    )
 
 
 def _apply(door: Door) -> str:
-    body = (
+    summary = (
         f"applies the saved plan of each project, exactly as reviewed. It needs {_APPROVE[door]}, a plan of that "
-        f"commit, and the project's lock.\n\n{_flags_table('apply')}"
+        "commit, and the project's lock."
     )
-    return _page("apply", run_usage("apply"), body, "apply -p infra/aws/envs/dev")
+    return _page("apply", summary, run_usage("apply"), "apply -p infra/aws/envs/dev", _flags("apply"))
 
 
 def _state_page(verb: str, door: Door) -> str:
+    command, setting = ("import", "import") if verb == "import" else ("state rm", "state_rm")
     what = "imports an existing object into" if verb == "import" else "removes resources from"
-    setting = "import" if verb == "import" else "state_rm"
-    body = (
-        f"{what} one project's Terraform state (`terraform {verb if verb == 'import' else 'state rm'}`). Off "
-        f"unless `.olympus.yaml` on the base branch says `allow_commands: [{setting}]`. Gated like apply: it needs "
-        f"{_APPROVE[door]}, and it takes the project's lock. Saved plans are discarded afterwards: plan again.\n\n"
-        f"{_flags_table('import' if verb == 'import' else 'state rm')}"
+    summary = (
+        f"{what} one project's Terraform state (`terraform {command}`). Off unless `.olympus.yaml` on the base "
+        f"branch says `allow_commands: [{setting}]`. Gated like apply: it needs {_APPROVE[door]}, and it takes the "
+        "project's lock. The saved plans are discarded afterwards: plan again."
     )
     example = "import aws_s3_bucket.logs logs-archive" if verb == "import" else "state rm aws_s3_bucket.logs"
-    return _page(verb if verb == "import" else "state rm", run_usage(verb), body, example)
+    return _page(command, summary, run_usage(verb), example, _flags(command))
 
 
 def _unlock(door: Door) -> str:
-    body = f"releases the locks {_WHERE[door]} holds and discards its saved plans. It takes no arguments."
-    return _page("unlock", f"`{PREFIX} unlock`", body, "unlock")
+    summary = f"releases the locks {_WHERE[door]} holds and discards its saved plans. It takes no arguments."
+    return _page("unlock", summary, f"`{PREFIX} unlock`", "unlock")
 
 
 def _status(door: Door) -> str:
-    body = ("shows the plans, checks and approvals of this pull request" if door == "app" else _CLI_STATUS) + "."
-    return _page("status", f"`{PREFIX} status`", body, "status")
+    return _page("status", _STATUS[door] + ".", f"`{PREFIX} status`", "status")
 
 
 def _help(door: Door) -> str:
     topics = ", ".join(f"`{topic}`" for topic in TOPICS)
-    body = f"lists the commands, or shows one command's page: {topics} (also `{PREFIX} COMMAND --help`)."
-    return _page("help", f"`{PREFIX} help [COMMAND]`", body, "help plan")
+    summary = f"lists the commands, or shows one command's page: {topics} (also `{PREFIX} COMMAND --help`)."
+    return _page("help", summary, f"`{PREFIX} help [COMMAND]`", "help plan")
 
 
 _PAGES: Mapping[str, Callable[[Door], str]] = {
