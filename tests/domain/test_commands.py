@@ -32,6 +32,7 @@ from bot.domain.commands import (
     build_request,
     help_text,
     parse,
+    parse_request,
     render_command,
     to_tool_call,
 )
@@ -102,6 +103,13 @@ def test_text_not_starting_with_infra_is_not_for_me(text: str) -> None:
 )
 def test_simple_commands(text: str, expected: Command) -> None:
     assert parse(text) == expected
+
+
+def test_an_issue_body_is_a_request_then_its_description() -> None:
+    body = "/infra create bucket logs-archive\n\nWe need it for the audit logs; `/infra apply` later."
+    assert parse_request(body) == Create(bucket("logs-archive"))
+    assert isinstance(parse(body), Reply)  # as a comment, the same text is not run
+    assert parse_request("We need a bucket.\n/infra create bucket logs-archive") == NotForMe()
 
 
 # --- create and destroy ------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def _parse(text: str) -> Command | Reply | NotForMe:
     if first == PREFIX:
         return _parse_line(comment) if alone else _not_alone(comment)
     if alone and (first in _OTHER_TOOLS or (first.startswith("/") and 0 < distance(first, PREFIX) < 3)):
-        return _did_you_mean(comment, first)
+        return _did_you_mean(comment[len(head[0]) :], first)
     return NotForMe()
 
 
@@ -60,9 +60,9 @@ def _not_alone(comment: str) -> Reply:
     )
 
 
-def _did_you_mean(comment: str, first: str) -> Reply | NotForMe:
+def _did_you_mean(rest: str, first: str) -> Reply | NotForMe:
     """`terraform plan` or `/infar plan`: the `/infra` command meant, when it is a valid one; else silence."""
-    words = words_of(PREFIX + comment[len(first) :])
+    words = words_of(PREFIX + rest)
     if isinstance(words, Reply):
         return NotForMe()
     parsed = _dispatch(words[1:])
