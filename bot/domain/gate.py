@@ -31,6 +31,9 @@ class PlannedProject:
     record_problem: str = ""
     policy_failures: Sequence[str] = ()  # what the policies said of the reviewed plan
     plan_base: str = ""  # the base branch the plan was made against ("" when not recorded)
+    # False for `/infra import` and `state rm`: they change state without a saved plan, so only the approvals,
+    # the pull request and the lock decide.
+    plan_required: bool = True
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,8 @@ def _and(items: Sequence[str]) -> str:
 
 def _project_reasons(p: PlannedProject, head: str, change_id: str) -> list[str]:
     policy = [f"{p.project}: policy: {failure}" for failure in p.policy_failures]
+    if not p.plan_required:
+        return [*policy, *_lock_reasons(p, change_id)]
     if p.record_problem:
         return [f"{p.project}: {p.record_problem}", *policy, *_lock_reasons(p, change_id)]
     if p.plan_commit is None or p.recorded_sha256 is None:

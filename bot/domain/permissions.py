@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from bot.domain.commands import Apply, Command, Create, Destroy, Help, Plan, Status, Unlock
+from bot.domain.commands import Apply, Command, Create, Destroy, Help, Import, Plan, StateRm, Status, Unlock
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -19,6 +19,8 @@ __all__ = [
     "rank",
 ]
 
+# Commands that change state as apply does: unless configured, they need what apply needs.
+_LIKE_APPLY: Final = ("import", "state_rm")
 # GitHub's repository roles from least to most; a role grants everything below it.
 # https://docs.github.com/en/organizations/managing-user-access-to-your-organizations-repositories/managing-repository-roles/repository-roles-for-an-organization
 LEVELS: Final = ("none", "read", "triage", "write", "maintain", "admin")
@@ -28,6 +30,8 @@ _KINDS: Final[Mapping[type, str]] = {
     Destroy: "destroy",
     Plan: "plan",
     Apply: "apply",
+    Import: "import",
+    StateRm: "state_rm",
     Unlock: "unlock",
     Status: "status",
     Help: "help",
@@ -64,7 +68,12 @@ class PermissionPolicy:
     teams: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def needed(self, kind: str) -> str:
-        """The permission `kind` needs; an unknown kind needs admin, so a new command is closed until configured."""
+        """The permission `kind` needs; an unknown kind needs admin, so a new command is closed until configured.
+
+        `import` and `state_rm` change state as apply does: unless configured, they need what apply needs.
+        """
+        if kind in _LIKE_APPLY and kind not in self.required:
+            return self.needed("apply")
         return self.required.get(kind, "admin")
 
     def teams_for(self, kind: str) -> tuple[str, ...]:
@@ -82,7 +91,7 @@ def rank(permission: str) -> int:
 
 
 def command_kind(command: Command) -> str:
-    """The policy's name for a parsed command: create, destroy, plan, apply, unlock, status or help."""
+    """The policy's name for a parsed command: create, destroy, plan, apply, import, state_rm, unlock, status, help."""
     return _KINDS[type(command)]
 
 
@@ -104,7 +113,7 @@ def may_run(
     if allowed_teams:
         who += " or members of " + _and([f"@{team}" for team in allowed_teams])
     have = permission.strip().lower() or "none"
-    return Refused(f"`/infra {kind}` may be run by {who}; you have {have}.")
+    return Refused(f"`/infra {kind.replace('_', ' ')}` may be run by {who}; you have {have}.")
 
 
 def _and(items: list[str]) -> str:

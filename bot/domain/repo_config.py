@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from bot.domain.models import Project
 
 __all__ = [
+    "ALLOWABLE_COMMANDS",
     "APPLY_REQUIREMENTS",
     "CONFIG_PATH",
     "CONFIG_VERSION",
@@ -34,6 +35,9 @@ CONFIG_PATH = ".olympus.yaml"
 CONFIG_VERSION = 1
 DEFAULT_WORKSPACE = "default"
 APPLY_REQUIREMENTS = ("approved", "mergeable", "undiverged")
+# Commands that are off unless listed in `allow_commands`, as Atlantis's --allow-commands leaves import and state
+# off by default. Olympus reads the list from the base branch, so a pull request cannot turn them on for itself.
+ALLOWABLE_COMMANDS = ("import", "state_rm")
 # The file arrives in pull requests, so it is untrusted: bound its size and how far YAML aliases may expand
 # (a "billion laughs" document is small text but an exponential tree for the schema validator to walk).
 MAX_CONFIG_CHARS = 256 * 1024
@@ -64,6 +68,12 @@ REPO_CONFIG_SCHEMA: dict[str, Any] = {
             "type": "array",
             "uniqueItems": True,
             "items": {"enum": list(APPLY_REQUIREMENTS)},
+        },
+        "allow_commands": {
+            "description": "Commands that are off unless listed here (`/infra import`, `/infra state rm`).",
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"enum": list(ALLOWABLE_COMMANDS)},
         },
     },
     "$defs": {
@@ -165,6 +175,11 @@ class RepoConfig:
     version: int = CONFIG_VERSION
     projects: tuple[ProjectConfig, ...] = ()
     apply_requirements: tuple[str, ...] = ()
+    allow_commands: tuple[str, ...] = ()  # of ALLOWABLE_COMMANDS
+
+    def allows(self, command: str) -> bool:
+        """Whether an off-by-default command (`import`, `state_rm`) is turned on."""
+        return command in self.allow_commands
 
     def listed_projects(self) -> tuple[Project, ...]:
         """Every configured project, one per directory and workspace, in file order."""
@@ -403,6 +418,7 @@ _EXAMPLES = {
     "when_modified": 'when_modified: ["*.tf"]',
     "workspaces": "workspaces: [default, staging]",
     "apply_requirements": "apply_requirements: [approved]",
+    "allow_commands": "allow_commands: [import, state_rm]",
 }
 
 
@@ -656,4 +672,5 @@ def _build(data: Mapping[str, Any]) -> RepoConfig:
         version=int(data["version"]),
         projects=tuple(projects),
         apply_requirements=tuple(data.get("apply_requirements") or ()),
+        allow_commands=tuple(data.get("allow_commands") or ()),
     )

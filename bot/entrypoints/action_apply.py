@@ -11,6 +11,7 @@ from bot.adapters.github.plan_records import GitHubPlanRecords
 from bot.adapters.github.ref_locks import GitHubRefLocks
 from bot.adapters.localgit import LocalGit
 from bot.adapters.plan_store import PlanKey, PlanStoreError, open_plan_store
+from bot.domain.commands import Apply, Reply, parse
 from bot.domain.gate import Blocked
 from bot.domain.markdown import bullet_list, code, escape_text, fence
 from bot.domain.permissions import Refused, may_run
@@ -40,6 +41,9 @@ def apply_from_event(
     context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
 ) -> ActionResult:
     """Apply the PR's stored plans, exactly as reviewed, when the gate allows it; say why not otherwise."""
+    not_run = _not_an_apply_comment(context.event)
+    if not_run is not None:
+        return not_run
     number = pull_request_number(context.event)
     codehost = github_codehost(
         context,
@@ -124,6 +128,19 @@ def _release_after_merge(codehost: Any, repo: str, change_id: str) -> str:
         hint = "give the apply job `contents: write` to release them"
         return f"\nThe project locks are still held ({error.detail}): {hint}.\n"
     return f"\nReleased {released} project lock(s).\n"
+
+
+def _not_an_apply_comment(event: Mapping[str, Any]) -> ActionResult | None:
+    """Why a comment that started the job is not run, or None. The workflow starts this job for any comment that
+    begins with `/infra apply`; only one that is the command alone applies, as in the App (docs/commands.md)."""
+    comment = event.get("comment")
+    if not comment:
+        return None
+    parsed = parse(str(comment.get("body") or ""))
+    if isinstance(parsed, Apply):
+        return None
+    why = parsed.text if isinstance(parsed, Reply) else "The comment is not an `/infra apply` command."
+    return ActionResult(empty_outputs(), f"### Not run\n\n{why}", exit_code=2)
 
 
 def pull_request_number(event: Mapping[str, Any]) -> int:

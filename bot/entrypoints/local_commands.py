@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.adapters.local_aws import ensure_background_emulator, stop_background_emulator
 from bot.adapters.localgit import LocalGit
-from bot.domain.commands import HELP_TEXT, Apply, Help, NotForMe, Plan, Reply, Status, Unlock, parse
+from bot.domain.commands import (
+    Apply,
+    Help,
+    Import,
+    NotForMe,
+    Plan,
+    Reply,
+    StateRm,
+    Status,
+    Target,
+    Unlock,
+    help_text,
+    parse,
+)
 from bot.domain.gate import Blocked
 from bot.domain.identities import canonical, login_problem
 from bot.errors import UserError
@@ -78,7 +92,7 @@ def run_request(repo: Path, request: str, *, sandbox: bool, base: str | None, ac
         print(parsed.text, file=sys.stderr)
         return 2
     if isinstance(parsed, Help):
-        print(HELP_TEXT)
+        print(help_text("cli", parsed.topic))
         return 0
     if isinstance(parsed, Status):
         return show_status(repo)
@@ -92,12 +106,17 @@ def run_request(repo: Path, request: str, *, sandbox: bool, base: str | None, ac
             base=base,
             approved_by=None,
             actor=actor,
-            only=parsed.project or parsed.dir,
+            only=parsed.target,
+            extra_args=parsed.extra_args,
         )
     if isinstance(parsed, Plan):
         return plan_branch(
-            repo, sandbox=sandbox, branch=None, base=base, actor=actor, only=parsed.project or parsed.dir
+            repo, sandbox=sandbox, branch=None, base=base, actor=actor, only=parsed.target, extra_args=parsed.extra_args
         )
+    if isinstance(parsed, Import | StateRm):
+        from bot.entrypoints.local_state import change_state_of_branch
+
+        return change_state_of_branch(repo, parsed, sandbox=sandbox, base=base, actor=actor)
     loop = _loop(repo, sandbox=sandbox, actor=actor)
     base = _base(loop, base)
     outcome = propose_change(loop, parsed, base, git_tool_caller(loop.local_git))
@@ -110,16 +129,25 @@ def run_request(repo: Path, request: str, *, sandbox: bool, base: str | None, ac
 
 
 def plan_branch(
-    repo: Path, *, sandbox: bool, branch: str | None, base: str | None, actor: str | None, only: str | None = None
+    repo: Path,
+    *,
+    sandbox: bool,
+    branch: str | None,
+    base: str | None,
+    actor: str | None,
+    only: str | Target | None = None,
+    extra_args: Sequence[str] = (),
 ) -> int:
     loop = _loop(repo, sandbox=sandbox, actor=actor)
     base = _base(loop, base)
-    return _plan_and_report(loop, _branch(loop, branch, base), base, only)
+    return _plan_and_report(loop, _branch(loop, branch, base), base, only, extra_args)
 
 
-def _plan_and_report(loop: Loop, branch: str, base: str, only: str | None = None) -> int:
+def _plan_and_report(
+    loop: Loop, branch: str, base: str, only: str | Target | None = None, extra_args: Sequence[str] = ()
+) -> int:
     release_finished_locks(loop, base)
-    report = plan_change(loop, local_checkout(loop, branch, base), only=only)
+    report = plan_change(loop, local_checkout(loop, branch, base), only=only, extra_args=extra_args)
     outputs = write_plan_outputs(loop, report)
     print(outputs.parts[0])
     print(f"\ncomment written to {outputs.comment_path}; SARIF written to {outputs.sarif_path}")
@@ -158,14 +186,15 @@ def apply_branch(
     base: str | None,
     approved_by: str | None,
     actor: str | None,
-    only: str | None = None,
+    only: str | Target | None = None,
+    extra_args: Sequence[str] = (),
 ) -> int:
     loop = _loop(repo, sandbox=sandbox, actor=actor)
     base = _base(loop, base)
     branch = _branch(loop, branch, base)
     if approved_by:
         _approve(loop, branch, approved_by)
-    report = apply_change(loop, local_checkout(loop, branch, base), only=only)
+    report = apply_change(loop, local_checkout(loop, branch, base), only=only, extra_args=extra_args)
     if isinstance(report.decision, Blocked):
         print(f"apply refused for {branch}:", file=sys.stderr)
         for reason in report.decision.reasons:

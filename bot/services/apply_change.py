@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.adapters.terraform import TerraformError
+from bot.domain.commands import Target
 from bot.domain.gate import Allowed, Approval, Blocked, GateInput, PlannedProject, PullRequestFacts, decide
 from bot.domain.models import Project
 from bot.domain.plan_evidence import ReviewedPlan
@@ -40,7 +41,7 @@ def file_sha256(path: Path) -> str | None:
 def gate_for(
     loop: Loop,
     checkout: Checkout,
-    only: str | None = None,
+    only: str | Target | None = None,
     approvals: Sequence[Approval] | None = None,
     pull_request: PullRequestFacts | None = None,
     reviewed: Mapping[str, ReviewedPlan] | None = None,
@@ -90,12 +91,17 @@ def apply_change(
     loop: Loop,
     checkout: Checkout,
     *,
-    only: str | None = None,
+    only: str | Target | None = None,
     approvals: Sequence[Approval] | None = None,
     pull_request: PullRequestFacts | None = None,
     reviewed: Mapping[str, ReviewedPlan] | None = None,
+    extra_args: Sequence[str] = (),
 ) -> ApplyReport:
-    """Apply each project's saved plan, exactly as reviewed, only when the gate allows it."""
+    """Apply each project's saved plan, exactly as reviewed, only when the gate allows it.
+
+    `extra_args` (what followed `--` in `/infra apply`, already checked against the blocked flags) go to
+    `terraform apply`, before the plan file.
+    """
     gate, plans = gate_for(loop, checkout, only, approvals, pull_request, reviewed)
     branch = checkout.change_id
     decision = decide(gate)
@@ -123,7 +129,7 @@ def apply_change(
                     # init again: the apply may run in a fresh checkout (the Action's apply job), not where it planned.
                     init = ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)]
                     run_step(loop, workdir, env, init, sensitive)
-                    args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", plan.plan_path]
+                    args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", *extra_args, plan.plan_path]
                     run_step(loop, workdir, env, args, sensitive)
             except TerraformError as exc:
                 report.error = sensitive.redact(f"{project.name}: {exc}")

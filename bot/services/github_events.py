@@ -7,7 +7,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.commands import HELP_TEXT, Apply, Create, Destroy, Help, NotForMe, Plan, Reply, Status, Unlock, parse
+from bot.domain.commands import (
+    Apply,
+    Create,
+    Destroy,
+    Help,
+    Import,
+    NotForMe,
+    Plan,
+    Reply,
+    StateRm,
+    Status,
+    Unlock,
+    help_text,
+    parse,
+    parse_request,
+)
 from bot.domain.markdown import fence
 from bot.domain.permissions import DEFAULT_POLICY, PermissionPolicy, Refused, command_kind, may_run
 from bot.domain.records import PushRecord
@@ -16,6 +31,7 @@ from bot.errors import UserError
 from bot.ports import CodeHost, CodeHostError
 from bot.services.github_checkout import change_id_of
 from bot.services.github_propose import propose_from_issue
+from bot.services.github_state_change import state_change_pull_request
 from bot.services.onboarding import onboard_repository
 from bot.services.pull_requests import apply_pull_request, close_pull_request, plan_pull_request
 from bot.wiring import Loop
@@ -84,8 +100,8 @@ def handle_job(ctx: AppContext, job: Job) -> None:
 def _command(ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[str, Any], *, is_comment: bool) -> None:
     issue = payload["issue"]
     number = int(issue["number"])
-    body = (payload["comment"]["body"] if is_comment else issue.get("body")) or ""
-    parsed = parse(body)
+    # A comment runs only when the command is all it says; an issue's body is a request and its description.
+    parsed = parse(payload["comment"]["body"] or "") if is_comment else parse_request(issue.get("body") or "")
     if isinstance(parsed, NotForMe):
         return
     sender = _sender(payload)
@@ -97,7 +113,7 @@ def _command(ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[st
         codehost.post_comment(repo, number, parsed.text)
         return
     if isinstance(parsed, Help):
-        codehost.post_comment(repo, number, HELP_TEXT)
+        codehost.post_comment(repo, number, help_text("app", parsed.topic))
         return
     decision = _authorize(ctx, codehost, repo, command_kind(parsed), sender)
     if isinstance(decision, Refused):
@@ -113,20 +129,19 @@ def _command(ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[st
             codehost.post_comment(
                 repo,
                 number,
-                "`/infra plan`, `apply` and `unlock` work in a pull request's "
+                "`/infra plan`, `apply`, `import`, `state rm` and `unlock` work in a pull request's "
                 "comments; on an issue, ask for a change with `/infra create ...`.",
             )
         elif isinstance(parsed, Plan):
             plan_pull_request(
-                loop,
-                codehost,
-                repo,
-                number,
-                only=parsed.project or parsed.dir,
-                explicit=True,
+                loop, codehost, repo, number, only=parsed.target, explicit=True, extra_args=parsed.extra_args
             )
         elif isinstance(parsed, Apply):
-            apply_pull_request(loop, codehost, repo, number, asker=sender, only=parsed.project or parsed.dir)
+            apply_pull_request(
+                loop, codehost, repo, number, asker=sender, only=parsed.target, extra_args=parsed.extra_args
+            )
+        elif isinstance(parsed, Import | StateRm):
+            state_change_pull_request(loop, codehost, repo, number, asker=sender, command=parsed)
         elif isinstance(parsed, Unlock):
             released = close_pull_request(loop, repo, number)
             codehost.post_comment(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.adapters.sandbox import backend_config
 from bot.adapters.terraform import TerraformError
+from bot.domain.commands import Target
 from bot.domain.findings import ScanReport, merge_reports
 from bot.domain.models import Project
 from bot.domain.plans import PlanSummary, load_plan_documents, summarize
@@ -60,8 +62,14 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "--" for c in text)
 
 
-def plan_change(loop: Loop, checkout: Checkout, *, only: str | None = None) -> PlanReport:
-    """Plan and scan every project the change touches (or only the one named), at its head commit."""
+def plan_change(
+    loop: Loop, checkout: Checkout, *, only: str | Target | None = None, extra_args: Sequence[str] = ()
+) -> PlanReport:
+    """Plan and scan every project the change touches (or only those named), at its head commit.
+
+    `extra_args` (what followed `--` in `/infra plan`, already checked against the blocked flags) go to
+    `terraform plan`.
+    """
     projects = affected_projects_of(checkout.reader, checkout.changed_files)
     if not projects:
         raise UserError(
@@ -75,7 +83,7 @@ def plan_change(loop: Loop, checkout: Checkout, *, only: str | None = None) -> P
     with loop.store.audited(loop.actor, "plan", {"change": branch, "commit": head}) as outcome:
         run_id = loop.store.start_run(branch, "plan", loop.actor, head)
         for project in projects:
-            report.projects.append(_plan_project(loop, checkout, project))
+            report.projects.append(_plan_project(loop, checkout, project, extra_args))
         scan_dirs = sorted({d for p in projects for d in (p.dir, *module_dirs_of(checkout.reader, p))})
         report.scan = redacted_scan(scan(loop, checkout.workdir, scan_dirs), report.sensitive)
         loop.store.save_findings(run_id, list(report.scan.findings))
@@ -89,7 +97,7 @@ def plan_change(loop: Loop, checkout: Checkout, *, only: str | None = None) -> P
     return report
 
 
-def _plan_project(loop: Loop, checkout: Checkout, project: Project) -> ProjectPlan:
+def _plan_project(loop: Loop, checkout: Checkout, project: Project, extra_args: Sequence[str] = ()) -> ProjectPlan:
     tree, branch, head = checkout.workdir, checkout.change_id, checkout.head
     result = ProjectPlan(project)
     lock = loop.lock_keeper.acquire_lock(loop.repo_id, project.dir, project.workspace, branch)
@@ -111,7 +119,7 @@ def _plan_project(loop: Loop, checkout: Checkout, project: Project) -> ProjectPl
                 select = ["workspace", "select", "-or-create", "-no-color", project.workspace]
                 run_step(loop, workdir, env, select, known)
             loop.say(f"→ {project.name}: terraform plan")
-            plan = ["plan", "-input=false", "-no-color", "-lock-timeout=60s", f"-out={plan_path}"]
+            plan = ["plan", "-input=false", "-no-color", "-lock-timeout=60s", f"-out={plan_path}", *extra_args]
             run_step(loop, workdir, env, plan, known)
             shown = run_step(loop, workdir, env, ["show", "-json", "-no-color", str(plan_path)], known, echo=False)
     except TerraformError as exc:

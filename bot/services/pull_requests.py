@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.domain.authorship import Push
+from bot.domain.commands import Target
 from bot.domain.findings import ScanReport
 from bot.domain.gate import Blocked
 from bot.domain.markdown import bullet_list, code, fence
@@ -36,8 +37,9 @@ def plan_pull_request(
     repo: str,
     number: int,
     *,
-    only: str | None = None,
+    only: str | Target | None = None,
     explicit: bool = False,
+    extra_args: Sequence[str] = (),
 ) -> PlanReport | None:
     """Plan the PR's head; None when it touches no project (said in a comment only when someone asked)."""
     pr = codehost.pull_request(repo, number)
@@ -73,7 +75,7 @@ def plan_pull_request(
         )
         for p in projects
     }
-    report = plan_change(loop, checkout, only=only)
+    report = plan_change(loop, checkout, only=only, extra_args=extra_args)
     for planned in report.projects:
         finish_plan_check(codehost, repo, checks[planned.project.name], planned, report.scan)
     codehost.upsert_comment(repo, number, change_id, comment_for(report, PULL_REQUEST_NEXT))
@@ -116,7 +118,14 @@ def _inside(finding: Finding, directory: str) -> bool:
 
 
 def apply_pull_request(
-    loop: Loop, codehost: CodeHost, repo: str, number: int, *, asker: str, only: str | None = None
+    loop: Loop,
+    codehost: CodeHost,
+    repo: str,
+    number: int,
+    *,
+    asker: str,
+    only: str | Target | None = None,
+    extra_args: Sequence[str] = (),
 ) -> None:
     """Apply the reviewed plans of the PR through the gate, and say what happened on the PR."""
     pr = codehost.pull_request(repo, number)
@@ -129,7 +138,9 @@ def apply_pull_request(
     pushes = [Push(p.pusher, p.head) for p in loop.store.pushes_for(repo, pr.head_branch, change_id)]
     review = read_pull_request_review(codehost, repo, pr, pushes=pushes, changed_files=checkout.changed_files)
     checkout = replace(checkout, contributors=review.contributors)
-    report = apply_change(loop, checkout, only=only, approvals=review.approvals, pull_request=review.facts)
+    report = apply_change(
+        loop, checkout, only=only, approvals=review.approvals, pull_request=review.facts, extra_args=extra_args
+    )
     if isinstance(report.decision, Blocked):
         reasons = bullet_list(report.decision.reasons)
         codehost.post_comment(repo, number, f"**Apply refused** for `{pr.head_sha[:12]}`:\n\n{reasons}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.commands import Target
 from bot.domain.models import Project
 from bot.domain.projects import (
     ModuleGraph,
@@ -46,16 +47,20 @@ def module_dirs_of(repo: RepoReader, project: Project, graph: ModuleGraph | None
     return sorted(graph.modules_of(project.dir))
 
 
-def select_projects(projects: Sequence[Project], only: str | None) -> list[Project]:
-    """The projects named by `-p NAME` or `-d DIR`, or all of them; naming one the change does not touch is an error."""
+def select_projects(projects: Sequence[Project], only: str | Target | None) -> list[Project]:
+    """The projects named by `-p NAME`, `-d DIR` and/or `-w WORKSPACE` (a name or dir as text), or all of them.
+
+    Naming one the change does not touch is an error.
+    """
     if only is None:
         return list(projects)
-    chosen = [p for p in projects if only in (p.name, p.dir)]
+    if isinstance(only, Target):
+        chosen = [p for p in projects if only.matches(p)]
+        asked = f"this change does not touch a project matching `{only.describe()}`"
+    else:
+        chosen = [p for p in projects if only in (p.name, p.dir)]
+        asked = f"this change does not touch a project named {only!r}"
     if not chosen:
-        names = ", ".join(p.name for p in projects) or "none"
-        raise UserError(
-            "unknown-project",
-            f"this change does not touch a project named {only!r}",
-            f"the projects it touches are: {names}",
-        )
+        names = ", ".join(p.name for p in projects)
+        raise UserError("unknown-project", asked, f"the projects it touches are: {names or 'none'}")
     return chosen

@@ -170,3 +170,30 @@ def test_github_refusing_the_jobs_token_names_the_permissions(tmp_path: Path, mo
     assert error.value.reference == "github-refused"
     assert "create refs/olympus/locks/x" in error.value.message and "HTTP 403" in error.value.message
     assert "contents: write" in error.value.hint and "actions: read" in error.value.hint
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("/infra apply\nnot yet, waiting for review", "Olympus did not run this comment"),
+        ("/infra applied it myself", "unknown verb `applied`"),
+        ("/infra apply-later", "unknown verb `apply-later`"),
+    ],
+)
+def test_an_apply_comment_with_more_than_the_command_applies_nothing(tmp_path: Path, body: str, says: str) -> None:
+    """The workflow starts the job for any comment beginning `/infra apply`; the job reads it as the App does."""
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"issue": {"number": 3, "pull_request": {"url": "x"}}, "comment": {"body": body}}))
+    summary = tmp_path / "summary.md"
+    env = {
+        "GITHUB_EVENT_NAME": "issue_comment",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": "octo-org/infra",
+        "GITHUB_SHA": "0" * 40,
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    # No token, no GitHub: the job stops before it reads anything, let alone applies.
+    assert run_action(env, lambda line: None) == 2
+    text = summary.read_text()
+    assert text.startswith("### Not run") and says in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import botocore.session
 import pytest
 from hypothesis import given, settings
@@ -11,20 +13,26 @@ from bot.domain.commands import (
     DEFAULT_OPTIONS,
     HELP_TEXT,
     LAMBDA_RUNTIMES,
+    TOPICS,
     UNREADABLE,
     Apply,
     Command,
     Create,
     Destroy,
+    Door,
     Help,
+    Import,
     Invalid,
     NotForMe,
     Plan,
     Reply,
+    StateRm,
     Status,
     Unlock,
     build_request,
+    help_text,
     parse,
+    parse_request,
     render_command,
     to_tool_call,
 )
@@ -32,7 +40,7 @@ from bot.domain.models import Cloud, ResourceKind, ResourceRequest
 from bot.domain.naming import name_problems
 from bot.domain.regions import AWS_REGIONS, GCS_LOCATIONS
 
-RESULT_TYPES = (Create, Destroy, Plan, Apply, Unlock, Status, Help, Reply, NotForMe)
+RESULT_TYPES = (Create, Destroy, Plan, Apply, Import, StateRm, Unlock, Status, Help, Reply, NotForMe)
 
 
 def reply_text(text: str) -> str:
@@ -65,8 +73,9 @@ def bucket(name: str, **fields: object) -> ResourceRequest:
         "please /infra help",
         "/infrastructure create",
         "/infra-bot help",
-        "/INFRA help",
         "\u200b/infra help",
+        "atlantis plan",
+        "Looks good to me.\n/infra apply",
     ],
 )
 def test_text_not_starting_with_infra_is_not_for_me(text: str) -> None:
@@ -81,8 +90,8 @@ def test_text_not_starting_with_infra_is_not_for_me(text: str) -> None:
         ("  \n\t /infra help", Help()),
         ("/infra unlock", Unlock()),
         ("/infra status", Status()),
-        ("/infra status\r\nthanks!", Status()),
-        ("/infra help\n; rm -rf / `x` $(y)", Help()),
+        ("/INFRA help", Help()),
+        ("/infra status\r\n\r\n", Status()),
         ("/infra\tplan", Plan()),
         ("/infra plan -p logs", Plan(project="logs")),
         ("/infra plan --project=logs", Plan(project="logs")),
@@ -94,6 +103,13 @@ def test_text_not_starting_with_infra_is_not_for_me(text: str) -> None:
 )
 def test_simple_commands(text: str, expected: Command) -> None:
     assert parse(text) == expected
+
+
+def test_an_issue_body_is_a_request_then_its_description() -> None:
+    body = "/infra create bucket logs-archive\n\nWe need it for the audit logs; `/infra apply` later."
+    assert parse_request(body) == Create(bucket("logs-archive"))
+    assert isinstance(parse(body), Reply)  # as a comment, the same text is not run
+    assert parse_request("We need a bucket.\n/infra create bucket logs-archive") == NotForMe()
 
 
 # --- create and destroy ------------------------------------------------------------------------------------
@@ -164,7 +180,19 @@ def test_unknown_verb_suggests_the_nearest_command() -> None:
     assert reply_text("/infra crate bucket logs-archive") == (
         "unknown verb `crate`; did you mean `/infra create bucket logs-archive`?"
     )
-    assert reply_text("/infra destory bucket x") == "unknown verb `destory`; did you mean `/infra destroy bucket x`?"
+    assert reply_text("/infra destory bucket old-logs") == (
+        "unknown verb `destory`; did you mean `/infra destroy bucket old-logs`?"
+    )
+
+
+def test_a_suggestion_that_would_not_parse_is_not_made() -> None:
+    # `x` is too short for an S3 bucket and `apply` takes no word: neither line would be a valid command.
+    assert reply_text("/infra destory bucket x") == (
+        "unknown verb `destory` (the nearest is `destroy`); `/infra help destroy` shows its form."
+    )
+    assert reply_text("/infra appely apply") == (
+        "unknown verb `appely` (the nearest is `apply`); `/infra help apply` shows its form."
+    )
 
 
 def test_unknown_verb_without_a_near_one_lists_the_verbs() -> None:
@@ -237,12 +265,12 @@ def test_missing_kind_and_missing_name() -> None:
         ("/infra create function f timeout=٣", "whole number"),
         ("/infra create instance web cloud=gcp", "instances on AWS only"),
         ("/infra status now", "`/infra status` takes no arguments; unexpected `now`."),
-        ("/infra plan -p a -d b", "not both"),
+        ("/infra plan -p a -d b", "cannot be used at the same time as `-d/--dir` or `-w/--workspace`"),
         ("/infra plan -p", "`-p` needs a value"),
         ("/infra plan -p a -p b", "given twice"),
         ("/infra plan logs", "unexpected `logs`"),
         ("/infra plan -d /etc", "absolute path"),
-        ("/infra plan -d infra/../../etc", "leaves the repository"),
+        ("/infra plan -d infra/../../etc", "name the directory without `..`"),
         ("/infra apply -d infra//x", "not a directory Olympus accepts"),
         ("/infra apply -p -bad", "not a project name"),
     ],
@@ -273,8 +301,6 @@ def test_every_problem_is_listed_with_the_form() -> None:
         (">", "a greater-than sign"),
         ("(", "a parenthesis"),
         ("}", "a brace"),
-        ("'", "a single quote"),
-        ('"', "a double quote"),
         ("\\", "a backslash"),
     ],
 )
@@ -291,9 +317,14 @@ def test_several_metacharacters_are_all_named() -> None:
     )
 
 
-@pytest.mark.parametrize("separator", ["\r", "\v", "\f", "\x85", "\u2028", "\u2029"])
-def test_line_breaks_inside_the_command_are_refused(separator: str) -> None:
-    assert "line break" in reply_text(f"/infra create bucket logs{separator}rm")
+@pytest.mark.parametrize("separator", ["\n", "\r\n", "\r", "\v", "\f", "\x85", "\u2028", "\u2029"])
+def test_text_after_a_line_break_means_the_comment_is_not_run(separator: str) -> None:
+    assert reply_text(f"/infra create bucket logs{separator}rm").startswith("Olympus did not run this comment")
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_an_unclosed_quote_is_named(quote: str) -> None:
+    assert "quote that is never closed" in reply_text(f"/infra create bucket logs{quote}x")
 
 
 def test_invisible_unicode_is_named() -> None:
@@ -304,8 +335,8 @@ def test_invisible_unicode_is_named() -> None:
 def test_absurd_lengths_are_refused() -> None:
     assert "at most 1000" in reply_text("/infra create bucket logs " + "x" * 1000)
     assert "at most 255" in reply_text("/infra create bucket " + "a" * 256)
-    # Only the first line counts: a long comment body after the command is fine.
-    assert parse("/infra status\n" + "x" * 100_000) == Status()
+    # A long comment body after the command means the comment is not run, however long it is.
+    assert reply_text("/infra status\n" + "x" * 100_000).startswith("Olympus did not run this comment")
 
 
 # --- help, rendering and tool calls ------------------------------------------------------------------------
@@ -325,6 +356,24 @@ def test_help_text_names_every_verb() -> None:
     ):
         assert f"/infra {verb}" in HELP_TEXT
     assert HELP_TEXT.count("`") % 2 == 0
+
+
+@pytest.mark.parametrize("door", ["app", "cli"])
+@pytest.mark.parametrize("topic", [None, *TOPICS])
+def test_help_is_worded_for_its_door_and_its_examples_run(door: Door, topic: str | None) -> None:
+    text = help_text(door, topic)
+    assert text.count("`") % 2 == 0
+    if door == "cli":
+        assert "pull request" not in text
+    if topic is not None:
+        assert text.startswith(f"**`/infra {'state rm' if topic == 'state' else topic}`**")
+    [example] = re.findall(r"Example: `([^`]+)`", text)
+    assert isinstance(parse(example), Command), example
+
+
+def test_the_app_help_is_the_default() -> None:
+    assert HELP_TEXT == help_text() == help_text("app")
+    assert "on this pull request" in HELP_TEXT and "change branch" in help_text("cli")
 
 
 @pytest.mark.parametrize(

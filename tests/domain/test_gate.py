@@ -64,3 +64,21 @@ def test_every_reason_is_listed_at_once() -> None:
     decision = decide(gate(approvals=(), projects=(planned(plan_commit=OLD, current_sha256=None, lock_holder="x"),)))
     assert isinstance(decision, Blocked)
     assert len(decision.reasons) == 4
+
+
+def state_change(**changes: object) -> PlannedProject:
+    """`/infra import` or `state rm`: no saved plan, only the approvals, the pull request and the lock decide."""
+    return planned(plan_commit=None, recorded_sha256=None, current_sha256=None, plan_required=False, **changes)
+
+
+def test_a_state_change_needs_no_plan_but_the_same_approvals_and_lock() -> None:
+    assert decide(gate(projects=(state_change(),))) == Allowed(("alice",))
+    for changes, reason in (
+        ({"approvals": ()}, "no approval for the head commit"),
+        ({"approvals": (Approval("bob", HEAD),)}, "bob asked for this change"),
+        ({"approvals": (Approval("alice", OLD),)}, "is for an earlier commit"),
+        ({"projects": (state_change(lock_holder="infra/other"),)}, "locked by infra/other"),
+    ):
+        decision = decide(gate(**{"projects": (state_change(),), **changes}))
+        assert isinstance(decision, Blocked) and any(reason in r for r in decision.reasons), decision
+    assert not any("plan" in r for r in decide(gate(projects=(state_change(),), approvals=())).reasons)  # type: ignore[union-attr]

@@ -415,6 +415,7 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 
 def test_public_surface() -> None:
     assert set(repo_config_module.__all__) == {
+        "ALLOWABLE_COMMANDS",
         "APPLY_REQUIREMENTS",
         "CONFIG_PATH",
         "CONFIG_VERSION",
@@ -429,3 +430,17 @@ def test_public_surface() -> None:
         "normalize_dir",
         "parse_repo_config",
     }
+
+
+def test_import_and_state_rm_are_off_unless_listed() -> None:
+    assert not parse_repo_config("version: 1\n").allows("import")  # type: ignore[union-attr]
+    config = parse_repo_config("version: 1\nallow_commands: [import, state_rm]\n")
+    assert isinstance(config, RepoConfig)
+    assert config.allow_commands == ("import", "state_rm") and config.allows("state_rm")
+
+
+def test_an_unknown_allowed_command_is_named_with_the_nearest() -> None:
+    error = only_error("version: 1\nallow_commands: [state]\n")
+    assert (error.code, error.location, error.line) == ("unknown-value", "allow_commands[0]", 2)
+    assert error.hint == "did you mean `state_rm`? use one of: import, state_rm"
+    assert only_error("version: 1\nallow_commands: import\n").code == "wrong-type"

@@ -64,7 +64,19 @@ def test_unknown_kinds_and_permissions_are_closed() -> None:
         ("/infra apply", "apply"),
         ("/infra unlock", "unlock"),
         ("/infra status", "status"),
+        ("/infra import aws_s3_bucket.logs logs-archive", "import"),
+        ("/infra state rm aws_s3_bucket.logs", "state_rm"),
     ],
 )
 def test_command_kind_of_parsed_commands(text: str, kind: str) -> None:
     assert command_kind(parse(text)) == kind  # type: ignore[arg-type]
+
+
+def test_import_and_state_rm_need_what_apply_needs() -> None:
+    for kind in ("import", "state_rm"):
+        assert DEFAULT_POLICY.needed(kind) == "maintain"
+        assert isinstance(may_run(kind, "write"), Refused)
+        assert PermissionPolicy(required={"apply": "admin"}).needed(kind) == "admin"
+        assert PermissionPolicy(required={"apply": "admin", kind: "maintain"}).needed(kind) == "maintain"
+    refused = may_run("state_rm", "write")
+    assert isinstance(refused, Refused) and refused.reason.startswith("`/infra state rm` may be run by")

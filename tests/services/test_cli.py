@@ -62,3 +62,19 @@ def test_user_errors_exit_2_without_traceback(args: list[str], needle: str) -> N
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert needle in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_infra_help_in_the_cli_speaks_of_the_change_branch_not_a_pull_request(tmp_path: Path) -> None:
+    general = olympus("run", "--repo", str(tmp_path), "/infra help")
+    assert general.returncode == 0, general.stderr
+    assert "pull request" not in general.stdout
+    assert "run `terraform plan` on the change branch" in general.stdout
+    page = olympus("run", "--repo", str(tmp_path), "/infra apply --help")
+    assert page.returncode == 0, page.stderr
+    assert "pull request" not in page.stdout and "`olympus approve --by LOGIN`" in page.stdout
+
+
+def test_a_command_with_more_lines_is_not_run(tmp_path: Path) -> None:
+    done = olympus("run", "--repo", str(tmp_path), "/infra apply\nnot yet, waiting for review")
+    assert done.returncode == 2
+    assert "Olympus did not run this comment" in done.stderr and "Traceback" not in done.stderr

@@ -91,6 +91,15 @@ def server(repo: FileSystemRepo, propose: RecordingPropose) -> Any:
     return build_server(repo, lambda: projects, summaries.get, propose=propose)
 
 
+def test_no_tool_imports_or_removes_state(server: Any) -> None:
+    """`/infra import` and `state rm` change state outside any plan: people ask for them, never an LLM's tool call."""
+    listing = run(server, lambda client: client.list_tools())
+    for tool in listing.tools:
+        text = " ".join([tool.name, tool.description or "", str(tool.input_schema)]).lower()
+        assert "import" not in tool.name and "state" not in tool.name, tool.name
+        assert "terraform import" not in text and "state rm" not in text, tool.name
+
+
 def test_lists_every_tool_with_its_schema(server: Any) -> None:
     listing = run(server, lambda client: client.list_tools())
     tools = {tool.name: tool for tool in listing.tools}

@@ -1,0 +1,186 @@
+"""Help per door: the App's help speaks of the pull request, the CLI's of the change branch; one page per command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+from bot.domain.commands.changes import change_usage
+from bot.domain.commands.kinds import LAMBDA_RUNTIMES, MEMORY_MB, TIMEOUT_S
+from bot.domain.commands.run_flags import ATLANTIS_BLOCKED_EXTRA_ARGS, run_usage
+from bot.domain.commands.types import PREFIX
+from bot.domain.models import ResourceKind
+
+__all__ = ["HELP_TEXT", "TOPICS", "Door", "help_text"]
+
+Door = Literal["app", "cli"]
+TOPICS = ("create", "destroy", "plan", "apply", "import", "state", "unlock", "status", "help")
+
+# Where the door's commands act, and how an approval is given there.
+_WHERE: Mapping[Door, str] = {"app": "this pull request", "cli": "the change branch"}
+_APPROVE: Mapping[Door, str] = {
+    "app": "an approving review of the head commit by someone other than the requester",
+    "cli": "an approval of the head commit by someone other than the requester (`olympus approve --by LOGIN`)",
+}
+_WHICH_BRANCH = (
+    "The CLI acts on the current branch, else on the latest `infra/` branch (`olympus plan --branch B` picks one)."
+)
+
+
+def help_text(door: Door = "app", topic: str | None = None) -> str:
+    """The list of commands, or one command's page, worded for the door the user typed it at."""
+    if topic is not None and topic in _PAGES:
+        return _PAGES[topic](door)
+    where = _WHERE[door]
+    run = "[-p PROJECT \\| -d DIR [-w WORKSPACE]]"
+    rows = [
+        ("create bucket NAME [cloud=aws\\|gcp] [region=R] [env=E] [versioning=on\\|off]", "an S3 or GCS bucket"),
+        ("create instance NAME [type=T] [region=R] [env=E]", "an EC2 instance (default `t3.micro`)"),
+        ("create function NAME [runtime=R] [memory=MB] [timeout=S] [region=R] [env=E]", "a Lambda function"),
+        ("destroy bucket\\|instance\\|function NAME [cloud=aws\\|gcp] [env=E]", "remove a resource Olympus manages"),
+        (f"plan {run} [-- ARGS]", f"run `terraform plan` on {where}"),
+        (f"apply {run}", "apply the reviewed plan (needs an approval)"),
+        (f"import ADDRESS ID {run}", "`terraform import`, where `.olympus.yaml` allows it (needs an approval)"),
+        (f"state rm ADDRESS... {run}", "`terraform state rm`, where `.olympus.yaml` allows it (needs an approval)"),
+        ("unlock", f"release {where}'s locks and discard its plans"),
+        ("status", _STATUS[door]),
+        ("help [COMMAND]", "this message, or one command's flags (also `/infra COMMAND --help`)"),
+    ]
+    table = "\n".join(f"| `{PREFIX} {form}` | {what} |" for form, what in rows)
+    intro = (
+        "**Olympus** turns `/infra` commands into reviewed Terraform pull requests."
+        if door == "app"
+        else '`olympus run "/infra ..."` runs an `/infra` command on this repository.'
+    )
+    lines = [
+        intro,
+        "A comment runs only when the command is all it says (the first line of a longer comment is not run)."
+        if door == "app"
+        else _WHICH_BRANCH,
+        "",
+        "| command | what it does |",
+        "|---|---|",
+        table,
+        "",
+        "Defaults: `cloud=aws`, `region=us-east-1` (GCS: `US`), `env=dev`, `versioning=on`, "
+        "`runtime=python3.12`, `memory=128`, `timeout=10`.",
+        "",
+        f"Example: `{PREFIX} create bucket logs-archive region=eu-west-1`",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+_STATUS: Mapping[Door, str] = {
+    "app": "show which projects of this repository are locked, and by which pull request",
+    "cli": "show the repository's locks and Olympus's recent actions",
+}
+_FLAG_ROWS = (
+    "| `-p`, `--project NAME` | only this project (its name in `.olympus.yaml`, or its directory); "
+    "not with `-d`/`-w` |",
+    "| `-d`, `--dir DIR` | only the project in this directory, relative to the repository root "
+    '(`-d "dir with space"`); no absolute path, no `..`, no glob |',
+    "| `-w`, `--workspace NAME` | only the projects in this Terraform workspace |",
+    "| `--verbose` | accepted as Atlantis accepts it; Olympus's answer is as detailed either way |",
+)
+
+
+def _flags(verb: str) -> str:
+    blocked = ", ".join(f"`{flag}`" for flag in ATLANTIS_BLOCKED_EXTRA_ARGS[::2])
+    extra = (
+        f"| `-- ARGS` | appended to `terraform {verb}`; {blocked}, `-out`, `-state`, `-state-out`, `-backup`, "
+        "`-lock`, `-input` and a `-var-file` outside the project are refused |"
+    )
+    return "\n".join(["| flag | meaning |", "|---|---|", *_FLAG_ROWS, extra])
+
+
+def _page(title: str, summary: str, usage: str, example: str, details: str = "") -> str:
+    parts = [f"**`{PREFIX} {title}`**: {summary}", f"Usage: {usage}", *([details] if details else [])]
+    return "\n\n".join([*parts, f"Example: `{PREFIX} {example}`"]) + "\n"
+
+
+def _opens(door: Door) -> str:
+    return "opens a pull request" if door == "app" else "makes a change branch"
+
+
+def _create(door: Door) -> str:
+    kinds = (
+        f"- {change_usage('create', ResourceKind.BUCKET)}: `cloud=aws` (S3, the default) or `cloud=gcp` (GCS); "
+        "`versioning=on` by default\n"
+        f"- {change_usage('create', ResourceKind.INSTANCE)}: `type=t3.micro` by default\n"
+        f"- {change_usage('create', ResourceKind.FUNCTION)}: `runtime=` one of the {len(LAMBDA_RUNTIMES)} current "
+        f"Lambda runtimes (default `python3.12`), `memory` {MEMORY_MB[0]}-{MEMORY_MB[1]} MB (default 128), "
+        f"`timeout` {TIMEOUT_S[0]}-{TIMEOUT_S[1]} s (default 10)\n\n"
+        "Every kind takes `region=R` (default `us-east-1`, GCS `US`) and `env=E` (default `dev`)."
+    )
+    usage = f"`{PREFIX} create bucket|instance|function NAME [key=value...]`"
+    summary = f"{_opens(door)} that adds the resource, then plans it."
+    return _page("create", summary, usage, "create bucket logs-archive region=eu-west-1", kinds)
+
+
+def _destroy(door: Door) -> str:
+    summary = (
+        f"{_opens(door)} that removes a resource Olympus manages; the plan shows what is destroyed, and nothing is "
+        "destroyed before an approved apply."
+    )
+    usage = f"`{PREFIX} destroy bucket|instance|function NAME [cloud=aws|gcp] [env=E]`"
+    return _page("destroy", summary, usage, "destroy bucket logs-archive env=dev")
+
+
+def _plan(door: Door) -> str:
+    summary = (
+        f"runs `terraform plan` in each project {_WHERE[door]} changes, and the scanners; the saved plan is what "
+        f"`{PREFIX} apply` applies. It takes each project's lock."
+    )
+    return _page(
+        "plan", summary, run_usage("plan"), "plan -d infra/aws/envs/dev -- -target=module.logs", _flags("plan")
+    )
+
+
+def _apply(door: Door) -> str:
+    summary = (
+        f"applies the saved plan of each project, exactly as reviewed. It needs {_APPROVE[door]}, a plan of that "
+        "commit, and the project's lock."
+    )
+    return _page("apply", summary, run_usage("apply"), "apply -p infra/aws/envs/dev", _flags("apply"))
+
+
+def _state_page(verb: str, door: Door) -> str:
+    command, setting = ("import", "import") if verb == "import" else ("state rm", "state_rm")
+    what = "imports an existing object into" if verb == "import" else "removes resources from"
+    summary = (
+        f"{what} one project's Terraform state (`terraform {command}`). Off unless `.olympus.yaml` on the base "
+        f"branch says `allow_commands: [{setting}]`. Gated like apply: it needs {_APPROVE[door]}, and it takes the "
+        "project's lock. The saved plans are discarded afterwards: plan again."
+    )
+    example = "import aws_s3_bucket.logs logs-archive" if verb == "import" else "state rm aws_s3_bucket.logs"
+    return _page(command, summary, run_usage(verb), example, _flags(command))
+
+
+def _unlock(door: Door) -> str:
+    summary = f"releases the locks {_WHERE[door]} holds and discards its saved plans. It takes no arguments."
+    return _page("unlock", summary, f"`{PREFIX} unlock`", "unlock")
+
+
+def _status(door: Door) -> str:
+    return _page("status", _STATUS[door] + ".", f"`{PREFIX} status`", "status")
+
+
+def _help(door: Door) -> str:
+    topics = ", ".join(f"`{topic}`" for topic in TOPICS)
+    summary = f"lists the commands, or shows one command's page: {topics} (also `{PREFIX} COMMAND --help`)."
+    return _page("help", summary, f"`{PREFIX} help [COMMAND]`", "help plan")
+
+
+_PAGES: Mapping[str, Callable[[Door], str]] = {
+    "create": _create,
+    "destroy": _destroy,
+    "plan": _plan,
+    "apply": _apply,
+    "import": lambda door: _state_page("import", door),
+    "state": lambda door: _state_page("state", door),
+    "unlock": _unlock,
+    "status": _status,
+    "help": _help,
+}
+
+HELP_TEXT = help_text("app")

@@ -1,0 +1,144 @@
+"""What a comment can mean: the `/infra` commands, a reply to the user, or nothing for Olympus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.models import Project, ResourceRequest
+
+__all__ = [
+    "PREFIX",
+    "Apply",
+    "Command",
+    "Create",
+    "Destroy",
+    "Help",
+    "Import",
+    "Invalid",
+    "NotForMe",
+    "Plan",
+    "Reply",
+    "RunsTerraform",
+    "StateRm",
+    "Status",
+    "Target",
+    "Unlock",
+]
+
+PREFIX = "/infra"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which of a change's projects a command names: one project by name, or a directory and/or a workspace."""
+
+    project: str | None = None
+    dir: str | None = None
+    workspace: str | None = None
+
+    def matches(self, project: Project) -> bool:
+        if self.project is not None:
+            return project.name == self.project
+        return (self.dir is None or project.dir == self.dir) and (
+            self.workspace is None or project.workspace == self.workspace
+        )
+
+    def describe(self) -> str:
+        """The flags that name it, as a user writes them: `-p logs`, `-d infra/dev -w staging`."""
+        if self.project is not None:
+            return f"-p {self.project}"
+        parts = [f"-d {self.dir}"] if self.dir is not None else []
+        return " ".join(parts + ([f"-w {self.workspace}"] if self.workspace is not None else []))
+
+
+@dataclass(frozen=True)
+class Create:
+    request: ResourceRequest
+
+
+@dataclass(frozen=True)
+class Destroy:
+    request: ResourceRequest
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunsTerraform:
+    """The flags every command that runs Terraform in projects takes (Atlantis's -p, -d, -w, --verbose, --)."""
+
+    project: str | None = None
+    dir: str | None = None
+    workspace: str | None = None
+    verbose: bool = False
+    # What follows `--`, appended to the Terraform command; the blocked flags are refused when parsing.
+    extra_args: tuple[str, ...] = ()
+
+    @property
+    def target(self) -> Target | None:
+        """The projects the flags name, or None for every project the change touches."""
+        if self.project is None and self.dir is None and self.workspace is None:
+            return None
+        return Target(self.project, self.dir, self.workspace)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan(RunsTerraform):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Apply(RunsTerraform):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Import(RunsTerraform):
+    """`terraform import ADDRESS ID` in one project: off unless the repository allows it, gated like apply."""
+
+    address: str
+    id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StateRm(RunsTerraform):
+    """`terraform state rm ADDRESS...` in one project: off unless the repository allows it, gated like apply."""
+
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unlock:
+    pass
+
+
+@dataclass(frozen=True)
+class Status:
+    pass
+
+
+@dataclass(frozen=True)
+class Help:
+    """The list of commands, or one command's usage (`/infra help plan`, `/infra plan --help`)."""
+
+    topic: str | None = None
+
+
+Command = Create | Destroy | Plan | Apply | Import | StateRm | Unlock | Status | Help
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message back to the user: what is wrong with the command and the nearest valid form."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class NotForMe:
+    """The text is not an `/infra` command; say nothing."""
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A request that breaks rules: one sentence per broken rule, each saying how to fix it."""
+
+    problems: tuple[str, ...]

@@ -1,0 +1,41 @@
+"""The CLI's `/infra import` and `/infra state rm`: the change branch through the apply gate, the base's settings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.adapters.git_tree import GitTreeReader
+from bot.domain.commands import Import, StateRm
+from bot.domain.gate import Blocked
+from bot.entrypoints.local_commands import _base, _branch, _loop
+from bot.services.local_checkout import local_checkout
+from bot.services.state_change import change_state
+
+__all__ = ["change_state_of_branch"]
+
+
+def change_state_of_branch(
+    repo: Path, command: Import | StateRm, *, sandbox: bool, base: str | None, actor: str | None
+) -> int:
+    """Run the command on the change branch when the base branch allows it and the gate says yes."""
+    loop = _loop(repo, sandbox=sandbox, actor=actor)
+    base = _base(loop, base)
+    branch = _branch(loop, None, base)
+    verb = "import" if isinstance(command, Import) else "state rm"
+    # The base branch's .olympus.yaml decides whether the command is on, not the change's own.
+    settings = GitTreeReader(loop.local_git, loop.local_git.commit_of(base))
+    report = change_state(loop, local_checkout(loop, branch, base), command, base=settings)
+    if isinstance(report.decision, Blocked):
+        print(f"{verb} refused for {branch}:", file=sys.stderr)
+        for reason in report.decision.reasons:
+            print(f"  - {reason}", file=sys.stderr)
+        return 2
+    if report.error:
+        print(f"{verb} failed: {report.error}", file=sys.stderr)
+        return 1
+    print(report.output)
+    approvers = ", ".join(report.decision.approvers)
+    print(f"{verb} done in {report.project} at {report.head[:12]} (approved by {approvers})")
+    print("the state changed, so the saved plans were discarded: plan again")
+    return 0
