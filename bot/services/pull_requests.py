@@ -13,11 +13,12 @@ from bot.domain.markdown import bullet_list, code, fence
 from bot.domain.models import Finding
 from bot.domain.render import holder
 from bot.errors import UserError
-from bot.ports import CodeHost
+from bot.ports import CodeHost, PullRequestInfo
 from bot.services.apply_change import apply_change
+from bot.services.checkout import Checkout
 from bot.services.github_checkout import change_id_of, pull_request_checkout
 from bot.services.plan_change import PlanReport, ProjectPlan, plan_change
-from bot.services.pull_request_review import read_pull_request_review
+from bot.services.pull_request_review import PullRequestReview, read_pull_request_review
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
 from bot.wiring import Loop
@@ -117,6 +118,18 @@ def _inside(finding: Finding, directory: str) -> bool:
     return directory in (".", "") or finding.file.startswith(directory.rstrip("/") + "/")
 
 
+def reviewed_checkout(
+    loop: Loop, codehost: CodeHost, repo: str, pr: PullRequestInfo, asker: str
+) -> tuple[Checkout, PullRequestReview]:
+    """The PR at its head, with who asked for it and who wrote it, and its review facts, for the gate."""
+    change_id = change_id_of(repo, pr.number)
+    checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, requesters_of(loop, change_id, asker))
+    # The same builder as the Action's apply job; here the pushes are the ones this App's webhooks recorded.
+    pushes = [Push(p.pusher, p.head) for p in loop.store.pushes_for(repo, pr.head_branch, change_id)]
+    review = read_pull_request_review(codehost, repo, pr, pushes=pushes, changed_files=checkout.changed_files)
+    return replace(checkout, contributors=review.contributors), review
+
+
 def apply_pull_request(
     loop: Loop,
     codehost: CodeHost,
@@ -129,15 +142,9 @@ def apply_pull_request(
 ) -> None:
     """Apply the reviewed plans of the PR through the gate, and say what happened on the PR."""
     pr = codehost.pull_request(repo, number)
-    change_id = change_id_of(repo, number)
     if pr.state != "open":
         raise UserError("pull-request-closed", f"#{number} is {pr.state}", "apply from an open pull request")
-    requesters = requesters_of(loop, change_id, asker)
-    checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, requesters)
-    # The same builder as the Action's apply job; here the pushes are the ones this App's webhooks recorded.
-    pushes = [Push(p.pusher, p.head) for p in loop.store.pushes_for(repo, pr.head_branch, change_id)]
-    review = read_pull_request_review(codehost, repo, pr, pushes=pushes, changed_files=checkout.changed_files)
-    checkout = replace(checkout, contributors=review.contributors)
+    checkout, review = reviewed_checkout(loop, codehost, repo, pr, asker)
     report = apply_change(
         loop, checkout, only=only, approvals=review.approvals, pull_request=review.facts, extra_args=extra_args
     )
