@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from shown import shown
 from test_app_end_to_end import REPO, App, seed_files
 
 CHANGE = {"infra/aws/envs/dev/logs.tf": 'resource "terraform_data" "logs" {}\n'}
@@ -81,8 +82,8 @@ def test_import_is_off_unless_the_base_branch_allows_it(fixtures_dir: Path, fake
         "you have write."
     )
     assert import_off.startswith("**`/infra import` refused** for ")
-    assert "add `allow_commands: [import]` to .olympus.yaml on the base branch (main)" in import_off
-    assert "add `allow_commands: [state_rm]`" in state_rm_off
+    assert "add `allow_commands: [import]` to .olympus.yaml on the base branch (main)" in shown(import_off)
+    assert "add `allow_commands: [state_rm]`" in shown(state_rm_off)
     assert not app.store.locks()
     assert [entry.result.split(":")[0] for entry in app.store.audit_log()] == ["refused", "refused"]
     assert fake.violations == []
