@@ -139,7 +139,7 @@ def _check_comments(found: Findings, run: ChaosRun, repo: Any, bot: str) -> None
 def _check_plan_outcome(found: Findings, where: str, said: list[str], runs: list[Any]) -> None:
     names = Counter(r.name for r in runs)
     if runs:
-        found.check(not said, f"{where}: planned, and also answered {said[0][:120]!r}")
+        found.check(not said, f"{where}: planned, and also answered {said[:1]!r}")
         found.check(all(n == 1 for n in names.values()), f"{where}: check runs {dict(names)}")
         found.counts["plan commands planned"] += 1
     else:

@@ -42,8 +42,8 @@ DATA_MAIN_TF = 'resource "terraform_data" "{name}" {{\n  input = "{value}"\n}}\n
 class Timing:
     """The App's settings for the run: short enough that a killed job is taken over within seconds."""
 
-    github_timeout: int = 2  # seconds one GitHub call may take; the double's hangs last longer
-    hang_seconds: float = 3.0
+    github_timeout: int = 1  # seconds one GitHub call may take; the double's hangs last longer
+    hang_seconds: float = 1.5
     job_lease_seconds: float = 4.0
     job_max_attempts: int = 10
     job_retry_first_delay: float = 0.5
@@ -55,14 +55,14 @@ class Mix:
     """How many deliveries of each kind; `size()` is the number of distinct deliveries sent."""
 
     prs: int = 50
-    syncs: int = 20  # a push to a PR's branch: a push delivery and a pull_request.synchronize delivery
-    plans: int = 20
+    syncs: int = 12  # a push to a PR's branch: a push delivery and a pull_request.synchronize delivery
+    plans: int = 12
     statuses: int = 130
     helps: int = 100
     invalid: int = 130
     unlocks: int = 50
     refused: int = 20
-    notes: int = 145  # comments that are not commands
+    notes: int = 170  # comments that are not commands
     reviews: int = 190
     side_pushes: int = 90
     closes: int = 15
@@ -70,6 +70,11 @@ class Mix:
     on_issue: int = 5  # /infra plan on an issue, not a pull request
     buckets: tuple[str, ...] = ("chaos-logs", "chaos-data", "chaos-logs", "Bad_Name")  # /infra create, on issues
     redeliveries: int = 30  # deliveries sent a second time, with the same delivery id
+
+    def scaled(self, factor: int) -> Mix:
+        """The same mix `factor` times over: as many more pull requests, deliveries of each kind and redeliveries."""
+        counts = {name: getattr(self, name) * factor for name in self.__dataclass_fields__ if name != "buckets"}
+        return Mix(**counts, buckets=self.buckets)
 
     def size(self) -> int:
         per_pr = self.prs + 2 * self.syncs + self.plans + self.statuses + self.helps + self.invalid + self.unlocks
@@ -197,7 +202,7 @@ def replica_environment(fake: Any, database_url: str, data_dir: Path, aws_url: s
 class Killer(threading.Thread):
     """Every few seconds (seeded), SIGKILL one replica at random and start it again on the same port."""
 
-    def __init__(self, replicas: list[Replica], seed: int, every: tuple[float, float] = (3.0, 6.0)) -> None:
+    def __init__(self, replicas: list[Replica], seed: int, every: tuple[float, float] = (4.0, 8.0)) -> None:
         super().__init__(name="chaos-killer", daemon=True)
         self.replicas = replicas
         self.random = random.Random(seed)

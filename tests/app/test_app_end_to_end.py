@@ -139,8 +139,11 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     [pr] = repo.pulls.values()
     first_head = pr.head_sha
     assert "infra/aws/envs/dev/s3_bucket_logs_archive.tf" in repo.files_at(pr.head_ref)
+    [command] = [c for c in repo.comments(issue) if c.user == "bob"]
     replies = [c.body for c in repo.comments(issue) if c.user == fake.bot_login]
+    # Keyed by the command's comment, so a retried job edits this reply instead of posting another.
     assert replies == [
+        f"<!-- olympus:comment key=reply/comment-{command.id} part=1/1 -->\n"
         f"Opened #{pr.number} for `/infra create bucket logs-archive cloud=aws region=eu-west-1 "
         "env=dev versioning=on`; the plan will be posted there."
     ]
@@ -256,4 +259,4 @@ def test_a_fork_is_never_planned_and_status_lists_locks(
     assert "may be run by people with the write permission" in repo.comments(number)[-1].body
 
     app.comment(number, "/infra status", "mallory", on_pull_request=True)
-    assert repo.comments(number)[-1].body == "No project of this repository is locked."
+    assert repo.comments(number)[-1].body.endswith("\nNo project of this repository is locked.")

@@ -30,11 +30,13 @@ def test_a_thousand_deliveries_through_faults_and_kills(
     mix = Mix()
     assert mix.size() == 1000
     run = run_chaos(fake_github, fixtures_dir, postgres_url, tmp_path, aws.url, seed_files(), mix=mix)
-    found = check_everything(run, fake_github, postgres_url, mix)
     summary = (
         f"{len(run.sent)} deliveries in {run.seconds:.0f} s ({run.drain_seconds:.0f} s draining after the last), "
-        f"{run.kills} SIGKILLs, {run.sender_retries} sends retried, outages {dict(run.outages)}, {dict(found.counts)}"
+        f"{run.kills} SIGKILLs, {run.sender_retries} sends retried, outages {dict(run.outages)}"
     )
+    print(summary)
+    found = check_everything(run, fake_github, postgres_url, mix)
+    summary += f", {dict(found.counts)}"
     print(summary)
     logs = "\n".join(f"--- {log.name}: {log}" for log in run.logs)
     assert not found.broken, f"{len(found.broken)} broken:\n" + "\n".join(found.broken[:40]) + f"\n{summary}\n{logs}"

@@ -127,6 +127,11 @@ class Retrying:
             attempt += 1
             try:
                 return fn()
+            except RequestGaveUp as error:
+                if only_transient:
+                    raise
+                # Said as the whole operation ("read pull request #3 of o/r"), not as one of its requests.
+                raise CodeHostError(operation, error.detail, error.hint, status=error.status) from error
             except CodeHostError:
                 raise
             except (GithubException, requests.exceptions.RequestException) as error:
@@ -136,12 +141,15 @@ class Retrying:
                 if isinstance(decision, Wait) and waited + decision.seconds > self.policy.max_total_wait:
                     decision = GiveUp(f"{decision.why}; still failing after {attempt} attempts", RETRY_HINT)
                 if isinstance(decision, GiveUp):
-                    raise CodeHostError(
-                        operation, decision.detail, decision.hint, status=_describe(error)[0]
-                    ) from error
+                    gave_up = RequestGaveUp if only_transient else CodeHostError
+                    raise gave_up(operation, decision.detail, decision.hint, status=_describe(error)[0]) from error
                 log.warning("GitHub: %s: %s; retry %d in %.1fs", operation, decision.why, attempt, decision.seconds)
                 waited += decision.seconds
                 self._sleep(decision.seconds)
+
+
+class RequestGaveUp(CodeHostError):
+    """One request retried as often as allowed; the operation it belongs to reports it under its own name."""
 
 
 def is_transient(error: Exception) -> bool:
