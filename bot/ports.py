@@ -138,6 +138,10 @@ class Store(Protocol):
 
     def lock_for(self, repo: str, dir: str, workspace: str) -> LockRecord | None: ...
 
+    def one_at_a_time(self, name: str) -> AbstractContextManager[None]:
+        """Hold the mutex `name` for a `with` block, across every worker and replica on this store."""
+        ...
+
     def locks(self) -> list[LockRecord]: ...
 
     def audit(
@@ -318,7 +322,14 @@ class CodeHost(Protocol):
         summary: str = "",
         text: str = "",
         annotations: Sequence[Finding] = (),
-    ) -> int: ...
+        external_id: str = "",
+    ) -> int:
+        """A new check run; with `external_id` (the request it is for), the one made for it before if any."""
+        ...
+
+    def unfinished_check_runs(self, repo: str, head_sha: str, name_prefix: str) -> list[int]:
+        """The ids of this App's check runs on head_sha named name_prefix... that are not completed."""
+        ...
 
     def update_check_run(
         self,

@@ -22,6 +22,9 @@ DEFAULT_WEBHOOK_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024
 # GitHub gives up on a delivery that is not answered within 10 seconds, so a body still arriving after that
 # is not GitHub's. https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks
 DEFAULT_WEBHOOK_READ_TIMEOUT = 10.0
+SCANNER_NAMES = ("checkov", "trivy")
+DEFAULT_SCANNERS = ",".join(SCANNER_NAMES)
+NO_SCANNERS = "none"
 
 # What each setting is for, so an error can say how to fix it, not only that something is wrong.
 _HINTS = {
@@ -38,6 +41,13 @@ _HINTS = {
         f"a size such as 64MiB or a number of bytes, at least GitHub's {MAX_PAYLOAD_BYTES}-byte payload cap"
     ),
     "webhook_read_timeout": f"a number of seconds above 0 (default {DEFAULT_WEBHOOK_READ_TIMEOUT:g})",
+    "github_timeout": "a whole number of seconds, 1 or more, that one GitHub API call may take (default 15)",
+    "github_seconds_between_writes": "a number of seconds, 0 or more, between two writes to GitHub (default 1)",
+    "github_retry_first_delay": "a number of seconds, 0 or more: the first wait before retrying a GitHub call (1)",
+    "job_lease_seconds": "a number of seconds above 0 a worker holds a job before another may take it (60)",
+    "job_max_attempts": "a whole number of attempts per job, 1 or more (default 5)",
+    "job_retry_first_delay": "a number of seconds, 0 or more, before a failed job's first retry (default 10)",
+    "scanners": f"a comma-separated list of {', '.join(SCANNER_NAMES)}, or none (default {DEFAULT_SCANNERS})",
 }
 
 
@@ -71,6 +81,18 @@ class Settings(BaseSettings):
         default=ByteSize(DEFAULT_WEBHOOK_MAX_INFLIGHT_BYTES), ge=MAX_PAYLOAD_BYTES
     )
     webhook_read_timeout: float = Field(default=DEFAULT_WEBHOOK_READ_TIMEOUT, gt=0, allow_inf_nan=False)
+    # Talking to GitHub: how long one call may take, the pause between writes GitHub advises against its secondary
+    # rate limits, and the first backoff of a retried call (doubling; Retry-After is honoured whatever it says).
+    github_timeout: int = Field(default=15, ge=1)  # whole seconds: PyGithub takes no fractions
+    github_seconds_between_writes: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    github_retry_first_delay: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    # The job queue (bot/services/workers.py): how long a worker holds a job before another replica may take it
+    # over (it renews the lease every third of it while it works), and how often and how soon a failed job is retried.
+    job_lease_seconds: float = Field(default=60.0, gt=0, allow_inf_nan=False)
+    job_max_attempts: int = Field(default=5, ge=1)
+    job_retry_first_delay: float = Field(default=10.0, ge=0, allow_inf_nan=False)
+    # Which scanners check each plan; `none` turns scanning off, and every plan comment then says nothing was scanned.
+    scanners: str = DEFAULT_SCANNERS
 
     @field_validator("webhook_secret")
     @classmethod
@@ -78,6 +100,22 @@ class Settings(BaseSettings):
         if not value.get_secret_value().strip():
             raise ValueError("it is blank")
         return value
+
+    @field_validator("scanners")
+    @classmethod
+    def _known_scanners(cls, value: str) -> str:
+        names = [name.strip().lower() for name in value.split(",") if name.strip()]
+        if names == [NO_SCANNERS]:
+            return NO_SCANNERS
+        unknown = [name for name in names if name not in SCANNER_NAMES]
+        if unknown or not names:
+            raise ValueError(f"{', '.join(unknown) or 'nothing'} is not a scanner Olympus runs")
+        return ",".join(dict.fromkeys(names))
+
+    @property
+    def scanner_names(self) -> tuple[str, ...]:
+        """The scanners to run, in order; empty when scanning is turned off."""
+        return () if self.scanners == NO_SCANNERS else tuple(self.scanners.split(","))
 
     @field_validator("private_key_file")
     @classmethod

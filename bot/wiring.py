@@ -33,6 +33,8 @@ class Loop:
     git: LocalGit | None = None  # the local repository, for the CLI's own steps
     sandbox: LocalAws | None = None
     say: Callable[[str], None] = print
+    # No scanner runs (the App's OLYMPUS_SCANNERS=none); every plan comment says so.
+    unscanned: bool = False
     # Each line Terraform prints, for a progress display; quiet by default.
     progress: Callable[[str], None] = lambda line: None
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
@@ -74,6 +76,15 @@ def standard_scanners() -> list[Scanner]:
     from bot.adapters.trivy import TrivyScanner
 
     return [CheckovScanner(), TrivyScanner()]
+
+
+def scanners_named(names: tuple[str, ...]) -> list[Scanner]:
+    """The scanners of the App's OLYMPUS_SCANNERS, in its order (bot.settings.SCANNER_NAMES)."""
+    from bot.adapters.checkov import CheckovScanner
+    from bot.adapters.trivy import TrivyScanner
+
+    known: dict[str, Callable[[], Scanner]] = {"checkov": CheckovScanner, "trivy": TrivyScanner}
+    return [known[name]() for name in names]
 
 
 def build_local_loop(
@@ -118,8 +129,17 @@ def build_app_context(
     sandbox: LocalAws | None = None,
     seconds_between_writes: float | None = None,
     retrying: Any = None,
+    timeout: int | None = None,
+    scanners: tuple[str, ...] = ("checkov", "trivy"),
+    max_attempts: int = 5,
 ) -> Any:
-    """The GitHub App's handlers' dependencies: a CodeHost per installation, a Loop per repository."""
+    """The GitHub App's handlers' dependencies: a CodeHost per installation, a Loop per repository.
+
+    `timeout` bounds each GitHub call (PyGithub's 15 s by default); `scanners` names the scanners every plan runs
+    (none: plans say they were not scanned); `max_attempts` is the worker's, after which a failure is told.
+    """
+    from github import Consts
+
     from bot.adapters.github import GitHubApp, load_private_key
     from bot.services.github_events import AppContext
 
@@ -129,6 +149,7 @@ def build_app_context(
         api_url,
         seconds_between_writes=seconds_between_writes,
         retrying=retrying,
+        timeout=timeout or Consts.DEFAULT_TIMEOUT,
     )
     terraform = TerraformCli.locate()
     cache = cache_dir()
@@ -139,7 +160,8 @@ def build_app_context(
         return Loop(
             store=store,
             terraform=terraform,
-            scanners=standard_scanners(),
+            scanners=scanners_named(scanners),
+            unscanned=not scanners,
             actor=actor,
             cache_dir=cache,
             state_dir=state_dir,
@@ -151,4 +173,5 @@ def build_app_context(
     return AppContext(
         codehost_for=lambda installation_id: github_app.codehost(installation_id),
         loop_for=loop_for,
+        max_attempts=max_attempts,
     )

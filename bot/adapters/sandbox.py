@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -48,7 +50,8 @@ def cli_config(cache_dir: Path) -> Path:
     """A Terraform CLI config that takes hashicorp/aws from the mirror and everything else from the registry."""
     mirror = provider_mirror(cache_dir)
     path = cache_dir / "terraform.rc"
-    path.write_text(
+    write_if_changed(
+        path,
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f'    path    = "{mirror}"\n'
@@ -57,9 +60,22 @@ def cli_config(cache_dir: Path) -> Path:
         "  direct {\n"
         '    exclude = ["registry.terraform.io/hashicorp/aws"]\n'
         "  }\n"
-        "}\n"
+        "}\n",
     )
     return path
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Give path this content, atomically: other replicas' Terraform may be reading it at that moment.
+
+    A plain write truncates first, and a Terraform started in between reads an empty CLI config (and then looks for
+    providers on the network) or an empty backend file.
+    """
+    if path.is_file() and path.read_text() == text:
+        return
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def provider_override(aws: LocalAws) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
+from bot.adapters.sql_mutex import SqlMutexes
 from bot.adapters.store_engine import (
     Clock,
     StoreOpenError,
@@ -54,6 +55,7 @@ class SqlStore:
         # Seals approvals and plans. Without a key given, one for this process only: records it writes check
         # while it runs, and none of them after (durable stores pass a key: bot/adapters/record_key.py).
         self._record_key = record_key or secrets.token_bytes(32)
+        self._mutexes = SqlMutexes(engine)
 
     @classmethod
     def open(cls, url: str, *, clock: Clock = utc_now, record_key: bytes | None = None) -> SqlStore:
@@ -349,6 +351,12 @@ class SqlStore:
         query = sa.select(t.locks).order_by(t.locks.c.repo, t.locks.c.dir, t.locks.c.workspace)
         with self.engine.connect() as connection:
             return [_lock_record(row) for row in connection.execute(query)]
+
+    @contextmanager
+    def one_at_a_time(self, name: str) -> Iterator[None]:
+        """Hold the mutex `name` for the block (bot/adapters/sql_mutex.py): e.g. one plan of a change at a time."""
+        with self._mutexes.hold(name):
+            yield
 
     # --- audit ------------------------------------------------------------------------------------------
 

@@ -92,6 +92,8 @@ class CommentReport:
     findings: Sequence[Finding] = ()
     next_commands: Sequence[str] = ()  # e.g. "/infra apply -p app"
     scanners: Sequence[str] = ()  # names of the scanners that ran, so "no findings" means something
+    # Scanning was turned off (OLYMPUS_SCANNERS=none): the comment says so where the findings would be.
+    unscanned: bool = False
     skipped: Sequence[SkippedCheck] = ()  # checks silenced inline, shown with their reasons so reviewers see them
     title: str = "Olympus plan"
     # The run's secrets (its plans' and its projects' sensitive variables): no line of the comment shows one.
@@ -109,6 +111,14 @@ def render_comment(report: CommentReport, *, limit: int = MAX_PART_CHARS) -> lis
     parts = split_lines(lines, limit - max(len(h) for h in headers) - 1)
     total = len(parts)
     return [_part_header(report, i, total) + "\n" + "\n".join(part) for i, part in enumerate(parts, 1)]
+
+
+def render_reply(key: str, text: str, *, limit: int = MAX_PART_CHARS) -> list[str]:
+    """A reply as comment parts under `key`'s hidden marker, so a retry finds it and edits it instead of adding one."""
+    headers = [marker(key, n, n) for n in (1, 9_999)]
+    parts = split_lines(text.split("\n"), limit - max(len(h) for h in headers) - 1)
+    total = len(parts)
+    return [marker(key, i, total) + "\n" + "\n".join(part) for i, part in enumerate(parts, 1)]
 
 
 def marker(key: str, part: int, total: int) -> str:
@@ -493,6 +503,14 @@ def _value(text: str) -> str:
 
 def _findings_section(report: CommentReport) -> list[str]:
     findings = sorted(report.findings, key=lambda f: (-f.severity.rank, f.file, f.line, f.rule_id))
+    if report.unscanned and not findings:
+        return [
+            "#### ⚠️ Not scanned",
+            "",
+            "**No scanner checked this change**: scanning is turned off on this Olympus (`OLYMPUS_SCANNERS=none`), "
+            "so nothing here was checked by Checkov or Trivy.",
+            "",
+        ]
     if not findings:
         if report.scanners:
             names = " and ".join(escape_text(s) for s in report.scanners)

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import uvicorn
 
@@ -84,6 +85,10 @@ def github_handler(settings: Settings, store: SqlStore) -> JobHandler:
         if settings.private_key_file is not None
         else settings.private_key.get_secret_value()  # type: ignore[union-attr]
     )
+    from bot.adapters.github import Retrying, RetryPolicy
+
+    if not settings.scanner_names:
+        logger.warning("OLYMPUS_SCANNERS=none: plans are not scanned, and every plan comment says so")
     context = build_app_context(
         app_id=settings.app_id,
         private_key_pem=pem,
@@ -91,9 +96,26 @@ def github_handler(settings: Settings, store: SqlStore) -> JobHandler:
         store=store,
         data_dir=settings.data_dir.resolve(),
         sandbox=LocalAws(settings.aws_emulator_url) if settings.aws_emulator_url else None,
-        seconds_between_writes=1.0,
+        seconds_between_writes=settings.github_seconds_between_writes,
+        retrying=Retrying(RetryPolicy(base_delay=settings.github_retry_first_delay)),
+        timeout=settings.github_timeout,
+        scanners=settings.scanner_names,
+        max_attempts=settings.job_max_attempts,
     )
     return lambda job: handle_job(context, job)
+
+
+def retry_policy(settings: Settings) -> JobRetryPolicy:
+    """How often and how soon a failed job is tried again (OLYMPUS_JOB_MAX_ATTEMPTS, OLYMPUS_JOB_RETRY_FIRST_DELAY)."""
+    return JobRetryPolicy(
+        max_attempts=settings.job_max_attempts, first_delay=timedelta(seconds=settings.job_retry_first_delay)
+    )
+
+
+def worker_timing(settings: Settings) -> WorkerTiming:
+    """The workers' lease (OLYMPUS_JOB_LEASE_SECONDS); abandoned jobs are swept as often, at most once a minute."""
+    lease = timedelta(seconds=settings.job_lease_seconds)
+    return WorkerTiming(lease=lease, sweep_interval=min(WorkerTiming.sweep_interval, settings.job_lease_seconds))
 
 
 def serve(
@@ -120,7 +142,9 @@ def serve(
     try:
         queue = JobQueue(store.engine, store.clock)
         app = create_app(settings, store, queue=queue)
-        pool = WorkerPool(queue, handler, workers, retry=retry, timing=timing)
+        pool = WorkerPool(
+            queue, handler, workers, retry=retry or retry_policy(settings), timing=timing or worker_timing(settings)
+        )
         pool.start()
         logger.info(
             "olympus serve: webhooks at http://%s:%d/webhooks/github, %d workers, database %s",

@@ -34,6 +34,7 @@ from bot.services.github_propose import propose_from_issue
 from bot.services.github_state_change import state_change_pull_request
 from bot.services.onboarding import onboard_repository
 from bot.services.pull_requests import apply_pull_request, close_pull_request, plan_pull_request
+from bot.services.replies import ReplyTo, reply_key
 from bot.wiring import Loop
 
 log = logging.getLogger(__name__)
@@ -67,12 +68,14 @@ def handle_job(ctx: AppContext, job: Job) -> None:
     payload = job.payload
     repo = job.repo
     if job.kind in ("issue_comment.created", "issues.opened"):
+        is_comment = job.event == "issue_comment"
+        reply = ReplyTo(codehost, repo, int(payload["issue"]["number"]), reply_key(payload, is_comment=is_comment))
         try:
-            _command(ctx, codehost, repo, payload, is_comment=job.event == "issue_comment")
+            _command(ctx, codehost, repo, payload, reply, is_comment=is_comment)
         except CodeHostError as exc:
             if job.attempts < ctx.max_attempts:
                 raise  # retried with backoff by the worker
-            _report_failure(codehost, repo, int(payload["issue"]["number"]), exc)
+            _report_failure(reply, exc)
     elif job.kind == "push.pushed":
         record_push(ctx.loop_for(repo, _sender(payload)), job, branch=str(payload["ref"]).removeprefix("refs/heads/"))
     elif job.kind in ("pull_request.opened", "pull_request.synchronize", "pull_request.reopened"):
@@ -80,7 +83,7 @@ def handle_job(ctx: AppContext, job: Job) -> None:
         loop = ctx.loop_for(repo, _sender(payload))
         # Recorded first: whoever moved the head may not approve it, even if the plan below fails.
         record_push(loop, job, branch=str(payload["pull_request"]["head"]["ref"]), number=number)
-        plan_pull_request(loop, codehost, repo, number)
+        plan_pull_request(loop, codehost, repo, number, check_key=job.delivery_id)
     elif job.kind == "pull_request.closed":
         number = int(payload["pull_request"]["number"])
         close_pull_request(ctx.loop_for(repo, _sender(payload)), repo, number)
@@ -92,12 +95,16 @@ def handle_job(ctx: AppContext, job: Job) -> None:
                 repo,
                 int(pr["number"]),
                 explicit=True,
+                check_key=job.delivery_id,
             )
     else:
         log.info("job %s (%s): acknowledged, nothing to do", job.id, job.kind)
 
 
-def _command(ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[str, Any], *, is_comment: bool) -> None:
+def _command(
+    ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[str, Any], reply: ReplyTo, *, is_comment: bool
+) -> None:
+    """Carry out one command; every way it ends says so once, through `reply` (the plan comment, for a plan)."""
     issue = payload["issue"]
     number = int(issue["number"])
     # A comment runs only when the command is all it says; an issue's body is a request and its description.
@@ -110,50 +117,59 @@ def _command(ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[st
     else:
         codehost.react_to_issue(repo, number, "eyes")
     if isinstance(parsed, Reply):
-        codehost.post_comment(repo, number, parsed.text)
+        reply.say(parsed.text)
         return
     if isinstance(parsed, Help):
-        codehost.post_comment(repo, number, help_text("app", parsed.topic))
+        reply.say(help_text("app", parsed.topic))
         return
     decision = _authorize(ctx, codehost, repo, command_kind(parsed), sender)
     if isinstance(decision, Refused):
-        codehost.post_comment(repo, number, f"@{sender} {decision.reason}")
+        reply.say(f"@{sender} {decision.reason}")
         return
     loop = ctx.loop_for(repo, sender)
     on_pull_request = bool(issue.get("pull_request"))
     try:
         if isinstance(parsed, Create | Destroy):
             default_branch = str(payload["repository"].get("default_branch") or "main")
-            propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch)
+            propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch, reply=reply)
         elif not on_pull_request:
-            codehost.post_comment(
-                repo,
-                number,
+            reply.say(
                 "`/infra plan`, `apply`, `import`, `state rm` and `unlock` work in a pull request's "
-                "comments; on an issue, ask for a change with `/infra create ...`.",
+                "comments; on an issue, ask for a change with `/infra create ...`."
             )
         elif isinstance(parsed, Plan):
             plan_pull_request(
-                loop, codehost, repo, number, only=parsed.target, explicit=True, extra_args=parsed.extra_args
+                loop,
+                codehost,
+                repo,
+                number,
+                only=parsed.target,
+                explicit=True,
+                extra_args=parsed.extra_args,
+                reply=reply,
+                check_key=reply.key,
             )
         elif isinstance(parsed, Apply):
             apply_pull_request(
-                loop, codehost, repo, number, asker=sender, only=parsed.target, extra_args=parsed.extra_args
-            )
-        elif isinstance(parsed, Import | StateRm):
-            state_change_pull_request(loop, codehost, repo, number, asker=sender, command=parsed)
-        elif isinstance(parsed, Unlock):
-            released = close_pull_request(loop, repo, number)
-            codehost.post_comment(
+                loop,
+                codehost,
                 repo,
                 number,
-                f"Released {released} lock(s) held by {change_id_of(repo, number)} and discarded its plans.",
+                asker=sender,
+                only=parsed.target,
+                extra_args=parsed.extra_args,
+                reply=reply,
             )
+        elif isinstance(parsed, Import | StateRm):
+            state_change_pull_request(loop, codehost, repo, number, asker=sender, command=parsed, reply=reply)
+        elif isinstance(parsed, Unlock):
+            released = close_pull_request(loop, repo, number)
+            reply.say(f"Released {released} lock(s) held by {change_id_of(repo, number)} and discarded its plans.")
         elif isinstance(parsed, Status):
-            codehost.post_comment(repo, number, _status(loop, repo))
+            reply.say(_status(loop, repo))
     except UserError as exc:
         hint = f"\n\n{exc.hint}" if exc.hint else ""
-        codehost.post_comment(repo, number, "\n".join(fence(exc.message)) + hint)
+        reply.say("\n".join(fence(exc.message)) + hint)
 
 
 def record_push(loop: Loop, job: Job, *, branch: str, number: int | None = None) -> None:
@@ -172,14 +188,14 @@ def record_push(loop: Loop, job: Job, *, branch: str, number: int | None = None)
     loop.store.record_push(push, job.delivery_id)
 
 
-def _report_failure(codehost: CodeHost, repo: str, number: int, error: CodeHostError) -> None:
+def _report_failure(reply: ReplyTo, error: CodeHostError) -> None:
     """The last attempt failed too: say what failed and how to retry (best effort: GitHub may still be down)."""
     try:
         lines = ["Olympus could not finish this command:", "", *fence(str(error)), ""]
         lines.append("Nothing was left half-made. Comment the command again to retry.")
-        codehost.post_comment(repo, number, "\n".join(lines))
+        reply.say("\n".join(lines))
     except CodeHostError:
-        log.exception("could not report a failed command on %s#%s", repo, number)
+        log.exception("could not report a failed command on %s#%s", reply.repo, reply.number)
 
 
 def _authorize(ctx: AppContext, codehost: CodeHost, repo: str, kind: str, user: str) -> object:

@@ -6,11 +6,12 @@ from bot.adapters.github.repo_reader import GitHubRepoReader
 from bot.domain.branches import branch_for
 from bot.domain.commands import Create, Destroy, render_command, to_tool_call
 from bot.domain.markdown import fence
-from bot.domain.models import Refusal
-from bot.ports import CodeHost
+from bot.domain.models import ChangeSet, Refusal
+from bot.ports import CodeHost, PullRequestInfo
 from bot.services.github_checkout import change_id_of
 from bot.services.propose_change import change_or_refusal, commit_message
 from bot.services.pull_requests import plan_pull_request
+from bot.services.replies import ReplyTo
 from bot.services.tool_calls import call_tool
 from bot.tools.server import build_server
 from bot.wiring import Loop
@@ -26,8 +27,15 @@ def propose_from_issue(
     command: Create | Destroy,
     sender: str,
     default_branch: str,
+    *,
+    reply: ReplyTo | None = None,
 ) -> int | None:
-    """Open (or find) the PR for the request, reply with its link, and plan it; the PR's number, or None."""
+    """Open (or find) the PR for the request, reply with its link, and plan it; the PR's number, or None.
+
+    Run again (a retried job), it finds the PR the first run opened: the request is then unchanged, and the reply
+    says where it is proposed and the PR is planned, as the first run would have finished doing.
+    """
+    answer = reply or ReplyTo(codehost, repo, issue, f"reply/propose-{branch_for(command.request)}")
     command_line = render_command(command)
     branch = branch_for(command.request)
     tool, args = to_tool_call(command)
@@ -40,28 +48,49 @@ def propose_from_issue(
             outcome.result = "refused"
             where = f"\n\nSee `{result.location}`." if result.location else ""
             hint = f"\n\n{result.hint}" if result.hint else ""
-            codehost.post_comment(repo, issue, "\n".join(fence(result.message)) + hint + where)
+            answer.say("\n".join(fence(result.message)) + hint + where)
             return None
         if result.unchanged:
             outcome.result = "unchanged"
             where = f" It is proposed in #{existing.number}." if existing else ""
-            codehost.post_comment(repo, issue, f"Nothing to change: {result.description}{where}")
-            return int(existing.number) if existing else None
-        body = "\n".join(
-            [f"Closes #{issue}", "", f"Requested by @{sender}:", "", *fence(command_line), "", result.description]
-        )
-        pr = codehost.open_change(
-            repo,
-            default_branch,
-            branch,
-            list(result.files),
-            commit_message(result, command_line, sender),
-            title=result.title,
-            body=body,
-            labels=LABELS,
-        )
-        run = loop.store.start_run(change_id_of(repo, pr.number), "propose", sender, pr.head_sha)
-        loop.store.finish_run(run, "ok", {"issue": issue, "branch": branch})
-    codehost.post_comment(repo, issue, f"Opened #{pr.number} for `{command_line}`; the plan will be posted there.")
-    plan_pull_request(loop, codehost, repo, pr.number)
+            answer.say(f"Nothing to change: {result.description}{where}")
+            if existing is None:
+                return None
+            # Whoever asks for a change is one of its requesters, who may not approve it; a first run killed between
+            # opening the PR and recording that is made good here.
+            run = loop.store.start_run(change_id_of(repo, existing.number), "propose", sender, existing.head_sha)
+            loop.store.finish_run(run, "unchanged", {"issue": issue, "branch": branch})
+            pr = existing
+        else:
+            pr = _open_pull_request(codehost, repo, default_branch, branch, issue, sender, command_line, result)
+            run = loop.store.start_run(change_id_of(repo, pr.number), "propose", sender, pr.head_sha)
+            loop.store.finish_run(run, "ok", {"issue": issue, "branch": branch})
+            answer.say(f"Opened #{pr.number} for `{command_line}`; the plan will be posted there.")
+    plan_pull_request(loop, codehost, repo, pr.number, check_key=answer.key)
     return pr.number
+
+
+def _open_pull_request(
+    codehost: CodeHost,
+    repo: str,
+    default_branch: str,
+    branch: str,
+    issue: int,
+    sender: str,
+    command_line: str,
+    result: ChangeSet,
+) -> PullRequestInfo:
+    """Commit the change on its branch and open its pull request (or find it, when a first try got that far)."""
+    body = "\n".join(
+        [f"Closes #{issue}", "", f"Requested by @{sender}:", "", *fence(command_line), "", result.description]
+    )
+    return codehost.open_change(
+        repo,
+        default_branch,
+        branch,
+        list(result.files),
+        commit_message(result, command_line, sender),
+        title=result.title,
+        body=body,
+        labels=LABELS,
+    )

@@ -8,7 +8,9 @@ from bot.domain.gate import Blocked
 from bot.domain.markdown import bullet_list, code, fence
 from bot.errors import UserError
 from bot.ports import CodeHost
+from bot.services.github_checkout import change_id_of
 from bot.services.pull_requests import reviewed_checkout
+from bot.services.replies import ReplyTo, notice_key
 from bot.services.state_change import change_state
 from bot.wiring import Loop
 
@@ -16,9 +18,26 @@ __all__ = ["state_change_pull_request"]
 
 
 def state_change_pull_request(
-    loop: Loop, codehost: CodeHost, repo: str, number: int, *, asker: str, command: Import | StateRm
+    loop: Loop,
+    codehost: CodeHost,
+    repo: str,
+    number: int,
+    *,
+    asker: str,
+    command: Import | StateRm,
+    reply: ReplyTo | None = None,
 ) -> None:
-    """Run the command in the PR's project through the same gate as apply, and say what happened on the PR."""
+    """Run the command in the PR's project through the same gate as apply, and say what happened on the PR (once,
+    through `reply`); it takes turns with the PR's plans and applies."""
+    change_id = change_id_of(repo, number)
+    with loop.store.one_at_a_time(f"plan {change_id}"):
+        answer = reply or ReplyTo(codehost, repo, number, notice_key(change_id, "state"))
+        _change_state(loop, codehost, repo, number, asker, command, answer)
+
+
+def _change_state(
+    loop: Loop, codehost: CodeHost, repo: str, number: int, asker: str, command: Import | StateRm, answer: ReplyTo
+) -> None:
     pr = codehost.pull_request(repo, number)
     verb = "import" if isinstance(command, Import) else "state rm"
     if pr.state != "open":
@@ -32,11 +51,11 @@ def state_change_pull_request(
     head = pr.head_sha[:12]
     if isinstance(report.decision, Blocked):
         reasons = bullet_list(report.decision.reasons)
-        codehost.post_comment(repo, number, f"**`{PREFIX} {verb}` refused** for `{head}`:\n\n{reasons}")
+        answer.say(f"**`{PREFIX} {verb}` refused** for `{head}`:\n\n{reasons}")
         return
     if report.error:
         lines = [f"**`{PREFIX} {verb}` failed** in {code(report.project)} at `{head}`:", "", *fence(report.error)]
-        codehost.post_comment(repo, number, "\n".join(lines))
+        answer.say("\n".join(lines))
         return
     approvers = ", ".join(f"@{a}" for a in report.decision.approvers)
     lines = [
@@ -46,4 +65,4 @@ def state_change_pull_request(
         "",
         f"The state changed, so the saved plans were discarded: comment `{PREFIX} plan` to plan again.",
     ]
-    codehost.post_comment(repo, number, "\n".join(lines))
+    answer.say("\n".join(lines))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.adapters.sandbox import backend_config
+from bot.adapters.sandbox import backend_config, write_if_changed
 from bot.adapters.terraform import TerraformError
 from bot.domain.commands import Target
 from bot.domain.findings import ScanReport, merge_reports
@@ -43,6 +43,7 @@ class PlanReport:
     projects: list[ProjectPlan]
     scan: ScanReport = field(default_factory=ScanReport)
     scanners: tuple[str, ...] = ()
+    unscanned: bool = False  # scanning is turned off (OLYMPUS_SCANNERS=none)
 
     @property
     def ok(self) -> bool:
@@ -79,7 +80,7 @@ def plan_change(
         )
     projects = select_projects(projects, only)
     branch, head = checkout.change_id, checkout.head
-    report = PlanReport(branch, head, [], scanners=tuple(s.name for s in loop.scanners))
+    report = PlanReport(branch, head, [], scanners=tuple(s.name for s in loop.scanners), unscanned=loop.unscanned)
     with loop.store.audited(loop.actor, "plan", {"change": branch, "commit": head}) as outcome:
         run_id = loop.store.start_run(branch, "plan", loop.actor, head)
         for project in projects:
@@ -119,7 +120,12 @@ def _plan_project(loop: Loop, checkout: Checkout, project: Project, extra_args: 
                 select = ["workspace", "select", "-or-create", "-no-color", project.workspace]
                 run_step(loop, workdir, env, select, known)
             loop.say(f"→ {project.name}: terraform plan")
-            plan = ["plan", "-input=false", "-no-color", "-lock-timeout=60s", f"-out={plan_path}", *extra_args]
+            # No state lock for a plan: it writes no state, Olympus's own lock on the project keeps its other changes
+            # out, and Terraform refuses to apply a saved plan whose state changed since ("Saved plan is stale").
+            # A lock it took could outlive it: a Terraform whose worker was killed dies at its next line of output
+            # (a broken pipe) without releasing it, and every later plan of the project would then wait and fail.
+            # https://developer.hashicorp.com/terraform/language/state/locking
+            plan = ["plan", "-input=false", "-no-color", "-lock=false", f"-out={plan_path}", *extra_args]
             run_step(loop, workdir, env, plan, known)
             shown = run_step(loop, workdir, env, ["show", "-json", "-no-color", str(plan_path)], known, echo=False)
     except TerraformError as exc:
@@ -175,7 +181,7 @@ def init_args(loop: Loop, workdir: Path, project: Project) -> list[str]:
         path = loop.state_dir / "sandbox" / f"{slug(project.name)}.backend.hcl"
         path.parent.mkdir(parents=True, exist_ok=True)
         key = f"{loop.repo_id}/{project.dir}/{project.workspace}/terraform.tfstate"
-        path.write_text(backend_config(loop.sandbox, key))
+        write_if_changed(path, backend_config(loop.sandbox, key))
         return [f"-backend-config={path}", "-reconfigure"]
     if (workdir / "backend.hcl").is_file():
         return ["-backend-config=backend.hcl"]

@@ -14,16 +14,18 @@ from bot.domain.models import Finding
 from bot.domain.render import holder
 from bot.errors import UserError
 from bot.ports import CodeHost, PullRequestInfo
-from bot.services.apply_change import apply_change
+from bot.services.apply_change import ApplyReport, apply_change
 from bot.services.checkout import Checkout
 from bot.services.github_checkout import change_id_of, pull_request_checkout
 from bot.services.plan_change import PlanReport, ProjectPlan, plan_change
 from bot.services.pull_request_review import PullRequestReview, read_pull_request_review
+from bot.services.replies import ReplyTo, notice_key
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
 from bot.wiring import Loop
 
 CHECK_PREFIX = "olympus/plan: "
+CHECKS_RUN = "plan-checks"  # the store's record of a plan's check runs, from their creation to their completion
 
 
 def requesters_of(loop: Loop, change_id: str, asker: str) -> tuple[str, ...]:
@@ -41,46 +43,87 @@ def plan_pull_request(
     only: str | Target | None = None,
     explicit: bool = False,
     extra_args: Sequence[str] = (),
+    reply: ReplyTo | None = None,
+    check_key: str = "",
 ) -> PlanReport | None:
-    """Plan the PR's head; None when it touches no project (said in a comment only when someone asked)."""
-    pr = codehost.pull_request(repo, number)
+    """Plan the PR's head; None when it touches no project (said in a comment only when someone asked).
+
+    `reply` answers the command that asked (default: a notice keyed by the PR); `check_key` names this request in
+    its check runs' external_id, so running the same job again completes the same check runs instead of adding some.
+    One plan of a pull request runs at a time, across every worker and replica.
+    """
     change_id = change_id_of(repo, number)
-    if pr.state != "open":
-        return None
-    if pr.is_fork:
-        # Planning runs the PR's code (providers, external data sources): never with our credentials for a fork.
-        codehost.post_comment(
-            repo,
-            number,
-            "Olympus does not plan pull requests from forks with this "
-            "installation's credentials. Push the branch to this repository to have it planned.",
-        )
-        return None
-    checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, (loop.actor,))
-    projects = affected_projects_of(checkout.reader, checkout.changed_files)
-    if not projects:
-        if explicit:
-            codehost.post_comment(
-                repo, number, "This pull request changes no Terraform project, so there is nothing to plan."
+    notice = reply or ReplyTo(codehost, repo, number, notice_key(change_id, "plan"))
+    with loop.store.one_at_a_time(f"plan {change_id}"):
+        settle_interrupted_checks(loop, codehost, repo, change_id)
+        pr = codehost.pull_request(repo, number)
+        if pr.state != "open":
+            # Its close may have been handled while a plan of it still ran and took locks: whoever sees it closed
+            # releases them, so a closed pull request never keeps a project locked.
+            close_pull_request(loop, repo, number)
+            if explicit:
+                notice.say(f"#{number} is {'merged' if pr.merged else 'closed'}, so there is nothing to plan.")
+            return None
+        if pr.is_fork:
+            # Planning runs the PR's code (providers, external data sources): never with our credentials for a fork.
+            notice.say(
+                "Olympus does not plan pull requests from forks with this "
+                "installation's credentials. Push the branch to this repository to have it planned."
             )
-        return None
-    projects = select_projects(projects, only)
-    checks = {
-        p.name: codehost.create_check_run(
-            repo,
-            pr.head_sha,
-            CHECK_PREFIX + p.name,
-            status="in_progress",
-            title="Planning",
-            summary=f"Planning {p.dir}",
-        )
-        for p in projects
-    }
-    report = plan_change(loop, checkout, only=only, extra_args=extra_args)
-    for planned in report.projects:
-        finish_plan_check(codehost, repo, checks[planned.project.name], planned, report.scan)
-    codehost.upsert_comment(repo, number, change_id, comment_for(report, PULL_REQUEST_NEXT))
-    return report
+            return None
+        checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, (loop.actor,))
+        projects = affected_projects_of(checkout.reader, checkout.changed_files)
+        if not projects:
+            if explicit:
+                notice.say("This pull request changes no Terraform project, so there is nothing to plan.")
+            return None
+        projects = select_projects(projects, only)
+        # Recorded before the check runs exist, finished once they are complete: a plan that never got there (its
+        # worker was killed) is found by the next plan of the PR, which completes what it left in progress.
+        checks_run = loop.store.start_run(change_id, CHECKS_RUN, loop.actor, pr.head_sha)
+        checks = {
+            p.name: codehost.create_check_run(
+                repo,
+                pr.head_sha,
+                CHECK_PREFIX + p.name,
+                status="in_progress",
+                title="Planning",
+                summary=f"Planning {p.dir}",
+                external_id=check_key,
+            )
+            for p in projects
+        }
+        report = plan_change(loop, checkout, only=only, extra_args=extra_args)
+        for planned in report.projects:
+            finish_plan_check(codehost, repo, checks[planned.project.name], planned, report.scan)
+        loop.store.finish_run(checks_run, "completed", {"check_runs": sorted(checks.values())})
+        codehost.upsert_comment(repo, number, change_id, comment_for(report, PULL_REQUEST_NEXT))
+        if codehost.pull_request(repo, number).state != "open":
+            close_pull_request(loop, repo, number)  # closed while it was planned: its close may have come first
+        return report
+
+
+def settle_interrupted_checks(loop: Loop, codehost: CodeHost, repo: str, change_id: str) -> int:
+    """Complete, as cancelled, the plan check runs that an interrupted plan of the change left in progress.
+
+    Called while holding the change's plan mutex, so no live plan of it is running: an unfinished record is a dead
+    one's. GitHub would otherwise show those commits as being planned forever. Returns how many were completed.
+    """
+    settled = 0
+    for run in loop.store.runs_for(change_id):
+        if run.command != CHECKS_RUN or run.result is not None:
+            continue
+        for check_run_id in codehost.unfinished_check_runs(repo, run.commit, CHECK_PREFIX):
+            codehost.update_check_run(
+                repo,
+                check_run_id,
+                conclusion="cancelled",
+                title="Interrupted",
+                summary="Olympus stopped before this plan finished; the newest plan of the pull request replaces it.",
+            )
+            settled += 1
+        loop.store.finish_run(run.id, "interrupted", {})
+    return settled
 
 
 def finish_plan_check(codehost: CodeHost, repo: str, check_id: int, planned: ProjectPlan, scan: ScanReport) -> None:
@@ -139,31 +182,35 @@ def apply_pull_request(
     asker: str,
     only: str | Target | None = None,
     extra_args: Sequence[str] = (),
+    reply: ReplyTo | None = None,
 ) -> None:
-    """Apply the reviewed plans of the PR through the gate, and say what happened on the PR."""
-    pr = codehost.pull_request(repo, number)
-    if pr.state != "open":
-        raise UserError("pull-request-closed", f"#{number} is {pr.state}", "apply from an open pull request")
-    checkout, review = reviewed_checkout(loop, codehost, repo, pr, asker)
-    report = apply_change(
-        loop, checkout, only=only, approvals=review.approvals, pull_request=review.facts, extra_args=extra_args
-    )
+    """Apply the reviewed plans of the PR through the gate, and say what happened on the PR (through `reply`)."""
+    change_id = change_id_of(repo, number)
+    with loop.store.one_at_a_time(f"plan {change_id}"):
+        answer = reply or ReplyTo(codehost, repo, number, notice_key(change_id, "apply"))
+        pr = codehost.pull_request(repo, number)
+        if pr.state != "open":
+            raise UserError("pull-request-closed", f"#{number} is {pr.state}", "apply from an open pull request")
+        checkout, review = reviewed_checkout(loop, codehost, repo, pr, asker)
+        report = apply_change(
+            loop, checkout, only=only, approvals=review.approvals, pull_request=review.facts, extra_args=extra_args
+        )
+        _say_applied(answer, pr.head_sha, report)
+
+
+def _say_applied(answer: ReplyTo, head: str, report: ApplyReport) -> None:
     if isinstance(report.decision, Blocked):
         reasons = bullet_list(report.decision.reasons)
-        codehost.post_comment(repo, number, f"**Apply refused** for `{pr.head_sha[:12]}`:\n\n{reasons}")
+        answer.say(f"**Apply refused** for `{head[:12]}`:\n\n{reasons}")
     elif report.error:
-        codehost.post_comment(
-            repo,
-            number,
+        answer.say(
             f"**Apply failed**: the error is in the Olympus log.\n\n"
             f"Applied before the failure: {_projects(report.applied) or 'nothing'}. Fix the "
             "cause, push, and `/infra plan` again.",
         )
     else:
         approvers = ", ".join(f"@{a}" for a in report.decision.approvers)
-        codehost.post_comment(
-            repo, number, f"**Applied** {_projects(report.applied)} at `{pr.head_sha[:12]}` (approved by {approvers})."
-        )
+        answer.say(f"**Applied** {_projects(report.applied)} at `{head[:12]}` (approved by {approvers}).")
 
 
 def _projects(names: Sequence[str]) -> str:

@@ -41,6 +41,7 @@ def comment_for(report: PlanReport, next_steps: tuple[str, ...] = LOCAL_NEXT) ->
             findings=report.scan.findings,
             next_commands=next_commands,
             scanners=report.scanners,
+            unscanned=report.unscanned,
             skipped=report.scan.skipped,
             sensitive=report.sensitive,
         )

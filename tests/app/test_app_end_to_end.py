@@ -139,8 +139,11 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     [pr] = repo.pulls.values()
     first_head = pr.head_sha
     assert "infra/aws/envs/dev/s3_bucket_logs_archive.tf" in repo.files_at(pr.head_ref)
+    [command] = [c for c in repo.comments(issue) if c.user == "bob"]
     replies = [c.body for c in repo.comments(issue) if c.user == fake.bot_login]
+    # Keyed by the command's comment, so a retried job edits this reply instead of posting another.
     assert replies == [
+        f"<!-- olympus:comment key=reply/comment-{command.id} part=1/1 -->\n"
         f"Opened #{pr.number} for `/infra create bucket logs-archive cloud=aws region=eu-west-1 "
         "env=dev versioning=on`; the plan will be posted there."
     ]
@@ -173,7 +176,8 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     fake.add_review(REPO, pr.number, "alice", "APPROVED", first_head)
     pushed = fake.push(REPO, pr.head_ref, {"infra/aws/envs/dev/terraform.tfvars": 'region = "eu-west-1"\n'})
     app.pull_request_event("synchronize", pr.number, "bob")
-    bot_comments = [c for c in repo.comments(pr.number) if c.user == fake.bot_login and "olympus:comment" in c.body]
+    plan_marker = f"<!-- olympus:comment key={REPO}#{pr.number} "  # the plan's; each reply has a key of its own
+    bot_comments = [c for c in repo.comments(pr.number) if c.user == fake.bot_login and plan_marker in c.body]
     assert len(bot_comments) == 1 and pushed[:12] in bot_comments[0].body
     assert [run.head_sha for run in repo.check_runs if run.head_sha != repo.pulls[other].head_sha] == [
         first_head,
@@ -193,13 +197,13 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     app.pull_request_event("synchronize", pr.number, "eve")
     fake.add_review(REPO, pr.number, "eve", "APPROVED", pushed)
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
-    refused = shown(repo.comments(pr.number)[-1].body)
+    refused = shown(repo.comments(pr.number)[-1].body).lstrip()  # the reply's hidden key renders as nothing
     assert refused.startswith("Apply refused") and "eve cannot approve it" in refused, refused
     assert f"pushed {pushed[:12]} to the change" in refused
     assert "logs-archive" not in aws.bucket_names()
     fake.add_review(REPO, pr.number, "alice", "APPROVED", pushed)
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
-    assert repo.comments(pr.number)[-1].body.startswith("**Applied** `infra/aws/envs/dev`")
+    assert shown(repo.comments(pr.number)[-1].body).lstrip().startswith("Applied infra/aws/envs/dev")
     assert "logs-archive" in aws.bucket_names()
     assert [lock.holder for lock in store.locks()] == [f"{REPO}#{pr.number}"]
 
@@ -256,4 +260,4 @@ def test_a_fork_is_never_planned_and_status_lists_locks(
     assert "may be run by people with the write permission" in repo.comments(number)[-1].body
 
     app.comment(number, "/infra status", "mallory", on_pull_request=True)
-    assert repo.comments(number)[-1].body == "No project of this repository is locked."
+    assert repo.comments(number)[-1].body.endswith("\nNo project of this repository is locked.")

@@ -169,3 +169,27 @@ def test_olympus_serve_with_an_unreachable_database_exits_2(tmp_path: Path) -> N
     assert done.returncode == 2, done.stderr
     assert "OLYMPUS_DATABASE_URL" in done.stderr and "hunter2" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_scanners_are_named_or_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OLYMPUS_WEBHOOK_SECRET", "s")
+    assert load_settings(env_file=None).scanner_names == ("checkov", "trivy")
+    assert load_settings(env_file=None, scanners=" Trivy ").scanner_names == ("trivy",)
+    assert load_settings(env_file=None, scanners="none").scanner_names == ()
+    with pytest.raises(UserError) as refused:
+        load_settings(env_file=None, scanners="checkov,tfsec")
+    assert "OLYMPUS_SCANNERS is malformed: tfsec is not a scanner Olympus runs" in refused.value.message
+
+
+def test_job_and_github_timing_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.entrypoints.serve import retry_policy, worker_timing
+
+    monkeypatch.setenv("OLYMPUS_WEBHOOK_SECRET", "s")
+    monkeypatch.setenv("OLYMPUS_JOB_LEASE_SECONDS", "4")
+    monkeypatch.setenv("OLYMPUS_JOB_MAX_ATTEMPTS", "10")
+    monkeypatch.setenv("OLYMPUS_GITHUB_TIMEOUT", "3")
+    settings = load_settings(env_file=None)
+    assert worker_timing(settings).lease.total_seconds() == 4 and worker_timing(settings).sweep_interval == 4
+    assert retry_policy(settings).max_attempts == 10 and settings.github_timeout == 3
+    with pytest.raises(UserError):
+        load_settings(env_file=None, job_lease_seconds=0)

@@ -83,13 +83,17 @@ class GitHubCodeHost:
             if change.content == "":
                 entries.append({"path": change.path, "mode": "100644", "type": "blob", "sha": None})
                 continue
+            # Blobs and trees are named by their content: making one twice makes the same one.
             blob = self._json(
                 "POST",
                 f"{_repo_url(repo)}/git/blobs",
                 input={"content": base64.b64encode(change.content.encode()).decode(), "encoding": "base64"},
+                retry=True,
             )
             entries.append({"path": change.path, "mode": "100644", "type": "blob", "sha": blob["sha"]})
-        tree = self._json("POST", f"{_repo_url(repo)}/git/trees", input={"base_tree": base_tree, "tree": entries})
+        tree = self._json(
+            "POST", f"{_repo_url(repo)}/git/trees", input={"base_tree": base_tree, "tree": entries}, retry=True
+        )
         current = self._branch_sha(repo, branch)
         if current is not None:
             head = self._json("GET", f"{_repo_url(repo)}/git/commits/{current}")
@@ -98,7 +102,8 @@ class GitHubCodeHost:
         body: dict[str, Any] = {"message": message, "tree": tree["sha"], "parents": [base_sha]}
         if author is not None:
             body["author"] = {"name": author.name, "email": author.email}
-        commit = self._json("POST", f"{_repo_url(repo)}/git/commits", input=body)
+        # A commit made twice is a second commit object that no ref points to: harmless, and never shown.
+        commit = self._json("POST", f"{_repo_url(repo)}/git/commits", input=body, retry=True)
         if current is None:
             self._json(
                 "POST", f"{_repo_url(repo)}/git/refs", input={"ref": f"refs/heads/{branch}", "sha": commit["sha"]}
@@ -106,7 +111,10 @@ class GitHubCodeHost:
         else:
             # force: the change branch is the bot's own and is rebuilt on the base each time it is asked for.
             self._json(
-                "PATCH", f"{_repo_url(repo)}/git/refs/heads/{_ref(branch)}", input={"sha": commit["sha"], "force": True}
+                "PATCH",
+                f"{_repo_url(repo)}/git/refs/heads/{_ref(branch)}",
+                input={"sha": commit["sha"], "force": True},
+                retry=True,
             )
         return str(commit["sha"])
 
@@ -301,21 +309,44 @@ class GitHubCodeHost:
 
     def upsert_comment(self, repo: str, issue_number: int, key: str, parts: Sequence[str]) -> list[int]:
         def upsert() -> list[int]:
-            existing = [
-                ExistingComment(c["id"], (c.get("user") or {}).get("login", ""), c.get("body") or "")
-                for c in self._paged(f"{_repo_url(repo)}/issues/{int(issue_number)}/comments")
-            ]
-            plan = plan_comment_update(existing, key, parts, self.bot_login)
+            plan = plan_comment_update(self._comments(repo, issue_number), key, parts, self.bot_login)
             for comment_id, body in plan.edits:
-                self._json("PATCH", f"{_repo_url(repo)}/issues/comments/{comment_id}", input={"body": body})
+                self._edit_comment(repo, comment_id, body)
             created = [self._create_comment(repo, issue_number, body) for body in plan.creates]
             for comment_id in plan.deletes:
-                self._json("DELETE", f"{_repo_url(repo)}/issues/comments/{comment_id}")
+                self._delete_comment(repo, comment_id)
+            if created:
+                # Two writers that both found no comment (two workers, or a worker and the run it was thought dead
+                # for) both create one. Each looks again after creating: the oldest parts stay, each deletes the
+                # newer ones, and the edits land on the survivors; whatever the interleaving, one set remains.
+                again = plan_comment_update(self._comments(repo, issue_number), key, parts, self.bot_login)
+                for comment_id, body in again.edits:
+                    self._edit_comment(repo, comment_id, body)
+                for comment_id in again.deletes:
+                    self._delete_comment(repo, comment_id)
+                if not again.creates:
+                    return [slot for slot in again.slots if slot is not None]
             fresh = iter(created)
             return [slot if slot is not None else next(fresh) for slot in plan.slots]
 
         # Safe to retry whole: it re-reads the comments, so a part created before a failure is edited, not doubled.
         return self._call(f"update the comment on #{issue_number} of {repo}", upsert)
+
+    def _comments(self, repo: str, issue_number: int) -> list[ExistingComment]:
+        return [
+            ExistingComment(c["id"], (c.get("user") or {}).get("login", ""), c.get("body") or "")
+            for c in self._paged(f"{_repo_url(repo)}/issues/{int(issue_number)}/comments")
+        ]
+
+    def _edit_comment(self, repo: str, comment_id: int, body: str) -> None:
+        self._json("PATCH", f"{_repo_url(repo)}/issues/comments/{comment_id}", input={"body": body}, retry=True)
+
+    def _delete_comment(self, repo: str, comment_id: int) -> None:
+        try:
+            self._json("DELETE", f"{_repo_url(repo)}/issues/comments/{comment_id}", retry=True)
+        except GithubException as error:
+            if error.status != 404:  # another writer deleted it first, or a retried DELETE had gone through
+                raise
 
     def post_comment(self, repo: str, issue_number: int, body: str) -> int:
         return self._call(
@@ -361,7 +392,13 @@ class GitHubCodeHost:
         text: str = "",
         annotations: Sequence[Finding] = (),
         details_url: str = "",
+        external_id: str = "",
     ) -> int:
+        """A new check run; with `external_id`, the one already made for it on that commit if there is one.
+
+        GitHub keeps every check run it is sent: a POST retried after a timeout, or a job run again, would add a
+        second run for one request. The external id names the request, so a second try finds the first one's run.
+        """
         batches = checks.batches(annotations)
         body: dict[str, Any] = {"name": name, "head_sha": head_sha}
         body.update(_status(status, conclusion))
@@ -369,13 +406,61 @@ class GitHubCodeHost:
             body["output"] = checks.output(title or name, summary, text, batches[0])
         if details_url:
             body["details_url"] = details_url
-        created = self._call(
-            f"create check run {name!r} on {head_sha[:12]} in {repo}",
-            lambda: self._json("POST", f"{_repo_url(repo)}/check-runs", input=body),
-        )
+        if external_id:
+            body["external_id"] = external_id
+
+        def create() -> Any:
+            if external_id:
+                found = self._check_run_for(repo, head_sha, name, external_id)
+                if found is not None:
+                    return found
+            return self._json("POST", f"{_repo_url(repo)}/check-runs", input=body)
+
+        created = self._call(f"create check run {name!r} on {head_sha[:12]} in {repo}", create)
         check_run_id = int(created["id"])
         self._more_annotations(repo, check_run_id, title or name, summary, batches[1:])
         return check_run_id
+
+    def unfinished_check_runs(self, repo: str, head_sha: str, name_prefix: str) -> list[int]:
+        """This App's check runs on the commit whose name starts with name_prefix and that are not completed."""
+
+        def read() -> list[int]:
+            found: list[int] = []
+            url = f"{_repo_url(repo)}/commits/{head_sha}/check-runs"
+            query: dict[str, Any] | None = {"filter": "all", "per_page": 100}
+            while url:
+                headers, data = self._page(url, query)
+                found += [
+                    int(run["id"])
+                    for run in data.get("check_runs") or []
+                    if str(run.get("name", "")).startswith(name_prefix)
+                    and run.get("status") != "completed"
+                    and self._is_ours(run.get("app"))
+                ]
+                url = _next_link(headers.get("link", "")) or ""
+                query = None
+            return found
+
+        return self._call(f"list the unfinished check runs on {head_sha[:12]} in {repo}", read)
+
+    def _is_ours(self, app: Any) -> bool:
+        if self.bot_login is None:
+            return True
+        return isinstance(app, dict) and f"{app.get('slug')}[bot]".lower() == self.bot_login.lower()
+
+    def _check_run_for(self, repo: str, head_sha: str, name: str, external_id: str) -> dict[str, Any] | None:
+        url = f"{_repo_url(repo)}/commits/{head_sha}/check-runs"
+        # filter=all: the latest run of a name may be another request's; ours is any of them.
+        params = {"check_name": name, "filter": "all", "per_page": 100}
+        query: dict[str, Any] | None = params
+        while url:
+            headers, data = self._page(url, query)
+            for run in data.get("check_runs") or []:
+                if run.get("external_id") == external_id:
+                    return dict(run)
+            url = _next_link(headers.get("link", "")) or ""
+            query = None  # the next link carries the query
+        return None
 
     def update_check_run(
         self,
@@ -530,15 +615,37 @@ class GitHubCodeHost:
     def _call(self, operation: str, fn: Callable[[], T]) -> T:
         return self._retrying.call(operation, fn)
 
-    def _json(self, verb: str, url: str, *, params: dict[str, Any] | None = None, input: Any = None) -> Any:
-        _headers, data = self._requester.requestJsonAndCheck(verb, url, parameters=params, input=input)
-        return data
+    def _json(
+        self,
+        verb: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        input: Any = None,
+        retry: bool | None = None,
+    ) -> Any:
+        """One request's JSON. Reads, and writes the caller marks `retry` (doing them twice changes nothing), are
+        retried on their own (Retrying.request); other writes are retried with the whole operation, which re-reads
+        what the first try may have done before it writes again."""
+
+        def send() -> Any:
+            _headers, data = self._requester.requestJsonAndCheck(verb, url, parameters=params, input=input)
+            return data
+
+        if verb == "GET" if retry is None else retry:
+            return self._retrying.request(f"{verb} {url}", send)
+        return send()
+
+    def _page(self, url: str, query: dict[str, Any] | None) -> tuple[dict[str, Any], Any]:
+        return self._retrying.request(
+            f"GET {url}", lambda: self._requester.requestJsonAndCheck("GET", url, parameters=query)
+        )
 
     def _paged(self, url: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         next_url: str | None = url
         query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
         while next_url:
-            headers, data = self._requester.requestJsonAndCheck("GET", next_url, parameters=query)
+            headers, data = self._page(next_url, query)
             yield from data
             next_url = _next_link(headers.get("link", ""))
             query = None  # the next link carries the query

@@ -17,7 +17,7 @@ from github.GithubException import GithubException
 from bot.adapters.github.secrets import scrub
 from bot.ports import CodeHostError
 
-__all__ = ["GiveUp", "RetryPolicy", "Retrying", "Wait", "decide"]
+__all__ = ["GiveUp", "RetryPolicy", "Retrying", "Wait", "decide", "is_transient"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -109,25 +109,55 @@ class Retrying:
 
     def call(self, operation: str, fn: Callable[[], T]) -> T:
         """fn(), retried; `operation` names what it does for the error message ("open a pull request in o/r")."""
+        return self._run(operation, fn, only_transient=False)
+
+    def request(self, operation: str, fn: Callable[[], T]) -> T:
+        """fn(), one request, retried only while GitHub's answer says that trying again can help (5xx, rate limits,
+        no answer); any other error reaches the caller as raised, so a 404 it expects stays a 404.
+
+        Several requests in one `call` would otherwise all have to succeed in the same attempt: at a 20 % failure
+        rate, ten of them do so one time in ten, and five attempts of the whole fail more often than not.
+        """
+        return self._run(operation, fn, only_transient=True)
+
+    def _run(self, operation: str, fn: Callable[[], T], *, only_transient: bool) -> T:
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
             try:
                 return fn()
+            except RequestGaveUp as error:
+                if only_transient:
+                    raise
+                # Said as the whole operation ("read pull request #3 of o/r"), not as one of its requests.
+                raise CodeHostError(operation, error.detail, error.hint, status=error.status) from error
             except CodeHostError:
                 raise
             except (GithubException, requests.exceptions.RequestException) as error:
+                if only_transient and not is_transient(error):
+                    raise
                 decision = decide(error, attempt, self.policy, self._clock(), self._jitter())
                 if isinstance(decision, Wait) and waited + decision.seconds > self.policy.max_total_wait:
                     decision = GiveUp(f"{decision.why}; still failing after {attempt} attempts", RETRY_HINT)
                 if isinstance(decision, GiveUp):
-                    raise CodeHostError(
-                        operation, decision.detail, decision.hint, status=_describe(error)[0]
-                    ) from error
+                    gave_up = RequestGaveUp if only_transient else CodeHostError
+                    raise gave_up(operation, decision.detail, decision.hint, status=_describe(error)[0]) from error
                 log.warning("GitHub: %s: %s; retry %d in %.1fs", operation, decision.why, attempt, decision.seconds)
                 waited += decision.seconds
                 self._sleep(decision.seconds)
+
+
+class RequestGaveUp(CodeHostError):
+    """One request retried as often as allowed; the operation it belongs to reports it under its own name."""
+
+
+def is_transient(error: Exception) -> bool:
+    """Whether retrying the same request can get another answer: a 5xx, a rate limit, or no answer at all."""
+    status, headers, message = _describe(error)
+    if status is None:
+        return isinstance(error, requests.exceptions.Timeout | requests.exceptions.ConnectionError)
+    return status >= 500 or status == 429 or (status == 403 and _is_rate_limit(headers, message))
 
 
 def _describe(error: Exception) -> tuple[int | None, Mapping[str, str], str]:

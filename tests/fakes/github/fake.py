@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .auth import AppCredentials
+from .chaos import KINDS, Chaos
 from .openapi import GitHubOpenAPI
 from .server import Dispatcher, Fault, HttpFront, RecordedRequest
 from .state import (
@@ -59,6 +60,9 @@ class FakeGitHub:
         self.violations: list[str] = []
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
+        self.outages: Chaos | None = None  # see chaos()
+        # Validate 1 request (and its response) in this many against the description; 1 validates every one.
+        self.validate_one_in = 1
         self.signed_blobs: dict[str, bytes] = {}  # token of a pre-signed storage URL -> the bytes it serves
         self._front = HttpFront(Dispatcher(self))
         self.base_url = f"http://127.0.0.1:{self._front.port}"
@@ -329,6 +333,23 @@ class FakeGitHub:
         """The next `times` matching requests wait `seconds` before they are served (and still take effect)."""
         with self.lock:
             self.faults.append(Fault(method.upper(), path_regex, times, seconds=seconds))
+
+    def chaos(self, *, rate: float, seed: int, hang_seconds: float = 20.0, kinds: tuple[str, ...] = KINDS) -> Chaos:
+        """From now on a seeded random `rate` of API requests fails: 500, 502, 503, 429 with `Retry-After: 1`, or no
+        answer for `hang_seconds` (make it longer than the client's timeout): the request takes effect, and its
+        answer comes after the client has given up.
+
+        Only HTTP requests are drawn for: what a test sets up through this object's methods never fails.
+        `calm()` stops it; the returned Chaos counts the outages served.
+        """
+        with self.lock:
+            self.outages = Chaos(rate, seed, hang_seconds=hang_seconds, kinds=kinds)
+            return self.outages
+
+    def calm(self) -> None:
+        """Every request is served again."""
+        with self.lock:
+            self.outages = None
 
     # --- state changes shared by the helpers above and the REST handlers --------------------------------------
 

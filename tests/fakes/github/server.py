@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import urllib.parse
@@ -85,6 +86,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     dispatcher: Dispatcher
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (a timeout) or died (a killed process) resets its connection: that is no error here.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class HttpFront:
     """Starts and stops the loopback server for a FakeGitHub."""
@@ -112,6 +118,7 @@ class Dispatcher:
         self.fake = fake
         self.started = time.time()
         self.count = 0
+        self.served = 0  # requests dispatched to an operation, to sample validation by
 
     def rate_headers(self, overrides: dict[str, str] | None = None) -> dict[str, str]:
         remaining = max(RATE_LIMIT - self.count, 0)
@@ -148,6 +155,7 @@ class Dispatcher:
         )
         body_json: Any = None
         delay = 0.0
+        outage = None
         with fake.lock:
             if not blob:  # blob storage does not count against the API's rate limit
                 self.count += 1
@@ -161,12 +169,18 @@ class Dispatcher:
             if delayed is not None:
                 delayed.times -= 1
                 delay = delayed.seconds
+            outage = fake.outages.draw() if fake.outages is not None and not blob else None
+            if outage is not None and outage.status:
+                return self._finish(method, path, query, body_json, outage.status, outage.body, outage.headers)
         if delay:
             time.sleep(delay)  # outside the lock: other requests go on meanwhile, as on GitHub
         with fake.lock:
             if blob:
                 return self._blob(method, path, query)
-            return self._dispatch(method, path, encoded_path, query, headers, raw, body_json, site)
+            answer = self._dispatch(method, path, encoded_path, query, headers, raw, body_json, site)
+        if outage is not None:
+            time.sleep(outage.hang_seconds)  # done, but answered after the client has stopped waiting
+        return answer
 
     def _blob(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         """A signed blob URL, served before validation and auth: it needs no Authorization and answers raw bytes."""
@@ -197,7 +211,13 @@ class Dispatcher:
         found = routes.match(method, path)
         check_path = routes.spec_path(found[0].template, found[1]) if found else encoded_path
         content_type = headers.get("Content-Type", headers.get("content-type", "")) if raw else ""
-        problem = fake.spec.check_request(method, check_path, query, raw or None, content_type.split(";")[0])
+        self.served += 1
+        validate = self.served % max(fake.validate_one_in, 1) == 0
+        problem = (
+            fake.spec.check_request(method, check_path, query, raw or None, content_type.split(";")[0])
+            if validate
+            else None
+        )
         if problem is not None:
             fake.violations.append(f"request {method} {path}: {problem.message}")
             status = 404 if problem.kind == "path" else 422
@@ -231,7 +251,11 @@ class Dispatcher:
             reply = Reply(error.status, shapes.error(str(error), error.status))
         reply = Reply(reply.status, shapes.retarget(reply.body, site), reply.headers)
         payload = b"" if reply.body is None else json.dumps(reply.body).encode()
-        mistake = fake.spec.check_response(method, check_path, query, reply.status, payload, "application/json")
+        mistake = (
+            fake.spec.check_response(method, check_path, query, reply.status, payload, "application/json")
+            if validate
+            else None
+        )
         if mistake is not None:
             fake.violations.append(f"response {reply.status} to {method} {path} (a bug in the fake): {mistake}")
         return self._finish(method, path, query, body_json, reply.status, reply.body, reply.headers)
