@@ -12,7 +12,9 @@ CHANGE = {"infra/aws/envs/dev/logs.tf": 'resource "terraform_data" "logs" {}\n'}
 
 
 def bot_replies(fake: Any, number: int) -> list[str]:
-    return [c.body for c in fake.repo(REPO).comments(number) if c.user == fake.bot_login]
+    """The bot's comments on #number as written, each without the hidden marker line that keys it."""
+    bodies = [c.body for c in fake.repo(REPO).comments(number) if c.user == fake.bot_login]
+    return [b.partition("\n")[2] if b.startswith("<!-- olympus:comment ") else b for b in bodies]
 
 
 def opened(fake: Any, files: dict[str, str] = CHANGE) -> int:
