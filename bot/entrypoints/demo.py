@@ -102,7 +102,8 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
     print(f"   your working tree stays on {git.current_branch()}; the change was made in a separate worktree")
 
     _step(3, "plan with real Terraform, then scan with Checkov and Trivy")
-    report = plan_change(loop, local_checkout(loop, outcome.branch, "main"))
+    with local_checkout(loop, outcome.branch, "main") as checkout:
+        report = plan_change(loop, checkout)
     outputs = write_plan_outputs(loop, report)
     if not report.ok:
         raise UserError("demo-plan-failed", "the plan did not succeed; the comment above says why")
@@ -113,7 +114,8 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
     shutil.copy(outputs.comment_path, root / "comment.md")
 
     _step(5, f"{REQUESTER} tries to apply without an approval: the gate refuses")
-    refused = apply_change(loop, local_checkout(loop, outcome.branch, "main"))
+    with local_checkout(loop, outcome.branch, "main") as checkout:
+        refused = apply_change(loop, checkout)
     if not isinstance(refused.decision, Blocked):
         raise UserError("demo-gate-open", "the gate allowed an unapproved apply")
     for reason in refused.decision.reasons:
@@ -121,7 +123,8 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
 
     _step(6, f"{APPROVER} approves commit {outcome.commit[:12]}; {REQUESTER} applies the saved plan")
     loop.store.record_approval(outcome.branch, outcome.commit, APPROVER, loop.store.clock())
-    applied = apply_change(loop, local_checkout(loop, outcome.branch, "main"))
+    with local_checkout(loop, outcome.branch, "main") as checkout:
+        applied = apply_change(loop, checkout)
     if isinstance(applied.decision, Blocked):
         raise UserError("demo-apply-refused", "; ".join(applied.decision.reasons))
     if applied.error:
