@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
+from bot.domain.backends import BACKEND_SCHEMA, BackendSettings, backend_from_config
 from bot.domain.models import Project
 
 __all__ = [
@@ -59,6 +60,7 @@ REPO_CONFIG_SCHEMA: dict[str, Any] = {
             "minItems": 1,
             "items": {"$ref": "#/$defs/project"},
         },
+        "backend": BACKEND_SCHEMA,
         "apply_requirements": {
             "description": "What a pull request needs before Olympus applies it.",
             "type": "array",
@@ -165,6 +167,7 @@ class RepoConfig:
     version: int = CONFIG_VERSION
     projects: tuple[ProjectConfig, ...] = ()
     apply_requirements: tuple[str, ...] = ()
+    backend: BackendSettings | None = None  # where state lives (bot/domain/backends.py), set by `olympus init`
 
     def listed_projects(self) -> tuple[Project, ...]:
         """Every configured project, one per directory and workspace, in file order."""
@@ -656,4 +659,5 @@ def _build(data: Mapping[str, Any]) -> RepoConfig:
         version=int(data["version"]),
         projects=tuple(projects),
         apply_requirements=tuple(data.get("apply_requirements") or ()),
+        backend=backend_from_config(data["backend"]) if data.get("backend") else None,
     )
