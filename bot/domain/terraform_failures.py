@@ -47,6 +47,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], TerraformFailure], ...] = (
     (
         re.compile(
             r"Failed to get existing workspaces|error configuring S3 Backend|Failed to load state|"
+            r"Error acquiring the state lock|"
             r"S3 bucket \S+ does not exist|NoSuchBucket|Error refreshing state|Error loading state|"
             r"No valid credential sources found|failed to get shared config profile|storage: bucket doesn't exist",
             re.IGNORECASE,

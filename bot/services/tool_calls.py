@@ -26,7 +26,11 @@ def call_tool(server: Any, name: str, arguments: Mapping[str, Any]) -> dict[str,
             result = await client.call_tool(name, dict(arguments))
         if result.is_error:
             text = " ".join(getattr(block, "text", "") for block in result.content).strip()
-            raise UserError("invalid-arguments", text or f"the {name} tool refused its arguments")
+            raise UserError(
+                "invalid-arguments",
+                text or f"the {name} tool refused its arguments",
+                "`/infra help` lists each command's arguments and their forms",
+            )
         return dict(result.structured_content or {})
 
     return anyio.run(go)
