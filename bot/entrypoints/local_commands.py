@@ -28,7 +28,7 @@ from bot.services.local_readiness import (
     record_sandbox_apply,
     require_backends,
 )
-from bot.services.plan_change import PlanReport, plan_change
+from bot.services.plan_change import PlanReport, discard_plan_files, plan_change
 from bot.services.propose_change import propose_change
 from bot.services.repo_projects import affected_projects_of, repo_config
 from bot.services.reporting import local_next_steps, write_plan_outputs
@@ -337,6 +337,7 @@ def unlock_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
     with loop.store.audited(loop.actor, "unlock", {"branch": branch}):
         released = loop.store.release_locks_of(branch)
         loop.store.discard_plans(branch)
+        discard_plan_files(loop, branch)
     # Olympus before 0.2 kept a worktree per branch; one still holding this branch would block `git checkout`.
     for path, held in loop.local_git.olympus_worktrees().items():
         if held == branch:

@@ -12,6 +12,7 @@ from bot.domain.authorship import CommitFacts, authorship_of, co_authors_in
 from bot.domain.identities import is_app
 from bot.domain.seals import seal_holds, unsealed_message
 from bot.services.checkout import Checkout
+from bot.services.plan_change import discard_plan_files
 from bot.wiring import SANDBOX_LOCKS, Loop
 
 _REQUESTED_BY = re.compile(r"^Requested-by:\s*(.+?)\s*$", re.MULTILINE)
@@ -90,5 +91,6 @@ def release_finished_locks(loop: Loop, base: str) -> list[str]:
         with loop.store.audited(loop.actor, "release-locks", {"change": holder, "why": f"merged into {base}"}):
             loop.store.release_locks_of(holder)
             loop.store.discard_plans(holder)
+            discard_plan_files(loop, holder)
         loop.say(f"released the locks of {holder}: it is merged into {base} or deleted")
     return finished

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.adapters.localgit import GitError
 from bot.errors import UserError
+from bot.services.plan_change import discard_plan_files
 from bot.wiring import Loop
 
 
@@ -40,6 +41,7 @@ def merge_change(loop: Loop, branch: str, base: str) -> Merged:
             _move_base(loop, base, before, commit)
         released = loop.lock_keeper.release_locks_of(branch)
         loop.store.discard_plans(branch)
+        discard_plan_files(loop, branch)
     return Merged(branch, base, commit, fast_forward, released, unapplied)
 
 

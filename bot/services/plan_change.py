@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,6 +154,11 @@ def _plan_project(loop: Loop, checkout: Checkout, project: Project) -> ProjectPl
         )
     )
     return result
+
+
+def discard_plan_files(loop: Loop, change_id: str) -> None:
+    """Delete a change's saved plan files once its plans are discarded (spent, merged or unlocked)."""
+    shutil.rmtree(loop.state_dir / "plans" / slug(change_id), ignore_errors=True)
 
 
 def _remove_empty(folder: Path, stop: Path) -> None:
