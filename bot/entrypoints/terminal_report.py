@@ -20,6 +20,7 @@ _ACTION_STYLE = {
     "update": ("~", "yellow"),
     "delete": ("-", "bold red"),
     "replace": ("-/+", "bold red"),
+    "no-op": ("=", "cyan"),
     "import": ("←", "cyan"),
     "move": ("→", "cyan"),
     "forget": ("×", "magenta"),
