@@ -68,12 +68,14 @@ def _loop(repo: Path, *, sandbox: bool, actor: str | None, base: str | None = No
     config = repo_config(GitTreeReader(git, base if base and git.branch_exists(base) else "HEAD"))
     sandbox = sandbox or (config is not None and config.backend is not None and config.backend.is_sandbox)
     aws: LocalAws | None = None
+    progress = StepProgress.on_stderr()
     if sandbox:
+        progress.say("→ the local AWS emulator")
         aws = ensure_background_emulator(git.state_dir / "sandbox" / "emulator.json")
+        progress.done()
         check_sandbox_state(git.state_dir / "sandbox", aws, repo_arg(repo))
     elif os.environ.get(EMULATOR_SETTING):
         aws = LocalAws(os.environ[EMULATOR_SETTING])
-    progress = StepProgress.on_stderr()
     loop = build_local_loop(git.root, actor=actor, sandbox=aws, emulated_cloud=aws is not None and not sandbox)
     loop.say = progress.say
     loop.progress = progress.tool_line
