@@ -396,22 +396,11 @@ def _run(argv: list[str] | None) -> int:
 
 def _command() -> typer.core.TyperGroup:
     """The click command of the app, with flags shown as flags (`--sandbox`, not `--sandbox <bool>`)."""
+    from bot.entrypoints.terminal import flags_read_as_flags
+
     command = typer.main.get_command(app)
-    _flags_read_as_flags(command)
+    flags_read_as_flags(command, HELP_OPTIONS)
     return command  # type: ignore[return-value]
-
-
-def _flags_read_as_flags(command: object) -> None:
-    # Typer's rich help prints a value type for every option, flags included; an empty metavar shows none.
-    from typer._click import Context
-
-    context = Context(command, **HELP_OPTIONS)  # type: ignore[arg-type]
-    help_option = command.get_help_option(context)  # type: ignore[attr-defined]
-    for param in [*command.params, *([help_option] if help_option else [])]:  # type: ignore[attr-defined]
-        if getattr(param, "is_flag", False):
-            param.metavar = ""
-    for sub in getattr(command, "commands", {}).values():
-        _flags_read_as_flags(sub)
 
 
 if __name__ == "__main__":

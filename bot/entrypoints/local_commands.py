@@ -65,7 +65,7 @@ def open_repo(repo: Path, *, allow_empty: bool = False) -> LocalGit:
 def _loop(repo: Path, *, sandbox: bool, actor: str | None, base: str | None = None) -> tuple[Loop, StepProgress]:
     git = open_repo(repo)
     # The configuration is checked before anything is made: a branch, a worktree, an emulator, a lock.
-    config = repo_config(GitTreeReader(git, base if base and git.branch_exists(base) else "HEAD"))
+    config = repo_config(GitTreeReader(git, base if base and git.branch_exists(base) else git.default_branch()))
     sandbox = sandbox or (config is not None and config.backend is not None and config.backend.is_sandbox)
     aws: LocalAws | None = None
     progress = StepProgress.on_stderr()

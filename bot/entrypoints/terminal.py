@@ -6,7 +6,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 from rich.console import Console
 from rich.status import Status
@@ -149,3 +149,17 @@ def print_fault(summary: str, stream: IO[str] | None = None) -> None:
     line = Text("hint", style="bold cyan")
     line.append(": this is a fault in Olympus, not your mistake; rerun with OLYMPUS_DEBUG=1 for the traceback")
     console.print(line)
+
+
+def flags_read_as_flags(command: object, context_settings: dict[str, Any]) -> None:
+    """Options that take no value shown without one in the help (`--sandbox`, not `--sandbox <bool>`)."""
+    # Typer's rich help prints a value type for every option, flags included; an empty metavar shows none.
+    from typer._click import Context
+
+    context = Context(command, **context_settings)  # type: ignore[arg-type]
+    help_option = command.get_help_option(context)  # type: ignore[attr-defined]
+    for param in [*command.params, *([help_option] if help_option else [])]:  # type: ignore[attr-defined]
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        flags_read_as_flags(sub, context_settings)

@@ -20,7 +20,7 @@ from bot.services.checkout import Checkout
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
 from bot.services.sensitive_inputs import configured_secrets
 from bot.services.terraform_steps import run_step, terraform_env
-from bot.wiring import Loop
+from bot.wiring import SANDBOX_LOCKS, Loop
 
 
 @dataclass
@@ -206,7 +206,7 @@ def init_args(loop: Loop, workdir: Path, project: Project) -> list[str]:
     if loop.sandbox is not None:
         path = loop.state_dir / "sandbox" / f"{slug(project.name)}.backend.hcl"
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = f"{loop.repo_id}/{project.dir}/{project.workspace}/terraform.tfstate"
+        key = f"{loop.repo_id.removesuffix(SANDBOX_LOCKS)}/{project.dir}/{project.workspace}/terraform.tfstate"
         path.write_text(backend_config(loop.sandbox, key))
         return [f"-backend-config={path}", "-reconfigure"]
     if (workdir / "backend.hcl").is_file():
