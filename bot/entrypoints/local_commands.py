@@ -132,7 +132,7 @@ def run_request(
     if isinstance(parsed, Reply):
         raise UserError("unreadable-command", parsed.text.strip(), "`olympus run '/infra help'` lists every command")
     if isinstance(parsed, Help):
-        print(HELP_TEXT)
+        _print_help(output)
         return 0
     if isinstance(parsed, Status):
         from bot.entrypoints.local_status import show_status
@@ -172,6 +172,35 @@ def _installable(loop: Loop) -> Callable[[str], Sequence[Version]]:
 
     cache = loop.cache_dir
     return installable_lookup(cache, (lambda: provider_mirror(cache)) if loop.sandbox is not None else None)
+
+
+# The grammar's help speaks of pull requests; locally a change is a branch.
+_LOCAL_WORDS = (
+    ("reviewed Terraform pull requests", "reviewed Terraform changes, one branch each"),
+    ("on this pull request", "on the current change"),
+    ("this pull request's locks", "the current change's locks"),
+    ("of this pull request", "of every change"),
+)
+
+
+def cli_help_text() -> str:
+    """`/infra help` as the CLI means it."""
+    text = HELP_TEXT
+    for pull_request, local in _LOCAL_WORDS:
+        text = text.replace(pull_request, local)
+    return text + (
+        "\nLocally a command acts on the current branch, else the latest `infra/` change (`--branch` chooses); "
+        "`olympus -h` lists the CLI's own commands: `init`, `merge`, `unlock --branch`, `sandbox`.\n"
+    )
+
+
+def _print_help(output: OutputFormat) -> None:
+    if wants_rich(output):
+        from rich.markdown import Markdown
+
+        console_for(sys.stdout, rich=True).print(Markdown(cli_help_text()))
+    else:
+        print(cli_help_text())
 
 
 def plan_branch(

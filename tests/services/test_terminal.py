@@ -127,3 +127,10 @@ def test_help_and_version_read_like_the_cli() -> None:
     for command in ("init", "merge", "unlock", "status", "sandbox"):
         assert f" {command} " in top.stdout
     assert olympus().returncode == 0  # no command: the help, not an error
+
+
+def test_infra_help_in_the_cli_speaks_of_branches_not_pull_requests() -> None:
+    shown = olympus("run", "/infra help")
+    assert shown.returncode == 0
+    assert "/infra create bucket" in shown.stdout and "olympus -h" in shown.stdout
+    assert "pull request" not in shown.stdout
