@@ -9,6 +9,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import typer
@@ -56,6 +57,19 @@ FormatOpt = Annotated[
     ),
 ]
 _FORMATS = ("auto", "rich", "markdown")
+
+
+def _local_commands() -> ModuleType:
+    """The local commands' module, loaded as the demo loads its own (see `demo`): no garbage collection while the
+    long-lived modules load, then frozen so later collections skip them."""
+    gc.disable()
+    try:
+        module = importlib.import_module("bot.entrypoints.local_commands")
+        importlib.import_module("bot.adapters.sqlstore")
+    finally:
+        gc.enable()
+    gc.freeze()
+    return module
 
 
 def _format(value: str) -> OutputFormat:
@@ -161,7 +175,7 @@ def run(
     output: FormatOpt = "auto",
 ) -> None:
     """Turn an /infra request into a branch with the change, then plan and scan it and print the plan."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(
         local_commands.run_request(repo, request, sandbox=sandbox, base=base, actor=actor, output=_format(output))
@@ -178,7 +192,7 @@ def plan(
     output: FormatOpt = "auto",
 ) -> None:
     """Plan and scan every project the branch changes, and print the plan (also written as the comment)."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(
         local_commands.plan_branch(repo, sandbox=sandbox, branch=branch, base=base, actor=actor, output=_format(output))
@@ -193,7 +207,7 @@ def approve(
     base: BaseOpt = None,
 ) -> None:
     """Record an approval of the branch's current head commit."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(local_commands.approve_branch(repo, by=by, branch=branch, base=base))
 
@@ -211,7 +225,7 @@ def apply(
     actor: AsOpt = None,
 ) -> None:
     """Apply the saved plans of the branch, only through the gate."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(
         local_commands.apply_branch(
@@ -229,7 +243,7 @@ def summarize(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Summarize a plan: counts as JSON, or the comment's markdown."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(local_commands.summarize_file(plan_file, as_json=as_json))
 
@@ -245,7 +259,7 @@ def status(repo: RepoOpt = Path(".")) -> None:
 @app.command()
 def merge(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = None) -> None:
     """Merge the change into the base (fast-forward or a merge commit) and release its locks, as a PR merge does."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(local_commands.merge_branch(repo, branch=branch, base=base))
 
@@ -253,7 +267,7 @@ def merge(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = N
 @app.command()
 def unlock(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = None) -> None:
     """Release the change's project locks and discard its plans (`--branch` names the holder)."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(local_commands.unlock_branch(repo, branch=branch, base=base))
 
@@ -261,7 +275,7 @@ def unlock(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = 
 @app.command()
 def mcp(repo: RepoOpt = Path(".")) -> None:
     """Serve the change tools over MCP on stdio (they propose files; they never apply)."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(local_commands.serve_mcp(repo))
 
