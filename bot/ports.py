@@ -88,6 +88,10 @@ class LockKeeper(Protocol):
 
     def lock_for(self, repo: str, dir: str, workspace: str) -> LockRecord | None: ...
 
+    def release_lock(self, repo: str, dir: str, workspace: str, holder: str) -> bool:
+        """Release one lock if holder holds it (a plan that failed gives back the lock it took)."""
+        ...
+
     def release_locks_of(self, holder: str) -> int: ...
 
 

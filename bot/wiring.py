@@ -32,6 +32,9 @@ class Loop:
     repo_id: str
     git: LocalGit | None = None  # the local repository, for the CLI's own steps
     sandbox: LocalAws | None = None
+    # With a sandbox: True when the emulator stands in for the cloud of the repository's own backend.hcl (the CLI
+    # with OLYMPUS_AWS_EMULATOR_URL), False when state lives in the sandbox's own bucket (`--sandbox`).
+    emulated_cloud: bool = False
     say: Callable[[str], None] = print
     # No scanner runs (the App's OLYMPUS_SCANNERS=none); every plan comment says so.
     unscanned: bool = False
@@ -87,33 +90,57 @@ def scanners_named(names: tuple[str, ...]) -> list[Scanner]:
     return [known[name]() for name in names]
 
 
+# Locks guard one state: the sandbox's state is not the cloud's, so its locks are kept apart.
+SANDBOX_LOCKS = "@sandbox"
+
+
 def build_local_loop(
     repo: Path,
     *,
     actor: str | None = None,
     sandbox: LocalAws | None = None,
+    emulated_cloud: bool = False,
     database_url: str | None = None,
     say: Callable[[str], None] = print,
     stopwatch: Stopwatch | None = None,
 ) -> Loop:
+    """The CLI's loop; a bad OLYMPUS_DATABASE_URL or OLYMPUS_TERRAFORM is a UserError saying how to fix it."""
     from bot.adapters.record_key import local_record_key
-    from bot.adapters.sqlstore import SqlStore
+    from bot.adapters.sqlstore import SqlStore, StoreOpenError
+    from bot.adapters.terraform import TerraformError
+    from bot.errors import UserError
 
     git = LocalGit.open(repo)
     git.state_dir.mkdir(parents=True, exist_ok=True)
-    url = database_url or os.environ.get("OLYMPUS_DATABASE_URL") or f"sqlite:///{git.state_dir / 'olympus.db'}"
+    setting = database_url or os.environ.get("OLYMPUS_DATABASE_URL")
+    url = setting or f"sqlite:///{git.state_dir / 'olympus.db'}"
     key = local_record_key()
+    try:
+        store = SqlStore.open(url, record_key=key)
+    except StoreOpenError as error:
+        where = "OLYMPUS_DATABASE_URL: " if setting else ""
+        raise UserError(error.reference, where + error.message, error.hint) from None
+    try:
+        terraform = TerraformCli.locate()
+    except TerraformError as error:
+        raise UserError(
+            "terraform-not-found",
+            str(error),
+            "unset OLYMPUS_TERRAFORM to use terraform or tofu on PATH (or the embedded Terraform)",
+        ) from None
+    own_state = sandbox is not None and not emulated_cloud
     return Loop(
         git=git,
         state_dir=git.state_dir,
-        repo_id=git.root.name,
-        store=SqlStore.open(url, record_key=key),
+        repo_id=git.root.name + (SANDBOX_LOCKS if own_state else ""),
+        store=store,
         record_key=key,
-        terraform=TerraformCli.locate(),
+        terraform=terraform,
         scanners=standard_scanners(),
         actor=actor or default_actor(),
         cache_dir=cache_dir(),
         sandbox=sandbox,
+        emulated_cloud=emulated_cloud,
         say=say,
         stopwatch=stopwatch or Stopwatch(),
     )

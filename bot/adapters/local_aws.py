@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ class LocalAws:
     """An emulator endpoint: every AWS service answers at one loopback URL."""
 
     url: str
+    # Which run of the emulator this is: its state (buckets, Terraform state) lives and dies with that run.
+    instance: str = ""
 
     def client(self, service: str) -> Any:
         import boto3
@@ -111,7 +114,7 @@ def ensure_background_emulator(state_file: Path) -> LocalAws:
     """Reuse the emulator recorded in state_file if it still answers, else start a detached one."""
     if state_file.is_file():
         recorded = json.loads(state_file.read_text())
-        aws = LocalAws(recorded["url"])
+        aws = LocalAws(recorded["url"], str(recorded.get("instance", "")))
         if aws.is_alive():
             return aws
     state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +130,8 @@ def ensure_background_emulator(state_file: Path) -> LocalAws:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if state_file.is_file():
-            aws = LocalAws(json.loads(state_file.read_text())["url"])
+            recorded = json.loads(state_file.read_text())
+            aws = LocalAws(recorded["url"], str(recorded.get("instance", "")))
             aws.ensure_state_backend()
             return aws
         if proc.poll() is not None:
@@ -159,7 +163,8 @@ def _serve_forever(state_file: Path) -> None:
     server.start()
     host, port = server.get_host_and_port()
     tmp = state_file.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"url": f"http://{host}:{port}", "pid": os.getpid()}))
+    instance = uuid.uuid4().hex
+    tmp.write_text(json.dumps({"url": f"http://{host}:{port}", "pid": os.getpid(), "instance": instance}))
     tmp.replace(state_file)  # atomic: readers never see a half-written file
 
     def stop(*_: object) -> None:

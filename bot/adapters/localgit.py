@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.domain.models import ChangeSet
+from bot.domain.models import ChangeSet, FileChange
 from bot.domain.seals import SEAL_TRAILER, commit_seal
 
 BOT_NAME = "olympus[bot]"
 BOT_EMAIL = "olympus[bot]@users.noreply.github.com"
+# update-ref's "the ref must not exist yet".
+_NO_COMMIT = "0" * 40
 
 
 class GitError(Exception):
@@ -22,6 +29,10 @@ class NotARepository(GitError):
     """The path given is not a git repository (a user error)."""
 
 
+class EmptyRepository(NotARepository):
+    """The repository has no commit yet: `olympus init` makes the first one."""
+
+
 @dataclass(frozen=True)
 class LocalGit:
     """One local repository, driven through the git binary with argv lists."""
@@ -29,23 +40,23 @@ class LocalGit:
     root: Path
 
     @classmethod
-    def open(cls, path: Path) -> LocalGit:
+    def open(cls, path: Path, *, allow_empty: bool = False) -> LocalGit:
         path = path.expanduser().resolve()
         if not path.is_dir():
-            raise NotARepository(f"{path} does not exist; pass --repo with the path of a git repository")
+            raise NotARepository(f"{path} does not exist")
         try:
             top = _git(path, "rev-parse", "--show-toplevel").strip()
         except GitError:
-            raise NotARepository(
-                f"{path} is not a git repository; run `git init` there or pass --repo with a git repository"
-            ) from None
+            raise NotARepository(f"{path} is not a git repository") from None
         repo = cls(Path(top))
-        if not repo.has_commits():
-            raise NotARepository(f"{top} has no commits yet; commit the infrastructure code first")
+        if not allow_empty and not repo.has_commits():
+            raise EmptyRepository(f"{top} has no commits yet")
         return repo
 
-    def git(self, *args: str, cwd: Path | None = None) -> str:
-        return _git(cwd or self.root, *args)
+    def git(
+        self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, input: str | None = None
+    ) -> str:
+        return _git(cwd or self.root, *args, env=env, input=input)
 
     @property
     def state_dir(self) -> Path:
@@ -108,67 +119,127 @@ class LocalGit:
         out = self.git("diff", "--name-only", "-z", f"{base}...{head}")
         return sorted(p for p in out.split("\0") if p)
 
-    def worktree(self, branch: str) -> Path:
-        """A worktree with branch checked out, under the state dir; created or moved to the branch's tip."""
-        path = self.state_dir / "worktrees" / branch.replace("/", "--")
-        if not (path / ".git").exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+    @contextmanager
+    def temporary_worktree(self, ref: str) -> Iterator[Path]:
+        """The commit of ref checked out (detached) in a worktree of its own, removed when the block ends.
+
+        Detached, so no branch is ever held by a worktree: `git checkout BRANCH` keeps working in the user's
+        checkout, whatever the command did or however it ended.
+        """
+        commit = self.commit_of(ref)
+        path = self.state_dir / "worktrees" / f"{_slug(ref)}-{secrets.token_hex(4)}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.git("worktree", "add", "--quiet", "--detach", str(path), commit)
+        try:
+            yield path
+        finally:
+            self.remove_worktree(path)
+
+    def remove_worktree(self, path: Path) -> None:
+        """Remove one worktree and git's record of it (files Terraform left inside included)."""
+        try:
+            self.git("worktree", "remove", "--force", "--force", str(path))
+        except GitError:
+            shutil.rmtree(path, ignore_errors=True)
             self.git("worktree", "prune")
-            self.git("worktree", "add", "--force", str(path), branch)
-        else:
-            self.git("checkout", "--quiet", "--force", branch, cwd=path)
-        return path
+
+    def olympus_worktrees(self) -> dict[Path, str]:
+        """Worktrees under Olympus's state dir, with the branch each holds ("" when detached)."""
+        found: dict[Path, str] = {}
+        current: Path | None = None
+        own = self.state_dir / "worktrees"
+        for line in self.git("worktree", "list", "--porcelain").splitlines():
+            if line.startswith("worktree "):
+                path = Path(line.removeprefix("worktree ")).resolve()
+                current = path if own in path.parents else None
+                if current is not None:
+                    found[current] = ""
+            elif line.startswith("branch ") and current is not None:
+                found[current] = line.removeprefix("branch refs/heads/")
+        return found
+
+    def checked_out_at(self, branch: str) -> Path | None:
+        """The worktree (the user's own included) that has branch checked out, if any."""
+        current: Path | None = None
+        for line in self.git("worktree", "list", "--porcelain").splitlines():
+            if line.startswith("worktree "):
+                current = Path(line.removeprefix("worktree "))
+            elif line == f"branch refs/heads/{branch}":
+                return current
+        return None
 
     def commit_change(
         self, branch: str, base: str, change: ChangeSet, message: str, seal_key: bytes | None = None
     ) -> str:
-        """Create branch from base (or reuse it), write the change in its worktree, and commit it as the bot.
+        """Create branch from base (or reuse it) and commit the change on it as the bot, without any checkout.
 
-        With seal_key the message ends with a seal trailer over the commit's tree, parent and message: anyone can
-        write "olympus[bot]" as a commit's author, only the key's holder can seal (bot/domain/seals.py).
+        The commit is built from git objects with an index of its own, and the branch moves only if nobody moved
+        it meanwhile (`update-ref` with the old value). With seal_key the message ends with a seal trailer over
+        the commit's tree, parent and message: anyone can write "olympus[bot]" as a commit's author, only the
+        key's holder can seal (bot/domain/seals.py).
         """
-        if not self.branch_exists(branch):
-            self.git("branch", branch, base)
-        tree = self.worktree(branch)
-        for file in change.files:
-            target = tree / file.path
-            if file.content == "":
-                if target.exists():
-                    self.git("rm", "--quiet", "--", file.path, cwd=tree)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(file.content)
-            self.git("add", "--", file.path, cwd=tree)
-        env_override = {
+        exists = self.branch_exists(branch)
+        parent = self.commit_of(branch if exists else base)
+        bot = {
             "GIT_AUTHOR_NAME": BOT_NAME,
             "GIT_AUTHOR_EMAIL": BOT_EMAIL,
             "GIT_COMMITTER_NAME": BOT_NAME,
             "GIT_COMMITTER_EMAIL": BOT_EMAIL,
         }
+        commit = self.commit_files(parent, change.files, message, seal_key=seal_key, env=bot)
+        self.git("update-ref", f"refs/heads/{branch}", commit, parent if exists else _NO_COMMIT)
+        return commit
+
+    def commit_files(
+        self,
+        parent: str | None,
+        files: Iterable[FileChange],
+        message: str,
+        *,
+        seal_key: bytes | None = None,
+        env: dict[str, str] | None = None,
+    ) -> str:
+        """A new commit object: parent's tree with files written (empty content deletes); no ref moves."""
+        with tempfile.TemporaryDirectory(prefix="olympus-index-") as scratch:
+            index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            if parent:
+                _git(self.root, "read-tree", parent, env=index)
+            for file in files:
+                if file.content == "":
+                    _git(self.root, "update-index", "--force-remove", "--", file.path, env=index)
+                    continue
+                blob = _git(self.root, "hash-object", "-w", "--stdin", input=file.content).strip()
+                _git(self.root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{file.path}", env=index)
+            tree = _git(self.root, "write-tree", env=index).strip()
         if seal_key is not None:
-            staged = self.git("write-tree", cwd=tree).strip()
-            parent = self.commit_of(branch)
-            message += SEAL_TRAILER + commit_seal(seal_key, staged, parent, message) + "\n"
-        # verbatim: the message git keeps must be the one sealed, byte for byte.
-        _git(
-            tree,
-            "-c",
-            "commit.gpgsign=false",
-            "commit",
-            "--quiet",
-            "--no-verify",
-            "--cleanup=verbatim",
-            "-m",
-            message,
-            env=env_override,
-        )
-        return self.commit_of(branch)
+            message += SEAL_TRAILER + commit_seal(seal_key, tree, parent or "", message) + "\n"
+        # commit-tree keeps the message byte for byte: the message git keeps must be the one sealed.
+        parents = ["-p", parent] if parent else []
+        return _git(self.root, "commit-tree", tree, *parents, "-F", "-", env=env, input=message).strip()
+
+    def identity_env(self) -> dict[str, str]:
+        """The user's git identity when one is configured, else Olympus's, for commits made for the user."""
+        try:
+            self.git("config", "user.name")
+            self.git("config", "user.email")
+            return {}
+        except GitError:
+            return {
+                "GIT_AUTHOR_NAME": BOT_NAME,
+                "GIT_AUTHOR_EMAIL": BOT_EMAIL,
+                "GIT_COMMITTER_NAME": BOT_NAME,
+                "GIT_COMMITTER_EMAIL": BOT_EMAIL,
+            }
 
 
-def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
+def _slug(ref: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in ref)[:60]
+
+
+def _git(cwd: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
     proc = subprocess.run(
-        ["git", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120, check=False
+        ["git", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120, check=False, input=input
     )
     if proc.returncode != 0:
         raise GitError(f"git {args[0]} failed: {proc.stderr.strip() or proc.stdout.strip()}")

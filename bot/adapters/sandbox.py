@@ -104,7 +104,13 @@ def backend_config(aws: LocalAws, state_key: str) -> str:
         f'bucket = "{STATE_BUCKET}"\n'
         f'key = "{state_key}"\n'
         f'region = "{REGION}"\n'
-        f'dynamodb_table = "{LOCK_TABLE}"\n'
+        f'dynamodb_table = "{LOCK_TABLE}"\n' + backend_endpoints(aws)
+    )
+
+
+def backend_endpoints(aws: LocalAws) -> str:
+    """The part of an s3 backend's settings that sends it to the emulator (the bucket and key stay the project's)."""
+    return (
         f'endpoints = {{ s3 = "{aws.url}", dynamodb = "{aws.url}", sts = "{aws.url}", iam = "{aws.url}" }}\n'
         "use_path_style = true\n"
         "skip_credentials_validation = true\n"

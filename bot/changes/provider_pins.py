@@ -8,7 +8,7 @@ configures S3 inside `aws_s3_bucket`, >= 4 with separate `aws_s3_bucket_*` resou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.changes.hcl_reader import Block
@@ -239,11 +239,18 @@ def choose(
     policy: ProviderPolicy,
     env_files: Mapping[str, Iterable[Block]],
     other_envs: Mapping[str, Mapping[str, Iterable[Block]]],
+    installable: Callable[[], Sequence[Version]] | None = None,
 ) -> ProviderChoice | Refusal:
-    """The version an env runs: its own lock, else its own constraints, else its sibling envs', else the default."""
+    """The version an env runs: its own lock, else its own constraints, else its sibling envs', else the newest
+    version Terraform can install here (`installable`, asked only then), else the policy's default."""
     try:
         own = [pin for path, blocks in sorted(env_files.items()) for pin in pins_in(path, blocks, policy.source)]
-        choice = _from_own(policy, own) or _from_siblings(policy, other_envs) or _default(policy)
+        choice = (
+            _from_own(policy, own)
+            or _from_siblings(policy, other_envs)
+            or _newest_installable(policy, installable() if installable else ())
+            or _default(policy)
+        )
     except PinError as error:
         return Refusal(
             message=f"Cannot read the {policy.source} version pin: {error.message}.",
@@ -338,6 +345,24 @@ def _from_siblings(
             first.location,
         )
     return None
+
+
+def _newest_installable(policy: ProviderPolicy, versions: Sequence[Version]) -> ProviderChoice | None:
+    """The newest installable release the templates support, up to the default's line (code is tested up to it)."""
+    ceiling = Constraint.parse(policy.default_constraint).newest()
+    usable = sorted(v for v in versions if policy.oldest_supported <= v <= ceiling)
+    if not usable:
+        return None
+    newest = usable[-1]
+    written = f"~> {newest[0]}.{newest[1]}"
+    return ProviderChoice(
+        policy.source,
+        newest,
+        False,
+        written,
+        f"nothing in the repository pins it; {format_version(newest)} is the newest the configured Terraform can "
+        f"install, so Olympus pins `{written}`",
+    )
 
 
 def _default(policy: ProviderPolicy) -> ProviderChoice:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.changes.hcl_render import render
 from bot.changes.provider_pins import ProviderChoice
 from bot.changes.resource_kinds import PROVIDER_NAMES, KindSpec
+from bot.domain.backends import BACKEND_FILE, BackendSettings, backend_hcl
 from bot.domain.models import Cloud, FileChange
 
 DEFAULT_REQUIRED_VERSION = ">= 1.6"
@@ -67,10 +68,20 @@ def module_files(spec: KindSpec, provider: ProviderChoice, module_dir: str) -> t
 
 
 def env_files(
-    cloud: Cloud, env: str, env_dir: str, region: str, provider: ProviderChoice, required_version: str | None
+    cloud: Cloud,
+    env: str,
+    env_dir: str,
+    region: str,
+    provider: ProviderChoice,
+    required_version: str | None,
+    backend: BackendSettings | None = None,
 ) -> tuple[FileChange, ...]:
-    """versions.tf, providers.tf, backend.tf (partial) and variables.tf of a new env's root module."""
+    """versions.tf, providers.tf, backend.tf (partial) and variables.tf of a new env's root module, and its
+    backend.hcl when the repository says where state lives (`olympus init`)."""
     base = f"{_TEMPLATES}/env/{cloud.value}"
+    stored = backend if backend is not None and not backend.is_sandbox else None
+    # State may live in another cloud than the env's resources: the backend block follows the settings.
+    backend_cloud = {"s3": "aws", "gcs": "gcp"}[stored.type] if stored else cloud.value
     versions = render(
         f"{_TEMPLATES}/versions.tf.j2",
         {
@@ -80,12 +91,15 @@ def env_files(
             "provider_constraint": provider.constraint,
         },
     )
-    return (
+    files = (
         FileChange(f"{env_dir}/versions.tf", versions),
         FileChange(f"{env_dir}/providers.tf", render(f"{base}/providers.tf.j2", {"env": env})),
-        FileChange(f"{env_dir}/backend.tf", render(f"{base}/backend.tf.j2", {})),
+        FileChange(f"{env_dir}/backend.tf", render(f"{_TEMPLATES}/env/{backend_cloud}/backend.tf.j2", {})),
         FileChange(f"{env_dir}/variables.tf", render(f"{base}/variables.tf.j2", {"region": region})),
     )
+    if stored is None:
+        return files
+    return (*files, FileChange(f"{env_dir}/{BACKEND_FILE}", backend_hcl(stored, env_dir)))
 
 
 def lambda_packages_file(env_dir: str) -> FileChange:

@@ -12,6 +12,7 @@ for the resource's module-call file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.changes import change_text, locate
@@ -20,7 +21,7 @@ from bot.changes.destroy import DELETE, destroy
 from bot.changes.hcl_render import Reference
 from bot.changes.layout import Layout, resource_region
 from bot.changes.locate import Definition, TfDir
-from bot.changes.provider_pins import ProviderChoice, choose, narrow
+from bot.changes.provider_pins import ProviderChoice, Version, choose, narrow
 from bot.changes.resource_kinds import spec_for
 from bot.changes.resource_options import OptionProblem, Settings, settings_for
 from bot.changes.scaffold import (
@@ -31,10 +32,15 @@ from bot.changes.scaffold import (
     module_files,
     module_variant,
 )
+from bot.domain.backends import BackendSettings
 from bot.domain.models import ChangeSet, Cloud, FileChange, Refusal, ResourceKind, ResourceRequest
+from bot.domain.repo_config import CONFIG_PATH, ConfigErrors, load_repo_config
 from bot.ports import RepoReader
 
-__all__ = ["DELETE", "propose"]
+__all__ = ["DELETE", "Installable", "propose"]
+
+# The provider versions the configured Terraform can install, by source ("hashicorp/aws" → [(3, 39, 0)]).
+Installable = Callable[[str], Sequence[Version]]
 
 _SAFE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _VERSIONING_SKIPS = {
@@ -47,8 +53,12 @@ _LOG_TARGET_SKIPS = {
 }
 
 
-def propose(repo: RepoReader, request: ResourceRequest) -> ChangeSet | Refusal:
-    """The files that create or destroy `request`'s resource, or why Olympus will not."""
+def propose(repo: RepoReader, request: ResourceRequest, installable: Installable | None = None) -> ChangeSet | Refusal:
+    """The files that create or destroy `request`'s resource, or why Olympus will not.
+
+    `installable` lists the provider versions the configured Terraform can install (source → versions); a new env
+    whose repository pins nothing targets the newest of them.
+    """
     spec = spec_for(request.cloud, request.kind)
     if spec is None:
         supported = ", ".join(f"{kind.value}" for cloud, kind in _supported() if cloud is request.cloud)
@@ -66,7 +76,7 @@ def propose(repo: RepoReader, request: ResourceRequest) -> ChangeSet | Refusal:
     if isinstance(env, Refusal):
         return env
     if request.action == "create":
-        return _create(repo, layout, env)
+        return _create(repo, layout, env, installable)
     if request.action == "destroy":
         return destroy(repo, layout, env)
     return Refusal(message=f"Unknown action {request.action!r}.", hint="Ask to create or destroy a resource.")
@@ -79,13 +89,17 @@ def _supported() -> list[tuple[Cloud, ResourceKind]]:
 # -- create ----------------------------------------------------------------------------------------------------
 
 
-def _create(repo: RepoReader, layout: Layout, env: TfDir) -> ChangeSet | Refusal:
+def _create(repo: RepoReader, layout: Layout, env: TfDir, installable: Installable | None) -> ChangeSet | Refusal:
     spec, request = layout.spec, layout.request
     siblings = _sibling_envs(repo, layout)
     module_dir = locate.read_dir(repo, layout.module_dir)
     if isinstance(module_dir, Refusal):
         return module_dir
-    provider = _provider(layout, env, module_dir, siblings)
+    backend = _configured_backend(repo)
+    if isinstance(backend, Refusal):
+        return backend
+    source = spec.provider.source
+    provider = _provider(layout, env, module_dir, siblings, (lambda: installable(source)) if installable else None)
     if isinstance(provider, Refusal):
         return provider
     region = resource_region(layout, env)
@@ -114,7 +128,7 @@ def _create(repo: RepoReader, layout: Layout, env: TfDir) -> ChangeSet | Refusal
     files: list[FileChange] = []
     if not env.exists:
         required = next((version for sibling in siblings if (version := locate.required_version(sibling))), None)
-        files += env_files(request.cloud, request.env, layout.env_dir, region, provider, required)
+        files += env_files(request.cloud, request.env, layout.env_dir, region, provider, required, backend)
     if module_dir.exists:
         missing = _missing_variables(module_dir, call.arguments)
         if missing is not None:
@@ -192,9 +206,27 @@ def _call(layout: Layout, env: TfDir, settings: Settings, region: str) -> _Call:
     return _Call(tuple(arguments), tuple(checkov_skips), tuple(trivy_ignores), tuple(notes), tuple(extra_files))
 
 
-def _provider(layout: Layout, env: TfDir, module_dir: TfDir, siblings: list[TfDir]) -> ProviderChoice | Refusal:
+def _configured_backend(repo: RepoReader) -> BackendSettings | None | Refusal:
+    """Where `.olympus.yaml` says state lives (None: nowhere); a broken file is refused with its mistakes."""
+    config = load_repo_config(repo.read_text)
+    if isinstance(config, ConfigErrors):
+        return Refusal(
+            message="The repository configuration has mistakes:\n" + config.render(),
+            hint="Fix each one in .olympus.yaml, then ask again.",
+            location=CONFIG_PATH,
+        )
+    return config.backend if config is not None else None
+
+
+def _provider(
+    layout: Layout,
+    env: TfDir,
+    module_dir: TfDir,
+    siblings: list[TfDir],
+    installable: Callable[[], Sequence[Version]] | None,
+) -> ProviderChoice | Refusal:
     policy = layout.spec.provider
-    choice = choose(policy, env.parsed(), {sibling.path: sibling.parsed() for sibling in siblings})
+    choice = choose(policy, env.parsed(), {sibling.path: sibling.parsed() for sibling in siblings}, installable)
     if isinstance(choice, Refusal) or not module_dir.exists:
         return choice
     # Terraform also honours the module's own constraint: the version must suit both.

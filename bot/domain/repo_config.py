@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
+from bot.domain.backends import BACKEND_SCHEMA, BackendSettings, backend_from_config
 from bot.domain.models import Project
 
 __all__ = [
@@ -63,6 +64,7 @@ REPO_CONFIG_SCHEMA: dict[str, Any] = {
             "minItems": 1,
             "items": {"$ref": "#/$defs/project"},
         },
+        "backend": BACKEND_SCHEMA,
         "apply_requirements": {
             "description": "What a pull request needs before Olympus applies it.",
             "type": "array",
@@ -175,6 +177,7 @@ class RepoConfig:
     version: int = CONFIG_VERSION
     projects: tuple[ProjectConfig, ...] = ()
     apply_requirements: tuple[str, ...] = ()
+    backend: BackendSettings | None = None  # where state lives (bot/domain/backends.py), set by `olympus init`
     allow_commands: tuple[str, ...] = ()  # of ALLOWABLE_COMMANDS
 
     def allows(self, command: str) -> bool:
@@ -673,4 +676,5 @@ def _build(data: Mapping[str, Any]) -> RepoConfig:
         projects=tuple(projects),
         apply_requirements=tuple(data.get("apply_requirements") or ()),
         allow_commands=tuple(data.get("allow_commands") or ()),
+        backend=backend_from_config(data["backend"]) if data.get("backend") else None,
     )

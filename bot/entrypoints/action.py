@@ -153,7 +153,11 @@ def read_context(environ: Mapping[str, str]) -> ActionContext:
     try:
         event = json.loads(event_path.read_text())
     except (OSError, ValueError) as error:
-        raise UserError("unreadable-event", f"cannot read the event file {event_path}: {error}") from None
+        raise UserError(
+            "unreadable-event",
+            f"cannot read the event file {event_path}: {error}",
+            "run `olympus action` in a GitHub Actions job, where GITHUB_EVENT_PATH names the event's JSON",
+        ) from None
 
     def optional_file(name: str) -> Path | None:
         return Path(environ[name]) if environ.get(name) else None

@@ -66,7 +66,11 @@ def plan_pull_request_event(
     base_sha = str((pr.get("base") or {}).get("sha", ""))
     base_ref = str((pr.get("base") or {}).get("ref", ""))
     if not number or not head_sha or not base_sha:
-        raise UserError("unreadable-event", "the event has no pull request with base and head commits")
+        raise UserError(
+            "unreadable-event",
+            "the event has no pull request with base and head commits",
+            "run the plan on pull_request events (workflows/olympus.yml)",
+        )
     head_repo = ((pr.get("head") or {}).get("repo") or {}).get("full_name")
     if head_repo != context.repository:
         # Planning runs the PR's code (providers, external data sources): never with credentials for a fork.
@@ -243,7 +247,11 @@ def unlock_closed_pull_request(
     pr = context.event.get("pull_request") or {}
     number = int(context.event.get("number") or pr.get("number") or 0)
     if not number:
-        raise UserError("unreadable-event", "the event has no pull request number")
+        raise UserError(
+            "unreadable-event",
+            "the event has no pull request number",
+            "run the lock release on pull_request `closed` events (workflows/olympus.yml)",
+        )
     codehost = github_codehost(
         context, inputs, environ, needed_for="releasing the locks of a closed pull request", scopes="contents: write"
     )

@@ -4,33 +4,138 @@ from __future__ import annotations
 
 import gc
 import importlib
+import importlib.metadata
 import os
 import sys
 import traceback
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import typer
+import typer.core
+import typer.main
 
+from bot.entrypoints.terminal import OutputFormat
 from bot.errors import UserError
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
     help="Olympus: /infra requests become reviewed, planned, scanned and gated Terraform changes.",
 )
 sandbox_app = typer.Typer(help="The local AWS emulator used by --sandbox.", no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
 
-RepoOpt = Annotated[Path, typer.Option("--repo", help="The git repository holding the infrastructure code.")]
-SandboxOpt = Annotated[bool, typer.Option("--sandbox", help="Point providers and state at the local AWS emulator.")]
+RepoOpt = Annotated[
+    Path, typer.Option("--repo", metavar="PATH", help="The git repository holding the infrastructure code.")
+]
+SandboxOpt = Annotated[
+    bool, typer.Option("--sandbox", help="Run on the local AWS emulator: providers and state point at it.")
+]
 BranchOpt = Annotated[
-    str | None, typer.Option("--branch", help="The change's branch (default: the current one, else the latest change).")
+    str | None,
+    typer.Option(
+        "--branch", metavar="BRANCH", help="The change's branch (default: the current one, else the latest change)."
+    ),
 ]
 BaseOpt = Annotated[
-    str | None, typer.Option("--base", help="The base branch (default: origin's HEAD, main or master).")
+    str | None,
+    typer.Option("--base", metavar="BRANCH", help="The base branch (default: origin's HEAD, main or master)."),
 ]
-AsOpt = Annotated[str | None, typer.Option("--as", help="Who is asking (default: OLYMPUS_ACTOR or your login).")]
+AsOpt = Annotated[
+    str | None, typer.Option("--as", metavar="LOGIN", help="Who is asking (default: OLYMPUS_ACTOR or your login).")
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        metavar="auto|rich|markdown",
+        help="How to print the plan: rich on a terminal and markdown when piped (auto), or always one of them.",
+    ),
+]
+_FORMATS = ("auto", "rich", "markdown")
+
+
+def _local_commands() -> ModuleType:
+    """The local commands' module, loaded as the demo loads its own (see `demo`): no garbage collection while the
+    long-lived modules load, then frozen so later collections skip them."""
+    gc.disable()
+    try:
+        module = importlib.import_module("bot.entrypoints.local_commands")
+        importlib.import_module("bot.adapters.sqlstore")
+    finally:
+        gc.enable()
+    gc.freeze()
+    return module
+
+
+def _format(value: str) -> OutputFormat:
+    if value not in _FORMATS:
+        raise UserError("bad-format", f"--format {value!r} is not a format", "use --format auto, rich or markdown")
+    return value  # type: ignore[return-value]
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("olympus-bot")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"olympus {_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print Olympus's version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Olympus: /infra requests become reviewed, planned, scanned and gated Terraform changes."""
+
+
+@app.command()
+def init(
+    repo: RepoOpt = Path("."),
+    backend: Annotated[
+        str | None, typer.Option("--backend", metavar="s3|gcs", help="Where state lives: an S3 or a GCS bucket.")
+    ] = None,
+    bucket: Annotated[str | None, typer.Option("--bucket", metavar="BUCKET", help="The state bucket.")] = None,
+    region: Annotated[str | None, typer.Option("--region", metavar="REGION", help="s3: the bucket's region.")] = None,
+    dynamodb_table: Annotated[
+        str | None,
+        typer.Option("--dynamodb-table", metavar="TABLE", help="s3: a DynamoDB lock table (else S3's lock file)."),
+    ] = None,
+    key_prefix: Annotated[
+        str | None, typer.Option("--key-prefix", metavar="PREFIX", help="s3: where in the bucket the state keys start.")
+    ] = None,
+    prefix: Annotated[
+        str | None, typer.Option("--prefix", metavar="PREFIX", help="gcs: where in the bucket the state starts.")
+    ] = None,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Keep state in the local AWS emulator: every command runs there.")
+    ] = False,
+) -> None:
+    """Say where Terraform state lives: writes .olympus.yaml and each env's backend.hcl, and commits them."""
+    from bot.entrypoints.local_setup import init_repo, settings_from_options
+
+    settings = settings_from_options(
+        backend=backend,
+        bucket=bucket,
+        region=region,
+        dynamodb_table=dynamodb_table,
+        key_prefix=key_prefix,
+        prefix=prefix,
+        sandbox=sandbox,
+    )
+    raise typer.Exit(init_repo(repo, settings))
 
 
 @app.command()
@@ -58,17 +163,23 @@ def demo(
 @app.command()
 def run(
     request: Annotated[
-        str, typer.Argument(help='The request, e.g. "/infra create bucket logs-archive region=eu-west-1".')
+        str,
+        typer.Argument(
+            metavar="REQUEST", help='The request, e.g. "/infra create bucket logs-archive region=eu-west-1".'
+        ),
     ],
     repo: RepoOpt = Path("."),
     sandbox: SandboxOpt = False,
     base: BaseOpt = None,
     actor: AsOpt = None,
+    output: FormatOpt = "auto",
 ) -> None:
-    """Turn an /infra request into a branch with the change, then plan and scan it and write the comment."""
-    from bot.entrypoints import local_commands
+    """Turn an /infra request into a branch with the change, then plan and scan it and print the plan."""
+    local_commands = _local_commands()
 
-    raise typer.Exit(local_commands.run_request(repo, request, sandbox=sandbox, base=base, actor=actor))
+    raise typer.Exit(
+        local_commands.run_request(repo, request, sandbox=sandbox, base=base, actor=actor, output=_format(output))
+    )
 
 
 @app.command()
@@ -78,22 +189,25 @@ def plan(
     branch: BranchOpt = None,
     base: BaseOpt = None,
     actor: AsOpt = None,
+    output: FormatOpt = "auto",
 ) -> None:
-    """Plan and scan every project the branch changes, and write the comment."""
-    from bot.entrypoints import local_commands
+    """Plan and scan every project the branch changes, and print the plan (also written as the comment)."""
+    local_commands = _local_commands()
 
-    raise typer.Exit(local_commands.plan_branch(repo, sandbox=sandbox, branch=branch, base=base, actor=actor))
+    raise typer.Exit(
+        local_commands.plan_branch(repo, sandbox=sandbox, branch=branch, base=base, actor=actor, output=_format(output))
+    )
 
 
 @app.command()
 def approve(
-    by: Annotated[str, typer.Option("--by", help="Who approves the branch's head commit.")],
+    by: Annotated[str, typer.Option("--by", metavar="LOGIN", help="The GitHub login of who approves the head commit.")],
     repo: RepoOpt = Path("."),
     branch: BranchOpt = None,
     base: BaseOpt = None,
 ) -> None:
     """Record an approval of the branch's current head commit."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(local_commands.approve_branch(repo, by=by, branch=branch, base=base))
 
@@ -105,12 +219,13 @@ def apply(
     branch: BranchOpt = None,
     base: BaseOpt = None,
     approved_by: Annotated[
-        str | None, typer.Option("--approved-by", help="Record this person's approval of the head commit first.")
+        str | None,
+        typer.Option("--approved-by", metavar="LOGIN", help="Record this person's approval of the head commit first."),
     ] = None,
     actor: AsOpt = None,
 ) -> None:
     """Apply the saved plans of the branch, only through the gate."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(
         local_commands.apply_branch(
@@ -122,28 +237,37 @@ def apply(
 @app.command()
 def summarize(
     plan_file: Annotated[
-        Path, typer.Argument(help="A `terraform show -json` output file (several documents allowed).")
+        Path,
+        typer.Argument(metavar="PLAN_JSON", help="A `terraform show -json` output file (several documents allowed)."),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Summarize a plan: counts as JSON, or the comment's markdown."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(local_commands.summarize_file(plan_file, as_json=as_json))
 
 
 @app.command()
 def status(repo: RepoOpt = Path(".")) -> None:
-    """Show locks, saved plans and the latest audit entries."""
-    from bot.entrypoints import local_commands
+    """Show each change's saved plans, approvals and locks, and the latest actions."""
+    from bot.entrypoints.local_status import show_status
 
-    raise typer.Exit(local_commands.show_status(repo))
+    raise typer.Exit(show_status(repo))
+
+
+@app.command()
+def merge(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = None) -> None:
+    """Merge the change into the base (fast-forward or a merge commit) and release its locks, as a PR merge does."""
+    local_commands = _local_commands()
+
+    raise typer.Exit(local_commands.merge_branch(repo, branch=branch, base=base))
 
 
 @app.command()
 def unlock(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = None) -> None:
-    """Release the branch's project locks and discard its plans."""
-    from bot.entrypoints import local_commands
+    """Release the change's project locks and discard its plans (`--branch` names the holder)."""
+    local_commands = _local_commands()
 
     raise typer.Exit(local_commands.unlock_branch(repo, branch=branch, base=base))
 
@@ -151,7 +275,7 @@ def unlock(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = 
 @app.command()
 def mcp(repo: RepoOpt = Path(".")) -> None:
     """Serve the change tools over MCP on stdio (they propose files; they never apply)."""
-    from bot.entrypoints import local_commands
+    local_commands = _local_commands()
 
     raise typer.Exit(local_commands.serve_mcp(repo))
 
@@ -220,10 +344,18 @@ def doctor(
 
 @sandbox_app.command("stop")
 def sandbox_stop(repo: RepoOpt = Path(".")) -> None:
-    """Stop the repository's local AWS emulator."""
-    from bot.entrypoints import local_commands
+    """Stop the repository's local AWS emulator (what was applied on it goes with it)."""
+    from bot.entrypoints.local_setup import stop_sandbox
 
-    raise typer.Exit(local_commands.stop_sandbox(repo))
+    raise typer.Exit(stop_sandbox(repo))
+
+
+@sandbox_app.command("reset")
+def sandbox_reset(repo: RepoOpt = Path(".")) -> None:
+    """Forget what a stopped emulator held, so --sandbox plans start from its empty state."""
+    from bot.entrypoints.local_setup import reset_sandbox
+
+    raise typer.Exit(reset_sandbox(repo))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,38 +372,49 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     from bot.adapters.localgit import NotARepository
+    from bot.entrypoints.terminal import print_fault, print_user_error
 
     try:
         # Without standalone mode, click returns an Exit's code instead of raising it.
-        result = app(args=argv, standalone_mode=False, prog_name="olympus")
+        result = _command()(args=argv, standalone_mode=False, prog_name="olympus")
     except typer.Exit as done:
         return int(done.exit_code)
     except typer.Abort:
-        print("olympus: aborted", file=sys.stderr)
-        return 1
+        print_user_error("aborted", "the command was aborted", "run it again")
+        return 2
     except typer.TyperException as exc:  # usage errors: unknown command, bad option, missing argument
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show(file=sys.stderr)
-        else:
-            print(f"olympus: {exc}", file=sys.stderr)
-        return int(getattr(exc, "exit_code", 2))
+        context = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and context is not None:  # `olympus` or `olympus sandbox`
+            print(context.get_help())
+            return 0
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        path = context.command_path if context is not None else "olympus"
+        print_user_error("usage", str(message), f"`{path} --help` shows what it takes")
+        return 2
     except UserError as exc:
-        print(str(exc), file=sys.stderr)
+        print_user_error(exc.reference, exc.message, exc.hint)
         return 2
     except NotARepository as exc:
-        print(f"error[not-a-repository]: {exc}", file=sys.stderr)
+        print_user_error("not-a-repository", str(exc), "pass --repo with the path of a git repository")
         return 2
     except KeyboardInterrupt:
         print("olympus: interrupted", file=sys.stderr)
-        return 1
+        return 130
     except Exception as exc:  # a fault: say what failed; the traceback only on request
         if os.environ.get("OLYMPUS_DEBUG"):
             traceback.print_exc()
-        print(f"olympus: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("hint: this is a fault, not your mistake; rerun with OLYMPUS_DEBUG=1 for the traceback", file=sys.stderr)
+        print_fault(f"{type(exc).__name__}: {exc}")
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _command() -> typer.core.TyperGroup:
+    """The click command of the app, with flags shown as flags (`--sandbox`, not `--sandbox <bool>`)."""
+    from bot.entrypoints.terminal import flags_read_as_flags
+
+    command = typer.main.get_command(app)
+    flags_read_as_flags(command, HELP_OPTIONS)
+    return command  # type: ignore[return-value]
 
 
 if __name__ == "__main__":

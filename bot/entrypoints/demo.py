@@ -24,6 +24,7 @@ from bot.wiring import build_local_loop
 REQUEST = "/infra create bucket logs-archive region=eu-west-1 env=dev"
 REQUESTER = "bob"
 APPROVER = "alice"
+_FAULT_HINT = "the demo's story did not go as written: please report it, with the output above"
 
 
 def seed_repository(path: Path) -> LocalGit:
@@ -93,7 +94,7 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
     _step(2, f"{REQUESTER} asks: {REQUEST}")
     command = parse(REQUEST)
     if not isinstance(command, Create):
-        raise UserError("demo-request-unreadable", f"the demo's own request did not parse: {command}")
+        raise UserError("demo-request-unreadable", f"the demo's own request did not parse: {command}", _FAULT_HINT)
     outcome = propose_change(loop, command, "main", git_tool_caller(loop.local_git))
     author = git.git("log", "-1", "--format=%an", outcome.branch).strip()
     print(f"   branch {outcome.branch}, commit {outcome.commit[:12]} by {author}")
@@ -102,10 +103,15 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
     print(f"   your working tree stays on {git.current_branch()}; the change was made in a separate worktree")
 
     _step(3, "plan with real Terraform, then scan with Checkov and Trivy")
-    report = plan_change(loop, local_checkout(loop, outcome.branch, "main"))
+    with local_checkout(loop, outcome.branch, "main") as checkout:
+        report = plan_change(loop, checkout)
     outputs = write_plan_outputs(loop, report)
     if not report.ok:
-        raise UserError("demo-plan-failed", "the plan did not succeed; the comment above says why")
+        raise UserError(
+            "demo-plan-failed",
+            "the plan did not succeed; the comment above says why",
+            "`olympus setup` (or `make install`) installs what the demo needs; the error above names what failed",
+        )
 
     _step(4, "the pull-request comment")
     print(outputs.parts[0])
@@ -113,19 +119,21 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
     shutil.copy(outputs.comment_path, root / "comment.md")
 
     _step(5, f"{REQUESTER} tries to apply without an approval: the gate refuses")
-    refused = apply_change(loop, local_checkout(loop, outcome.branch, "main"))
+    with local_checkout(loop, outcome.branch, "main") as checkout:
+        refused = apply_change(loop, checkout)
     if not isinstance(refused.decision, Blocked):
-        raise UserError("demo-gate-open", "the gate allowed an unapproved apply")
+        raise UserError("demo-gate-open", "the gate allowed an unapproved apply", _FAULT_HINT)
     for reason in refused.decision.reasons:
         print(f"   ✗ {reason}")
 
     _step(6, f"{APPROVER} approves commit {outcome.commit[:12]}; {REQUESTER} applies the saved plan")
     loop.store.record_approval(outcome.branch, outcome.commit, APPROVER, loop.store.clock())
-    applied = apply_change(loop, local_checkout(loop, outcome.branch, "main"))
+    with local_checkout(loop, outcome.branch, "main") as checkout:
+        applied = apply_change(loop, checkout)
     if isinstance(applied.decision, Blocked):
-        raise UserError("demo-apply-refused", "; ".join(applied.decision.reasons))
+        raise UserError("demo-apply-refused", "; ".join(applied.decision.reasons), _FAULT_HINT)
     if applied.error:
-        raise UserError("demo-apply-failed", applied.error)
+        raise UserError("demo-apply-failed", applied.error, "the error above is Terraform's; run the demo again")
     print(f"   applied {', '.join(applied.applied)}, approved by {', '.join(applied.decision.approvers)}")
 
     _step(7, "the bucket now exists in the emulator, and the state is in the s3 backend")
@@ -134,6 +142,8 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
         listing = aws.client("s3").list_objects_v2(Bucket="olympus-tfstate")
     print(f"   buckets: {', '.join(buckets)}")
     if "logs-archive" not in buckets:
-        raise UserError("demo-bucket-missing", "the apply finished but logs-archive is not in the emulator")
+        raise UserError(
+            "demo-bucket-missing", "the apply finished but logs-archive is not in the emulator", _FAULT_HINT
+        )
     state_keys = [o["Key"] for o in listing.get("Contents", [])]
     print(f"   state objects: {', '.join(state_keys)}")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import posixpath
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.adapters.local_aws import ensure_background_emulator, stop_background_emulator
-from bot.adapters.localgit import LocalGit
+from bot.adapters.git_tree import GitTreeReader
+from bot.adapters.local_aws import LocalAws, ensure_background_emulator
+from bot.adapters.localgit import EmptyRepository, LocalGit, NotARepository
+from bot.changes.provider_pins import Version
 from bot.domain.commands import (
     Apply,
     Help,
@@ -25,27 +29,75 @@ from bot.domain.commands import (
 )
 from bot.domain.gate import Blocked
 from bot.domain.identities import canonical, login_problem
+from bot.domain.models import ChangeSet
+from bot.entrypoints.terminal import OutputFormat, StepProgress, console_for, wants_rich
 from bot.errors import UserError
 from bot.services.apply_change import apply_change
 from bot.services.local_checkout import local_checkout, release_finished_locks
-from bot.services.plan_change import plan_change
+from bot.services.local_readiness import (
+    ProposedTree,
+    check_config,
+    check_sandbox_state,
+    record_sandbox_apply,
+    require_backends,
+)
+from bot.services.plan_change import PlanReport, discard_plan_files, plan_change
 from bot.services.propose_change import propose_change
-from bot.services.reporting import write_plan_outputs
+from bot.services.repo_projects import affected_projects_of, repo_config
+from bot.services.reporting import local_next_steps, write_plan_outputs
 from bot.services.tool_calls import git_tool_caller
 from bot.wiring import Loop, build_local_loop
 
-
-def _loop(repo: Path, *, sandbox: bool, actor: str | None) -> Loop:
-    git = LocalGit.open(repo)
-    emulator = ensure_background_emulator(git.state_dir / "sandbox" / "emulator.json") if sandbox else None
-    loop = build_local_loop(git.root, actor=actor, sandbox=emulator)
-    loop.progress = _progress_line
-    return loop
+EMULATOR_SETTING = "OLYMPUS_AWS_EMULATOR_URL"
 
 
-def _progress_line(line: str) -> None:
-    """Terraform's output as it comes, on stderr, so stdout keeps only the result."""
-    print(f"  │ {line[:200]}", file=sys.stderr, flush=True)
+def repo_arg(repo: Path) -> str:
+    """` --repo R` as the user wrote it, for the commands a hint names ("" for the current directory)."""
+    return "" if repo == Path(".") else f" --repo {repo}"
+
+
+def open_repo(repo: Path, *, allow_empty: bool = False) -> LocalGit:
+    """The repository, or a UserError: not one, or one without a commit yet (that needs `olympus init`)."""
+    try:
+        return LocalGit.open(repo, allow_empty=allow_empty)
+    except EmptyRepository as exc:
+        raise UserError(
+            "not-initialized",
+            f"{exc}: Olympus does not know where its Terraform state lives",
+            f"run `olympus init{repo_arg(repo)} --backend s3 --bucket BUCKET --region REGION` (your state bucket), "
+            f"or `olympus init{repo_arg(repo)} --sandbox` to try everything on the local AWS emulator",
+        ) from None
+    except NotARepository as exc:
+        raise UserError(
+            "not-a-repository",
+            str(exc),
+            "pass --repo with the path of a git repository (`git init` makes one, `olympus init` sets it up)",
+        ) from None
+
+
+def _loop(repo: Path, *, sandbox: bool, actor: str | None, base: str | None = None) -> tuple[Loop, StepProgress]:
+    git = open_repo(repo)
+    # The configuration is checked before anything is made: a branch, a worktree, an emulator, a lock.
+    config = repo_config(GitTreeReader(git, base if base and git.branch_exists(base) else git.default_branch()))
+    sandbox = sandbox or (config is not None and config.backend is not None and config.backend.is_sandbox)
+    aws: LocalAws | None = None
+    progress = StepProgress.on_stderr()
+    if sandbox:
+        progress.say("→ the local AWS emulator")
+        aws = ensure_background_emulator(git.state_dir / "sandbox" / "emulator.json")
+        progress.done()
+        check_sandbox_state(git.state_dir / "sandbox", aws, repo_arg(repo))
+    elif os.environ.get(EMULATOR_SETTING):
+        aws = LocalAws(os.environ[EMULATOR_SETTING])
+    loop = build_local_loop(git.root, actor=actor, sandbox=aws, emulated_cloud=aws is not None and not sandbox)
+    loop.say = progress.say
+    loop.progress = progress.tool_line
+    return loop, progress
+
+
+def _own_state(loop: Loop) -> bool:
+    """True when state lives in the sandbox's own bucket, so the repository's backend settings are not used."""
+    return loop.sandbox is not None and not loop.emulated_cloud
 
 
 def _base(loop: Loop, base: str | None) -> str:
@@ -78,7 +130,9 @@ def _branch(loop: Loop, branch: str | None, base: str) -> str:
     return latest[0]
 
 
-def run_request(repo: Path, request: str, *, sandbox: bool, base: str | None, actor: str | None) -> int:
+def run_request(
+    repo: Path, request: str, *, sandbox: bool, base: str | None, actor: str | None, output: OutputFormat = "auto"
+) -> int:
     """Any /infra command: create and destroy make a change; plan, apply, unlock, status and help act on one."""
     parsed = parse(request)
     if isinstance(parsed, NotForMe):
@@ -89,12 +143,13 @@ def run_request(repo: Path, request: str, *, sandbox: bool, base: str | None, ac
             "`/infra help` lists every command",
         )
     if isinstance(parsed, Reply):
-        print(parsed.text, file=sys.stderr)
-        return 2
+        raise UserError("unreadable-command", parsed.text.strip(), "`olympus run '/infra help'` lists every command")
     if isinstance(parsed, Help):
-        print(help_text("cli", parsed.topic))
+        _print_help(output, parsed.topic)
         return 0
     if isinstance(parsed, Status):
+        from bot.entrypoints.local_status import show_status
+
         return show_status(repo)
     if isinstance(parsed, Unlock):
         return unlock_branch(repo, branch=None, base=base)
@@ -111,21 +166,62 @@ def run_request(repo: Path, request: str, *, sandbox: bool, base: str | None, ac
         )
     if isinstance(parsed, Plan):
         return plan_branch(
-            repo, sandbox=sandbox, branch=None, base=base, actor=actor, only=parsed.target, extra_args=parsed.extra_args
+            repo,
+            sandbox=sandbox,
+            branch=None,
+            base=base,
+            actor=actor,
+            only=parsed.target,
+            extra_args=parsed.extra_args,
+            output=output,
         )
     if isinstance(parsed, Import | StateRm):
         from bot.entrypoints.local_state import change_state_of_branch
 
         return change_state_of_branch(repo, parsed, sandbox=sandbox, base=base, actor=actor)
-    loop = _loop(repo, sandbox=sandbox, actor=actor)
+    loop, progress = _loop(repo, sandbox=sandbox, actor=actor, base=base)
     base = _base(loop, base)
-    outcome = propose_change(loop, parsed, base, git_tool_caller(loop.local_git))
+    git = loop.local_git
+
+    def check_backends(ref: str, change: ChangeSet) -> None:
+        if _own_state(loop):
+            return
+        dirs = {posixpath.dirname(f.path) or "." for f in change.files if f.path.endswith(".tf") and f.content}
+        require_backends(ProposedTree(GitTreeReader(git, ref), change), dirs, repo_arg(repo))
+
+    caller = git_tool_caller(git, installable=_installable(loop))
+    outcome = propose_change(loop, parsed, base, caller, before_commit=check_backends)
     if outcome.unchanged:
         print(f"nothing changed: {outcome.change.description}")
         print(f"branch {outcome.branch} already holds `{outcome.command_line}`")
     else:
         print(f"branch {outcome.branch}, commit {outcome.commit[:12]}: {outcome.change.title}")
-    return _plan_and_report(loop, outcome.branch, base)
+    return _plan_and_report(loop, progress, outcome.branch, base, repo, output=output)
+
+
+def _installable(loop: Loop) -> Callable[[str], Sequence[Version]]:
+    from bot.adapters.provider_versions import installable_lookup
+    from bot.adapters.sandbox import provider_mirror
+
+    cache = loop.cache_dir
+    return installable_lookup(cache, (lambda: provider_mirror(cache)) if loop.sandbox is not None else None)
+
+
+def cli_help_text(topic: str | None = None) -> str:
+    """`/infra help` as the CLI means it: changes are branches, and the CLI has commands of its own."""
+    return help_text("cli", topic) + (
+        "\nLocally a command acts on the current branch, else the latest `infra/` change (`--branch` chooses); "
+        "`olympus -h` lists the CLI's own commands: `init`, `merge`, `unlock --branch`, `sandbox`.\n"
+    )
+
+
+def _print_help(output: OutputFormat, topic: str | None = None) -> None:
+    if wants_rich(output):
+        from rich.markdown import Markdown
+
+        console_for(sys.stdout, rich=True).print(Markdown(cli_help_text(topic)))
+    else:
+        print(cli_help_text(topic))
 
 
 def plan_branch(
@@ -137,25 +233,79 @@ def plan_branch(
     actor: str | None,
     only: str | Target | None = None,
     extra_args: Sequence[str] = (),
+    output: OutputFormat = "auto",
 ) -> int:
-    loop = _loop(repo, sandbox=sandbox, actor=actor)
+    loop, progress = _loop(repo, sandbox=sandbox, actor=actor, base=base)
     base = _base(loop, base)
-    return _plan_and_report(loop, _branch(loop, branch, base), base, only, extra_args)
+    branch = _branch(loop, branch, base)
+    reader = GitTreeReader(loop.local_git, branch)
+    check_config(reader)
+    if not _own_state(loop):
+        projects = affected_projects_of(reader, loop.local_git.changed_files(base, branch))
+        require_backends(reader, [p.dir for p in projects], repo_arg(repo))
+    return _plan_and_report(loop, progress, branch, base, repo, only, output, extra_args)
 
 
 def _plan_and_report(
-    loop: Loop, branch: str, base: str, only: str | Target | None = None, extra_args: Sequence[str] = ()
+    loop: Loop,
+    progress: StepProgress,
+    branch: str,
+    base: str,
+    repo: Path,
+    only: str | Target | None = None,
+    output: OutputFormat = "auto",
+    extra_args: Sequence[str] = (),
 ) -> int:
     release_finished_locks(loop, base)
-    report = plan_change(loop, local_checkout(loop, branch, base), only=only, extra_args=extra_args)
-    outputs = write_plan_outputs(loop, report)
-    print(outputs.parts[0])
-    print(f"\ncomment written to {outputs.comment_path}; SARIF written to {outputs.sarif_path}")
-    return 0 if report.ok else 1
+    try:
+        with local_checkout(loop, branch, base) as checkout:
+            report = plan_change(loop, checkout, only=only, extra_args=extra_args)
+    finally:
+        progress.done()
+    steps = local_next_steps(report, repo_arg(repo))
+    outputs = write_plan_outputs(loop, report, steps)
+    if wants_rich(output):
+        from bot.entrypoints.terminal_report import plan_renderable
+
+        console = console_for(sys.stdout, rich=True)
+        console.print(plan_renderable(report, steps))
+        console.print(f"[dim]comment: {outputs.comment_path}\nSARIF:   {outputs.sarif_path}[/dim]", highlight=False)
+    else:
+        print(outputs.parts[0])
+        print(f"\ncomment written to {outputs.comment_path}; SARIF written to {outputs.sarif_path}")
+    _raise_for_failures(report, repo)
+    return 0
+
+
+def _raise_for_failures(report: PlanReport, repo: Path) -> None:
+    """A lock held by another change or a failed Terraform step ends the command as a user error (exit 2)."""
+    locked = [p for p in report.projects if p.locked_by]
+    if locked:
+        holder = locked[0].locked_by
+        names = ", ".join(p.project.name for p in locked)
+        where = repo_arg(repo)
+        raise UserError(
+            "locked",
+            f"{names} {'is' if len(locked) == 1 else 'are'} locked by {holder}, another change planned before this one",
+            f"merge that change (`olympus merge{where} --branch {holder}`) or release its locks "
+            f"(`olympus unlock{where} --branch {holder}`), then `olympus plan{where} --branch {report.branch}`",
+        )
+    failed = [p for p in report.projects if p.error or p.summary is None or p.summary.errored]
+    if not failed:
+        return
+    first = failed[0]
+    if first.failure is None:
+        raise UserError(
+            "terraform-failed",
+            f"the plan of {first.project.name} errored (see the comment above)",
+            f"fix the project's code, then `olympus plan{repo_arg(repo)} --branch {report.branch}`",
+        )
+    names = ", ".join(p.project.name for p in failed)
+    raise UserError(first.failure.code, f"{first.failure.summary} ({names}); see the error above", first.failure.hint)
 
 
 def approve_branch(repo: Path, *, by: str, branch: str | None, base: str | None) -> int:
-    loop = _loop(repo, sandbox=False, actor=None)
+    loop, _progress = _loop(repo, sandbox=False, actor=None, base=base)
     base = _base(loop, base)
     branch = _branch(loop, branch, base)
     _approve(loop, branch, by)
@@ -189,22 +339,65 @@ def apply_branch(
     only: str | Target | None = None,
     extra_args: Sequence[str] = (),
 ) -> int:
-    loop = _loop(repo, sandbox=sandbox, actor=actor)
+    loop, progress = _loop(repo, sandbox=sandbox, actor=actor, base=base)
     base = _base(loop, base)
     branch = _branch(loop, branch, base)
     if approved_by:
         _approve(loop, branch, approved_by)
-    report = apply_change(loop, local_checkout(loop, branch, base), only=only, extra_args=extra_args)
+    try:
+        with local_checkout(loop, branch, base) as checkout:
+            report = apply_change(loop, checkout, only=only, extra_args=extra_args)
+    finally:
+        progress.done()
     if isinstance(report.decision, Blocked):
-        print(f"apply refused for {branch}:", file=sys.stderr)
-        for reason in report.decision.reasons:
-            print(f"  - {reason}", file=sys.stderr)
-        return 2
+        reasons = "".join(f"\n  - {reason}" for reason in report.decision.reasons)
+        raise UserError(
+            "apply-refused",
+            f"the gate refused to apply {branch}:{reasons}",
+            f"each reason says what is missing; `olympus status{repo_arg(repo)}` shows the change's plans, "
+            "approvals and locks",
+        )
+    if loop.sandbox is not None and report.applied:
+        record_sandbox_apply(loop.state_dir / "sandbox", loop.sandbox, report.applied)
     if report.error:
-        print(f"apply failed: {report.error}", file=sys.stderr)
-        return 1
+        raise UserError(
+            "apply-failed",
+            f"terraform apply failed: {report.error}",
+            f"fix what Terraform reports, then plan again (`olympus plan{repo_arg(repo)} --branch {branch}`): "
+            "a saved plan is applied once",
+        )
     approvers = ", ".join(report.decision.approvers)
     print(f"applied {', '.join(report.applied)} at {report.head[:12]} (approved by {approvers})")
+    return 0
+
+
+def merge_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
+    from bot.services.merge_change import merge_change
+
+    loop, _progress = _loop(repo, sandbox=False, actor=None, base=base)
+    base = _base(loop, base)
+    branch = _branch(loop, branch, base)
+    merged = merge_change(loop, branch, base)
+    how = "fast-forward" if merged.fast_forward else "merge commit"
+    print(f"merged {branch} into {base} ({how}, {merged.commit[:12]}); released {merged.released} lock(s)")
+    if merged.unapplied:
+        print(f"note: the saved plans of {', '.join(merged.unapplied)} were never applied and are discarded")
+    return 0
+
+
+def unlock_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
+    loop, _progress = _loop(repo, sandbox=False, actor=None, base=base)
+    base = _base(loop, base)
+    branch = _branch(loop, branch, base)
+    with loop.store.audited(loop.actor, "unlock", {"branch": branch}):
+        released = loop.store.release_locks_of(branch)
+        loop.store.discard_plans(branch)
+        discard_plan_files(loop, branch)
+    # Olympus before 0.2 kept a worktree per branch; one still holding this branch would block `git checkout`.
+    for path, held in loop.local_git.olympus_worktrees().items():
+        if held == branch:
+            loop.local_git.remove_worktree(path)
+    print(f"released {released} lock(s) held by {branch} and discarded its plans")
     return 0
 
 
@@ -237,41 +430,11 @@ def summarize_file(path: Path, *, as_json: bool) -> int:
     return 0
 
 
-def show_status(repo: Path) -> int:
-    loop = _loop(repo, sandbox=False, actor=None)
-    locks = loop.store.locks()
-    print("locks:" if locks else "locks: none")
-    for lock in locks:
-        print(f"  {lock.dir} ({lock.workspace}) held by {lock.holder} since {lock.acquired_at:%Y-%m-%d %H:%M}")
-    print("recent actions:")
-    for entry in loop.store.audit_log(limit=10):
-        print(f"  {entry.started_at:%Y-%m-%d %H:%M:%S} {entry.actor} {entry.action}: {entry.result}")
-    return 0
-
-
-def unlock_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
-    loop = _loop(repo, sandbox=False, actor=None)
-    base = _base(loop, base)
-    branch = _branch(loop, branch, base)
-    with loop.store.audited(loop.actor, "unlock", {"branch": branch}):
-        released = loop.store.release_locks_of(branch)
-        loop.store.discard_plans(branch)
-    print(f"released {released} lock(s) held by {branch} and discarded its plans")
-    return 0
-
-
 def serve_mcp(repo: Path) -> int:
     from bot.services.plan_lookup import latest_plan_summary
     from bot.tools.server import serve_stdio
 
     # Nothing may be printed here: stdout carries the MCP protocol.
-    loop = build_local_loop(LocalGit.open(repo).root, say=lambda line: None)
+    loop = build_local_loop(open_repo(repo).root, say=lambda line: None)
     serve_stdio(loop.local_git.root, plan_summary=lambda project: latest_plan_summary(loop, project))
-    return 0
-
-
-def stop_sandbox(repo: Path) -> int:
-    git = LocalGit.open(repo)
-    stopped = stop_background_emulator(git.state_dir / "sandbox" / "emulator.json")
-    print("stopped the local AWS emulator" if stopped else "no local AWS emulator was running")
     return 0

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from bot.adapters.git_tree import GitTreeReader
 from bot.domain.commands import Import, StateRm
 from bot.domain.gate import Blocked
-from bot.entrypoints.local_commands import _base, _branch, _loop
+from bot.entrypoints.local_commands import _base, _branch, _loop, repo_arg
+from bot.errors import UserError
 from bot.services.local_checkout import local_checkout
 from bot.services.state_change import change_state
 
@@ -19,21 +19,30 @@ def change_state_of_branch(
     repo: Path, command: Import | StateRm, *, sandbox: bool, base: str | None, actor: str | None
 ) -> int:
     """Run the command on the change branch when the base branch allows it and the gate says yes."""
-    loop = _loop(repo, sandbox=sandbox, actor=actor)
+    loop, progress = _loop(repo, sandbox=sandbox, actor=actor, base=base)
     base = _base(loop, base)
     branch = _branch(loop, None, base)
     verb = "import" if isinstance(command, Import) else "state rm"
     # The base branch's .olympus.yaml decides whether the command is on, not the change's own.
     settings = GitTreeReader(loop.local_git, loop.local_git.commit_of(base))
-    report = change_state(loop, local_checkout(loop, branch, base), command, base=settings)
+    try:
+        with local_checkout(loop, branch, base) as checkout:
+            report = change_state(loop, checkout, command, base=settings)
+    finally:
+        progress.done()
     if isinstance(report.decision, Blocked):
-        print(f"{verb} refused for {branch}:", file=sys.stderr)
-        for reason in report.decision.reasons:
-            print(f"  - {reason}", file=sys.stderr)
-        return 2
+        reasons = "".join(f"\n  - {reason}" for reason in report.decision.reasons)
+        raise UserError(
+            "state-change-refused",
+            f"the gate refused `{verb}` on {branch}:{reasons}",
+            f"each reason says what is missing; `olympus status{repo_arg(repo)}` shows the change's approvals and locks",
+        )
     if report.error:
-        print(f"{verb} failed: {report.error}", file=sys.stderr)
-        return 1
+        raise UserError(
+            "state-change-failed",
+            f"terraform {verb} failed: {report.error}",
+            "fix what Terraform reports (the address, the id, the project), then run the command again",
+        )
     print(report.output)
     approvers = ", ".join(report.decision.approvers)
     print(f"{verb} done in {report.project} at {report.head[:12]} (approved by {approvers})")

@@ -14,7 +14,7 @@ from bot.domain.models import Project
 from bot.domain.plan_evidence import ReviewedPlan
 from bot.domain.records import PlanRecord
 from bot.services.checkout import Checkout
-from bot.services.plan_change import init_args
+from bot.services.plan_change import discard_plan_files, init_args
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.sensitive_inputs import configured_secrets, saved_plan_secrets
 from bot.services.terraform_steps import run_step, terraform_env
@@ -139,4 +139,5 @@ def apply_change(
         if not report.error:
             # A saved plan is spent once applied; a second apply must come from a new plan.
             loop.store.discard_plans(branch)
+            discard_plan_files(loop, branch)
     return report

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from bot.adapters.git_tree import GitTreeReader
 from bot.adapters.localgit import BOT_EMAIL, LocalGit
@@ -10,7 +12,8 @@ from bot.domain.authorship import CommitFacts, authorship_of, co_authors_in
 from bot.domain.identities import is_app
 from bot.domain.seals import seal_holds, unsealed_message
 from bot.services.checkout import Checkout
-from bot.wiring import Loop
+from bot.services.plan_change import discard_plan_files
+from bot.wiring import SANDBOX_LOCKS, Loop
 
 _REQUESTED_BY = re.compile(r"^Requested-by:\s*(.+?)\s*$", re.MULTILINE)
 # One record per commit: its id, tree, parents, author and committer, and its raw message.
@@ -18,21 +21,28 @@ _LOG_FORMAT = "%H%x00%T%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%B%x00"
 _FIELDS = 8
 
 
-def local_checkout(loop: Loop, branch: str, base: str) -> Checkout:
-    """The branch at its head commit, in a worktree; who asked for it and who wrote it are read from its commits."""
+@contextmanager
+def local_checkout(loop: Loop, branch: str, base: str) -> Iterator[Checkout]:
+    """The branch at its head commit in a worktree that lasts as long as the block; who asked for it and who wrote
+    it are read from its commits. The worktree is detached and removed at the end, however the block ends."""
     git = loop.local_git
     head = git.commit_of(branch)
     commits, requesters = commits_of(git, branch, base, loop.record_key)
-    return Checkout(
-        change_id=branch,
-        head=head,
-        reader=GitTreeReader(git, head),
-        changed_files=tuple(git.changed_files(base, branch)),
-        workdir=git.worktree(branch),
-        requesters=tuple(sorted({loop.actor, *requesters})),
-        base=base,
-        contributors=authorship_of(commits, ()),
-    )
+    reader = GitTreeReader(git, head)
+    with git.temporary_worktree(head) as workdir:
+        try:
+            yield Checkout(
+                change_id=branch,
+                head=head,
+                reader=reader,
+                changed_files=tuple(git.changed_files(base, branch)),
+                workdir=workdir,
+                requesters=tuple(sorted({loop.actor, *requesters})),
+                base=base,
+                contributors=authorship_of(commits, ()),
+            )
+        finally:
+            reader.close()
 
 
 def commits_of(git: LocalGit, branch: str, base: str, key: bytes) -> tuple[list[CommitFacts], list[str]]:
@@ -73,12 +83,14 @@ def release_finished_locks(loop: Loop, base: str) -> list[str]:
         {
             lock.holder
             for lock in loop.store.locks()
-            if lock.repo == loop.repo_id and (not git.branch_exists(lock.holder) or git.is_merged(lock.holder, base))
+            if lock.repo.removesuffix(SANDBOX_LOCKS) == loop.repo_id.removesuffix(SANDBOX_LOCKS)
+            and (not git.branch_exists(lock.holder) or git.is_merged(lock.holder, base))
         }
     )
     for holder in finished:
         with loop.store.audited(loop.actor, "release-locks", {"change": holder, "why": f"merged into {base}"}):
             loop.store.release_locks_of(holder)
             loop.store.discard_plans(holder)
+            discard_plan_files(loop, holder)
         loop.say(f"released the locks of {holder}: it is merged into {base} or deleted")
     return finished

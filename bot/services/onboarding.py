@@ -1,11 +1,15 @@
-"""Onboarding: the App's first pull request in a repository adds the copy-ready Olympus workflow."""
+"""Onboarding: the App's first pull request in a repository adds the Olympus workflow and where state lives."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib.resources import files
 
+from bot.domain.backends import BackendSettings
 from bot.domain.models import FileChange
+from bot.errors import UserError
 from bot.ports import CodeHost, PullRequestInfo
+from bot.services.init_repo import init_files
 
 ONBOARDING_BRANCH = "olympus/onboarding"
 WORKFLOW_PATH = ".github/workflows/olympus.yml"
@@ -19,11 +23,14 @@ BODY = """This adds `.github/workflows/olympus.yml`. Once merged:
 
 Before merging:
 
-1. Create the two roles: `olympus doctor --print-trust-policy --repo {repo}` prints their trust policies.
-2. Replace the two role ARNs, the region and the plan bucket in the file.
-3. Create the `production` Environment with required reviewers, and protect the default branch with required reviews
+1. Say where Terraform state lives: replace the placeholder bucket `{bucket}` and region `{region}` in `.olympus.yaml`
+   and in each env's `backend.hcl` (Terraform's partial backend configuration; `olympus init` writes the same files
+   locally).
+2. Create the two roles: `olympus doctor --print-trust-policy --repo {repo}` prints their trust policies.
+3. Replace the two role ARNs, the region and the plan bucket in the workflow.
+4. Create the `production` Environment with required reviewers, and protect the default branch with required reviews
    (`olympus doctor --plan-role ARN --apply-role ARN --repo {repo}` checks all of this).
-4. Replace `v1` in both `uses:` lines with the full commit SHA of the Olympus release you reviewed.
+5. Replace `v1` in both `uses:` lines with the full commit SHA of the Olympus release you reviewed.
 """
 
 
@@ -32,17 +39,45 @@ def workflow_text() -> str:
     return files("bot.changes").joinpath("workflows/olympus.yml").read_text(encoding="utf-8")
 
 
+# Placeholders the onboarding pull request asks the team to replace before merging.
+PLACEHOLDER_BACKEND = BackendSettings("s3", "replace-with-your-state-bucket", "us-east-1")
+
+
+@dataclass(frozen=True)
+class _HostTree:
+    """A RepoReader over one commit of a repository on the code host."""
+
+    codehost: CodeHost
+    repo: str
+    ref: str
+
+    def list_files(self, prefix: str = "") -> list[str]:
+        return [path for path in self.codehost.list_files(self.repo, self.ref) if path.startswith(prefix)]
+
+    def read_text(self, path: str) -> str | None:
+        return self.codehost.read_file(self.repo, self.ref, path)
+
+
 def onboard_repository(codehost: CodeHost, repo: str) -> PullRequestInfo | None:
-    """Open the onboarding pull request, unless the workflow is there already; asking twice opens one PR."""
+    """Open the onboarding pull request, unless the workflow is there already; asking twice opens one PR.
+
+    Besides the workflow it adds what `olympus init` writes: `.olympus.yaml` saying where state lives and a
+    backend.hcl beside each env's partial backend block, with placeholders to replace before merging.
+    """
     base = codehost.default_branch(repo)
     if codehost.read_file(repo, base, WORKFLOW_PATH) is not None:
         return None
+    changes = [FileChange(WORKFLOW_PATH, workflow_text())]
+    try:
+        changes += init_files(_HostTree(codehost, repo, base), PLACEHOLDER_BACKEND).files
+    except UserError:
+        pass  # a broken .olympus.yaml or one naming another backend: the team's own, left as it is
     return codehost.open_change(
         repo,
         base,
         ONBOARDING_BRANCH,
-        [FileChange(WORKFLOW_PATH, workflow_text())],
-        "Add the Olympus workflow",
+        changes,
+        "Add the Olympus workflow and say where Terraform state lives",
         title=TITLE,
-        body=BODY.format(repo=repo),
+        body=BODY.format(repo=repo, bucket=PLACEHOLDER_BACKEND.bucket, region=PLACEHOLDER_BACKEND.region),
     )

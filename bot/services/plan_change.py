@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.adapters.sandbox import backend_config, write_if_changed
+from bot.adapters.sandbox import backend_config, backend_endpoints, write_if_changed
 from bot.adapters.terraform import TerraformError
 from bot.domain.commands import Target
 from bot.domain.findings import ScanReport, merge_reports
@@ -15,12 +16,13 @@ from bot.domain.models import Project
 from bot.domain.plans import PlanSummary, load_plan_documents, summarize
 from bot.domain.records import PlanRecord
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
+from bot.domain.terraform_failures import TerraformFailure, classify_failure
 from bot.errors import UserError
 from bot.services.checkout import Checkout
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
 from bot.services.sensitive_inputs import configured_secrets
 from bot.services.terraform_steps import run_step, terraform_env
-from bot.wiring import Loop
+from bot.wiring import SANDBOX_LOCKS, Loop
 
 
 @dataclass
@@ -32,6 +34,8 @@ class ProjectPlan:
     error: str = ""
     locked_by: str = ""
     sha256: str = ""
+    # What kind of failure `error` is (bot/domain/terraform_failures.py), for the CLI's error code and hint.
+    failure: TerraformFailure | None = None
     # What its plan and its variables hold that nothing Olympus shows may: the summary and error are redacted.
     sensitive: SensitiveValues = NO_SECRETS
 
@@ -101,15 +105,18 @@ def plan_change(
 def _plan_project(loop: Loop, checkout: Checkout, project: Project, extra_args: Sequence[str] = ()) -> ProjectPlan:
     tree, branch, head = checkout.workdir, checkout.change_id, checkout.head
     result = ProjectPlan(project)
-    lock = loop.lock_keeper.acquire_lock(loop.repo_id, project.dir, project.workspace, branch)
+    keeper = loop.lock_keeper
+    before = keeper.lock_for(loop.repo_id, project.dir, project.workspace)
+    lock = keeper.acquire_lock(loop.repo_id, project.dir, project.workspace, branch)
     if lock.holder != branch:
         result.locked_by = lock.holder
         return result
+    took_lock = before is None or before.holder != branch
     workdir = tree / project.dir
     plan_dir = loop.state_dir / "plans" / slug(branch) / slug(project.name)
-    plan_dir.mkdir(parents=True, exist_ok=True)
     plan_path = plan_dir / f"{head}.tfplan"
     try:
+        plan_dir.mkdir(parents=True, exist_ok=True)
         with terraform_env(loop, workdir) as env:
             # Before there is a plan, its variables' known values; Terraform's output is redacted with them.
             known = result.sensitive = configured_secrets(workdir, env)
@@ -128,8 +135,17 @@ def _plan_project(loop: Loop, checkout: Checkout, project: Project, extra_args: 
             plan = ["plan", "-input=false", "-no-color", "-lock=false", f"-out={plan_path}", *extra_args]
             run_step(loop, workdir, env, plan, known)
             shown = run_step(loop, workdir, env, ["show", "-json", "-no-color", str(plan_path)], known, echo=False)
-    except TerraformError as exc:
+    except BaseException as exc:
+        # A plan that failed (or was interrupted) gives back the lock this run took and keeps no plan file, as
+        # Atlantis unlocks a project whose plan failed; a lock the change already held stays held.
+        plan_path.unlink(missing_ok=True)
+        _remove_empty(plan_dir, loop.state_dir / "plans")
+        if took_lock:
+            keeper.release_lock(loop.repo_id, project.dir, project.workspace, branch)
+        if not isinstance(exc, TerraformError):
+            raise
         result.error = result.sensitive.redact(str(exc))
+        result.failure = classify_failure(str(exc))
         return result
     json_path = plan_path.with_suffix(".json")
     json_path.write_text(shown.stdout)  # Terraform's own record, secrets and all, as the plan file beside it
@@ -154,6 +170,21 @@ def _plan_project(loop: Loop, checkout: Checkout, project: Project, extra_args: 
     return result
 
 
+def discard_plan_files(loop: Loop, change_id: str) -> None:
+    """Delete a change's saved plan files once its plans are discarded (spent, merged or unlocked)."""
+    shutil.rmtree(loop.state_dir / "plans" / slug(change_id), ignore_errors=True)
+
+
+def _remove_empty(folder: Path, stop: Path) -> None:
+    """Remove folder and its parents up to stop while they are empty."""
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
 def scan(loop: Loop, tree: Path, dirs: list[str]) -> ScanReport:
     """Every scanner over the given dirs; skips honored across tools, duplicates merged."""
     reports = []
@@ -176,11 +207,20 @@ def redacted_scan(report: ScanReport, sensitive: SensitiveValues) -> ScanReport:
 
 
 def init_args(loop: Loop, workdir: Path, project: Project) -> list[str]:
-    """Backend settings: the emulator's in the sandbox, else the project's own backend.hcl when it has one."""
+    """Backend settings: the emulator's in the sandbox, else the project's own backend.hcl when it has one.
+
+    With an emulated cloud the project's backend.hcl names the bucket and key, and a second file (merged after
+    it, as Terraform merges -backend-config files in order) sends the backend to the emulator.
+    """
+    if loop.sandbox is not None and loop.emulated_cloud and (workdir / "backend.hcl").is_file():
+        path = loop.state_dir / "sandbox" / f"{slug(project.name)}.endpoints.hcl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(backend_endpoints(loop.sandbox))
+        return ["-backend-config=backend.hcl", f"-backend-config={path}", "-reconfigure"]
     if loop.sandbox is not None:
         path = loop.state_dir / "sandbox" / f"{slug(project.name)}.backend.hcl"
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = f"{loop.repo_id}/{project.dir}/{project.workspace}/terraform.tfstate"
+        key = f"{loop.repo_id.removesuffix(SANDBOX_LOCKS)}/{project.dir}/{project.workspace}/terraform.tfstate"
         write_if_changed(path, backend_config(loop.sandbox, key))
         return [f"-backend-config={path}", "-reconfigure"]
     if (workdir / "backend.hcl").is_file():

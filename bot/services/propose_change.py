@@ -32,8 +32,17 @@ def commit_message(change: ChangeSet, command_line: str, requester: str) -> str:
     return f"{change.title}\n\n{change.description}\n\nOlympus-Command: {command_line}\nRequested-by: {requester}\n"
 
 
-def propose_change(loop: Loop, command: Create | Destroy, base: str, call_tool: ToolCaller) -> Proposed:
-    """Carry out a create or destroy request as one commit on its own branch; a refusal is a UserError."""
+def propose_change(
+    loop: Loop,
+    command: Create | Destroy,
+    base: str,
+    call_tool: ToolCaller,
+    before_commit: Callable[[str, ChangeSet], None] | None = None,
+) -> Proposed:
+    """Carry out a create or destroy request as one commit on its own branch; a refusal is a UserError.
+
+    `before_commit(ref, change)` may refuse the change (a UserError) before any branch or commit exists.
+    """
     command_line = render_command(command)
     branch = branch_for(command.request)
     tool, args = to_tool_call(command)
@@ -46,6 +55,15 @@ def propose_change(loop: Loop, command: Create | Destroy, base: str, call_tool: 
         if result.unchanged:
             outcome.result = "unchanged"
             return Proposed(branch, loop.local_git.commit_of(ref), result, command_line, unchanged=True)
+        if before_commit is not None:
+            before_commit(ref, result)
+        held = loop.local_git.checked_out_at(branch)
+        if held is not None:
+            raise UserError(
+                "branch-checked-out",
+                f"{branch} is checked out in {held}, and Olympus does not move a branch under a checkout",
+                f"switch that checkout to another branch (`git -C {held} switch -`), then ask again",
+            )
         message = commit_message(result, command_line, loop.actor)
         commit = loop.local_git.commit_change(branch, base, result, message, seal_key=loop.record_key)
         return Proposed(branch, commit, result, command_line, unchanged=False)

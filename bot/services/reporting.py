@@ -21,18 +21,33 @@ class WrittenReport:
     sarif_path: Path
 
 
-LOCAL_NEXT = ("olympus apply --approved-by REVIEWER", "olympus plan", "olympus unlock")
 PULL_REQUEST_NEXT = ("/infra apply", "/infra plan", "/infra unlock")
 
 
-def comment_for(report: PlanReport, next_steps: tuple[str, ...] = LOCAL_NEXT) -> list[str]:
+def local_next_steps(report: PlanReport, repo_arg: str = "") -> tuple[str, ...]:
+    """The CLI's next commands for this change, each naming its branch (a bare `unlock` would pick the latest)."""
+    branch = f"{repo_arg} --branch {report.branch}"
+    steps = (
+        f"olympus approve{branch} --by REVIEWER",
+        f"olympus apply{branch}",
+        f"olympus plan{branch}",
+        f"olympus merge{branch}",
+        f"olympus unlock{branch}",
+    )
+    # Approve and apply are offered only when every project planned.
+    return tuple(step for step in steps if report.ok or ("apply" not in step and "approve" not in step))
+
+
+def comment_for(report: PlanReport, next_steps: tuple[str, ...] | None = None) -> list[str]:
     """The comment's parts, each under GitHub's size limit, with the marker that lets it be updated in place."""
     projects = [
         ProjectReport(p.project.name, p.project.dir, p.project.workspace, p.summary, p.error, p.locked_by)
         for p in report.projects
     ]
-    # Apply is offered only when every project planned.
-    next_commands = [step for step in next_steps if report.ok or "apply" not in step]
+    if next_steps is None:
+        next_commands = list(local_next_steps(report))
+    else:  # apply is offered only when every project planned
+        next_commands = [step for step in next_steps if report.ok or "apply" not in step]
     return render_comment(
         CommentReport(
             key=report.branch,
@@ -48,8 +63,8 @@ def comment_for(report: PlanReport, next_steps: tuple[str, ...] = LOCAL_NEXT) ->
     )
 
 
-def write_plan_outputs(loop: Loop, report: PlanReport) -> WrittenReport:
-    parts = comment_for(report)
+def write_plan_outputs(loop: Loop, report: PlanReport, next_steps: tuple[str, ...] | None = None) -> WrittenReport:
+    parts = comment_for(report, next_steps)
     out = loop.state_dir / "reports" / slug(report.branch)
     out.mkdir(parents=True, exist_ok=True)
     comment_path = out / "comment.md"

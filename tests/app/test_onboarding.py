@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from test_app_end_to_end import App
 
-from bot.services.onboarding import ONBOARDING_BRANCH, WORKFLOW_PATH, workflow_text
+from bot.domain.repo_config import parse_repo_config
+from bot.services.onboarding import ONBOARDING_BRANCH, PLACEHOLDER_BACKEND, WORKFLOW_PATH, workflow_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = "github-webhooks/payload-examples/api.github.com"
@@ -33,7 +34,8 @@ def test_installing_the_app_opens_one_onboarding_pull_request_per_repository(
     fixtures_dir: Path, fake_github: Any, tmp_path: Path
 ) -> None:
     fake = fake_github
-    fake.add_repo("octo-org/infra", files={"main.tf": "# infra\n"})
+    env_backend = 'terraform {\n  backend "s3" {}\n}\n'
+    fake.add_repo("octo-org/infra", files={"main.tf": "# infra\n", "infra/aws/envs/dev/backend.tf": env_backend})
     fake.add_repo("octo-org/onboarded", files={WORKFLOW_PATH: "# ours already\n"})
     fake.add_repo("octo-org/later", files={"README.md": "# later\n"})
     app = App(fixtures_dir, fake, None, tmp_path)  # type: ignore[arg-type]
@@ -48,9 +50,17 @@ def test_installing_the_app_opens_one_onboarding_pull_request_per_repository(
     app.deliver("installation", created)
     (pull,) = fake.repo("octo-org/infra").pulls.values()
     assert pull.head_ref == ONBOARDING_BRANCH and pull.base_ref == "main"
-    assert fake.repo("octo-org/infra").git.files_at(pull.head_sha)[WORKFLOW_PATH] == workflow_text()
+    proposed = fake.repo("octo-org/infra").git.files_at(pull.head_sha)
+    assert proposed[WORKFLOW_PATH] == workflow_text()
+    # Where state lives, as `olympus init` writes it: the settings once, and the env's partial-backend file.
+    assert parse_repo_config(proposed[".olympus.yaml"]).backend == PLACEHOLDER_BACKEND  # type: ignore[union-attr]
+    backend_hcl = proposed["infra/aws/envs/dev/backend.hcl"]
+    assert f'bucket  = "{PLACEHOLDER_BACKEND.bucket}"' in backend_hcl
+    assert 'key     = "infra/aws/envs/dev/terraform.tfstate"' in backend_hcl
+    assert "backend.hcl" not in proposed  # the root module has no backend block to fill
     body = fake.repo("octo-org/infra").issues[pull.number].body
     assert "olympus doctor --print-trust-policy --repo octo-org/infra" in body
+    assert PLACEHOLDER_BACKEND.bucket in body and "backend.hcl" in body
     assert not fake.repo("octo-org/onboarded").pulls  # it has the workflow: nothing to propose
 
     # Delivered again (GitHub redelivers), and a repository added later: still one PR each.

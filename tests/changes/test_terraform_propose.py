@@ -486,9 +486,10 @@ def test_public_surface() -> None:
 
     import bot.changes.terraform as terraform
 
-    assert terraform.__all__ == ["DELETE", "propose"]
+    assert terraform.__all__ == ["DELETE", "Installable", "propose"]
     assert DELETE == ""
-    assert list(inspect.signature(terraform.propose).parameters) == ["repo", "request"]
+    # What Terraform can install is the caller's to say: the tools compute files and never reach a network.
+    assert list(inspect.signature(terraform.propose).parameters) == ["repo", "request", "installable"]
 
 
 def test_every_inline_skip_in_the_templates_gives_a_reason() -> None:

@@ -76,7 +76,8 @@ def test_the_seal_does_not_check_under_another_key_or_once_the_message_changes(t
     olympus_commit(git)
     [commit], _ = commits_of(git, BRANCH, "main", b"x" * 32)
     assert not commit.made_by_app
-    worktree = git.worktree(BRANCH)
+    git.git("checkout", "--quiet", BRANCH)
+    worktree = git.root
     subprocess.run(
         ["git", "-c", "commit.gpgsign=false", "commit", "--quiet", "--amend", "-m", "Create bucket logs (edited)"],
         cwd=worktree,
@@ -110,7 +111,8 @@ def test_humans_of_a_branch_are_excluded_by_name_email_login_and_co_author(tmp_p
     git = repo(tmp_path / "r")
     olympus_commit(git)
     message = "more\n\nCo-authored-by: Carol <carol@x.io>\n"
-    commit_as(git, "Eve Example", "31337+eve@users.noreply.github.com", message, cwd=git.worktree(BRANCH))
+    git.git("checkout", "--quiet", BRANCH)
+    commit_as(git, "Eve Example", "31337+eve@users.noreply.github.com", message)
     commits, _ = commits_of(git, BRANCH, "main", KEY)
     people = {e.who for e in authorship_of(commits, ()).excluded}
     assert people == {"eve example", "eve", "carol"}
@@ -133,7 +135,8 @@ def test_an_approval_inserted_into_the_store_by_hand_does_not_count(loop_repo: P
             (BRANCH, head, "2026-12-01 12:00:00.000000"),
         )
     loop = build_local_loop(loop_repo, actor="bob")
-    gate, _ = gate_for(loop, local_checkout(loop, BRANCH, "main"))
+    with local_checkout(loop, BRANCH, "main") as checkout:
+        gate, _ = gate_for(loop, checkout)
     decision = decide(gate)
     assert isinstance(decision, Blocked)
     assert any("the approval by alice does not count" in r and "seal" in r for r in decision.reasons)
@@ -168,6 +171,7 @@ def test_a_fullwidth_name_is_the_same_person(loop_repo: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "approval by bob recorded" in done.stdout
     loop = build_local_loop(loop_repo, actor="carol")
-    decision = decide(gate_for(loop, local_checkout(loop, BRANCH, "main"))[0])
+    with local_checkout(loop, BRANCH, "main") as checkout:
+        decision = decide(gate_for(loop, checkout)[0])
     assert isinstance(decision, Blocked)
     assert any("bob asked for this change" in r for r in decision.reasons)

@@ -78,3 +78,26 @@ def test_a_command_with_more_lines_is_not_run(tmp_path: Path) -> None:
     done = olympus("run", "--repo", str(tmp_path), "/infra apply\nnot yet, waiting for review")
     assert done.returncode == 2
     assert "Olympus did not run this comment" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "code"),
+    [
+        ("OLYMPUS_DATABASE_URL", "mysql://db/olympus", "bad-database-url"),
+        ("OLYMPUS_DATABASE_URL", "sqlite:///{tmp}/main.tf/olympus.db", "database-unreachable"),  # under a file
+        ("OLYMPUS_TERRAFORM", "no-such-terraform", "terraform-not-found"),
+    ],
+)
+def test_a_bad_setting_is_a_user_error_not_a_fault(tmp_path: Path, setting: str, value: str, code: str) -> None:
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    (tmp_path / "main.tf").write_text("# infra\n")
+    subprocess.run(["git", "add", "main.tf"], cwd=tmp_path, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=D", "-c", "user.email=d@example.com", "commit", "--quiet", "-m", "base"],
+        cwd=tmp_path,
+        check=True,
+    )
+    done = olympus("status", "--repo", str(tmp_path), env={setting: value.format(tmp=tmp_path)})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"error[{code}]: ")
+    assert "\nhint: " in done.stderr and "fault" not in done.stderr

@@ -82,7 +82,9 @@ def test_run_plan_apply_through_the_gate(repo: Path) -> None:
     assert "no saved plan" in second.stderr
 
     status = olympus("status", "--repo", str(repo))
-    assert "held by infra/create-bucket-team-logs-dev" in status.stdout
+    assert "infra/create-bucket-team-logs-dev (head " in status.stdout
+    assert "lock     infra/aws/envs/dev (default) in the sandbox" in status.stdout
+    assert "approval alice" in status.stdout
     assert "bob apply: ok" in status.stdout
 
 
@@ -98,8 +100,12 @@ def test_locks_hold_until_merge(repo: Path) -> None:
     assert first.returncode == 0, first.stdout + first.stderr
 
     second = olympus("run", "--sandbox", "--repo", str(repo), "/infra create bucket second-logs region=eu-west-1")
-    assert second.returncode == 1, second.stdout + second.stderr
+    assert second.returncode == 2, second.stdout + second.stderr
     assert "locked by `infra/create-bucket-first-logs-dev`" in second.stdout
+    # The refusal names the holder and the exact commands that free the lock, for that holder.
+    assert "error[locked]: infra/aws/envs/dev is locked by infra/create-bucket-first-logs-dev" in second.stderr
+    assert f"olympus unlock --repo {repo} --branch infra/create-bucket-first-logs-dev" in second.stderr
+    assert f"olympus merge --repo {repo} --branch infra/create-bucket-first-logs-dev" in second.stderr
 
     subprocess.run(
         [
@@ -118,7 +124,7 @@ def test_locks_hold_until_merge(repo: Path) -> None:
     )
     again = olympus("plan", "--sandbox", "--repo", str(repo), "--branch", "infra/create-bucket-second-logs-dev")
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "released the locks of infra/create-bucket-first-logs-dev" in again.stdout
+    assert "released the locks of infra/create-bucket-first-logs-dev" in again.stderr
 
 
 def test_every_infra_command_goes_through_run(repo: Path) -> None:
@@ -132,7 +138,7 @@ def test_every_infra_command_goes_through_run(repo: Path) -> None:
 
     status = olympus("run", "--repo", str(repo), "/infra status")
     assert status.returncode == 0
-    assert "locks: none" in status.stdout
+    assert "changes: none" in status.stdout
 
     nothing = olympus("run", "--repo", str(repo), "/infra plan -p aws-dev")
     assert nothing.returncode == 2
@@ -146,5 +152,7 @@ def test_an_instance_applies_in_the_sandbox(repo: Path) -> None:
     applied = olympus("apply", "--sandbox", "--repo", str(repo), "--approved-by", "alice", timeout=300)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "applied infra/aws/envs/dev" in applied.stdout
-    tree = repo / ".git/olympus/worktrees/infra--create-instance-web-1-dev"
-    assert not list(tree.rglob("zz_olympus_sandbox_*.tf")), "sandbox overrides must not stay behind"
+    # The worktree the apply ran in, sandbox overrides and all, is gone with the command.
+    assert not list((repo / ".git/olympus").rglob("zz_olympus_sandbox_*.tf")), "sandbox overrides must not stay behind"
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True, text=True, check=True)
+    assert len(worktrees.stdout.splitlines()) == 1

@@ -86,7 +86,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
 
 def test_a_plan_shows_the_canary_nowhere(planned: Planned) -> None:
     done = planned.plan
-    assert done.returncode == 1, done.stdout + done.stderr  # the broken project's plan fails
+    assert done.returncode == 2, done.stdout + done.stderr  # the broken project's plan fails: a user error
     assert "Traceback" not in done.stderr
     comment = (planned.state / "reports" / BRANCH / "comment.md").read_text()
     # Where Terraform printed the value, the placeholder stands: the unmarked output, the failed precondition.
@@ -135,7 +135,7 @@ def test_an_apply_and_an_update_of_tags_all_show_no_canary(planned: Planned) -> 
     (planned.repo / DEV / "canary.tf").write_text(CANARY_TF_UPDATED)
     commit(planned.git, "Tag the canary bucket")
     again = olympus("plan", "--sandbox", "--repo", str(planned.repo), "--branch", BRANCH)
-    assert again.returncode == 1, again.stdout + again.stderr
+    assert again.returncode == 2, again.stdout + again.stderr  # the broken project still fails
     comment = (planned.state / "reports" / BRANCH / "comment.md").read_text()
     # An update lists its attributes: tags is marked, tags_all (the provider's copy of it) is not.
     [tags_all] = [line for line in comment.splitlines() if line.startswith("  - `tags_all`")]

@@ -55,6 +55,15 @@ class GitHubRefLocks:
         holder = claim.holder if claim else f"an unreadable lock ({ref}); delete that ref to release it"
         return LockRecord(self.repo, dir, workspace, holder, when)
 
+    def release_lock(self, repo: str, dir: str, workspace: str, holder: str) -> bool:
+        """Delete the project's lock ref when its claim names holder."""
+        ref = lock_ref(dir, workspace)
+        target = self._ref_target(ref)
+        if target is None:
+            return False
+        claim, _ = self._claim_at(target)
+        return claim is not None and claim.holder == holder and self._delete_ref(ref)
+
     def release_locks_of(self, holder: str) -> int:
         """Delete every lock ref whose claim names holder; how many."""
         url = f"/repos/{self.repo}/git/matching-refs/{LOCK_NAMESPACE.removeprefix('refs/')}"

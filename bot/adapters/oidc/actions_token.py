@@ -29,6 +29,9 @@ _PERMISSION_HINT = (
     f"{REQUEST_URL_VAR} and {REQUEST_TOKEN_VAR} for jobs allowed to request an ID token"
 )
 
+# The issuer or the network did not answer as it should: usually passing, worth one more run.
+_RETRY_HINT = "check that the job can reach the issuer (GitHub's token service), then run the job again"
+
 
 @dataclass(frozen=True)
 class IdToken:
@@ -71,7 +74,11 @@ class ActionsTokenRequest:
         body = _get_json(url, {"Authorization": f"bearer {self.bearer}"}, what="the GitHub Actions ID token")
         value = body.get("value") if isinstance(body, dict) else None
         if not isinstance(value, str) or not value:
-            raise UserError("oidc-token-request-failed", "the ID token endpoint answered without a token `value`")
+            raise UserError(
+                "oidc-token-request-failed",
+                "the ID token endpoint answered without a token `value`",
+                "give the job `permissions: id-token: write`, and run it again",
+            )
         return value
 
 
@@ -123,16 +130,26 @@ def _signing_key(token: str, issuer: str) -> Any:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError:
-        raise UserError("oidc-token-signature", "the ID token is not a JSON Web Token") from None
+        raise UserError(
+            "oidc-token-signature", "the ID token is not a JSON Web Token", "the token was not issued by this issuer"
+        ) from None
     discovery = _get_json(f"{issuer.rstrip('/')}/.well-known/openid-configuration", {}, what="the issuer's metadata")
     if not isinstance(discovery, dict) or discovery.get("issuer") != issuer or "jwks_uri" not in discovery:
         # OpenID Connect Discovery §4.3: the document's issuer must be the one it was fetched for.
-        raise UserError("oidc-issuer-metadata", f"{issuer}'s OpenID configuration does not describe {issuer}")
+        raise UserError(
+            "oidc-issuer-metadata",
+            f"{issuer}'s OpenID configuration does not describe {issuer}",
+            "set OLYMPUS_OIDC_ISSUER to the issuer that signs the job's tokens",
+        )
     keys = _get_json(str(discovery["jwks_uri"]), {}, what="the issuer's signing keys")
     try:
         key_set = jwt.PyJWKSet.from_dict(keys)
     except jwt.PyJWTError:
-        raise UserError("oidc-issuer-metadata", f"{issuer} publishes no usable signing keys") from None
+        raise UserError(
+            "oidc-issuer-metadata",
+            f"{issuer} publishes no usable signing keys",
+            "set OLYMPUS_OIDC_ISSUER to the issuer that signs the job's tokens",
+        ) from None
     kid = header.get("kid")
     matching = [k for k in key_set.keys if k.key_id == kid] if kid else list(key_set.keys)
     if len(matching) != 1:
@@ -152,9 +169,9 @@ def _get_json(url: str, headers: Mapping[str, str], what: str) -> Any:
             return json.loads(response.read(_MAX_RESPONSE_BYTES))
     except urllib.error.HTTPError as error:
         # The URL may carry a query but never the bearer; the body is not shown, it may echo the request.
-        raise UserError("oidc-request-failed", f"fetching {what} failed: HTTP {error.code}") from None
+        raise UserError("oidc-request-failed", f"fetching {what} failed: HTTP {error.code}", _RETRY_HINT) from None
     except (urllib.error.URLError, OSError, ValueError) as error:
-        raise UserError("oidc-request-failed", f"fetching {what} failed: {type(error).__name__}") from None
+        raise UserError("oidc-request-failed", f"fetching {what} failed: {type(error).__name__}", _RETRY_HINT) from None
 
 
 def require_https_or_loopback(url: str) -> None:
@@ -164,7 +181,11 @@ def require_https_or_loopback(url: str) -> None:
         return
     if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
         return
-    raise UserError("oidc-insecure-url", f"refusing to use {parts.scheme}://{parts.hostname}: OIDC needs HTTPS")
+    raise UserError(
+        "oidc-insecure-url",
+        f"refusing to use {parts.scheme}://{parts.hostname}: OIDC needs HTTPS",
+        "use the issuer's https:// URL",
+    )
 
 
 def _is_loopback(host: str) -> bool:

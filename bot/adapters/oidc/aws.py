@@ -73,6 +73,7 @@ def assume_role(
         raise UserError(
             "aws-session-duration",
             f"a role session lasts {MIN_DURATION_SECONDS} to {MAX_DURATION_SECONDS} seconds, not {duration_seconds}",
+            f"ask for a duration between {MIN_DURATION_SECONDS} and {MAX_DURATION_SECONDS} seconds",
         )
     client = sts_client if sts_client is not None else _sts_client(region)
     import botocore.exceptions
@@ -92,7 +93,11 @@ def assume_role(
             "run `olympus doctor --print-trust-policy` and compare the role's trust policy with it",
         ) from None
     except botocore.exceptions.BotoCoreError as error:
-        raise UserError("aws-assume-role", f"STS could not be reached: {type(error).__name__}") from None
+        raise UserError(
+            "aws-assume-role",
+            f"STS could not be reached: {type(error).__name__}",
+            "check that the job can reach AWS STS (and AWS_ENDPOINT_URL, if set), then run it again",
+        ) from None
     credentials = answer["Credentials"]
     return AwsCredentials(
         access_key_id=credentials["AccessKeyId"],

@@ -90,7 +90,11 @@ def exchange_for_access_token(
             "check the provider's attribute condition and the service account's workloadIdentityUser binding",
         ) from None
     if not credentials.token:
-        raise UserError("gcp-token-exchange", "GCP's token endpoint answered without an access token")
+        raise UserError(
+            "gcp-token-exchange",
+            "GCP's token endpoint answered without an access token",
+            "check the workload identity provider and the service account's workloadIdentityUser binding",
+        )
     return GcpAccessToken(token=credentials.token, expiry=credentials.expiry, service_account=service_account)
 
 
@@ -110,7 +114,11 @@ def _provider_audience(provider: str) -> str:
     try:
         return workload_identity_audience(provider)
     except ValueError as error:
-        raise UserError("gcp-workload-identity-provider", str(error)) from None
+        raise UserError(
+            "gcp-workload-identity-provider",
+            str(error),
+            "use projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER",
+        ) from None
 
 
 def _first_line(error: Exception, secret: str) -> str:

@@ -1,0 +1,84 @@
+"""Benchmark: `olympus run --sandbox` on an empty repository, cold and warm caches: Terraform, scanners, Olympus.
+
+Goal: Olympus's own share ≤ 10 % warm. The split comes from the run's own step lines (`✓ STEP  SECONDS s` on
+stderr): the Terraform steps, the scanner steps and the emulator's start; the rest of the wall time, interpreter
+start-up and imports included, is Olympus's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 3
+_STEP = re.compile(r"^✓ (.+?)  ([0-9.]+) s$", re.MULTILINE)
+REQUEST = "/infra create bucket logs-archive-{n} region=eu-west-1 env={env}"
+
+
+def olympus(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.entrypoints.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, **env, "OLYMPUS_ACTOR": "bench"},
+        check=False,
+    )
+
+
+def timed_run(repo: Path, request: str, env: dict[str, str]) -> dict[str, float]:
+    started = time.monotonic()
+    done = olympus("run", "--sandbox", "--repo", str(repo), request, env=env)
+    wall = time.monotonic() - started
+    if done.returncode != 0:
+        raise SystemExit(f"the run failed:\n{done.stdout}\n{done.stderr}")
+    split = {"terraform": 0.0, "scanners": 0.0, "emulator": 0.0}
+    for step, seconds in _STEP.findall(done.stderr):
+        kind = "scanners" if step.startswith("scanning ") else "emulator" if "emulator" in step else "terraform"
+        split[kind] += float(seconds)
+    split["olympus"] = wall - sum(split.values())
+    split["total"] = wall
+    return split
+
+
+def empty_repository(root: Path, env: dict[str, str]) -> Path:
+    repo = root / "infra-repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "--quiet", str(repo)], check=True)
+    if olympus("init", "--repo", str(repo), "--sandbox", env=env).returncode != 0:
+        raise SystemExit("olympus init failed")
+    return repo
+
+
+def one_round(n: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Cold: a new cache (the provider unpacked from its wheel) and a new emulator; warm: both already there."""
+    with tempfile.TemporaryDirectory(prefix="olympus-bench-") as directory:
+        root = Path(directory)
+        env = {"XDG_CACHE_HOME": str(root / "cache")}
+        repo = empty_repository(root, env)
+        try:
+            cold = timed_run(repo, REQUEST.format(n=n, env="dev"), env)
+            warm = timed_run(repo, REQUEST.format(n=n, env="staging"), env)
+        finally:
+            olympus("sandbox", "stop", "--repo", str(repo), env=env)
+    return cold, warm
+
+
+def main() -> None:
+    rounds = [one_round(n) for n in range(RUNS)]
+    for label, runs in (("cold", [r[0] for r in rounds]), ("warm", [r[1] for r in rounds])):
+        print(f"`olympus run --sandbox`, {label} caches, {RUNS} runs (median seconds):")
+        for kind in ("terraform", "scanners", "emulator", "olympus", "total"):
+            print(f"  {kind:<10} {statistics.median(r[kind] for r in runs):6.2f}")
+        share = statistics.median(r["olympus"] / r["total"] for r in runs)
+        print(f"  olympus share of the total: {share:.1%}" + (" (goal ≤ 10%)" if label == "warm" else ""))
+
+
+if __name__ == "__main__":
+    main()
