@@ -35,7 +35,8 @@ def change_state_of_branch(
         raise UserError(
             "state-change-refused",
             f"the gate refused `{verb}` on {branch}:{reasons}",
-            f"each reason says what is missing; `olympus status{repo_arg(repo)}` shows the change's approvals and locks",
+            f"each reason says what is missing; `olympus status{repo_arg(repo)}` shows the change's approvals "
+            "and locks",
         )
     if report.error:
         raise UserError(
