@@ -11,7 +11,7 @@ from bot.changes.provider_pins import ProviderChoice, choose
 from bot.changes.resource_kinds import AWS_PROVIDER
 from bot.domain.backends import BackendSettings, backend_hcl, state_key
 from bot.domain.models import ChangeSet, Cloud, ResourceKind, ResourceRequest
-from tests.fakes.memory_repo import MemoryRepo
+from fakes.memory_repo import MemoryRepo
 
 REQUEST = ResourceRequest(action="create", cloud=Cloud.AWS, kind=ResourceKind.BUCKET, name="logs-x", region="eu-west-1")
 
