@@ -17,7 +17,8 @@ from bot.domain.invisible import show_invisible
 from bot.domain.models import Finding, Severity
 from bot.errors import UserError
 from bot.ports import CodeHostError
-from bot.wiring import Loop, cache_dir, standard_scanners
+from bot.services.context import Loop
+from bot.wiring import cache_dir, standard_scanners
 
 MODES = ("auto", "plan", "apply")
 BINARIES = ("terraform", "tofu", EMBEDDED)

@@ -28,12 +28,12 @@ from bot.entrypoints.action import (
 )
 from bot.errors import UserError
 from bot.services.checkout import Checkout
+from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of
 from bot.services.plan_change import PlanReport, plan_change, slug
 from bot.services.pull_requests import CHECK_PREFIX, finish_plan_check
 from bot.services.repo_projects import affected_projects_of
 from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
-from bot.wiring import Loop
 
 
 def changed_files(git: LocalGit, base: str) -> list[str]:

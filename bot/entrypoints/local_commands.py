@@ -33,6 +33,7 @@ from bot.domain.models import ChangeSet
 from bot.entrypoints.terminal import OutputFormat, StepProgress, console_for, wants_rich
 from bot.errors import UserError
 from bot.services.apply_change import apply_change
+from bot.services.context import Loop
 from bot.services.local_checkout import local_checkout, release_finished_locks
 from bot.services.local_readiness import (
     ProposedTree,
@@ -46,7 +47,7 @@ from bot.services.propose_change import propose_change
 from bot.services.repo_projects import affected_projects_of, repo_config
 from bot.services.reporting import local_next_steps, write_plan_outputs
 from bot.services.tool_calls import git_tool_caller
-from bot.wiring import Loop, build_local_loop
+from bot.wiring import build_local_loop
 
 EMULATOR_SETTING = "OLYMPUS_AWS_EMULATOR_URL"
 

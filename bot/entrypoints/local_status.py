@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.entrypoints.local_commands import open_repo
-from bot.wiring import SANDBOX_LOCKS, build_local_loop
+from bot.services.context import SANDBOX_LOCKS
+from bot.wiring import build_local_loop
 
 
 def show_status(repo: Path) -> int:

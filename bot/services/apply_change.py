@@ -14,11 +14,11 @@ from bot.domain.models import Project
 from bot.domain.plan_evidence import ReviewedPlan
 from bot.domain.records import PlanRecord
 from bot.services.checkout import Checkout
+from bot.services.context import Loop
 from bot.services.plan_change import discard_plan_files, init_args
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.sensitive_inputs import configured_secrets, saved_plan_secrets
 from bot.services.terraform_steps import run_step, terraform_env
-from bot.wiring import Loop
 
 # A record whose seal does not check was written or changed outside Olympus (or before it sealed records).
 _UNTRUSTED_APPROVAL = "its record in the store does not carry Olympus's seal (edited outside Olympus?); approve again"

@@ -29,13 +29,13 @@ from bot.domain.records import PushRecord
 from bot.domain.webhooks import Job
 from bot.errors import UserError
 from bot.ports import CodeHost, CodeHostError
+from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of
 from bot.services.github_propose import propose_from_issue
 from bot.services.github_state_change import state_change_pull_request
 from bot.services.onboarding import onboard_repository
 from bot.services.pull_requests import apply_pull_request, close_pull_request, plan_pull_request
 from bot.services.replies import ReplyTo, reply_key
-from bot.wiring import Loop
 
 log = logging.getLogger(__name__)
 # Installation events that bring repositories to the App, and where their payload lists them.

@@ -8,13 +8,13 @@ from bot.domain.commands import Create, Destroy, render_command, to_tool_call
 from bot.domain.markdown import fence
 from bot.domain.models import ChangeSet, Refusal
 from bot.ports import CodeHost, PullRequestInfo
+from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of
 from bot.services.propose_change import change_or_refusal, commit_message
 from bot.services.pull_requests import plan_pull_request
 from bot.services.replies import ReplyTo
 from bot.services.tool_calls import call_tool
 from bot.tools.server import build_server
-from bot.wiring import Loop
 
 LABELS = ("olympus", "infrastructure")
 

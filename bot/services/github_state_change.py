@@ -8,11 +8,11 @@ from bot.domain.gate import Blocked
 from bot.domain.markdown import bullet_list, code, fence
 from bot.errors import UserError
 from bot.ports import CodeHost
+from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of
 from bot.services.pull_requests import reviewed_checkout
 from bot.services.replies import ReplyTo, notice_key
 from bot.services.state_change import change_state
-from bot.wiring import Loop
 
 __all__ = ["state_change_pull_request"]
 

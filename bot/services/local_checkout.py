@@ -12,8 +12,8 @@ from bot.domain.authorship import CommitFacts, authorship_of, co_authors_in
 from bot.domain.identities import is_app
 from bot.domain.seals import seal_holds, unsealed_message
 from bot.services.checkout import Checkout
+from bot.services.context import SANDBOX_LOCKS, Loop
 from bot.services.plan_change import discard_plan_files
-from bot.wiring import SANDBOX_LOCKS, Loop
 
 _REQUESTED_BY = re.compile(r"^Requested-by:\s*(.+?)\s*$", re.MULTILINE)
 # One record per commit: its id, tree, parents, author and committer, and its raw message.

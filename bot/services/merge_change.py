@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from bot.adapters.localgit import GitError
 from bot.errors import UserError
+from bot.services.context import Loop
 from bot.services.plan_change import discard_plan_files
-from bot.wiring import Loop
 
 
 @dataclass(frozen=True)

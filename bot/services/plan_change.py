@@ -19,10 +19,10 @@ from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.domain.terraform_failures import TerraformFailure, classify_failure
 from bot.errors import UserError
 from bot.services.checkout import Checkout
+from bot.services.context import SANDBOX_LOCKS, Loop
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
 from bot.services.sensitive_inputs import configured_secrets
 from bot.services.terraform_steps import run_step, terraform_env
-from bot.wiring import SANDBOX_LOCKS, Loop
 
 
 @dataclass

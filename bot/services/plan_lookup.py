@@ -8,7 +8,7 @@ from typing import Any
 from bot.domain.plans import load_plan_documents, summarize
 from bot.domain.render import counts_json, render_summary_markdown
 from bot.domain.sensitive import SensitiveValues
-from bot.wiring import Loop
+from bot.services.context import Loop
 
 
 def latest_plan_summary(loop: Loop, project: str) -> dict[str, Any] | None:

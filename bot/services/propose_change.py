@@ -10,7 +10,7 @@ from bot.domain.branches import branch_for
 from bot.domain.commands import Create, Destroy, render_command, to_tool_call
 from bot.domain.models import ChangeSet, FileChange, Refusal
 from bot.errors import UserError
-from bot.wiring import Loop
+from bot.services.context import Loop
 
 # Calls one MCP tool by name over the repository as it is at a git ref, and returns its structured result.
 ToolCaller = Callable[[str, str, Mapping[str, Any]], Mapping[str, Any]]

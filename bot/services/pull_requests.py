@@ -16,13 +16,13 @@ from bot.errors import UserError
 from bot.ports import CodeHost, PullRequestInfo
 from bot.services.apply_change import ApplyReport, apply_change
 from bot.services.checkout import Checkout
+from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of, pull_request_checkout
 from bot.services.plan_change import PlanReport, ProjectPlan, plan_change
 from bot.services.pull_request_review import PullRequestReview, read_pull_request_review
 from bot.services.replies import ReplyTo, notice_key
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
-from bot.wiring import Loop
 
 CHECK_PREFIX = "olympus/plan: "
 CHECKS_RUN = "plan-checks"  # the store's record of a plan's check runs, from their creation to their completion

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.domain.render import CommentReport, ProjectReport, render_comment
 from bot.domain.sarif import to_sarif
+from bot.services.context import Loop
 from bot.services.plan_change import PlanReport, slug
-from bot.wiring import Loop
 
 PART_SEPARATOR = "\n\n<!-- olympus:next-part -->\n\n"
 

@@ -19,11 +19,11 @@ from bot.domain.repo_config import CONFIG_PATH
 from bot.ports import RepoReader
 from bot.services.apply_change import gate_for
 from bot.services.checkout import Checkout
+from bot.services.context import Loop
 from bot.services.plan_change import init_args
 from bot.services.repo_projects import affected_projects_of, repo_config, select_projects
 from bot.services.sensitive_inputs import configured_secrets
 from bot.services.terraform_steps import run_step, terraform_env
-from bot.wiring import Loop
 
 __all__ = ["StateChangeReport", "change_state", "setting_of", "terraform_args"]
 

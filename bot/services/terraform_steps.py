@@ -13,7 +13,7 @@ from bot.adapters.terraform import TerraformError, tail
 from bot.domain.projects import module_sources
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.ports import CommandOutput
-from bot.wiring import Loop
+from bot.services.context import Loop
 
 EC2_OVERRIDE_FILE = "zz_olympus_sandbox_ec2_override.tf"
 _AWS_INSTANCE = re.compile(r'^\s*resource\s+"aws_instance"\s+"([A-Za-z_][A-Za-z0-9_-]*)"', re.MULTILINE)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fakes.memory_repo import MemoryRepo
+
 from bot.adapters.provider_versions import installable_lookup, mirror_versions
 from bot.changes import terraform
 from bot.changes.provider_pins import ProviderChoice, choose
 from bot.changes.resource_kinds import AWS_PROVIDER
 from bot.domain.backends import BackendSettings, backend_hcl, state_key
 from bot.domain.models import ChangeSet, Cloud, ResourceKind, ResourceRequest
-from fakes.memory_repo import MemoryRepo
 
 REQUEST = ResourceRequest(action="create", cloud=Cloud.AWS, kind=ResourceKind.BUCKET, name="logs-x", region="eu-west-1")
 

@@ -10,8 +10,9 @@ import pytest
 from bot.adapters.localgit import LocalGit
 from bot.domain.models import ChangeSet, FileChange
 from bot.errors import UserError
+from bot.services.context import Loop
 from bot.services.merge_change import merge_change
-from bot.wiring import Loop, build_local_loop
+from bot.wiring import build_local_loop
 
 
 def repo(path: Path) -> LocalGit:

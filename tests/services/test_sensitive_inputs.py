@@ -10,9 +10,9 @@ import pytest
 
 from bot.adapters.terraform import TerraformCli, TerraformError
 from bot.domain.sensitive import PLACEHOLDER, SensitiveValues
+from bot.services.context import Loop
 from bot.services.sensitive_inputs import configured_secrets, saved_plan_secrets
 from bot.services.terraform_steps import run_step
-from bot.wiring import Loop
 
 VARIABLES_TF = """
 variable "db_password" {
