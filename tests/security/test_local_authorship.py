@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from olympus_cli import olympus
 
 from bot.adapters.localgit import BOT_EMAIL, BOT_NAME, LocalGit
 from bot.domain.authorship import authorship_of
@@ -140,12 +140,6 @@ def test_an_approval_inserted_into_the_store_by_hand_does_not_count(loop_repo: P
     decision = decide(gate)
     assert isinstance(decision, Blocked)
     assert any("the approval by alice does not count" in r and "seal" in r for r in decision.reasons)
-
-
-def olympus(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.entrypoints.cli", *args], capture_output=True, text=True, check=False, timeout=120
-    )
 
 
 @pytest.mark.parametrize(

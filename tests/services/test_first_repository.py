@@ -3,37 +3,18 @@ every way a command can fail, each checked for what it leaves behind (branches, 
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from olympus_cli import git, olympus
 
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
 
 LINE_1 = "/infra create bucket logs-archive region=eu-west-1 env=dev"
 LINE_2 = "/infra create bucket team-data region=eu-west-1"
-
-
-def olympus(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    inherited = {k: v for k, v in os.environ.items() if k != "OLYMPUS_AWS_EMULATOR_URL"}
-    full_env = {**inherited, "OLYMPUS_ACTOR": "bob", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "bot.entrypoints.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=full_env,
-        check=False,
-    )
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 @dataclass(frozen=True)

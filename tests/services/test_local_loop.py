@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from olympus_cli import olympus
 
 from bot.entrypoints.demo import seed_repository
 
 pytestmark = pytest.mark.slow
-
-
-def olympus(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OLYMPUS_ACTOR": "bob"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot.entrypoints.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
-    )
 
 
 def test_demo_plays_the_whole_story(tmp_path: Path) -> None:

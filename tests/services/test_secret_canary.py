@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from olympus_cli import olympus
 from secret_canary import (
     BROKEN,
     CANARY,
@@ -31,18 +30,6 @@ from bot.wiring import build_local_loop
 pytestmark = pytest.mark.slow
 
 BRANCH = "canary"
-
-
-def olympus(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OLYMPUS_ACTOR": "bob"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot.entrypoints.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
-    )
 
 
 def commit(git: LocalGit, message: str) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from olympus_cli import git, olympus
 
 from bot.adapters.local_aws import LocalAws, ensure_background_emulator, stop_background_emulator
 from bot.entrypoints.demo import seed_repository
@@ -18,22 +16,6 @@ pytestmark = pytest.mark.slow
 BRANCH = "infra/import-archive"
 BUCKET = "old-archive-logs"
 RESOURCE = f'resource "aws_s3_bucket" "archive" {{\n  bucket = "{BUCKET}"\n}}\n'
-
-
-def olympus(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.entrypoints.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "OLYMPUS_ACTOR": "bob"},
-        check=False,
-    )
-
-
-def git(repo: Path, *args: str) -> str:
-    who = ["-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
-    return subprocess.run(["git", *who, *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture
@@ -68,7 +50,7 @@ def test_import_and_state_rm_run_only_when_allowed_and_approved(repo: tuple[Path
     off = olympus(*do_import)
     assert off.returncode == 2, off.stdout + off.stderr
     assert "`/infra import` is off for this repository: add `allow_commands: [import]`" in off.stderr
-    assert "locks: none" in olympus("status", "--repo", str(path)).stdout
+    assert "  lock     none" in olympus("status", "--repo", str(path)).stdout
 
     # Allowed on the base branch, but approved by its own requester only: refused, as apply would be.
     allow(path, "import, state_rm")
@@ -84,7 +66,8 @@ def test_import_and_state_rm_run_only_when_allowed_and_approved(repo: tuple[Path
     assert "Import successful!" in imported.stdout
     assert f"import done in infra/aws/envs/dev at {git(path, 'rev-parse', BRANCH)[:12]}" in imported.stdout
     assert "(approved by alice)" in imported.stdout
-    assert f"infra/aws/envs/dev (default) held by {BRANCH}" in olympus("status", "--repo", str(path)).stdout
+    held = olympus("status", "--repo", str(path)).stdout
+    assert held.startswith(f"{BRANCH} (head") and "  lock     infra/aws/envs/dev (default)" in held, held
 
     # The same gate lets state rm through (one Terraform run); the bucket itself stays, only the state forgets it.
     removed = olympus(*state_rm)

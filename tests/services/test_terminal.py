@@ -6,10 +6,9 @@ from __future__ import annotations
 import io
 import os
 import pty
-import subprocess
-import sys
 from pathlib import Path
 
+from olympus_cli import olympus
 from rich.console import Console
 
 from bot.domain.findings import ScanReport
@@ -22,17 +21,6 @@ from bot.services.reporting import comment_for, local_next_steps
 
 PLAN = "terraform-plans/borchero-terraform-plan-comment/basic/1-modify/plan.json"
 RED = "\x1b[1;31m"
-
-
-def olympus(*args: str, stderr: int | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.entrypoints.cli", *args],
-        stdout=subprocess.PIPE,
-        stderr=stderr if stderr is not None else subprocess.PIPE,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def report(fixtures_dir: Path) -> PlanReport:
