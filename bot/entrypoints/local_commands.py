@@ -41,6 +41,7 @@ from bot.services.local_readiness import (
     check_sandbox_state,
     record_sandbox_apply,
     require_backends,
+    require_same_state,
 )
 from bot.services.plan_change import PlanReport, discard_plan_files, plan_change
 from bot.services.propose_change import propose_change
@@ -343,6 +344,7 @@ def apply_branch(
     loop, progress = _loop(repo, sandbox=sandbox, actor=actor, base=base)
     base = _base(loop, base)
     branch = _branch(loop, branch, base)
+    require_same_state(loop.store.locks(), loop.repo_id, branch, repo_arg(repo))
     if approved_by:
         _approve(loop, branch, approved_by)
     try:

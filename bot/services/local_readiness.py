@@ -13,8 +13,10 @@ from bot.adapters.local_aws import LocalAws
 from bot.changes.hcl_reader import HclSyntaxError, parse
 from bot.domain.backends import BACKEND_FILE, REQUIRED_SETTINGS
 from bot.domain.models import ChangeSet
+from bot.domain.records import LockRecord
 from bot.errors import UserError
 from bot.ports import RepoReader
+from bot.services.context import SANDBOX_LOCKS
 from bot.services.repo_projects import repo_config
 
 APPLIED_FILE = "applied.json"
@@ -152,3 +154,17 @@ def _applied(sandbox_dir: Path) -> dict[str, object]:
     except ValueError:
         return {}
     return loaded if isinstance(loaded, dict) else {}
+
+
+def require_same_state(locks: Iterable[LockRecord], repo_id: str, branch: str, repo_arg: str) -> None:
+    """Refuse a command on the other state than the one its change was planned on (with or without --sandbox)."""
+    held = {lock.repo for lock in locks if lock.holder == branch}
+    if not held or repo_id in held:
+        return
+    planned_on_sandbox = repo_id + SANDBOX_LOCKS in held
+    where, flag = ("on the sandbox", "add --sandbox") if planned_on_sandbox else ("on its backend", "drop --sandbox")
+    raise UserError(
+        "other-state",
+        f"{branch} was planned {where}, and its saved plans and locks belong to that state",
+        f"{flag}: `olympus apply{repo_arg}{' --sandbox' if planned_on_sandbox else ''} --branch {branch}`",
+    )
