@@ -1,4 +1,4 @@
-"""The `olympus` command line: the local loop, the demo, and the App, Action, MCP and doctor doors."""
+"""The `olympus` command line: the local loop, the demo, setup, and the App, Action, MCP and doctor doors."""
 
 from __future__ import annotations
 
@@ -158,6 +158,21 @@ def demo(
         gc.enable()
     gc.freeze()
     run_demo(dir)
+
+
+@app.command()
+def setup() -> None:
+    """Install what Olympus runs that is missing (Checkov, once, into its cache) and check every other tool."""
+    from bot.entrypoints.setup_tools import run_setup
+    from bot.entrypoints.terminal import StepProgress
+    from bot.wiring import cache_dir
+
+    progress = StepProgress.on_stderr()
+    try:
+        code = run_setup(cache_dir(), progress.say)
+    finally:
+        progress.done()
+    raise typer.Exit(code)
 
 
 @app.command()
