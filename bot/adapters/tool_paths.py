@@ -111,6 +111,12 @@ def locate_checkov(
             "check that pip can reach its package index (PIP_INDEX_URL, a proxy), then run `olympus setup`; "
             "or set OLYMPUS_CHECKOV to a checkov executable",
         ) from None
+    except OSError as exc:  # the cache cannot be written (a read-only home in a container)
+        raise ToolMissing(
+            f"Checkov is not installed, and Olympus cannot install it into {home}: {exc}",
+            "set XDG_CACHE_HOME to a folder you can write, then run `olympus setup`; "
+            "or set OLYMPUS_CHECKOV to a checkov executable",
+        ) from None
 
 
 def user_cache(environ: Mapping[str, str]) -> Path:

@@ -163,16 +163,16 @@ def demo(
 @app.command()
 def setup() -> None:
     """Install what Olympus runs that is missing (Checkov, once, into its cache) and check every other tool."""
-    from bot.entrypoints.setup_tools import run_setup
+    from bot.entrypoints.setup_tools import check_tools, report_setup
     from bot.entrypoints.terminal import StepProgress
     from bot.wiring import cache_dir
 
-    progress = StepProgress.on_stderr()
+    progress = StepProgress.on_stderr()  # the install's one line, with its running time on a terminal
     try:
-        code = run_setup(cache_dir(), progress.say)
+        states = check_tools(cache_dir(), progress.say)
     finally:
         progress.done()
-    raise typer.Exit(code)
+    raise typer.Exit(report_setup(states))
 
 
 @app.command()

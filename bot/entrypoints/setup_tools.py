@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bot.errors import UserError
 
-__all__ = ["ToolState", "check_tools", "run_setup"]
+__all__ = ["ToolState", "check_tools", "render_states", "report_setup"]
 
 _VERSION_TIMEOUT = 60.0
 
@@ -30,14 +30,10 @@ class ToolState:
     fix: str = ""
 
 
-def run_setup(cache: Path, say: Callable[[str], None], out: TextIO | None = None) -> int:
-    """Install what is missing and can be installed, print every tool's state: 0 when all are ready.
-
-    Safe to run again: what is there already is only looked at. A tool that is not ready ends it with a
-    tool-missing UserError (exit 2) after the report, whose lines say how to fix each one.
-    """
+def report_setup(states: list[ToolState], out: TextIO | None = None) -> int:
+    """Print every tool's state: 0 when all are ready, else a tool-missing UserError (exit 2) after the report,
+    whose lines say how to fix each one."""
     out = out or sys.stdout
-    states = check_tools(cache, say)
     out.write(render_states(states))
     missing = [state.name for state in states if not state.ready]
     if missing:
@@ -50,7 +46,10 @@ def run_setup(cache: Path, say: Callable[[str], None], out: TextIO | None = None
 
 
 def check_tools(cache: Path, say: Callable[[str], None]) -> list[ToolState]:
-    """Each program's state, installing Checkov into the cache when it is nowhere to be found."""
+    """Each program's state, installing Checkov into the cache when it is nowhere to be found.
+
+    Safe to run again: what is there already is only looked at.
+    """
     return [_checkov(cache, say), _trivy(), _terraform(), _provider_mirror(cache), _git()]
 
 

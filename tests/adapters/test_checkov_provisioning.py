@@ -302,3 +302,12 @@ def test_a_plan_with_checkov_missing_stops_before_any_branch_with_tool_missing(
 def _which_without_checkov(name: str, *args: object, **kwargs: object) -> str | None:
     """shutil.which as on a machine where no checkov is on PATH (this one has Olympus's own)."""
     return None if name == "checkov" else _REAL_WHICH(name, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_cache_that_cannot_be_written_is_tool_missing(tmp_path: Path, fake_python: Path):
+    cache = tmp_path / "cache"
+    (cache / "tools").mkdir(parents=True)
+    (cache / "tools" / "checkov").write_text("a file where the folder belongs")
+    with pytest.raises(ToolMissing, match="cannot install it into") as caught:
+        locate_checkov({"PATH": ""}, prefix=str(tmp_path), cache=cache)
+    assert "XDG_CACHE_HOME" in caught.value.hint
