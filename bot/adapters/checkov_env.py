@@ -96,10 +96,10 @@ def provision_checkov(
         try:
             _build(build, version, python or sys.executable, timeout)
             _point(home / version, build)
-            _remove_unfinished(home)  # the virtualenv this one replaces, if a dead one was rebuilt
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise
+        _remove_unfinished(home)  # the virtualenv this one replaces, if a dead one was rebuilt
     found = provisioned_checkov(cache, version)
     if found is None:
         raise ProvisionError(f"Checkov {version} was installed at {home / version}, but its checkov does not run")
