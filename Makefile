@@ -3,9 +3,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Checkov pins an old boto3, so it lives in a virtualenv of its own that the scanner adapter calls.
-CHECKOV_VENV := $(VENV)/tools/checkov
-CHECKOV_VERSION := 3.3.30
 
 .PHONY: demo test install install-test bench lint
 
@@ -17,7 +14,7 @@ test: install-test
 	$(BIN)/mypy bot
 	$(BIN)/pytest
 
-install: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+install: $(VENV)/.installed $(VENV)/.setup
 
 install-test: install $(VENV)/.installed-test
 
@@ -34,8 +31,9 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-$(CHECKOV_VENV)/.installed:
-	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
-	$(CHECKOV_VENV)/bin/pip install --quiet "checkov==$(CHECKOV_VERSION)"
+# Checkov pins an old boto3, so `olympus setup` installs it once into a virtualenv of its own in Olympus's cache
+# (XDG_CACHE_HOME/olympus/tools/checkov, the version bot/adapters/checkov_env.py pins), as a pip-installed Olympus
+# does on first use; it also checks Terraform, Trivy, the offline AWS provider and git.
+$(VENV)/.setup: $(VENV)/.installed
+	$(BIN)/olympus setup
 	touch $@

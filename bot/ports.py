@@ -61,6 +61,14 @@ class Scanner(Protocol):
         """Findings and the checks skipped inline (with their reasons) for the given directories."""
         ...
 
+    def prepare(self, say: Callable[[str], None] | None = None) -> Path:
+        """The scanner's program, installed first if it can be and is missing (`say` tells the user so).
+
+        A program that cannot be had is a UserError (tool-missing); a scan calls this itself, so calling it
+        first only moves that error, or the install, before any work is done.
+        """
+        ...
+
 
 # Imported here rather than at the top so the store's section could be appended without touching the rest.
 from collections.abc import Mapping  # noqa: E402

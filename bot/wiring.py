@@ -22,11 +22,10 @@ def default_actor() -> str:
 
 
 def cache_dir() -> Path:
-    """Per-user cache for unpacked providers and plugin caches (XDG_CACHE_HOME honored)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    path = base / "olympus"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Per-user cache for unpacked providers, plugin caches and provisioned tools (XDG_CACHE_HOME honored)."""
+    from bot.adapters.tool_paths import user_cache
+
+    return user_cache(os.environ)
 
 
 def standard_scanners() -> list[Scanner]:

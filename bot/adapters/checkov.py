@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +54,12 @@ class CheckovScanner:
 
     @property
     def binary(self) -> Path:
+        return self.prepare()
+
+    def prepare(self, say: Callable[[str], None] | None = None) -> Path:
+        """Find Checkov, installing it into Olympus's cache on first use (`say` tells the user, once)."""
         if self._binary is None:
-            self._binary = locate_checkov()
+            self._binary = locate_checkov(say=say)
         return self._binary
 
     def scan(self, repo_root: Path, dirs: Iterable[str]) -> list[Finding]:

