@@ -2,7 +2,9 @@
 
 Everything here is pure: the caller lists the repository's files (repo-relative, "/"-separated) and passes a
 `read(path) -> text | None`. Only Terraform files (`*.tf`, `*.tf.json`, OpenTofu's `*.tofu`, `*.tofu.json`) are
-read, and of those only the ones that mention `module`.
+read: for the `module` blocks of the ones that mention `module`, and for the provider and backend blocks that only a
+root module has (line-initial `provider "x" {`, `backend "x" {`, `cloud {`: a commented-out block does not count,
+one inside a heredoc or block comment does).
 
 How `module` blocks are found (no full HCL parser): a scanner walks each file skipping `#`, `//` and `/* */`
 comments, quoted strings (with `${ ... }` interpolations nested to any depth) and heredocs (`<<EOT`, `<<-EOT`),
@@ -32,6 +34,7 @@ from bot.domain.repo_config import ConfigError, ConfigErrors, RepoConfig
 __all__ = [
     "ROOT_DIR",
     "TERRAFORM_SUFFIXES",
+    "ModuleCall",
     "ModuleGraph",
     "ProjectConfigError",
     "Reader",
@@ -41,11 +44,15 @@ __all__ = [
     "dir_of",
     "discover_projects",
     "glob_regex",
+    "module_calls",
     "module_sources",
 ]
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
 ROOT_DIR = "."
+# Files Terraform reads only in the directory it runs in, so a directory holding one is run as a root module.
+ROOT_ONLY_FILES = ("terraform.tfvars", "terraform.tfvars.json", "backend.hcl", ".terraform.lock.hcl")
+ROOT_ONLY_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
 
 Reader = Callable[[str], str | None]
 
@@ -59,11 +66,22 @@ class ProjectConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class ModuleCall:
+    """One `module "name" { source = "..." }` block."""
+
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
 class ModuleGraph:
-    """Which directories hold Terraform files, and which local modules each of them calls."""
+    """Which directories hold Terraform files, which local modules each calls, and which look like root modules."""
 
     terraform_dirs: frozenset[str]
     calls: Mapping[str, frozenset[str]] = field(default_factory=dict)  # caller dir -> called dirs
+    # Dirs that configure what only a root module configures (a provider, a backend) or hold a file Terraform reads
+    # only where it runs (terraform.tfvars, backend.hcl, .terraform.lock.hcl): in a module's repository, the roots.
+    root_like: frozenset[str] = frozenset()
 
     @property
     def called_dirs(self) -> frozenset[str]:
@@ -83,26 +101,35 @@ class ModuleGraph:
 
 
 def build_module_graph(files: Iterable[str], read: Reader) -> ModuleGraph:
-    """The module graph of the repository: every Terraform directory and its local module calls."""
+    """The module graph of the repository: every Terraform directory, its local module calls, the root-like ones."""
     by_dir: dict[str, list[str]] = {}
+    root_like: set[str] = set()
     for path in files:
-        if path.endswith(TERRAFORM_SUFFIXES) and not _hidden(path):
+        if _hidden(path):
+            continue
+        if path.endswith(TERRAFORM_SUFFIXES):
             by_dir.setdefault(dir_of(path), []).append(path)
+        elif path.rpartition("/")[2] in ROOT_ONLY_FILES or path.endswith(ROOT_ONLY_SUFFIXES):
+            root_like.add(dir_of(path))
     calls: dict[str, frozenset[str]] = {}
     for dir, paths in by_dir.items():
         targets = set()
         for path in paths:
             text = read(path)
-            if text is None or "module" not in text:
+            if text is None:
                 continue
-            sources = _json_module_sources(text) if path.endswith(".json") else module_sources(text)
-            for source in sources:
-                target = _local_target(dir, source)
+            is_json = path.endswith(".json")
+            if dir not in root_like and (_json_configures_root(text) if is_json else _configures_root(text)):
+                root_like.add(dir)
+            if "module" not in text:
+                continue
+            for call in _json_module_calls(text) if is_json else module_calls(text):
+                target = _local_target(dir, call.source)
                 if target is not None and target != dir:
                     targets.add(target)
         if targets:
             calls[dir] = frozenset(targets)
-    return ModuleGraph(frozenset(by_dir), calls)
+    return ModuleGraph(frozenset(by_dir), calls, frozenset(root_like & by_dir.keys()))
 
 
 def discover_projects(
@@ -113,7 +140,17 @@ def discover_projects(
     With a configuration listing projects, exactly those (each dir must hold Terraform files, else
     ProjectConfigError). Otherwise every directory holding Terraform files is a root module unless a local
     `module` block anywhere calls it, or it lies under a `modules/` directory; hidden directories (`.terraform/`,
-    `.github/`) are skipped. Discovered projects are named after their dir and use the "default" workspace.
+    `.github/`) are skipped.
+
+    A repository whose top directory is itself a module its own directories call is a module's repository, laid out
+    as Terraform's standard module structure says: the module, `modules/`, and `examples/` that call it
+    (https://developer.hashicorp.com/terraform/language/modules/develop/structure). Its root modules are the
+    examples and the directories that configure what only a root module may (a provider, a backend, or a
+    terraform.tfvars, backend.hcl or lock file beside them); the others, such as the terraform-aws-modules
+    repositories' `wrappers/*`, are modules called from elsewhere through the registry, and a module meant to be
+    called configures no provider (https://developer.hashicorp.com/terraform/language/modules/develop/providers).
+
+    Discovered projects are named after their dir and use the "default" workspace.
     """
     if config is not None and config.projects:
         problems = check_project_dirs(config, files)
@@ -122,7 +159,9 @@ def discover_projects(
         return _sorted(config.listed_projects())
     graph = graph if graph is not None else build_module_graph(files, read)
     called = graph.called_dirs
-    roots = (d for d in graph.terraform_dirs if d not in called and "modules" not in d.split("/"))
+    roots = [d for d in graph.terraform_dirs if d not in called and "modules" not in d.split("/")]
+    if ROOT_DIR in called and ROOT_DIR in graph.terraform_dirs:
+        roots = [d for d in roots if d in graph.root_like or "examples" in d.split("/")]
     return _sorted(Project(name=d, dir=d) for d in roots)
 
 
@@ -221,7 +260,7 @@ _EVENT = re.compile(
     )""",
     re.VERBOSE,
 )
-_MODULE_HEAD = re.compile(r'module[ \t]+(?:"[^"\\\n]*"|[A-Za-z_][\w-]*)[ \t]*\{')
+_MODULE_HEAD = re.compile(r'module[ \t]+(?:"(?P<quoted>[^"\\\n]*)"|(?P<bare>[A-Za-z_][\w-]*))[ \t]*\{')
 _SOURCE_ATTR = re.compile(r'source[ \t]*=[ \t]*"([^"\\\n$%]*)"')
 # A module body with at most one level of nested braces and strings whose interpolations hold no braces or
 # quotes, matched in one go (possessive, so no backtracking), capturing `source` at depth one. Bodies it does
@@ -244,14 +283,19 @@ _MAX_NESTING = 50
 
 def module_sources(text: str) -> list[str]:
     """The literal `source` of every top-level `module` block in one HCL file, in order."""
+    return [call.source for call in module_calls(text)]
+
+
+def module_calls(text: str) -> list[ModuleCall]:
+    """Every top-level `module` block with a literal `source` in one HCL file, in order."""
     if "module" not in text:
         return []
     if _may_hide_blocks(text):
-        return _scan_file(text)
+        return _scan_calls(text)
     # Without heredocs and block comments, a line opening with `module "x" {` can only be a real top-level
     # block (quoted strings end at the line and Terraform has no nested `module` block), so only the module
     # bodies need scanning. The property tests check this shortcut against the full scan.
-    sources = []
+    calls = []
     pos = 0
     for head in _MODULE_HEAD.finditer(text):
         if head.start() < pos or not _starts_line(text, head.start()):
@@ -262,8 +306,12 @@ def module_sources(text: str) -> list[str]:
         else:
             source, pos = _module_body(text, head.end())
         if source is not None:
-            sources.append(source)
-    return sources
+            calls.append(ModuleCall(_label(head), source))
+    return calls
+
+
+def _label(head: re.Match[str]) -> str:
+    return head.group("quoted") if head.group("quoted") is not None else head.group("bare")
 
 
 def _starts_line(text: str, start: int) -> bool:
@@ -298,7 +346,12 @@ def _may_hide_blocks(text: str) -> bool:
 
 def _scan_file(text: str) -> list[str]:
     """module_sources by a full scan that tracks nesting through strings, comments and heredocs."""
-    sources = []
+    return [call.source for call in _scan_calls(text)]
+
+
+def _scan_calls(text: str) -> list[ModuleCall]:
+    """module_calls by a full scan that tracks nesting through strings, comments and heredocs."""
+    calls = []
     depth = 0
     pos = 0
     while (event := _EVENT.search(text, pos)) is not None:
@@ -316,10 +369,10 @@ def _scan_file(text: str) -> list[str]:
                 if head is not None:
                     source, pos = _module_body(text, head.end())
                     if source is not None:
-                        sources.append(source)
+                        calls.append(ModuleCall(_label(head), source))
         else:
             pos = _skip(kind, text, pos)
-    return sources
+    return calls
 
 
 def _module_body(text: str, pos: int) -> tuple[str | None, int]:
@@ -417,22 +470,52 @@ def _skip_heredoc(text: str, pos: int) -> int:
     return len(text) if end is None else end.end()
 
 
-def _json_module_sources(text: str) -> list[str]:
-    """The `source` of every module in a `.tf.json` file (`{"module": {"name": {"source": ...}}}`)."""
-    try:
-        document = json.loads(text)
-    except ValueError:
-        return []
-    blocks = document.get("module") if isinstance(document, dict) else None
-    sources = []
+def _json_module_calls(text: str) -> list[ModuleCall]:
+    """Every module of a `.tf.json` file (`{"module": {"name": {"source": ...}}}`)."""
+    blocks = _json_document(text).get("module")
+    calls = []
     for block in blocks if isinstance(blocks, list) else [blocks]:
         if not isinstance(block, dict):
             continue
-        for body in block.values():
+        for name, body in block.items():
             for item in body if isinstance(body, list) else [body]:
                 if isinstance(item, dict) and isinstance(item.get("source"), str):
-                    sources.append(item["source"])
-    return sources
+                    calls.append(ModuleCall(str(name), item["source"]))
+    return calls
+
+
+def _json_document(text: str) -> dict[str, object]:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+# A provider block is top-level and a backend or cloud block sits in `terraform {}`; both are written at the start
+# of their line. `required_providers` and `provider = aws.west` (a module's or resource's argument) do not match.
+_ROOT_BLOCK = re.compile(
+    r'^[ \t]*(?:(?:provider|backend)[ \t]+(?:"[^"\\\n]*"|[A-Za-z_][\w-]*)|cloud)[ \t]*\{', re.MULTILINE
+)
+
+
+def _configures_root(text: str) -> bool:
+    """Whether an HCL file configures a provider or a backend, which only a root module should."""
+    if "provider" not in text and "backend" not in text and "cloud" not in text:
+        return False
+    return _ROOT_BLOCK.search(text) is not None
+
+
+def _json_configures_root(text: str) -> bool:
+    """Whether a `.tf.json` file configures a provider (`"provider"`) or a backend (`"terraform": {"backend"}`)."""
+    document = _json_document(text)
+    if document.get("provider"):
+        return True
+    blocks = document.get("terraform")
+    return any(
+        isinstance(block, dict) and (block.get("backend") or block.get("cloud"))
+        for block in (blocks if isinstance(blocks, list) else [blocks])
+    )
 
 
 def _local_target(dir: str, source: str) -> str | None:
