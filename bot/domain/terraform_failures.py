@@ -56,7 +56,7 @@ _MODULE_UNREACHABLE = re.compile(
     r"Failed to download module|Module not found"
 )
 # `module "vpc" (main.tf:25)`, wrapped anywhere Terraform wraps its message at 78 columns.
-_MODULE_NAMED = re.compile(r'module\s+"(?P<name>[^"]+)"\s+\((?P<file>[^():\s]+):(?P<line>\d+)\)')
+_MODULE_NAMED = re.compile(r'module\s+"(?P<name>[^"]+)"\s+\((?P<file>[^():\s]+):\d+\)')
 
 # Terraform's own words (1.x, and OpenTofu's, which kept them) for each kind, most specific first.
 _PATTERNS: tuple[tuple[re.Pattern[str], TerraformFailure], ...] = (
@@ -99,13 +99,12 @@ def classify_failure(output: str, module_sources: Callable[[], ModuleSources] | 
 def _module_unavailable(output: str, sources: ModuleSources) -> TerraformFailure:
     named = []
     for found in _MODULE_NAMED.finditer(output):
-        name, file, line = found.group("name", "file", "line")
+        name, file = found.group("name", "file")
         source = sources.get((file, name)) or _only_source_named(name, sources)
-        block = f'module "{name}" in {file}:{line}'
-        described = f"`{source}`, called as {block}" if source else block
+        described = f'module "{name}"' + (f" from `{source}`" if source else "")
         if described not in named:
             named.append(described)
-    what = "; ".join(named) if named else "a module this project calls"
+    what = ", ".join(named) if named else "a module this project calls"
     return TerraformFailure("module-unavailable", f"Terraform could not download {what}", MODULE_UNAVAILABLE_HINT)
 
 

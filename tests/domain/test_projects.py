@@ -108,7 +108,7 @@ MODULE_REPO = {
     "tests/json/main.tf.json": '{"provider": {"aws": {"region": "eu-west-1"}}, "module": {"sg": {"source": "../.."}}}',
     "tests/vars/main.tf": call("sg", "../.."),
     "tests/vars/terraform.tfvars": 'name = "x"\n',
-    "tools/lib/main.tf": '# provider "aws" {}  (commented out)\nresource "null_resource" "x" {\n  provider = aws.west\n}\n',
+    "tools/lib/main.tf": '# provider "aws" {}\nresource "null_resource" "x" {\n  provider = aws.west\n}\n',
 }
 
 
@@ -145,7 +145,7 @@ def test_the_public_module_repositories_are_planned_through_their_examples(
 
 
 def test_module_calls_carry_the_block_label() -> None:
-    text = call("vpc", "terraform-aws-modules/vpc/aws") + "module bare {\n  source = \"./b\"\n}\n"
+    text = call("vpc", "terraform-aws-modules/vpc/aws") + 'module bare {\n  source = "./b"\n}\n'
     assert module_calls(text) == [ModuleCall("vpc", "terraform-aws-modules/vpc/aws"), ModuleCall("bare", "./b")]
     hidden = "/* a comment */\n" + text  # the full scan reads the labels too
     assert module_calls(hidden) == module_calls(text)
