@@ -2,9 +2,9 @@
 
 Everything here is pure: the caller lists the repository's files (repo-relative, "/"-separated) and passes a
 `read(path) -> text | None`. Only Terraform files (`*.tf`, `*.tf.json`, OpenTofu's `*.tofu`, `*.tofu.json`) are
-read: for the `module` blocks of the ones that mention `module`, and for the provider and backend blocks that only a
-root module has (line-initial `provider "x" {`, `backend "x" {`, `cloud {`: a commented-out block does not count,
-one inside a heredoc or block comment does).
+read: for the `module` blocks of the ones that mention `module`, and in a module's repository also for the provider
+and backend blocks only a root module has (line-initial `provider "x" {`, `backend "x" {`, `cloud {`: a
+commented-out block does not count, one inside a heredoc or block comment does).
 
 How `module` blocks are found (no full HCL parser): a scanner walks each file skipping `#`, `//` and `/* */`
 comments, quoted strings (with `${ ... }` interpolations nested to any depth) and heredocs (`<<EOT`, `<<-EOT`),
@@ -75,13 +75,10 @@ class ModuleCall:
 
 @dataclass(frozen=True)
 class ModuleGraph:
-    """Which directories hold Terraform files, which local modules each calls, and which look like root modules."""
+    """Which directories hold Terraform files, and which local modules each of them calls."""
 
     terraform_dirs: frozenset[str]
     calls: Mapping[str, frozenset[str]] = field(default_factory=dict)  # caller dir -> called dirs
-    # Dirs that configure what only a root module configures (a provider, a backend) or hold a file Terraform reads
-    # only where it runs (terraform.tfvars, backend.hcl, .terraform.lock.hcl): in a module's repository, the roots.
-    root_like: frozenset[str] = frozenset()
 
     @property
     def called_dirs(self) -> frozenset[str]:
@@ -101,35 +98,25 @@ class ModuleGraph:
 
 
 def build_module_graph(files: Iterable[str], read: Reader) -> ModuleGraph:
-    """The module graph of the repository: every Terraform directory, its local module calls, the root-like ones."""
+    """The module graph of the repository: every Terraform directory and its local module calls."""
     by_dir: dict[str, list[str]] = {}
-    root_like: set[str] = set()
     for path in files:
-        if _hidden(path):
-            continue
-        if path.endswith(TERRAFORM_SUFFIXES):
+        if path.endswith(TERRAFORM_SUFFIXES) and not _hidden(path):
             by_dir.setdefault(dir_of(path), []).append(path)
-        elif path.rpartition("/")[2] in ROOT_ONLY_FILES or path.endswith(ROOT_ONLY_SUFFIXES):
-            root_like.add(dir_of(path))
     calls: dict[str, frozenset[str]] = {}
     for dir, paths in by_dir.items():
         targets = set()
         for path in paths:
             text = read(path)
-            if text is None:
+            if text is None or "module" not in text:
                 continue
-            is_json = path.endswith(".json")
-            if dir not in root_like and (_json_configures_root(text) if is_json else _configures_root(text)):
-                root_like.add(dir)
-            if "module" not in text:
-                continue
-            for call in _json_module_calls(text) if is_json else module_calls(text):
+            for call in _json_module_calls(text) if path.endswith(".json") else module_calls(text):
                 target = _local_target(dir, call.source)
                 if target is not None and target != dir:
                     targets.add(target)
         if targets:
             calls[dir] = frozenset(targets)
-    return ModuleGraph(frozenset(by_dir), calls, frozenset(root_like & by_dir.keys()))
+    return ModuleGraph(frozenset(by_dir), calls)
 
 
 def discover_projects(
@@ -161,8 +148,27 @@ def discover_projects(
     called = graph.called_dirs
     roots = [d for d in graph.terraform_dirs if d not in called and "modules" not in d.split("/")]
     if ROOT_DIR in called and ROOT_DIR in graph.terraform_dirs:
-        roots = [d for d in roots if d in graph.root_like or "examples" in d.split("/")]
+        root_like = _root_like_dirs([d for d in roots if "examples" not in d.split("/")], files, read)
+        roots = [d for d in roots if d in root_like or "examples" in d.split("/")]
     return _sorted(Project(name=d, dir=d) for d in roots)
+
+
+def _root_like_dirs(dirs: Iterable[str], files: Iterable[str], read: Reader) -> set[str]:
+    """The dirs that configure what only a root module does (a provider, a backend), or hold a file Terraform reads
+    only in the directory it runs in (terraform.tfvars, backend.hcl, .terraform.lock.hcl)."""
+    wanted = set(dirs)
+    found: set[str] = set()
+    for path in files:
+        dir = dir_of(path)
+        if dir not in wanted or dir in found:
+            continue
+        name = path.rpartition("/")[2]
+        if name in ROOT_ONLY_FILES or name.endswith(ROOT_ONLY_SUFFIXES):
+            found.add(dir)
+        elif path.endswith(TERRAFORM_SUFFIXES) and (text := read(path)) is not None:
+            if _json_configures_root(text) if path.endswith(".json") else _configures_root(text):
+                found.add(dir)
+    return found
 
 
 def check_project_dirs(config: RepoConfig, files: Iterable[str]) -> ConfigErrors:
