@@ -27,6 +27,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bot.domain.models import Project
 from bot.domain.repo_config import ConfigError, ConfigErrors, RepoConfig
@@ -65,9 +66,8 @@ class ProjectConfigError(ValueError):
         self.errors = errors
 
 
-@dataclass(frozen=True)
-class ModuleCall:
-    """One `module "name" { source = "..." }` block."""
+class ModuleCall(NamedTuple):
+    """One `module "name" { source = "..." }` block (a tuple: discovery makes one per block of a large monorepo)."""
 
     name: str
     source: str
@@ -110,8 +110,9 @@ def build_module_graph(files: Iterable[str], read: Reader) -> ModuleGraph:
             text = read(path)
             if text is None or "module" not in text:
                 continue
-            for call in _json_module_calls(text) if path.endswith(".json") else module_calls(text):
-                target = _local_target(dir, call.source)
+            sources = _json_module_sources(text) if path.endswith(".json") else module_sources(text)
+            for source in sources:
+                target = _local_target(dir, source)
                 if target is not None and target != dir:
                     targets.add(target)
         if targets:
@@ -266,7 +267,7 @@ _EVENT = re.compile(
     )""",
     re.VERBOSE,
 )
-_MODULE_HEAD = re.compile(r'module[ \t]+(?:"(?P<quoted>[^"\\\n]*)"|(?P<bare>[A-Za-z_][\w-]*))[ \t]*\{')
+_MODULE_HEAD = re.compile(r'module[ \t]+(?:"[^"\\\n]*"|[A-Za-z_][\w-]*)[ \t]*\{')
 _SOURCE_ATTR = re.compile(r'source[ \t]*=[ \t]*"([^"\\\n$%]*)"')
 # A module body with at most one level of nested braces and strings whose interpolations hold no braces or
 # quotes, matched in one go (possessive, so no backtracking), capturing `source` at depth one. Bodies it does
@@ -289,19 +290,26 @@ _MAX_NESTING = 50
 
 def module_sources(text: str) -> list[str]:
     """The literal `source` of every top-level `module` block in one HCL file, in order."""
-    return [call.source for call in module_calls(text)]
+    return _module_blocks(text, None)
 
 
 def module_calls(text: str) -> list[ModuleCall]:
     """Every top-level `module` block with a literal `source` in one HCL file, in order."""
+    labels: list[str] = []
+    sources = _module_blocks(text, labels)
+    return [ModuleCall(label, source) for label, source in zip(labels, sources, strict=True)]
+
+
+def _module_blocks(text: str, labels: list[str] | None) -> list[str]:
+    """The sources of the module blocks; their labels appended to labels when asked (discovery needs none)."""
     if "module" not in text:
         return []
     if _may_hide_blocks(text):
-        return _scan_calls(text)
+        return _scan_file(text, labels)
     # Without heredocs and block comments, a line opening with `module "x" {` can only be a real top-level
     # block (quoted strings end at the line and Terraform has no nested `module` block), so only the module
     # bodies need scanning. The property tests check this shortcut against the full scan.
-    calls = []
+    sources = []
     pos = 0
     for head in _MODULE_HEAD.finditer(text):
         if head.start() < pos or not _starts_line(text, head.start()):
@@ -312,12 +320,15 @@ def module_calls(text: str) -> list[ModuleCall]:
         else:
             source, pos = _module_body(text, head.end())
         if source is not None:
-            calls.append(ModuleCall(_label(head), source))
-    return calls
+            sources.append(source)
+            if labels is not None:
+                labels.append(_label(head))
+    return sources
 
 
 def _label(head: re.Match[str]) -> str:
-    return head.group("quoted") if head.group("quoted") is not None else head.group("bare")
+    """The label of a `module "name" {` (or `module name {`) head."""
+    return head.group(0)[len("module") :].strip(" \t{").strip('"')
 
 
 def _starts_line(text: str, start: int) -> bool:
@@ -350,14 +361,9 @@ def _may_hide_blocks(text: str) -> bool:
     return False
 
 
-def _scan_file(text: str) -> list[str]:
-    """module_sources by a full scan that tracks nesting through strings, comments and heredocs."""
-    return [call.source for call in _scan_calls(text)]
-
-
-def _scan_calls(text: str) -> list[ModuleCall]:
-    """module_calls by a full scan that tracks nesting through strings, comments and heredocs."""
-    calls = []
+def _scan_file(text: str, labels: list[str] | None = None) -> list[str]:
+    """_module_blocks by a full scan that tracks nesting through strings, comments and heredocs."""
+    sources = []
     depth = 0
     pos = 0
     while (event := _EVENT.search(text, pos)) is not None:
@@ -375,10 +381,12 @@ def _scan_calls(text: str) -> list[ModuleCall]:
                 if head is not None:
                     source, pos = _module_body(text, head.end())
                     if source is not None:
-                        calls.append(ModuleCall(_label(head), source))
+                        sources.append(source)
+                        if labels is not None:
+                            labels.append(_label(head))
         else:
             pos = _skip(kind, text, pos)
-    return calls
+    return sources
 
 
 def _module_body(text: str, pos: int) -> tuple[str | None, int]:
@@ -476,18 +484,18 @@ def _skip_heredoc(text: str, pos: int) -> int:
     return len(text) if end is None else end.end()
 
 
-def _json_module_calls(text: str) -> list[ModuleCall]:
-    """Every module of a `.tf.json` file (`{"module": {"name": {"source": ...}}}`)."""
+def _json_module_sources(text: str) -> list[str]:
+    """The `source` of every module in a `.tf.json` file (`{"module": {"name": {"source": ...}}}`)."""
     blocks = _json_document(text).get("module")
-    calls = []
+    sources = []
     for block in blocks if isinstance(blocks, list) else [blocks]:
         if not isinstance(block, dict):
             continue
-        for name, body in block.items():
+        for body in block.values():
             for item in body if isinstance(body, list) else [body]:
                 if isinstance(item, dict) and isinstance(item.get("source"), str):
-                    calls.append(ModuleCall(str(name), item["source"]))
-    return calls
+                    sources.append(item["source"])
+    return sources
 
 
 def _json_document(text: str) -> dict[str, object]:
