@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tarfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -132,9 +133,13 @@ def plan_line(shown: str) -> Counts:
     return (count["add"], count["change"], count["destroy"])
 
 
-def stop_sandbox(repo: Path) -> None:
-    stopped = olympus("sandbox", "stop", "--repo", str(repo))
-    assert stopped.returncode == 0, stopped.stderr
+@contextmanager
+def sandbox_stopped_after(repo: Path) -> Iterator[None]:
+    """Stop the emulator the repository's commands started, however the fixture ends (a failed setup too)."""
+    try:
+        yield
+    finally:
+        olympus("sandbox", "stop", "--repo", str(repo))
 
 
 # --- terraform-aws-sqs v3.1.0: one example, planned after `olympus init --sandbox` ----------------------------
@@ -146,8 +151,8 @@ def sqs(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     init = olympus("init", "--repo", str(repo), "--sandbox")
     assert init.returncode == 0, init.stdout + init.stderr
     edits = {"examples/complete/main.tf": ('name = "users-unencrypted"', 'name = "users-plain"')}
-    yield plan_change_of(repo, "rename-queue", edits)
-    stop_sandbox(repo)
+    with sandbox_stopped_after(repo):
+        yield plan_change_of(repo, "rename-queue", edits)
 
 
 def test_a_module_repository_is_planned_through_its_example(sqs: PlannedChange) -> None:
@@ -177,8 +182,8 @@ def security_group(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory)
         "examples/http/main.tf": ('name        = "http-sg"', 'name        = "http-sg-v2"'),
         "examples/complete/main.tf": ('name        = "main-sg"', 'name        = "main-sg-v2"'),
     }
-    yield plan_change_of(repo, "shared-description", edits)
-    stop_sandbox(repo)
+    with sandbox_stopped_after(repo):
+        yield plan_change_of(repo, "shared-description", edits)
 
 
 def test_a_change_to_the_shared_module_plans_every_example_and_nothing_else(security_group: PlannedChange) -> None:
@@ -224,8 +229,8 @@ def ec2_instance(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
         "examples/basic/main.tf": ('name          = "example-normal"', 'name          = "example-renamed"'),
         "examples/volume-attachment/main.tf": ('"example-with-ebs"', '"example-with-volume"'),
     }
-    yield plan_change_of(repo, "rename-instances", edits)
-    stop_sandbox(repo)
+    with sandbox_stopped_after(repo):
+        yield plan_change_of(repo, "rename-instances", edits)
 
 
 def test_when_every_example_needs_the_registry_each_fails_as_a_user_error(ec2_instance: PlannedChange) -> None:
