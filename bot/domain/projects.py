@@ -2,7 +2,9 @@
 
 Everything here is pure: the caller lists the repository's files (repo-relative, "/"-separated) and passes a
 `read(path) -> text | None`. Only Terraform files (`*.tf`, `*.tf.json`, OpenTofu's `*.tofu`, `*.tofu.json`) are
-read, and of those only the ones that mention `module`.
+read: for the `module` blocks of the ones that mention `module`, and in a module's repository also for the provider
+and backend blocks only a root module has (line-initial `provider "x" {`, `backend "x" {`, `cloud {`: a
+commented-out block does not count, one inside a heredoc or block comment does).
 
 How `module` blocks are found (no full HCL parser): a scanner walks each file skipping `#`, `//` and `/* */`
 comments, quoted strings (with `${ ... }` interpolations nested to any depth) and heredocs (`<<EOT`, `<<-EOT`),
@@ -25,6 +27,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bot.domain.models import Project
 from bot.domain.repo_config import ConfigError, ConfigErrors, RepoConfig
@@ -32,6 +35,7 @@ from bot.domain.repo_config import ConfigError, ConfigErrors, RepoConfig
 __all__ = [
     "ROOT_DIR",
     "TERRAFORM_SUFFIXES",
+    "ModuleCall",
     "ModuleGraph",
     "ProjectConfigError",
     "Reader",
@@ -41,11 +45,15 @@ __all__ = [
     "dir_of",
     "discover_projects",
     "glob_regex",
+    "module_calls",
     "module_sources",
 ]
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
 ROOT_DIR = "."
+# Files Terraform reads only in the directory it runs in, so a directory holding one is run as a root module.
+ROOT_ONLY_FILES = ("terraform.tfvars", "terraform.tfvars.json", "backend.hcl", ".terraform.lock.hcl")
+ROOT_ONLY_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
 
 Reader = Callable[[str], str | None]
 
@@ -56,6 +64,13 @@ class ProjectConfigError(ValueError):
     def __init__(self, errors: ConfigErrors) -> None:
         super().__init__(errors.render())
         self.errors = errors
+
+
+class ModuleCall(NamedTuple):
+    """One `module "name" { source = "..." }` block (a tuple: discovery makes one per block of a large monorepo)."""
+
+    name: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -113,7 +128,17 @@ def discover_projects(
     With a configuration listing projects, exactly those (each dir must hold Terraform files, else
     ProjectConfigError). Otherwise every directory holding Terraform files is a root module unless a local
     `module` block anywhere calls it, or it lies under a `modules/` directory; hidden directories (`.terraform/`,
-    `.github/`) are skipped. Discovered projects are named after their dir and use the "default" workspace.
+    `.github/`) are skipped.
+
+    A repository whose top directory is itself a module its own directories call is a module's repository, laid out
+    as Terraform's standard module structure says: the module, `modules/`, and `examples/` that call it
+    (https://developer.hashicorp.com/terraform/language/modules/develop/structure). Its root modules are the
+    examples and the directories that configure what only a root module may (a provider, a backend, or a
+    terraform.tfvars, backend.hcl or lock file beside them); the others, such as the terraform-aws-modules
+    repositories' `wrappers/*`, are modules called from elsewhere through the registry, and a module meant to be
+    called configures no provider (https://developer.hashicorp.com/terraform/language/modules/develop/providers).
+
+    Discovered projects are named after their dir and use the "default" workspace.
     """
     if config is not None and config.projects:
         problems = check_project_dirs(config, files)
@@ -122,8 +147,29 @@ def discover_projects(
         return _sorted(config.listed_projects())
     graph = graph if graph is not None else build_module_graph(files, read)
     called = graph.called_dirs
-    roots = (d for d in graph.terraform_dirs if d not in called and "modules" not in d.split("/"))
+    roots = [d for d in graph.terraform_dirs if d not in called and "modules" not in d.split("/")]
+    if ROOT_DIR in called and ROOT_DIR in graph.terraform_dirs:
+        root_like = _root_like_dirs([d for d in roots if "examples" not in d.split("/")], files, read)
+        roots = [d for d in roots if d in root_like or "examples" in d.split("/")]
     return _sorted(Project(name=d, dir=d) for d in roots)
+
+
+def _root_like_dirs(dirs: Iterable[str], files: Iterable[str], read: Reader) -> set[str]:
+    """The dirs that configure what only a root module does (a provider, a backend), or hold a file Terraform reads
+    only in the directory it runs in (terraform.tfvars, backend.hcl, .terraform.lock.hcl)."""
+    wanted = set(dirs)
+    found: set[str] = set()
+    for path in files:
+        dir = dir_of(path)
+        if dir not in wanted or dir in found:
+            continue
+        name = path.rpartition("/")[2]
+        if name in ROOT_ONLY_FILES or name.endswith(ROOT_ONLY_SUFFIXES):
+            found.add(dir)
+        elif path.endswith(TERRAFORM_SUFFIXES) and (text := read(path)) is not None:
+            if _json_configures_root(text) if path.endswith(".json") else _configures_root(text):
+                found.add(dir)
+    return found
 
 
 def check_project_dirs(config: RepoConfig, files: Iterable[str]) -> ConfigErrors:
@@ -244,10 +290,22 @@ _MAX_NESTING = 50
 
 def module_sources(text: str) -> list[str]:
     """The literal `source` of every top-level `module` block in one HCL file, in order."""
+    return _module_blocks(text, None)
+
+
+def module_calls(text: str) -> list[ModuleCall]:
+    """Every top-level `module` block with a literal `source` in one HCL file, in order."""
+    labels: list[str] = []
+    sources = _module_blocks(text, labels)
+    return [ModuleCall(label, source) for label, source in zip(labels, sources, strict=True)]
+
+
+def _module_blocks(text: str, labels: list[str] | None) -> list[str]:
+    """The sources of the module blocks; their labels appended to labels when asked (discovery needs none)."""
     if "module" not in text:
         return []
     if _may_hide_blocks(text):
-        return _scan_file(text)
+        return _scan_file(text, labels)
     # Without heredocs and block comments, a line opening with `module "x" {` can only be a real top-level
     # block (quoted strings end at the line and Terraform has no nested `module` block), so only the module
     # bodies need scanning. The property tests check this shortcut against the full scan.
@@ -263,7 +321,14 @@ def module_sources(text: str) -> list[str]:
             source, pos = _module_body(text, head.end())
         if source is not None:
             sources.append(source)
+            if labels is not None:
+                labels.append(_label(head))
     return sources
+
+
+def _label(head: re.Match[str]) -> str:
+    """The label of a `module "name" {` (or `module name {`) head."""
+    return head.group(0)[len("module") :].strip(" \t{").strip('"')
 
 
 def _starts_line(text: str, start: int) -> bool:
@@ -296,8 +361,8 @@ def _may_hide_blocks(text: str) -> bool:
     return False
 
 
-def _scan_file(text: str) -> list[str]:
-    """module_sources by a full scan that tracks nesting through strings, comments and heredocs."""
+def _scan_file(text: str, labels: list[str] | None = None) -> list[str]:
+    """_module_blocks by a full scan that tracks nesting through strings, comments and heredocs."""
     sources = []
     depth = 0
     pos = 0
@@ -317,6 +382,8 @@ def _scan_file(text: str) -> list[str]:
                     source, pos = _module_body(text, head.end())
                     if source is not None:
                         sources.append(source)
+                        if labels is not None:
+                            labels.append(_label(head))
         else:
             pos = _skip(kind, text, pos)
     return sources
@@ -419,11 +486,7 @@ def _skip_heredoc(text: str, pos: int) -> int:
 
 def _json_module_sources(text: str) -> list[str]:
     """The `source` of every module in a `.tf.json` file (`{"module": {"name": {"source": ...}}}`)."""
-    try:
-        document = json.loads(text)
-    except ValueError:
-        return []
-    blocks = document.get("module") if isinstance(document, dict) else None
+    blocks = _json_document(text).get("module")
     sources = []
     for block in blocks if isinstance(blocks, list) else [blocks]:
         if not isinstance(block, dict):
@@ -433,6 +496,40 @@ def _json_module_sources(text: str) -> list[str]:
                 if isinstance(item, dict) and isinstance(item.get("source"), str):
                     sources.append(item["source"])
     return sources
+
+
+def _json_document(text: str) -> dict[str, object]:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+# A provider block is top-level and a backend or cloud block sits in `terraform {}`; both are written at the start
+# of their line. `required_providers` and `provider = aws.west` (a module's or resource's argument) do not match.
+_ROOT_BLOCK = re.compile(
+    r'^[ \t]*(?:(?:provider|backend)[ \t]+(?:"[^"\\\n]*"|[A-Za-z_][\w-]*)|cloud)[ \t]*\{', re.MULTILINE
+)
+
+
+def _configures_root(text: str) -> bool:
+    """Whether an HCL file configures a provider or a backend, which only a root module should."""
+    if "provider" not in text and "backend" not in text and "cloud" not in text:
+        return False
+    return _ROOT_BLOCK.search(text) is not None
+
+
+def _json_configures_root(text: str) -> bool:
+    """Whether a `.tf.json` file configures a provider (`"provider"`) or a backend (`"terraform": {"backend"}`)."""
+    document = _json_document(text)
+    if document.get("provider"):
+        return True
+    blocks = document.get("terraform")
+    return any(
+        isinstance(block, dict) and (block.get("backend") or block.get("cloud"))
+        for block in (blocks if isinstance(blocks, list) else [blocks])
+    )
 
 
 def _local_target(dir: str, source: str) -> str | None:

@@ -306,7 +306,10 @@ def _raise_for_failures(report: PlanReport, repo: Path) -> None:
             f"fix the project's code, then `olympus plan{repo_arg(repo)} --branch {report.branch}`",
         )
     names = ", ".join(p.project.name for p in failed)
-    raise UserError(first.failure.code, f"{first.failure.summary} ({names}); see the error above", first.failure.hint)
+    # Failures of one kind can differ in what they name (each project's own module, say): say each once.
+    code = first.failure.code
+    summaries = dict.fromkeys(p.failure.summary for p in failed if p.failure is not None and p.failure.code == code)
+    raise UserError(code, f"{'; '.join(summaries)} ({names}); see the error above", first.failure.hint)
 
 
 def approve_branch(repo: Path, *, by: str, branch: str | None, base: str | None) -> int:

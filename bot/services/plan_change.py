@@ -20,7 +20,7 @@ from bot.domain.terraform_failures import TerraformFailure, classify_failure
 from bot.errors import UserError
 from bot.services.checkout import Checkout
 from bot.services.context import SANDBOX_LOCKS, Loop
-from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
+from bot.services.repo_projects import affected_projects_of, module_dirs_of, module_sources_of, select_projects
 from bot.services.sensitive_inputs import configured_secrets
 from bot.services.terraform_steps import run_step, terraform_env
 
@@ -145,7 +145,7 @@ def _plan_project(loop: Loop, checkout: Checkout, project: Project, extra_args: 
         if not isinstance(exc, TerraformError):
             raise
         result.error = result.sensitive.redact(str(exc))
-        result.failure = classify_failure(str(exc))
+        result.failure = classify_failure(str(exc), lambda: module_sources_of(checkout.reader, project))
         return result
     json_path = plan_path.with_suffix(".json")
     json_path.write_text(shown.stdout)  # Terraform's own record, secrets and all, as the plan file beside it

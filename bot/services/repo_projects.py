@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Sequence
 
 from bot.domain.commands import Target
@@ -11,9 +12,12 @@ from bot.domain.projects import (
     ProjectConfigError,
     affected_projects,
     build_module_graph,
+    dir_of,
     discover_projects,
+    module_calls,
 )
 from bot.domain.repo_config import ConfigErrors, RepoConfig, load_repo_config
+from bot.domain.terraform_failures import ModuleSources
 from bot.errors import UserError
 from bot.ports import RepoReader
 
@@ -45,6 +49,19 @@ def module_dirs_of(repo: RepoReader, project: Project, graph: ModuleGraph | None
     """Every local module dir the project calls, directly or through other modules."""
     graph = graph or build_module_graph(repo.list_files(), repo.read_text)
     return sorted(graph.modules_of(project.dir))
+
+
+def module_sources_of(repo: RepoReader, project: Project) -> ModuleSources:
+    """The `module` blocks of a project and of the local modules it calls, keyed as Terraform's errors name them:
+    (the file relative to the project's dir, the block's label)."""
+    files = repo.list_files()
+    dirs = {project.dir, *build_module_graph(files, repo.read_text).modules_of(project.dir)}
+    found: dict[tuple[str, str], str] = {}
+    for path in files:
+        if path.endswith((".tf", ".tofu")) and dir_of(path) in dirs and (text := repo.read_text(path)) is not None:
+            relative = posixpath.relpath(path, project.dir) if project.dir != "." else path
+            found.update(((relative, call.name), call.source) for call in module_calls(text))
+    return found
 
 
 def select_projects(projects: Sequence[Project], only: str | Target | None) -> list[Project]:

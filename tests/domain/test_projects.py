@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 import bot.domain.projects as projects_module
 from bot.domain.models import Project
 from bot.domain.projects import (
+    ModuleCall,
     ModuleGraph,
     ProjectConfigError,
     _scan_file,
@@ -18,6 +21,7 @@ from bot.domain.projects import (
     dir_of,
     discover_projects,
     glob_regex,
+    module_calls,
     module_sources,
 )
 from bot.domain.repo_config import ProjectConfig, RepoConfig, parse_repo_config
@@ -88,6 +92,63 @@ def test_a_root_module_at_the_repository_root_is_named_dot() -> None:
     tree = {"main.tf": call("app", "./modules/app"), "modules/app/main.tf": "", "docs/x.md": ""}
     found = discover_projects(sorted(tree), tree.get)
     assert [(p.name, p.dir) for p in found] == [(".", ".")]
+
+
+# A module's repository (the registry's layout): the module at the top, called by its examples; `modules/` and
+# `wrappers/` are modules too, the wrappers called only from elsewhere, through the registry.
+MODULE_REPO = {
+    "main.tf": 'resource "aws_security_group" "this" {}\n',
+    "versions.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n',
+    "modules/ssh/main.tf": call("sg", "../../"),
+    "examples/http/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n' + call("sg", "../../modules/ssh"),
+    "examples/bare/main.tf": call("sg", "../../"),  # an example on the provider's default configuration
+    "wrappers/main.tf": call("wrapper", "../"),
+    "wrappers/ssh/main.tf": call("wrapper", "../../modules/ssh"),
+    "tests/fixture/main.tf": 'terraform {\n  backend "local" {}\n}\n' + call("sg", "../.."),
+    "tests/json/main.tf.json": '{"provider": {"aws": {"region": "eu-west-1"}}, "module": {"sg": {"source": "../.."}}}',
+    "tests/vars/main.tf": call("sg", "../.."),
+    "tests/vars/terraform.tfvars": 'name = "x"\n',
+    "tools/lib/main.tf": '# provider "aws" {}\nresource "null_resource" "x" {\n  provider = aws.west\n}\n',
+}
+
+
+def test_a_module_repository_plans_its_examples_and_what_configures_a_root_not_its_wrappers() -> None:
+    found = names(discover_projects(sorted(MODULE_REPO), MODULE_REPO.get))
+    assert found == ["examples/bare", "examples/http", "tests/fixture", "tests/json", "tests/vars"]
+
+
+def test_outside_a_module_repository_an_unconfigured_directory_is_still_a_root() -> None:
+    tree = {key: text for key, text in MODULE_REPO.items() if not key.startswith(("main.tf", "versions.tf"))}
+    tree["modules/ssh/main.tf"] = 'resource "aws_security_group" "this" {}\n'
+    found = names(discover_projects(sorted(tree), tree.get))
+    assert "tools/lib" in found and "wrappers" in found  # the top directory is no module: every uncalled dir counts
+
+
+@pytest.mark.parametrize(
+    ("repository", "roots"),
+    [
+        (
+            "terraform-aws-security-group-v5.3.1",
+            [f"examples/{name}" for name in ("complete", "computed", "disabled", "dynamic", "http", "rules-only")],
+        ),
+        ("terraform-aws-sqs-v3.1.0", ["examples/complete"]),
+        ("terraform-aws-ec2-instance-v2.21.0", ["examples/basic", "examples/volume-attachment"]),
+    ],
+)
+def test_the_public_module_repositories_are_planned_through_their_examples(
+    fixtures_dir: Path, repository: str, roots: list[str]
+) -> None:
+    top = fixtures_dir / "terraform-repos" / repository
+    files = sorted(path.relative_to(top).as_posix() for path in top.rglob("*") if path.is_file())
+    found = discover_projects(files, lambda path: (top / path).read_text())
+    assert names(found) == roots
+
+
+def test_module_calls_carry_the_block_label() -> None:
+    text = call("vpc", "terraform-aws-modules/vpc/aws") + 'module bare {\n  source = "./b"\n}\n'
+    assert module_calls(text) == [ModuleCall("vpc", "terraform-aws-modules/vpc/aws"), ModuleCall("bare", "./b")]
+    hidden = "/* a comment */\n" + text  # the full scan reads the labels too
+    assert module_calls(hidden) == module_calls(text)
 
 
 def test_json_and_opentofu_files_count_as_terraform() -> None:
@@ -459,6 +520,7 @@ def test_public_surface() -> None:
     assert set(projects_module.__all__) == {
         "ROOT_DIR",
         "TERRAFORM_SUFFIXES",
+        "ModuleCall",
         "ModuleGraph",
         "ProjectConfigError",
         "Reader",
@@ -468,5 +530,6 @@ def test_public_surface() -> None:
         "dir_of",
         "discover_projects",
         "glob_regex",
+        "module_calls",
         "module_sources",
     }

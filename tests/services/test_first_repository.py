@@ -3,61 +3,17 @@ every way a command can fail, each checked for what it leaves behind (branches, 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from local_repos import NOTHING, Leftovers, commit_files, empty_repo, leftovers
 from olympus_cli import git, olympus
 
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
 
 LINE_1 = "/infra create bucket logs-archive region=eu-west-1 env=dev"
 LINE_2 = "/infra create bucket team-data region=eu-west-1"
-
-
-@dataclass(frozen=True)
-class Leftovers:
-    branches: list[str]
-    worktrees: int  # besides the repository's own
-    locks: list[tuple[str, str]]  # (holder, dir)
-    plan_files: list[str]
-
-
-def leftovers(repo: Path) -> Leftovers:
-    state = repo / ".git" / "olympus"
-    locks: list[tuple[str, str]] = []
-    if (state / "olympus.db").is_file():
-        with sqlite3.connect(state / "olympus.db") as db:
-            locks = sorted(db.execute("SELECT holder, dir FROM locks").fetchall())
-    return Leftovers(
-        branches=git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/infra/").split(),
-        worktrees=git(repo, "worktree", "list", "--porcelain").count("worktree ") - 1,
-        locks=locks,
-        plan_files=sorted(str(p.relative_to(state)) for p in state.rglob("*.tfplan")) if state.is_dir() else [],
-    )
-
-
-NOTHING = Leftovers([], 0, [], [])
-
-
-def empty_repo(path: Path) -> Path:
-    path.mkdir(parents=True)
-    git(path, "init", "--quiet", "--initial-branch=main")
-    return path
-
-
-def commit_files(repo: Path, files: dict[str, str], message: str = "base", branch: str | None = None) -> None:
-    if branch:
-        git(repo, "switch", "--quiet", "-c", branch)
-    for name, text in files.items():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_text(text)
-    git(repo, "add", "--all")
-    git(repo, "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "--quiet", "-m", message)
-    if branch:
-        git(repo, "switch", "--quiet", "main")
 
 
 @pytest.fixture
