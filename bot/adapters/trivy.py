@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 import tempfile
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -67,7 +68,7 @@ class TrivyScanner:
     def scan(self, repo_root: Path, dirs: Iterable[str]) -> list[Finding]:
         return list(self.scan_report(repo_root, dirs).findings)
 
-    def scan_report(self, repo_root: Path, dirs: Iterable[str]) -> ScanReport:
+    def scan_report(self, repo_root: Path, dirs: Iterable[str], *, stop: threading.Event | None = None) -> ScanReport:
         """Findings, inline skips and unparsable files for the Terraform files of the given directories."""
         root = repo_root.resolve()
         wanted = scan_dirs(root, dirs)
@@ -81,7 +82,7 @@ class TrivyScanner:
             # One process per target; a few at once, as each spends much of its second starting up.
             with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(targets))) as pool:
                 folders = [Path(scratch) / str(n) for n in range(len(targets))]
-                runs = list(pool.map(lambda target, folder: self._run(root, target, folder), targets, folders))
+                runs = list(pool.map(lambda target, folder: self._run(root, target, folder, stop), targets, folders))
         for target, (document, stderr) in zip(targets, runs, strict=True):
             findings += findings_from_trivy(document, root, target, texts)
             for path in _PARSE_ERROR.findall(stderr):
@@ -98,7 +99,9 @@ class TrivyScanner:
         ]
         return ScanReport(tuple(merge_findings(kept)), tuple(dedupe_skipped(skipped)), tuple(sorted(unparsed)))
 
-    def _run(self, root: Path, target: str, scratch: Path) -> tuple[dict[str, Any], str]:
+    def _run(
+        self, root: Path, target: str, scratch: Path, stop: threading.Event | None = None
+    ) -> tuple[dict[str, Any], str]:
         scratch.mkdir(parents=True, exist_ok=True)
         argv = [
             str(self.binary),
@@ -116,7 +119,9 @@ class TrivyScanner:
             str(root / target),
         ]
         # Run from a scratch folder: Trivy reads trivy.yaml and .trivyignore from its working directory.
-        run = run_tool("trivy", argv, cwd=scratch, env=offline_env(scratch), timeout=self.timeout + 30, ok_codes=(0,))
+        run = run_tool(
+            "trivy", argv, cwd=scratch, env=offline_env(scratch), timeout=self.timeout + 30, ok_codes=(0,), stop=stop
+        )
         try:
             document = json.loads(run.stdout)
         except ValueError as exc:
