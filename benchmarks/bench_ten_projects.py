@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -122,10 +123,22 @@ def projects_and_scan_dirs(repo: Path) -> tuple[list[str], list[str]]:
     return [p.dir for p in projects], dirs
 
 
+EMULATOR_PID: list[int] = []  # the emulator's process: a daemon, not a child, so its CPU is read from /proc
+
+
 def children_cpu() -> float:
-    """CPU seconds (user + system) of every process this one started and waited for, theirs included."""
+    """CPU seconds (user + system) of every process this one started and waited for, and of the emulator."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime + sum(map(process_cpu, EMULATOR_PID))
+
+
+def process_cpu(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def time_olympus(repo: Path) -> dict[str, float]:
@@ -244,7 +257,9 @@ def main() -> None:
         if len(projects) != 10:
             raise SystemExit(f"the change touches {len(projects)} projects, not 10: {projects}")
         # The emulator Olympus would start, started first so that no run pays for its start-up.
-        aws = ensure_background_emulator(repo / ".git" / "olympus" / "sandbox" / "emulator.json")
+        state = repo / ".git" / "olympus" / "sandbox" / "emulator.json"
+        aws = ensure_background_emulator(state)
+        EMULATOR_PID.append(int(json.loads(state.read_text())["pid"]))
         try:
             for _ in range(options.runs):
                 measured = time_olympus(repo)
@@ -261,6 +276,7 @@ def main() -> None:
     median = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
     longer = max(median["terraform_alone"], median["scanners_alone"])
     ratio = median["wall"] / longer
+    ratio_show = median["wall"] / max(median["with_show"], median["scanners_alone"])
     cores = os.cpu_count() or 1
     # No schedule can finish the same CPU work sooner than the machine's cores can do it.
     floor = (median["with_show_cpu"] + median["scanners_cpu"]) / cores
@@ -290,7 +306,9 @@ def main() -> None:
     print(
         f"| **Olympus ÷ the longer of Terraform (init + plan) and the scanners** | **{ratio:.2f}** (goal ≤ {GOAL}) | |"
     )
+    print(f"| Olympus ÷ the longer of Terraform (init + plan + show) and the scanners | {ratio_show:.2f} | |")
     print(f"| Olympus ÷ the CPU floor | {median['wall'] / floor:.2f} | |")
+    print("\nCPU seconds: user + system of every process of the step, the emulator's included.")
 
 
 if __name__ == "__main__":
