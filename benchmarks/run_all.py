@@ -1,4 +1,4 @@
-"""Runs every benchmark in this folder, one after another, and prints their tables."""
+"""Runs every bench_*.py in this folder (bench_ten_projects.py among them), one after another; prints their tables."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from threading import Event
 from typing import Protocol
 
 from bot.domain.findings import ScanReport
@@ -57,8 +58,9 @@ class Scanner(Protocol):
         """Findings for the given repo-relative directories, file paths relative to repo_root."""
         ...
 
-    def scan_report(self, repo_root: Path, dirs: Iterable[str]) -> ScanReport:
-        """Findings and the checks skipped inline (with their reasons) for the given directories."""
+    def scan_report(self, repo_root: Path, dirs: Iterable[str], *, stop: Event | None = None) -> ScanReport:
+        """Findings and the checks skipped inline (with their reasons) for the given directories; `stop` set: the
+        scan is no longer wanted, and its processes are stopped (a ScannerError then)."""
         ...
 
     def prepare(self, say: Callable[[str], None] | None = None) -> Path:

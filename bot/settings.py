@@ -13,6 +13,7 @@ from bot.adapters.secret_masking import mask_secret_text
 from bot.adapters.store_engine import StoreOpenError, parse_store_url
 from bot.domain.webhooks import MAX_PAYLOAD_BYTES
 from bot.errors import UserError
+from bot.services.parallelism import PARALLEL_PLAN_HINT, default_parallel_plan
 
 ENV_PREFIX = "OLYMPUS_"
 DEFAULT_DATABASE_URL = "sqlite:///./olympus.db"
@@ -47,6 +48,7 @@ _HINTS = {
     "job_lease_seconds": "a number of seconds above 0 a worker holds a job before another may take it (60)",
     "job_max_attempts": "a whole number of attempts per job, 1 or more (default 5)",
     "job_retry_first_delay": "a number of seconds, 0 or more, before a failed job's first retry (default 10)",
+    "parallel_plan": PARALLEL_PLAN_HINT,
     "scanners": f"a comma-separated list of {', '.join(SCANNER_NAMES)}, or none (default {DEFAULT_SCANNERS})",
 }
 
@@ -93,6 +95,8 @@ class Settings(BaseSettings):
     job_retry_first_delay: float = Field(default=10.0, ge=0, allow_inf_nan=False)
     # Which scanners check each plan; `none` turns scanning off, and every plan comment then says nothing was scanned.
     scanners: str = DEFAULT_SCANNERS
+    # How many projects of one plan run Terraform at once (Atlantis's parallel_plan); each worker plans its own job.
+    parallel_plan: int = Field(default_factory=default_parallel_plan, ge=1)
 
     @field_validator("webhook_secret")
     @classmethod

@@ -79,7 +79,10 @@ def build_local_loop(
             str(error),
             "unset OLYMPUS_TERRAFORM to use terraform or tofu on PATH (or the embedded Terraform)",
         ) from None
+    from bot.services.parallelism import parallel_plan_from
+
     own_state = sandbox is not None and not emulated_cloud
+    parallel_plan = parallel_plan_from(os.environ)
     return Loop(
         git=git,
         state_dir=git.state_dir,
@@ -94,6 +97,7 @@ def build_local_loop(
         emulated_cloud=emulated_cloud,
         say=say,
         stopwatch=stopwatch or Stopwatch(),
+        parallel_plan=parallel_plan,
     )
 
 
@@ -110,16 +114,19 @@ def build_app_context(
     timeout: int | None = None,
     scanners: tuple[str, ...] = ("checkov", "trivy"),
     max_attempts: int = 5,
+    parallel_plan: int | None = None,
 ) -> Any:
     """The GitHub App's handlers' dependencies: a CodeHost per installation, a Loop per repository.
 
     `timeout` bounds each GitHub call (PyGithub's 15 s by default); `scanners` names the scanners every plan runs
-    (none: plans say they were not scanned); `max_attempts` is the worker's, after which a failure is told.
+    (none: plans say they were not scanned); `max_attempts` is the worker's, after which a failure is told;
+    `parallel_plan` is how many projects of one job run Terraform at once (default: the cores).
     """
     from github import Consts
 
     from bot.adapters.github import GitHubApp, load_private_key
     from bot.services.github_events import AppContext
+    from bot.services.parallelism import default_parallel_plan
 
     github_app = GitHubApp(
         app_id,
@@ -146,6 +153,7 @@ def build_app_context(
             repo_id=repo,
             sandbox=sandbox,
             say=lambda line: None,
+            parallel_plan=parallel_plan or default_parallel_plan(),
         )
 
     return AppContext(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ class CheckovScanner:
     def scan(self, repo_root: Path, dirs: Iterable[str]) -> list[Finding]:
         return list(self.scan_report(repo_root, dirs).findings)
 
-    def scan_report(self, repo_root: Path, dirs: Iterable[str]) -> ScanReport:
+    def scan_report(self, repo_root: Path, dirs: Iterable[str], *, stop: threading.Event | None = None) -> ScanReport:
         """Findings, inline skips and unparsable files for the Terraform files of the given directories."""
         root = repo_root.resolve()
         files = terraform_files(root, scan_dirs(root, dirs))
@@ -77,7 +78,9 @@ class CheckovScanner:
         with tempfile.TemporaryDirectory(prefix="olympus-checkov-") as scratch:
             # Exit code 1 means "some checks failed", not a fault; a crash is caught by the JSON not parsing.
             home = Path(scratch)
-            run = run_tool("checkov", argv, cwd=home, env=offline_env(home), timeout=self.timeout, ok_codes=(0, 1))
+            run = run_tool(
+                "checkov", argv, cwd=home, env=offline_env(home), timeout=self.timeout, ok_codes=(0, 1), stop=stop
+            )
         try:
             documents = list(json_documents(run.stdout))
         except ValueError as exc:

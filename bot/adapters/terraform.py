@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -19,6 +20,14 @@ EMBEDDED = "embedded"
 
 class TerraformError(Exception):
     """Terraform could not be run, failed, or timed out; the message says which and shows the output's tail."""
+
+
+class TerraformStopped(TerraformError):
+    """Terraform was stopped because the work it was part of was cancelled (its `stop` event was set)."""
+
+
+# How long an interrupted Terraform may take to stop gracefully before it is killed.
+STOP_GRACE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,13 @@ class TerraformCli:
         env: dict[str, str] | None = None,
         timeout: float = 900,
         on_line: Callable[[str], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> CommandOutput:
-        """Run `terraform ARGS` in cwd; stream each output line to on_line; never raise for a non-zero exit."""
+        """Run `terraform ARGS` in cwd; stream each output line to on_line; never raise for a non-zero exit.
+
+        When `stop` is set, Terraform is interrupted as Ctrl-C would (it stops gracefully), killed if it has not
+        ended a few seconds later, and a TerraformStopped is raised.
+        """
         argv = (*self.prefix, *args)
         full_env = {**os.environ, **(env or {}), "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"}
         started = time.monotonic()
@@ -87,13 +101,17 @@ class TerraformCli:
         for reader in readers:
             reader.start()
         try:
-            returncode = proc.wait(timeout=timeout)
+            returncode = _wait(proc, timeout, stop)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
             raise TerraformError(
                 f"`terraform {' '.join(args[:1])}` in {cwd} did not finish within {timeout:.0f} s and was stopped"
             ) from None
+        except TerraformStopped:
+            for reader in readers:
+                reader.join()
+            raise
         for reader in readers:
             reader.join()
         return CommandOutput(
@@ -118,6 +136,28 @@ class TerraformCli:
         if out.returncode != 0:
             raise TerraformError(f"`terraform {args[0]}` failed in {cwd} (exit {out.returncode}):\n{tail(out)}")
         return out
+
+
+def _wait(proc: subprocess.Popen[str], timeout: float, stop: threading.Event | None) -> int:
+    """The exit code, once the process ends; TimeoutExpired after timeout; TerraformStopped once stop is set."""
+    if stop is None:
+        return proc.wait(timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while not stop.wait(0.1):
+        returncode = proc.poll()
+        if returncode is not None:
+            return returncode
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(proc.args, timeout)
+    if proc.poll() is None:
+        # SIGINT is Terraform's Ctrl-C: it stops what it is doing and releases what it holds.
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    raise TerraformStopped("stopped: the plan was cancelled")
 
 
 def tail(out: CommandOutput, lines: int = 30) -> str:

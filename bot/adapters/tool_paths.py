@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -202,11 +203,19 @@ def offline_env(home: Path) -> dict[str, str]:
 
 
 def run_tool(
-    tool: str, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float, ok_codes: Sequence[int]
+    tool: str,
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    ok_codes: Sequence[int],
+    stop: threading.Event | None = None,
 ) -> ToolRun:
     """Run a scanner with an argv list; a timeout, a failure to start or an unexpected exit code is a ScannerError.
 
-    The process gets its own session so a timeout can stop it and every worker it forked (Checkov forks).
+    The process gets its own session so a timeout can stop it and every worker it forked (Checkov forks); so does
+    `stop` being set (the plan it scans for was cancelled), which Ctrl-C does not reach in another session.
     """
     started = time.monotonic()
     try:
@@ -224,15 +233,31 @@ def run_tool(
     except OSError as exc:
         raise ScannerError(f"could not start {tool} ({show_command(argv)}): {exc}") from exc
     try:
-        stdout, stderr = proc.communicate(timeout=timeout)
+        stdout, stderr = _communicate(proc, timeout, stop)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         stdout, stderr = proc.communicate()
+        if stop is not None and stop.is_set():
+            raise ScannerError(f"{tool} was stopped: the plan it scanned for was cancelled") from None
         raise ScannerError(f"{tool} timed out after {timeout:g}s: {show_command(argv)}{stderr_tail(stderr)}") from None
     run = ToolRun(tuple(argv), proc.returncode, stdout, stderr, time.monotonic() - started)
     if run.returncode not in ok_codes:
         raise ScannerError(f"{tool} failed with exit code {run.returncode}: {show_command(argv)}{stderr_tail(stderr)}")
     return run
+
+
+def _communicate(proc: subprocess.Popen[str], timeout: float, stop: threading.Event | None) -> tuple[str, str]:
+    """The process's output once it ends; TimeoutExpired after timeout, or as soon as stop is set."""
+    if stop is None:
+        return proc.communicate(timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            # Retrying communicate after its timeout loses no output (the subprocess docs say so).
+            return proc.communicate(timeout=min(0.2, max(deadline - time.monotonic(), 0.01)))
+        except subprocess.TimeoutExpired:
+            if stop.is_set() or time.monotonic() >= deadline:
+                raise
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:

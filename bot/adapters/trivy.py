@@ -7,7 +7,8 @@ import os
 import posixpath
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ from bot.domain.models import Finding
 
 MAX_PARALLEL = 4
 # Trivy logs a file it cannot parse and scans on without it; the report alone would look clean.
+_GLOB_CHARACTERS = set("*?[]{}\\,")
 _PARSE_ERROR = re.compile(r'Error parsing file.*?file_path="([^"]+)"')
 
 
@@ -71,7 +73,7 @@ class TrivyScanner:
     def scan(self, repo_root: Path, dirs: Iterable[str]) -> list[Finding]:
         return list(self.scan_report(repo_root, dirs).findings)
 
-    def scan_report(self, repo_root: Path, dirs: Iterable[str]) -> ScanReport:
+    def scan_report(self, repo_root: Path, dirs: Iterable[str], *, stop: threading.Event | None = None) -> ScanReport:
         """Findings, inline skips and unparsable files for the Terraform files of the given directories."""
         root = repo_root.resolve()
         wanted = scan_dirs(root, dirs)
@@ -85,7 +87,15 @@ class TrivyScanner:
             # One process per target; a few at once, as each spends much of its second starting up.
             with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(targets))) as pool:
                 folders = [Path(scratch) / str(n) for n in range(len(targets))]
-                runs = list(pool.map(lambda target, folder: self._run(root, target, folder), targets, folders))
+                skips = [unwanted_dirs(root, target, wanted) for target in targets]
+                runs = list(
+                    pool.map(
+                        lambda target, folder, skip: self._run(root, target, folder, skip, stop),
+                        targets,
+                        folders,
+                        skips,
+                    )
+                )
         for target, (document, stderr) in zip(targets, runs, strict=True):
             findings += findings_from_trivy(document, root, target, texts)
             for path in _PARSE_ERROR.findall(stderr):
@@ -102,7 +112,9 @@ class TrivyScanner:
         ]
         return ScanReport(tuple(merge_findings(kept)), tuple(dedupe_skipped(skipped)), tuple(sorted(unparsed)))
 
-    def _run(self, root: Path, target: str, scratch: Path) -> tuple[dict[str, Any], str]:
+    def _run(
+        self, root: Path, target: str, scratch: Path, skip: Sequence[str] = (), stop: threading.Event | None = None
+    ) -> tuple[dict[str, Any], str]:
         scratch.mkdir(parents=True, exist_ok=True)
         argv = [
             str(self.binary),
@@ -117,10 +129,13 @@ class TrivyScanner:
             f"{max(1, int(self.timeout))}s",
             "--format",
             "json",
+            *(argument for folder in skip for argument in ("--skip-dirs", folder)),
             str(root / target),
         ]
         # Run from a scratch folder: Trivy reads trivy.yaml and .trivyignore from its working directory.
-        run = run_tool("trivy", argv, cwd=scratch, env=offline_env(scratch), timeout=self.timeout + 30, ok_codes=(0,))
+        run = run_tool(
+            "trivy", argv, cwd=scratch, env=offline_env(scratch), timeout=self.timeout + 30, ok_codes=(0,), stop=stop
+        )
         try:
             document = json.loads(run.stdout)
         except ValueError as exc:
@@ -130,6 +145,41 @@ class TrivyScanner:
         if not isinstance(document, dict):
             raise ScannerError(f"trivy wrote a JSON {type(document).__name__} where its report object belongs")
         return document, run.stderr
+
+
+def unwanted_dirs(root: Path, target: str, wanted: Sequence[str]) -> list[str]:
+    """The folders under target (relative to it) that hold no wanted directory, for `--skip-dirs`.
+
+    Trivy scans its target recursively, and the target is the outermost wanted directory: the repository's root as
+    soon as a change's projects call a module there. Its findings outside the wanted directories are dropped anyway,
+    but evaluating every other module of a large repository first can take most of the scan's time. Every local
+    module a wanted project calls is itself wanted, so skipping the rest changes no finding that is kept. A name Trivy
+    would read as a glob pattern is not skipped (scanning too much is only slower).
+    """
+    keep = {posixpath.normpath(d) for d in wanted}
+    around = {"."} | {posixpath.dirname(d) or "." for d in keep}
+    for parent in list(around):  # every ancestor of a wanted directory
+        while parent not in (".", ""):
+            parent = posixpath.dirname(parent) or "."
+            around.add(parent)
+    skipped: list[str] = []
+    base = root / target if target != "." else root
+    pending = [base]
+    while pending:
+        folder = pending.pop()
+        try:
+            children = sorted(child for child in folder.iterdir() if child.is_dir() and not child.is_symlink())
+        except OSError:
+            continue
+        for child in children:
+            rel = child.relative_to(root).as_posix()
+            if child.name in (".git", ".terraform") or rel in keep:
+                continue
+            if rel in around:
+                pending.append(child)
+            elif not _GLOB_CHARACTERS.intersection(rel):
+                skipped.append(child.relative_to(base).as_posix())
+    return sorted(skipped)
 
 
 def findings_from_trivy(document: dict[str, Any], repo_root: Path, target: str, texts: dict[str, str]) -> list[Finding]:

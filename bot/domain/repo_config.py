@@ -77,6 +77,12 @@ REPO_CONFIG_SCHEMA: dict[str, Any] = {
             "uniqueItems": True,
             "items": {"enum": list(ALLOWABLE_COMMANDS)},
         },
+        "parallel_plan": {
+            "description": "At most this many projects planned at once (1: one after another); it can only "
+            "lower the machine's OLYMPUS_PARALLEL_PLAN.",
+            "type": "integer",
+            "minimum": 1,
+        },
     },
     "$defs": {
         "project": {
@@ -179,6 +185,7 @@ class RepoConfig:
     apply_requirements: tuple[str, ...] = ()
     backend: BackendSettings | None = None  # where state lives (bot/domain/backends.py), set by `olympus init`
     allow_commands: tuple[str, ...] = ()  # of ALLOWABLE_COMMANDS
+    parallel_plan: int | None = None  # at most this many projects planned at once; None: the machine's setting
 
     def allows(self, command: str) -> bool:
         """Whether an off-by-default command (`import`, `state_rm`) is turned on."""
@@ -422,6 +429,7 @@ _EXAMPLES = {
     "workspaces": "workspaces: [default, staging]",
     "apply_requirements": "apply_requirements: [approved]",
     "allow_commands": "allow_commands: [import, state_rm]",
+    "parallel_plan": "parallel_plan: 4",
 }
 
 
@@ -525,6 +533,10 @@ def _describe(error: ValidationError, path: Sequence[str | int]) -> tuple[str, s
     if kind == "pattern":
         hint = _PATTERN_HINTS.get(field, f"it must match {expected}")
         return f"`{instance}` is not a valid {field.replace('_', ' ')}", hint, "invalid-value"
+    if kind == "minimum":
+        example = _EXAMPLES.get(field, f"{field}: {expected}")
+        hint = f"write a whole number of at least {expected}, e.g. `{example}`"
+        return f"{subject} must be at least {expected}, not {instance}", hint, "invalid-value"
     if kind == "minLength":
         return f"{subject} is empty", "give it a value, or remove the line", "empty-value"
     return error.message, "see the `.olympus.yaml` reference in the docs", "invalid-value"
@@ -676,5 +688,6 @@ def _build(data: Mapping[str, Any]) -> RepoConfig:
         projects=tuple(projects),
         apply_requirements=tuple(data.get("apply_requirements") or ()),
         allow_commands=tuple(data.get("allow_commands") or ()),
+        parallel_plan=data.get("parallel_plan"),
         backend=backend_from_config(data["backend"]) if data.get("backend") else None,
     )

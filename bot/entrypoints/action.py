@@ -18,6 +18,7 @@ from bot.domain.models import Finding, Severity
 from bot.errors import UserError
 from bot.ports import CodeHostError
 from bot.services.context import Loop
+from bot.services.parallelism import parallel_plan_from
 from bot.wiring import cache_dir, standard_scanners
 
 MODES = ("auto", "plan", "apply")
@@ -350,6 +351,7 @@ def build_action_loop(context: ActionContext, environ: Mapping[str, str], terraf
         repo_id=context.repository,
         sandbox=sandbox,
         say=lambda line: print(line, flush=True),
+        parallel_plan=parallel_plan_from(environ),
     )
 
 

@@ -83,6 +83,9 @@ def _report_time(stopwatch: Stopwatch) -> None:
     _step(8, "where the time went")
     for kind in ("terraform", "scanners", "emulator", "olympus", "total"):
         print(f"   {kind:<10} {split.get(kind, 0.0):6.2f} s")
+    if split.get("overlap"):
+        # The scanners scan while Terraform plans: that time is in both lines above, and once in the total.
+        print(f"   {'at once':<10} {split['overlap']:6.2f} s (counted in two of the lines above)")
 
 
 def _play(git: LocalGit, aws: LocalAws, root: Path, stopwatch: Stopwatch) -> None:

@@ -95,6 +95,7 @@ def _loop(repo: Path, *, sandbox: bool, actor: str | None, base: str | None = No
     loop = build_local_loop(git.root, actor=actor, sandbox=aws, emulated_cloud=aws is not None and not sandbox)
     loop.say = progress.say
     loop.progress = progress.tool_line
+    loop.board = progress.board()
     return loop, progress
 
 
@@ -267,6 +268,7 @@ def _plan_and_report(
             report = plan_change(loop, checkout, only=only, extra_args=extra_args)
     finally:
         progress.done()
+    progress.times(loop.stopwatch.split())
     steps = local_next_steps(report, repo_arg(repo))
     outputs = write_plan_outputs(loop, report, steps)
     if wants_rich(output):

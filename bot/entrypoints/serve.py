@@ -100,6 +100,7 @@ def github_handler(settings: Settings, store: SqlStore) -> JobHandler:
         retrying=Retrying(RetryPolicy(base_delay=settings.github_retry_first_delay)),
         timeout=settings.github_timeout,
         scanners=settings.scanner_names,
+        parallel_plan=settings.parallel_plan,
         max_attempts=settings.job_max_attempts,
     )
     return lambda job: handle_job(context, job)

@@ -6,13 +6,16 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from rich.console import Console
 from rich.status import Status
 from rich.text import Text
 
 from bot.domain.invisible import show_invisible
+
+if TYPE_CHECKING:
+    from bot.entrypoints.terminal_board import TerminalBoard
 
 OutputFormat = Literal["auto", "rich", "markdown"]
 STEP_PREFIX = "→ "
@@ -98,6 +101,21 @@ class StepProgress:
     def _refresh(self) -> None:
         if self._status is not None:
             self._status.update(_Live(self))
+
+    def board(self) -> TerminalBoard:
+        """A board for work running side by side (a plan's projects and scanners), on the same stream."""
+        from bot.entrypoints.terminal_board import TerminalBoard
+
+        return TerminalBoard(self.console, self.live, before_open=self.done)
+
+    def times(self, split: dict[str, float]) -> None:
+        """Where the command's time went, in one dim line (bot/services/stopwatch.py says how overlaps count)."""
+        line = (
+            f"time: terraform {split.get('terraform', 0.0):.1f} s, scanners {split.get('scanners', 0.0):.1f} s"
+            f" ({split.get('overlap', 0.0):.1f} s of it at once), olympus {split.get('olympus', 0.0):.1f} s;"
+            f" total {split.get('total', 0.0):.1f} s"
+        )
+        self.console.print(Text(line, style="dim"))
 
     def done(self) -> None:
         """Close the running step with its elapsed time."""

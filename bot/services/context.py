@@ -11,7 +11,9 @@ from bot.adapters.local_aws import LocalAws
 from bot.adapters.localgit import LocalGit
 from bot.adapters.terraform import TerraformCli
 from bot.ports import LockKeeper, Scanner, Store
+from bot.services.parallelism import default_parallel_plan
 from bot.services.stopwatch import Stopwatch
+from bot.services.task_board import SayingBoard, TaskBoard
 
 # Locks guard one state: the sandbox's state is not the cloud's, so its locks are kept apart.
 SANDBOX_LOCKS = "@sandbox"
@@ -43,6 +45,11 @@ class Loop:
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
     # Where project locks live when not in the store: GitHub refs (bot.adapters.github.ref_locks) in the Action.
     locks: LockKeeper | None = None
+    # Projects whose Terraform runs at once (OLYMPUS_PARALLEL_PLAN, bot/services/parallelism.py); cores by default.
+    parallel_plan: int = field(default_factory=default_parallel_plan)
+    # Where the states of work running side by side go (projects, scanners): the CLI draws them; by default they
+    # are `say` lines.
+    board: TaskBoard | None = None
     # Seals what the gate relies on (the store's approvals and plans, Olympus's own local commits); kept outside
     # the repository (bot/adapters/record_key.py). The default lives as long as the process.
     record_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
@@ -51,6 +58,11 @@ class Loop:
     def lock_keeper(self) -> LockKeeper:
         """What takes and reads project locks: `locks` when set, else the store."""
         return self.store if self.locks is None else self.locks
+
+    @property
+    def task_board(self) -> TaskBoard:
+        """What shows the states of concurrent work: `board` when set, else lines through `say`."""
+        return self.board if self.board is not None else SayingBoard(self.say)
 
     @property
     def local_git(self) -> LocalGit:

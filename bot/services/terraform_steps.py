@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from bot.adapters.plugin_cache import PLUGIN_CACHE_ENV, installing_providers, plugin_cache_dir
 from bot.adapters.sandbox import OVERRIDE_FILE, cli_config, provider_override
-from bot.adapters.terraform import TerraformError, tail
+from bot.adapters.terraform import TerraformError, TerraformStopped, tail
 from bot.domain.projects import module_sources
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.ports import CommandOutput
@@ -21,26 +23,58 @@ _AWS_INSTANCE = re.compile(r'^\s*resource\s+"aws_instance"\s+"([A-Za-z_][A-Za-z0
 
 @contextmanager
 def terraform_env(loop: Loop, workdir: Path) -> Iterator[dict[str, str]]:
-    """The environment for Terraform in workdir; in the sandbox, also the overrides that target the emulator."""
+    """The environment for Terraform in workdir; in the sandbox, also the overrides that target the emulator.
+
+    Providers: in the sandbox, HashiCorp's AWS provider comes from the filesystem mirror, unpacked once and only
+    read by every init (Terraform links it into each project), so the mirror is the projects' shared provider
+    store and no plugin cache is set. Elsewhere every project shares one plugin cache (bot/adapters/plugin_cache.py),
+    whose inits take its lock (run_step).
+    """
     if loop.sandbox is None:
-        yield {}
+        yield {PLUGIN_CACHE_ENV: str(plugin_cache_dir(loop.cache_dir))}
         return
-    overrides = [workdir / OVERRIDE_FILE, *emulator_instance_overrides(workdir)]
-    overrides[0].write_text(provider_override(loop.sandbox))
-    try:
+    with ExitStack() as written:
+        # Several projects planned at once may call one local module: its override file stays while any uses it.
+        overrides = [(workdir / OVERRIDE_FILE, provider_override(loop.sandbox)), *emulator_instance_overrides(workdir)]
+        for path, text in overrides:
+            written.enter_context(_SHARED_OVERRIDES.holding(path, text))
         yield {**loop.sandbox.env, "TF_CLI_CONFIG_FILE": str(cli_config(loop.cache_dir))}
-    finally:
-        for override in overrides:
-            override.unlink(missing_ok=True)
 
 
-def emulator_instance_overrides(workdir: Path) -> list[Path]:
+class _SharedFiles:
+    """Files written for as long as anyone in this process holds them, and removed when the last one lets go."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders: dict[Path, int] = {}
+
+    @contextmanager
+    def holding(self, path: Path, text: str) -> Iterator[None]:
+        with self._lock:
+            if not self._holders.get(path):
+                path.write_text(text)  # the same text for every holder: it is made from the directory's own files
+            self._holders[path] = self._holders.get(path, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders[path] -= 1
+                if not self._holders[path]:
+                    del self._holders[path]
+                    path.unlink(missing_ok=True)
+
+
+_SHARED_OVERRIDES = _SharedFiles()
+
+
+def emulator_instance_overrides(workdir: Path) -> list[tuple[Path, str]]:
     """Turn off detailed monitoring of EC2 instances in workdir and the local modules it calls, for the emulator.
 
     moto does not implement EC2's MonitorInstances, so with `monitoring = true` an apply waits forever for the
-    instance to finish creating. Override files (never committed) change only the sandbox's copy.
+    instance to finish creating. Override files (never committed) change only the sandbox's copy; this says which
+    to write, and what.
     """
-    written: list[Path] = []
+    written: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     pending = [workdir.resolve()]
     while pending:
@@ -57,9 +91,8 @@ def emulator_instance_overrides(workdir: Path) -> list[Path]:
         ]
         names = sorted({name for text in texts for name in _AWS_INSTANCE.findall(text)})
         if names:
-            override = directory / EC2_OVERRIDE_FILE
-            override.write_text("".join(f'resource "aws_instance" "{n}" {{\n  monitoring = false\n}}\n' for n in names))
-            written.append(override)
+            text = "".join(f'resource "aws_instance" "{n}" {{\n  monitoring = false\n}}\n' for n in names)
+            written.append((directory / EC2_OVERRIDE_FILE, text))
     return written
 
 
@@ -71,18 +104,27 @@ def run_step(
     sensitive: SensitiveValues = NO_SECRETS,
     *,
     echo: bool = True,
+    on_line: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> CommandOutput:
     """Run one terraform command; a non-zero exit becomes a TerraformError with the output's tail.
 
-    Every line shown (progress, error) has the secrets redacted first. With echo=False the standard output is
-    neither streamed nor quoted in the error: `terraform show -json` prints every value in clear, marked or not.
+    Every line shown (progress, error) has the secrets redacted first; they go to on_line, else loop.progress. With
+    echo=False the standard output is neither streamed nor quoted in the error: `terraform show -json` prints every
+    value in clear, marked or not. Once `stop` is set, the command is stopped (TerraformStopped), or not started.
     """
+    shown_to = on_line or loop.progress
 
     def progress(line: str) -> None:
-        loop.progress(sensitive.redact(line))
+        shown_to(sensitive.redact(line))
 
-    with loop.stopwatch.timing("terraform"):
-        out = loop.terraform.run(args, workdir, env=env, on_line=progress if echo else None)
+    if stop is not None and stop.is_set():
+        raise TerraformStopped("stopped: the plan was cancelled")
+    with ExitStack() as holding:
+        if args[0] == "init" and PLUGIN_CACHE_ENV in env:
+            holding.enter_context(installing_providers(Path(env[PLUGIN_CACHE_ENV]), workdir, stop))
+        with loop.stopwatch.timing("terraform"):
+            out = loop.terraform.run(args, workdir, env=env, on_line=progress if echo else None, stop=stop)
     if out.returncode != 0:
         shown = out if echo else replace(out, stdout="")
         raise TerraformError(sensitive.redact(f"terraform {args[0]} failed (exit {out.returncode}):\n{tail(shown)}"))

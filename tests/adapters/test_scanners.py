@@ -22,7 +22,7 @@ from bot.adapters.tool_paths import (
     scan_dirs,
     terraform_files,
 )
-from bot.adapters.trivy import TrivyScanner
+from bot.adapters.trivy import TrivyScanner, unwanted_dirs
 from bot.domain.findings import CHECKOV, TRIVY, TRIVY_SEVERITY, ScanReport, merge_reports
 from bot.domain.models import Finding, Severity
 from bot.domain.sarif import to_sarif
@@ -607,3 +607,17 @@ def test_the_alias_table_matches_what_the_tools_report(tmp_path: Path):
         if not (hit and hit[0].tools == (CHECKOV, TRIVY)):
             missing.append((checkov_id, trivy_id, resource))
     assert not missing, f"pairs the tools no longer report together: {missing}"
+
+
+def test_trivy_skips_the_folders_that_hold_nothing_wanted(tmp_path: Path):
+    # The root module is wanted (a project calls it), so Trivy's target is the whole repository: every module
+    # no wanted project calls is skipped, wanted ones and the folders on the way to them are not.
+    for folder in ("modules/used", "modules/unused", "modules/unused/nested", "examples/a", "examples/b", "docs"):
+        write(tmp_path, f"{folder}/main.tf", "")
+    write(tmp_path, "main.tf", "")
+    write(tmp_path, "modules/odd[1]/main.tf", "")
+    (tmp_path / ".git").mkdir()
+    wanted = [".", "examples/a", "modules/used"]
+    assert unwanted_dirs(tmp_path, ".", wanted) == ["docs", "examples/b", "modules/unused"]
+    # Under another target, the paths are the target's own.
+    assert unwanted_dirs(tmp_path, "examples", ["examples/a"]) == ["b"]

@@ -1,0 +1,94 @@
+"""What planning a change gives back (each project's plan, the scans) and where its files go."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.adapters.sandbox import backend_config, backend_endpoints, write_if_changed
+from bot.domain.findings import ScanReport
+from bot.domain.models import Project
+from bot.domain.plans import PlanSummary
+from bot.domain.sensitive import NO_SECRETS, SensitiveValues
+from bot.domain.terraform_failures import TerraformFailure
+from bot.services.context import SANDBOX_LOCKS, Loop
+
+
+@dataclass
+class ProjectPlan:
+    """One project's plan: a summary, or why there is none (an error, or a lock held by another change)."""
+
+    project: Project
+    summary: PlanSummary | None = None
+    error: str = ""
+    locked_by: str = ""
+    sha256: str = ""
+    # What kind of failure `error` is (bot/domain/terraform_failures.py), for the CLI's error code and hint.
+    failure: TerraformFailure | None = None
+    # What its plan and its variables hold that nothing Olympus shows may: the summary and error are redacted.
+    sensitive: SensitiveValues = NO_SECRETS
+
+
+@dataclass
+class PlanReport:
+    branch: str
+    head: str
+    projects: list[ProjectPlan]
+    scan: ScanReport = field(default_factory=ScanReport)
+    scanners: tuple[str, ...] = ()
+    unscanned: bool = False  # scanning is turned off (OLYMPUS_SCANNERS=none)
+
+    @property
+    def ok(self) -> bool:
+        return all(p.summary is not None and not p.summary.errored for p in self.projects)
+
+    @property
+    def sensitive(self) -> SensitiveValues:
+        """Every project's secrets: whatever the run writes (comment, checks, SARIF, job summary) is redacted."""
+        found = NO_SECRETS
+        for planned in self.projects:
+            found |= planned.sensitive
+        return found
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a branch or project name."""
+    return "".join(c if c.isalnum() or c in "-_." else "--" for c in text)
+
+
+def discard_plan_files(loop: Loop, change_id: str) -> None:
+    """Delete a change's saved plan files once its plans are discarded (spent, merged or unlocked)."""
+    shutil.rmtree(loop.state_dir / "plans" / slug(change_id), ignore_errors=True)
+
+
+def remove_empty(folder: Path, stop: Path) -> None:
+    """Remove folder and its parents up to stop while they are empty."""
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def init_args(loop: Loop, workdir: Path, project: Project) -> list[str]:
+    """Backend settings: the emulator's in the sandbox, else the project's own backend.hcl when it has one.
+
+    With an emulated cloud the project's backend.hcl names the bucket and key, and a second file (merged after
+    it, as Terraform merges -backend-config files in order) sends the backend to the emulator.
+    """
+    if loop.sandbox is not None and loop.emulated_cloud and (workdir / "backend.hcl").is_file():
+        path = loop.state_dir / "sandbox" / f"{slug(project.name)}.endpoints.hcl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(backend_endpoints(loop.sandbox))
+        return ["-backend-config=backend.hcl", f"-backend-config={path}", "-reconfigure"]
+    if loop.sandbox is not None:
+        path = loop.state_dir / "sandbox" / f"{slug(project.name)}.backend.hcl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = f"{loop.repo_id.removesuffix(SANDBOX_LOCKS)}/{project.dir}/{project.workspace}/terraform.tfstate"
+        write_if_changed(path, backend_config(loop.sandbox, key))
+        return [f"-backend-config={path}", "-reconfigure"]
+    if (workdir / "backend.hcl").is_file():
+        return ["-backend-config=backend.hcl"]
+    return []
