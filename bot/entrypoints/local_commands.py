@@ -90,7 +90,7 @@ def _loop(repo: Path, *, sandbox: bool, actor: str | None, base: str | None = No
         check_sandbox_state(git.state_dir / "sandbox", aws, repo_arg(repo))
     elif os.environ.get(EMULATOR_SETTING):
         aws = LocalAws(os.environ[EMULATOR_SETTING])
-    loop = build_local_loop(git.root, actor=actor, sandbox=aws, emulated_cloud=aws is not None and not sandbox)
+    loop = build_local_loop(git, actor=actor, sandbox=aws, emulated_cloud=aws is not None and not sandbox)
     loop.say = progress.say
     loop.progress = progress.tool_line
     return loop, progress
