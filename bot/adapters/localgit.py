@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.domain.models import ChangeSet, FileChange
@@ -40,6 +40,9 @@ class LocalGit:
     """One local repository, driven through the git binary with argv lists."""
 
     root: Path
+    # Commit ids this LocalGit resolved: an id names the same commit forever, so asking git again is a process
+    # for nothing (a checkout resolves its head three times). Names (branches, HEAD) are always asked.
+    _commits: dict[str, str] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
     @classmethod
     def open(cls, path: Path, *, allow_empty: bool = False) -> LocalGit:
@@ -111,7 +114,17 @@ class LocalGit:
             return False
 
     def commit_of(self, ref: str) -> str:
-        return self.git("rev-parse", "--verify", f"{ref}^{{commit}}").strip()
+        if ref in self._commits:
+            return self._commits[ref]
+        commit = self.git("rev-parse", "--verify", f"{ref}^{{commit}}").strip()
+        self._commits[commit] = commit
+        return commit
+
+    def branches(self, *, merged_into: str | None = None) -> set[str]:
+        """The local branches' names; with merged_into, only those whose every commit is in that branch."""
+        merged = [f"--merged={merged_into}"] if merged_into is not None else []
+        listed = self.git("for-each-ref", "--format=%(refname)", *merged, "refs/heads/")
+        return {line.removeprefix("refs/heads/") for line in listed.splitlines() if line}
 
     def files_at(self, ref: str) -> list[str]:
         return sorted(self.git("ls-tree", "-r", "--name-only", "-z", ref).split("\0")[:-1])

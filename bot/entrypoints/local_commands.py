@@ -32,7 +32,6 @@ from bot.domain.identities import canonical, login_problem
 from bot.domain.models import ChangeSet
 from bot.entrypoints.terminal import OutputFormat, StepProgress, console_for, wants_rich
 from bot.errors import UserError
-from bot.services.apply_change import apply_change
 from bot.services.context import Loop
 from bot.services.local_checkout import local_checkout, release_finished_locks
 from bot.services.local_readiness import (
@@ -340,6 +339,8 @@ def apply_branch(
     only: str | Target | None = None,
     extra_args: Sequence[str] = (),
 ) -> int:
+    from bot.services.apply_change import apply_change  # only apply needs it; every other command starts faster
+
     loop, progress = _loop(repo, sandbox=sandbox, actor=actor, base=base)
     base = _base(loop, base)
     branch = _branch(loop, branch, base)

@@ -25,8 +25,9 @@ class ToolCallError(Exception):
     """The tool call failed; the message is the text an MCP client would get in the error result."""
 
 
-class _Arguments(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+# The SDK's argument models subclass its ArgModelBase, a BaseModel with only this setting; a config instead of a
+# base class of our own spares building one more model at import.
+_ARGUMENTS_CONFIG = ConfigDict(arbitrary_types_allowed=True)
 
 
 def call_in_process(tools: Mapping[str, Tool], name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,7 +60,8 @@ def _argument_model(tool: Tool) -> type[BaseModel]:
             key, extra = f"field_{key}", {"alias": param.name}
         typed = Annotated[annotation, Field(**extra)]  # type: ignore[valid-type]
         fields[key] = (typed, param.default) if param.default is not inspect.Parameter.empty else typed
-    return create_model(f"{tool.fn.__name__}Arguments", __base__=_Arguments, **fields)
+    model: type[BaseModel] = create_model(f"{tool.fn.__name__}Arguments", __config__=_ARGUMENTS_CONFIG, **fields)
+    return model
 
 
 def _pre_parsed(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:

@@ -84,6 +84,24 @@ def test_a_commit_of_no_files_keeps_the_tree(tmp_path: Path) -> None:
     assert git.git("rev-parse", f"{commit}^{{tree}}") == git.git("rev-parse", f"{parent}^{{tree}}")
 
 
+def test_branches_and_those_merged_into_a_base(tmp_path: Path) -> None:
+    git = make_repo(tmp_path / "repo")
+    git.git("branch", "infra/merged")  # at main's head: nothing of its own
+    git.commit_change("infra/open", "main", ChangeSet("Open", "", (FileChange("a.tf", "# a\n"),)), "Open\n")
+    git.git("tag", "infra/open", "main")  # a tag of the same name does not make the branch merged
+    assert git.branches() == {"main", "infra/merged", "infra/open"}
+    assert git.branches(merged_into="main") == {"main", "infra/merged"}
+
+
+def test_a_commit_id_is_resolved_once_and_a_name_every_time(tmp_path: Path) -> None:
+    git = make_repo(tmp_path / "repo")
+    first = git.commit_of("main")
+    assert git.commit_of(first) == first
+    moved = git.commit_change("main", "main", ChangeSet("More", "", (FileChange("b.tf", "# b\n"),)), "More\n")
+    assert git.commit_of("main") == moved != first  # the name moved; its new commit is asked for
+    assert git.commit_of(first) == first
+
+
 def test_state_dir_is_inside_git_dir(tmp_path: Path) -> None:
     git = make_repo(tmp_path / "repo")
     assert git.state_dir == (git.root / ".git" / "olympus").resolve()
