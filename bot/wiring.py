@@ -46,7 +46,7 @@ def scanners_named(names: tuple[str, ...]) -> list[Scanner]:
 
 
 def build_local_loop(
-    repo: Path,
+    repo: Path | LocalGit,
     *,
     actor: str | None = None,
     sandbox: LocalAws | None = None,
@@ -55,13 +55,14 @@ def build_local_loop(
     say: Callable[[str], None] = print,
     stopwatch: Stopwatch | None = None,
 ) -> Loop:
-    """The CLI's loop; a bad OLYMPUS_DATABASE_URL or OLYMPUS_TERRAFORM is a UserError saying how to fix it."""
+    """The CLI's loop over a repository (its path, or the one already open); a bad OLYMPUS_DATABASE_URL or
+    OLYMPUS_TERRAFORM is a UserError saying how to fix it."""
     from bot.adapters.record_key import local_record_key
     from bot.adapters.sqlstore import SqlStore, StoreOpenError
     from bot.adapters.terraform import TerraformError
     from bot.errors import UserError
 
-    git = LocalGit.open(repo)
+    git = repo if isinstance(repo, LocalGit) else LocalGit.open(repo)
     git.state_dir.mkdir(parents=True, exist_ok=True)
     setting = database_url or os.environ.get("OLYMPUS_DATABASE_URL")
     url = setting or f"sqlite:///{git.state_dir / 'olympus.db'}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import locale
 import os
 import secrets
 import shutil
@@ -9,7 +11,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.domain.models import ChangeSet, FileChange
@@ -38,6 +40,9 @@ class LocalGit:
     """One local repository, driven through the git binary with argv lists."""
 
     root: Path
+    # Commit ids this LocalGit resolved: an id names the same commit forever, so asking git again is a process
+    # for nothing (a checkout resolves its head three times). Names (branches, HEAD) are always asked.
+    _commits: dict[str, str] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
     @classmethod
     def open(cls, path: Path, *, allow_empty: bool = False) -> LocalGit:
@@ -58,9 +63,13 @@ class LocalGit:
     ) -> str:
         return _git(cwd or self.root, *args, env=env, input=input)
 
-    @property
+    @functools.cached_property
     def state_dir(self) -> Path:
-        """Olympus's own files for this repository, inside .git so they are never committed."""
+        """Olympus's own files for this repository, inside .git so they are never committed.
+
+        Asked once per LocalGit: where a repository keeps its git directory does not change while a command runs,
+        and each git process is a few milliseconds of every command.
+        """
         common = Path(self.git("rev-parse", "--git-common-dir").strip())
         common = common if common.is_absolute() else (self.root / common)
         return (common / "olympus").resolve()
@@ -82,8 +91,10 @@ class LocalGit:
             return ref.removeprefix("refs/remotes/origin/")
         except GitError:
             pass
+        # One process for both names; for-each-ref skips a broken ref, as `rev-parse --verify` refuses one.
+        listed = self.git("for-each-ref", "--format=%(refname)", "refs/heads/main", "refs/heads/master").split("\n")
         for name in ("main", "master"):
-            if self.branch_exists(name):
+            if f"refs/heads/{name}" in listed:
                 return name
         return self.current_branch()
 
@@ -103,7 +114,17 @@ class LocalGit:
             return False
 
     def commit_of(self, ref: str) -> str:
-        return self.git("rev-parse", "--verify", f"{ref}^{{commit}}").strip()
+        if ref in self._commits:
+            return self._commits[ref]
+        commit = self.git("rev-parse", "--verify", f"{ref}^{{commit}}").strip()
+        self._commits[commit] = commit
+        return commit
+
+    def branches(self, *, merged_into: str | None = None) -> set[str]:
+        """The local branches' names; with merged_into, only those whose every commit is in that branch."""
+        merged = [f"--merged={merged_into}"] if merged_into is not None else []
+        listed = self.git("for-each-ref", "--format=%(refname)", *merged, "refs/heads/")
+        return {line.removeprefix("refs/heads/") for line in listed.splitlines() if line}
 
     def files_at(self, ref: str) -> list[str]:
         return sorted(self.git("ls-tree", "-r", "--name-only", "-z", ref).split("\0")[:-1])
@@ -200,22 +221,47 @@ class LocalGit:
         env: dict[str, str] | None = None,
     ) -> str:
         """A new commit object: parent's tree with files written (empty content deletes); no ref moves."""
+        files = list(files)
         with tempfile.TemporaryDirectory(prefix="olympus-index-") as scratch:
             index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
             if parent:
                 _git(self.root, "read-tree", parent, env=index)
-            for file in files:
-                if file.content == "":
-                    _git(self.root, "update-index", "--force-remove", "--", file.path, env=index)
-                    continue
-                blob = _git(self.root, "hash-object", "-w", "--stdin", input=file.content).strip()
-                _git(self.root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{file.path}", env=index)
+            blobs = iter(self._write_blobs(Path(scratch), [f.content for f in files if f.content != ""]))
+            # All the paths in one update-index: mode 0 removes a path (`--force-remove`), the rest are added
+            # (`--add --cacheinfo`), in the files' order, so a later entry for a path wins as before.
+            entries = [
+                f"0 {_NO_COMMIT}\t{f.path}" if f.content == "" else f"100644 {next(blobs)}\t{f.path}" for f in files
+            ]
+            if entries:
+                _git(self.root, "update-index", "-z", "--index-info", env=index, input="\0".join(entries) + "\0")
             tree = _git(self.root, "write-tree", env=index).strip()
         if seal_key is not None:
             message += SEAL_TRAILER + commit_seal(seal_key, tree, parent or "", message) + "\n"
         # commit-tree keeps the message byte for byte: the message git keeps must be the one sealed.
         parents = ["-p", parent] if parent else []
         return _git(self.root, "commit-tree", tree, *parents, "-F", "-", env=env, input=message).strip()
+
+    def _write_blobs(self, scratch: Path, contents: list[str]) -> list[str]:
+        """Each text as a blob in the object store, their ids in order: one `hash-object` for them all.
+
+        The texts go through files because `--stdin` takes one object per process. They are encoded as a text-mode
+        pipe would encode them, and `--no-filters` hashes them as they are, as `--stdin` does: no attributes or
+        end-of-line conversion chosen by the scratch files' names.
+        """
+        if not contents:
+            return []
+        folder = scratch / "blobs"
+        folder.mkdir()
+        paths = []
+        for number, content in enumerate(contents):
+            path = folder / str(number)
+            path.write_bytes(content.encode(locale.getpreferredencoding(False)))
+            paths.append(str(path))
+        out = _git(self.root, "hash-object", "-w", "--no-filters", "--stdin-paths", input="\n".join(paths) + "\n")
+        blobs = out.split()
+        if len(blobs) != len(contents):
+            raise GitError(f"git hash-object wrote {len(blobs)} objects for {len(contents)} files")
+        return blobs
 
     def identity_env(self) -> dict[str, str]:
         """The user's git identity when one is configured, else Olympus's, for commits made for the user."""

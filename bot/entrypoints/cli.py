@@ -145,7 +145,7 @@ def demo(
     ] = None,
 ) -> None:
     """Play the whole loop offline: request → branch → plan → scans → comment → approval → apply → bucket."""
-    # Start-up loads ~200k objects that live as long as the process (MCP's and pydantic's models, SQLAlchemy,
+    # Start-up loads ~200k objects that live as long as the process (pydantic's models, SQLAlchemy,
     # Alembic), and every full garbage collection would walk them again: ~0.4 s over the demo, most of it in the
     # emulator's threads. So no collection while they load, then freeze them so that later collections skip them.
     # The store's modules are loaded here, though the demo opens its store later, to be frozen with the rest.

@@ -32,7 +32,6 @@ from bot.domain.identities import canonical, login_problem
 from bot.domain.models import ChangeSet
 from bot.entrypoints.terminal import OutputFormat, StepProgress, console_for, wants_rich
 from bot.errors import UserError
-from bot.services.apply_change import apply_change
 from bot.services.context import Loop
 from bot.services.local_checkout import local_checkout, release_finished_locks
 from bot.services.local_readiness import (
@@ -78,10 +77,14 @@ def open_repo(repo: Path, *, allow_empty: bool = False) -> LocalGit:
         ) from None
 
 
-def _loop(repo: Path, *, sandbox: bool, actor: str | None, base: str | None = None) -> tuple[Loop, StepProgress]:
+def _loop(repo: Path, *, sandbox: bool, actor: str | None, base: str | None = None) -> tuple[Loop, StepProgress, str]:
+    """The command's loop and progress, and its base branch: --base, else the default branch; a base that does not
+    exist is a UserError once the loop is built (the configuration is read first, from the default branch)."""
     git = open_repo(repo)
+    named = bool(base) and git.branch_exists(base or "")
+    default = None if named else git.default_branch()
     # The configuration is checked before anything is made: a branch, a worktree, an emulator, a lock.
-    config = repo_config(GitTreeReader(git, base if base and git.branch_exists(base) else git.default_branch()))
+    config = repo_config(GitTreeReader(git, (base if named else default) or ""))
     sandbox = sandbox or (config is not None and config.backend is not None and config.backend.is_sandbox)
     aws: LocalAws | None = None
     progress = StepProgress.on_stderr()
@@ -92,23 +95,22 @@ def _loop(repo: Path, *, sandbox: bool, actor: str | None, base: str | None = No
         check_sandbox_state(git.state_dir / "sandbox", aws, repo_arg(repo))
     elif os.environ.get(EMULATOR_SETTING):
         aws = LocalAws(os.environ[EMULATOR_SETTING])
-    loop = build_local_loop(git.root, actor=actor, sandbox=aws, emulated_cloud=aws is not None and not sandbox)
+    loop = build_local_loop(git, actor=actor, sandbox=aws, emulated_cloud=aws is not None and not sandbox)
     loop.say = progress.say
     loop.progress = progress.tool_line
     loop.board = progress.board()
-    return loop, progress
+    # The default branch was asked for above; asking git again would only repeat its answer.
+    resolved = base or default or ""
+    if not named and not git.branch_exists(resolved):
+        raise UserError(
+            "unknown-base", f"base branch {resolved!r} does not exist", "pass --base with an existing branch"
+        )
+    return loop, progress, resolved
 
 
 def _own_state(loop: Loop) -> bool:
     """True when state lives in the sandbox's own bucket, so the repository's backend settings are not used."""
     return loop.sandbox is not None and not loop.emulated_cloud
-
-
-def _base(loop: Loop, base: str | None) -> str:
-    base = base or loop.local_git.default_branch()
-    if not loop.local_git.branch_exists(base):
-        raise UserError("unknown-base", f"base branch {base!r} does not exist", "pass --base with an existing branch")
-    return base
 
 
 def _branch(loop: Loop, branch: str | None, base: str) -> str:
@@ -183,8 +185,7 @@ def run_request(
         from bot.entrypoints.local_state import change_state_of_branch
 
         return change_state_of_branch(repo, parsed, sandbox=sandbox, base=base, actor=actor)
-    loop, progress = _loop(repo, sandbox=sandbox, actor=actor, base=base)
-    base = _base(loop, base)
+    loop, progress, base = _loop(repo, sandbox=sandbox, actor=actor, base=base)
     git = loop.local_git
 
     def check_backends(ref: str, change: ChangeSet) -> None:
@@ -240,8 +241,7 @@ def plan_branch(
     extra_args: Sequence[str] = (),
     output: OutputFormat = "auto",
 ) -> int:
-    loop, progress = _loop(repo, sandbox=sandbox, actor=actor, base=base)
-    base = _base(loop, base)
+    loop, progress, base = _loop(repo, sandbox=sandbox, actor=actor, base=base)
     branch = _branch(loop, branch, base)
     reader = GitTreeReader(loop.local_git, branch)
     check_config(reader)
@@ -315,8 +315,7 @@ def _raise_for_failures(report: PlanReport, repo: Path) -> None:
 
 
 def approve_branch(repo: Path, *, by: str, branch: str | None, base: str | None) -> int:
-    loop, _progress = _loop(repo, sandbox=False, actor=None, base=base)
-    base = _base(loop, base)
+    loop, _progress, base = _loop(repo, sandbox=False, actor=None, base=base)
     branch = _branch(loop, branch, base)
     _approve(loop, branch, by)
     return 0
@@ -349,8 +348,9 @@ def apply_branch(
     only: str | Target | None = None,
     extra_args: Sequence[str] = (),
 ) -> int:
-    loop, progress = _loop(repo, sandbox=sandbox, actor=actor, base=base)
-    base = _base(loop, base)
+    from bot.services.apply_change import apply_change  # only apply needs it; every other command starts faster
+
+    loop, progress, base = _loop(repo, sandbox=sandbox, actor=actor, base=base)
     branch = _branch(loop, branch, base)
     require_same_state(loop.store.locks(), loop.repo_id, branch, repo_arg(repo))
     if approved_by:
@@ -385,8 +385,7 @@ def apply_branch(
 def merge_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
     from bot.services.merge_change import merge_change
 
-    loop, _progress = _loop(repo, sandbox=False, actor=None, base=base)
-    base = _base(loop, base)
+    loop, _progress, base = _loop(repo, sandbox=False, actor=None, base=base)
     branch = _branch(loop, branch, base)
     merged = merge_change(loop, branch, base)
     how = "fast-forward" if merged.fast_forward else "merge commit"
@@ -397,8 +396,7 @@ def merge_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
 
 
 def unlock_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
-    loop, _progress = _loop(repo, sandbox=False, actor=None, base=base)
-    base = _base(loop, base)
+    loop, _progress, base = _loop(repo, sandbox=False, actor=None, base=base)
     branch = _branch(loop, branch, base)
     with loop.store.audited(loop.actor, "unlock", {"branch": branch}):
         released = loop.store.release_locks_of(branch)

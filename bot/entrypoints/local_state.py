@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.adapters.git_tree import GitTreeReader
 from bot.domain.commands import Import, StateRm
 from bot.domain.gate import Blocked
-from bot.entrypoints.local_commands import _base, _branch, _loop, repo_arg
+from bot.entrypoints.local_commands import _branch, _loop, repo_arg
 from bot.errors import UserError
 from bot.services.local_checkout import local_checkout
 from bot.services.state_change import change_state
@@ -19,8 +19,7 @@ def change_state_of_branch(
     repo: Path, command: Import | StateRm, *, sandbox: bool, base: str | None, actor: str | None
 ) -> int:
     """Run the command on the change branch when the base branch allows it and the gate says yes."""
-    loop, progress = _loop(repo, sandbox=sandbox, actor=actor, base=base)
-    base = _base(loop, base)
+    loop, progress, base = _loop(repo, sandbox=sandbox, actor=actor, base=base)
     branch = _branch(loop, None, base)
     verb = "import" if isinstance(command, Import) else "state rm"
     # The base branch's .olympus.yaml decides whether the command is on, not the change's own.

@@ -79,14 +79,15 @@ def commits_of(git: LocalGit, branch: str, base: str, key: bytes) -> tuple[list[
 def release_finished_locks(loop: Loop, base: str) -> list[str]:
     """Release the locks of branches merged into base or deleted, as merging or closing a PR releases its locks."""
     git = loop.local_git
-    finished = sorted(
-        {
-            lock.holder
-            for lock in loop.store.locks()
-            if lock.repo.removesuffix(SANDBOX_LOCKS) == loop.repo_id.removesuffix(SANDBOX_LOCKS)
-            and (not git.branch_exists(lock.holder) or git.is_merged(lock.holder, base))
-        }
-    )
+    holders = {
+        lock.holder
+        for lock in loop.store.locks()
+        if lock.repo.removesuffix(SANDBOX_LOCKS) == loop.repo_id.removesuffix(SANDBOX_LOCKS)
+    }
+    finished: list[str] = []
+    if holders:  # two git processes whatever the number of changes, not two per change
+        existing, merged = git.branches(), git.branches(merged_into=base)
+        finished = sorted(holder for holder in holders if holder not in existing or holder in merged)
     for holder in finished:
         with loop.store.audited(loop.actor, "release-locks", {"change": holder, "why": f"merged into {base}"}):
             loop.store.release_locks_of(holder)

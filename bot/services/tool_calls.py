@@ -1,4 +1,4 @@
-"""Call the MCP change tools in-process, through the SDK's client, over a repository at a git ref."""
+"""Call the change tools in-process: through the MCP SDK's client (the App), or as the server calls them (the CLI)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import anyio
-from mcp import Client
-
 from bot.adapters.git_tree import GitTreeReader
 from bot.adapters.localgit import LocalGit
 from bot.errors import UserError
-from bot.tools.server import build_server
+from bot.tools.change_tools import change_tools
+from bot.tools.in_process import ToolCallError, call_in_process
 
 if TYPE_CHECKING:
     from bot.changes.terraform import Installable
@@ -20,17 +18,15 @@ if TYPE_CHECKING:
 
 def call_tool(server: Any, name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
     """One tool call through a real MCP client session; a tool error becomes a UserError with its message."""
+    # Imported here: the SDK's import is about a second, and the CLI's calls never need it (git_tool_caller).
+    import anyio
+    from mcp import Client
 
     async def go() -> dict[str, Any]:
         async with Client(server) as client:
             result = await client.call_tool(name, dict(arguments))
         if result.is_error:
-            text = " ".join(getattr(block, "text", "") for block in result.content).strip()
-            raise UserError(
-                "invalid-arguments",
-                text or f"the {name} tool refused its arguments",
-                "`/infra help` lists each command's arguments and their forms",
-            )
+            raise _refused(name, " ".join(getattr(block, "text", "") for block in result.content))
         return dict(result.structured_content or {})
 
     return anyio.run(go)
@@ -41,7 +37,9 @@ def git_tool_caller(
 ) -> Callable[[str, str, Mapping[str, Any]], Mapping[str, Any]]:
     """A ToolCaller that serves the tools over the repository as it is at the given ref.
 
-    `installable` tells the Terraform tools which provider versions can be installed where the plan will run.
+    The tools are those the MCP server serves, called as it calls them (bot/tools/in_process.py) without the
+    SDK's session: same validation, results and error texts. `installable` tells the Terraform tools which provider
+    versions can be installed where the plan will run.
     """
     propose = None
     if installable is not None:
@@ -50,6 +48,17 @@ def git_tool_caller(
         propose = functools.partial(terraform.propose, installable=installable)
 
     def caller(ref: str, name: str, arguments: Mapping[str, Any]) -> Mapping[str, Any]:
-        return call_tool(build_server(GitTreeReader(git, ref), propose=propose), name, arguments)
+        try:
+            return call_in_process(change_tools(GitTreeReader(git, ref), propose=propose), name, arguments)
+        except ToolCallError as failed:
+            raise _refused(name, str(failed)) from None
 
     return caller
+
+
+def _refused(name: str, text: str) -> UserError:
+    return UserError(
+        "invalid-arguments",
+        text.strip() or f"the {name} tool refused its arguments",
+        "`/infra help` lists each command's arguments and their forms",
+    )

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
-from pydantic import Field
 
-from bot.domain.commands import Invalid, build_request
-from bot.domain.models import ChangeSet, Cloud, Refusal, ResourceKind, ResourceRequest
 from bot.domain.projects import ProjectConfigError, discover_projects
 from bot.domain.repo_config import ConfigErrors, load_repo_config
 from bot.ports import RepoReader
+from bot.tools.change_tools import ProposeFn, ToolRefused, change_tools
 from bot.tools.filesystem_repo import FileSystemRepo
-from bot.tools.results import change_result
 
 __all__ = ["SERVER_NAME", "ProposeFn", "build_server", "projects_in", "serve_stdio"]
 
 SERVER_NAME = "olympus"
-ProposeFn = Callable[[RepoReader, ResourceRequest], ChangeSet | Refusal]
 
 _INSTRUCTIONS = (
     "Olympus proposes infrastructure changes as files for a pull request. The create_* and destroy_resource "
@@ -33,17 +29,6 @@ _INSTRUCTIONS = (
 # Change tools only compute files from the repository; asking twice gives the same answer.
 _CHANGE = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 _READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
-
-Name = Annotated[str, Field(description="The resource's name; it must follow the cloud's naming rules.")]
-Env = Annotated[str, Field(description="The environment: a lowercase letter, then letters, digits or hyphens.")]
-AwsRegion = Annotated[str, Field(description="An AWS region, e.g. us-east-1 or eu-west-1.")]
-GcsLocation = Annotated[
-    str,
-    Field(
-        description="A Cloud Storage location: US, EU, ASIA, a dual-region such as EUR4, or a region such as "
-        "europe-west1."
-    ),
-]
 
 
 def build_server(
@@ -55,89 +40,26 @@ def build_server(
 ) -> MCPServer:
     """An MCP server whose change tools read `repo`; `propose` defaults to bot.changes.terraform.propose."""
     server: MCPServer = MCPServer(name=SERVER_NAME, instructions=_INSTRUCTIONS)
-
-    def proposed(built: ResourceRequest | Invalid) -> dict[str, Any]:
-        if isinstance(built, Invalid):
-            raise ToolError("invalid arguments:\n" + "\n".join(f"- {problem}" for problem in built.problems))
-        return change_result((propose or _terraform_propose())(repo, built))
-
-    def create(
-        cloud: Cloud, kind: ResourceKind, name: str, region: str, env: str, options: dict[str, str]
-    ) -> dict[str, Any]:
-        return proposed(build_request("create", cloud, kind, name, region=region, env=env, options=options))
-
-    @server.tool(annotations=_CHANGE)
-    def create_s3_bucket(
-        name: Name, region: AwsRegion = "us-east-1", env: Env = "dev", versioning: bool = True
-    ) -> dict[str, Any]:
-        """Propose an S3 bucket (private, encrypted, versioned unless versioning is false)."""
-        options = {"versioning": "on" if versioning else "off"}
-        return create(Cloud.AWS, ResourceKind.BUCKET, name, region, env, options)
-
-    @server.tool(annotations=_CHANGE)
-    def create_gcs_bucket(
-        name: Name,
-        location: GcsLocation = "US",
-        env: Env = "dev",
-        versioning: bool = True,
-    ) -> dict[str, Any]:
-        """Propose a Google Cloud Storage bucket (uniform access, public access prevented)."""
-        options = {"versioning": "on" if versioning else "off"}
-        return create(Cloud.GCP, ResourceKind.BUCKET, name, location, env, options)
-
-    @server.tool(annotations=_CHANGE)
-    def create_ec2_instance(
-        name: Name,
-        instance_type: Annotated[str, Field(description="An EC2 instance type, e.g. t3.micro.")] = "t3.micro",
-        region: AwsRegion = "us-east-1",
-        env: Env = "dev",
-    ) -> dict[str, Any]:
-        """Propose an EC2 instance, named by its Name tag."""
-        options = {"instance_type": instance_type}
-        return create(Cloud.AWS, ResourceKind.INSTANCE, name, region, env, options)
-
-    @server.tool(annotations=_CHANGE)
-    def create_lambda_function(
-        name: Name,
-        runtime: Annotated[str, Field(description="A current Lambda runtime, e.g. python3.12.")] = "python3.12",
-        region: AwsRegion = "us-east-1",
-        env: Env = "dev",
-        memory_mb: Annotated[int, Field(description="Memory in MB, 128 to 10240.")] = 128,
-        timeout_s: Annotated[int, Field(description="Timeout in seconds, 1 to 900.")] = 10,
-    ) -> dict[str, Any]:
-        """Propose an AWS Lambda function."""
-        options = {"runtime": runtime, "memory_mb": str(memory_mb), "timeout_s": str(timeout_s)}
-        return create(Cloud.AWS, ResourceKind.FUNCTION, name, region, env, options)
-
-    @server.tool(annotations=_CHANGE)
-    def destroy_resource(
-        cloud: Literal["aws", "gcp"],
-        kind: Literal["bucket", "instance", "function"],
-        name: Name,
-        env: Env = "dev",
-    ) -> dict[str, Any]:
-        """Propose removing a resource that Olympus manages (its definition leaves the repository)."""
-        return proposed(build_request("destroy", Cloud(cloud), ResourceKind(kind), name, env=env))
-
-    @server.tool(name="list_projects", annotations=_READ)
-    def projects() -> dict[str, Any]:
-        """The Terraform projects (root modules) Olympus plans and applies, with their directories."""
-        return {"projects": list_projects() if list_projects else []}
-
-    @server.tool(annotations=_READ)
-    def get_plan_summary(
-        project: Annotated[str, Field(description="A project name, as list_projects gives it.")],
-    ) -> dict[str, Any]:
-        """The summary of the latest saved plan of one project: what it adds, changes and destroys."""
-        summary = plan_summary(project) if plan_summary else None
-        if summary is None:
-            raise ToolError(
-                f"no plan is recorded for project {project[:100]!r}; run `/infra plan -p PROJECT` in its pull "
-                "request, or call list_projects for the project names"
-            )
-        return summary
-
+    for tool in change_tools(repo, list_projects, plan_summary, propose=propose).values():
+        server.tool(name=tool.name, annotations=_CHANGE if tool.changes else _READ)(_refusals_as_tool_errors(tool.fn))
     return server
+
+
+def _refusals_as_tool_errors(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """fn, its refusals raised as MCP's ToolError, whose text reaches the client (any other exception's does not).
+
+    functools.wraps keeps fn's name, docstring and signature (`__wrapped__`), from which the SDK builds the tool's
+    description and input schema, so the wrapper changes nothing else.
+    """
+
+    @functools.wraps(fn)
+    def tool(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return fn(*args, **kwargs)
+        except ToolRefused as refused:
+            raise ToolError(str(refused)) from None
+
+    return tool
 
 
 def serve_stdio(
@@ -163,10 +85,3 @@ def projects_in(repo: RepoReader) -> list[dict[str, Any]]:
     except ProjectConfigError as error:
         raise ToolError(str(error)) from error
     return [{"name": project.name, "dir": project.dir, "workspace": project.workspace} for project in projects]
-
-
-def _terraform_propose() -> ProposeFn:
-    # Imported on first use: the change generators load their templates, which a listing of tools never needs.
-    module = importlib.import_module("bot.changes.terraform")
-    propose: ProposeFn = module.propose
-    return propose

@@ -86,3 +86,16 @@ def test_a_bad_setting_is_a_user_error_not_a_fault(tmp_path: Path, setting: str,
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(f"error[{code}]: ")
     assert "\nhint: " in done.stderr and "fault" not in done.stderr
+
+
+@pytest.mark.parametrize("base", [None, "release"])
+def test_a_base_branch_that_does_not_exist_is_a_user_error(tmp_path: Path, base: str | None) -> None:
+    """No --base and neither main nor master (a detached HEAD): the default is not a branch; --base names none."""
+    subprocess.run(["git", "init", "--quiet", "--initial-branch=trunk", str(tmp_path)], check=True)
+    commit = ["git", "-c", "user.name=D", "-c", "user.email=d@example.com", "commit", "--quiet", "--allow-empty"]
+    subprocess.run([*commit, "-m", "base"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "checkout", "--quiet", "--detach"], cwd=tmp_path, check=True)
+    done = olympus("unlock", "--repo", str(tmp_path), *(["--base", base] if base else []))
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert f"error[unknown-base]: base branch {base or 'HEAD'!r} does not exist" in done.stderr
+    assert "Traceback" not in done.stderr

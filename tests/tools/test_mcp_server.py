@@ -10,12 +10,12 @@ from typing import Any
 
 import anyio
 import pytest
+from fakes.recording_propose import RecordingPropose
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult, TextContent
 
 from bot.domain.commands import Create, Destroy, parse, to_tool_call
-from bot.domain.models import ChangeSet, Cloud, FileChange, Refusal, ResourceKind, ResourceRequest
-from bot.ports import RepoReader
+from bot.domain.models import Cloud, ResourceKind, ResourceRequest
 from bot.tools.filesystem_repo import FileSystemRepo
 from bot.tools.server import build_server, projects_in
 
@@ -27,29 +27,6 @@ CHANGE_TOOLS = {
     "destroy_resource",
 }
 READ_TOOLS = {"list_projects", "get_plan_summary"}
-
-
-class RecordingPropose:
-    """Stands in for bot.changes.terraform.propose: records each request, refuses names starting with "taken"."""
-
-    def __init__(self) -> None:
-        self.requests: list[ResourceRequest] = []
-
-    def __call__(self, repo: RepoReader, request: ResourceRequest) -> ChangeSet | Refusal:
-        self.requests.append(request)
-        if request.name.startswith("taken"):
-            return Refusal(
-                f"{request.kind.value} {request.name} already exists in {request.env}",
-                hint="choose another name",
-                location="infra/aws/envs/dev/main.tf:12",
-            )
-        path = f"infra/{request.cloud.value}/envs/{request.env}/{request.name}.tf"
-        body = repo.read_text("README.md") or ""
-        return ChangeSet(
-            title=f"{request.action} {request.kind.value} {request.name}",
-            description=f"region {request.region}",
-            files=(FileChange(path, f"# {request.name}\n{body}"),),
-        )
 
 
 def run(server: Any, work: Callable[[Client], Awaitable[Any]]) -> Any:

@@ -1,0 +1,109 @@
+"""The CLI's in-process tool calls answer exactly as the MCP server does through the SDK's client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from fakes.recording_propose import RecordingPropose
+from mcp import Client
+
+from bot.tools.change_tools import change_tools
+from bot.tools.filesystem_repo import FileSystemRepo
+from bot.tools.in_process import ToolCallError, _argument_model, call_in_process
+from bot.tools.server import build_server
+
+PROJECTS = [{"name": "aws-dev", "dir": "infra/aws/envs/dev", "workspace": "default"}]
+SUMMARIES = {"aws-dev": {"project": "aws-dev", "add": 1, "change": 0, "destroy": 0}}
+
+CALLS: list[tuple[str, dict[str, Any]]] = [
+    # valid, with and without defaults
+    ("create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1"}),
+    ("create_s3_bucket", {"name": "logs", "versioning": False, "env": "prod"}),
+    ("create_gcs_bucket", {"name": "media_assets", "location": "eur4"}),
+    ("create_ec2_instance", {"name": "web-1", "instance_type": "m7g.large", "region": "eu-central-1"}),
+    ("create_lambda_function", {"name": "resize", "runtime": "nodejs22.x", "memory_mb": 512}),
+    ("destroy_resource", {"cloud": "gcp", "kind": "bucket", "name": "old-media", "env": "prod"}),
+    # values as text, as some clients send them: validation reads them the same way
+    ("create_lambda_function", {"name": "resize", "memory_mb": "512", "timeout_s": "30"}),
+    ("create_s3_bucket", {"name": "logs", "versioning": "false"}),
+    ("create_lambda_function", {"name": "resize", "memory_mb": "[512]"}),
+    # a refusal is a result, not an error
+    ("create_s3_bucket", {"name": "taken-name"}),
+    # invalid by Olympus's rules
+    ("create_s3_bucket", {"name": "Logs_Archive"}),
+    ("create_s3_bucket", {"name": "-Bad", "region": "mars", "env": "9"}),
+    ("create_ec2_instance", {"name": "web", "instance_type": "huge"}),
+    ("create_lambda_function", {"name": "f", "timeout_s": 901}),
+    ("destroy_resource", {"cloud": "gcp", "kind": "function", "name": "f"}),
+    # invalid by type, missing, unknown
+    ("destroy_resource", {"cloud": "azure", "kind": "bucket", "name": "x"}),
+    ("create_lambda_function", {"name": "f", "memory_mb": "lots"}),
+    ("create_s3_bucket", {}),
+    ("create_s3_bucket", {"name": ["logs"]}),
+    ("create_s3_bucket", {"name": "logs", "colour": "blue"}),
+    ("create_database", {"name": "db"}),
+    # the read tools
+    ("list_projects", {}),
+    ("get_plan_summary", {"project": "aws-dev"}),
+    ("get_plan_summary", {"project": "nope"}),
+]
+
+
+def through_mcp(server: Any, name: str, arguments: dict[str, Any]) -> tuple[str, Any]:
+    async def main() -> Any:
+        async with Client(server) as client:
+            return await client.call_tool(name, arguments)
+
+    result = anyio.run(main)
+    if result.is_error:
+        return "error", " ".join(getattr(block, "text", "") for block in result.content)
+    return "result", result.structured_content
+
+
+def in_process(tools: Any, name: str, arguments: dict[str, Any]) -> tuple[str, Any]:
+    try:
+        return "result", call_in_process(tools, name, arguments)
+    except ToolCallError as failed:
+        return "error", str(failed)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> FileSystemRepo:
+    (tmp_path / "README.md").write_text("hello\n")
+    return FileSystemRepo(tmp_path)
+
+
+@pytest.mark.parametrize(("name", "arguments"), CALLS, ids=[f"{name}-{i}" for i, (name, _) in enumerate(CALLS)])
+def test_same_answer_as_the_mcp_server(repo: FileSystemRepo, name: str, arguments: dict[str, Any]) -> None:
+    over_mcp, here = RecordingPropose(), RecordingPropose()
+    expected = through_mcp(build_server(repo, lambda: PROJECTS, SUMMARIES.get, propose=over_mcp), name, arguments)
+    got = in_process(change_tools(repo, lambda: PROJECTS, SUMMARIES.get, propose=here), name, arguments)
+    assert got == expected
+    assert here.requests == over_mcp.requests
+
+
+def test_same_answer_with_the_real_change_generator(tmp_path: Path) -> None:
+    repo = FileSystemRepo(tmp_path)
+    for name, arguments in [
+        ("create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1"}),
+        ("create_lambda_function", {"name": "resize"}),
+        ("destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "nope"}),
+    ]:
+        expected = through_mcp(build_server(repo), name, arguments)
+        assert expected[0] == "result" and expected[1]
+        assert in_process(change_tools(repo), name, arguments) == expected
+
+
+def test_the_argument_models_are_the_input_schemas_the_server_lists(repo: FileSystemRepo) -> None:
+    async def listing() -> Any:
+        async with Client(build_server(repo)) as client:
+            return await client.list_tools()
+
+    listed = {tool.name: tool.input_schema for tool in anyio.run(listing).tools}
+    tools = change_tools(repo)
+    assert set(listed) == set(tools)
+    for name, tool in tools.items():
+        assert _argument_model(tool).model_json_schema(by_alias=True) == listed[name], name
