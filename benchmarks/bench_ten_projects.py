@@ -3,7 +3,8 @@
 The repository is terraform-aws-security-group v5.3.1 (../shared/fixtures/terraform-repos): its root module is the
 shared module, and five of its examples plan offline (examples/complete calls a registry module and cannot). The
 ten projects are those five and a copy of each (`examples/<name>-copy`, a root calling `../../` the same way);
-`wrappers/` (59 more roots) and `examples/complete` are left out of the copy, so the change touches exactly ten.
+`examples/complete` is left out of the copy; `wrappers/` stays (in a module's repository Olympus plans the
+examples, not the wrappers), so the change touches exactly ten.
 On a branch, the root module's default description changes; then, in one run:
 
 1. `olympus plan --sandbox` (the CLI as a subprocess: ten projects locked, init/plan/show, Checkov and Trivy, the
@@ -93,7 +94,6 @@ def make_repository(root: Path) -> Path:
     """The module repository with its five plannable examples and a copy of each: ten roots of one shared module."""
     repo = root / "security-group"
     shutil.copytree(MODULE_REPO, repo)
-    shutil.rmtree(repo / "wrappers")
     shutil.rmtree(repo / "examples" / "complete")
     for name in PLANNABLE:
         shutil.copytree(repo / "examples" / name, repo / "examples" / f"{name}-copy")
