@@ -149,9 +149,10 @@ def plan(loop: Loop) -> PlanReport:
         return plan_change(loop, checkout)
 
 
-def children() -> list[str]:
-    """The processes this test process started that are still running (Terraform, the scanners)."""
-    found = []
+def children() -> set[str]:
+    """`PID NAME` of each running child of this test process (Terraform, the scanners; the emulator and other
+    long-lived children of earlier tests too, hence the tests compare with what ran before they began)."""
+    found = set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -161,7 +162,7 @@ def children() -> list[str]:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         if fields[0] != "Z" and int(fields[1]) == os.getpid():
-            found.append(stat[stat.index("(") + 1 : stat.rindex(")")])
+            found.add(f"{entry.name} {stat[stat.index('(') + 1 : stat.rindex(')')]}")
     return found
 
 
@@ -183,6 +184,7 @@ def test_projects_plan_at_once_in_order_and_a_failing_one_loses_no_other(tmp_pat
     git = make_repository(tmp_path)
     board = RecordingBoard()
     loop = loop_for(git, aws, board)
+    already = children()
     report = plan(loop)
 
     assert [p.project.name for p in report.projects] == NAMES  # the projects' order, not the order they ended in
@@ -208,7 +210,7 @@ def test_projects_plan_at_once_in_order_and_a_failing_one_loses_no_other(tmp_pat
     assert "modules/bucket/main.tf" in files
     assert not any("zz_olympus" in name for name in files)
     assert not list(git.root.rglob("zz_olympus_*.tf"))
-    assert children() == []
+    assert children() - already == set()
 
 
 @pytest.mark.parametrize(
@@ -227,6 +229,7 @@ def test_an_interrupt_or_a_fault_stops_the_rest_and_leaves_nothing_half_done(
     git = make_repository(tmp_path)
     board = RecordingBoard(raise_at=where, raising=raising)
     loop = loop_for(git, aws, board)
+    already = children()
     with pytest.raises(type(raising)):
         plan(loop)
 
@@ -241,4 +244,4 @@ def test_an_interrupt_or_a_fault_stops_the_rest_and_leaves_nothing_half_done(
         (git.root / ".git" / "olympus" / "worktrees").iterdir()
     )
     assert not list(git.root.rglob("zz_olympus_*.tf"))
-    assert children() == []  # Terraform stopped, and the scanners (in a session of their own) too
+    assert children() - already == set()  # Terraform stopped, and the scanners (in a session of their own) too
