@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.adapters.git_tree import GitTreeReader
-from bot.adapters.local_aws import LocalAws, ensure_background_emulator
-from bot.adapters.localgit import EmptyRepository, LocalGit, NotARepository
 from bot.changes.provider_pins import Version
 from bot.domain.commands import (
     Apply,
@@ -30,6 +27,7 @@ from bot.domain.commands import (
 from bot.domain.gate import Blocked
 from bot.domain.identities import canonical, login_problem
 from bot.domain.models import ChangeSet
+from bot.entrypoints.local_loop import change_branch, command_loop, open_repo, own_state, refused_by_gate, repo_arg
 from bot.entrypoints.terminal import OutputFormat, StepProgress, console_for, wants_rich
 from bot.errors import UserError
 from bot.services.context import Loop
@@ -37,7 +35,6 @@ from bot.services.local_checkout import local_checkout, release_finished_locks
 from bot.services.local_readiness import (
     ProposedTree,
     check_config,
-    check_sandbox_state,
     record_sandbox_apply,
     require_backends,
     require_same_state,
@@ -45,95 +42,10 @@ from bot.services.local_readiness import (
 )
 from bot.services.plan_change import PlanReport, discard_plan_files, plan_change
 from bot.services.propose_change import propose_change
-from bot.services.repo_projects import affected_projects_of, repo_config
+from bot.services.repo_projects import affected_projects_of
 from bot.services.reporting import local_next_steps, write_plan_outputs
 from bot.services.tool_calls import git_tool_caller
 from bot.wiring import build_local_loop
-
-EMULATOR_SETTING = "OLYMPUS_AWS_EMULATOR_URL"
-
-
-def repo_arg(repo: Path) -> str:
-    """` --repo R` as the user wrote it, for the commands a hint names ("" for the current directory)."""
-    return "" if repo == Path(".") else f" --repo {repo}"
-
-
-def open_repo(repo: Path, *, allow_empty: bool = False) -> LocalGit:
-    """The repository, or a UserError: not one, or one without a commit yet (that needs `olympus init`)."""
-    try:
-        return LocalGit.open(repo, allow_empty=allow_empty)
-    except EmptyRepository as exc:
-        raise UserError(
-            "not-initialized",
-            f"{exc}: Olympus does not know where its Terraform state lives",
-            f"run `olympus init{repo_arg(repo)} --backend s3 --bucket BUCKET --region REGION` (your state bucket), "
-            f"or `olympus init{repo_arg(repo)} --sandbox` to try everything on the local AWS emulator",
-        ) from None
-    except NotARepository as exc:
-        raise UserError(
-            "not-a-repository",
-            str(exc),
-            "pass --repo with the path of a git repository (`git init` makes one, `olympus init` sets it up)",
-        ) from None
-
-
-def _loop(repo: Path, *, sandbox: bool, actor: str | None, base: str | None = None) -> tuple[Loop, StepProgress, str]:
-    """The command's loop and progress, and its base branch: --base, else the default branch; a base that does not
-    exist is a UserError once the loop is built (the configuration is read first, from the default branch)."""
-    git = open_repo(repo)
-    named = bool(base) and git.branch_exists(base or "")
-    default = None if named else git.default_branch()
-    # The configuration is checked before anything is made: a branch, a worktree, an emulator, a lock.
-    config = repo_config(GitTreeReader(git, (base if named else default) or ""))
-    sandbox = sandbox or (config is not None and config.backend is not None and config.backend.is_sandbox)
-    aws: LocalAws | None = None
-    progress = StepProgress.on_stderr()
-    if sandbox:
-        progress.say("→ the local AWS emulator")
-        aws = ensure_background_emulator(git.state_dir / "sandbox" / "emulator.json")
-        progress.done()
-        check_sandbox_state(git.state_dir / "sandbox", aws, repo_arg(repo))
-    elif os.environ.get(EMULATOR_SETTING):
-        aws = LocalAws(os.environ[EMULATOR_SETTING])
-    loop = build_local_loop(git, actor=actor, sandbox=aws, emulated_cloud=aws is not None and not sandbox)
-    loop.say = progress.say
-    loop.progress = progress.tool_line
-    loop.board = progress.board()
-    # The default branch was asked for above; asking git again would only repeat its answer.
-    resolved = base or default or ""
-    if not named and not git.branch_exists(resolved):
-        raise UserError(
-            "unknown-base", f"base branch {resolved!r} does not exist", "pass --base with an existing branch"
-        )
-    return loop, progress, resolved
-
-
-def _own_state(loop: Loop) -> bool:
-    """True when state lives in the sandbox's own bucket, so the repository's backend settings are not used."""
-    return loop.sandbox is not None and not loop.emulated_cloud
-
-
-def _branch(loop: Loop, branch: str | None, base: str) -> str:
-    """The named branch; else the current one unless it is the base; else the latest Olympus change."""
-    if branch:
-        if not loop.local_git.branch_exists(branch):
-            raise UserError("unknown-branch", f"branch {branch!r} does not exist", "pass --branch with a branch name")
-        return branch
-    current = loop.local_git.current_branch()
-    if current != base and current != "HEAD":
-        return current
-    changes = loop.local_git.git(
-        "for-each-ref", "--sort=-committerdate", "--format=%(refname:short)", "refs/heads/infra/"
-    )
-    latest = changes.split()
-    if not latest:
-        raise UserError(
-            "no-change-branch",
-            f"you are on the base branch {base} and there is no Olympus change branch",
-            'make one with `olympus run "/infra create bucket NAME"`, or check out the branch to plan',
-        )
-    loop.say(f"using {latest[0]}, the latest change (pass --branch to choose another)")
-    return latest[0]
 
 
 def run_request(
@@ -185,11 +97,11 @@ def run_request(
         from bot.entrypoints.local_state import change_state_of_branch
 
         return change_state_of_branch(repo, parsed, sandbox=sandbox, base=base, actor=actor)
-    loop, progress, base = _loop(repo, sandbox=sandbox, actor=actor, base=base)
+    loop, progress, base = command_loop(repo, sandbox=sandbox, actor=actor, base=base)
     git = loop.local_git
 
     def check_backends(ref: str, change: ChangeSet) -> None:
-        if not _own_state(loop):
+        if not own_state(loop):
             dirs = {posixpath.dirname(f.path) or "." for f in change.files if f.path.endswith(".tf") and f.content}
             require_backends(ProposedTree(GitTreeReader(git, ref), change), dirs, repo_arg(repo))
         require_scanners(loop)
@@ -241,11 +153,11 @@ def plan_branch(
     extra_args: Sequence[str] = (),
     output: OutputFormat = "auto",
 ) -> int:
-    loop, progress, base = _loop(repo, sandbox=sandbox, actor=actor, base=base)
-    branch = _branch(loop, branch, base)
+    loop, progress, base = command_loop(repo, sandbox=sandbox, actor=actor, base=base)
+    branch = change_branch(loop, branch, base)
     reader = GitTreeReader(loop.local_git, branch)
     check_config(reader)
-    if not _own_state(loop):
+    if not own_state(loop):
         projects = affected_projects_of(reader, loop.local_git.changed_files(base, branch))
         require_backends(reader, [p.dir for p in projects], repo_arg(repo))
     return _plan_and_report(loop, progress, branch, base, repo, only, output, extra_args)
@@ -315,8 +227,8 @@ def _raise_for_failures(report: PlanReport, repo: Path) -> None:
 
 
 def approve_branch(repo: Path, *, by: str, branch: str | None, base: str | None) -> int:
-    loop, _progress, base = _loop(repo, sandbox=False, actor=None, base=base)
-    branch = _branch(loop, branch, base)
+    loop, _progress, base = command_loop(repo, sandbox=False, actor=None, base=base)
+    branch = change_branch(loop, branch, base)
     _approve(loop, branch, by)
     return 0
 
@@ -350,8 +262,8 @@ def apply_branch(
 ) -> int:
     from bot.services.apply_change import apply_change  # only apply needs it; every other command starts faster
 
-    loop, progress, base = _loop(repo, sandbox=sandbox, actor=actor, base=base)
-    branch = _branch(loop, branch, base)
+    loop, progress, base = command_loop(repo, sandbox=sandbox, actor=actor, base=base)
+    branch = change_branch(loop, branch, base)
     require_same_state(loop.store.locks(), loop.repo_id, branch, repo_arg(repo))
     if approved_by:
         _approve(loop, branch, approved_by)
@@ -361,12 +273,8 @@ def apply_branch(
     finally:
         progress.done()
     if isinstance(report.decision, Blocked):
-        reasons = "".join(f"\n  - {reason}" for reason in report.decision.reasons)
-        raise UserError(
-            "apply-refused",
-            f"the gate refused to apply {branch}:{reasons}",
-            f"each reason says what is missing; `olympus status{repo_arg(repo)}` shows the change's plans, "
-            "approvals and locks",
+        raise refused_by_gate(
+            "apply-refused", f"to apply {branch}", report.decision, "plans, approvals and locks", repo
         )
     if loop.sandbox is not None and report.applied:
         record_sandbox_apply(loop.state_dir / "sandbox", loop.sandbox, report.applied)
@@ -385,8 +293,8 @@ def apply_branch(
 def merge_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
     from bot.services.merge_change import merge_change
 
-    loop, _progress, base = _loop(repo, sandbox=False, actor=None, base=base)
-    branch = _branch(loop, branch, base)
+    loop, _progress, base = command_loop(repo, sandbox=False, actor=None, base=base)
+    branch = change_branch(loop, branch, base)
     merged = merge_change(loop, branch, base)
     how = "fast-forward" if merged.fast_forward else "merge commit"
     print(f"merged {branch} into {base} ({how}, {merged.commit[:12]}); released {merged.released} lock(s)")
@@ -396,8 +304,8 @@ def merge_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
 
 
 def unlock_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
-    loop, _progress, base = _loop(repo, sandbox=False, actor=None, base=base)
-    branch = _branch(loop, branch, base)
+    loop, _progress, base = command_loop(repo, sandbox=False, actor=None, base=base)
+    branch = change_branch(loop, branch, base)
     with loop.store.audited(loop.actor, "unlock", {"branch": branch}):
         released = loop.store.release_locks_of(branch)
         loop.store.discard_plans(branch)

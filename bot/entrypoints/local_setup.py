@@ -11,7 +11,7 @@ from bot.adapters.localgit import LocalGit
 from bot.adapters.terraform import TerraformCli, TerraformError
 from bot.domain.backends import BackendSettings
 from bot.domain.models import FileChange
-from bot.entrypoints.local_commands import open_repo, repo_arg
+from bot.entrypoints.local_loop import open_repo, repo_arg
 from bot.errors import UserError
 from bot.services.init_repo import EmptyTree, init_files
 from bot.services.local_readiness import forget_sandbox_state

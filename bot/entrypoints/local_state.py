@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.adapters.git_tree import GitTreeReader
 from bot.domain.commands import Import, StateRm
 from bot.domain.gate import Blocked
-from bot.entrypoints.local_commands import _branch, _loop, repo_arg
+from bot.entrypoints.local_loop import change_branch, command_loop, refused_by_gate
 from bot.errors import UserError
 from bot.services.local_checkout import local_checkout
 from bot.services.state_change import change_state
@@ -19,8 +19,8 @@ def change_state_of_branch(
     repo: Path, command: Import | StateRm, *, sandbox: bool, base: str | None, actor: str | None
 ) -> int:
     """Run the command on the change branch when the base branch allows it and the gate says yes."""
-    loop, progress, base = _loop(repo, sandbox=sandbox, actor=actor, base=base)
-    branch = _branch(loop, None, base)
+    loop, progress, base = command_loop(repo, sandbox=sandbox, actor=actor, base=base)
+    branch = change_branch(loop, None, base)
     verb = "import" if isinstance(command, Import) else "state rm"
     # The base branch's .olympus.yaml decides whether the command is on, not the change's own.
     settings = GitTreeReader(loop.local_git, loop.local_git.commit_of(base))
@@ -30,12 +30,8 @@ def change_state_of_branch(
     finally:
         progress.done()
     if isinstance(report.decision, Blocked):
-        reasons = "".join(f"\n  - {reason}" for reason in report.decision.reasons)
-        raise UserError(
-            "state-change-refused",
-            f"the gate refused `{verb}` on {branch}:{reasons}",
-            f"each reason says what is missing; `olympus status{repo_arg(repo)}` shows the change's approvals "
-            "and locks",
+        raise refused_by_gate(
+            "state-change-refused", f"`{verb}` on {branch}", report.decision, "approvals and locks", repo
         )
     if report.error:
         raise UserError(

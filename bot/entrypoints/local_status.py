@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.entrypoints.local_commands import open_repo
+from bot.entrypoints.local_loop import open_repo
 from bot.services.context import SANDBOX_LOCKS
 from bot.wiring import build_local_loop
 
