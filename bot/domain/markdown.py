@@ -27,6 +27,7 @@ _URL_SAFE: Final = "/:?#[]@!$&'*+,;=%-._~"
 # Inserted after "@" by escape_text and escape_html; the only invisible character their output may hold, since
 # one in the incoming text is shown as `\\u2060` first.
 WORD_JOINER: Final = "\u2060"
+_AFTER_JOINER: Final = re.compile("@\u2060([^\x00-\x7f])")
 
 
 def _visible_controls(text: str) -> str:
@@ -49,8 +50,7 @@ def escape_text(text: str, *, limit: int = 300) -> str:
     """Plain inline text that renders as itself: no markup, no HTML, no @mentions, no line breaks."""
     text = html.escape(clip(one_line(text), limit), quote=False)
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    # A word joiner after "@" keeps "@org/team" in a rule title or an error from notifying anyone.
-    return text.replace("@", "@" + WORD_JOINER)
+    return _without_mentions(text)
 
 
 def bullet_list(sentences: Sequence[str], *, limit: int = 2000) -> str:
@@ -61,7 +61,17 @@ def bullet_list(sentences: Sequence[str], *, limit: int = 2000) -> str:
 
 def escape_html(text: str, *, limit: int = 300) -> str:
     """Text for inside an HTML element such as <summary>, where markdown is not parsed."""
-    return html.escape(clip(one_line(text), limit), quote=True).replace("@", "@" + WORD_JOINER)
+    return _without_mentions(html.escape(clip(one_line(text), limit), quote=True))
+
+
+def _without_mentions(text: str) -> str:
+    # A word joiner after "@" keeps "@org/team" in a rule title or an error from notifying anyone. A variation
+    # selector show_invisible kept after "@" no longer follows a visible character once the joiner is in between,
+    # so it is shown as its escape too.
+    joined = text.replace("@", "@" + WORD_JOINER)
+    if text.isascii():
+        return joined
+    return _AFTER_JOINER.sub(lambda m: "@" + WORD_JOINER + show_invisible(m.group(1)), joined)
 
 
 def code(text: str, *, in_table: bool = False, limit: int = 300) -> str:

@@ -151,6 +151,13 @@ def test_the_word_joiner_after_at_is_ours_and_an_incoming_one_is_shown() -> None
     assert escape_html("@x\u2060") == "@" + WORD_JOINER + "x\\u2060"
 
 
+def test_a_variation_selector_after_at_is_shown_once_the_joiner_parts_them() -> None:
+    # Found by the property below: "@" + U+FE0F kept the selector, then the joiner put it after nothing visible.
+    assert escape_html("@\ufe0f") == "@" + WORD_JOINER + "\\ufe0f"
+    assert escape_text("@\U000e0101x") == "@" + WORD_JOINER + "\\U000e0101x"
+    assert escape_text("⚠\ufe0f @é") == "⚠\ufe0f @" + WORD_JOINER + "é"
+
+
 def _strange_text() -> st.SearchStrategy[str]:
     invisible = st.sampled_from([chr(c) for c in EVERY_LISTED] + ["\ufe0f", "\U000e0101", "\ud800", "@", "`", "\n"])
     return st.lists(invisible | st.characters(), max_size=60).map("".join)
