@@ -25,6 +25,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
+	# pip byte-compiles what it installs from a wheel, but an editable install leaves bot/ as source; compile it
+	# once so each `olympus` start does not (PYTHONDONTWRITEBYTECODE, set on some machines, stops Python caching it).
+	$(BIN)/python -m compileall -q bot
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml

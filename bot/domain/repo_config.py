@@ -7,13 +7,16 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator, ValidationError
 
 from bot.domain.backends import BACKEND_SCHEMA, BackendSettings, backend_from_config
 from bot.domain.models import Project
+from bot.domain.schema_check import satisfies
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 __all__ = [
     "ALLOWABLE_COMMANDS",
@@ -113,7 +116,6 @@ REPO_CONFIG_SCHEMA: dict[str, Any] = {
     },
 }
 
-_VALIDATOR = Draft202012Validator(REPO_CONFIG_SCHEMA)
 _TOP_KEYS = tuple(REPO_CONFIG_SCHEMA["properties"])
 _PROJECT_KEYS = tuple(REPO_CONFIG_SCHEMA["$defs"]["project"]["properties"])
 
@@ -434,8 +436,13 @@ _EXAMPLES = {
 
 
 def _schema_errors(data: object, root: yaml.Node | None) -> list[ConfigError]:
+    if satisfies(data, REPO_CONFIG_SCHEMA):
+        return []
+    # Only a file with mistakes pays for jsonschema's import: its errors are what the messages are made from.
+    from jsonschema import Draft202012Validator
+
     errors: list[ConfigError] = []
-    for error in _VALIDATOR.iter_errors(data):
+    for error in Draft202012Validator(REPO_CONFIG_SCHEMA).iter_errors(data):
         errors += _translate(error, root)
     return errors
 
