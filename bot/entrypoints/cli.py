@@ -198,6 +198,27 @@ def run(
 
 
 @app.command()
+def ask(
+    request: Annotated[
+        str,
+        typer.Argument(
+            metavar="REQUEST", help='The request in plain words, e.g. "a bucket for billing exports in Ireland, dev".'
+        ),
+    ],
+    repo: RepoOpt = Path("."),
+    sandbox: SandboxOpt = False,
+    base: BaseOpt = None,
+    actor: AsOpt = None,
+    output: FormatOpt = "auto",
+) -> None:
+    """Have Claude read a request in plain words, show the /infra commands it means, and run them as `run` does."""
+    _local_commands()  # loaded as `run` loads it
+    from bot.entrypoints.local_ask import ask as ask_in_words
+
+    raise typer.Exit(ask_in_words(repo, request, sandbox=sandbox, base=base, actor=actor, output=_format(output)))
+
+
+@app.command()
 def plan(
     repo: RepoOpt = Path("."),
     sandbox: SandboxOpt = False,

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from bot.domain.commands import Invalid, build_request
+from bot.domain.commands import Create, Destroy, Invalid, build_request, render_command
 from bot.domain.models import ChangeSet, Cloud, Refusal, ResourceKind, ResourceRequest
 from bot.ports import RepoReader
 from bot.tools.results import change_result
@@ -56,7 +56,9 @@ def change_tools(
     def proposed(built: ResourceRequest | Invalid) -> dict[str, Any]:
         if isinstance(built, Invalid):
             raise ToolRefused("invalid arguments:\n" + "\n".join(f"- {problem}" for problem in built.problems))
-        return change_result((propose or _terraform_propose())(repo, built))
+        # The command a person would type for the same change: what an interpreted request is shown and run as.
+        command = render_command(Create(built) if built.action == "create" else Destroy(built))
+        return change_result((propose or _terraform_propose())(repo, built), command=command)
 
     def create(
         cloud: Cloud, kind: ResourceKind, name: str, region: str, env: str, options: dict[str, str]

@@ -9,12 +9,19 @@ from bot.domain.models import ChangeSet, Refusal
 __all__ = ["change_result"]
 
 
-def change_result(result: ChangeSet | Refusal) -> dict[str, Any]:
-    """{"title", "description", "unchanged", "files": [{"path", "content"}]}, or for a refusal
-    {"refused": true, "message", "hint", "location"}."""
+def change_result(result: ChangeSet | Refusal, *, command: str) -> dict[str, Any]:
+    """{"title", "description", "unchanged", "files": [{"path", "content"}], "command"}, or for a refusal
+    {"refused": true, "message", "hint", "location", "command"}; command is the `/infra` line of the same change."""
     if isinstance(result, Refusal):
-        return {"refused": True, "message": result.message, "hint": result.hint, "location": result.location}
+        return {
+            "refused": True,
+            "message": result.message,
+            "hint": result.hint,
+            "location": result.location,
+            "command": command,
+        }
     return {
+        "command": command,
         "title": result.title,
         "description": result.description,
         "unchanged": result.unchanged,

@@ -39,7 +39,9 @@ def build_server(
     propose: ProposeFn | None = None,
 ) -> MCPServer:
     """An MCP server whose change tools read `repo`; `propose` defaults to bot.changes.terraform.propose."""
-    server: MCPServer = MCPServer(name=SERVER_NAME, instructions=_INSTRUCTIONS)
+    # The SDK configures the root logger at the level given; at its default (INFO) every HTTP request of the
+    # process (the Claude client's included) would be logged to stderr.
+    server: MCPServer = MCPServer(name=SERVER_NAME, instructions=_INSTRUCTIONS, log_level="WARNING")
     for tool in change_tools(repo, list_projects, plan_summary, propose=propose).values():
         server.tool(name=tool.name, annotations=_CHANGE if tool.changes else _READ)(_refusals_as_tool_errors(tool.fn))
     return server

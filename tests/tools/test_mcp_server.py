@@ -110,6 +110,7 @@ def test_create_s3_bucket_returns_the_change_set(server: Any, propose: Recording
     result = call(server, "create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1"})
     assert not result.is_error
     assert result.structured_content == {
+        "command": "/infra create bucket logs-archive cloud=aws region=eu-west-1 env=dev versioning=on",
         "title": "create bucket logs-archive",
         "description": "region eu-west-1",
         "unchanged": False,
@@ -269,6 +270,7 @@ def test_refusal_is_a_structured_result(server: Any) -> None:
         "message": "bucket taken-name already exists in dev",
         "hint": "choose another name",
         "location": "infra/aws/envs/dev/main.tf:12",
+        "command": "/infra create bucket taken-name cloud=aws region=us-east-1 env=dev versioning=on",
     }
 
 

@@ -1,0 +1,142 @@
+"""Plain words → the same tool calls a typed command makes, through a language model that can only propose.
+
+Every door (the App, the Action, `olympus ask`) calls interpret(). Text that parses as an `/infra` command never
+reaches the model: the caller runs it as typed. Otherwise the request, stripped of what a reader cannot see, goes
+to the model with the change tools (listed and called through MCP) and two tools of its own, ask_user and decline.
+Each tool call goes through the tool's own validation; an error goes back to the model so it can correct itself.
+What comes out is the `/infra` command of each change the tools accepted — the door runs exactly that.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.commands import NotForMe, parse
+from bot.domain.interpretation import Interpretation, ModelLimits, ModelReply, Proposal, ToolUse, Usage
+from bot.domain.untrusted_text import visible_text
+from bot.model_ports import LanguageModel, ModelError, ModelTools, ToolSpec
+from bot.services.interpreter_prompt import ASK, DECLINE, SYSTEM_PROMPT, request_message
+
+__all__ = ["NaturalRequest", "interpret", "is_command"]
+
+
+@dataclass(frozen=True)
+class NaturalRequest:
+    """Who asked (a GitHub login, or the local user), where (e.g. "issue #12 of acme/infra"), and what."""
+
+    who: str
+    where: str
+    text: str
+
+
+def is_command(text: str) -> bool:
+    """True when text is an `/infra` command (or a mistyped one, which gets the grammar's own reply)."""
+    return not isinstance(parse(text), NotForMe)
+
+
+def interpret(request: NaturalRequest, model: LanguageModel, tools: ModelTools, limits: ModelLimits) -> Interpretation:
+    """Run the tool-use loop until the model has proposed its changes, asked, declined, or spent its budget."""
+    text = visible_text(request.text)
+    if not text:
+        return Interpretation("question", "What would you like to change? For example: a bucket, its region, env.")
+    catalogue = tools.list_tools()
+    offered = {spec.name for spec in catalogue}
+    loop = _Loop(model, tools, limits, [*catalogue, ASK, DECLINE], offered)
+    messages: list[dict[str, Any]] = [{"role": "user", "content": request_message(request.who, request.where, text)}]
+    try:
+        return loop.run(messages)
+    except ModelError as failed:
+        return loop.outcome("unavailable", f"the model could not be reached: {failed}")
+
+
+class _Loop:
+    """One request's turns: what was proposed so far, the tokens and tool calls it has cost."""
+
+    def __init__(
+        self, model: LanguageModel, tools: ModelTools, limits: ModelLimits, specs: list[ToolSpec], offered: set[str]
+    ) -> None:
+        self.model, self.tools, self.limits, self.specs, self.offered = model, tools, limits, specs, offered
+        self.proposals: dict[str, Proposal] = {}
+        self.usage = Usage()
+        self.tool_calls = 0
+        self.model_name = ""
+
+    def outcome(self, kind: Any, text: str = "") -> Interpretation:
+        proposals = tuple(self.proposals.values()) if kind == "proposed" else ()
+        return Interpretation(kind, text, proposals, self.model_name, self.usage, self.tool_calls)
+
+    def run(self, messages: list[dict[str, Any]]) -> Interpretation:
+        while True:
+            reply = self.model.reply(system=SYSTEM_PROMPT, tools=self.specs, messages=messages, limits=self.limits)
+            self.usage += reply.usage
+            self.model_name = reply.model or self.model_name
+            ended = _ending(reply)
+            if ended is not None:
+                return self.outcome(*ended)
+            if not reply.tool_uses:
+                return self._final(reply)
+            if self.usage.total > self.limits.token_budget:
+                return self.outcome("declined", _over("tokens", self.limits.token_budget))
+            messages += [
+                {"role": "assistant", "content": list(reply.content)},
+                {"role": "user", "content": [self._call(use) for use in reply.tool_uses]},
+            ]
+
+    def _final(self, reply: ModelReply) -> Interpretation:
+        if self.proposals:
+            return self.outcome("proposed", reply.text)
+        if reply.stop_reason in ("refusal", "max_tokens"):
+            return self.outcome("declined", "the model stopped without proposing a change; rephrase the request")
+        # Text without a tool call and nothing proposed: the model is asking, in its own words.
+        return self.outcome("question", reply.text or "Could you say which resource you need, and where?")
+
+    def _call(self, use: ToolUse) -> dict[str, Any]:
+        if use.name not in self.offered:
+            return _tool_result(use, f"there is no tool named {use.name[:80]!r}", error=True)
+        if self.tool_calls >= self.limits.max_tool_calls:
+            return _tool_result(use, _over("tool calls", self.limits.max_tool_calls), error=True)
+        self.tool_calls += 1
+        outcome = self.tools.call_tool(use.name, use.arguments)
+        if not outcome.ok:
+            return _tool_result(use, outcome.error, error=True)
+        command = str(outcome.result.get("command", ""))
+        if command and "files" in outcome.result:
+            self.proposals.setdefault(
+                command, Proposal(command, str(outcome.result.get("title", "")), use.name, use.arguments)
+            )
+            # The model needs to know the change was accepted, not the files' text (tokens, and file content
+            # is no instruction to it either).
+            files = [file.get("path") for file in outcome.result.get("files", [])]
+            summary = {
+                "accepted": True,
+                "command": command,
+                "files": files,
+                "unchanged": outcome.result.get("unchanged", False),
+            }
+            return _tool_result(use, json.dumps(summary))
+        return _tool_result(use, json.dumps(outcome.result))
+
+
+def _ending(reply: ModelReply) -> tuple[str, str] | None:
+    """("question", text) or ("declined", text) when the model called ask_user or decline."""
+    for use in reply.tool_uses:
+        if use.name == ASK.name:
+            return "question", str(use.arguments.get("question", "")).strip() or "Could you say more?"
+        if use.name == DECLINE.name:
+            reason = str(use.arguments.get("reason", "")).strip() or "this is not something Olympus proposes"
+            instead = str(use.arguments.get("instead", "")).strip()
+            return "declined", f"{reason}\n\n{instead}".strip()
+    return None
+
+
+def _tool_result(use: ToolUse, text: str, *, error: bool = False) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": use.id, "content": text}
+    if error:
+        block["is_error"] = True
+    return block
+
+
+def _over(what: str, limit: int) -> str:
+    return f"this request needs more than {limit:,} {what}, the limit per request; ask for fewer changes at once"
