@@ -25,9 +25,12 @@ _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def visible_text(text: str, *, limit: int = MAX_REQUEST_CHARS) -> str:
     """text as a reader of the rendered issue sees it: no HTML comments, no invisible or control characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _HTML_COMMENT.sub("", text)
     text = _CONTROL.sub("", text)
     text = "".join(char for char in text if not is_invisible(char))
+    # Comments last, so no removal above can join one; again until none is left, as removing one may join "<" and
+    # "!--" around it into a new one.
+    while (uncommented := _HTML_COMMENT.sub("", text)) != text:
+        text = uncommented
     text = text.strip()
     if len(text) > limit:
         text = text[:limit] + f"\n[… {len(text) - limit:,} more characters left out]"
