@@ -9,6 +9,7 @@ from threading import Event
 from typing import Protocol
 
 from bot.domain.findings import ScanReport
+from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding
 
 
@@ -175,6 +176,14 @@ class Store(Protocol):
         ...
 
     def audit_log(self, limit: int = 100) -> list[AuditEntry]: ...
+
+    def record_interaction(self, record: InteractionRecord) -> int:
+        """Keep one request a language model read; its text and tool arguments are masked for secrets first."""
+        ...
+
+    def interactions(self, limit: int = 20) -> list[InteractionRecord]:
+        """The latest model interactions, newest first."""
+        ...
 
 
 # --- the code host (GitHub): appended for the App; bot/adapters/github/codehost.py implements it ---------------

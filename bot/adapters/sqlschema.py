@@ -172,6 +172,29 @@ pushes = sa.Table(
     sa.Index(None, "change_id"),
 )
 
+# Every request a language model read (bot/domain/interactions.py), secrets masked: for review and evaluation.
+model_interactions = sa.Table(
+    "model_interactions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UtcDateTime, nullable=False, index=True),
+    sa.Column("door", NulFreeText, nullable=False),
+    sa.Column("who", NulFreeText, nullable=False),
+    sa.Column("place", NulFreeText, nullable=False),
+    sa.Column("request", NulFreeText, nullable=False),
+    sa.Column("backend", NulFreeText, nullable=False),
+    sa.Column("model", NulFreeText, nullable=False),
+    sa.Column("system_prompt_sha256", NulFreeText, nullable=False),
+    sa.Column("outcome", NulFreeText, nullable=False),
+    sa.Column("reply", NulFreeText, nullable=False),
+    sa.Column("commands", sa.JSON, nullable=False),
+    sa.Column("calls", sa.JSON, nullable=False),
+    sa.Column("usage", sa.JSON, nullable=False),
+    sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("model_seconds", sa.Float, nullable=False),
+    sa.Column("cost_usd", sa.Float, nullable=True),
+)
+
 # The GitHub App's webhook deliveries, queued for the workers (bot/adapters/jobqueue.py).
 jobs = sa.Table(
     "jobs",

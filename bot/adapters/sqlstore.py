@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
+from bot.adapters.sql_interactions import recent_interactions, record_interaction
 from bot.adapters.sql_mutex import SqlMutexes
 from bot.adapters.store_engine import (
     Clock,
@@ -25,6 +26,7 @@ from bot.adapters.store_engine import (
     parse_store_url,
     utc_now,
 )
+from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding, Severity
 from bot.domain.records import (
     ApprovalRecord,
@@ -422,6 +424,13 @@ class SqlStore:
             base=row.base_ref,
         )
         return replace(plan, trusted=seal_holds(self._record_key, row.seal, "plan", *_plan_fields(plan)))
+
+    def record_interaction(self, record: InteractionRecord) -> int:
+        """Keep one model interaction (bot/adapters/sql_interactions.py), secrets masked."""
+        return record_interaction(self.engine, record, self.clock)
+
+    def interactions(self, limit: int = 20) -> list[InteractionRecord]:
+        return recent_interactions(self.engine, limit)
 
     def audit_log(self, limit: int = 100) -> list[AuditEntry]:
         """The latest entries, newest first."""

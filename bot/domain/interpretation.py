@@ -10,6 +10,7 @@ __all__ = [
     "ModelLimits",
     "ModelReply",
     "Proposal",
+    "ToolCallRecord",
     "ToolUse",
     "Usage",
 ]
@@ -70,6 +71,16 @@ class ModelLimits:
 
 
 @dataclass(frozen=True)
+class ToolCallRecord:
+    """One tool call of the model and what it gave: accepted, or the error it got back."""
+
+    name: str
+    arguments: dict[str, Any]
+    ok: bool
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class Proposal:
     """A change the model proposed, as the command a person could have typed and the tool call that made it."""
 
@@ -89,4 +100,7 @@ class Interpretation:
     proposals: tuple[Proposal, ...] = ()
     model: str = ""
     usage: Usage = field(default_factory=Usage)
-    tool_calls: int = 0
+    tool_calls: int = 0  # the change and read tools called (ask_user and decline are not counted)
+    calls: tuple[ToolCallRecord, ...] = ()  # every tool call, in order, ask_user and decline included
+    seconds: float = 0.0  # from the text to the outcome
+    model_seconds: float = 0.0  # of which waiting for the model

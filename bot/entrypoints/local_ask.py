@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.adapters.claude import limits_from_environment, model_from_environment, not_configured_hint
 from bot.adapters.git_tree import GitTreeReader
 from bot.adapters.mcp_tools import McpModelTools
+from bot.domain.interactions import interaction_of
 from bot.domain.interpretation import Interpretation
 from bot.domain.untrusted_text import visible_text
 from bot.entrypoints.local_commands import run_request
@@ -14,8 +15,9 @@ from bot.entrypoints.local_loop import open_repo, repo_arg
 from bot.entrypoints.terminal import OutputFormat
 from bot.errors import UserError
 from bot.services.interpreter import NaturalRequest, interpret, is_command
+from bot.services.interpreter_prompt import SYSTEM_PROMPT_SHA256
 from bot.tools.server import build_server, projects_in
-from bot.wiring import default_actor
+from bot.wiring import build_local_loop, default_actor
 
 __all__ = ["ask"]
 
@@ -41,7 +43,23 @@ def ask(
     request = NaturalRequest(actor or default_actor(), f"the local repository {git.root.name}", text)
     with McpModelTools(build_server(reader, lambda: projects_in(reader))) as tools:
         interpreted = interpret(request, model, tools, limits)
+    _keep(git.root, request, interpreted, model.backend)
     return _act(interpreted, repo, sandbox=sandbox, base=base, actor=actor, output=output)
+
+
+def _keep(root: Path, request: NaturalRequest, interpreted: Interpretation, backend: str) -> None:
+    """Record the interaction in the repository's store, where `olympus status` shows it."""
+    loop = build_local_loop(root, say=lambda line: None)
+    record = interaction_of(
+        interpreted,
+        door="cli",
+        who=request.who,
+        where=request.where,
+        request=visible_text(request.text),
+        backend=backend,
+        prompt_sha256=SYSTEM_PROMPT_SHA256,
+    )
+    loop.store.record_interaction(record)
 
 
 def _act(

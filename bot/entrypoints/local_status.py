@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.domain.markdown import one_line
 from bot.entrypoints.local_loop import open_repo
 from bot.services.context import SANDBOX_LOCKS
 from bot.wiring import build_local_loop
@@ -45,6 +46,16 @@ def show_status(repo: Path) -> int:
     others = [lock for lock in locks if lock.repo.removesuffix(SANDBOX_LOCKS) != own]
     for lock in others:
         print(f"lock of {lock.repo}: {lock.dir} ({lock.workspace}) held by {lock.holder}")
+    interactions = loop.store.interactions(limit=10)
+    if interactions:
+        print("recent plain-language requests (olympus ask):")
+    for kept in interactions:
+        cost = f", ${kept.cost_usd:.4f}" if kept.cost_usd is not None else ""
+        what = "; ".join(kept.commands) or one_line(kept.reply)[:120]
+        print(
+            f"  {kept.at:%Y-%m-%d %H:%M:%S} {kept.who} → {kept.outcome}: {what} ({kept.model}, "
+            f"{kept.usage.total:,} tokens{cost}, {kept.seconds:.1f} s)"
+        )
     print("recent actions:")
     for entry in loop.store.audit_log(limit=10):
         print(f"  {entry.started_at:%Y-%m-%d %H:%M:%S} {entry.actor} {entry.action}: {entry.result}")

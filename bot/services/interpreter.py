@@ -10,11 +10,21 @@ What comes out is the `/infra` command of each change the tools accepted — the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.domain.commands import NotForMe, parse
-from bot.domain.interpretation import Interpretation, ModelLimits, ModelReply, Proposal, ToolUse, Usage
+from bot.domain.interpretation import (
+    Interpretation,
+    ModelLimits,
+    ModelReply,
+    Proposal,
+    ToolCallRecord,
+    ToolUse,
+    Usage,
+)
 from bot.domain.untrusted_text import visible_text
 from bot.model_ports import LanguageModel, ModelError, ModelTools, ToolSpec
 from bot.services.interpreter_prompt import ASK, DECLINE, SYSTEM_PROMPT, request_message
@@ -36,44 +46,80 @@ def is_command(text: str) -> bool:
     return not isinstance(parse(text), NotForMe)
 
 
-def interpret(request: NaturalRequest, model: LanguageModel, tools: ModelTools, limits: ModelLimits) -> Interpretation:
+def interpret(
+    request: NaturalRequest,
+    model: LanguageModel,
+    tools: ModelTools,
+    limits: ModelLimits,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> Interpretation:
     """Run the tool-use loop until the model has proposed its changes, asked, declined, or spent its budget."""
+    started = clock()
     text = visible_text(request.text)
     if not text:
         return Interpretation("question", "What would you like to change? For example: a bucket, its region, env.")
     catalogue = tools.list_tools()
     offered = {spec.name for spec in catalogue}
-    loop = _Loop(model, tools, limits, [*catalogue, ASK, DECLINE], offered)
+    loop = _Loop(model, tools, limits, [*catalogue, ASK, DECLINE], offered, clock)
     messages: list[dict[str, Any]] = [{"role": "user", "content": request_message(request.who, request.where, text)}]
     try:
-        return loop.run(messages)
+        outcome = loop.run(messages)
     except ModelError as failed:
-        return loop.outcome("unavailable", f"the model could not be reached: {failed}")
+        outcome = loop.outcome("unavailable", f"the model could not be reached: {failed}")
+    return replace(outcome, seconds=clock() - started)
 
 
 class _Loop:
     """One request's turns: what was proposed so far, the tokens and tool calls it has cost."""
 
     def __init__(
-        self, model: LanguageModel, tools: ModelTools, limits: ModelLimits, specs: list[ToolSpec], offered: set[str]
+        self,
+        model: LanguageModel,
+        tools: ModelTools,
+        limits: ModelLimits,
+        specs: list[ToolSpec],
+        offered: set[str],
+        clock: Callable[[], float],
     ) -> None:
         self.model, self.tools, self.limits, self.specs, self.offered = model, tools, limits, specs, offered
+        self.clock = clock
         self.proposals: dict[str, Proposal] = {}
+        self.calls: list[ToolCallRecord] = []
         self.usage = Usage()
         self.tool_calls = 0
         self.model_name = ""
+        self.model_seconds = 0.0
 
     def outcome(self, kind: Any, text: str = "") -> Interpretation:
         proposals = tuple(self.proposals.values()) if kind == "proposed" else ()
-        return Interpretation(kind, text, proposals, self.model_name, self.usage, self.tool_calls)
+        return Interpretation(
+            kind,
+            text,
+            proposals,
+            self.model_name,
+            self.usage,
+            self.tool_calls,
+            tuple(self.calls),
+            model_seconds=self.model_seconds,
+        )
 
     def run(self, messages: list[dict[str, Any]]) -> Interpretation:
         while True:
-            reply = self.model.reply(system=SYSTEM_PROMPT, tools=self.specs, messages=messages, limits=self.limits)
+            asked = self.clock()
+            try:
+                reply = self.model.reply(system=SYSTEM_PROMPT, tools=self.specs, messages=messages, limits=self.limits)
+            finally:
+                self.model_seconds += self.clock() - asked
             self.usage += reply.usage
             self.model_name = reply.model or self.model_name
             ended = _ending(reply)
             if ended is not None:
+                self.calls += [
+                    ToolCallRecord(use.name, use.arguments, True)
+                    for use in reply.tool_uses
+                    if use.name in (ASK.name, DECLINE.name)
+                ]
                 return self.outcome(*ended)
             if not reply.tool_uses:
                 return self._final(reply)
@@ -93,6 +139,15 @@ class _Loop:
         return self.outcome("question", reply.text or "Could you say which resource you need, and where?")
 
     def _call(self, use: ToolUse) -> dict[str, Any]:
+        block = self._answer(use)
+        self.calls.append(
+            ToolCallRecord(
+                use.name, use.arguments, not block.get("is_error"), block["content"] if block.get("is_error") else ""
+            )
+        )
+        return block
+
+    def _answer(self, use: ToolUse) -> dict[str, Any]:
         if use.name not in self.offered:
             return _tool_result(use, f"there is no tool named {use.name[:80]!r}", error=True)
         if self.tool_calls >= self.limits.max_tool_calls:

@@ -37,6 +37,10 @@ def test_a_request_in_plain_words_opens_the_change_its_command_opens(repo: Path)
     assert git(repo, "branch", "--list", "infra/*").strip() == "infra/create-bucket-billing-exports-dev"
     assert len(claude.sent) == 2 and claude.sent[0]["model"] == "claude-sonnet-4-6"
     assert "HTTP Request" not in done.stderr and "Traceback" not in done.stderr  # no library logs reach the user
+    # The interaction is kept: who, what came of it, the model, its tokens (600 in, 107 out, 4620 cached) and cost.
+    status = olympus("status", "--repo", r)
+    assert "recent plain-language requests (olympus ask):" in status.stdout
+    assert f"bob → proposed: {COMMAND} (claude-sonnet-4-6, 5,327 tokens, $" in status.stdout
 
 
 def test_without_a_model_a_plain_request_says_how_to_enable_one_and_makes_nothing(repo: Path) -> None:
@@ -54,6 +58,7 @@ def test_a_question_is_printed_and_nothing_is_made(repo: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Olympus asks: What should the bucket be called")
     assert git(repo, "branch", "--list", "infra/*") == ""
+    assert "bob → question: What should the bucket be called" in olympus("status", "--repo", str(repo)).stdout
 
 
 def test_a_declined_request_is_a_user_error_and_makes_nothing(repo: Path) -> None:
