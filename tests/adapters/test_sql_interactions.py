@@ -57,9 +57,7 @@ def test_an_interaction_reads_back_as_it_was_recorded(store: SqlStore) -> None:
     newest, oldest = store.interactions()
     assert (newest.id, oldest.id) == (second, first) and oldest.request == "first"
     assert newest.at == AT and newest.door == "cli" and newest.who == "octocat"
-    assert newest.commands == (
-        "/infra create bucket billing-exports cloud=aws region=eu-west-1 env=dev versioning=on",
-    )
+    assert newest.commands == ("/infra create bucket billing-exports cloud=aws region=eu-west-1 env=dev versioning=on",)
     assert newest.usage == Usage(600, 107, 2310, 2310) and newest.model_seconds == 1.2
     assert [call.ok for call in newest.calls] == [False, True]
     assert newest.cost_usd == estimate_cost_usd("claude-sonnet-4-6", Usage(600, 107, 2310, 2310))
