@@ -2,7 +2,7 @@
 
 Every door (the App, the Action, `olympus ask`) calls interpret(). Text that parses as an `/infra` command never
 reaches the model: the caller runs it as typed. Otherwise the request, stripped of what a reader cannot see, goes
-to the model with the change tools (listed and called through MCP) and two tools of its own, ask_user and decline.
+to the model (secrets masked) with the change tools (listed and called through MCP) and two tools of its own, ask_user and decline.
 Each tool call goes through the tool's own validation; an error goes back to the model so it can correct itself.
 What comes out is the `/infra` command of each change the tools accepted — the door runs exactly that.
 """
@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.adapters.secret_masking import mask_secret_text
 from bot.domain.commands import NotForMe, parse
 from bot.domain.interpretation import (
     Interpretation,
@@ -56,7 +57,8 @@ def interpret(
 ) -> Interpretation:
     """Run the tool-use loop until the model has proposed its changes, asked, declined, or spent its budget."""
     started = clock()
-    text = visible_text(request.text)
+    # What a reader cannot see is removed; a secret someone pasted (a token, a key) never reaches the model.
+    text = mask_secret_text(visible_text(request.text))
     if not text:
         return Interpretation("question", "What would you like to change? For example: a bucket, its region, env.")
     catalogue = tools.list_tools()
