@@ -8,6 +8,7 @@ from pathlib import Path
 from threading import Event
 from typing import Protocol
 
+from bot.domain.conversations import Conversation
 from bot.domain.findings import ScanReport
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding
@@ -183,6 +184,14 @@ class Store(Protocol):
 
     def interactions(self, limit: int = 20) -> list[InteractionRecord]:
         """The latest model interactions, newest first."""
+        ...
+
+    def conversation_for(self, place: str, who: str) -> Conversation | None:
+        """The requester's conversation with the model in place (an issue, a local repository), or None."""
+        ...
+
+    def save_conversation(self, conversation: Conversation) -> int:
+        """Keep a conversation, over the requester's previous one in the same place."""
         ...
 
 

@@ -195,6 +195,23 @@ model_interactions = sa.Table(
     sa.Column("cost_usd", sa.Float, nullable=True),
 )
 
+# One conversation with the model per requester and place (bot/domain/conversations.py): its turns so far.
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("place", NulFreeText, nullable=False),
+    sa.Column("who", NulFreeText, nullable=False),
+    sa.Column("messages", sa.JSON, nullable=False),
+    sa.Column("last_turn", NulFreeText, nullable=False),
+    sa.Column("outcome", sa.JSON, nullable=False),
+    sa.Column("turns", sa.Integer, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    # The database, not a lookup, keeps two replicas from starting two conversations for one requester and place.
+    sa.UniqueConstraint("place", "who"),
+)
+
 # The GitHub App's webhook deliveries, queued for the workers (bot/adapters/jobqueue.py).
 jobs = sa.Table(
     "jobs",

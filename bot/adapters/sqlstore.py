@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
+from bot.adapters.sql_conversations import conversation_for, save_conversation
 from bot.adapters.sql_interactions import recent_interactions, record_interaction
 from bot.adapters.sql_mutex import SqlMutexes
 from bot.adapters.store_engine import (
@@ -26,6 +27,7 @@ from bot.adapters.store_engine import (
     parse_store_url,
     utc_now,
 )
+from bot.domain.conversations import Conversation
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding, Severity
 from bot.domain.records import (
@@ -431,6 +433,13 @@ class SqlStore:
 
     def interactions(self, limit: int = 20) -> list[InteractionRecord]:
         return recent_interactions(self.engine, limit)
+
+    def conversation_for(self, place: str, who: str) -> Conversation | None:
+        return conversation_for(self.engine, place, who)
+
+    def save_conversation(self, conversation: Conversation) -> int:
+        """Keep the conversation (bot/adapters/sql_conversations.py), over the requester's last one there."""
+        return save_conversation(self.engine, conversation)
 
     def audit_log(self, limit: int = 100) -> list[AuditEntry]:
         """The latest entries, newest first."""

@@ -104,3 +104,4 @@ class Interpretation:
     calls: tuple[ToolCallRecord, ...] = ()  # every tool call, in order, ask_user and decline included
     seconds: float = 0.0  # from the text to the outcome
     model_seconds: float = 0.0  # of which waiting for the model
+    messages: tuple[dict[str, Any], ...] = ()  # the conversation so far, ending with the model's last turn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from bot.adapters.claude import limits_from_environment, model_from_environment, not_configured_hint
@@ -14,7 +15,8 @@ from bot.entrypoints.local_commands import run_request
 from bot.entrypoints.local_loop import open_repo, repo_arg
 from bot.entrypoints.terminal import OutputFormat
 from bot.errors import UserError
-from bot.services.interpreter import NaturalRequest, interpret, is_command
+from bot.services.conversation import converse
+from bot.services.interpreter import NaturalRequest, is_command
 from bot.services.interpreter_prompt import SYSTEM_PROMPT_SHA256
 from bot.tools.server import build_server, projects_in
 from bot.wiring import build_local_loop, default_actor
@@ -41,25 +43,24 @@ def ask(
     # The tools read the base branch, as the change `olympus run` makes from it will.
     reader = GitTreeReader(git, ref)
     request = NaturalRequest(actor or default_actor(), f"the local repository {git.root.name}", text)
+    store = build_local_loop(git.root, say=lambda line: None).store
     with McpModelTools(build_server(reader, lambda: projects_in(reader))) as tools:
-        interpreted = interpret(request, model, tools, limits)
-    _keep(git.root, request, interpreted, model.backend)
-    return _act(interpreted, repo, sandbox=sandbox, base=base, actor=actor, output=output)
-
-
-def _keep(root: Path, request: NaturalRequest, interpreted: Interpretation, backend: str) -> None:
-    """Record the interaction in the repository's store, where `olympus status` shows it."""
-    loop = build_local_loop(root, say=lambda line: None)
-    record = interaction_of(
-        interpreted,
-        door="cli",
-        who=request.who,
-        where=request.where,
-        request=visible_text(request.text),
-        backend=backend,
-        prompt_sha256=SYSTEM_PROMPT_SHA256,
+        # One conversation per person and repository: the answer to a question is the next `ask`.
+        interpreted, _ = converse(
+            store, request, model, tools, limits, place=f"local:{git.root}", turn=uuid.uuid4().hex, now=store.clock()
+        )
+    store.record_interaction(
+        interaction_of(
+            interpreted,
+            door="cli",
+            who=request.who,
+            where=request.where,
+            request=visible_text(request.text),
+            backend=model.backend,
+            prompt_sha256=SYSTEM_PROMPT_SHA256,
+        )
     )
-    loop.store.record_interaction(record)
+    return _act(interpreted, repo, sandbox=sandbox, base=base, actor=actor, output=output)
 
 
 def _act(
@@ -75,7 +76,7 @@ def _act(
         )
     if interpreted.outcome == "question":
         print(f"Olympus asks: {said}")
-        print(f'Answer with the whole request again, e.g. `olympus ask{repo_arg(repo)} "..."`.')
+        print(f'Answer with `olympus ask{repo_arg(repo)} "ANSWER"` within a day: it continues this request.')
         return 0
     print(f"Interpreted by {interpreted.model} as:")
     for proposal in interpreted.proposals:

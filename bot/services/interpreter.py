@@ -1,8 +1,9 @@
 """Plain words → the same tool calls a typed command makes, through a language model that can only propose.
 
 Every door (the App, the Action, `olympus ask`) calls interpret(). Text that parses as an `/infra` command never
-reaches the model: the caller runs it as typed. Otherwise the request, stripped of what a reader cannot see, goes
-to the model (secrets masked) with the change tools (listed and called through MCP) and two tools of its own, ask_user and decline.
+reaches the model: the caller runs it as typed. Otherwise the request, stripped of what a reader cannot see and
+with secrets masked, goes to the model with the change tools (listed and called through MCP) and two tools of its
+own, ask_user and decline.
 Each tool call goes through the tool's own validation; an error goes back to the model so it can correct itself.
 What comes out is the `/infra` command of each change the tools accepted — the door runs exactly that.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,7 +29,7 @@ from bot.domain.interpretation import (
 )
 from bot.domain.untrusted_text import visible_text
 from bot.model_ports import LanguageModel, ModelError, ModelTools, ToolSpec
-from bot.services.interpreter_prompt import ASK, DECLINE, SYSTEM_PROMPT, request_message
+from bot.services.interpreter_prompt import ASK, DECLINE, SYSTEM_PROMPT, answer_message, request_message
 
 __all__ = ["NaturalRequest", "interpret", "is_command"]
 
@@ -53,9 +54,13 @@ def interpret(
     tools: ModelTools,
     limits: ModelLimits,
     *,
+    history: Sequence[dict[str, Any]] = (),
     clock: Callable[[], float] = time.monotonic,
 ) -> Interpretation:
-    """Run the tool-use loop until the model has proposed its changes, asked, declined, or spent its budget."""
+    """Run the tool-use loop until the model has proposed its changes, asked, declined, or spent its budget.
+
+    With `history` (a conversation whose last turn asked a question), the text is the answer to that question.
+    """
     started = clock()
     # What a reader cannot see is removed; a secret someone pasted (a token, a key) never reaches the model.
     text = mask_secret_text(visible_text(request.text))
@@ -64,7 +69,7 @@ def interpret(
     catalogue = tools.list_tools()
     offered = {spec.name for spec in catalogue}
     loop = _Loop(model, tools, limits, [*catalogue, ASK, DECLINE], offered, clock)
-    messages: list[dict[str, Any]] = [{"role": "user", "content": request_message(request.who, request.where, text)}]
+    messages = [*history, _answer(history, request, text)] if history else [_first(request, text)]
     try:
         outcome = loop.run(messages)
     except ModelError as failed:
@@ -92,6 +97,7 @@ class _Loop:
         self.tool_calls = 0
         self.model_name = ""
         self.model_seconds = 0.0
+        self.messages: list[dict[str, Any]] = []
 
     def outcome(self, kind: Any, text: str = "") -> Interpretation:
         proposals = tuple(self.proposals.values()) if kind == "proposed" else ()
@@ -104,6 +110,7 @@ class _Loop:
             self.tool_calls,
             tuple(self.calls),
             model_seconds=self.model_seconds,
+            messages=tuple(self.messages),
         )
 
     def run(self, messages: list[dict[str, Any]]) -> Interpretation:
@@ -115,6 +122,8 @@ class _Loop:
                 self.model_seconds += self.clock() - asked
             self.usage += reply.usage
             self.model_name = reply.model or self.model_name
+            # The conversation as it stands, kept for a question's answer to continue it.
+            self.messages = [*messages, {"role": "assistant", "content": list(reply.content)}]
             ended = _ending(reply)
             if ended is not None:
                 self.calls += [
@@ -137,7 +146,8 @@ class _Loop:
             return self.outcome("proposed", reply.text)
         if reply.stop_reason in ("refusal", "max_tokens"):
             return self.outcome("declined", "the model stopped without proposing a change; rephrase the request")
-        # Text without a tool call and nothing proposed: the model is asking, in its own words.
+        # Text without a tool call and nothing proposed: the model is asking, in its own words. Its answer will be
+        # a plain user turn (there is no ask_user call to reply to).
         return self.outcome("question", reply.text or "Could you say which resource you need, and where?")
 
     def _call(self, use: ToolUse) -> dict[str, Any]:
@@ -174,6 +184,33 @@ class _Loop:
             }
             return _tool_result(use, json.dumps(summary))
         return _tool_result(use, json.dumps(outcome.result))
+
+
+def _first(request: NaturalRequest, text: str) -> dict[str, Any]:
+    return {"role": "user", "content": request_message(request.who, request.where, text)}
+
+
+def _answer(history: Sequence[dict[str, Any]], request: NaturalRequest, text: str) -> dict[str, Any]:
+    """The user turn after a question: the answer as ask_user's result, and a result for every other tool call
+    of that turn (the API wants one per call; none of them ran, since the question came first)."""
+    last = history[-1].get("content", []) if history else []
+    uses = [block for block in last if isinstance(block, dict) and block.get("type") == "tool_use"]
+    results = []
+    for use in uses:
+        if use.get("name") == ASK.name:
+            results.append(
+                {"type": "tool_result", "tool_use_id": use["id"], "content": answer_message(request.who, text)}
+            )
+        else:
+            results.append(
+                {
+                    "type": "tool_result",
+                    "tool_use_id": use["id"],
+                    "content": "not run: the question came first",
+                    "is_error": True,
+                }
+            )
+    return {"role": "user", "content": results or answer_message(request.who, text)}
 
 
 def _ending(reply: ModelReply) -> tuple[str, str] | None:

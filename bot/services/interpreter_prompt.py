@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Final
 
 from bot.model_ports import ToolSpec
 
-__all__ = ["ASK", "DECLINE", "SYSTEM_PROMPT", "SYSTEM_PROMPT_SHA256", "request_message"]
+__all__ = ["ASK", "DECLINE", "SYSTEM_PROMPT", "SYSTEM_PROMPT_SHA256", "answer_message", "request_message"]
 
 SYSTEM_PROMPT: Final = """\
 You are Olympus's request interpreter. People ask for cloud infrastructure in plain words; you turn a request into \
@@ -61,4 +62,14 @@ DECLINE: Final = ToolSpec(
 
 def request_message(who: str, where: str, text: str) -> str:
     """The user turn: who asked and where, then the request as data."""
-    return f"Request from GitHub user {who} in {where}.\n<request>\n{text.replace('</request>', '')}\n</request>"
+    return f"Request from GitHub user {who} in {where}.\n<request>\n{_data(text)}\n</request>"
+
+
+def answer_message(who: str, text: str) -> str:
+    """The answer to the model's question, as data too."""
+    return f"Answer from GitHub user {who}.\n<request>\n{_data(text)}\n</request>"
+
+
+def _data(text: str) -> str:
+    # The text cannot close the tag it sits in and pose as Olympus's own words after it.
+    return re.sub(r"</?\s*request\s*>", "", text, flags=re.IGNORECASE)

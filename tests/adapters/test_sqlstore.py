@@ -65,10 +65,11 @@ def test_open_migrates_to_head(store: SqlStore) -> None:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with store.engine.connect() as connection:
         current = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        assert current.get_current_revision() == head == "0004"
+        assert current.get_current_revision() == head == "0005"
         tables = set(sa.inspect(connection).get_table_names())
     assert tables == {
         "model_interactions",
+        "conversations",
         "runs",
         "plans",
         "findings",

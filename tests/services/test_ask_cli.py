@@ -51,7 +51,8 @@ def test_without_a_model_a_plain_request_says_how_to_enable_one_and_makes_nothin
     assert leftovers(repo) == NOTHING
 
 
-def test_a_question_is_printed_and_nothing_is_made(repo: Path) -> None:
+@pytest.mark.slow
+def test_a_question_is_printed_nothing_is_made_and_the_answer_continues_it(repo: Path) -> None:
     assert olympus("init", "--repo", str(repo), "--sandbox").returncode == 0
     with ReplayServer("make_me_a_bucket") as claude:
         done = olympus("ask", "--repo", str(repo), "make me a bucket", env=claude.env())
@@ -59,6 +60,12 @@ def test_a_question_is_printed_and_nothing_is_made(repo: Path) -> None:
     assert done.stdout.startswith("Olympus asks: What should the bucket be called")
     assert git(repo, "branch", "--list", "infra/*") == ""
     assert "bob → question: What should the bucket be called" in olympus("status", "--repo", str(repo)).stdout
+    # The answer continues the same conversation: the model gets its question back with the answer.
+    with ReplayServer("make_me_a_bucket_answered") as claude:
+        answered = olympus("ask", "--repo", str(repo), "--sandbox", "billing-exports, for dev", env=claude.env())
+    assert answered.returncode == 0, answered.stderr
+    assert "/infra create bucket billing-exports cloud=aws region=us-east-1 env=dev" in answered.stdout
+    assert [m["role"] for m in claude.sent[0]["messages"]] == ["user", "assistant", "user"]
 
 
 def test_a_declined_request_is_a_user_error_and_makes_nothing(repo: Path) -> None:
