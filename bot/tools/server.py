@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,14 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
+import bot
 from bot.domain.projects import ProjectConfigError, discover_projects
 from bot.domain.repo_config import ConfigErrors, load_repo_config
 from bot.ports import RepoReader
 from bot.tools.change_tools import ProposeFn, ToolRefused, change_tools
 from bot.tools.filesystem_repo import FileSystemRepo
 
-__all__ = ["SERVER_NAME", "ProposeFn", "build_server", "projects_in", "serve_stdio"]
+__all__ = ["SERVER_NAME", "ProposeFn", "build_server", "olympus_version", "projects_in", "serve_stdio"]
 
 SERVER_NAME = "olympus"
 
@@ -31,6 +33,14 @@ _CHANGE = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempoten
 _READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
 
+def olympus_version() -> str:
+    """Olympus's version as installed (the `olympus-bot` distribution), else the package's own."""
+    try:
+        return metadata.version("olympus-bot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return bot.__version__
+
+
 def build_server(
     repo: RepoReader,
     list_projects: Callable[[], list[dict[str, Any]]] | None = None,
@@ -39,7 +49,7 @@ def build_server(
     propose: ProposeFn | None = None,
 ) -> MCPServer:
     """An MCP server whose change tools read `repo`; `propose` defaults to bot.changes.terraform.propose."""
-    server: MCPServer = MCPServer(name=SERVER_NAME, instructions=_INSTRUCTIONS)
+    server: MCPServer = MCPServer(name=SERVER_NAME, version=olympus_version(), instructions=_INSTRUCTIONS)
     for tool in change_tools(repo, list_projects, plan_summary, propose=propose).values():
         server.tool(name=tool.name, annotations=_CHANGE if tool.changes else _READ)(_refusals_as_tool_errors(tool.fn))
     return server

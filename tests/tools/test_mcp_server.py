@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections.abc import Awaitable, Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,11 @@ from fakes.recording_propose import RecordingPropose
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult, TextContent
 
+import bot
 from bot.domain.commands import Create, Destroy, parse, to_tool_call
 from bot.domain.models import Cloud, ResourceKind, ResourceRequest
 from bot.tools.filesystem_repo import FileSystemRepo
-from bot.tools.server import build_server, projects_in
+from bot.tools.server import build_server, olympus_version, projects_in
 
 CHANGE_TOOLS = {
     "create_s3_bucket",
@@ -66,6 +68,23 @@ def server(repo: FileSystemRepo, propose: RecordingPropose) -> Any:
     projects = [{"name": "aws-dev", "dir": "infra/aws/envs/dev", "workspace": "default"}]
     summaries = {"aws-dev": {"project": "aws-dev", "add": 1, "change": 0, "destroy": 0}}
     return build_server(repo, lambda: projects, summaries.get, propose=propose)
+
+
+def test_server_info_names_olympus_at_its_installed_version(server: Any) -> None:
+    async def info(client: Client) -> Any:
+        return client.server_info
+
+    found = run(server, info)
+    assert found is not None and found.name == "olympus"
+    assert found.version == metadata.version("olympus-bot") != ""
+
+
+def test_the_version_of_a_checkout_never_installed_is_the_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_installed(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    assert olympus_version() == bot.__version__ != ""
 
 
 def test_no_tool_imports_or_removes_state(server: Any) -> None:
