@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from bot.domain.commands import Invalid, build_request
 from bot.domain.models import ChangeSet, Cloud, Refusal, ResourceKind, ResourceRequest
 from bot.ports import RepoReader
-from bot.tools.results import change_result
+from bot.tools.results import (
+    ChangeResult,
+    PlanSummaryResult,
+    ProjectsResult,
+    RefusalResult,
+    change_result,
+)
 
-__all__ = ["ProposeFn", "Tool", "ToolRefused", "change_tools"]
+__all__ = ["ChangeRefused", "ProposeFn", "Tool", "ToolRefused", "change_tools", "invalid_arguments"]
 
 ProposeFn = Callable[[RepoReader, ResourceRequest], ChangeSet | Refusal]
 
@@ -31,16 +37,34 @@ GcsLocation = Annotated[
 
 
 class ToolRefused(Exception):
-    """A tool refuses its arguments; the message says why. The MCP server reports it as a ToolError."""
+    """The call cannot be carried out as asked; the message, the text of MCP's error result, says why."""
+
+
+class ChangeRefused(ToolRefused):
+    """The change generator refuses the change (a name taken, an env that deploys elsewhere): an error result whose
+    structured content is the refusal, and whose text is the same refusal as JSON."""
+
+    def __init__(self, refusal: RefusalResult) -> None:
+        super().__init__(refusal.model_dump_json(indent=2))
+        self.refusal = refusal
+
+    @property
+    def structured(self) -> dict[str, Any]:
+        return self.refusal.model_dump(mode="json")
+
+
+def invalid_arguments(problems: Iterable[str]) -> ToolRefused:
+    """Every problem of a call's arguments, one a line, as one refusal."""
+    return ToolRefused("invalid arguments:\n" + "\n".join(f"- {problem}" for problem in problems))
 
 
 @dataclass(frozen=True)
 class Tool:
-    """One tool: its MCP name, the function (its signature is the input schema, its docstring the description),
-    and whether it proposes a change (else it only reads)."""
+    """One tool: its MCP name, the function (its signature is the input schema, its docstring the description, its
+    return type the output schema), and whether it proposes a change (else it only reads)."""
 
     name: str
-    fn: Callable[..., dict[str, Any]]
+    fn: Callable[..., BaseModel]
     changes: bool
 
 
@@ -53,19 +77,22 @@ def change_tools(
 ) -> dict[str, Tool]:
     """The tools over `repo`, by name; `propose` defaults to bot.changes.terraform.propose."""
 
-    def proposed(built: ResourceRequest | Invalid) -> dict[str, Any]:
+    def proposed(built: ResourceRequest | Invalid) -> ChangeResult:
         if isinstance(built, Invalid):
-            raise ToolRefused("invalid arguments:\n" + "\n".join(f"- {problem}" for problem in built.problems))
-        return change_result((propose or _terraform_propose())(repo, built))
+            raise invalid_arguments(built.problems)
+        result = change_result((propose or _terraform_propose())(repo, built))
+        if isinstance(result, RefusalResult):
+            raise ChangeRefused(result)
+        return result
 
     def create(
         cloud: Cloud, kind: ResourceKind, name: str, region: str, env: str, options: dict[str, str]
-    ) -> dict[str, Any]:
+    ) -> ChangeResult:
         return proposed(build_request("create", cloud, kind, name, region=region, env=env, options=options))
 
     def create_s3_bucket(
         name: Name, region: AwsRegion = "us-east-1", env: Env = "dev", versioning: bool = True
-    ) -> dict[str, Any]:
+    ) -> ChangeResult:
         """Propose an S3 bucket (private, encrypted, versioned unless versioning is false)."""
         options = {"versioning": "on" if versioning else "off"}
         return create(Cloud.AWS, ResourceKind.BUCKET, name, region, env, options)
@@ -75,7 +102,7 @@ def change_tools(
         location: GcsLocation = "US",
         env: Env = "dev",
         versioning: bool = True,
-    ) -> dict[str, Any]:
+    ) -> ChangeResult:
         """Propose a Google Cloud Storage bucket (uniform access, public access prevented)."""
         options = {"versioning": "on" if versioning else "off"}
         return create(Cloud.GCP, ResourceKind.BUCKET, name, location, env, options)
@@ -85,7 +112,7 @@ def change_tools(
         instance_type: Annotated[str, Field(description="An EC2 instance type, e.g. t3.micro.")] = "t3.micro",
         region: AwsRegion = "us-east-1",
         env: Env = "dev",
-    ) -> dict[str, Any]:
+    ) -> ChangeResult:
         """Propose an EC2 instance, named by its Name tag."""
         options = {"instance_type": instance_type}
         return create(Cloud.AWS, ResourceKind.INSTANCE, name, region, env, options)
@@ -97,7 +124,7 @@ def change_tools(
         env: Env = "dev",
         memory_mb: Annotated[int, Field(description="Memory in MB, 128 to 10240.")] = 128,
         timeout_s: Annotated[int, Field(description="Timeout in seconds, 1 to 900.")] = 10,
-    ) -> dict[str, Any]:
+    ) -> ChangeResult:
         """Propose an AWS Lambda function."""
         options = {"runtime": runtime, "memory_mb": str(memory_mb), "timeout_s": str(timeout_s)}
         return create(Cloud.AWS, ResourceKind.FUNCTION, name, region, env, options)
@@ -107,17 +134,17 @@ def change_tools(
         kind: Literal["bucket", "instance", "function"],
         name: Name,
         env: Env = "dev",
-    ) -> dict[str, Any]:
+    ) -> ChangeResult:
         """Propose removing a resource that Olympus manages (its definition leaves the repository)."""
         return proposed(build_request("destroy", Cloud(cloud), ResourceKind(kind), name, env=env))
 
-    def projects() -> dict[str, Any]:
+    def projects() -> ProjectsResult:
         """The Terraform projects (root modules) Olympus plans and applies, with their directories."""
-        return {"projects": list_projects() if list_projects else []}
+        return ProjectsResult.model_validate({"projects": list_projects() if list_projects else []})
 
     def get_plan_summary(
         project: Annotated[str, Field(description="A project name, as list_projects gives it.")],
-    ) -> dict[str, Any]:
+    ) -> PlanSummaryResult:
         """The summary of the latest saved plan of one project: what it adds, changes and destroys."""
         summary = plan_summary(project) if plan_summary else None
         if summary is None:
@@ -125,7 +152,7 @@ def change_tools(
                 f"no plan is recorded for project {project[:100]!r}; run `/infra plan -p PROJECT` in its pull "
                 "request, or call list_projects for the project names"
             )
-        return summary
+        return PlanSummaryResult.model_validate(summary)
 
     changing = (create_s3_bucket, create_gcs_bucket, create_ec2_instance, create_lambda_function, destroy_resource)
     tools = [Tool(fn.__name__, fn, changes=True) for fn in changing]

@@ -16,13 +16,18 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from bot.tools.change_tools import Tool, ToolRefused
+from bot.tools.change_tools import ChangeRefused, Tool, ToolRefused
 
 __all__ = ["ToolCallError", "call_in_process"]
 
 
 class ToolCallError(Exception):
-    """The tool call failed; the message is the text an MCP client would get in the error result."""
+    """The tool call failed; the message is the text of MCP's error result, and `refusal` its structured content
+    when the change generator refused the change (None for any other failure)."""
+
+    def __init__(self, text: str, refusal: dict[str, Any] | None = None) -> None:
+        super().__init__(text)
+        self.refusal = refusal
 
 
 # The SDK's argument models subclass its ArgModelBase, a BaseModel with only this setting; a config instead of a
@@ -31,7 +36,7 @@ _ARGUMENTS_CONFIG = ConfigDict(arbitrary_types_allowed=True)
 
 
 def call_in_process(tools: Mapping[str, Tool], name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The tool's structured result, or ToolCallError with the text of MCP's error result."""
+    """The tool's structured result, or ToolCallError with the text (and structured content) of MCP's error result."""
     tool = tools.get(name)
     if tool is None:
         raise ToolCallError(f"Unknown tool: {name}")
@@ -43,10 +48,12 @@ def call_in_process(tools: Mapping[str, Tool], name: str, arguments: Mapping[str
     kwargs = {field.alias or key: getattr(validated, key) for key, field in type(validated).model_fields.items()}
     try:
         result = tool.fn(**kwargs)
+    except ChangeRefused as refused:
+        raise ToolCallError(str(refused), refused.structured) from None
     except ToolRefused as refused:
         raise ToolCallError(f"Error executing tool {name}: {refused}") from None
-    # The SDK sends the result as JSON: what comes back is JSON's types (lists, not tuples).
-    structured: dict[str, Any] = json.loads(json.dumps(result))
+    # As the SDK sends it: JSON's types (lists, not tuples), by alias.
+    structured: dict[str, Any] = result.model_dump(mode="json", by_alias=True)
     return structured
 
 

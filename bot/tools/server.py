@@ -10,13 +10,14 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel
 
 import bot
 from bot.domain.projects import ProjectConfigError, discover_projects
 from bot.domain.repo_config import ConfigErrors, load_repo_config
 from bot.ports import RepoReader
-from bot.tools.change_tools import ProposeFn, ToolRefused, change_tools
+from bot.tools.change_tools import ChangeRefused, ProposeFn, ToolRefused, change_tools
 from bot.tools.filesystem_repo import FileSystemRepo
 
 __all__ = ["SERVER_NAME", "ProposeFn", "build_server", "olympus_version", "projects_in", "serve_stdio"]
@@ -25,8 +26,10 @@ SERVER_NAME = "olympus"
 
 _INSTRUCTIONS = (
     "Olympus proposes infrastructure changes as files for a pull request. The create_* and destroy_resource "
-    "tools return the files of a proposed change (or a refusal that says why and how to fix it); they never "
-    "apply anything. Plans and applies happen in the pull request, after review."
+    "tools return the files of a proposed change; they never apply anything. When Olympus will not make a change "
+    "(a name already taken, an env that deploys to another region), the result is an error whose structured content "
+    "is the refusal: refused, message, hint (how to ask so that it works) and location (the conflicting definition). "
+    "Plans and applies happen in the pull request, after review."
 )
 # Change tools only compute files from the repository; asking twice gives the same answer.
 _CHANGE = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
@@ -51,21 +54,29 @@ def build_server(
     """An MCP server whose change tools read `repo`; `propose` defaults to bot.changes.terraform.propose."""
     server: MCPServer = MCPServer(name=SERVER_NAME, version=olympus_version(), instructions=_INSTRUCTIONS)
     for tool in change_tools(repo, list_projects, plan_summary, propose=propose).values():
-        server.tool(name=tool.name, annotations=_CHANGE if tool.changes else _READ)(_refusals_as_tool_errors(tool.fn))
+        server.tool(name=tool.name, annotations=_CHANGE if tool.changes else _READ)(_failures_as_errors(tool.fn))
     return server
 
 
-def _refusals_as_tool_errors(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    """fn, its refusals raised as MCP's ToolError, whose text reaches the client (any other exception's does not).
+def _failures_as_errors(fn: Callable[..., BaseModel]) -> Callable[..., BaseModel | CallToolResult]:
+    """fn, a refused change returned as an error result that carries the refusal, any other refusal raised as MCP's
+    ToolError, whose text reaches the client (any other exception's does not).
 
     functools.wraps keeps fn's name, docstring and signature (`__wrapped__`), from which the SDK builds the tool's
-    description and input schema, so the wrapper changes nothing else.
+    description, input schema and output schema, so the wrapper changes nothing else.
     """
 
     @functools.wraps(fn)
-    def tool(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    def tool(*args: Any, **kwargs: Any) -> BaseModel | CallToolResult:
         try:
             return fn(*args, **kwargs)
+        except ChangeRefused as refused:
+            # The SDK checks only a successful result against the output schema: a refusal keeps its own shape.
+            return CallToolResult(
+                content=[TextContent(type="text", text=str(refused))],
+                structured_content=refused.structured,
+                is_error=True,
+            )
         except ToolRefused as refused:
             raise ToolError(str(refused)) from None
 

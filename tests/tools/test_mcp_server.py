@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from importlib import metadata
@@ -29,6 +30,14 @@ CHANGE_TOOLS = {
     "destroy_resource",
 }
 READ_TOOLS = {"list_projects", "get_plan_summary"}
+SUMMARY = {
+    "project": "aws-dev",
+    "change": "infra/create-bucket-logs-dev",
+    "commit": "0" * 40,
+    "plan_sha256": "1" * 64,
+    "counts": {"add": 1, "change": 0, "destroy": 0, "replace": 0, "import": 0, "move": 0, "forget": 0},
+    "markdown": "1 to add",
+}
 
 
 def run(server: Any, work: Callable[[Client], Awaitable[Any]]) -> Any:
@@ -52,6 +61,15 @@ def error_text(result: CallToolResult) -> str:
     return block.text
 
 
+def refusal(result: CallToolResult) -> dict[str, Any]:
+    """A refused change: an error result whose structured content is the refusal, and whose text is it as JSON."""
+    assert result.is_error, result
+    assert result.structured_content is not None and result.structured_content["refused"] is True, result
+    [block] = result.content
+    assert isinstance(block, TextContent) and json.loads(block.text) == result.structured_content
+    return dict(result.structured_content)
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> FileSystemRepo:
     (tmp_path / "README.md").write_text("hello\n")
@@ -66,8 +84,7 @@ def propose() -> RecordingPropose:
 @pytest.fixture
 def server(repo: FileSystemRepo, propose: RecordingPropose) -> Any:
     projects = [{"name": "aws-dev", "dir": "infra/aws/envs/dev", "workspace": "default"}]
-    summaries = {"aws-dev": {"project": "aws-dev", "add": 1, "change": 0, "destroy": 0}}
-    return build_server(repo, lambda: projects, summaries.get, propose=propose)
+    return build_server(repo, lambda: projects, {"aws-dev": SUMMARY}.get, propose=propose)
 
 
 def test_server_info_names_olympus_at_its_installed_version(server: Any) -> None:
@@ -123,6 +140,7 @@ def test_lists_every_tool_with_its_schema(server: Any) -> None:
         assert tool.description, name
         assert tool.annotations is not None and tool.annotations.read_only_hint is True, name
         assert tool.output_schema is not None and tool.output_schema["type"] == "object", name
+        assert tool.output_schema["properties"] and tool.output_schema["additionalProperties"] is False, name
 
 
 def test_create_s3_bucket_returns_the_change_set(server: Any, propose: RecordingPropose) -> None:
@@ -132,7 +150,9 @@ def test_create_s3_bucket_returns_the_change_set(server: Any, propose: Recording
         "title": "create bucket logs-archive",
         "description": "region eu-west-1",
         "unchanged": False,
-        "files": [{"path": "infra/aws/envs/dev/logs-archive.tf", "content": "# logs-archive\nhello\n"}],
+        "files": [
+            {"path": "infra/aws/envs/dev/logs-archive.tf", "content": "# logs-archive\nhello\n", "deleted": False}
+        ],
     }
     assert propose.requests == [
         ResourceRequest(
@@ -280,10 +300,9 @@ def test_arguments_of_the_wrong_type_are_tool_errors(
     assert propose.requests == []
 
 
-def test_refusal_is_a_structured_result(server: Any) -> None:
+def test_refusal_is_an_error_with_the_structured_refusal(server: Any) -> None:
     result = call(server, "create_s3_bucket", {"name": "taken-name"})
-    assert not result.is_error
-    assert result.structured_content == {
+    assert refusal(result) == {
         "refused": True,
         "message": "bucket taken-name already exists in dev",
         "hint": "choose another name",
@@ -297,7 +316,7 @@ def test_read_only_tools(server: Any) -> None:
         "projects": [{"name": "aws-dev", "dir": "infra/aws/envs/dev", "workspace": "default"}]
     }
     summary = call(server, "get_plan_summary", {"project": "aws-dev"})
-    assert summary.structured_content == {"project": "aws-dev", "add": 1, "change": 0, "destroy": 0}
+    assert summary.structured_content == SUMMARY
     assert "no plan is recorded for project 'nope'" in error_text(call(server, "get_plan_summary", {"project": "nope"}))
 
 
@@ -328,7 +347,8 @@ needs_terraform_changes = pytest.mark.skipif(not HAS_TERRAFORM_CHANGES, reason="
 def write_files(root: Path, content: dict[str, Any]) -> None:
     for file in content["files"]:
         target = root / file["path"]
-        if file["content"] == "":  # bot.changes.terraform's convention for a deleted file
+        if file["deleted"]:
+            assert file["content"] == ""
             target.unlink()
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -369,20 +389,17 @@ def test_real_propose_unchanged_refused_and_destroyed(tmp_path: Path) -> None:
     assert again.structured_content["unchanged"] is True and again.structured_content["files"] == []
 
     different = call(server, "create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1", "versioning": False})
-    refusal = different.structured_content
-    assert not different.is_error and refusal is not None
-    assert refusal["refused"] is True and "logs-archive" in refusal["message"] and refusal["hint"]
-    assert refusal["location"].startswith("infra/aws/envs/dev/")
+    refused = refusal(different)
+    assert "logs-archive" in refused["message"] and refused["hint"]
+    assert refused["location"].startswith("infra/aws/envs/dev/")
 
-    missing = call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "nope"})
-    assert missing.structured_content is not None and missing.structured_content["refused"] is True
+    refusal(call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "nope"}))
 
     destroyed = call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "logs-archive"})
-    assert destroyed.structured_content is not None and destroyed.structured_content.get("refused") is None
-    assert [file["content"] for file in destroyed.structured_content["files"]] == [""]
+    assert not destroyed.is_error and destroyed.structured_content is not None
+    assert [(file["content"], file["deleted"]) for file in destroyed.structured_content["files"]] == [("", True)]
     write_files(tmp_path, destroyed.structured_content)
-    gone = call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "logs-archive"})
-    assert gone.structured_content is not None and gone.structured_content["refused"] is True
+    refusal(call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "logs-archive"}))
 
 
 # --- stdio ---------------------------------------------------------------------------------------------------
