@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool as SdkTool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
@@ -17,7 +18,8 @@ import bot
 from bot.domain.projects import ProjectConfigError, discover_projects
 from bot.domain.repo_config import ConfigErrors, load_repo_config
 from bot.ports import RepoReader
-from bot.tools.change_tools import ChangeRefused, ProposeFn, ToolRefused, change_tools
+from bot.tools.calls import argument_model, call, result_model
+from bot.tools.change_tools import ChangeRefused, ProposeFn, Tool, ToolRefused, change_tools
 from bot.tools.filesystem_repo import FileSystemRepo
 
 __all__ = ["SERVER_NAME", "ProposeFn", "build_server", "olympus_version", "projects_in", "serve_stdio"]
@@ -52,24 +54,26 @@ def build_server(
     propose: ProposeFn | None = None,
 ) -> MCPServer:
     """An MCP server whose change tools read `repo`; `propose` defaults to bot.changes.terraform.propose."""
-    server: MCPServer = MCPServer(name=SERVER_NAME, version=olympus_version(), instructions=_INSTRUCTIONS)
-    for tool in change_tools(repo, list_projects, plan_summary, propose=propose).values():
-        server.tool(name=tool.name, annotations=_CHANGE if tool.changes else _READ)(_failures_as_errors(tool.fn))
-    return server
+    tools = [_served(tool) for tool in change_tools(repo, list_projects, plan_summary, propose=propose).values()]
+    return MCPServer(name=SERVER_NAME, version=olympus_version(), instructions=_INSTRUCTIONS, tools=tools)
 
 
-def _failures_as_errors(fn: Callable[..., BaseModel]) -> Callable[..., BaseModel | CallToolResult]:
-    """fn, a refused change returned as an error result that carries the refusal, any other refusal raised as MCP's
-    ToolError, whose text reaches the client (any other exception's does not).
+class _ArgumentsAsSent(FuncMetadata):
+    """The SDK's argument step, handing the arguments on as the client sent them: the tool checks them itself
+    (bot/tools/calls.py), to word a mistake for its reader rather than as pydantic's report, and as the CLI's
+    in-process call words it. The input schema the server lists is that check's own model."""
 
-    functools.wraps keeps fn's name, docstring and signature (`__wrapped__`), from which the SDK builds the tool's
-    description, input schema and output schema, so the wrapper changes nothing else.
-    """
+    def validate_arguments(self, arguments_to_validate: dict[str, Any]) -> dict[str, Any]:
+        return {"arguments": dict(arguments_to_validate)}
 
-    @functools.wraps(fn)
-    def tool(*args: Any, **kwargs: Any) -> BaseModel | CallToolResult:
+
+def _served(tool: Tool) -> SdkTool:
+    """The tool as the SDK serves it: its schemas from the tool's own models, a refusal as an error result."""
+    model = argument_model(tool.fn)
+
+    def run(arguments: dict[str, Any]) -> BaseModel | CallToolResult:
         try:
-            return fn(*args, **kwargs)
+            return call(tool, model, arguments)
         except ChangeRefused as refused:
             # The SDK checks only a successful result against the output schema: a refusal keeps its own shape.
             return CallToolResult(
@@ -78,9 +82,20 @@ def _failures_as_errors(fn: Callable[..., BaseModel]) -> Callable[..., BaseModel
                 is_error=True,
             )
         except ToolRefused as refused:
+            # A ToolError's text reaches the client (any other exception's does not).
             raise ToolError(str(refused)) from None
 
-    return tool
+    return SdkTool(
+        fn=run,
+        name=tool.name,
+        title=None,
+        description=tool.fn.__doc__ or "",
+        parameters=model.model_json_schema(by_alias=True),
+        fn_metadata=_ArgumentsAsSent(arg_model=ArgModelBase, output_model=result_model(tool.fn)),
+        is_async=False,
+        context_kwarg=None,
+        annotations=_CHANGE if tool.changes else _READ,
+    )
 
 
 def serve_stdio(
@@ -100,9 +115,9 @@ def projects_in(repo: RepoReader) -> list[dict[str, Any]]:
     """The repository's projects as list_projects reports them: name, dir and workspace."""
     config = load_repo_config(repo.read_text)
     if isinstance(config, ConfigErrors):
-        raise ToolError(config.render())
+        raise ToolRefused(config.render())
     try:
         projects = discover_projects(repo.list_files(), repo.read_text, config)
     except ProjectConfigError as error:
-        raise ToolError(str(error)) from error
+        raise ToolRefused(str(error)) from error
     return [{"name": project.name, "dir": project.dir, "workspace": project.workspace} for project in projects]

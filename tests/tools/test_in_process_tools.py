@@ -10,9 +10,10 @@ import pytest
 from fakes.recording_propose import RecordingPropose
 from mcp import Client
 
+from bot.tools.calls import argument_model
 from bot.tools.change_tools import change_tools
 from bot.tools.filesystem_repo import FileSystemRepo
-from bot.tools.in_process import ToolCallError, _argument_model, call_in_process
+from bot.tools.in_process import ToolCallError, call_in_process
 from bot.tools.server import build_server
 
 PROJECTS = [{"name": "aws-dev", "dir": "infra/aws/envs/dev", "workspace": "default"}]
@@ -53,6 +54,12 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("create_s3_bucket", {}),
     ("create_s3_bucket", {"name": ["logs"]}),
     ("create_s3_bucket", {"name": "logs", "colour": "blue"}),
+    ("create_s3_bucket", {"name": "logs", "regoin": "eu-west-1", "versoning": False}),
+    ("create_s3_bucket", {"name": "logs", "\u202eevil`": 1}),
+    ("create_s3_bucket", {"name": 5, "versioning": "maybe", "region": ["eu-west-1"]}),
+    ("create_lambda_function", {"name": "f", "memory_mb": 1.5, "timeout_s": None}),
+    ("destroy_resource", {"kind": "database"}),
+    ("list_projects", {"all": True}),
     ("create_database", {"name": "db"}),
     # the read tools
     ("list_projects", {}),
@@ -118,4 +125,4 @@ def test_the_argument_models_are_the_input_schemas_the_server_lists(repo: FileSy
     tools = change_tools(repo)
     assert set(listed) == set(tools)
     for name, tool in tools.items():
-        assert _argument_model(tool).model_json_schema(by_alias=True) == listed[name], name
+        assert argument_model(tool.fn).model_json_schema(by_alias=True) == listed[name], name
