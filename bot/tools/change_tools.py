@@ -5,13 +5,38 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from bot.domain.commands import Invalid, build_request
 from bot.domain.models import ChangeSet, Cloud, Refusal, ResourceKind, ResourceRequest
 from bot.ports import RepoReader
+from bot.tools.env_region import env_region
+from bot.tools.parameters import (
+    DEFAULT_ENV,
+    DEFAULT_INSTANCE_TYPE,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_RUNTIME,
+    DEFAULT_TIMEOUT_S,
+    DEFAULT_VERSIONING,
+    AwsRegion,
+    CloudName,
+    Env,
+    FunctionName,
+    GcsLocation,
+    GcsName,
+    InstanceName,
+    InstanceType,
+    KindName,
+    MemoryMb,
+    Name,
+    ProjectName,
+    Runtime,
+    S3Name,
+    TimeoutS,
+    Versioning,
+)
 from bot.tools.results import (
     ChangeResult,
     PlanSummaryResult,
@@ -23,17 +48,6 @@ from bot.tools.results import (
 __all__ = ["ChangeRefused", "ProposeFn", "Tool", "ToolRefused", "change_tools", "invalid_arguments"]
 
 ProposeFn = Callable[[RepoReader, ResourceRequest], ChangeSet | Refusal]
-
-Name = Annotated[str, Field(description="The resource's name; it must follow the cloud's naming rules.")]
-Env = Annotated[str, Field(description="The environment: a lowercase letter, then letters, digits or hyphens.")]
-AwsRegion = Annotated[str, Field(description="An AWS region, e.g. us-east-1 or eu-west-1.")]
-GcsLocation = Annotated[
-    str,
-    Field(
-        description="A Cloud Storage location: US, EU, ASIA, a dual-region such as EUR4, or a region such as "
-        "europe-west1."
-    ),
-]
 
 
 class ToolRefused(Exception):
@@ -86,65 +100,59 @@ def change_tools(
         return result
 
     def create(
-        cloud: Cloud, kind: ResourceKind, name: str, region: str, env: str, options: dict[str, str]
+        cloud: Cloud, kind: ResourceKind, name: str, region: str | None, env: str, options: dict[str, str]
     ) -> ChangeResult:
-        return proposed(build_request("create", cloud, kind, name, region=region, env=env, options=options))
+        chosen = region or env_region(repo, cloud, kind, name, env)
+        return proposed(build_request("create", cloud, kind, name, region=chosen, env=env, options=options))
 
     def create_s3_bucket(
-        name: Name, region: AwsRegion = "us-east-1", env: Env = "dev", versioning: bool = True
+        name: S3Name, region: AwsRegion = None, env: Env = DEFAULT_ENV, versioning: Versioning = DEFAULT_VERSIONING
     ) -> ChangeResult:
         """Propose an S3 bucket (private, encrypted, versioned unless versioning is false)."""
         options = {"versioning": "on" if versioning else "off"}
         return create(Cloud.AWS, ResourceKind.BUCKET, name, region, env, options)
 
     def create_gcs_bucket(
-        name: Name,
-        location: GcsLocation = "US",
-        env: Env = "dev",
-        versioning: bool = True,
+        name: GcsName,
+        location: GcsLocation = None,
+        env: Env = DEFAULT_ENV,
+        versioning: Versioning = DEFAULT_VERSIONING,
     ) -> ChangeResult:
         """Propose a Google Cloud Storage bucket (uniform access, public access prevented)."""
         options = {"versioning": "on" if versioning else "off"}
         return create(Cloud.GCP, ResourceKind.BUCKET, name, location, env, options)
 
     def create_ec2_instance(
-        name: Name,
-        instance_type: Annotated[str, Field(description="An EC2 instance type, e.g. t3.micro.")] = "t3.micro",
-        region: AwsRegion = "us-east-1",
-        env: Env = "dev",
+        name: InstanceName,
+        instance_type: InstanceType = DEFAULT_INSTANCE_TYPE,
+        region: AwsRegion = None,
+        env: Env = DEFAULT_ENV,
     ) -> ChangeResult:
         """Propose an EC2 instance, named by its Name tag."""
         options = {"instance_type": instance_type}
         return create(Cloud.AWS, ResourceKind.INSTANCE, name, region, env, options)
 
     def create_lambda_function(
-        name: Name,
-        runtime: Annotated[str, Field(description="A current Lambda runtime, e.g. python3.12.")] = "python3.12",
-        region: AwsRegion = "us-east-1",
-        env: Env = "dev",
-        memory_mb: Annotated[int, Field(description="Memory in MB, 128 to 10240.")] = 128,
-        timeout_s: Annotated[int, Field(description="Timeout in seconds, 1 to 900.")] = 10,
+        name: FunctionName,
+        runtime: Runtime = DEFAULT_RUNTIME,
+        region: AwsRegion = None,
+        env: Env = DEFAULT_ENV,
+        memory_mb: MemoryMb = DEFAULT_MEMORY_MB,
+        timeout_s: TimeoutS = DEFAULT_TIMEOUT_S,
     ) -> ChangeResult:
         """Propose an AWS Lambda function."""
         options = {"runtime": runtime, "memory_mb": str(memory_mb), "timeout_s": str(timeout_s)}
         return create(Cloud.AWS, ResourceKind.FUNCTION, name, region, env, options)
 
-    def destroy_resource(
-        cloud: Literal["aws", "gcp"],
-        kind: Literal["bucket", "instance", "function"],
-        name: Name,
-        env: Env = "dev",
-    ) -> ChangeResult:
+    def destroy_resource(cloud: CloudName, kind: KindName, name: Name, env: Env = DEFAULT_ENV) -> ChangeResult:
         """Propose removing a resource that Olympus manages (its definition leaves the repository)."""
-        return proposed(build_request("destroy", Cloud(cloud), ResourceKind(kind), name, env=env))
+        return proposed(build_request("destroy", cloud, kind, name, env=env))
 
     def projects() -> ProjectsResult:
         """The Terraform projects (root modules) Olympus plans and applies, with their directories."""
         return ProjectsResult.model_validate({"projects": list_projects() if list_projects else []})
 
-    def get_plan_summary(
-        project: Annotated[str, Field(description="A project name, as list_projects gives it.")],
-    ) -> PlanSummaryResult:
+    def get_plan_summary(project: ProjectName) -> PlanSummaryResult:
         """The summary of the latest saved plan of one project: what it adds, changes and destroys."""
         summary = plan_summary(project) if plan_summary else None
         if summary is None:

@@ -42,6 +42,10 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     # a refused change is an error result that carries the refusal
     ("create_s3_bucket", {"name": "taken-name"}),
     ("destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "taken-x"}),
+    # region left out: the env's, which this repository's dev env pins
+    ("create_s3_bucket", {"name": "logs"}),
+    ("create_lambda_function", {"name": "resize", "env": "prod"}),
+    ("create_s3_bucket", {"name": "logs", "region": None}),
     # invalid by Olympus's rules
     ("create_s3_bucket", {"name": "Logs_Archive"}),
     ("create_s3_bucket", {"name": "-Bad", "region": "mars", "env": "9"}),
@@ -92,6 +96,9 @@ def in_process(tools: Any, name: str, arguments: dict[str, Any]) -> tuple[Any, .
 @pytest.fixture
 def repo(tmp_path: Path) -> FileSystemRepo:
     (tmp_path / "README.md").write_text("hello\n")
+    dev = tmp_path / "infra" / "aws" / "envs" / "dev"
+    dev.mkdir(parents=True)
+    (dev / "variables.tf").write_text('variable "region" {\n  type    = string\n  default = "eu-west-2"\n}\n')
     return FileSystemRepo(tmp_path)
 
 

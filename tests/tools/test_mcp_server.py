@@ -120,9 +120,10 @@ def test_lists_every_tool_with_its_schema(server: Any) -> None:
 
     s3 = tools["create_s3_bucket"].input_schema
     assert s3["required"] == ["name"]
-    assert s3["properties"]["region"]["default"] == "us-east-1"
-    assert s3["properties"]["versioning"] == {"default": True, "title": "Versioning", "type": "boolean"}
-    assert tools["create_gcs_bucket"].input_schema["properties"]["location"]["default"] == "US"
+    assert "default" not in s3["properties"]["region"]  # the env's region: it depends on the repository
+    assert "the env's region" in s3["properties"]["region"]["description"]
+    assert s3["properties"]["versioning"]["default"] is True and s3["properties"]["versioning"]["type"] == "boolean"
+    assert "default" not in tools["create_gcs_bucket"].input_schema["properties"]["location"]
     assert tools["create_ec2_instance"].input_schema["properties"]["instance_type"]["default"] == "t3.micro"
     function = tools["create_lambda_function"].input_schema["properties"]
     assert (function["runtime"]["default"], function["memory_mb"]["default"], function["timeout_s"]["default"]) == (
