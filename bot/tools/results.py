@@ -22,7 +22,8 @@ __all__ = [
 class _Result(BaseModel):
     # Exactly these keys: the schema says `additionalProperties: false`, and a key the tools add by mistake fails the
     # SDK's check of the result against it (and the in-process call's) instead of reaching clients unannounced.
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use, not at import: every CLI command imports the tools, and most never call one.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class FileResult(_Result):
