@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 
 def call_tool(server: Any, name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """One tool call through a real MCP client session; a tool error becomes a UserError with its message."""
+    """One tool call through a real MCP client session: its structured result, or for a refused change the structured
+    refusal (an error result's, {"refused": true, ...}); any other tool error becomes a UserError with its message."""
     # Imported here: the SDK's import is about a second, and the CLI's calls never need it (git_tool_caller).
     import anyio
     from mcp import Client
@@ -26,6 +27,8 @@ def call_tool(server: Any, name: str, arguments: Mapping[str, Any]) -> dict[str,
         async with Client(server) as client:
             result = await client.call_tool(name, dict(arguments))
         if result.is_error:
+            if isinstance(result.structured_content, dict) and result.structured_content.get("refused") is True:
+                return dict(result.structured_content)
             raise _refused(name, " ".join(getattr(block, "text", "") for block in result.content))
         return dict(result.structured_content or {})
 
@@ -38,8 +41,9 @@ def git_tool_caller(
     """A ToolCaller that serves the tools over the repository as it is at the given ref.
 
     The tools are those the MCP server serves, called as it calls them (bot/tools/in_process.py) without the
-    SDK's session: same validation, results and error texts. `installable` tells the Terraform tools which provider
-    versions can be installed where the plan will run.
+    SDK's session: same validation, results and error texts. A refused change comes back as its structured refusal,
+    as call_tool returns it. `installable` tells the Terraform tools which provider versions can be installed where the
+    plan will run.
     """
     propose = None
     if installable is not None:
@@ -51,6 +55,8 @@ def git_tool_caller(
         try:
             return call_in_process(change_tools(GitTreeReader(git, ref), propose=propose), name, arguments)
         except ToolCallError as failed:
+            if failed.refusal is not None:
+                return failed.refusal
             raise _refused(name, str(failed)) from None
 
     return caller

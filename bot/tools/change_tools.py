@@ -3,44 +3,82 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel
 
 from bot.domain.commands import Create, Destroy, Invalid, build_request, render_command
 from bot.domain.models import ChangeSet, Cloud, Refusal, ResourceKind, ResourceRequest
 from bot.ports import RepoReader
-from bot.tools.results import change_result
+from bot.tools.env_region import env_region
+from bot.tools.parameters import (
+    DEFAULT_ENV,
+    DEFAULT_INSTANCE_TYPE,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_RUNTIME,
+    DEFAULT_TIMEOUT_S,
+    DEFAULT_VERSIONING,
+    AwsRegion,
+    CloudName,
+    Env,
+    FunctionName,
+    GcsLocation,
+    GcsName,
+    InstanceName,
+    InstanceType,
+    KindName,
+    MemoryMb,
+    Name,
+    ProjectName,
+    Runtime,
+    S3Name,
+    TimeoutS,
+    Versioning,
+)
+from bot.tools.results import (
+    ChangeResult,
+    PlanSummaryResult,
+    ProjectsResult,
+    RefusalResult,
+    change_result,
+)
 
-__all__ = ["ProposeFn", "Tool", "ToolRefused", "change_tools"]
+__all__ = ["ChangeRefused", "ProposeFn", "Tool", "ToolRefused", "change_tools", "invalid_arguments"]
 
 ProposeFn = Callable[[RepoReader, ResourceRequest], ChangeSet | Refusal]
 
-Name = Annotated[str, Field(description="The resource's name; it must follow the cloud's naming rules.")]
-Env = Annotated[str, Field(description="The environment: a lowercase letter, then letters, digits or hyphens.")]
-AwsRegion = Annotated[str, Field(description="An AWS region, e.g. us-east-1 or eu-west-1.")]
-GcsLocation = Annotated[
-    str,
-    Field(
-        description="A Cloud Storage location: US, EU, ASIA, a dual-region such as EUR4, or a region such as "
-        "europe-west1."
-    ),
-]
-
 
 class ToolRefused(Exception):
-    """A tool refuses its arguments; the message says why. The MCP server reports it as a ToolError."""
+    """The call cannot be carried out as asked; the message, the text of MCP's error result, says why."""
+
+
+class ChangeRefused(ToolRefused):
+    """The change generator refuses the change (a name taken, an env that deploys elsewhere): an error result whose
+    structured content is the refusal, and whose text is the same refusal as JSON."""
+
+    def __init__(self, refusal: RefusalResult) -> None:
+        super().__init__(refusal.model_dump_json(indent=2))
+        self.refusal = refusal
+
+    @property
+    def structured(self) -> dict[str, Any]:
+        return self.refusal.model_dump(mode="json")
+
+
+def invalid_arguments(problems: Iterable[str]) -> ToolRefused:
+    """Every problem of a call's arguments, one a line, as one refusal."""
+    return ToolRefused("invalid arguments:\n" + "\n".join(f"- {problem}" for problem in problems))
 
 
 @dataclass(frozen=True)
 class Tool:
-    """One tool: its MCP name, the function (its signature is the input schema, its docstring the description),
-    and whether it proposes a change (else it only reads)."""
+    """One tool: its MCP name, the function (its signature is the input schema, its docstring the description, its
+    return type the output schema), and whether it proposes a change (else it only reads)."""
 
     name: str
-    fn: Callable[..., dict[str, Any]]
+    fn: Callable[..., BaseModel]
     changes: bool
 
 
@@ -53,73 +91,70 @@ def change_tools(
 ) -> dict[str, Tool]:
     """The tools over `repo`, by name; `propose` defaults to bot.changes.terraform.propose."""
 
-    def proposed(built: ResourceRequest | Invalid) -> dict[str, Any]:
+    def proposed(built: ResourceRequest | Invalid) -> ChangeResult:
         if isinstance(built, Invalid):
-            raise ToolRefused("invalid arguments:\n" + "\n".join(f"- {problem}" for problem in built.problems))
+            raise invalid_arguments(built.problems)
         # The command a person would type for the same change: what an interpreted request is shown and run as.
         command = render_command(Create(built) if built.action == "create" else Destroy(built))
-        return change_result((propose or _terraform_propose())(repo, built), command=command)
+        result = change_result((propose or _terraform_propose())(repo, built), command=command)
+        if isinstance(result, RefusalResult):
+            raise ChangeRefused(result)
+        return result
 
     def create(
-        cloud: Cloud, kind: ResourceKind, name: str, region: str, env: str, options: dict[str, str]
-    ) -> dict[str, Any]:
-        return proposed(build_request("create", cloud, kind, name, region=region, env=env, options=options))
+        cloud: Cloud, kind: ResourceKind, name: str, region: str | None, env: str, options: dict[str, str]
+    ) -> ChangeResult:
+        chosen = region or env_region(repo, cloud, kind, name, env)
+        return proposed(build_request("create", cloud, kind, name, region=chosen, env=env, options=options))
 
     def create_s3_bucket(
-        name: Name, region: AwsRegion = "us-east-1", env: Env = "dev", versioning: bool = True
-    ) -> dict[str, Any]:
+        name: S3Name, region: AwsRegion = None, env: Env = DEFAULT_ENV, versioning: Versioning = DEFAULT_VERSIONING
+    ) -> ChangeResult:
         """Propose an S3 bucket (private, encrypted, versioned unless versioning is false)."""
         options = {"versioning": "on" if versioning else "off"}
         return create(Cloud.AWS, ResourceKind.BUCKET, name, region, env, options)
 
     def create_gcs_bucket(
-        name: Name,
-        location: GcsLocation = "US",
-        env: Env = "dev",
-        versioning: bool = True,
-    ) -> dict[str, Any]:
+        name: GcsName,
+        location: GcsLocation = None,
+        env: Env = DEFAULT_ENV,
+        versioning: Versioning = DEFAULT_VERSIONING,
+    ) -> ChangeResult:
         """Propose a Google Cloud Storage bucket (uniform access, public access prevented)."""
         options = {"versioning": "on" if versioning else "off"}
         return create(Cloud.GCP, ResourceKind.BUCKET, name, location, env, options)
 
     def create_ec2_instance(
-        name: Name,
-        instance_type: Annotated[str, Field(description="An EC2 instance type, e.g. t3.micro.")] = "t3.micro",
-        region: AwsRegion = "us-east-1",
-        env: Env = "dev",
-    ) -> dict[str, Any]:
+        name: InstanceName,
+        instance_type: InstanceType = DEFAULT_INSTANCE_TYPE,
+        region: AwsRegion = None,
+        env: Env = DEFAULT_ENV,
+    ) -> ChangeResult:
         """Propose an EC2 instance, named by its Name tag."""
         options = {"instance_type": instance_type}
         return create(Cloud.AWS, ResourceKind.INSTANCE, name, region, env, options)
 
     def create_lambda_function(
-        name: Name,
-        runtime: Annotated[str, Field(description="A current Lambda runtime, e.g. python3.12.")] = "python3.12",
-        region: AwsRegion = "us-east-1",
-        env: Env = "dev",
-        memory_mb: Annotated[int, Field(description="Memory in MB, 128 to 10240.")] = 128,
-        timeout_s: Annotated[int, Field(description="Timeout in seconds, 1 to 900.")] = 10,
-    ) -> dict[str, Any]:
+        name: FunctionName,
+        runtime: Runtime = DEFAULT_RUNTIME,
+        region: AwsRegion = None,
+        env: Env = DEFAULT_ENV,
+        memory_mb: MemoryMb = DEFAULT_MEMORY_MB,
+        timeout_s: TimeoutS = DEFAULT_TIMEOUT_S,
+    ) -> ChangeResult:
         """Propose an AWS Lambda function."""
         options = {"runtime": runtime, "memory_mb": str(memory_mb), "timeout_s": str(timeout_s)}
         return create(Cloud.AWS, ResourceKind.FUNCTION, name, region, env, options)
 
-    def destroy_resource(
-        cloud: Literal["aws", "gcp"],
-        kind: Literal["bucket", "instance", "function"],
-        name: Name,
-        env: Env = "dev",
-    ) -> dict[str, Any]:
+    def destroy_resource(cloud: CloudName, kind: KindName, name: Name, env: Env = DEFAULT_ENV) -> ChangeResult:
         """Propose removing a resource that Olympus manages (its definition leaves the repository)."""
-        return proposed(build_request("destroy", Cloud(cloud), ResourceKind(kind), name, env=env))
+        return proposed(build_request("destroy", cloud, kind, name, env=env))
 
-    def projects() -> dict[str, Any]:
+    def projects() -> ProjectsResult:
         """The Terraform projects (root modules) Olympus plans and applies, with their directories."""
-        return {"projects": list_projects() if list_projects else []}
+        return ProjectsResult.model_validate({"projects": list_projects() if list_projects else []})
 
-    def get_plan_summary(
-        project: Annotated[str, Field(description="A project name, as list_projects gives it.")],
-    ) -> dict[str, Any]:
+    def get_plan_summary(project: ProjectName) -> PlanSummaryResult:
         """The summary of the latest saved plan of one project: what it adds, changes and destroys."""
         summary = plan_summary(project) if plan_summary else None
         if summary is None:
@@ -127,7 +162,7 @@ def change_tools(
                 f"no plan is recorded for project {project[:100]!r}; run `/infra plan -p PROJECT` in its pull "
                 "request, or call list_projects for the project names"
             )
-        return summary
+        return PlanSummaryResult.model_validate(summary)
 
     changing = (create_s3_bucket, create_gcs_bucket, create_ec2_instance, create_lambda_function, destroy_resource)
     tools = [Tool(fn.__name__, fn, changes=True) for fn in changing]

@@ -10,13 +10,22 @@ import pytest
 from fakes.recording_propose import RecordingPropose
 from mcp import Client
 
+from bot.tools.calls import argument_model
 from bot.tools.change_tools import change_tools
 from bot.tools.filesystem_repo import FileSystemRepo
-from bot.tools.in_process import ToolCallError, _argument_model, call_in_process
+from bot.tools.in_process import ToolCallError, call_in_process
 from bot.tools.server import build_server
 
 PROJECTS = [{"name": "aws-dev", "dir": "infra/aws/envs/dev", "workspace": "default"}]
-SUMMARIES = {"aws-dev": {"project": "aws-dev", "add": 1, "change": 0, "destroy": 0}}
+SUMMARY = {
+    "project": "aws-dev",
+    "change": "infra/create-bucket-logs-dev",
+    "commit": "0" * 40,
+    "plan_sha256": "1" * 64,
+    "counts": {"add": 1, "change": 0, "destroy": 0, "replace": 0, "import": 0, "move": 0, "forget": 0},
+    "markdown": "1 to add",
+}
+SUMMARIES: dict[str, dict[str, Any]] = {"aws-dev": SUMMARY, "broken": {"project": "broken"}}
 
 CALLS: list[tuple[str, dict[str, Any]]] = [
     # valid, with and without defaults
@@ -30,8 +39,13 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("create_lambda_function", {"name": "resize", "memory_mb": "512", "timeout_s": "30"}),
     ("create_s3_bucket", {"name": "logs", "versioning": "false"}),
     ("create_lambda_function", {"name": "resize", "memory_mb": "[512]"}),
-    # a refusal is a result, not an error
+    # a refused change is an error result that carries the refusal
     ("create_s3_bucket", {"name": "taken-name"}),
+    ("destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "taken-x"}),
+    # region left out: the env's, which this repository's dev env pins
+    ("create_s3_bucket", {"name": "logs"}),
+    ("create_lambda_function", {"name": "resize", "env": "prod"}),
+    ("create_s3_bucket", {"name": "logs", "region": None}),
     # invalid by Olympus's rules
     ("create_s3_bucket", {"name": "Logs_Archive"}),
     ("create_s3_bucket", {"name": "-Bad", "region": "mars", "env": "9"}),
@@ -44,35 +58,47 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("create_s3_bucket", {}),
     ("create_s3_bucket", {"name": ["logs"]}),
     ("create_s3_bucket", {"name": "logs", "colour": "blue"}),
+    ("create_s3_bucket", {"name": "logs", "regoin": "eu-west-1", "versoning": False}),
+    ("create_s3_bucket", {"name": "logs", "\u202eevil`": 1}),
+    ("create_s3_bucket", {"name": 5, "versioning": "maybe", "region": ["eu-west-1"]}),
+    ("create_lambda_function", {"name": "f", "memory_mb": 1.5, "timeout_s": None}),
+    ("destroy_resource", {"kind": "database"}),
+    ("list_projects", {"all": True}),
     ("create_database", {"name": "db"}),
     # the read tools
     ("list_projects", {}),
     ("get_plan_summary", {"project": "aws-dev"}),
     ("get_plan_summary", {"project": "nope"}),
+    ("get_plan_summary", {"project": "broken"}),  # a summary of another shape: the output check refuses it
 ]
 
 
-def through_mcp(server: Any, name: str, arguments: dict[str, Any]) -> tuple[str, Any]:
+def through_mcp(server: Any, name: str, arguments: dict[str, Any]) -> tuple[Any, ...]:
     async def main() -> Any:
         async with Client(server) as client:
             return await client.call_tool(name, arguments)
 
     result = anyio.run(main)
     if result.is_error:
-        return "error", " ".join(getattr(block, "text", "") for block in result.content)
+        return "error", " ".join(getattr(block, "text", "") for block in result.content), result.structured_content
     return "result", result.structured_content
 
 
-def in_process(tools: Any, name: str, arguments: dict[str, Any]) -> tuple[str, Any]:
+def in_process(tools: Any, name: str, arguments: dict[str, Any]) -> tuple[Any, ...]:
     try:
         return "result", call_in_process(tools, name, arguments)
     except ToolCallError as failed:
-        return "error", str(failed)
+        return "error", str(failed), failed.refusal
+    except Exception:  # a crash: the SDK tells the client no more than this
+        return "error", f"Error executing tool {name}", None
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> FileSystemRepo:
     (tmp_path / "README.md").write_text("hello\n")
+    dev = tmp_path / "infra" / "aws" / "envs" / "dev"
+    dev.mkdir(parents=True)
+    (dev / "variables.tf").write_text('variable "region" {\n  type    = string\n  default = "eu-west-2"\n}\n')
     return FileSystemRepo(tmp_path)
 
 
@@ -87,13 +113,13 @@ def test_same_answer_as_the_mcp_server(repo: FileSystemRepo, name: str, argument
 
 def test_same_answer_with_the_real_change_generator(tmp_path: Path) -> None:
     repo = FileSystemRepo(tmp_path)
-    for name, arguments in [
-        ("create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1"}),
-        ("create_lambda_function", {"name": "resize"}),
-        ("destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "nope"}),
+    for name, arguments, outcome in [
+        ("create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1"}, "result"),
+        ("create_lambda_function", {"name": "resize"}, "result"),
+        ("destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "nope"}, "error"),  # refused: no such bucket
     ]:
         expected = through_mcp(build_server(repo), name, arguments)
-        assert expected[0] == "result" and expected[1]
+        assert expected[0] == outcome and expected[-1], expected
         assert in_process(change_tools(repo), name, arguments) == expected
 
 
@@ -106,4 +132,4 @@ def test_the_argument_models_are_the_input_schemas_the_server_lists(repo: FileSy
     tools = change_tools(repo)
     assert set(listed) == set(tools)
     for name, tool in tools.items():
-        assert _argument_model(tool).model_json_schema(by_alias=True) == listed[name], name
+        assert argument_model(tool.fn).model_json_schema(by_alias=True) == listed[name], name

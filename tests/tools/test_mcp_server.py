@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from collections.abc import Awaitable, Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +16,11 @@ from fakes.recording_propose import RecordingPropose
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult, TextContent
 
+import bot
 from bot.domain.commands import Create, Destroy, parse, to_tool_call
 from bot.domain.models import Cloud, ResourceKind, ResourceRequest
 from bot.tools.filesystem_repo import FileSystemRepo
-from bot.tools.server import build_server, projects_in
+from bot.tools.server import build_server, olympus_version, projects_in
 
 CHANGE_TOOLS = {
     "create_s3_bucket",
@@ -27,6 +30,14 @@ CHANGE_TOOLS = {
     "destroy_resource",
 }
 READ_TOOLS = {"list_projects", "get_plan_summary"}
+SUMMARY = {
+    "project": "aws-dev",
+    "change": "infra/create-bucket-logs-dev",
+    "commit": "0" * 40,
+    "plan_sha256": "1" * 64,
+    "counts": {"add": 1, "change": 0, "destroy": 0, "replace": 0, "import": 0, "move": 0, "forget": 0},
+    "markdown": "1 to add",
+}
 
 
 def run(server: Any, work: Callable[[Client], Awaitable[Any]]) -> Any:
@@ -50,6 +61,15 @@ def error_text(result: CallToolResult) -> str:
     return block.text
 
 
+def refusal(result: CallToolResult) -> dict[str, Any]:
+    """A refused change: an error result whose structured content is the refusal, and whose text is it as JSON."""
+    assert result.is_error, result
+    assert result.structured_content is not None and result.structured_content["refused"] is True, result
+    [block] = result.content
+    assert isinstance(block, TextContent) and json.loads(block.text) == result.structured_content
+    return dict(result.structured_content)
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> FileSystemRepo:
     (tmp_path / "README.md").write_text("hello\n")
@@ -64,8 +84,24 @@ def propose() -> RecordingPropose:
 @pytest.fixture
 def server(repo: FileSystemRepo, propose: RecordingPropose) -> Any:
     projects = [{"name": "aws-dev", "dir": "infra/aws/envs/dev", "workspace": "default"}]
-    summaries = {"aws-dev": {"project": "aws-dev", "add": 1, "change": 0, "destroy": 0}}
-    return build_server(repo, lambda: projects, summaries.get, propose=propose)
+    return build_server(repo, lambda: projects, {"aws-dev": SUMMARY}.get, propose=propose)
+
+
+def test_server_info_names_olympus_at_its_installed_version(server: Any) -> None:
+    async def info(client: Client) -> Any:
+        return client.server_info
+
+    found = run(server, info)
+    assert found is not None and found.name == "olympus"
+    assert found.version == metadata.version("olympus-bot") != ""
+
+
+def test_the_version_of_a_checkout_never_installed_is_the_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_installed(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    assert olympus_version() == bot.__version__ != ""
 
 
 def test_no_tool_imports_or_removes_state(server: Any) -> None:
@@ -84,9 +120,10 @@ def test_lists_every_tool_with_its_schema(server: Any) -> None:
 
     s3 = tools["create_s3_bucket"].input_schema
     assert s3["required"] == ["name"]
-    assert s3["properties"]["region"]["default"] == "us-east-1"
-    assert s3["properties"]["versioning"] == {"default": True, "title": "Versioning", "type": "boolean"}
-    assert tools["create_gcs_bucket"].input_schema["properties"]["location"]["default"] == "US"
+    assert "default" not in s3["properties"]["region"]  # the env's region: it depends on the repository
+    assert "the env's region" in s3["properties"]["region"]["description"]
+    assert s3["properties"]["versioning"]["default"] is True and s3["properties"]["versioning"]["type"] == "boolean"
+    assert "default" not in tools["create_gcs_bucket"].input_schema["properties"]["location"]
     assert tools["create_ec2_instance"].input_schema["properties"]["instance_type"]["default"] == "t3.micro"
     function = tools["create_lambda_function"].input_schema["properties"]
     assert (function["runtime"]["default"], function["memory_mb"]["default"], function["timeout_s"]["default"]) == (
@@ -104,6 +141,7 @@ def test_lists_every_tool_with_its_schema(server: Any) -> None:
         assert tool.description, name
         assert tool.annotations is not None and tool.annotations.read_only_hint is True, name
         assert tool.output_schema is not None and tool.output_schema["type"] == "object", name
+        assert tool.output_schema["properties"] and tool.output_schema["additionalProperties"] is False, name
 
 
 def test_create_s3_bucket_returns_the_change_set(server: Any, propose: RecordingPropose) -> None:
@@ -114,7 +152,9 @@ def test_create_s3_bucket_returns_the_change_set(server: Any, propose: Recording
         "title": "create bucket logs-archive",
         "description": "region eu-west-1",
         "unchanged": False,
-        "files": [{"path": "infra/aws/envs/dev/logs-archive.tf", "content": "# logs-archive\nhello\n"}],
+        "files": [
+            {"path": "infra/aws/envs/dev/logs-archive.tf", "content": "# logs-archive\nhello\n", "deleted": False}
+        ],
     }
     assert propose.requests == [
         ResourceRequest(
@@ -262,15 +302,13 @@ def test_arguments_of_the_wrong_type_are_tool_errors(
     assert propose.requests == []
 
 
-def test_refusal_is_a_structured_result(server: Any) -> None:
+def test_refusal_is_an_error_with_the_structured_refusal(server: Any) -> None:
     result = call(server, "create_s3_bucket", {"name": "taken-name"})
-    assert not result.is_error
-    assert result.structured_content == {
+    assert refusal(result) == {
         "refused": True,
         "message": "bucket taken-name already exists in dev",
         "hint": "choose another name",
         "location": "infra/aws/envs/dev/main.tf:12",
-        "command": "/infra create bucket taken-name cloud=aws region=us-east-1 env=dev versioning=on",
     }
 
 
@@ -280,7 +318,7 @@ def test_read_only_tools(server: Any) -> None:
         "projects": [{"name": "aws-dev", "dir": "infra/aws/envs/dev", "workspace": "default"}]
     }
     summary = call(server, "get_plan_summary", {"project": "aws-dev"})
-    assert summary.structured_content == {"project": "aws-dev", "add": 1, "change": 0, "destroy": 0}
+    assert summary.structured_content == SUMMARY
     assert "no plan is recorded for project 'nope'" in error_text(call(server, "get_plan_summary", {"project": "nope"}))
 
 
@@ -311,7 +349,8 @@ needs_terraform_changes = pytest.mark.skipif(not HAS_TERRAFORM_CHANGES, reason="
 def write_files(root: Path, content: dict[str, Any]) -> None:
     for file in content["files"]:
         target = root / file["path"]
-        if file["content"] == "":  # bot.changes.terraform's convention for a deleted file
+        if file["deleted"]:
+            assert file["content"] == ""
             target.unlink()
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -352,20 +391,17 @@ def test_real_propose_unchanged_refused_and_destroyed(tmp_path: Path) -> None:
     assert again.structured_content["unchanged"] is True and again.structured_content["files"] == []
 
     different = call(server, "create_s3_bucket", {"name": "logs-archive", "region": "eu-west-1", "versioning": False})
-    refusal = different.structured_content
-    assert not different.is_error and refusal is not None
-    assert refusal["refused"] is True and "logs-archive" in refusal["message"] and refusal["hint"]
-    assert refusal["location"].startswith("infra/aws/envs/dev/")
+    refused = refusal(different)
+    assert "logs-archive" in refused["message"] and refused["hint"]
+    assert refused["location"].startswith("infra/aws/envs/dev/")
 
-    missing = call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "nope"})
-    assert missing.structured_content is not None and missing.structured_content["refused"] is True
+    refusal(call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "nope"}))
 
     destroyed = call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "logs-archive"})
-    assert destroyed.structured_content is not None and destroyed.structured_content.get("refused") is None
-    assert [file["content"] for file in destroyed.structured_content["files"]] == [""]
+    assert not destroyed.is_error and destroyed.structured_content is not None
+    assert [(file["content"], file["deleted"]) for file in destroyed.structured_content["files"]] == [("", True)]
     write_files(tmp_path, destroyed.structured_content)
-    gone = call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "logs-archive"})
-    assert gone.structured_content is not None and gone.structured_content["refused"] is True
+    refusal(call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "logs-archive"}))
 
 
 # --- stdio ---------------------------------------------------------------------------------------------------

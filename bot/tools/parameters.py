@@ -1,0 +1,140 @@
+"""The tools' parameters: what each means, and the domain's limits on it, as the input schemas advertise them.
+
+Every limit comes from the domain's own constants. Pydantic checks only each argument's type: the limits go into the
+schema alone (`json_schema_extra`), because the domain checks them (bot/domain/commands/requests.py), names the nearest
+valid value and lists every problem of a call at once, which a schema validator stopping at the first cannot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import Field, WithJsonSchema
+from pydantic.config import JsonDict
+from pydantic.json_schema import SkipJsonSchema
+
+from bot.domain.commands.kinds import DEFAULT_OPTIONS, LAMBDA_RUNTIMES, MEMORY_MB, TIMEOUT_S
+from bot.domain.commands.kinds.instance import _INSTANCE_TYPE
+from bot.domain.commands.requests import _ENV
+from bot.domain.models import Cloud, ResourceKind
+from bot.domain.naming import EC2_NAME_MAX, LAMBDA_NAME_MAX, S3_NAME_MAX
+from bot.domain.regions import AWS_REGIONS, DEFAULT_REGION, GCS_DUAL_REGIONS, GCS_MULTI_REGIONS, GCS_REGIONS
+
+__all__ = [
+    "DEFAULT_ENV",
+    "DEFAULT_INSTANCE_TYPE",
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_RUNTIME",
+    "DEFAULT_TIMEOUT_S",
+    "DEFAULT_VERSIONING",
+    "AwsRegion",
+    "CloudName",
+    "Env",
+    "FunctionName",
+    "GcsLocation",
+    "GcsName",
+    "InstanceName",
+    "InstanceType",
+    "KindName",
+    "MemoryMb",
+    "Name",
+    "ProjectName",
+    "Runtime",
+    "S3Name",
+    "TimeoutS",
+    "Versioning",
+]
+
+
+def _field(description: str, schema: JsonDict | None = None) -> Any:
+    return Field(description=description, json_schema_extra=schema)
+
+
+def _omittable(description: str, schema: JsonDict) -> Any:
+    """A parameter whose default depends on the repository: no default in the schema, None in Python for "omitted"."""
+
+    def shape(property_schema: JsonDict) -> None:
+        property_schema.pop("default", None)
+        property_schema.update(schema)
+
+    extra: Callable[[JsonDict], None] = shape
+    return Field(description=description, json_schema_extra=extra)
+
+
+def _anchored(pattern: re.Pattern[str]) -> str:
+    # The domain matches its patterns whole (fullmatch); a JSON schema pattern matches anywhere unless anchored. `$`
+    # ends the text in ECMA-262, the dialect schemas are written in, but also matches before a final newline in
+    # Python's `re` (which Python validators use): `(?!\n)` makes both refuse "dev\n", as the domain does.
+    return f"^(?:{pattern.pattern})$(?!\n)"
+
+
+def _enum_of(values: type[Cloud] | type[ResourceKind]) -> Any:
+    # Inline, not pydantic's `$ref` to a `$defs` entry: the schema a client shows a model reads as one flat object.
+    return WithJsonSchema({"type": "string", "enum": [value.value for value in values]})
+
+
+_NAME = "The resource's name; it must follow the cloud's naming rules."
+
+Name = Annotated[str, _field(_NAME)]
+S3Name = Annotated[str, _field(_NAME, {"maxLength": S3_NAME_MAX})]
+GcsName = Annotated[str, _field(_NAME)]
+InstanceName = Annotated[str, _field(_NAME, {"maxLength": EC2_NAME_MAX})]
+FunctionName = Annotated[str, _field(_NAME, {"maxLength": LAMBDA_NAME_MAX})]
+
+DEFAULT_ENV = "dev"
+Env = Annotated[
+    str, _field("The environment: a lowercase letter, then letters, digits or hyphens.", {"pattern": _anchored(_ENV)})
+]
+
+AwsRegion = Annotated[
+    str | SkipJsonSchema[None],
+    _omittable(
+        "An AWS region, e.g. eu-west-1; left out, it is the env's region (the one its Terraform pins), else "
+        f"{DEFAULT_REGION[Cloud.AWS]}.",
+        {"type": "string", "enum": sorted(AWS_REGIONS)},
+    ),
+]
+GcsLocation = Annotated[
+    str | SkipJsonSchema[None],
+    _omittable(
+        "A Cloud Storage location: a multi-region such as US or EU, a dual-region such as EUR4, or a region such as "
+        "europe-west1; left out, it is the env's region (the one its Terraform pins), else "
+        f"{DEFAULT_REGION[Cloud.GCP]}.",
+        {"type": "string", "enum": [*GCS_MULTI_REGIONS, *GCS_DUAL_REGIONS, *GCS_REGIONS]},
+    ),
+]
+
+DEFAULT_VERSIONING = DEFAULT_OPTIONS[ResourceKind.BUCKET]["versioning"] == "on"
+Versioning = Annotated[
+    bool, _field("Keep overwritten and deleted objects as noncurrent versions; false turns versioning off.")
+]
+
+DEFAULT_INSTANCE_TYPE = DEFAULT_OPTIONS[ResourceKind.INSTANCE]["instance_type"]
+InstanceType = Annotated[
+    str, _field("An EC2 instance type, e.g. t3.micro or m7g.large.", {"pattern": _anchored(_INSTANCE_TYPE)})
+]
+
+_FUNCTION = DEFAULT_OPTIONS[ResourceKind.FUNCTION]
+DEFAULT_RUNTIME = _FUNCTION["runtime"]
+DEFAULT_MEMORY_MB = int(_FUNCTION["memory_mb"])
+DEFAULT_TIMEOUT_S = int(_FUNCTION["timeout_s"])
+Runtime = Annotated[str, _field("A Lambda runtime AWS supports, e.g. python3.12.", {"enum": list(LAMBDA_RUNTIMES)})]
+MemoryMb = Annotated[
+    int,
+    _field(f"Memory in MB, from {MEMORY_MB[0]} to {MEMORY_MB[1]}.", {"minimum": MEMORY_MB[0], "maximum": MEMORY_MB[1]}),
+]
+TimeoutS = Annotated[
+    int,
+    _field(
+        f"Timeout in seconds, from {TIMEOUT_S[0]} to {TIMEOUT_S[1]}.",
+        {"minimum": TIMEOUT_S[0], "maximum": TIMEOUT_S[1]},
+    ),
+]
+
+# Pydantic checks these two itself: the tools take the domain's enums, and anything else is the wrong type.
+CloudName = Annotated[Cloud, _enum_of(Cloud), Field(description="The cloud the resource is on.")]
+KindName = Annotated[ResourceKind, _enum_of(ResourceKind), Field(description="The kind of resource.")]
+
+ProjectName = Annotated[str, _field("A project name, as list_projects gives it.")]
