@@ -44,6 +44,14 @@ def turn(store: SqlStore, replay: Replay, tools: McpModelTools, text: str, key: 
     return converse(store, request, replay.model, tools, LIMITS, place=PLACE, turn=key, now=now)
 
 
+def offline_turn(store: SqlStore, tools: McpModelTools, text: str, key: str) -> tuple:
+    """A turn with a model nobody answers for (a closed loopback port): only the store can answer it."""
+    offline = model_from_environment({"ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": "http://127.0.0.1:9"})
+    assert offline is not None
+    request = NaturalRequest("octocat", "issue #7", text)
+    return converse(store, request, offline, tools, LIMITS, place=PLACE, turn=key, now=T0)
+
+
 def test_the_answer_to_a_question_continues_the_same_conversation(
     claude_cassette: Cassette, store: SqlStore, tools: McpModelTools
 ) -> None:
@@ -69,12 +77,7 @@ def test_a_redelivered_turn_is_answered_as_before_and_the_model_is_not_asked_aga
 ) -> None:
     with claude_cassette("make_me_a_bucket") as replay:
         first, _ = turn(store, replay, tools, "make me a bucket", "delivery-1", T0)
-    offline = model_from_environment({"ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": "http://127.0.0.1:9"})
-    assert offline is not None
-    again, new = converse(
-        store, NaturalRequest("octocat", "issue #7", "make me a bucket"), offline, tools, LIMITS,
-        place=PLACE, turn="delivery-1", now=T0,
-    )  # fmt: skip
+    again, new = offline_turn(store, tools, "make me a bucket", "delivery-1")
     assert not new and (again.outcome, again.text) == (first.outcome, first.text)
 
 
@@ -94,12 +97,7 @@ def test_a_model_that_cannot_be_reached_leaves_the_conversation_as_it_was(
 ) -> None:
     with claude_cassette("make_me_a_bucket") as replay:
         turn(store, replay, tools, "make me a bucket", "delivery-1", T0)
-    offline = model_from_environment({"ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": "http://127.0.0.1:9"})
-    assert offline is not None
-    failed, _ = converse(
-        store, NaturalRequest("octocat", "issue #7", "billing-exports"), offline, tools, LIMITS,
-        place=PLACE, turn="delivery-2", now=T0,
-    )  # fmt: skip
+    failed, _ = offline_turn(store, tools, "billing-exports", "delivery-2")
     assert failed.outcome == "unavailable"
     kept = store.conversation_for(PLACE, "octocat")
     assert kept is not None and kept.last_turn == "delivery-1" and kept.open
