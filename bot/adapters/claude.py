@@ -148,6 +148,9 @@ def model_from_environment(
         client = anthropic.AnthropicVertex(
             region=env.get("CLOUD_ML_REGION", "us-east5"),
             project_id=project,
+            # The access token Olympus's workload identity exchange leaves (bot/adapters/oidc/gcp.py); without it,
+            # the SDK takes Google's application default credentials.
+            access_token=env.get("GOOGLE_OAUTH_ACCESS_TOKEN") or None,
             base_url=env.get("ANTHROPIC_VERTEX_BASE_URL"),
             **common,
         )
