@@ -1,5 +1,7 @@
-"""A plain-language request as one turn of a conversation: a question's answer continues it, a redelivery repeats
-nothing, a conversation left unanswered expires."""
+"""A plain-language request as one turn of a conversation: answers continue it, redeliveries repeat nothing.
+
+A conversation whose question is left unanswered expires after a set time; the next message then starts anew.
+"""
 
 from __future__ import annotations
 
