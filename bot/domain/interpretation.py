@@ -10,6 +10,7 @@ __all__ = [
     "ModelLimits",
     "ModelReply",
     "Proposal",
+    "RequestNote",
     "ToolUse",
     "Usage",
 ]
@@ -90,3 +91,11 @@ class Interpretation:
     model: str = ""
     usage: Usage = field(default_factory=Usage)
     tool_calls: int = 0
+
+
+@dataclass(frozen=True)
+class RequestNote:
+    """Where a change proposed from plain words came from: the words as the model read them, and that model."""
+
+    request: str
+    model: str
