@@ -122,7 +122,7 @@ def _command(
     if is_comment:
         parsed = comment_request(payload["comment"]["body"] or "", ctx.mention)
     else:
-        labels = [str(label.get("name") or "") for label in issue.get("labels") or [] if isinstance(label, Mapping)]
+        labels = [str(label["name"]) for label in issue.get("labels") or []]  # names checked at intake
         parsed = issue_request(issue.get("body") or "", labels)
     if isinstance(parsed, NotForMe):
         return
