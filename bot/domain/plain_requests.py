@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from bot.domain.commands import Ask, Command, NotForMe, Reply, parse, parse_request
+from bot.domain.commands import Ask, Command, Help, NotForMe, Reply, parse, parse_request
 
 __all__ = ["DEFAULT_MENTION", "REQUEST_LABEL", "after_mention", "comment_request", "in_words", "issue_request"]
 
@@ -14,6 +14,7 @@ __all__ = ["DEFAULT_MENTION", "REQUEST_LABEL", "after_mention", "comment_request
 DEFAULT_MENTION: Final = "olympus"
 # The label of the issue form the onboarding pull request adds (.github/ISSUE_TEMPLATE/infra-request.yml).
 REQUEST_LABEL: Final = "infra-request"
+_HELP_WORDS: Final = ("", "help", "-h", "--help", "?")
 
 
 def comment_request(body: str, mention: str = DEFAULT_MENTION) -> Command | Reply | NotForMe:
@@ -25,7 +26,10 @@ def comment_request(body: str, mention: str = DEFAULT_MENTION) -> Command | Repl
     if not isinstance(parsed, NotForMe):
         return parsed
     rest = after_mention(body, mention)
-    return NotForMe() if rest is None else in_words(rest)
+    if rest is None:
+        return NotForMe()
+    # "@olympus" alone or "@olympus help" wants the commands, not a model's reading of one word.
+    return Help() if rest.strip().lower() in _HELP_WORDS else in_words(rest)
 
 
 def issue_request(body: str, labels: Iterable[str]) -> Command | Reply | NotForMe:

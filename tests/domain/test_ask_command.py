@@ -65,6 +65,8 @@ def test_asking_needs_what_create_needs() -> None:
         ("@olympus-ci a bucket", NotForMe()),  # another account
         ("thanks @olympus", NotForMe()),  # a mention further on is not addressed to it
         ("@olympus /infra plan", Plan()),  # a command after the mention runs as typed
+        ("@olympus", Help()),  # the commands, not a model's reading of nothing
+        ("@olympus help", Help()),
         ("/infra ask /infra ask a bucket", Ask("a bucket")),
         ("/infra ask /infra plan", Plan()),
         ("/infra plan", Plan()),
