@@ -1,5 +1,4 @@
-"""Onboarding: the App's first pull request in a repository adds the Olympus workflow, where state lives, and the
-issue form for requests in plain words."""
+"""Onboarding: the App's first pull request in a repository adds the workflow, where state lives, the issue form."""
 
 from __future__ import annotations
 
