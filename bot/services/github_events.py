@@ -146,16 +146,15 @@ def _command(
     default_branch = str(payload["repository"].get("default_branch") or "main")
     try:
         if isinstance(parsed, Ask):
-            asked = AskedOnGitHub(repo, number, sender, parsed.text, default_branch, on_pull_request)
-
-            def refusal_of(change: Create | Destroy) -> str | None:
-                if command_kind(change) == command_kind(parsed):
-                    return None  # checked above, before the model read a word
-                refused = _authorize(ctx, codehost, repo, command_kind(change), sender)
-                return f"@{sender} {refused.reason}" if isinstance(refused, Refused) else None
-
             answer_in_words(
-                asked, ctx.model, ctx.model_limits, loop, codehost, reply, mention=ctx.mention, refusal_of=refusal_of
+                AskedOnGitHub(repo, number, sender, parsed.text, default_branch, on_pull_request),
+                ctx.model,
+                ctx.model_limits,
+                loop,
+                codehost,
+                reply,
+                mention=ctx.mention,
+                refusal_of=_refusal_of_change(ctx, codehost, repo, sender),
             )
         elif isinstance(parsed, Create | Destroy):
             propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch, reply=reply)
@@ -228,6 +227,21 @@ def _report_failure(reply: ReplyTo, error: CodeHostError) -> None:
 def _authorize(ctx: AppContext, codehost: CodeHost, repo: str, kind: str, user: str) -> object:
     teams = [team for team in ctx.policy.teams_for(kind) if _member(codehost, team, user)]
     return may_run(kind, codehost.permission_of(repo, user), teams, ctx.policy)
+
+
+def _refusal_of_change(
+    ctx: AppContext, codehost: CodeHost, repo: str, user: str
+) -> Callable[[Create | Destroy], str | None]:
+    """The refusal a typed create or destroy by user would get, or None, for each change a model proposes for them."""
+
+    def refusal_of(change: Create | Destroy) -> str | None:
+        kind = command_kind(change)
+        if kind == command_kind(Ask("")):
+            return None  # what an ask needs was checked before the model read a word
+        decision = _authorize(ctx, codehost, repo, kind, user)
+        return f"@{user} {decision.reason}" if isinstance(decision, Refused) else None
+
+    return refusal_of
 
 
 def _member(codehost: CodeHost, team: str, user: str) -> bool:

@@ -11,12 +11,17 @@ from typing import Any
 
 import pytest
 from claude_replay import Replay, ReplayServer
+from fakes.memory_repo import MemoryRepo
 from markdown_it import MarkdownIt
 from shown import shown
 from test_app_end_to_end import REPO, App, post, seed_files
 
 from bot.adapters.claude import model_from_environment
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
+from bot.changes.terraform import propose
+from bot.domain.commands import build_request
+from bot.domain.models import Cloud, ResourceKind
+from bot.domain.permissions import DEFAULT_POLICY, PermissionPolicy
 from bot.services.github_events import handle_job
 
 Cassette = Callable[[str], AbstractContextManager[Replay]]
@@ -153,6 +158,27 @@ def test_an_unreachable_model_is_answered_not_retried(fixtures_dir: Path, fake_g
     assert "could not read this request in plain words just now" in shown(said)
     assert "anthropic answered HTTP 400" in shown(said) and "Traceback" not in said
     assert "Meanwhile, type the command:" in shown(said)
+
+
+def test_a_destroy_the_model_proposes_needs_what_a_typed_destroy_needs(
+    fixtures_dir: Path, fake_github: Any, tmp_path: Path, claude_cassette: Cassette
+) -> None:
+    seeded = MemoryRepo(seed_files())
+    old_logs = build_request("create", Cloud.AWS, ResourceKind.BUCKET, "old-logs", region="eu-west-1", env="dev")
+    repo = fake_github.add_repo(REPO, files=seeded.apply(propose(seeded, old_logs)).files)  # type: ignore[arg-type]
+    fake_github.set_permission(REPO, "bob", "write")
+    with claude_cassette("remove_old_logs") as replay:
+        app = App(fixtures_dir, fake_github, None, tmp_path, model=replay.model)  # type: ignore[arg-type]
+        app.ctx.policy = PermissionPolicy(required={**DEFAULT_POLICY.required, "destroy": "maintain"})
+        number = comment_on_issue(app, "@olympus we no longer need the old-logs bucket", "bob")
+    [said] = replies(fake_github, number)
+    assert shown(said).strip() == (
+        "Interpreted by claude-sonnet-4-6 as:\n\n/infra destroy bucket old-logs cloud=aws env=dev\n\n"
+        "@bob /infra destroy may be run by people with the maintain permission (or higher) on this repository; "
+        "you have write."
+    )
+    assert "\n@bob `/infra destroy` may be run by" in said  # the refusal a typed destroy gets
+    assert not repo.pulls and repo.ref_sha("infra/destroy-bucket-old-logs-dev") is None
 
 
 @pytest.mark.parametrize("trigger", ["comment-ask", "comment-mention", "issue"])
