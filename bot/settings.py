@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.adapters.secret_masking import mask_secret_text
 from bot.adapters.store_engine import StoreOpenError, parse_store_url
+from bot.domain.plain_requests import DEFAULT_MENTION
 from bot.domain.webhooks import MAX_PAYLOAD_BYTES
 from bot.errors import UserError
 from bot.services.parallelism import PARALLEL_PLAN_HINT, default_parallel_plan
@@ -49,6 +50,7 @@ _HINTS = {
     "job_max_attempts": "a whole number of attempts per job, 1 or more (default 5)",
     "job_retry_first_delay": "a number of seconds, 0 or more, before a failed job's first retry (default 10)",
     "parallel_plan": PARALLEL_PLAN_HINT,
+    "app_slug": "the App's name in its URL (github.com/apps/SLUG): lowercase letters, digits and hyphens",
     "scanners": f"a comma-separated list of {', '.join(SCANNER_NAMES)}, or none (default {DEFAULT_SCANNERS})",
 }
 
@@ -97,6 +99,8 @@ class Settings(BaseSettings):
     scanners: str = DEFAULT_SCANNERS
     # How many projects of one plan run Terraform at once (Atlantis's parallel_plan); each worker plans its own job.
     parallel_plan: int = Field(default_factory=default_parallel_plan, ge=1)
+    # The App's slug: a comment that starts with "@SLUG" is a request in plain words (bot/domain/plain_requests.py).
+    app_slug: str = Field(default=DEFAULT_MENTION, pattern=r"^[a-z0-9](?:[a-z0-9-]{0,32}[a-z0-9])?$")
 
     @field_validator("webhook_secret")
     @classmethod
@@ -104,6 +108,12 @@ class Settings(BaseSettings):
         if not value.get_secret_value().strip():
             raise ValueError("it is blank")
         return value
+
+    @field_validator("app_slug", mode="before")
+    @classmethod
+    def _slug_as_github_writes_it(cls, value: object) -> object:
+        # GitHub shows the slug in lowercase; "@Olympus" and "@olympus" mention the same App.
+        return value.strip().lower().removeprefix("@") if isinstance(value, str) else value
 
     @field_validator("scanners")
     @classmethod

@@ -11,6 +11,8 @@ from typing import Any
 from bot.adapters.local_aws import LocalAws
 from bot.adapters.localgit import LocalGit
 from bot.adapters.terraform import TerraformCli
+from bot.domain.interpretation import ModelLimits
+from bot.model_ports import LanguageModel
 from bot.ports import Scanner, Store
 from bot.services.context import SANDBOX_LOCKS, Loop
 from bot.services.stopwatch import Stopwatch
@@ -116,12 +118,17 @@ def build_app_context(
     scanners: tuple[str, ...] = ("checkov", "trivy"),
     max_attempts: int = 5,
     parallel_plan: int | None = None,
+    model: LanguageModel | None = None,
+    model_limits: ModelLimits | None = None,
+    mention: str | None = None,
 ) -> Any:
     """The GitHub App's handlers' dependencies: a CodeHost per installation, a Loop per repository.
 
     `timeout` bounds each GitHub call (PyGithub's 15 s by default); `scanners` names the scanners every plan runs
     (none: plans say they were not scanned); `max_attempts` is the worker's, after which a failure is told;
-    `parallel_plan` is how many projects of one job run Terraform at once (default: the cores).
+    `parallel_plan` is how many projects of one job run Terraform at once (default: the cores). `model` reads
+    requests in plain words (a LanguageModel; None: they are answered with how to set one up), within
+    `model_limits` (ModelLimits; default: the default model's); `mention` is the App's slug ("@olympus ...").
     """
     from github import Consts
 
@@ -157,8 +164,14 @@ def build_app_context(
             parallel_plan=parallel_plan or default_parallel_plan(),
         )
 
-    return AppContext(
+    context = AppContext(
         codehost_for=lambda installation_id: github_app.codehost(installation_id),
         loop_for=loop_for,
         max_attempts=max_attempts,
+        model=model,
     )
+    if model_limits is not None:
+        context.model_limits = model_limits
+    if mention is not None:
+        context.mention = mention
+    return context

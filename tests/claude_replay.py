@@ -72,6 +72,8 @@ def claude_cassette(request: pytest.FixtureRequest) -> Callable[[str], AbstractC
             record_mode=mode,
             match_on=("method", "scheme", "host", "path"),
             filter_headers=["x-api-key", "authorization"],
+            # The GitHub double and the AWS emulator answer on loopback; only Claude's requests are the cassette's.
+            ignore_localhost=True,
         )
         with recorder.use_cassette(str(CASSETTES / f"{name}.yaml")) as cassette:
             yield replay

@@ -10,6 +10,7 @@ __all__ = [
     "ModelLimits",
     "ModelReply",
     "Proposal",
+    "RequestNote",
     "ToolCallRecord",
     "ToolUse",
     "Usage",
@@ -105,3 +106,11 @@ class Interpretation:
     seconds: float = 0.0  # from the text to the outcome
     model_seconds: float = 0.0  # of which waiting for the model
     messages: tuple[dict[str, Any], ...] = ()  # the conversation so far, ending with the model's last turn
+
+
+@dataclass(frozen=True)
+class RequestNote:
+    """Where a change proposed from plain words came from: the words as the model read them, and that model."""
+
+    request: str
+    model: str

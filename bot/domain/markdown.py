@@ -1,4 +1,4 @@
-"""GitHub markdown from untrusted text: escaping, code spans, fences, and splitting to a size limit.
+"""GitHub markdown from untrusted text: escaping, quotes, code spans, fences, and splitting to a size limit.
 
 Every function here shows invisible code points (bidi controls, zero-width characters, fillers, tags) as their
 `\\u202e` escapes (bot/domain/invisible.py) before anything else, so an address or a value cannot disguise itself.
@@ -57,6 +57,17 @@ def bullet_list(sentences: Sequence[str], *, limit: int = 2000) -> str:
     """Sentences as a markdown list of plain text: names they quote (project dirs, files, logins) never become a
     link, a mention or markup, and each stays on its line."""
     return "\n".join(f"- {escape_text(sentence, limit=limit)}" for sentence in sentences)
+
+
+def quoted(text: str, *, limit: int = 4000) -> str:
+    """Untrusted text (a request, a model's words) as a block quote of plain text, line for line.
+
+    Each line is escape_text's: no link, image, mention, HTML, heading or list can form, and no line can end the
+    quote or open a block of its own (leading spaces would make an indented code block, so they are dropped).
+    """
+    text = clip(text.replace("\r\n", "\n").replace("\r", "\n").strip("\n"), limit)
+    lines = [escape_text(line.strip(), limit=limit) for line in text.split("\n")]
+    return "\n".join(f"> {line}" if line else ">" for line in lines)
 
 
 def escape_html(text: str, *, limit: int = 300) -> str:

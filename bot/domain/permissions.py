@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from bot.domain.commands import Apply, Command, Create, Destroy, Help, Import, Plan, StateRm, Status, Unlock
+from bot.domain.commands import Apply, Ask, Command, Create, Destroy, Help, Import, Plan, StateRm, Status, Unlock
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -35,6 +35,9 @@ _KINDS: Final[Mapping[type, str]] = {
     Unlock: "unlock",
     Status: "status",
     Help: "help",
+    # A request in plain words can only end in proposals, so it needs what `/infra create` needs, and is checked
+    # before any model reads it.
+    Ask: "create",
 }
 
 
@@ -91,7 +94,8 @@ def rank(permission: str) -> int:
 
 
 def command_kind(command: Command) -> str:
-    """The policy's name for a parsed command: create, destroy, plan, apply, import, state_rm, unlock, status, help."""
+    """The policy's name for a parsed command: create (ask too), destroy, plan, apply, import, state_rm, unlock, status,
+    help."""
     return _KINDS[type(command)]
 
 

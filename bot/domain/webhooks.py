@@ -263,6 +263,8 @@ def _issue_comment(name: str, action: str, payload: Mapping[str, Any]) -> Event 
 
 def _issues(name: str, action: str, payload: Mapping[str, Any]) -> Event | Ignored:
     fields.text(payload, "issue.user.login", fields.LOGIN)
+    # The worker reads the labels' names: an issue labelled infra-request is a request in plain words.
+    fields.each(payload, "issue.labels", lambda entry, within: fields.text(entry, "name", within=within))
     return _commented(name, action, payload, "issue.body")
 
 

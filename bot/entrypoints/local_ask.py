@@ -16,7 +16,7 @@ from bot.entrypoints.local_loop import open_repo, repo_arg
 from bot.entrypoints.terminal import OutputFormat
 from bot.errors import UserError
 from bot.services.conversation import converse
-from bot.services.interpreter import NaturalRequest, is_command
+from bot.services.interpreter import NaturalRequest, is_command, text_for_model
 from bot.services.interpreter_prompt import SYSTEM_PROMPT_SHA256
 from bot.tools.server import build_server, projects_in
 from bot.wiring import build_local_loop, default_actor
@@ -55,7 +55,7 @@ def ask(
             door="cli",
             who=request.who,
             where=request.where,
-            request=visible_text(request.text),
+            request=text_for_model(request.text),
             backend=model.backend,
             prompt_sha256=SYSTEM_PROMPT_SHA256,
         )

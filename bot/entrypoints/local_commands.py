@@ -12,6 +12,7 @@ from bot.adapters.git_tree import GitTreeReader
 from bot.changes.provider_pins import Version
 from bot.domain.commands import (
     Apply,
+    Ask,
     Help,
     Import,
     NotForMe,
@@ -51,7 +52,8 @@ from bot.wiring import build_local_loop
 def run_request(
     repo: Path, request: str, *, sandbox: bool, base: str | None, actor: str | None, output: OutputFormat = "auto"
 ) -> int:
-    """Any /infra command: create and destroy make a change; plan, apply, unlock, status and help act on one."""
+    """Any /infra command: create and destroy make a change; plan, apply, unlock, status and help act on one; ask is
+    read by the model into those."""
     parsed = parse(request)
     if isinstance(parsed, NotForMe):
         raise UserError(
@@ -97,6 +99,11 @@ def run_request(
         from bot.entrypoints.local_state import change_state_of_branch
 
         return change_state_of_branch(repo, parsed, sandbox=sandbox, base=base, actor=actor)
+    if isinstance(parsed, Ask):
+        # `olympus run "/infra ask ..."` is `olympus ask "..."`; imported here, as local_ask runs commands through us.
+        from bot.entrypoints.local_ask import ask
+
+        return ask(repo, parsed.text, sandbox=sandbox, base=base, actor=actor, output=output)
     loop, progress, base = command_loop(repo, sandbox=sandbox, actor=actor, base=base)
     git = loop.local_git
 

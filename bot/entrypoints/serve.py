@@ -85,6 +85,7 @@ def github_handler(settings: Settings, store: SqlStore) -> JobHandler:
         if settings.private_key_file is not None
         else settings.private_key.get_secret_value()  # type: ignore[union-attr]
     )
+    from bot.adapters.claude import limits_from_environment, model_from_environment
     from bot.adapters.github import Retrying, RetryPolicy
 
     if not settings.scanner_names:
@@ -102,7 +103,13 @@ def github_handler(settings: Settings, store: SqlStore) -> JobHandler:
         scanners=settings.scanner_names,
         parallel_plan=settings.parallel_plan,
         max_attempts=settings.job_max_attempts,
+        # A bad OLYMPUS_LLM_* setting stops the start-up (exit 2), as any bad setting does; none set means none.
+        model=model_from_environment(),
+        model_limits=limits_from_environment(),
+        mention=settings.app_slug,
     )
+    if context.model is None:
+        logger.info("no Claude backend is set up: requests in plain words are answered with how to set one up")
     return lambda job: handle_job(context, job)
 
 

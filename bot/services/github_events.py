@@ -1,14 +1,16 @@
-"""Route one stored webhook delivery to its use case: /infra commands, pushes, merges, re-runs, installations."""
+"""Route one stored webhook delivery to its use case: /infra commands or words, pushes, merges, re-runs, installs."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.adapters.claude import DEFAULT_MODEL
 from bot.domain.commands import (
     Apply,
+    Ask,
     Create,
     Destroy,
     Help,
@@ -20,16 +22,18 @@ from bot.domain.commands import (
     Status,
     Unlock,
     help_text,
-    parse,
-    parse_request,
 )
+from bot.domain.interpretation import ModelLimits
 from bot.domain.markdown import fence
 from bot.domain.permissions import DEFAULT_POLICY, PermissionPolicy, Refused, command_kind, may_run
+from bot.domain.plain_requests import DEFAULT_MENTION, comment_request, issue_request
 from bot.domain.records import PushRecord
 from bot.domain.webhooks import Job
 from bot.errors import UserError
+from bot.model_ports import LanguageModel
 from bot.ports import CodeHost, CodeHostError
 from bot.services.context import Loop
+from bot.services.github_ask import AskedOnGitHub, answer_in_words
 from bot.services.github_checkout import change_id_of
 from bot.services.github_propose import propose_from_issue
 from bot.services.github_state_change import state_change_pull_request
@@ -44,13 +48,19 @@ ONBOARDING_EVENTS = {"installation.created": "repositories", "installation_repos
 
 @dataclass
 class AppContext:
-    """What the App's handlers need: a CodeHost per installation, a Loop per repository, the permission policy."""
+    """What the App's handlers need: a CodeHost per installation, a Loop per repository, the permission policy, and
+    the model that reads requests in plain words."""
 
     codehost_for: Callable[[int], CodeHost]
     loop_for: Callable[[str, str], Loop]  # (repo "owner/name", actor) → Loop
     policy: PermissionPolicy = DEFAULT_POLICY
     # The worker's attempts per job (JobRetryPolicy): after the last one, the failure is told in a comment.
     max_attempts: int = 5
+    # None: no model is set up, and a request in plain words is answered with how to set one up.
+    model: LanguageModel | None = None
+    model_limits: ModelLimits = field(default_factory=lambda: ModelLimits(DEFAULT_MODEL))
+    # The App's slug: a comment that starts with "@olympus" is a request in plain words.
+    mention: str = DEFAULT_MENTION
 
 
 def handle_job(ctx: AppContext, job: Job) -> None:
@@ -107,8 +117,13 @@ def _command(
     """Carry out one command; every way it ends says so once, through `reply` (the plan comment, for a plan)."""
     issue = payload["issue"]
     number = int(issue["number"])
-    # A comment runs only when the command is all it says; an issue's body is a request and its description.
-    parsed = parse(payload["comment"]["body"] or "") if is_comment else parse_request(issue.get("body") or "")
+    # A comment runs only when the command is all it says; an issue's body is a request and its description. Either
+    # may be a request in plain words (Ask): `/infra ask`, a comment to the App, an issue labelled infra-request.
+    if is_comment:
+        parsed = comment_request(payload["comment"]["body"] or "", ctx.mention)
+    else:
+        labels = [str(label["name"]) for label in issue.get("labels") or []]  # names checked at intake
+        parsed = issue_request(issue.get("body") or "", labels)
     if isinstance(parsed, NotForMe):
         return
     sender = _sender(payload)
@@ -128,9 +143,20 @@ def _command(
         return
     loop = ctx.loop_for(repo, sender)
     on_pull_request = bool(issue.get("pull_request"))
+    default_branch = str(payload["repository"].get("default_branch") or "main")
     try:
-        if isinstance(parsed, Create | Destroy):
-            default_branch = str(payload["repository"].get("default_branch") or "main")
+        if isinstance(parsed, Ask):
+            answer_in_words(
+                AskedOnGitHub(repo, number, sender, parsed.text, default_branch, on_pull_request),
+                ctx.model,
+                ctx.model_limits,
+                loop,
+                codehost,
+                reply,
+                mention=ctx.mention,
+                refusal_of=_refusal_of_change(ctx, codehost, repo, sender),
+            )
+        elif isinstance(parsed, Create | Destroy):
             propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch, reply=reply)
         elif not on_pull_request:
             reply.say(
@@ -201,6 +227,21 @@ def _report_failure(reply: ReplyTo, error: CodeHostError) -> None:
 def _authorize(ctx: AppContext, codehost: CodeHost, repo: str, kind: str, user: str) -> object:
     teams = [team for team in ctx.policy.teams_for(kind) if _member(codehost, team, user)]
     return may_run(kind, codehost.permission_of(repo, user), teams, ctx.policy)
+
+
+def _refusal_of_change(
+    ctx: AppContext, codehost: CodeHost, repo: str, user: str
+) -> Callable[[Create | Destroy], str | None]:
+    """The refusal a typed create or destroy by user would get, or None, for each change a model proposes for them."""
+
+    def refusal_of(change: Create | Destroy) -> str | None:
+        kind = command_kind(change)
+        if kind == command_kind(Ask("")):
+            return None  # what an ask needs was checked before the model read a word
+        decision = _authorize(ctx, codehost, repo, kind, user)
+        return f"@{user} {decision.reason}" if isinstance(decision, Refused) else None
+
+    return refusal_of
 
 
 def _member(codehost: CodeHost, team: str, user: str) -> bool:

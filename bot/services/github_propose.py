@@ -1,18 +1,19 @@
-"""Turn an /infra create or destroy comment on an issue into one pull request, then plan it."""
+"""Turn an /infra create or destroy comment on an issue (typed, or read from plain words) into one PR, then plan it."""
 
 from __future__ import annotations
 
 from bot.adapters.github.repo_reader import GitHubRepoReader
 from bot.domain.branches import branch_for
 from bot.domain.commands import Create, Destroy, render_command, to_tool_call
-from bot.domain.markdown import fence
+from bot.domain.interpretation import RequestNote
+from bot.domain.markdown import escape_text, fence, quoted
 from bot.domain.models import ChangeSet, Refusal
 from bot.ports import CodeHost, PullRequestInfo
 from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of
 from bot.services.propose_change import change_or_refusal, commit_message
 from bot.services.pull_requests import plan_pull_request
-from bot.services.replies import ReplyTo
+from bot.services.replies import Answer, ReplyTo
 from bot.services.tool_calls import call_tool
 from bot.tools.server import build_server
 
@@ -28,12 +29,14 @@ def propose_from_issue(
     sender: str,
     default_branch: str,
     *,
-    reply: ReplyTo | None = None,
+    reply: Answer | None = None,
+    note: RequestNote | None = None,
 ) -> int | None:
     """Open (or find) the PR for the request, reply with its link, and plan it; the PR's number, or None.
 
     Run again (a retried job), it finds the PR the first run opened: the request is then unchanged, and the reply
-    says where it is proposed and the PR is planned, as the first run would have finished doing.
+    says where it is proposed and the PR is planned, as the first run would have finished doing. `note` says the
+    command was read from plain words: the PR's description then quotes them and names the model.
     """
     answer = reply or ReplyTo(codehost, repo, issue, f"reply/propose-{branch_for(command.request)}")
     command_line = render_command(command)
@@ -62,7 +65,7 @@ def propose_from_issue(
             loop.store.finish_run(run, "unchanged", {"issue": issue, "branch": branch})
             pr = existing
         else:
-            pr = _open_pull_request(codehost, repo, default_branch, branch, issue, sender, command_line, result)
+            pr = _open_pull_request(codehost, repo, default_branch, branch, issue, sender, command_line, result, note)
             run = loop.store.start_run(change_id_of(repo, pr.number), "propose", sender, pr.head_sha)
             loop.store.finish_run(run, "ok", {"issue": issue, "branch": branch})
             answer.say(f"Opened #{pr.number} for `{command_line}`; the plan will be posted there.")
@@ -79,11 +82,23 @@ def _open_pull_request(
     sender: str,
     command_line: str,
     result: ChangeSet,
+    note: RequestNote | None = None,
 ) -> PullRequestInfo:
     """Commit the change on its branch and open its pull request (or find it, when a first try got that far)."""
-    body = "\n".join(
-        [f"Closes #{issue}", "", f"Requested by @{sender}:", "", *fence(command_line), "", result.description]
-    )
+    if note is None:
+        asked = [f"Requested by @{sender}:", "", *fence(command_line)]
+    else:
+        # The words are the requester's and the model's reading of them is not a reviewer's: both shown as text.
+        asked = [
+            f"Requested by @{sender} in plain words:",
+            "",
+            quoted(note.request),
+            "",
+            f"Interpreted by {escape_text(note.model)} as:",
+            "",
+            *fence(command_line),
+        ]
+    body = "\n".join([f"Closes #{issue}", "", *asked, "", result.description])
     return codehost.open_change(
         repo,
         default_branch,

@@ -31,7 +31,7 @@ from bot.domain.untrusted_text import visible_text
 from bot.model_ports import LanguageModel, ModelError, ModelTools, ToolSpec
 from bot.services.interpreter_prompt import ASK, DECLINE, SYSTEM_PROMPT, answer_message, request_message
 
-__all__ = ["NaturalRequest", "interpret", "is_command"]
+__all__ = ["NaturalRequest", "interpret", "is_command", "text_for_model"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,12 @@ class NaturalRequest:
     who: str
     where: str
     text: str
+
+
+def text_for_model(text: str) -> str:
+    """The request as the model reads it (and as records and pull requests quote it): what a reader cannot see
+    removed, a secret someone pasted (a token, a key) masked."""
+    return mask_secret_text(visible_text(text))
 
 
 def is_command(text: str) -> bool:
@@ -62,8 +68,7 @@ def interpret(
     With `history` (a conversation whose last turn asked a question), the text is the answer to that question.
     """
     started = clock()
-    # What a reader cannot see is removed; a secret someone pasted (a token, a key) never reaches the model.
-    text = mask_secret_text(visible_text(request.text))
+    text = text_for_model(request.text)
     if not text:
         return Interpretation("question", "What would you like to change? For example: a bucket, its region, env.")
     catalogue = tools.list_tools()

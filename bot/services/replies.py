@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from bot.domain.render import render_reply
 from bot.ports import CodeHost
+
+
+class Answer(Protocol):
+    """Where a use case says how it ended: a ReplyTo, or one part of a reply made of several (ReplyInParts)."""
+
+    @property
+    def key(self) -> str: ...
+
+    def say(self, text: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,48 @@ class ReplyTo:
 
     def say(self, text: str) -> None:
         self.codehost.upsert_comment(self.repo, self.number, self.key, render_reply(self.key, text))
+
+
+@dataclass
+class ReplyInParts:
+    """One reply made of a heading and a part per step (each change a request in plain words proposes).
+
+    A step's say() rewrites its own part and upserts the whole reply, so every step answers in the one comment,
+    edited in place; a retried job says the same parts again into the same comment.
+    """
+
+    reply: ReplyTo
+    heading: str
+    parts: list[str] = field(default_factory=list)
+
+    def say_heading(self) -> None:
+        self.reply.say(self._text())
+
+    def part(self, index: int) -> ReplyPart:
+        return ReplyPart(self, index)
+
+    def set(self, index: int, text: str) -> None:
+        self.parts += [""] * (index + 1 - len(self.parts))
+        self.parts[index] = text
+        self.reply.say(self._text())
+
+    def _text(self) -> str:
+        return "\n\n".join([self.heading, *(part for part in self.parts if part)])
+
+
+@dataclass(frozen=True)
+class ReplyPart:
+    """Part `index` of a ReplyInParts; its key (for check runs' external ids) is the reply's with the part's number."""
+
+    whole: ReplyInParts
+    index: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.whole.reply.key}/{self.index + 1}"
+
+    def say(self, text: str) -> None:
+        self.whole.set(self.index, text)
 
 
 def reply_key(payload: Mapping[str, Any], *, is_comment: bool) -> str:

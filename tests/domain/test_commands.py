@@ -16,6 +16,7 @@ from bot.domain.commands import (
     TOPICS,
     UNREADABLE,
     Apply,
+    Ask,
     Command,
     Create,
     Destroy,
@@ -40,7 +41,7 @@ from bot.domain.models import Cloud, ResourceKind, ResourceRequest
 from bot.domain.naming import name_problems
 from bot.domain.regions import AWS_REGIONS, GCS_LOCATIONS
 
-RESULT_TYPES = (Create, Destroy, Plan, Apply, Import, StateRm, Unlock, Status, Help, Reply, NotForMe)
+RESULT_TYPES = (Create, Destroy, Plan, Apply, Import, StateRm, Unlock, Status, Help, Ask, Reply, NotForMe)
 
 
 def reply_text(text: str) -> str:
@@ -352,6 +353,7 @@ def test_help_text_names_every_verb() -> None:
         "apply",
         "unlock",
         "status",
+        "ask",
         "help",
     ):
         assert f"/infra {verb}" in HELP_TEXT
@@ -390,6 +392,7 @@ def test_the_app_help_is_the_default() -> None:
         (Unlock(), "/infra unlock"),
         (Status(), "/infra status"),
         (Help(), "/infra help"),
+        (Ask("a bucket\nfor logs"), "/infra ask a bucket\nfor logs"),
     ],
 )
 def test_render_command(command: Command, line: str) -> None:

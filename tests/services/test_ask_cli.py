@@ -81,3 +81,13 @@ def test_a_typed_command_never_reaches_the_model(repo: Path) -> None:
     done = olympus("ask", "--repo", str(repo), "/infra help", env=NO_MODEL)
     assert done.returncode == 0, done.stderr
     assert "/infra create" in done.stdout
+
+
+def test_run_infra_ask_is_olympus_ask(repo: Path) -> None:
+    assert olympus("init", "--repo", str(repo), "--sandbox").returncode == 0
+    with ReplayServer("make_me_a_bucket") as claude:
+        done = olympus("run", "--repo", str(repo), "/infra ask make me a bucket", env=claude.env())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Olympus asks: What should the bucket be called")
+    assert "make me a bucket" in claude.sent[0]["messages"][0]["content"]
+    assert "/infra ask" not in claude.sent[0]["messages"][0]["content"]  # the words, not the command

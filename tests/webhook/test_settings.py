@@ -193,3 +193,14 @@ def test_job_and_github_timing_come_from_the_environment(monkeypatch: pytest.Mon
     assert retry_policy(settings).max_attempts == 10 and settings.github_timeout == 3
     with pytest.raises(UserError):
         load_settings(env_file=None, job_lease_seconds=0)
+
+
+def test_the_app_slug_is_the_mention_people_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OLYMPUS_WEBHOOK_SECRET", "s")
+    assert load_settings(env_file=None).app_slug == "olympus"
+    monkeypatch.setenv("OLYMPUS_APP_SLUG", " @Acme-Infra ")
+    assert load_settings(env_file=None).app_slug == "acme-infra"
+    monkeypatch.setenv("OLYMPUS_APP_SLUG", "acme infra")
+    with pytest.raises(UserError) as refused:
+        load_settings(env_file=None)
+    assert "OLYMPUS_APP_SLUG is malformed" in refused.value.message and "github.com/apps/SLUG" in refused.value.hint

@@ -347,6 +347,8 @@ def test_ids_at_the_top_of_the_64_bit_range_are_events(example: Any) -> None:
             ("check_run", "pull_requests", ["#1"]),
             "'check_run.pull_requests[0]' must be an object",
         ),
+        ("issues", "issues/opened", ("issue", "labels", [{"name": 7}]), "'issue.labels[0].name' must be a string"),
+        ("issues", "issues/opened", ("issue", "labels", "infra-request"), "'issue.labels' must be a list"),
         (
             "installation",
             "installation/created",

@@ -2,8 +2,8 @@
 
 One module per concern: `types` (what a comment can mean), `comment` (trimming and splitting into words, as
 Atlantis does), `grammar` (verbs), `changes` and `kinds/` (create/destroy and each kind's options), `run_flags`
-(plan, apply, import, state rm), `requests` (validation shared with the MCP tools), `rendering`, `wording` and
-`help` (per door).
+(plan, apply, import, state rm), `ask` (a request in plain words), `requests` (validation shared with the MCP
+tools), `rendering`, `wording` and `help` (per door).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from bot.domain.commands.run_flags import ATLANTIS_BLOCKED_EXTRA_ARGS, BLOCKED_E
 from bot.domain.commands.types import (
     PREFIX,
     Apply,
+    Ask,
     Command,
     Create,
     Destroy,
@@ -47,6 +48,7 @@ __all__ = [
     "UNREADABLE",
     "VERBS",
     "Apply",
+    "Ask",
     "Command",
     "Create",
     "Destroy",

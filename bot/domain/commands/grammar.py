@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.commands.ask import parse_ask
 from bot.domain.commands.changes import parse_change
 from bot.domain.commands.comment import LINE_BREAKS, first_line, trimmed, words_of
 from bot.domain.commands.help import TOPICS
 from bot.domain.commands.rendering import quote_word, render_command
 from bot.domain.commands.run_flags import RUN_VERBS, parse_run
-from bot.domain.commands.types import PREFIX, Command, Help, NotForMe, Reply, Status, Unlock
+from bot.domain.commands.types import PREFIX, Ask, Command, Help, NotForMe, Reply, Status, Unlock
 from bot.domain.commands.wording import closest, distance, listing, shown
 
 __all__ = ["UNREADABLE", "VERBS", "parse", "parse_request"]
 
 UNREADABLE = "Olympus could not read that command. `/infra help` lists the commands it understands."
-VERBS = ("help", "create", "destroy", "plan", "apply", "import", "state", "unlock", "status")
+VERBS = ("help", "create", "destroy", "plan", "apply", "import", "state", "unlock", "status", "ask")
 # What people type when they mean Olympus (Atlantis answers `terraform ...` with "did you mean atlantis").
 # `atlantis ...` is left alone: a repository moving from Atlantis may run both for a while.
 _OTHER_TOOLS = ("terraform", "/terraform")
@@ -31,8 +32,15 @@ def parse(text: str) -> Command | Reply | NotForMe:
 
 
 def parse_request(text: str) -> Command | Reply | NotForMe:
-    """An issue's body: its first line is the request, what follows is a description (an issue is not a reply)."""
-    return parse(first_line(trimmed(text)))
+    """An issue's body: its first line is the request, what follows is a description (an issue is not a reply).
+
+    `/infra ask` is the exception: the whole body is its request, as in a comment.
+    """
+    try:
+        asked = parse_ask(text)
+    except Exception:  # as in parse(): an answer, never a crashed webhook
+        return Reply(UNREADABLE)
+    return asked if asked is not None else parse(first_line(trimmed(text)))
 
 
 def _parse(text: str) -> Command | Reply | NotForMe:
@@ -43,6 +51,9 @@ def _parse(text: str) -> Command | Reply | NotForMe:
     first = head[0].lower()
     alone = not any(char in LINE_BREAKS for char in comment)
     if first == PREFIX:
+        asked = parse_ask(text)
+        if asked is not None:
+            return asked
         return _parse_line(comment) if alone else _not_alone(comment)
     if alone and (first in _OTHER_TOOLS or (first.startswith("/") and 0 < distance(first, PREFIX) < 3)):
         return _did_you_mean(comment[len(head[0]) :], first)
@@ -95,6 +106,9 @@ def _dispatch(words: Sequence[str]) -> Command | Reply:
         return Help(verb)
     if verb in ("create", "destroy"):
         return parse_change(verb, rest)
+    if verb == "ask":
+        # Reached only for a suggestion ("did you mean"); a comment's own `/infra ask` is read by parse_ask.
+        return Ask(" ".join(rest)) if rest else Reply(f"`{PREFIX} ask` needs a request in plain words after it.")
     if verb in ("unlock", "status"):
         if rest:
             return Reply(f"`{PREFIX} {verb}` takes no arguments; unexpected `{shown(rest[0])}`.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Literal
 
+from bot.domain.commands.ask import ASK_EXAMPLE
 from bot.domain.commands.changes import change_usage
 from bot.domain.commands.kinds import LAMBDA_RUNTIMES, MEMORY_MB, TIMEOUT_S
 from bot.domain.commands.run_flags import ATLANTIS_BLOCKED_EXTRA_ARGS, run_usage
@@ -14,7 +15,7 @@ from bot.domain.models import ResourceKind
 __all__ = ["HELP_TEXT", "TOPICS", "Door", "help_text"]
 
 Door = Literal["app", "cli"]
-TOPICS = ("create", "destroy", "plan", "apply", "import", "state", "unlock", "status", "help")
+TOPICS = ("create", "destroy", "plan", "apply", "import", "state", "unlock", "status", "ask", "help")
 
 # Where the door's commands act, and how an approval is given there.
 _WHERE: Mapping[Door, str] = {"app": "this pull request", "cli": "the change branch"}
@@ -44,6 +45,7 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
         (f"state rm ADDRESS... {run}", "`terraform state rm`, where `.olympus.yaml` allows it (needs an approval)"),
         ("unlock", f"release {where}'s locks and discard its plans"),
         ("status", _STATUS[door]),
+        ("ask TEXT", _ASK_ROW[door]),
         ("help [COMMAND]", "this message, or one command's flags (also `/infra COMMAND --help`)"),
     ]
     table = "\n".join(f"| `{PREFIX} {form}` | {what} |" for form, what in rows)
@@ -54,7 +56,8 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
     )
     lines = [
         intro,
-        "A comment runs only when the command is all it says (the first line of a longer comment is not run)."
+        "A comment runs only when the command is all it says (the first line of a longer comment is not run); "
+        "only the request of an `/infra ask` may take several lines."
         if door == "app"
         else _WHICH_BRANCH,
         "",
@@ -70,6 +73,11 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+_ASK_ROW: Mapping[Door, str] = {
+    "app": "a request in plain words, read by Claude into the commands above (so is a comment that starts with "
+    "`@olympus`, and an issue labelled `infra-request`)",
+    "cli": "a request in plain words, read by Claude into the commands above (as `olympus ask TEXT`)",
+}
 _STATUS: Mapping[Door, str] = {
     "app": "show which projects of this repository are locked, and by which pull request",
     "cli": "show the repository's locks and Olympus's recent actions",
@@ -165,6 +173,23 @@ def _status(door: Door) -> str:
     return _page("status", _STATUS[door] + ".", f"`{PREFIX} status`", "status")
 
 
+def _ask(door: Door) -> str:
+    summary = (
+        "a request in plain words. Claude reads it with the same tools `create` and `destroy` use, and Olympus "
+        f"{_opens(door)} for each command it means, exactly as if that command had been typed; a question or a "
+        "refusal is the answer when the request is unclear or not something Olympus does. The request may take "
+        "several lines. It needs what `create` needs, and nothing reaches the model before that is checked."
+    )
+    details = (
+        "A comment that starts with `@olympus` (the App's name) and an issue labelled `infra-request` (the issue "
+        "form the onboarding pull request adds) are read the same way. Text that is itself an `/infra` command is "
+        "run as typed, never read by the model."
+        if door == "app"
+        else "`olympus ask TEXT` is the same. Text that is itself an `/infra` command is run as typed."
+    )
+    return _page("ask", summary, f"`{PREFIX} ask TEXT`", ASK_EXAMPLE, details)
+
+
 def _help(door: Door) -> str:
     topics = ", ".join(f"`{topic}`" for topic in TOPICS)
     summary = f"lists the commands, or shows one command's page: {topics} (also `{PREFIX} COMMAND --help`)."
@@ -180,6 +205,7 @@ _PAGES: Mapping[str, Callable[[Door], str]] = {
     "state": lambda door: _state_page("state", door),
     "unlock": _unlock,
     "status": _status,
+    "ask": _ask,
     "help": _help,
 }
 

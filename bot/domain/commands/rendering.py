@@ -6,6 +6,7 @@ from bot.domain.commands.kinds import KIND_RULES
 from bot.domain.commands.types import (
     PREFIX,
     Apply,
+    Ask,
     Command,
     Create,
     Destroy,
@@ -53,6 +54,8 @@ def render_command(cmd: Command) -> str:
         return f"{PREFIX} unlock"
     if isinstance(cmd, Status):
         return f"{PREFIX} status"
+    if isinstance(cmd, Ask):
+        return f"{PREFIX} ask {cmd.text}"
     if isinstance(cmd, Help) and cmd.topic:
         return f"{PREFIX} help {cmd.topic}"
     return f"{PREFIX} help"

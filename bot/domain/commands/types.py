@@ -9,6 +9,7 @@ from bot.domain.models import Project, ResourceRequest
 __all__ = [
     "PREFIX",
     "Apply",
+    "Ask",
     "Command",
     "Create",
     "Destroy",
@@ -122,7 +123,17 @@ class Help:
     topic: str | None = None
 
 
-Command = Create | Destroy | Plan | Apply | Import | StateRm | Unlock | Status | Help
+@dataclass(frozen=True)
+class Ask:
+    """`/infra ask TEXT`: a request in plain words, for a language model to read into the commands above.
+
+    Its text is the rest of the comment, later lines included: the one command that need not stand alone.
+    """
+
+    text: str
+
+
+Command = Create | Destroy | Plan | Apply | Import | StateRm | Unlock | Status | Help | Ask
 
 
 @dataclass(frozen=True)
