@@ -9,6 +9,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.tools import Tool as SdkTool
 
+from bot.model_ports import DOMAIN_META
 from bot.ports import RepoReader
 from bot.tools.change_tools import ProposeFn, Tool, change_tools
 from bot.tools.cloud_destroy import cloud_destroy_tools
@@ -18,10 +19,7 @@ from bot.tools.serving import served
 from bot.tools.state_tools import state_tools
 from bot.tools.tool_metrics import ToolMetrics
 
-__all__ = ["DOMAIN_META", "DomainServer", "ToolSources", "domain_servers", "server_name"]
-
-# The key of a tool's `_meta` naming its domain, for a client (the interpreter's routing) to group tools by.
-DOMAIN_META = "olympus/domain"
+__all__ = ["DomainServer", "ToolSources", "domain_servers", "server_name"]
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,16 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain.commands.wording import closest
+from bot.model_ports import ROUTER_META
 from bot.tools.change_tools import Tool, ToolRefused
 from bot.tools.domain_servers import DomainServer
 from bot.tools.serving import ArgumentsAsSent, served
 from bot.tools.tool_metrics import ToolMetrics
 
-__all__ = ["GATEWAY_NAME", "ROUTER_META", "ROUTER_TOOL", "build_gateway"]
+__all__ = ["GATEWAY_NAME", "ROUTER_TOOL", "RouteResult", "build_gateway"]
 
 GATEWAY_NAME = "olympus"
 ROUTER_TOOL = "choose_domain"
-# The key of the router tool's `_meta`: a client that routes offers this tool first, the others once it is called.
-ROUTER_META = "olympus/router"
 
 _INSTRUCTIONS = (
     "Olympus proposes infrastructure changes as files for a pull request; its tools never apply anything. The tools "
