@@ -1,5 +1,7 @@
-"""The gateway: one MCP endpoint forwarding every domain server's tools under their own names, plus choose_domain,
-which a client that routes (the interpreter with OLYMPUS_LLM_TOOLS=routed) offers first instead of them all."""
+"""The gateway: one MCP endpoint forwarding every domain server's tools, names unchanged, plus choose_domain.
+
+A client that routes (the interpreter with OLYMPUS_LLM_TOOLS=routed) offers choose_domain first instead of them all.
+"""
 
 from __future__ import annotations
 

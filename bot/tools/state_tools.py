@@ -1,5 +1,4 @@
-"""The state server's read-only tools beyond list_projects and get_plan_summary: locks, managed resources, ping
-and metrics, each over a callable or reader passed in."""
+"""The state server's other read-only tools: locks, managed resources, ping and metrics, over what is passed in."""
 
 from __future__ import annotations
 
