@@ -5,11 +5,12 @@ A client that routes (the interpreter with OLYMPUS_LLM_TOOLS=routed) offers choo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool as SdkTool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp.types import CallToolResult, TextContent
@@ -23,6 +24,8 @@ from bot.tools.serving import ArgumentsAsSent, served
 from bot.tools.tool_metrics import ToolMetrics
 
 __all__ = ["GATEWAY_NAME", "ROUTER_TOOL", "RouteResult", "build_gateway"]
+
+_log = logging.getLogger(__name__)
 
 GATEWAY_NAME = "olympus"
 ROUTER_TOOL = "choose_domain"
@@ -78,6 +81,8 @@ def _forwarded(server: MCPServer, tool: SdkTool) -> SdkTool:
         try:
             result = await server.call_tool(tool.name, arguments)
         except ToolError as error:
+            if isinstance(error, UnexpectedToolError):  # a crash: its text stays here, as the domain server keeps it
+                _log.exception("Tool %r raised an unexpected exception", tool.name)
             # As the domain server would answer it itself (MCPServer._handle_call_tool): the error's text, once.
             return CallToolResult(content=[TextContent(type="text", text=str(error))], is_error=True)
         if not isinstance(result, CallToolResult):  # no Olympus tool asks the client for input

@@ -14,7 +14,7 @@ from fakes.recording_propose import RecordingPropose
 
 from bot.adapters.claude import limits_from_environment
 from bot.adapters.mcp_tools import McpModelTools
-from bot.domain.interpretation import ModelLimits
+from bot.domain.interpretation import ModelLimits, ModelReply, Usage
 from bot.errors import UserError
 from bot.services.interpreter import NaturalRequest, interpret
 from bot.tools.domain_servers import ToolSources, domain_servers
@@ -84,3 +84,35 @@ def test_the_setting_picks_the_mode() -> None:
     assert limits_from_environment({"OLYMPUS_LLM_TOOLS": "routed"}).tools == "routed"
     with pytest.raises(UserError, match="OLYMPUS_LLM_TOOLS"):
         limits_from_environment({"OLYMPUS_LLM_TOOLS": "some"})
+
+
+class _Recording:
+    """A model that answers at once, keeping the tools each turn offered."""
+
+    backend = "anthropic"
+
+    def __init__(self) -> None:
+        self.offered: list[list[str]] = []
+
+    def reply(self, *, system: str, tools: Any, messages: Any, limits: ModelLimits) -> ModelReply:
+        self.offered.append([tool.name for tool in tools])
+        return ModelReply("Which env?", (), "end_turn", Usage(), "claude-sonnet-4-6")
+
+
+def test_a_continued_conversation_keeps_the_domain_it_chose(gateway: McpModelTools) -> None:
+    history = [
+        {"role": "user", "content": "a bucket in europe"},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t1", "name": "choose_domain", "input": {"domain": "gcp"}}],
+        },
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "{}"}]},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t2", "name": "ask_user", "input": {"question": "Name?"}}],
+        },
+    ]
+    model = _Recording()
+    result = interpret(REQUEST, model, gateway, ModelLimits("m", tools="routed"), history=history)
+    assert result.tool_mode == "routed" and result.domains == ("gcp",)
+    assert model.offered == [["choose_domain", "create_gcs_bucket", "destroy_gcp_resource", "ask_user", "decline"]]
