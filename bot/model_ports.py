@@ -8,7 +8,12 @@ from typing import Any, Protocol
 
 from bot.domain.interpretation import ModelLimits, ModelReply
 
-__all__ = ["LanguageModel", "ModelError", "ModelTools", "ToolOutcome", "ToolSpec"]
+__all__ = ["DOMAIN_META", "ROUTER_META", "LanguageModel", "ModelError", "ModelTools", "ToolOutcome", "ToolSpec"]
+
+# Keys of a tool's MCP `_meta`: the domain a tool belongs to, and the tool that chooses a domain (bot/tools/gateway.py
+# sets them; the interpreter's routed mode reads them).
+DOMAIN_META = "olympus/domain"
+ROUTER_META = "olympus/router"
 
 
 class ModelError(Exception):
@@ -17,11 +22,14 @@ class ModelError(Exception):
 
 @dataclass(frozen=True)
 class ToolSpec:
-    """A tool as the model is shown it: its name, what it does, and its input's JSON Schema."""
+    """A tool as the model is shown it: its name, what it does, and its input's JSON Schema; for routing, the domain
+    it belongs to ("" for none) and whether it is the tool that chooses a domain."""
 
     name: str
     description: str
     input_schema: dict[str, Any]
+    domain: str = ""
+    router: bool = False
 
 
 @dataclass(frozen=True)

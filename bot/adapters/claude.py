@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from bot.domain.interpretation import ModelLimits, ModelReply, ToolUse, Usage
 from bot.errors import UserError
@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 BACKEND_SETTING: Final = "OLYMPUS_LLM_BACKEND"
+TOOLS_SETTING: Final = "OLYMPUS_LLM_TOOLS"
 BACKENDS: Final = ("anthropic", "bedrock", "vertex", "none")
 DEFAULT_MODEL: Final = "claude-sonnet-4-6"
 _CACHED: Final = {"type": "ephemeral"}
@@ -158,7 +159,8 @@ def model_from_environment(
 
 
 def limits_from_environment(environ: Mapping[str, str] | None = None) -> ModelLimits:
-    """The model and per-request limits: OLYMPUS_LLM_MODEL, _MAX_TOKENS, _MAX_TOOL_CALLS, _TOKEN_BUDGET."""
+    """The model and per-request limits: OLYMPUS_LLM_MODEL, _MAX_TOKENS, _MAX_TOOL_CALLS, _TOKEN_BUDGET; and
+    OLYMPUS_LLM_TOOLS, how the tools are offered (all, the default, or routed: a domain first)."""
     env = os.environ if environ is None else environ
     values: dict[str, int] = {}
     for setting, (field, least, default) in _LIMITS.items():
@@ -173,7 +175,15 @@ def limits_from_environment(environ: Mapping[str, str] | None = None) -> ModelLi
                 f"set it to a whole number of at least {least} (default {default:,}), or unset it",
             )
         values[field] = int(raw)
-    return ModelLimits(model=env.get("OLYMPUS_LLM_MODEL", "").strip() or DEFAULT_MODEL, **values)
+    mode = env.get(TOOLS_SETTING, "").strip().lower() or "all"
+    if mode not in ("all", "routed"):
+        raise UserError(
+            "bad-setting",
+            f"{TOOLS_SETTING} is {mode[:40]!r}",
+            "set it to all (every tool offered at once, the default) or routed (a domain first, then its tools)",
+        )
+    tools: Literal["all", "routed"] = "routed" if mode == "routed" else "all"
+    return ModelLimits(model=env.get("OLYMPUS_LLM_MODEL", "").strip() or DEFAULT_MODEL, tools=tools, **values)
 
 
 def not_configured_hint() -> str:

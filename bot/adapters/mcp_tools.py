@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, ExitStack
 from types import TracebackType
 from typing import Any
 
-from bot.model_ports import ToolOutcome, ToolSpec
+from bot.model_ports import DOMAIN_META, ROUTER_META, ToolOutcome, ToolSpec
 
 __all__ = ["McpModelTools"]
 
@@ -40,7 +40,7 @@ class McpModelTools(AbstractContextManager["McpModelTools"]):
 
     def list_tools(self) -> list[ToolSpec]:
         listing = self._portal.call(self._client.list_tools)
-        return [ToolSpec(tool.name, tool.description or "", dict(tool.input_schema)) for tool in listing.tools]
+        return [_spec(tool) for tool in listing.tools]
 
     def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
         result = self._portal.call(self._client.call_tool, name, arguments)
@@ -57,3 +57,15 @@ class McpModelTools(AbstractContextManager["McpModelTools"]):
             hint = str(structured.get("hint", ""))
             return ToolOutcome(False, structured, str(structured.get("message", "")) + (f" ({hint})" if hint else ""))
         return ToolOutcome(True, structured)
+
+
+def _spec(tool: Any) -> ToolSpec:
+    meta = tool.meta or {}
+    domain = meta.get(DOMAIN_META)
+    return ToolSpec(
+        tool.name,
+        tool.description or "",
+        dict(tool.input_schema),
+        domain=domain if isinstance(domain, str) else "",
+        router=meta.get(ROUTER_META) is True,
+    )

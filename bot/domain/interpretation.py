@@ -63,12 +63,15 @@ class ModelReply:
 
 @dataclass(frozen=True)
 class ModelLimits:
-    """What one request may cost: the model, tokens per reply, tool calls, and tokens in all."""
+    """What one request may cost: the model, tokens per reply, tool calls, and tokens in all; and how its tools are
+    offered."""
 
     model: str
     max_tokens: int = 1024
     max_tool_calls: int = 8
     token_budget: int = 60_000
+    # How the tools are offered: all at once, or (routed) a domain-choosing tool first, then that domain's.
+    tools: Literal["all", "routed"] = "all"
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,8 @@ class Interpretation:
     seconds: float = 0.0  # from the text to the outcome
     model_seconds: float = 0.0  # of which waiting for the model
     messages: tuple[dict[str, Any], ...] = ()  # the conversation so far, ending with the model's last turn
+    tool_mode: Literal["all", "routed"] = "all"  # how the tools were offered (routed only when the tools route)
+    domains: tuple[str, ...] = ()  # in routed mode, the domains the model chose, in order
 
 
 @dataclass(frozen=True)

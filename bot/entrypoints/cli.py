@@ -309,11 +309,25 @@ def unlock(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = 
 
 
 @app.command()
-def mcp(repo: RepoOpt = Path(".")) -> None:
+def mcp(
+    repo: RepoOpt = Path("."),
+    domain: Annotated[
+        str,
+        typer.Option(
+            "--domain",
+            help="all: the gateway over every domain (the default); aws, gcp or state: that domain's server alone.",
+        ),
+    ] = "all",
+) -> None:
     """Serve the change tools over MCP on stdio (they propose files; they never apply)."""
     local_commands = _local_commands()
 
-    raise typer.Exit(local_commands.serve_mcp(repo))
+    from bot.tools.domains import DOMAINS
+
+    choices = ("all", *(known.name for known in DOMAINS))
+    if domain not in choices:
+        raise typer.BadParameter(f"{domain!r} is not one of {', '.join(choices)}", param_hint="--domain")
+    raise typer.Exit(local_commands.serve_mcp(repo, domain))
 
 
 @app.command()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.adapters.claude import limits_from_environment, model_from_environment, not_configured_hint
 from bot.adapters.git_tree import GitTreeReader
+from bot.adapters.health_probes import local_probes
 from bot.adapters.mcp_tools import McpModelTools
 from bot.domain.interactions import interaction_of
 from bot.domain.interpretation import Interpretation
@@ -18,7 +19,9 @@ from bot.errors import UserError
 from bot.services.conversation import converse
 from bot.services.interpreter import NaturalRequest, is_command, text_for_model
 from bot.services.interpreter_prompt import SYSTEM_PROMPT_SHA256
-from bot.tools.server import build_server, projects_in
+from bot.tools.domain_servers import ToolSources
+from bot.tools.endpoint import build_endpoint
+from bot.tools.server import projects_in
 from bot.wiring import build_local_loop, default_actor
 
 __all__ = ["ask"]
@@ -44,7 +47,10 @@ def ask(
     reader = GitTreeReader(git, ref)
     request = NaturalRequest(actor or default_actor(), f"the local repository {git.root.name}", text)
     store = build_local_loop(git.root, say=lambda line: None).store
-    with McpModelTools(build_server(reader, lambda: projects_in(reader))) as tools:
+    # The gateway over every domain: OLYMPUS_LLM_TOOLS (limits.tools) says whether the model sees them all at once
+    # or a domain first.
+    gateway = build_endpoint(reader, ToolSources(list_projects=lambda: projects_in(reader), probes=local_probes()))
+    with McpModelTools(gateway) as tools:
         # One conversation per person and repository: the answer to a question is the next `ask`.
         interpreted, _ = converse(
             store, request, model, tools, limits, place=f"local:{git.root}", turn=uuid.uuid4().hex, now=store.clock()

@@ -7,6 +7,7 @@ import posixpath
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.adapters.git_tree import GitTreeReader
 from bot.changes.provider_pins import Version
@@ -354,11 +355,35 @@ def summarize_file(path: Path, *, as_json: bool) -> int:
     return 0
 
 
-def serve_mcp(repo: Path) -> int:
+def serve_mcp(repo: Path, domain: str = "all") -> int:
+    from bot.adapters.health_probes import local_probes
     from bot.services.plan_lookup import latest_plan_summary
-    from bot.tools.server import serve_stdio
+    from bot.tools.domain_servers import ToolSources
+    from bot.tools.endpoint import build_endpoint
+    from bot.tools.filesystem_repo import FileSystemRepo
+    from bot.tools.server import projects_in
 
     # Nothing may be printed here: stdout carries the MCP protocol.
     loop = build_local_loop(open_repo(repo).root, say=lambda line: None)
-    serve_stdio(loop.local_git.root, plan_summary=lambda project: latest_plan_summary(loop, project))
+    reader = FileSystemRepo(loop.local_git.root)
+
+    def locks() -> list[dict[str, Any]]:
+        return [
+            {
+                "dir": lock.dir,
+                "workspace": lock.workspace,
+                "holder": lock.holder,
+                "acquired_at": lock.acquired_at.isoformat(),
+            }
+            for lock in loop.store.locks()
+            if lock.repo == loop.repo_id
+        ]
+
+    sources = ToolSources(
+        list_projects=lambda: projects_in(reader),
+        plan_summary=lambda project: latest_plan_summary(loop, project),
+        locks=locks,
+        probes=local_probes(),
+    )
+    build_endpoint(reader, sources, domain).run("stdio")
     return 0

@@ -28,7 +28,9 @@ from bot.services.github_propose import propose_from_issue
 from bot.services.interpreter import NaturalRequest, text_for_model
 from bot.services.interpreter_prompt import SYSTEM_PROMPT_SHA256
 from bot.services.replies import ReplyInParts, ReplyTo
-from bot.tools.server import build_server, projects_in
+from bot.tools.domain_servers import ToolSources
+from bot.tools.endpoint import build_endpoint
+from bot.tools.server import projects_in
 
 __all__ = ["AskedOnGitHub", "answer_in_words"]
 
@@ -70,7 +72,8 @@ def answer_in_words(
     reader = GitHubRepoReader(codehost, asked.repo, codehost.reference_commit(asked.repo, asked.default_branch))
     request = NaturalRequest(asked.sender, where, asked.text)
     with loop.store.audited(asked.sender, "interpret", {"repo": asked.repo, "issue": asked.number}) as audit:
-        with McpModelTools(build_server(reader, lambda: projects_in(reader))) as tools:
+        # The gateway over every domain, as `olympus ask` uses it: OLYMPUS_LLM_TOOLS says all at once or routed.
+        with McpModelTools(build_endpoint(reader, ToolSources(list_projects=lambda: projects_in(reader)))) as tools:
             # One conversation per requester and issue: an answer to the model's question continues it, and a
             # redelivered job is answered from the store without asking the model again.
             interpreted, new = converse(

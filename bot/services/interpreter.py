@@ -3,7 +3,8 @@
 Every door (the App, the Action, `olympus ask`) calls interpret(). Text that parses as an `/infra` command never
 reaches the model: the caller runs it as typed. Otherwise the request, stripped of what a reader cannot see and
 with secrets masked, goes to the model with the change tools (listed and called through MCP) and two tools of its
-own, ask_user and decline.
+own, ask_user and decline. With routed tools (ModelLimits.tools, OLYMPUS_LLM_TOOLS=routed) and a server that routes
+(bot/tools/gateway.py), the model is offered the domain-choosing tool first, and the chosen domain's tools after it.
 Each tool call goes through the tool's own validation; an error goes back to the model so it can correct itself.
 What comes out is the `/infra` command of each change the tools accepted — the door runs exactly that.
 """
@@ -72,8 +73,8 @@ def interpret(
     if not text:
         return Interpretation("question", "What would you like to change? For example: a bucket, its region, env.")
     catalogue = tools.list_tools()
-    offered = {spec.name for spec in catalogue}
-    loop = _Loop(model, tools, limits, [*catalogue, ASK, DECLINE], offered, clock)
+    loop = _Loop(model, tools, limits, _Offer(catalogue, routed=limits.tools == "routed"), clock)
+    loop.offer.resume(history)
     messages = [*history, _answer(history, request, text)] if history else [_first(request, text)]
     try:
         outcome = loop.run(messages)
@@ -90,11 +91,10 @@ class _Loop:
         model: LanguageModel,
         tools: ModelTools,
         limits: ModelLimits,
-        specs: list[ToolSpec],
-        offered: set[str],
+        offer: _Offer,
         clock: Callable[[], float],
     ) -> None:
-        self.model, self.tools, self.limits, self.specs, self.offered = model, tools, limits, specs, offered
+        self.model, self.tools, self.limits, self.offer = model, tools, limits, offer
         self.clock = clock
         self.proposals: dict[str, Proposal] = {}
         self.calls: list[ToolCallRecord] = []
@@ -116,13 +116,17 @@ class _Loop:
             tuple(self.calls),
             model_seconds=self.model_seconds,
             messages=tuple(self.messages),
+            tool_mode="routed" if self.offer.routed else "all",
+            domains=tuple(self.offer.chosen),
         )
 
     def run(self, messages: list[dict[str, Any]]) -> Interpretation:
         while True:
             asked = self.clock()
             try:
-                reply = self.model.reply(system=SYSTEM_PROMPT, tools=self.specs, messages=messages, limits=self.limits)
+                reply = self.model.reply(
+                    system=SYSTEM_PROMPT, tools=self.offer.specs(), messages=messages, limits=self.limits
+                )
             finally:
                 self.model_seconds += self.clock() - asked
             self.usage += reply.usage
@@ -165,7 +169,7 @@ class _Loop:
         return block
 
     def _answer(self, use: ToolUse) -> dict[str, Any]:
-        if use.name not in self.offered:
+        if use.name not in self.offer.names():
             return _tool_result(use, f"there is no tool named {use.name[:80]!r}", error=True)
         if self.tool_calls >= self.limits.max_tool_calls:
             return _tool_result(use, _over("tool calls", self.limits.max_tool_calls), error=True)
@@ -173,6 +177,8 @@ class _Loop:
         outcome = self.tools.call_tool(use.name, use.arguments)
         if not outcome.ok:
             return _tool_result(use, outcome.error, error=True)
+        if self.offer.is_router(use.name):
+            self.offer.choose(str(outcome.result.get("domain", "")))
         command = str(outcome.result.get("command", ""))
         if command and "files" in outcome.result:
             self.proposals.setdefault(
@@ -189,6 +195,47 @@ class _Loop:
             }
             return _tool_result(use, json.dumps(summary))
         return _tool_result(use, json.dumps(outcome.result))
+
+
+class _Offer:
+    """The tools offered to the model: all the listed ones (the router aside), or, routed, the router first and then
+    the domain it chose, from the same listing (the schemas are MCP's, listed once)."""
+
+    def __init__(self, catalogue: list[ToolSpec], *, routed: bool) -> None:
+        self.router = next((spec for spec in catalogue if spec.router), None)
+        # Routed only when the tools can be: a server without a router (build_server's) is offered whole.
+        self.routed = routed and self.router is not None
+        self.catalogue = [spec for spec in catalogue if not spec.router]
+        self.chosen: list[str] = []
+
+    def specs(self) -> list[ToolSpec]:
+        if not self.routed or self.router is None:
+            return [*self.catalogue, ASK, DECLINE]
+        domain = self.chosen[-1] if self.chosen else None
+        # The router stays offered: a request may span two domains (a bucket on each cloud).
+        return [self.router, *[spec for spec in self.catalogue if spec.domain == domain], ASK, DECLINE]
+
+    def names(self) -> set[str]:
+        return {spec.name for spec in self.specs()} - {ASK.name, DECLINE.name}
+
+    def is_router(self, name: str) -> bool:
+        return self.routed and self.router is not None and name == self.router.name
+
+    def choose(self, domain: str) -> None:
+        if domain and any(spec.domain == domain for spec in self.catalogue):
+            self.chosen.append(domain)
+
+    def resume(self, history: Sequence[dict[str, Any]]) -> None:
+        """A continued conversation keeps the domain it last chose."""
+        for turn in history:
+            content = turn.get("content")
+            for block in content if isinstance(content, list) else []:
+                if (
+                    isinstance(block, dict)
+                    and block.get("type") == "tool_use"
+                    and self.is_router(block.get("name", ""))
+                ):
+                    self.choose(str((block.get("input") or {}).get("domain", "")))
 
 
 def _first(request: NaturalRequest, text: str) -> dict[str, Any]:

@@ -1,0 +1,75 @@
+"""One MCP server per domain (aws, gcp, state), each counting its own tool calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools import Tool as SdkTool
+
+from bot.model_ports import DOMAIN_META
+from bot.ports import RepoReader
+from bot.tools.change_tools import ProposeFn, Tool, change_tools
+from bot.tools.cloud_destroy import cloud_destroy_tools
+from bot.tools.domains import DOMAINS, MAX_TOOLS, Domain
+from bot.tools.health import Probe
+from bot.tools.serving import served
+from bot.tools.state_tools import state_tools
+from bot.tools.tool_metrics import ToolMetrics
+
+__all__ = ["DomainServer", "ToolSources", "domain_servers", "server_name"]
+
+
+@dataclass(frozen=True)
+class ToolSources:
+    """What the tools read besides the repository; each left out reads as nothing recorded."""
+
+    list_projects: Callable[[], list[dict[str, Any]]] | None = None
+    plan_summary: Callable[[str], dict[str, Any] | None] | None = None
+    locks: Callable[[], list[dict[str, Any]]] | None = None
+    probes: Mapping[str, Probe] = field(default_factory=dict)
+    propose: ProposeFn | None = None
+
+
+@dataclass(frozen=True)
+class DomainServer:
+    """A domain's MCP server, the SDK tools it serves, and its metrics."""
+
+    domain: Domain
+    server: MCPServer
+    tools: tuple[SdkTool, ...]
+    metrics: ToolMetrics
+
+
+def server_name(domain: str) -> str:
+    return f"olympus-{domain}"
+
+
+def domain_servers(
+    repo: RepoReader, sources: ToolSources, *, metrics: dict[str, ToolMetrics] | None = None
+) -> dict[str, DomainServer]:
+    """Every domain's server over `repo`, by domain name; `metrics` (server name → metrics) gains each server's, and
+    the state server's metrics tool reads every server in it, those added later (a gateway's) included."""
+    from bot.tools.server import olympus_version
+
+    registry = metrics if metrics is not None else {}
+    tools: dict[str, Tool] = change_tools(repo, sources.list_projects, sources.plan_summary, propose=sources.propose)
+    tools |= cloud_destroy_tools(tools)
+    tools |= state_tools(repo, sources.locks, sources.probes, lambda: registry)
+    built: dict[str, DomainServer] = {}
+    for domain in DOMAINS:
+        if len(domain.tools) > MAX_TOOLS:
+            raise ValueError(f"domain {domain.name} has {len(domain.tools)} tools, more than {MAX_TOOLS}")
+        counted = registry.setdefault(domain.name, ToolMetrics(domain.name))
+        sdk_tools = tuple(served(tools[name], counted, {DOMAIN_META: domain.name}) for name in domain.tools)
+        server = MCPServer(
+            name=server_name(domain.name),
+            version=olympus_version(),
+            instructions=domain.summary,
+            tools=list(sdk_tools),
+            log_level="WARNING",
+        )
+        built[domain.name] = DomainServer(domain, server, sdk_tools, counted)
+    return built

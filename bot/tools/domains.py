@@ -1,0 +1,56 @@
+"""Which tool belongs to which domain server: the tools grouped by name, at most MAX_TOOLS a domain.
+
+A new tool joins a domain by adding its name here (tests/tools/test_domains.py fails for a tool in none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = ["DOMAINS", "LEGACY_ONLY", "MAX_TOOLS", "Domain", "domain_named"]
+
+# A model picks among a few tools well and among many worse; each server stays within this many.
+MAX_TOOLS: Final = 8
+
+
+@dataclass(frozen=True)
+class Domain:
+    """One domain server: its name, what it is for in a line (the router shows it), and its tools' names."""
+
+    name: str
+    summary: str
+    tools: tuple[str, ...]
+    read_only: bool = False
+
+
+DOMAINS: Final = (
+    Domain(
+        "aws",
+        "AWS Terraform: propose S3 buckets, EC2 instances and Lambda functions, or the removal of one.",
+        # update_resource joins here when it lands in change_tools.py.
+        ("create_s3_bucket", "create_ec2_instance", "create_lambda_function", "destroy_aws_resource"),
+    ),
+    Domain(
+        "gcp",
+        "Google Cloud Terraform: propose Cloud Storage buckets, or the removal of one.",
+        ("create_gcs_bucket", "destroy_gcp_resource"),
+    ),
+    Domain(
+        "state",
+        "Read only: projects, plan summaries, locks, the resources Olympus manages, health and tool metrics.",
+        ("list_projects", "get_plan_summary", "list_locks", "list_managed_resources", "ping", "metrics"),
+        read_only=True,
+    ),
+)
+
+# Served by build_server's single server only: each cloud's server has its own destroy with the cloud fixed.
+LEGACY_ONLY: Final = frozenset({"destroy_resource"})
+
+
+def domain_named(name: str) -> Domain:
+    """The domain called `name`; KeyError for any other."""
+    for domain in DOMAINS:
+        if domain.name == name:
+            return domain
+    raise KeyError(name)
