@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from bot.domain.commands import Apply, Command, Create, Destroy, Help, Import, Plan, StateRm, Status, Unlock
+from bot.domain.commands import Apply, Command, Create, Destroy, Help, Import, Plan, StateRm, Status, Unlock, Update
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -27,6 +27,7 @@ LEVELS: Final = ("none", "read", "triage", "write", "maintain", "admin")
 
 _KINDS: Final[Mapping[type, str]] = {
     Create: "create",
+    Update: "update",
     Destroy: "destroy",
     Plan: "plan",
     Apply: "apply",
@@ -57,6 +58,7 @@ class PermissionPolicy:
     required: Mapping[str, str] = field(
         default_factory=lambda: {
             "create": "write",
+            "update": "write",
             "destroy": "write",
             "plan": "write",
             "unlock": "write",
@@ -91,7 +93,7 @@ def rank(permission: str) -> int:
 
 
 def command_kind(command: Command) -> str:
-    """The policy's name for a parsed command: create, destroy, plan, apply, import, state_rm, unlock, status, help."""
+    """The policy's name for a command: create, update, destroy, plan, apply, import, state_rm, unlock, status, help."""
     return _KINDS[type(command)]
 
 

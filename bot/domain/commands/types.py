@@ -23,6 +23,7 @@ __all__ = [
     "Status",
     "Target",
     "Unlock",
+    "Update",
 ]
 
 PREFIX = "/infra"
@@ -58,6 +59,13 @@ class Create:
 
 @dataclass(frozen=True)
 class Destroy:
+    request: ResourceRequest
+
+
+@dataclass(frozen=True)
+class Update:
+    """Change options of a resource Olympus manages; the request holds only the options given."""
+
     request: ResourceRequest
 
 
@@ -122,7 +130,7 @@ class Help:
     topic: str | None = None
 
 
-Command = Create | Destroy | Plan | Apply | Import | StateRm | Unlock | Status | Help
+Command = Create | Destroy | Update | Plan | Apply | Import | StateRm | Unlock | Status | Help
 
 
 @dataclass(frozen=True)
