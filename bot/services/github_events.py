@@ -19,6 +19,7 @@ from bot.domain.commands import (
     StateRm,
     Status,
     Unlock,
+    Update,
     help_text,
     parse,
     parse_request,
@@ -129,7 +130,7 @@ def _command(
     loop = ctx.loop_for(repo, sender)
     on_pull_request = bool(issue.get("pull_request"))
     try:
-        if isinstance(parsed, Create | Destroy):
+        if isinstance(parsed, Create | Update | Destroy):
             default_branch = str(payload["repository"].get("default_branch") or "main")
             propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch, reply=reply)
         elif not on_pull_request:
