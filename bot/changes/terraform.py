@@ -273,7 +273,8 @@ def _already_there(
                 + "; ".join(differences)
                 + "."
             ),
-            hint=f"Olympus does not change existing resources: edit {existing.path} in a pull request.",
+            hint=f"To change it, ask `/infra update {request.kind.value} {request.name} ...` with the settings to "
+            f"change (or edit {existing.path} in a pull request).",
             location=existing.location,
         )
     return ChangeSet(
