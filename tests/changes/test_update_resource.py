@@ -249,3 +249,21 @@ def test_updated_files_are_terraform_fmt_clean(
         [terraform_bin, "fmt", "-check", "-diff", str(target.parent)], capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_a_gcs_bucket_is_updated_in_its_own_env() -> None:
+    repo = MemoryRepo()
+    gcs = ResourceRequest("create", Cloud.GCP, ResourceKind.BUCKET, "media", "dev", "", ())
+    repo = repo.apply(change(repo, gcs))
+    path = "infra/gcp/envs/dev/gcs_bucket_media.tf"
+    before = repo.files[path]
+
+    wanted = ResourceRequest("update", Cloud.GCP, ResourceKind.BUCKET, "media", "dev", "", (("versioning", "off"),))
+    after = only_file(change(repo, wanted), path)
+
+    assert [line for line in changed_lines(before, after) if line.startswith("+")] == [
+        "+  #checkov:skip=CKV_GCP_78:versioning=off was requested",
+        "+  versioning  = false",
+    ]
+    missing = ResourceRequest("update", Cloud.GCP, ResourceKind.BUCKET, "logs", "dev", "", (("versioning", "off"),))
+    assert "`/infra create bucket logs cloud=gcp env=dev`" in refusal(repo, missing).hint
