@@ -164,6 +164,25 @@ def unchanged_description(spec: KindSpec, request: ResourceRequest, location: st
     )
 
 
+def update_description(
+    spec: KindSpec, request: ResourceRequest, call_path: str, changes: Sequence[str], notes: Sequence[str]
+) -> str:
+    lines = [
+        f"Updates {spec.label} `{request.name}` in env `{request.env}`, requested through Olympus, by changing its "
+        f"module call `{call_path}` in place; the rest of the file stays as it was.",
+        "",
+        "**Changes**",
+        *(f"- {change}" for change in changes),
+        "",
+        "**Settings after the change**",
+        *(f"- {note}" for note in notes),
+        "",
+        "**Files**",
+        f"- `{call_path}` — updated",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def destroy_description(spec: KindSpec, request: ResourceRequest, call_path: str, module_dir: str) -> str:
     lines = [
         f"Destroys {spec.label} `{request.name}` in env `{request.env}`, requested through Olympus, by deleting "

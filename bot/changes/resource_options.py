@@ -7,13 +7,19 @@ from dataclasses import dataclass
 
 from bot.changes.provider_pins import ProviderChoice, Version, format_version
 from bot.changes.resource_kinds import KindSpec
-from bot.domain.models import ResourceKind, ResourceRequest
+from bot.domain.models import Cloud, ResourceKind, ResourceRequest
 
 DEFAULT_INSTANCE_TYPE = "t3.micro"
 DEFAULT_MEMORY_MB = 256
 DEFAULT_TIMEOUT_S = 30
 MEMORY_RANGE = (128, 10240)  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
 TIMEOUT_RANGE = (1, 900)
+
+# The scanner checks versioning=off fails, skipped inline with the reason: (Checkov skips, Trivy ignores) per cloud.
+VERSIONING_SKIPS = {
+    Cloud.AWS: ((("CKV_AWS_21", "versioning=off was requested"),), (("AVD-AWS-0090", "versioning=off was requested"),)),
+    Cloud.GCP: ((("CKV_GCP_78", "versioning=off was requested"),), ()),
+}
 
 _OPTIONS_BY_KIND = {
     ResourceKind.BUCKET: ("versioning",),

@@ -6,7 +6,7 @@ Layout (the platform teams' convention):
                                       then `<module>_<slug>.tf` holding `module "<module>_<slug>"` per resource
 
 ChangeSet convention: `FileChange(path, content="")` (DELETE) means "delete this file"; destroy is exactly that,
-for the resource's module-call file.
+for the resource's module-call file. Update (update.py) rewrites that call's given arguments in place.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bot.changes.layout import Layout, resource_region
 from bot.changes.locate import Definition, TfDir
 from bot.changes.provider_pins import ProviderChoice, Version, choose, narrow
 from bot.changes.resource_kinds import spec_for
-from bot.changes.resource_options import OptionProblem, Settings, settings_for
+from bot.changes.resource_options import VERSIONING_SKIPS, OptionProblem, Settings, settings_for
 from bot.changes.scaffold import (
     LAMBDA_PACKAGE_VARIABLE,
     env_files,
@@ -32,6 +32,7 @@ from bot.changes.scaffold import (
     module_files,
     module_variant,
 )
+from bot.changes.update import update
 from bot.domain.backends import BackendSettings
 from bot.domain.models import ChangeSet, Cloud, FileChange, Refusal, ResourceKind, ResourceRequest
 from bot.domain.repo_config import CONFIG_PATH, ConfigErrors, load_repo_config
@@ -43,10 +44,6 @@ __all__ = ["DELETE", "Installable", "propose"]
 Installable = Callable[[str], Sequence[Version]]
 
 _SAFE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_VERSIONING_SKIPS = {
-    Cloud.AWS: ((("CKV_AWS_21", "versioning=off was requested"),), (("AVD-AWS-0090", "versioning=off was requested"),)),
-    Cloud.GCP: ((("CKV_GCP_78", "versioning=off was requested"),), ()),
-}
 _LOG_TARGET_SKIPS = {
     Cloud.AWS: (("CKV_AWS_145", "log bucket: S3 server access log delivery writes only to SSE-S3 buckets"),),
     Cloud.GCP: (),
@@ -54,7 +51,7 @@ _LOG_TARGET_SKIPS = {
 
 
 def propose(repo: RepoReader, request: ResourceRequest, installable: Installable | None = None) -> ChangeSet | Refusal:
-    """The files that create or destroy `request`'s resource, or why Olympus will not.
+    """The files that create, update or destroy `request`'s resource, or why Olympus will not.
 
     `installable` lists the provider versions the configured Terraform can install (source → versions); a new env
     whose repository pins nothing targets the newest of them.
@@ -77,9 +74,11 @@ def propose(repo: RepoReader, request: ResourceRequest, installable: Installable
         return env
     if request.action == "create":
         return _create(repo, layout, env, installable)
+    if request.action == "update":
+        return update(repo, layout, env)
     if request.action == "destroy":
         return destroy(repo, layout, env)
-    return Refusal(message=f"Unknown action {request.action!r}.", hint="Ask to create or destroy a resource.")
+    return Refusal(message=f"Unknown action {request.action!r}.", hint="Ask to create, update or destroy a resource.")
 
 
 def _supported() -> list[tuple[Cloud, ResourceKind]]:
@@ -184,7 +183,7 @@ def _call(layout: Layout, env: TfDir, settings: Settings, region: str) -> _Call:
     notes = list(settings.notes)
     extra_files: list[FileChange] = []
     if dict(settings.arguments).get("versioning") is False:
-        checks, ignores = _VERSIONING_SKIPS[spec.cloud]
+        checks, ignores = VERSIONING_SKIPS[spec.cloud]
         checkov_skips += checks
         trivy_ignores += ignores
     if request.kind is ResourceKind.BUCKET:
@@ -274,7 +273,8 @@ def _already_there(
                 + "; ".join(differences)
                 + "."
             ),
-            hint=f"Olympus does not change existing resources: edit {existing.path} in a pull request.",
+            hint=f"To change it, ask `/infra update {request.kind.value} {request.name} ...` with the settings to "
+            f"change (or edit {existing.path} in a pull request).",
             location=existing.location,
         )
     return ChangeSet(

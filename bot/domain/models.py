@@ -86,15 +86,16 @@ class Finding:
 
 @dataclass(frozen=True)
 class ResourceRequest:
-    """A validated request to create or destroy one resource; the input of every change tool."""
+    """A validated request to create, update or destroy one resource; the input of every change tool."""
 
-    action: str  # "create" | "destroy"
+    action: str  # "create" | "update" | "destroy"
     cloud: Cloud
     kind: ResourceKind
     name: str
     env: str = "dev"
     region: str = ""  # empty: the cloud's default (aws us-east-1, gcp US)
-    # Kind-specific settings, sorted by key: versioning=on|off, instance_type, runtime, memory_mb, timeout_s.
+    # Kind-specific settings, sorted by key: versioning=on|off, instance_type, runtime, memory_mb, timeout_s;
+    # an update holds only the settings it changes.
     options: tuple[tuple[str, str], ...] = ()
 
     def option(self, key: str, default: str = "") -> str:

@@ -6,7 +6,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from bot.domain.commands import Apply, Ask, Command, Create, Destroy, Help, Import, Plan, StateRm, Status, Unlock
+from bot.domain.commands import (
+    Apply,
+    Ask,
+    Command,
+    Create,
+    Destroy,
+    Help,
+    Import,
+    Plan,
+    StateRm,
+    Status,
+    Unlock,
+    Update,
+)
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -27,6 +40,7 @@ LEVELS: Final = ("none", "read", "triage", "write", "maintain", "admin")
 
 _KINDS: Final[Mapping[type, str]] = {
     Create: "create",
+    Update: "update",
     Destroy: "destroy",
     Plan: "plan",
     Apply: "apply",
@@ -60,6 +74,7 @@ class PermissionPolicy:
     required: Mapping[str, str] = field(
         default_factory=lambda: {
             "create": "write",
+            "update": "write",
             "destroy": "write",
             "plan": "write",
             "unlock": "write",
@@ -94,8 +109,8 @@ def rank(permission: str) -> int:
 
 
 def command_kind(command: Command) -> str:
-    """The policy's name for a parsed command: create (ask too), destroy, plan, apply, import, state_rm, unlock, status,
-    help."""
+    """The policy's name for a parsed command: create (ask too), update, destroy, plan, apply, import, state_rm,
+    unlock, status, help."""
     return _KINDS[type(command)]
 
 

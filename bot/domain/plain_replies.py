@@ -26,11 +26,11 @@ def interpreted_heading(model: str, commands: Sequence[str]) -> str:
 
 
 def question_reply(question: str, mention: str) -> str:
-    """The model's one question, and how to answer it (the whole request again: nothing is remembered)."""
+    """The model's one question, and how to answer it (a comment to Olympus within a day continues the request)."""
     return (
         "Olympus needs to know more before it proposes anything:\n\n"
         f"{quoted(question)}\n\n"
-        f"Answer with the whole request in a new comment: `@{mention} ...` or `/infra ask ...`."
+        f"Answer in a new comment, `@{mention} ...` or `/infra ask ...`, within a day: it continues this request."
     )
 
 

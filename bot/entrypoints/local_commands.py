@@ -53,8 +53,8 @@ from bot.wiring import build_local_loop
 def run_request(
     repo: Path, request: str, *, sandbox: bool, base: str | None, actor: str | None, output: OutputFormat = "auto"
 ) -> int:
-    """Any /infra command: create and destroy make a change; plan, apply, unlock, status and help act on one; ask is
-    read by the model into those."""
+    """Any /infra command: create, update and destroy make a change; plan, apply, unlock, status and help act on one;
+    ask is read by the model into those."""
     parsed = parse(request)
     if isinstance(parsed, NotForMe):
         raise UserError(

@@ -21,6 +21,7 @@ from bot.domain.commands import (
     StateRm,
     Status,
     Unlock,
+    Update,
     help_text,
 )
 from bot.domain.interpretation import ModelLimits
@@ -156,7 +157,7 @@ def _command(
                 mention=ctx.mention,
                 refusal_of=_refusal_of_change(ctx, codehost, repo, sender),
             )
-        elif isinstance(parsed, Create | Destroy):
+        elif isinstance(parsed, Create | Update | Destroy):
             propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch, reply=reply)
         elif not on_pull_request:
             reply.say(
@@ -231,10 +232,10 @@ def _authorize(ctx: AppContext, codehost: CodeHost, repo: str, kind: str, user: 
 
 def _refusal_of_change(
     ctx: AppContext, codehost: CodeHost, repo: str, user: str
-) -> Callable[[Create | Destroy], str | None]:
-    """The refusal a typed create or destroy by user would get, or None, for each change a model proposes for them."""
+) -> Callable[[Create | Update | Destroy], str | None]:
+    """The refusal a typed create, update or destroy by user would get, or None, for each change a model proposes."""
 
-    def refusal_of(change: Create | Destroy) -> str | None:
+    def refusal_of(change: Create | Update | Destroy) -> str | None:
         kind = command_kind(change)
         if kind == command_kind(Ask("")):
             return None  # what an ask needs was checked before the model read a word

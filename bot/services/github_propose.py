@@ -1,10 +1,10 @@
-"""Turn an /infra create or destroy comment on an issue (typed, or read from plain words) into one PR, then plan it."""
+"""Turn an /infra create, update or destroy on an issue (typed, or read from plain words) into one PR, then plan it."""
 
 from __future__ import annotations
 
 from bot.adapters.github.repo_reader import GitHubRepoReader
 from bot.domain.branches import branch_for
-from bot.domain.commands import Create, Destroy, render_command, to_tool_call
+from bot.domain.commands import Create, Destroy, Update, render_command, to_tool_call
 from bot.domain.interpretation import RequestNote
 from bot.domain.markdown import escape_text, fence, quoted
 from bot.domain.models import ChangeSet, Refusal
@@ -25,7 +25,7 @@ def propose_from_issue(
     codehost: CodeHost,
     repo: str,
     issue: int,
-    command: Create | Destroy,
+    command: Create | Update | Destroy,
     sender: str,
     default_branch: str,
     *,

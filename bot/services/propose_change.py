@@ -1,4 +1,4 @@
-"""Propose a change: a create or destroy command → MCP tool call → a commit on branch infra/<slug>."""
+"""Propose a change: a create, update or destroy command → MCP tool call → a commit on branch infra/<slug>."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.branches import branch_for
-from bot.domain.commands import Create, Destroy, render_command, to_tool_call
+from bot.domain.commands import Create, Destroy, Update, render_command, to_tool_call
 from bot.domain.models import ChangeSet, FileChange, Refusal
 from bot.errors import UserError
 from bot.services.context import Loop
@@ -34,12 +34,12 @@ def commit_message(change: ChangeSet, command_line: str, requester: str) -> str:
 
 def propose_change(
     loop: Loop,
-    command: Create | Destroy,
+    command: Create | Update | Destroy,
     base: str,
     call_tool: ToolCaller,
     before_commit: Callable[[str, ChangeSet], None] | None = None,
 ) -> Proposed:
-    """Carry out a create or destroy request as one commit on its own branch; a refusal is a UserError.
+    """Carry out a create, update or destroy request as one commit on its own branch; a refusal is a UserError.
 
     `before_commit(ref, change)` may refuse the change (a UserError) before any branch or commit exists.
     """

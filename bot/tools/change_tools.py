@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.domain.commands import Create, Destroy, Invalid, build_request, render_command
+from bot.domain.commands import Create, Destroy, Invalid, Update, build_request, render_command
 from bot.domain.models import ChangeSet, Cloud, Refusal, ResourceKind, ResourceRequest
 from bot.ports import RepoReader
 from bot.tools.env_region import env_region
@@ -31,6 +31,11 @@ from bot.tools.parameters import (
     KindName,
     MemoryMb,
     Name,
+    NewInstanceType,
+    NewMemoryMb,
+    NewRuntime,
+    NewTimeoutS,
+    NewVersioning,
     ProjectName,
     Runtime,
     S3Name,
@@ -95,7 +100,8 @@ def change_tools(
         if isinstance(built, Invalid):
             raise invalid_arguments(built.problems)
         # The command a person would type for the same change: what an interpreted request is shown and run as.
-        command = render_command(Create(built) if built.action == "create" else Destroy(built))
+        change = Create(built) if built.action == "create" else Update(built) if built.action == "update" else None
+        command = render_command(change or Destroy(built))
         result = change_result((propose or _terraform_propose())(repo, built), command=command)
         if isinstance(result, RefusalResult):
             raise ChangeRefused(result)
@@ -150,6 +156,31 @@ def change_tools(
         """Propose removing a resource that Olympus manages (its definition leaves the repository)."""
         return proposed(build_request("destroy", cloud, kind, name, env=env))
 
+    def update_resource(
+        cloud: CloudName,
+        kind: KindName,
+        name: Name,
+        env: Env = DEFAULT_ENV,
+        versioning: NewVersioning = None,
+        instance_type: NewInstanceType = None,
+        runtime: NewRuntime = None,
+        memory_mb: NewMemoryMb = None,
+        timeout_s: NewTimeoutS = None,
+    ) -> ChangeResult:
+        """Propose changing settings of a resource that Olympus manages, in place; give at least one setting (a
+        bucket's versioning, an instance's instance_type, a function's runtime, memory_mb or timeout_s)."""
+        given = {
+            "versioning": None if versioning is None else ("on" if versioning else "off"),
+            "instance_type": instance_type,
+            "runtime": runtime,
+            "memory_mb": None if memory_mb is None else str(memory_mb),
+            "timeout_s": None if timeout_s is None else str(timeout_s),
+        }
+        options = {key: value for key, value in given.items() if value is not None}
+        if not options:
+            raise invalid_arguments([f"update_resource needs at least one setting to change: {_SETTINGS[kind]}"])
+        return proposed(build_request("update", cloud, kind, name, env=env, options=options))
+
     def projects() -> ProjectsResult:
         """The Terraform projects (root modules) Olympus plans and applies, with their directories."""
         return ProjectsResult.model_validate({"projects": list_projects() if list_projects else []})
@@ -164,10 +195,25 @@ def change_tools(
             )
         return PlanSummaryResult.model_validate(summary)
 
-    changing = (create_s3_bucket, create_gcs_bucket, create_ec2_instance, create_lambda_function, destroy_resource)
+    changing = (
+        create_s3_bucket,
+        create_gcs_bucket,
+        create_ec2_instance,
+        create_lambda_function,
+        update_resource,
+        destroy_resource,
+    )
     tools = [Tool(fn.__name__, fn, changes=True) for fn in changing]
     tools += [Tool("list_projects", projects, changes=False), Tool("get_plan_summary", get_plan_summary, False)]
     return {tool.name: tool for tool in tools}
+
+
+# What update_resource can change, per kind, in its own argument names.
+_SETTINGS = {
+    ResourceKind.BUCKET: "`versioning`",
+    ResourceKind.INSTANCE: "`instance_type`",
+    ResourceKind.FUNCTION: "`runtime`, `memory_mb` or `timeout_s`",
+}
 
 
 def _terraform_propose() -> ProposeFn:

@@ -13,6 +13,7 @@ from bot.model_ports import DOMAIN_META
 from bot.ports import RepoReader
 from bot.tools.change_tools import ProposeFn, Tool, change_tools
 from bot.tools.cloud_destroy import cloud_destroy_tools
+from bot.tools.cloud_update import cloud_update_tools
 from bot.tools.domains import DOMAINS, MAX_TOOLS, Domain
 from bot.tools.health import Probe
 from bot.tools.serving import served
@@ -56,7 +57,7 @@ def domain_servers(
 
     registry = metrics if metrics is not None else {}
     tools: dict[str, Tool] = change_tools(repo, sources.list_projects, sources.plan_summary, propose=sources.propose)
-    tools |= cloud_destroy_tools(tools)
+    tools |= cloud_destroy_tools(tools) | cloud_update_tools(tools)
     tools |= state_tools(repo, sources.locks, sources.probes, lambda: registry)
     built: dict[str, DomainServer] = {}
     for domain in DOMAINS:

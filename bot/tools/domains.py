@@ -27,14 +27,19 @@ class Domain:
 DOMAINS: Final = (
     Domain(
         "aws",
-        "AWS Terraform: propose S3 buckets, EC2 instances and Lambda functions, or the removal of one.",
-        # update_resource joins here when it lands in change_tools.py.
-        ("create_s3_bucket", "create_ec2_instance", "create_lambda_function", "destroy_aws_resource"),
+        "AWS Terraform: propose S3 buckets, EC2 instances and Lambda functions, changes to one, or its removal.",
+        (
+            "create_s3_bucket",
+            "create_ec2_instance",
+            "create_lambda_function",
+            "update_aws_resource",
+            "destroy_aws_resource",
+        ),
     ),
     Domain(
         "gcp",
-        "Google Cloud Terraform: propose Cloud Storage buckets, or the removal of one.",
-        ("create_gcs_bucket", "destroy_gcp_resource"),
+        "Google Cloud Terraform: propose Cloud Storage buckets, changes to one, or its removal.",
+        ("create_gcs_bucket", "update_gcp_resource", "destroy_gcp_resource"),
     ),
     Domain(
         "state",
@@ -44,8 +49,8 @@ DOMAINS: Final = (
     ),
 )
 
-# Served by build_server's single server only: each cloud's server has its own destroy with the cloud fixed.
-LEGACY_ONLY: Final = frozenset({"destroy_resource"})
+# Served by build_server's single server only: each cloud's server has its own destroy and update, the cloud fixed.
+LEGACY_ONLY: Final = frozenset({"destroy_resource", "update_resource"})
 
 
 def domain_named(name: str) -> Domain:

@@ -39,6 +39,11 @@ __all__ = [
     "InstanceType",
     "KindName",
     "MemoryMb",
+    "NewInstanceType",
+    "NewMemoryMb",
+    "NewRuntime",
+    "NewTimeoutS",
+    "NewVersioning",
     "Name",
     "ProjectName",
     "Runtime",
@@ -130,6 +135,40 @@ TimeoutS = Annotated[
     _field(
         f"Timeout in seconds, from {TIMEOUT_S[0]} to {TIMEOUT_S[1]}.",
         {"minimum": TIMEOUT_S[0], "maximum": TIMEOUT_S[1]},
+    ),
+]
+
+# update_resource's settings: the same limits, each left out (None) to keep what the resource has.
+_KEEP = " Left out, it stays as it is."
+NewVersioning = Annotated[
+    bool | SkipJsonSchema[None],
+    _omittable("A bucket's versioning: true turns it on, false off." + _KEEP, {"type": "boolean"}),
+]
+NewInstanceType = Annotated[
+    str | SkipJsonSchema[None],
+    _omittable(
+        "An instance's new EC2 instance type, e.g. t3.large." + _KEEP,
+        {"type": "string", "pattern": _anchored(_INSTANCE_TYPE)},
+    ),
+]
+NewRuntime = Annotated[
+    str | SkipJsonSchema[None],
+    _omittable(
+        "A function's new Lambda runtime, e.g. python3.13." + _KEEP, {"type": "string", "enum": list(LAMBDA_RUNTIMES)}
+    ),
+]
+NewMemoryMb = Annotated[
+    int | SkipJsonSchema[None],
+    _omittable(
+        f"A function's new memory in MB, from {MEMORY_MB[0]} to {MEMORY_MB[1]}." + _KEEP,
+        {"type": "integer", "minimum": MEMORY_MB[0], "maximum": MEMORY_MB[1]},
+    ),
+]
+NewTimeoutS = Annotated[
+    int | SkipJsonSchema[None],
+    _omittable(
+        f"A function's new timeout in seconds, from {TIMEOUT_S[0]} to {TIMEOUT_S[1]}." + _KEEP,
+        {"type": "integer", "minimum": TIMEOUT_S[0], "maximum": TIMEOUT_S[1]},
     ),
 ]
 

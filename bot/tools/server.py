@@ -22,7 +22,8 @@ __all__ = ["SERVER_NAME", "ProposeFn", "build_server", "olympus_version", "proje
 SERVER_NAME = "olympus"
 
 _INSTRUCTIONS = (
-    "Olympus proposes infrastructure changes as files for a pull request. The create_* and destroy_resource "
+    "Olympus proposes infrastructure changes as files for a pull request. The create_*, update_resource and "
+    "destroy_resource "
     "tools return the files of a proposed change; they never apply anything. When Olympus will not make a change "
     "(a name already taken, an env that deploys to another region), the result is an error whose structured content "
     "is the refusal: refused, message, hint (how to ask so that it works) and location (the conflicting definition). "

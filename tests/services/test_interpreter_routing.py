@@ -23,7 +23,13 @@ from bot.tools.gateway import build_gateway
 from bot.tools.server import build_server
 
 Cassette = Callable[[str], AbstractContextManager[Replay]]
-AWS = ["create_s3_bucket", "create_ec2_instance", "create_lambda_function", "destroy_aws_resource"]
+AWS = [
+    "create_s3_bucket",
+    "create_ec2_instance",
+    "create_lambda_function",
+    "update_aws_resource",
+    "destroy_aws_resource",
+]
 REQUEST = NaturalRequest(
     "octocat", "issue #7 of acme/infra", "We need a bucket for the billing exports, in Ireland, dev."
 )
@@ -65,7 +71,7 @@ def test_routed_the_model_sees_the_router_first_then_the_chosen_domains_tools(
         whole = interpret(REQUEST, everything.model, gateway, ModelLimits("claude-sonnet-4-6"))
     assert whole.tool_mode == "all" and whole.domains == ()
     offered = names(everything.sent[0])
-    assert "choose_domain" not in offered and len(offered) == 14
+    assert "choose_domain" not in offered and len(offered) == 16
     routed_size, all_size = len(json.dumps(first["tools"])), len(json.dumps(everything.sent[0]["tools"]))
     assert routed_size * 4 < all_size, (routed_size, all_size)
 
@@ -115,4 +121,6 @@ def test_a_continued_conversation_keeps_the_domain_it_chose(gateway: McpModelToo
     model = _Recording()
     result = interpret(REQUEST, model, gateway, ModelLimits("m", tools="routed"), history=history)
     assert result.tool_mode == "routed" and result.domains == ("gcp",)
-    assert model.offered == [["choose_domain", "create_gcs_bucket", "destroy_gcp_resource", "ask_user", "decline"]]
+    assert model.offered == [
+        ["choose_domain", "create_gcs_bucket", "update_gcp_resource", "destroy_gcp_resource", "ask_user", "decline"]
+    ]

@@ -35,6 +35,9 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("create_ec2_instance", {"name": "web-1", "instance_type": "m7g.large", "region": "eu-central-1"}),
     ("create_lambda_function", {"name": "resize", "runtime": "nodejs22.x", "memory_mb": 512}),
     ("destroy_resource", {"cloud": "gcp", "kind": "bucket", "name": "old-media", "env": "prod"}),
+    ("update_resource", {"cloud": "aws", "kind": "function", "name": "resize", "memory_mb": 512, "env": "prod"}),
+    ("update_resource", {"cloud": "gcp", "kind": "bucket", "name": "media", "versioning": False}),
+    ("update_resource", {"cloud": "aws", "kind": "instance", "name": "web-1", "instance_type": "t3.large"}),
     # values as text, as some clients send them: validation reads them the same way
     ("create_lambda_function", {"name": "resize", "memory_mb": "512", "timeout_s": "30"}),
     ("create_s3_bucket", {"name": "logs", "versioning": "false"}),
@@ -42,6 +45,7 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     # a refused change is an error result that carries the refusal
     ("create_s3_bucket", {"name": "taken-name"}),
     ("destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "taken-x"}),
+    ("update_resource", {"cloud": "aws", "kind": "function", "name": "taken-f", "timeout_s": 60}),
     # region left out: the env's, which this repository's dev env pins
     ("create_s3_bucket", {"name": "logs"}),
     ("create_lambda_function", {"name": "resize", "env": "prod"}),
@@ -52,6 +56,9 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("create_ec2_instance", {"name": "web", "instance_type": "huge"}),
     ("create_lambda_function", {"name": "f", "timeout_s": 901}),
     ("destroy_resource", {"cloud": "gcp", "kind": "function", "name": "f"}),
+    ("update_resource", {"cloud": "aws", "kind": "function", "name": "f"}),
+    ("update_resource", {"cloud": "aws", "kind": "bucket", "name": "b", "runtime": "java21", "memory_mb": 64}),
+    ("update_resource", {"cloud": "aws", "kind": "function", "name": "f", "region": "eu-west-1", "memroy_mb": 1}),
     # invalid by type, missing, unknown
     ("destroy_resource", {"cloud": "azure", "kind": "bucket", "name": "x"}),
     ("create_lambda_function", {"name": "f", "memory_mb": "lots"}),

@@ -159,7 +159,13 @@ def test_an_unknown_argument_is_an_error_that_names_it(
 
 def test_output_schemas_are_typed(server: Any) -> None:
     tools = listed(server)
-    for name in ("create_s3_bucket", "create_gcs_bucket", "create_ec2_instance", "create_lambda_function"):
+    for name in (
+        "create_s3_bucket",
+        "create_gcs_bucket",
+        "create_ec2_instance",
+        "create_lambda_function",
+        "update_resource",
+    ):
         schema = tools[name].output_schema
         assert schema is not None and schema["title"] == "ChangeResult", name
     change = tools["destroy_resource"].output_schema
@@ -185,6 +191,7 @@ def test_output_schemas_are_typed(server: Any) -> None:
         ("create_ec2_instance", {"name": "web-1"}),
         ("create_lambda_function", {"name": "resize"}),
         ("destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "old-logs"}),
+        ("update_resource", {"cloud": "aws", "kind": "function", "name": "resize", "memory_mb": 512}),
         ("list_projects", {}),
         ("get_plan_summary", {"project": "aws-dev"}),
     ],
@@ -244,6 +251,14 @@ def test_input_schemas_carry_the_domains_limits(server: Any) -> None:
     assert str(function["timeout_s"]["default"]) == DEFAULT_OPTIONS[ResourceKind.FUNCTION]["timeout_s"]
     instance_type = tools["create_ec2_instance"]["instance_type"]
     assert instance_type["default"] == DEFAULT_OPTIONS[ResourceKind.INSTANCE]["instance_type"]
+    # update_resource takes the same limits, and no default: a setting left out stays as it is.
+    update = tools["update_resource"]
+    assert (update["memory_mb"]["minimum"], update["memory_mb"]["maximum"]) == MEMORY_MB
+    assert (update["timeout_s"]["minimum"], update["timeout_s"]["maximum"]) == TIMEOUT_S
+    assert update["runtime"]["enum"] == list(LAMBDA_RUNTIMES)
+    assert update["instance_type"]["pattern"] == tools["create_ec2_instance"]["instance_type"]["pattern"]
+    assert update["versioning"]["type"] == "boolean"
+    assert not any("default" in update[key] for key in ("versioning", "instance_type", "runtime", "memory_mb"))
 
 
 # Arguments on both sides of each limit: the schema and the server must agree on every one of them.
@@ -274,6 +289,13 @@ WITHIN_AND_BEYOND = [
     ("create_ec2_instance", {"name": "web", "instance_type": "t3.micro\n"}, False),
     ("create_gcs_bucket", {"name": "media", "location": "europe-west1"}, True),
     ("create_gcs_bucket", {"name": "media", "location": "europe-west13"}, False),
+    ("update_resource", {"cloud": "aws", "kind": "function", "name": "f", "memory_mb": MEMORY_MB[1]}, True),
+    ("update_resource", {"cloud": "aws", "kind": "function", "name": "f", "memory_mb": MEMORY_MB[0] - 1}, False),
+    ("update_resource", {"cloud": "aws", "kind": "function", "name": "f", "timeout_s": TIMEOUT_S[1] + 1}, False),
+    ("update_resource", {"cloud": "aws", "kind": "function", "name": "f", "runtime": "python2.7"}, False),
+    ("update_resource", {"cloud": "aws", "kind": "instance", "name": "web", "instance_type": "huge"}, False),
+    ("update_resource", {"cloud": "aws", "kind": "instance", "name": "web", "instance_type": "t3.large"}, True),
+    ("update_resource", {"cloud": "aws", "kind": "bucket", "name": "logs", "versioning": False, "env": "Prod"}, False),
 ]
 
 

@@ -17,7 +17,7 @@ from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult, TextContent
 
 import bot
-from bot.domain.commands import Create, Destroy, parse, to_tool_call
+from bot.domain.commands import Create, Destroy, Update, parse, to_tool_call
 from bot.domain.models import Cloud, ResourceKind, ResourceRequest
 from bot.tools.filesystem_repo import FileSystemRepo
 from bot.tools.server import build_server, olympus_version, projects_in
@@ -27,6 +27,7 @@ CHANGE_TOOLS = {
     "create_gcs_bucket",
     "create_ec2_instance",
     "create_lambda_function",
+    "update_resource",
     "destroy_resource",
 }
 READ_TOOLS = {"list_projects", "get_plan_summary"}
@@ -217,6 +218,24 @@ def test_create_s3_bucket_returns_the_change_set(server: Any, propose: Recording
             {"cloud": "gcp", "kind": "bucket", "name": "old-media", "env": "prod"},
             ResourceRequest("destroy", Cloud.GCP, ResourceKind.BUCKET, "old-media", "prod"),
         ),
+        (
+            "update_resource",
+            {"cloud": "aws", "kind": "function", "name": "resize", "memory_mb": 512, "timeout_s": 30},
+            ResourceRequest(
+                "update",
+                Cloud.AWS,
+                ResourceKind.FUNCTION,
+                "resize",
+                options=(("memory_mb", "512"), ("timeout_s", "30")),
+            ),
+        ),
+        (
+            "update_resource",
+            {"cloud": "gcp", "kind": "bucket", "name": "media", "env": "prod", "versioning": False},
+            ResourceRequest(
+                "update", Cloud.GCP, ResourceKind.BUCKET, "media", "prod", options=(("versioning", "off"),)
+            ),
+        ),
     ],
 )
 def test_each_change_tool_builds_its_request(
@@ -237,11 +256,14 @@ def test_each_change_tool_builds_its_request(
         "/infra create function resize runtime=java21 memory=1024 timeout=900 region=ap-south-1",
         "/infra destroy instance web-1 env=staging",
         "/infra destroy bucket media cloud=gcp",
+        "/infra update instance web-1 type=t3.large",
+        "/infra update function resize memory=512 timeout=30 runtime=python3.12 env=prod",
+        "/infra update bucket media versioning=off cloud=gcp env=staging",
     ],
 )
 def test_slash_commands_and_tools_build_the_same_request(server: Any, propose: RecordingPropose, line: str) -> None:
     command = parse(line)
-    assert isinstance(command, Create | Destroy)
+    assert isinstance(command, Create | Update | Destroy)
     tool, arguments = to_tool_call(command)
     result = call(server, tool, dict(arguments))
     assert not result.is_error, result
@@ -263,6 +285,9 @@ def test_slash_commands_and_tools_build_the_same_request(server: Any, propose: R
         ("create_lambda_function", {"name": "f", "timeout_s": 901}, "from 1 to 900, not `901`"),
         ("create_lambda_function", {"name": "f", "env": "Prod"}, "`Prod` is not an environment name"),
         ("destroy_resource", {"cloud": "gcp", "kind": "function", "name": "f"}, "functions on AWS only"),
+        ("update_resource", {"cloud": "aws", "kind": "function", "name": "f"}, "needs at least one setting"),
+        ("update_resource", {"cloud": "aws", "kind": "bucket", "name": "b", "memory_mb": 512}, "not a setting of a"),
+        ("update_resource", {"cloud": "aws", "kind": "function", "name": "f", "runtime": "py3"}, "not a current"),
     ],
 )
 def test_invalid_arguments_are_tool_errors_that_say_what_is_wrong(
@@ -402,6 +427,33 @@ def test_real_propose_unchanged_refused_and_destroyed(tmp_path: Path) -> None:
     assert [(file["content"], file["deleted"]) for file in destroyed.structured_content["files"]] == [("", True)]
     write_files(tmp_path, destroyed.structured_content)
     refusal(call(server, "destroy_resource", {"cloud": "aws", "kind": "bucket", "name": "logs-archive"}))
+
+
+@needs_terraform_changes
+def test_real_propose_updates_what_create_wrote(tmp_path: Path) -> None:
+    server = build_server(FileSystemRepo(tmp_path))
+    missing = refusal(
+        call(
+            server,
+            "update_resource",
+            {"cloud": "aws", "kind": "instance", "name": "web-1", "instance_type": "t3.large"},
+        )
+    )
+    assert "/infra create instance web-1 env=dev" in missing["hint"]
+    created = call(server, "create_ec2_instance", {"name": "web-1"})
+    assert created.structured_content is not None
+    write_files(tmp_path, created.structured_content)
+
+    arguments = {"cloud": "aws", "kind": "instance", "name": "web-1", "instance_type": "t3.large"}
+    updated = call(server, "update_resource", arguments)
+    content = updated.structured_content
+    assert not updated.is_error and content is not None, updated
+    assert content["command"] == "/infra update instance web-1 type=t3.large env=dev"
+    assert [file["path"] for file in content["files"]] == ["infra/aws/envs/dev/ec2_instance_web_1.tf"]
+    assert 'instance_type = "t3.large"' in content["files"][0]["content"]
+    write_files(tmp_path, content)
+    again = call(server, "update_resource", arguments)
+    assert again.structured_content is not None and again.structured_content["unchanged"] is True
 
 
 # --- stdio ---------------------------------------------------------------------------------------------------

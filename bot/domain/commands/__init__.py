@@ -1,9 +1,9 @@
 """The `/infra` slash commands: parse a comment into a Command, a Reply or nothing, and render one back to text.
 
 One module per concern: `types` (what a comment can mean), `comment` (trimming and splitting into words, as
-Atlantis does), `grammar` (verbs), `changes` and `kinds/` (create/destroy and each kind's options), `run_flags`
-(plan, apply, import, state rm), `ask` (a request in plain words), `requests` (validation shared with the MCP
-tools), `rendering`, `wording` and `help` (per door).
+Atlantis does), `grammar` (verbs), `changes` and `kinds/` (create/update/destroy and each kind's options),
+`run_flags` (plan, apply, import, state rm), `ask` (a request in plain words), `requests` (validation shared with the
+MCP tools), `rendering`, `wording` and `help` (per door).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from bot.domain.commands.types import (
     Status,
     Target,
     Unlock,
+    Update,
 )
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "Status",
     "Target",
     "Unlock",
+    "Update",
     "build_request",
     "help_text",
     "parse",

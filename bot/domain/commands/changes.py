@@ -1,4 +1,4 @@
-"""`/infra create|destroy KIND NAME key=value...`: the change commands, with a valid nearest form for mistakes."""
+"""`/infra create|update|destroy KIND NAME key=value...`: the change commands, with a valid nearest form."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.domain.commands.kinds import DESTROY_KEYS, KIND_RULES, KIND_SYNONYMS, KINDS, key_synonym
 from bot.domain.commands.rendering import quote_word
 from bot.domain.commands.requests import build_request
-from bot.domain.commands.types import PREFIX, Create, Destroy, Invalid, Reply
+from bot.domain.commands.types import PREFIX, Create, Destroy, Invalid, Reply, Update
 from bot.domain.commands.wording import closest, listing, problems_reply, shown
 from bot.domain.models import Cloud, ResourceKind
 
@@ -21,8 +21,8 @@ def change_usage(verb: str, kind: ResourceKind | None = None) -> str:
     return f"`{PREFIX} {verb} {kind.value} NAME {keys}`"
 
 
-def parse_change(verb: str, words: Sequence[str]) -> Create | Destroy | Reply:
-    """The words after `create` or `destroy`."""
+def parse_change(verb: str, words: Sequence[str]) -> Create | Update | Destroy | Reply:
+    """The words after `create`, `update` or `destroy`."""
     if not words:
         return Reply(f"`{PREFIX} {verb}` needs a resource kind and a name: {change_usage(verb)}")
     kind_word, rest = words[0].lower(), list(words[1:])
@@ -60,21 +60,29 @@ def parse_change(verb: str, words: Sequence[str]) -> Create | Destroy | Reply:
     region = pairs.pop("region", "")
     env = pairs.pop("env", "dev")
     options = {rules.option_keys[key]: value for key, value in pairs.items()}
+    if verb == "update" and not options and problems:
+        # A misspelt setting is the one mistake: "needs at least one setting" would only repeat it.
+        return problems_reply(problems, change_usage(verb, kind))
     built = build_request(verb, cloud, kind, name, region=region, env=env, options=options)
     if isinstance(built, Invalid):
         problems += built.problems
     if problems or isinstance(built, Invalid):
         return problems_reply(problems, change_usage(verb, kind))
+    if verb == "update":
+        return Update(built)
     return Create(built) if verb == "create" else Destroy(built)
 
 
 def _keys(verb: str, kind: ResourceKind) -> tuple[str, ...]:
+    if verb == "update":
+        # The kind's own settings, then where the resource is; an update does not move it (no region).
+        return (*KIND_RULES[kind].option_keys, *DESTROY_KEYS)
     return KIND_RULES[kind].create_keys if verb == "create" else DESTROY_KEYS
 
 
 def _valid_line(verb: str, words: Sequence[str]) -> str | None:
     """`/infra VERB words...` when it parses to a command, else None: a suggestion must itself be valid."""
-    if isinstance(parse_change(verb, words), Create | Destroy):
+    if isinstance(parse_change(verb, words), Create | Update | Destroy):
         return " ".join([PREFIX, verb, *map(quote_word, words)])
     return None
 

@@ -16,7 +16,7 @@ from bot.domain.commands.wording import closest, distance, listing, shown
 __all__ = ["UNREADABLE", "VERBS", "parse", "parse_request"]
 
 UNREADABLE = "Olympus could not read that command. `/infra help` lists the commands it understands."
-VERBS = ("help", "create", "destroy", "plan", "apply", "import", "state", "unlock", "status", "ask")
+VERBS = ("help", "create", "update", "destroy", "plan", "apply", "import", "state", "unlock", "status", "ask")
 # What people type when they mean Olympus (Atlantis answers `terraform ...` with "did you mean atlantis").
 # `atlantis ...` is left alone: a repository moving from Atlantis may run both for a while.
 _OTHER_TOOLS = ("terraform", "/terraform")
@@ -104,7 +104,7 @@ def _dispatch(words: Sequence[str]) -> Command | Reply:
         return parse_run(verb, rest)
     if any(word in _HELP_FLAGS for word in rest) and verb in VERBS:
         return Help(verb)
-    if verb in ("create", "destroy"):
+    if verb in ("create", "update", "destroy"):
         return parse_change(verb, rest)
     if verb == "ask":
         # Reached only for a suggestion ("did you mean"); a comment's own `/infra ask` is read by parse_ask.

@@ -15,7 +15,7 @@ from bot.domain.models import ResourceKind
 __all__ = ["HELP_TEXT", "TOPICS", "Door", "help_text"]
 
 Door = Literal["app", "cli"]
-TOPICS = ("create", "destroy", "plan", "apply", "import", "state", "unlock", "status", "ask", "help")
+TOPICS = ("create", "update", "destroy", "plan", "apply", "import", "state", "unlock", "status", "ask", "help")
 
 # Where the door's commands act, and how an approval is given there.
 _WHERE: Mapping[Door, str] = {"app": "this pull request", "cli": "the change branch"}
@@ -38,6 +38,9 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
         ("create bucket NAME [cloud=aws\\|gcp] [region=R] [env=E] [versioning=on\\|off]", "an S3 or GCS bucket"),
         ("create instance NAME [type=T] [region=R] [env=E]", "an EC2 instance (default `t3.micro`)"),
         ("create function NAME [runtime=R] [memory=MB] [timeout=S] [region=R] [env=E]", "a Lambda function"),
+        ("update instance NAME type=T [env=E]", "change an instance Olympus manages"),
+        ("update function NAME [runtime=R] [memory=MB] [timeout=S] [env=E]", "change a function's settings"),
+        ("update bucket NAME versioning=on\\|off [cloud=aws\\|gcp] [env=E]", "turn a bucket's versioning on or off"),
         ("destroy bucket\\|instance\\|function NAME [cloud=aws\\|gcp] [env=E]", "remove a resource Olympus manages"),
         (f"plan {run} [-- ARGS]", f"run `terraform plan` on {where}"),
         (f"apply {run}", "apply the reviewed plan (needs an approval)"),
@@ -125,6 +128,22 @@ def _create(door: Door) -> str:
     return _page("create", summary, usage, "create bucket logs-archive region=eu-west-1", kinds)
 
 
+def _update(door: Door) -> str:
+    summary = (
+        f"{_opens(door)} that changes the given settings of a resource Olympus manages, in its module call and "
+        "nowhere else; the plan shows what changes. At least one setting is needed."
+    )
+    kinds = (
+        f"- {change_usage('update', ResourceKind.BUCKET)}: `versioning=on|off`\n"
+        f"- {change_usage('update', ResourceKind.INSTANCE)}: `type=` an EC2 instance type\n"
+        f"- {change_usage('update', ResourceKind.FUNCTION)}: `runtime=` a current Lambda runtime, `memory` "
+        f"{MEMORY_MB[0]}-{MEMORY_MB[1]} MB, `timeout` {TIMEOUT_S[0]}-{TIMEOUT_S[1]} s\n\n"
+        "A resource that does not exist yet is made with `create`; settings already as asked change nothing."
+    )
+    usage = f"`{PREFIX} update bucket|instance|function NAME key=value... [env=E]`"
+    return _page("update", summary, usage, "update function resize memory=512", kinds)
+
+
 def _destroy(door: Door) -> str:
     summary = (
         f"{_opens(door)} that removes a resource Olympus manages; the plan shows what is destroyed, and nothing is "
@@ -198,6 +217,7 @@ def _help(door: Door) -> str:
 
 _PAGES: Mapping[str, Callable[[Door], str]] = {
     "create": _create,
+    "update": _update,
     "destroy": _destroy,
     "plan": _plan,
     "apply": _apply,

@@ -17,6 +17,7 @@ from bot.domain.commands.types import (
     StateRm,
     Status,
     Unlock,
+    Update,
 )
 from bot.domain.models import Cloud, ResourceKind
 
@@ -37,16 +38,19 @@ def quote_word(word: str) -> str:
 
 def render_command(cmd: Command) -> str:
     """The canonical `/infra ...` line for a command, every setting spelled out; parse() reads it back."""
-    if isinstance(cmd, Create | Destroy):
+    if isinstance(cmd, Create | Update | Destroy):
         request = cmd.request
+        user_keys = {option: user for user, option in KIND_RULES[request.kind].option_keys.items()}
+        settings = [f"{user_keys.get(key, key)}={value}" for key, value in request.options]
         words = [PREFIX, request.action, request.kind.value, request.name]
+        # An update reads as what it changes, then where: `/infra update function resize memory=512 env=dev`.
+        words += settings if isinstance(cmd, Update) else []
         if request.kind is ResourceKind.BUCKET or request.cloud is not Cloud.AWS:
             words.append(f"cloud={request.cloud.value}")
         if isinstance(cmd, Create):
             words.append(f"region={request.region}")
         words.append(f"env={request.env}")
-        user_keys = {option: user for user, option in KIND_RULES[request.kind].option_keys.items()}
-        words += [f"{user_keys.get(key, key)}={value}" for key, value in request.options]
+        words += [] if isinstance(cmd, Update) else settings
         return " ".join(words)
     if isinstance(cmd, Plan | Apply | Import | StateRm):
         return " ".join([PREFIX, *_run_words(cmd)])
@@ -81,9 +85,17 @@ def _run_words(cmd: RunsTerraform) -> list[str]:
     return words
 
 
-def to_tool_call(cmd: Create | Destroy) -> tuple[str, dict[str, object]]:
-    """The MCP tool and its arguments that carry out a create or destroy command."""
+def to_tool_call(cmd: Create | Update | Destroy) -> tuple[str, dict[str, object]]:
+    """The MCP tool and its arguments that carry out a create, update or destroy command."""
     request = cmd.request
+    if isinstance(cmd, Update):
+        return "update_resource", {
+            "cloud": request.cloud.value,
+            "kind": request.kind.value,
+            "name": request.name,
+            "env": request.env,
+            **{key: _tool_value(key, value) for key, value in request.options},
+        }
     if isinstance(cmd, Destroy):
         return "destroy_resource", {
             "cloud": request.cloud.value,
@@ -117,3 +129,10 @@ def to_tool_call(cmd: Create | Destroy) -> tuple[str, dict[str, object]]:
         "memory_mb": int(request.option("memory_mb")),
         "timeout_s": int(request.option("timeout_s")),
     }
+
+
+def _tool_value(key: str, value: str) -> object:
+    """An option as the tools type it: versioning a boolean, memory and timeout whole numbers, the rest text."""
+    if key == "versioning":
+        return value == "on"
+    return int(value) if key in ("memory_mb", "timeout_s") else value

@@ -1,4 +1,4 @@
-"""A create or destroy request validated the same way whichever door it came through (slash, MCP tool, LLM)."""
+"""A create, update or destroy request validated the same way whichever door it came through (slash, MCP tool, LLM)."""
 
 from __future__ import annotations
 
@@ -27,14 +27,15 @@ def build_request(
     env: str = "dev",
     options: Mapping[str, str] | None = None,
 ) -> ResourceRequest | Invalid:
-    """Validate a create or destroy request the way every door does (slash command, MCP tool, LLM).
+    """Validate a create, update or destroy request the way every door does (slash command, MCP tool, LLM).
 
     `options` use ResourceRequest's keys (versioning, instance_type, runtime, memory_mb, timeout_s); a create
-    gets DEFAULT_OPTIONS for what is missing and the cloud's default region; a destroy takes no options.
+    gets DEFAULT_OPTIONS for what is missing and the cloud's default region; an update keeps only the options
+    given (at least one) and no region, as it changes a resource where it is; a destroy takes no options.
     """
     problems: list[str] = []
-    if action not in ("create", "destroy"):
-        return Invalid((f"unknown action `{shown(action)}`; use `create` or `destroy`",))
+    if action not in ("create", "update", "destroy"):
+        return Invalid((f"unknown action `{shown(action)}`; use `create`, `update` or `destroy`",))
     problems += name_problems(cloud, kind, name)
     problems += env_problems(env)
     given = dict(options or {})
@@ -48,9 +49,21 @@ def build_request(
     for key in sorted(given):
         if key not in allowed:
             problems.append(f"`{shown(key)}` is not a setting of a {kind.value}; use {listing(allowed)}")
-    merged = {**allowed, **{key: value for key, value in given.items() if key in allowed}}
+    known = {key: value for key, value in given.items() if key in allowed}
+    if action == "update" and not given:
+        problems.append(f"an update needs at least one setting to change: {_setting_keys(kind)}")
+    merged = known if action == "update" else {**allowed, **known}
     for key, value in sorted(merged.items()):
         problems += rules.problems(key, value)
+    if action == "update":
+        if region:
+            problems.append("an update does not move a resource: leave `region` out")
+        if problems:
+            return Invalid(tuple(problems))
+        updated = {key: rules.normalized(key, value) for key, value in merged.items()}
+        return ResourceRequest(
+            action=action, cloud=cloud, kind=kind, name=name, env=env, options=tuple(sorted(updated.items()))
+        )
     chosen = region or DEFAULT_REGION[cloud]
     problem = region_problem(cloud, chosen)
     if problem:
@@ -67,6 +80,11 @@ def build_request(
         region=canonical_region(cloud, chosen),
         options=tuple(sorted(normalized.items())),
     )
+
+
+def _setting_keys(kind: ResourceKind) -> str:
+    """The kind's own settings as a user writes them (`memory=`, `timeout=`), for a sentence."""
+    return listing(f"{key}=" for key in KIND_RULES[kind].option_keys)
 
 
 def env_problems(env: str) -> list[str]:

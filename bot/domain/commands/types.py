@@ -24,6 +24,7 @@ __all__ = [
     "Status",
     "Target",
     "Unlock",
+    "Update",
 ]
 
 PREFIX = "/infra"
@@ -59,6 +60,13 @@ class Create:
 
 @dataclass(frozen=True)
 class Destroy:
+    request: ResourceRequest
+
+
+@dataclass(frozen=True)
+class Update:
+    """Change options of a resource Olympus manages; the request holds only the options given."""
+
     request: ResourceRequest
 
 
@@ -133,7 +141,7 @@ class Ask:
     text: str
 
 
-Command = Create | Destroy | Plan | Apply | Import | StateRm | Unlock | Status | Help | Ask
+Command = Create | Destroy | Update | Plan | Apply | Import | StateRm | Unlock | Status | Help | Ask
 
 
 @dataclass(frozen=True)
