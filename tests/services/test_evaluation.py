@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from claude_replay import ReplayServer
 from local_repos import commit_files, empty_repo
 
 from bot.adapters.claude import model_from_environment
@@ -205,3 +206,34 @@ def test_with_repo_the_cases_start_from_its_default_branch(tmp_path: Path, capsy
     (only,) = report["cases"]
     assert only["passed"] and only["proposed"] == [expected], only
     assert report["run"]["repository"].startswith("infra at main (")
+
+
+def test_a_recorded_run_replays_to_the_same_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--record against a live Messages API (here a loopback one), then --replay of what it wrote."""
+    cases = tmp_path / "cases.yaml"
+    command = "/infra create bucket billing-exports cloud=aws region=eu-west-1 env=dev versioning=on"
+    request = "We need a bucket for the billing exports, in Ireland, dev."
+    cases.write_text(yaml.safe_dump([{"id": "ireland", "request": request, "expect": {"commands": [command]}}]))
+    recordings = tmp_path / "recorded"
+    with ReplayServer("bucket_in_ireland") as claude:
+        for name, value in claude.env().items():
+            monkeypatch.setenv(name, value)
+        assert evaluate_requests(cases, record=recordings, output="json") == 0
+    recorded = json.loads(capsys.readouterr().out)
+    assert recorded["run"]["mode"] == "record" and recorded["run"]["backend"] == "anthropic"
+    assert recorded["cases"][0]["passed"] and len(claude.sent) == 2
+    text = (recordings / "ireland.yaml").read_text()
+    assert text.startswith("# recorded: ") and "olympus eval nl --record" in text.splitlines()[0]
+    assert "sk-ant-replay-not-a-key" not in text and "x-api-key" not in text.lower()
+    first = yaml.safe_load(text)["interactions"][0]["request"]
+    assert request in json.loads(first["body"])["messages"][0]["content"]  # what was sent is kept beside the answer
+    assert not {"x-api-key", "authorization"} & {name.lower() for name in first["headers"]}
+
+    monkeypatch.delenv("ANTHROPIC_BASE_URL")  # nothing to reach: the replay answers
+    assert evaluate_requests(cases, replay=recordings, output="json") == 0
+    replayed = json.loads(capsys.readouterr().out)["cases"][0]
+    assert replayed["passed"] and replayed["note"] == ""
+    assert replayed["proposed"] == recorded["cases"][0]["proposed"] == [command]
+    assert replayed["tokens"] == recorded["cases"][0]["tokens"]
