@@ -1,14 +1,25 @@
-"""The ports of the plain-language interpreter: the language model, and the tools it may call."""
+"""The ports of the plain-language interpreter: the language model, the tools it may call, and per-case answers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.domain.interpretation import ModelLimits, ModelReply
 
-__all__ = ["DOMAIN_META", "ROUTER_META", "LanguageModel", "ModelError", "ModelTools", "ToolOutcome", "ToolSpec"]
+__all__ = [
+    "DOMAIN_META",
+    "ROUTER_META",
+    "AnswersPerCase",
+    "CaseAnswers",
+    "LanguageModel",
+    "ModelError",
+    "ModelTools",
+    "ToolOutcome",
+    "ToolSpec",
+]
 
 # Keys of a tool's MCP `_meta`: the domain a tool belongs to, and the tool that chooses a domain (bot/tools/gateway.py
 # sets them; the interpreter's routed mode reads them).
@@ -62,3 +73,18 @@ class ModelTools(Protocol):
     def list_tools(self) -> list[ToolSpec]: ...
 
     def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolOutcome: ...
+
+
+@dataclass
+class CaseAnswers:
+    """The model that answers one evaluation case and, once the case is over, what its recording said about it."""
+
+    model: LanguageModel
+    missing: str = ""  # the case needed an answer and there is no recording of it: the case did not run
+    mismatch: str = ""  # the recording and the run disagree (answers left over, or too few)
+
+
+class AnswersPerCase(Protocol):
+    """Where each evaluation case's answers come from: the live model, or a recording per case."""
+
+    def for_case(self, case_id: str) -> AbstractContextManager[CaseAnswers]: ...
