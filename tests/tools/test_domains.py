@@ -310,3 +310,14 @@ def test_olympus_mcp_takes_a_domain(monkeypatch: pytest.MonkeyPatch) -> None:
     assert served == [(Path("r"), "state"), (Path("r"), "all")]
     wrong = runner.invoke(cli.app, ["mcp", "--domain", "azure"])
     assert wrong.exit_code != 0 and "all, aws, gcp, state" in wrong.output
+
+
+def test_each_clouds_update_offers_that_clouds_settings_and_carries_its_cloud(tmp_path: Path) -> None:
+    servers = domain_servers(FileSystemRepo(tmp_path), sources())
+    aws = {tool.name: tool.input_schema for tool in listing(servers["aws"].server)}["update_aws_resource"]
+    gcp = {tool.name: tool.input_schema for tool in listing(servers["gcp"].server)}["update_gcp_resource"]
+    assert "cloud" not in aws["properties"] and aws["properties"]["kind"]["enum"] == ["bucket", "instance", "function"]
+    assert set(gcp["properties"]) == {"name", "versioning", "env"} and "versioning" in gcp["required"]
+    updated = call(servers["gcp"].server, "update_gcp_resource", {"name": "old-exports", "versioning": False})
+    assert updated.structured_content is not None and not updated.is_error
+    assert updated.structured_content["command"] == "/infra update bucket old-exports versioning=off cloud=gcp env=dev"
