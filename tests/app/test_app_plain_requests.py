@@ -87,6 +87,28 @@ def test_a_mention_without_a_name_gets_the_models_question_and_no_pull_request(
     assert fake_github.violations == []
 
 
+@pytest.mark.slow
+def test_the_answer_to_the_models_question_continues_the_conversation_and_opens_the_pull_request(
+    fixtures_dir: Path, fake_github: Any, aws: LocalAws, tmp_path: Path, claude_cassette: Cassette
+) -> None:
+    repo = repository(fake_github, bob="write")
+    with claude_cassette("make_me_a_bucket") as asked:
+        app = App(fixtures_dir, fake_github, aws, tmp_path, model=asked.model)
+        number = comment_on_issue(app, "@olympus make me a bucket", "bob")
+    with claude_cassette("make_me_a_bucket_answered") as answered:
+        app.ctx.model = answered.model
+        app.comment(number, "@olympus billing-exports, for dev", "bob", on_pull_request=False)
+    # The model got its question back, answered: the same conversation, not a new request.
+    first, question, answer = answered.sent[0]["messages"]
+    assert "make me a bucket" in first["content"] and question["role"] == "assistant"
+    assert "billing-exports, for dev" in answer["content"][0]["content"]
+    [pr] = repo.pulls.values()
+    assert pr.head_ref == "infra/create-bucket-billing-exports-dev"
+    kept = app.store.conversation_for(f"{REPO}#{number}", "bob")
+    assert kept is not None and kept.turns == 2 and not kept.open
+    assert [i.outcome for i in app.store.interactions()] == ["proposed", "question"]
+
+
 def test_a_hidden_instruction_in_an_issue_reaches_no_model_and_opens_nothing(
     fixtures_dir: Path, fake_github: Any, tmp_path: Path, claude_cassette: Cassette
 ) -> None:
