@@ -16,49 +16,29 @@ import typer
 import typer.core
 import typer.main
 
-from bot.entrypoints.terminal import OutputFormat
+from bot.entrypoints.cli_doors import action, doctor, serve
+from bot.entrypoints.cli_eval import eval_app
+from bot.entrypoints.cli_options import (
+    HELP_OPTIONS,
+    AsOpt,
+    BaseOpt,
+    BranchOpt,
+    FormatOpt,
+    RepoOpt,
+    SandboxOpt,
+    output_format,
+)
+from bot.entrypoints.cli_sandbox import sandbox_app
 from bot.errors import UserError
 
-HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     context_settings=HELP_OPTIONS,
     help="Olympus: /infra requests become reviewed, planned, scanned and gated Terraform changes.",
 )
-sandbox_app = typer.Typer(help="The local AWS emulator used by --sandbox.", no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
-eval_app = typer.Typer(help="Measure how well Olympus reads requests.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
-
-RepoOpt = Annotated[
-    Path, typer.Option("--repo", metavar="PATH", help="The git repository holding the infrastructure code.")
-]
-SandboxOpt = Annotated[
-    bool, typer.Option("--sandbox", help="Run on the local AWS emulator: providers and state point at it.")
-]
-BranchOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--branch", metavar="BRANCH", help="The change's branch (default: the current one, else the latest change)."
-    ),
-]
-BaseOpt = Annotated[
-    str | None,
-    typer.Option("--base", metavar="BRANCH", help="The base branch (default: origin's HEAD, main or master)."),
-]
-AsOpt = Annotated[
-    str | None, typer.Option("--as", metavar="LOGIN", help="Who is asking (default: OLYMPUS_ACTOR or your login).")
-]
-FormatOpt = Annotated[
-    str,
-    typer.Option(
-        "--format",
-        metavar="auto|rich|markdown",
-        help="How to print the plan: rich on a terminal and markdown when piped (auto), or always one of them.",
-    ),
-]
-_FORMATS = ("auto", "rich", "markdown")
 
 
 def _local_commands() -> ModuleType:
@@ -72,12 +52,6 @@ def _local_commands() -> ModuleType:
         gc.enable()
     gc.freeze()
     return module
-
-
-def _format(value: str) -> OutputFormat:
-    if value not in _FORMATS:
-        raise UserError("bad-format", f"--format {value!r} is not a format", "use --format auto, rich or markdown")
-    return value  # type: ignore[return-value]
 
 
 def _version() -> str:
@@ -195,7 +169,7 @@ def run(
     local_commands = _local_commands()
 
     raise typer.Exit(
-        local_commands.run_request(repo, request, sandbox=sandbox, base=base, actor=actor, output=_format(output))
+        local_commands.run_request(repo, request, sandbox=sandbox, base=base, actor=actor, output=output_format(output))
     )
 
 
@@ -217,7 +191,7 @@ def ask(
     _local_commands()  # loaded as `run` loads it
     from bot.entrypoints.local_ask import ask as ask_in_words
 
-    raise typer.Exit(ask_in_words(repo, request, sandbox=sandbox, base=base, actor=actor, output=_format(output)))
+    raise typer.Exit(ask_in_words(repo, request, sandbox=sandbox, base=base, actor=actor, output=output_format(output)))
 
 
 @app.command()
@@ -233,7 +207,9 @@ def plan(
     local_commands = _local_commands()
 
     raise typer.Exit(
-        local_commands.plan_branch(repo, sandbox=sandbox, branch=branch, base=base, actor=actor, output=_format(output))
+        local_commands.plan_branch(
+            repo, sandbox=sandbox, branch=branch, base=base, actor=actor, output=output_format(output)
+        )
     )
 
 
@@ -332,110 +308,10 @@ def mcp(
     raise typer.Exit(local_commands.serve_mcp(repo, domain))
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option("--host", help="The address to listen on (0.0.0.0 in a container).")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = 8080,
-    workers: Annotated[int, typer.Option("--workers", help="Worker threads taking queued jobs (0: none).")] = 2,
-) -> None:
-    """Run the GitHub App: the webhook endpoint and the workers (settings from OLYMPUS_* or .env)."""
-    from bot.entrypoints.serve import serve as serve_app
-
-    serve_app(host, port, workers)
-
-
-@app.command()
-def action() -> None:
-    """Inside GitHub Actions: read the event and plan (or apply) the pull request; outputs, summary, annotations."""
-    from bot.entrypoints.action import run_action
-
-    raise typer.Exit(run_action())
-
-
-@app.command()
-def doctor(
-    plan_role: Annotated[str, typer.Option("--plan-role", help="The plan role's ARN (read-only, trusts PRs).")],
-    apply_role: Annotated[str, typer.Option("--apply-role", help="The apply role's ARN (trusts the Environment).")],
-    repo: Annotated[str, typer.Option("--repo", help="The GitHub repository, OWNER/REPO.")],
-    environment: Annotated[
-        str, typer.Option("--environment", help="The GitHub Environment that guards apply.")
-    ] = "production",
-    print_trust_policy: Annotated[
-        bool,
-        typer.Option("--print-trust-policy", help="Print the two roles' correct trust policies as JSON, and stop."),
-    ] = False,
-    github_token_env: Annotated[
-        str, typer.Option("--github-token-env", help="The environment variable holding the GitHub token.")
-    ] = "GITHUB_TOKEN",  # noqa: S107 - the name of a variable, not a token
-    base: Annotated[
-        str | None, typer.Option("--base", help="The base branch to check (default: the repository's default).")
-    ] = None,
-    skip_github: Annotated[
-        bool, typer.Option("--skip-github", help="Check only the AWS roles, not the base branch's protection.")
-    ] = False,
-) -> None:
-    """Check the plan and apply roles' trust policies and permissions and the base branch; a fix for each problem."""
-    from bot.entrypoints.doctor import run_doctor
-
-    raise typer.Exit(
-        run_doctor(
-            plan_role,
-            apply_role,
-            repo,
-            environment,
-            print_trust_policy,
-            base_branch=base,
-            # The token's name, not the token, is the option: a token on the command line lands in shell history.
-            github_token=os.environ.get(github_token_env),
-            skip_github=skip_github,
-        )
-    )
-
-
-@eval_app.command("nl")
-def eval_nl(
-    cases: Annotated[
-        Path, typer.Argument(metavar="CASES.yaml", help="The cases: requests and what each should become.")
-    ],
-    tools: Annotated[
-        str, typer.Option("--tools", metavar="all|routed", help="The tools offered: all of them (routed: not yet).")
-    ] = "all",
-    replay: Annotated[
-        Path | None, typer.Option("--replay", metavar="DIR", help="Replay each case's answers from DIR/<id>.yaml.")
-    ] = None,
-    record: Annotated[
-        Path | None, typer.Option("--record", metavar="DIR", help="Record each case's live answers to DIR/<id>.yaml.")
-    ] = None,
-    output: Annotated[
-        str, typer.Option("--format", metavar="markdown|json", help="The report: markdown tables, or JSON.")
-    ] = "markdown",
-    repo: Annotated[
-        Path | None,
-        typer.Option("--repo", metavar="PATH", help="Start from this repository's default branch (else empty)."),
-    ] = None,
-) -> None:
-    """Run each case's request through the interpreter and report right tool, arguments, asks, refusals, cost."""
-    from bot.entrypoints.local_eval import evaluate_requests
-
-    raise typer.Exit(evaluate_requests(cases, tools=tools, replay=replay, record=record, output=output, repo=repo))
-
-
-@sandbox_app.command("stop")
-def sandbox_stop(repo: RepoOpt = Path(".")) -> None:
-    """Stop the repository's local AWS emulator (what was applied on it goes with it)."""
-    from bot.entrypoints.local_setup import stop_sandbox
-
-    raise typer.Exit(stop_sandbox(repo))
-
-
-@sandbox_app.command("reset")
-def sandbox_reset(repo: RepoOpt = Path(".")) -> None:
-    """Forget what a stopped emulator held, so --sandbox plans start from its empty state."""
-    from bot.entrypoints.local_setup import reset_sandbox
-
-    raise typer.Exit(reset_sandbox(repo))
+# The App's, the Action's and the cloud roles' commands, after the local loop's.
+app.command()(serve)
+app.command()(action)
+app.command()(doctor)
 
 
 def main(argv: list[str] | None = None) -> int:
