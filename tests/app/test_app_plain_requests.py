@@ -3,6 +3,7 @@ read by Claude (replayed through the real SDK) only after the sender's permissio
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -247,6 +248,10 @@ def test_the_grammar_reads_first_and_other_issues_are_not_requests(
 @pytest.fixture(scope="module")
 def aws() -> Iterator[LocalAws]:
     with InProcessEmulator() as emulator:
+        # moto keeps one state per process: what an earlier module applied to octo-org/infra's dev env (the same
+        # state key) would show in these plans as resources to destroy. These tests start from an empty cloud.
+        urllib.request.urlopen(urllib.request.Request(f"{emulator.url}/moto-api/reset", method="POST"), timeout=10)
+        emulator.ensure_state_backend()
         yield emulator
 
 
@@ -287,7 +292,7 @@ def test_an_infra_request_issue_is_interpreted_and_proposed_once_however_often_i
     assert "> A bucket for the billing exports, in Ireland\\.\n" in body
     assert f"Interpreted by claude\\-sonnet\\-4\\-6 as:\n\n```text\n{COMMAND}\n```" in body
     [plan] = replies(fake, pr.number)
-    assert "ready to apply" in plan
+    assert "ready to apply" in plan, plan
     assert [entry.action for entry in app.store.audit_log()].count("interpret") == 2
     [kept] = app.store.interactions()  # one interaction recorded, with what it cost
     assert kept.door == "app" and kept.who == "bob" and kept.commands == (COMMAND,) and kept.usage.total > 0
