@@ -9,7 +9,6 @@ from bot.adapters.claude import limits_from_environment, model_from_environment,
 from bot.adapters.git_tree import GitTreeReader
 from bot.adapters.health_probes import local_probes
 from bot.adapters.mcp_tools import McpModelTools
-from bot.domain.interactions import interaction_of
 from bot.domain.interpretation import Interpretation
 from bot.domain.untrusted_text import visible_text
 from bot.entrypoints.local_commands import run_request
@@ -17,8 +16,7 @@ from bot.entrypoints.local_loop import open_repo, repo_arg
 from bot.entrypoints.terminal import OutputFormat
 from bot.errors import UserError
 from bot.services.conversation import converse
-from bot.services.interpreter import NaturalRequest, is_command, text_for_model
-from bot.services.interpreter_prompt import SYSTEM_PROMPT_SHA256
+from bot.services.interpreter import NaturalRequest, is_command
 from bot.tools.domain_servers import ToolSources
 from bot.tools.endpoint import build_endpoint
 from bot.tools.server import projects_in
@@ -53,19 +51,9 @@ def ask(
     with McpModelTools(gateway) as tools:
         # One conversation per person and repository: the answer to a question is the next `ask`.
         interpreted, _ = converse(
-            store, request, model, tools, limits, place=f"local:{git.root}", turn=uuid.uuid4().hex, now=store.clock()
-        )
-    store.record_interaction(
-        interaction_of(
-            interpreted,
-            door="cli",
-            who=request.who,
-            where=request.where,
-            request=text_for_model(request.text),
-            backend=model.backend,
-            prompt_sha256=SYSTEM_PROMPT_SHA256,
-        )
-    )
+            store, request, model, tools, limits,
+            door="cli", place=f"local:{git.root}", turn=uuid.uuid4().hex, now=store.clock(),
+        )  # fmt: skip
     return _act(interpreted, repo, sandbox=sandbox, base=base, actor=actor, output=output)
 
 

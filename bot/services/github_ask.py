@@ -15,7 +15,6 @@ from bot.adapters.claude import not_configured_hint
 from bot.adapters.github.repo_reader import GitHubRepoReader
 from bot.adapters.mcp_tools import McpModelTools
 from bot.domain.commands import Create, Destroy, Update, parse
-from bot.domain.interactions import interaction_of
 from bot.domain.interpretation import Interpretation, ModelLimits, RequestNote
 from bot.domain.markdown import code, fence
 from bot.domain.plain_replies import declined_reply, interpreted_heading, question_reply, unavailable_reply
@@ -26,7 +25,6 @@ from bot.services.context import Loop
 from bot.services.conversation import converse
 from bot.services.github_propose import propose_from_issue
 from bot.services.interpreter import NaturalRequest, text_for_model
-from bot.services.interpreter_prompt import SYSTEM_PROMPT_SHA256
 from bot.services.replies import ReplyInParts, ReplyTo
 from bot.tools.domain_servers import ToolSources
 from bot.tools.endpoint import build_endpoint
@@ -78,21 +76,9 @@ def answer_in_words(
             # redelivered job is answered from the store without asking the model again.
             interpreted, new = converse(
                 loop.store, request, model, tools, limits,
-                place=f"{asked.repo}#{asked.number}", turn=reply.key, now=loop.store.clock(),
+                door="app", place=f"{asked.repo}#{asked.number}", turn=reply.key, now=loop.store.clock(),
             )  # fmt: skip
         audit.result = f"{interpreted.outcome}: {_cost(interpreted)}" if new else f"{interpreted.outcome}: replayed"
-    if new:
-        loop.store.record_interaction(
-            interaction_of(
-                interpreted,
-                door="app",
-                who=asked.sender,
-                where=where,
-                request=text_for_model(asked.text),
-                backend=model.backend,
-                prompt_sha256=SYSTEM_PROMPT_SHA256,
-            )
-        )
     if interpreted.outcome == "question":
         reply.say(question_reply(interpreted.text, mention))
     elif interpreted.outcome == "declined":

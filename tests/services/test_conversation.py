@@ -41,7 +41,7 @@ def tools(tmp_path: Path) -> Iterator[McpModelTools]:
 
 def turn(store: SqlStore, replay: Replay, tools: McpModelTools, text: str, key: str, now: datetime) -> tuple:
     request = NaturalRequest("octocat", "issue #7 of acme/infra", text)
-    return converse(store, request, replay.model, tools, LIMITS, place=PLACE, turn=key, now=now)
+    return converse(store, request, replay.model, tools, LIMITS, door="app", place=PLACE, turn=key, now=now)
 
 
 def offline_turn(store: SqlStore, tools: McpModelTools, text: str, key: str) -> tuple:
@@ -49,7 +49,7 @@ def offline_turn(store: SqlStore, tools: McpModelTools, text: str, key: str) -> 
     offline = model_from_environment({"ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": "http://127.0.0.1:9"})
     assert offline is not None
     request = NaturalRequest("octocat", "issue #7", text)
-    return converse(store, request, offline, tools, LIMITS, place=PLACE, turn=key, now=T0)
+    return converse(store, request, offline, tools, LIMITS, door="app", place=PLACE, turn=key, now=T0)
 
 
 def test_the_answer_to_a_question_continues_the_same_conversation(
