@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -35,6 +36,21 @@ def test_a_check_run_for_the_same_request_is_made_once(host: GitHubCodeHost, fak
     other = host.create_check_run(REPO, head, "olympus/plan: a", external_id="delivery-2")
     assert first == again != other
     assert [r.external_id for r in fake_github.repo(REPO).check_runs] == ["delivery-1", "delivery-2"]
+
+
+def test_a_check_run_whose_post_lands_after_the_client_gave_up_is_not_made_again(fake_github: Any) -> None:
+    # GitHub carries the POST out 1.5 s after it came, the client stops waiting at 1 s: the retry must find that run.
+    fake_github.add_repo(REPO, files={"README.md": "# infra\n"})
+    retrying = Retrying(RetryPolicy(max_attempts=3, base_delay=0.1), jitter=lambda: 1.0)
+    app = GitHubApp(
+        fake_github.app_id, PrivateKey(fake_github.private_key_pem), fake_github.base_url, retrying=retrying, timeout=1
+    )
+    host = app.codehost(fake_github.installation_id)
+    head = fake_github.repo(REPO).ref_sha("main")
+    fake_github.delay_next("POST", r"/check-runs$", 1.5)
+    made = host.create_check_run(REPO, head, "olympus/plan: a", external_id="delivery-1")
+    time.sleep(1.0)  # past the moment the first POST lands, had the client returned before it
+    assert [r.id for r in fake_github.repo(REPO).check_runs] == [made]
 
 
 def test_unfinished_check_runs_are_the_apps_own_in_progress_ones(host: GitHubCodeHost, fake_github: Any) -> None:

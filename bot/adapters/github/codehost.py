@@ -29,6 +29,8 @@ T = TypeVar("T")
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 # Activities read per branch: a change's branch sees far fewer pushes than this.
 _MAX_ACTIVITIES = 1000
+# Seconds between further looks for a check run whose creating POST got no answer, before it is sent again.
+LATE_CHECK_RUN_LOOKS = (1.0, 2.0)
 _REACTIONS = frozenset({"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"})
 
 
@@ -409,11 +411,21 @@ class GitHubCodeHost:
         if external_id:
             body["external_id"] = external_id
 
+        tries = 0
+
         def create() -> Any:
+            nonlocal tries
+            tries += 1
             if external_id:
-                found = self._check_run_for(repo, head_sha, name, external_id)
-                if found is not None:
-                    return found
+                # A try after the first follows a POST that may have failed only on the way back, and GitHub may
+                # still be carrying it out: look again for a while before sending another, since the API takes no
+                # idempotency key and a second POST that lands is a second run for good.
+                waits = (0.0, *LATE_CHECK_RUN_LOOKS) if tries > 1 else (0.0,)
+                for wait in waits:
+                    self._retrying.pause(wait)
+                    found = self._check_run_for(repo, head_sha, name, external_id)
+                    if found is not None:
+                        return found
             return self._json("POST", f"{_repo_url(repo)}/check-runs", input=body)
 
         created = self._call(f"create check run {name!r} on {head_sha[:12]} in {repo}", create)

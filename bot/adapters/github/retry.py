@@ -107,6 +107,11 @@ class Retrying:
         self._clock = clock
         self._jitter = jitter
 
+    def pause(self, seconds: float) -> None:
+        """Wait as this retrier waits between tries (a test's retrier may not wait at all)."""
+        if seconds > 0:
+            self._sleep(seconds)
+
     def call(self, operation: str, fn: Callable[[], T]) -> T:
         """fn(), retried; `operation` names what it does for the error message ("open a pull request in o/r")."""
         return self._run(operation, fn, only_transient=False)
