@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.adapters.secret_masking import mask_secret_text
 from bot.adapters.store_engine import StoreOpenError, parse_store_url
+from bot.domain.mcp_access import McpMode
 from bot.domain.plain_requests import DEFAULT_MENTION
 from bot.domain.webhooks import MAX_PAYLOAD_BYTES
 from bot.errors import UserError
@@ -51,6 +52,8 @@ _HINTS = {
     "job_retry_first_delay": "a number of seconds, 0 or more, before a failed job's first retry (default 10)",
     "parallel_plan": PARALLEL_PLAN_HINT,
     "app_slug": "the App's name in its URL (github.com/apps/SLUG): lowercase letters, digits and hyphens",
+    "mcp_http": "off (the default), read-only (only the state tools) or propose (the change tools too)",
+    "mcp_allowed_origins": "a comma-separated list of origins such as https://inspector.example.com, or none",
     "scanners": f"a comma-separated list of {', '.join(SCANNER_NAMES)}, or none (default {DEFAULT_SCANNERS})",
 }
 
@@ -102,6 +105,11 @@ class Settings(BaseSettings):
     # The App's slug: a comment that starts with "@SLUG" is a request in plain words (bot/domain/plain_requests.py).
     app_slug: str = Field(default=DEFAULT_MENTION, pattern=r"^[a-z0-9](?:[a-z0-9-]{0,32}[a-z0-9])?$")
 
+    # The MCP gateway over streamable HTTP at /mcp (bot/entrypoints/mcp_http.py): off, read-only or propose, and the
+    # browser origins that may call it (a request with any other Origin header is refused).
+    mcp_http: McpMode = "off"
+    mcp_allowed_origins: str = ""
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_not_blank(cls, value: SecretStr) -> SecretStr:
@@ -125,6 +133,11 @@ class Settings(BaseSettings):
         if unknown or not names:
             raise ValueError(f"{', '.join(unknown) or 'nothing'} is not a scanner Olympus runs")
         return ",".join(dict.fromkeys(names))
+
+    @property
+    def mcp_origins(self) -> tuple[str, ...]:
+        """The browser origins allowed to call /mcp, without trailing slashes."""
+        return tuple(o.strip().rstrip("/") for o in self.mcp_allowed_origins.split(",") if o.strip())
 
     @property
     def scanner_names(self) -> tuple[str, ...]:

@@ -121,6 +121,7 @@ def build_app_context(
     model: LanguageModel | None = None,
     model_limits: ModelLimits | None = None,
     mention: str | None = None,
+    github_app: Any = None,
 ) -> Any:
     """The GitHub App's handlers' dependencies: a CodeHost per installation, a Loop per repository.
 
@@ -128,7 +129,8 @@ def build_app_context(
     (none: plans say they were not scanned); `max_attempts` is the worker's, after which a failure is told;
     `parallel_plan` is how many projects of one job run Terraform at once (default: the cores). `model` reads
     requests in plain words (a LanguageModel; None: they are answered with how to set one up), within
-    `model_limits` (ModelLimits; default: the default model's); `mention` is the App's slug ("@olympus ...").
+    `model_limits` (ModelLimits; default: the default model's); `mention` is the App's slug ("@olympus ...");
+    `github_app` is the GitHubApp to act as (default: one made from app_id, the key and the other settings).
     """
     from github import Consts
 
@@ -136,7 +138,7 @@ def build_app_context(
     from bot.services.github_events import AppContext
     from bot.services.parallelism import default_parallel_plan
 
-    github_app = GitHubApp(
+    github_app = github_app or GitHubApp(
         app_id,
         load_private_key(value=private_key_pem),
         api_url,
@@ -175,3 +177,34 @@ def build_app_context(
     if mention is not None:
         context.mention = mention
     return context
+
+
+def build_mcp_ports(github_app: Any, loop_for: Callable[[str, str], Loop], api_url: str, timeout: int) -> Any:
+    """What /mcp asks of GitHub and of the App (McpGatewayPorts), acting as `github_app` (a GitHubApp)."""
+    from functools import lru_cache
+
+    from bot.adapters.github.identity import login_of_token
+    from bot.adapters.github.repo_reader import GitHubRepoReader
+    from bot.adapters.health_probes import local_probes
+    from bot.domain.mcp_access import Access
+    from bot.entrypoints.mcp_http import McpGatewayPorts
+    from bot.services.tool_sources import repository_sources
+    from bot.tools.endpoint import build_endpoint
+
+    installation_of = lru_cache(maxsize=1024)(github_app.installation_of)
+    probes = local_probes({**os.environ, "GITHUB_API_URL": api_url})
+
+    def permission_of(repo: str, login: str) -> str:
+        return str(github_app.codehost(installation_of(repo)).permission_of(repo, login))
+
+    def endpoint_for(access: Access) -> Any:
+        codehost = github_app.codehost(installation_of(access.repo))
+        reader = GitHubRepoReader(codehost, access.repo, codehost.default_branch(access.repo))
+        sources = repository_sources(loop_for(access.repo, access.login), reader, probes, plans=False)
+        return build_endpoint(reader, sources, read_only=access.read_only)
+
+    return McpGatewayPorts(
+        login_of=lambda token: login_of_token(api_url, token, timeout=timeout),
+        permission_of=permission_of,
+        endpoint_for=endpoint_for,
+    )

@@ -7,7 +7,6 @@ import posixpath
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from bot.adapters.git_tree import GitTreeReader
 from bot.changes.provider_pins import Version
@@ -357,33 +356,13 @@ def summarize_file(path: Path, *, as_json: bool) -> int:
 
 def serve_mcp(repo: Path, domain: str = "all") -> int:
     from bot.adapters.health_probes import local_probes
-    from bot.services.plan_lookup import latest_plan_summary
-    from bot.tools.domain_servers import ToolSources
+    from bot.services.tool_sources import repository_sources
     from bot.tools.endpoint import build_endpoint
     from bot.tools.filesystem_repo import FileSystemRepo
-    from bot.tools.server import projects_in
 
     # Nothing may be printed here: stdout carries the MCP protocol.
     loop = build_local_loop(open_repo(repo).root, say=lambda line: None)
     reader = FileSystemRepo(loop.local_git.root)
-
-    def locks() -> list[dict[str, Any]]:
-        return [
-            {
-                "dir": lock.dir,
-                "workspace": lock.workspace,
-                "holder": lock.holder,
-                "acquired_at": lock.acquired_at.isoformat(),
-            }
-            for lock in loop.store.locks()
-            if lock.repo == loop.repo_id
-        ]
-
-    sources = ToolSources(
-        list_projects=lambda: projects_in(reader),
-        plan_summary=lambda project: latest_plan_summary(loop, project),
-        locks=locks,
-        probes=local_probes(),
-    )
+    sources = repository_sources(loop, reader, local_probes())
     build_endpoint(reader, sources, domain).run("stdio")
     return 0

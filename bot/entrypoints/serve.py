@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from bot.adapters.jobqueue import JobQueue
 from bot.adapters.record_key import app_record_key
@@ -66,13 +67,24 @@ def open_store(settings: Settings) -> SqlStore:
 
 def github_handler(settings: Settings, store: SqlStore) -> JobHandler:
     """The job handler that acts on deliveries as the GitHub App, or a logging one when the App is not configured."""
+    return github_doors(settings, store)[0]
+
+
+def github_doors(settings: Settings, store: SqlStore) -> tuple[JobHandler, ASGIApp | None]:
+    """The job handler (as github_handler) and the MCP gateway's door at /mcp (None: OLYMPUS_MCP_HTTP=off)."""
     key = settings.private_key_file or settings.private_key
     if settings.app_id is None and key is None:
         logger.warning(
             "OLYMPUS_APP_ID and OLYMPUS_PRIVATE_KEY_FILE are not set: deliveries are verified and stored, "
             "but not acted on"
         )
-        return log_only_handler
+        if settings.mcp_http != "off":
+            raise UserError(
+                "mcp-needs-app",
+                f"OLYMPUS_MCP_HTTP={settings.mcp_http} needs the App: it reads repositories as the App",
+                "set OLYMPUS_APP_ID and OLYMPUS_PRIVATE_KEY_FILE, or OLYMPUS_MCP_HTTP=off",
+            )
+        return log_only_handler, None
     if settings.app_id is None or key is None:
         missing = "OLYMPUS_APP_ID" if settings.app_id is None else "OLYMPUS_PRIVATE_KEY_FILE (or OLYMPUS_PRIVATE_KEY)"
         raise UserError("missing-setting", f"{missing} is missing", "set both the App ID and its private key")
@@ -86,10 +98,18 @@ def github_handler(settings: Settings, store: SqlStore) -> JobHandler:
         else settings.private_key.get_secret_value()  # type: ignore[union-attr]
     )
     from bot.adapters.claude import limits_from_environment, model_from_environment
-    from bot.adapters.github import Retrying, RetryPolicy
+    from bot.adapters.github import GitHubApp, Retrying, RetryPolicy, load_private_key
 
     if not settings.scanner_names:
         logger.warning("OLYMPUS_SCANNERS=none: plans are not scanned, and every plan comment says so")
+    github_app = GitHubApp(
+        settings.app_id,
+        load_private_key(value=pem),
+        settings.github_api_url,
+        seconds_between_writes=settings.github_seconds_between_writes,
+        retrying=Retrying(RetryPolicy(base_delay=settings.github_retry_first_delay)),
+        timeout=settings.github_timeout,
+    )
     context = build_app_context(
         app_id=settings.app_id,
         private_key_pem=pem,
@@ -97,9 +117,7 @@ def github_handler(settings: Settings, store: SqlStore) -> JobHandler:
         store=store,
         data_dir=settings.data_dir.resolve(),
         sandbox=LocalAws(settings.aws_emulator_url) if settings.aws_emulator_url else None,
-        seconds_between_writes=settings.github_seconds_between_writes,
-        retrying=Retrying(RetryPolicy(base_delay=settings.github_retry_first_delay)),
-        timeout=settings.github_timeout,
+        github_app=github_app,
         scanners=settings.scanner_names,
         parallel_plan=settings.parallel_plan,
         max_attempts=settings.job_max_attempts,
@@ -110,7 +128,14 @@ def github_handler(settings: Settings, store: SqlStore) -> JobHandler:
     )
     if context.model is None:
         logger.info("no Claude backend is set up: requests in plain words are answered with how to set one up")
-    return lambda job: handle_job(context, job)
+    door = None
+    if settings.mcp_http != "off":
+        from bot.entrypoints.mcp_http import McpHttpDoor
+        from bot.wiring import build_mcp_ports
+
+        ports = build_mcp_ports(github_app, context.loop_for, settings.github_api_url, settings.github_timeout)
+        door = McpHttpDoor(ports, settings.mcp_http, settings.mcp_origins)
+    return (lambda job: handle_job(context, job)), door
 
 
 def retry_policy(settings: Settings) -> JobRetryPolicy:
@@ -143,23 +168,26 @@ def serve(
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store = open_store(settings)
-    handler = handler or github_handler(settings, store)
+    door: ASGIApp | None = None
+    if handler is None:
+        handler, door = github_doors(settings, store)
     # The event loop answers webhooks while worker threads run Python too; by default a thread waiting for the
     # GIL may wait 5 ms per hand-over, which lands directly in the acknowledgement time. 1 ms keeps that small.
     sys.setswitchinterval(0.001)
     try:
         queue = JobQueue(store.engine, store.clock)
-        app = create_app(settings, store, queue=queue)
+        app = create_app(settings, store, queue=queue, mcp=door)
         pool = WorkerPool(
             queue, handler, workers, retry=retry or retry_policy(settings), timing=timing or worker_timing(settings)
         )
         pool.start()
         logger.info(
-            "olympus serve: webhooks at http://%s:%d/webhooks/github, %d workers, database %s",
+            "olympus serve: webhooks at http://%s:%d/webhooks/github, %d workers, database %s%s",
             host,
             port,
             workers,
             store.engine.url.render_as_string(hide_password=True),
+            f", MCP gateway ({settings.mcp_http}) at http://{host}:{port}/mcp?repo=OWNER/NAME" if door else "",
         )
         try:
             # On SIGINT/SIGTERM uvicorn stops accepting, answers the requests in flight, then returns here.

@@ -17,6 +17,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers
+from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from bot.adapters.jobqueue import JobQueue, NewJob
 from bot.adapters.sqlstore import SqlStore, mask_secret_text
@@ -29,6 +31,7 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/github"
+MCP_PATH = "/mcp"
 
 # Metric labels must stay few: only well-formed event names from verified deliveries become labels.
 _EVENT_LABEL = re.compile(r"[a-z_]{1,64}")
@@ -103,8 +106,10 @@ def create_app(
     *,
     queue: JobQueue | None = None,
     metrics: WebhookMetrics | None = None,
+    mcp: ASGIApp | None = None,
 ) -> FastAPI:
-    """The App's ASGI application; it stores jobs through queue (default: a JobQueue on store's engine)."""
+    """The App's ASGI application; it stores jobs through queue (default: a JobQueue on store's engine), and serves
+    `mcp` (the MCP gateway's door, bot/entrypoints/mcp_http.py) at /mcp when given."""
     jobs = queue or JobQueue(store.engine, store.clock)
     measured = metrics or WebhookMetrics()
     measured.registry.register(JobStatusCollector(jobs))
@@ -113,6 +118,9 @@ def create_app(
     app = FastAPI(title="Olympus", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.queue = jobs
     app.state.metrics = measured
+    if mcp is not None:
+        # A Route, not a Mount: a Mount answers /mcp itself with a redirect to /mcp/, which MCP clients do not follow.
+        app.router.routes.append(Route(MCP_PATH, endpoint=mcp, methods=["GET", "POST", "DELETE"]))
 
     intake = Intake(IntakeLimits.from_settings(settings))
     app.state.intake = intake

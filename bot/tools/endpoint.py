@@ -17,12 +17,19 @@ __all__ = ["ENDPOINTS", "build_endpoint"]
 ENDPOINTS: Final = ("all", *(domain.name for domain in DOMAINS))
 
 
-def build_endpoint(repo: RepoReader, sources: ToolSources, domain: str = "all") -> MCPServer:
-    """The gateway ("all") or the named domain's server; ValueError for another name."""
+def build_endpoint(
+    repo: RepoReader, sources: ToolSources, domain: str = "all", *, read_only: bool = False
+) -> MCPServer:
+    """The gateway ("all") or the named domain's server; ValueError for another name. `read_only`: the gateway
+    serves only the read-only domains (the state server), so no tool that proposes a change is listed at all."""
     if domain not in ENDPOINTS:
         raise ValueError(f"no MCP endpoint {domain!r}; the endpoints are {', '.join(ENDPOINTS)}")
     metrics: dict[str, ToolMetrics] = {}
     servers = domain_servers(repo, sources, metrics=metrics)
+    if read_only:
+        servers = {name: each for name, each in servers.items() if each.domain.read_only}
+        if domain not in ("all", *servers):
+            raise ValueError(f"the {domain} endpoint proposes changes, and this one is read-only")
     if domain == "all":
         return build_gateway(servers, metrics)
     return servers[domain].server

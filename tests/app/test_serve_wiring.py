@@ -33,3 +33,15 @@ def test_a_key_that_is_not_a_pem_is_refused_without_echoing_it(tmp_path: Path) -
     with pytest.raises(UserError) as raised:
         github_handler(settings, store(tmp_path))
     assert "SECRETVALUE" not in str(raised.value)
+
+
+def test_the_mcp_gateway_without_the_app_names_what_it_needs(tmp_path: Path) -> None:
+    settings = load_settings(env_file=None, webhook_secret="s", mcp_http="read-only")
+    with pytest.raises(UserError, match="OLYMPUS_MCP_HTTP=read-only needs the App"):
+        github_handler(settings, store(tmp_path))
+
+
+def test_a_mode_the_gateway_does_not_have_is_refused_with_the_three_it_has() -> None:
+    with pytest.raises(UserError) as raised:
+        load_settings(env_file=None, webhook_secret="s", mcp_http="on")
+    assert "read-only" in str(raised.value) and "propose" in str(raised.value)

@@ -175,6 +175,15 @@ class InstallationTokens:
         with self._lock:
             self._cache.pop(installation_id, None)
 
+    def installation_of(self, repo: str) -> int:
+        """The id of the App's installation on `repo` ("owner/name"); CodeHostError (404) where it is not installed."""
+        owner, _, name = repo.partition("/")
+        found = self._retrying.call(
+            f"find the installation of App {self.app_id} on {repo}",
+            lambda: self._integration.get_repo_installation(owner, name),
+        )
+        return int(found.id)
+
     def bot_login(self) -> str:
         """The App's own login on GitHub ("<slug>[bot]"), under which its comments appear."""
         app = self._retrying.call(f"read App {self.app_id}", self._integration.get_app)
@@ -249,6 +258,10 @@ class GitHubApp:
         if self._bot_login is None:
             self._bot_login = self.tokens.bot_login()
         return self._bot_login
+
+    def installation_of(self, repo: str) -> int:
+        """The id of the App's installation on `repo`, as GitHub says (CodeHostError with status 404: none)."""
+        return self.tokens.installation_of(repo)
 
     def codehost(self, installation_id: int, *, bot_login: str | None = None) -> GitHubCodeHost:
         """A GitHubCodeHost for the installation (bot_login: the App's login, read from GitHub when not given)."""

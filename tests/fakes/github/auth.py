@@ -50,6 +50,7 @@ class AppCredentials:
     clock_offset: float = 0.0
     tokens: dict[str, InstallationToken] = field(default_factory=dict)
     issuances: int = 0
+    user_tokens: dict[str, str] = field(default_factory=dict)  # a person's token (a PAT) -> their login
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -80,6 +81,20 @@ class AppCredentials:
         self.tokens[token] = InstallationToken(installation_id, expires_at, app_slug)
         self.issuances += 1
         return token, expires_at
+
+    def issue_user_token(self, login: str) -> str:
+        """A fine-grained personal access token of `login`'s, as GitHub formats one."""
+        token = "github_pat_" + secrets.token_urlsafe(60)[:82]
+        self.user_tokens[token] = login
+        return token
+
+    def check_user_token(self, authorization: str | None) -> str:
+        """The login whose token this is; an installation token is no person's (GitHub answers 403 to it)."""
+        scheme, _, credential = (authorization or "").partition(" ")
+        login = self.user_tokens.get(credential) if scheme.lower() in ("token", "bearer") else None
+        if login is None:
+            raise AuthError("Bad credentials")
+        return login
 
     def check_token(self, authorization: str | None) -> InstallationToken:
         scheme, _, credential = (authorization or "").partition(" ")

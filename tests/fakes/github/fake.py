@@ -94,6 +94,11 @@ class FakeGitHub:
         with self.lock:
             return self.credentials.issue_token(self.installation_id, app_slug="github-actions")[0]
 
+    def user_token(self, login: str) -> str:
+        """A personal access token of `login`'s: it answers GET /user as them (and nothing else here)."""
+        with self.lock:
+            return self.credentials.issue_user_token(login)
+
     def set_pull_head(self, full_name: str, number: int, sha: str) -> None:
         """Give a PR's head commit the id `sha` (a local checkout's commit), with the tree it has now.
 

@@ -153,6 +153,11 @@ def create_access_token(gh: FakeGitHub, call: Call) -> Reply:
     return Reply(201, shapes.installation_token(call.site, token, expires))
 
 
+@route("GET", "/user", auth="user")
+def get_authenticated_user(gh: FakeGitHub, call: Call) -> Reply:
+    return Reply(200, shapes.public_user(call.site, call.site.user))
+
+
 @route("GET", "/repos/{owner}/{repo}/installation", auth="jwt")
 def get_repo_installation(gh: FakeGitHub, call: Call) -> Reply:
     repo = _repo(gh, call)

@@ -231,6 +231,8 @@ class Dispatcher:
         try:
             if chosen.auth == "jwt":
                 fake.credentials.check_jwt(_authorization(headers))
+            elif chosen.auth == "user":
+                site = replace(site, user=fake.credentials.check_user_token(_authorization(headers)))
             else:
                 issued = fake.credentials.check_token(_authorization(headers))
                 if issued.app_slug:  # a workflow job's GITHUB_TOKEN acts as the GitHub Actions app

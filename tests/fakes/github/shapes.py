@@ -39,6 +39,7 @@ class Site:
     app_id: int
     app_slug: str
     installation_id: int
+    user: str = ""  # the person a request's token is, for GET /user
 
 
 def retarget(value: Any, site: Site) -> Any:
@@ -90,6 +91,14 @@ def user(site: Site, login: str) -> dict[str, Any]:
         avatar_url=f"{site.web}/avatars/{login}",
         type="Bot" if is_bot(login) else "User",
     )
+    return body
+
+
+def public_user(site: Site, login: str) -> dict[str, Any]:
+    """What GET /user answers for a person's token, in GitHub's example of a public profile, as `login`."""
+    body: dict[str, Any] = site.spec.example("private-user-response-with-public-profile-information")
+    body.update({key: value for key, value in user(site, login).items() if key in body})
+    body["user_view_type"] = "public"  # GitHub's example leaves out the field its schema tells the two views apart by
     return body
 
 
