@@ -21,11 +21,13 @@ from bot.services.context import Loop
 from bot.services.parallelism import parallel_plan_from
 from bot.wiring import cache_dir, standard_scanners
 
-MODES = ("auto", "plan", "apply")
+MODES = ("auto", "plan", "apply", "ask")
 BINARIES = ("terraform", "tofu", EMBEDDED)
 COMMENT_MODES = ("sticky", "new", "off")
 PLAN_EVENTS = ("pull_request",)
 APPLY_EVENTS = ("issue_comment", "pull_request_review", "workflow_dispatch")
+# An issue (from the infra-request form, or whose first line is a command) asks for a change.
+ASK_EVENTS = ("issues",)
 # The cloud role inputs: any of them set means the job asks for OIDC credentials.
 ROLE_INPUTS = ("aws-plan-role", "aws-apply-role", "gcp-workload-identity-provider", "gcp-service-account")
 # What the job's GITHUB_TOKEN needs, as the reusable workflows grant it.
@@ -399,19 +401,34 @@ def resolve_mode(inputs: ActionInputs, event: Mapping[str, Any], event_name: str
         )
     if inputs.mode == "plan" and event_name not in PLAN_EVENTS:
         raise UserError("wrong-event", f"mode plan needs a pull_request event, not {event_name}", "use mode: auto")
+    if inputs.mode == "ask" and event_name not in ("issues", "issue_comment"):
+        raise UserError(
+            "wrong-event", f"mode ask needs an issues or issue_comment event, not {event_name}", "use mode: auto"
+        )
     if event_name in PLAN_EVENTS and event.get("action") == "closed" and inputs.mode != "apply":
         return "unlock"  # a merged or closed pull request is never planned: it gives its locks back
     if inputs.mode != "auto":
         return inputs.mode
     if event_name in PLAN_EVENTS:
         return "plan"
+    if event_name in ASK_EVENTS or (event_name == "issue_comment" and _asks_for_a_change(event)):
+        return "ask"
     if event_name in APPLY_EVENTS:
         return "apply"
     raise UserError(
         "unsupported-event",
         f"Olympus does not know what to do on {event_name}",
-        f"run it on {', '.join(PLAN_EVENTS + APPLY_EVENTS)}, or set mode",
+        f"run it on {', '.join(PLAN_EVENTS + ASK_EVENTS + APPLY_EVENTS)}, or set mode",
     )
+
+
+def _asks_for_a_change(event: Mapping[str, Any]) -> bool:
+    """A comment that asks for a change (`/infra create/update/destroy`, `/infra ask`, `@olympus ...`), not an apply."""
+    from bot.domain.commands import Ask, Create, Destroy, Update
+    from bot.domain.plain_requests import comment_request
+
+    body = str((event.get("comment") or {}).get("body") or "")
+    return isinstance(comment_request(body), Ask | Create | Update | Destroy)
 
 
 def _step(mode: str) -> Callable[[ActionContext, ActionInputs, Mapping[str, str], Callable[[str], None]], ActionResult]:
@@ -424,6 +441,10 @@ def _step(mode: str) -> Callable[[ActionContext, ActionInputs, Mapping[str, str]
         from bot.entrypoints.action_plan import unlock_closed_pull_request
 
         return unlock_closed_pull_request
+    if mode == "ask":
+        from bot.entrypoints.action_ask import answer_request_event
+
+        return answer_request_event
     from bot.entrypoints.action_apply import apply_from_event
 
     return apply_from_event

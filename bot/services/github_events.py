@@ -82,7 +82,7 @@ def handle_job(ctx: AppContext, job: Job) -> None:
         is_comment = job.event == "issue_comment"
         reply = ReplyTo(codehost, repo, int(payload["issue"]["number"]), reply_key(payload, is_comment=is_comment))
         try:
-            _command(ctx, codehost, repo, payload, reply, is_comment=is_comment)
+            carry_out_request(ctx, codehost, repo, payload, reply, is_comment=is_comment)
         except CodeHostError as exc:
             if job.attempts < ctx.max_attempts:
                 raise  # retried with backoff by the worker
@@ -112,7 +112,7 @@ def handle_job(ctx: AppContext, job: Job) -> None:
         log.info("job %s (%s): acknowledged, nothing to do", job.id, job.kind)
 
 
-def _command(
+def carry_out_request(
     ctx: AppContext, codehost: CodeHost, repo: str, payload: Mapping[str, Any], reply: ReplyTo, *, is_comment: bool
 ) -> None:
     """Carry out one command; every way it ends says so once, through `reply` (the plan comment, for a plan)."""

@@ -25,6 +25,7 @@ def test_there_are_workflows_to_check() -> None:
     assert {
         ".github/workflows/olympus-plan.yml",
         ".github/workflows/olympus-apply.yml",
+        ".github/workflows/olympus-ask.yml",
         "workflows/olympus.yml",
     } <= names
 
