@@ -135,6 +135,10 @@ def model_from_environment(
     elif backend == "bedrock":
         client = anthropic.AnthropicBedrock(
             aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
+            # The credentials given (an Action job's exchanged ones), else the SDK's own lookup (boto's chain).
+            aws_access_key=env.get("AWS_ACCESS_KEY_ID") or None,
+            aws_secret_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
+            aws_session_token=env.get("AWS_SESSION_TOKEN") or None,
             base_url=env.get("ANTHROPIC_BEDROCK_BASE_URL"),
             **common,
         )

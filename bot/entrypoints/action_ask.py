@@ -15,8 +15,10 @@ from bot.entrypoints.action import (
     ActionInputs,
     ActionResult,
     build_action_loop,
+    credentials_env,
     empty_outputs,
     github_codehost,
+    mask_credentials,
     terraform_for,
 )
 from bot.services.github_events import AppContext, carry_out_request
@@ -36,12 +38,16 @@ def answer_request_event(
     codehost = github_codehost(context, inputs, environ, needed_for="answering a request", scopes=ASK_SCOPES)
     is_comment = context.event_name == "issue_comment"
     number = int(event["issue"]["number"])
+    # Claude on Bedrock or Vertex reads with the plan role's short-lived credentials, exchanged for this job.
+    credentials = credentials_env("plan", inputs, environ)
+    mask_credentials(credentials, emit)
+    model = model_from_environment({**environ, **credentials})
     loop = build_action_loop(context, environ, terraform_for(inputs))
     try:
         app = AppContext(
             codehost_for=lambda _installation: codehost,
             loop_for=lambda _repo, _actor: loop,
-            model=model_from_environment(environ),
+            model=model,
             model_limits=limits_from_environment(environ),
         )
         reply = ReplyTo(codehost, context.repository, number, reply_key(event, is_comment=is_comment))

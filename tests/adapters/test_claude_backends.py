@@ -115,6 +115,30 @@ def test_bedrock_requests_are_signed_with_the_short_lived_credentials_in_the_env
     assert body["anthropic_version"] and "model" not in body
 
 
+def test_bedrock_credentials_given_in_the_settings_win_over_the_process_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An Action job's ask: the plan role's exchanged credentials are handed to the model, not put in os.environ.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIARUNNERSOWNKEY001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "runner-secret")
+    bedrock = _Loopback()
+    try:
+        env = {
+            "OLYMPUS_LLM_BACKEND": "bedrock",
+            "AWS_REGION": "eu-west-1",
+            "ANTHROPIC_BEDROCK_BASE_URL": bedrock.url,
+            "AWS_ACCESS_KEY_ID": "ASIAEXCHANGEDPLANKEY",
+            "AWS_SECRET_ACCESS_KEY": "exchanged-secret",
+            "AWS_SESSION_TOKEN": "exchanged-session",
+        }
+        _ask(env, "anthropic.claude-sonnet-4-6")
+    finally:
+        bedrock.close()
+    _path, headers, _body = bedrock.seen[0]
+    assert headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=ASIAEXCHANGEDPLANKEY/")
+    assert headers["x-amz-security-token"] == "exchanged-session"
+
+
 def test_vertex_requests_carry_the_access_token_of_the_workload_identity_exchange() -> None:
     vertex = _Loopback()
     try:
