@@ -179,15 +179,29 @@ def build_app_context(
     return context
 
 
-def build_mcp_ports(github_app: Any, loop_for: Callable[[str, str], Loop], api_url: str, timeout: int) -> Any:
-    """What /mcp asks of GitHub and of the App (McpGatewayPorts), acting as `github_app` (a GitHubApp)."""
+def build_mcp_ports(
+    github_app: Any,
+    loop_for: Callable[[str, str], Loop],
+    api_url: str,
+    timeout: int,
+    model: LanguageModel | None = None,
+    limits: ModelLimits | None = None,
+) -> Any:
+    """What /mcp asks of GitHub and of the App (McpGatewayPorts), acting as `github_app` (a GitHubApp); with `model`,
+    the gateway of those who may propose offers interpret_request, the interpreter every door uses."""
     from functools import lru_cache
+    from uuid import uuid4
 
+    from bot.adapters.claude import DEFAULT_MODEL
     from bot.adapters.github.identity import login_of_token
     from bot.adapters.github.repo_reader import GitHubRepoReader
     from bot.adapters.health_probes import local_probes
+    from bot.adapters.mcp_tools import McpModelTools
+    from bot.domain.interpretation import Interpretation
     from bot.domain.mcp_access import Access
     from bot.entrypoints.mcp_http import McpGatewayPorts
+    from bot.services.conversation import converse
+    from bot.services.interpreter import NaturalRequest
     from bot.services.tool_sources import repository_sources
     from bot.tools.endpoint import build_endpoint
 
@@ -200,8 +214,22 @@ def build_mcp_ports(github_app: Any, loop_for: Callable[[str, str], Loop], api_u
     def endpoint_for(access: Access) -> Any:
         codehost = github_app.codehost(installation_of(access.repo))
         reader = GitHubRepoReader(codehost, access.repo, codehost.default_branch(access.repo))
-        sources = repository_sources(loop_for(access.repo, access.login), reader, probes, plans=False)
-        return build_endpoint(reader, sources, read_only=access.read_only)
+        loop = loop_for(access.repo, access.login)
+        sources = repository_sources(loop, reader, probes, plans=False)
+
+        def interpret(text: str) -> Interpretation:
+            request = NaturalRequest(access.login, f"an MCP client on {access.repo}", text)
+            # The model's own tools: the same gateway, without interpret_request.
+            with McpModelTools(build_endpoint(reader, sources)) as tools:
+                assert model is not None  # offered only with a model
+                found, _new = converse(
+                    loop.store, request, model, tools, limits or ModelLimits(DEFAULT_MODEL),
+                    door="mcp", place=f"{access.repo}#mcp", turn=uuid4().hex, now=loop.store.clock(),
+                )  # fmt: skip
+            return found
+
+        offered = interpret if model is not None and not access.read_only else None
+        return build_endpoint(reader, sources, read_only=access.read_only, interpret=offered)
 
     return McpGatewayPorts(
         login_of=lambda token: login_of_token(api_url, token, timeout=timeout),

@@ -133,7 +133,14 @@ def github_doors(settings: Settings, store: SqlStore) -> tuple[JobHandler, ASGIA
         from bot.entrypoints.mcp_http import McpHttpDoor
         from bot.wiring import build_mcp_ports
 
-        ports = build_mcp_ports(github_app, context.loop_for, settings.github_api_url, settings.github_timeout)
+        ports = build_mcp_ports(
+            github_app,
+            context.loop_for,
+            settings.github_api_url,
+            settings.github_timeout,
+            context.model,
+            context.model_limits,
+        )
         door = McpHttpDoor(ports, settings.mcp_http, settings.mcp_origins)
     return (lambda job: handle_job(context, job)), door
 

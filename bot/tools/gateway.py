@@ -6,7 +6,7 @@ A client that routes (the interpreter with OLYMPUS_LLM_TOOLS=routed) offers choo
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
@@ -54,9 +54,13 @@ class RouteResult(BaseModel):
     tools: list[_Listed]
 
 
-def build_gateway(servers: Mapping[str, DomainServer], metrics: dict[str, ToolMetrics] | None = None) -> MCPServer:
+def build_gateway(
+    servers: Mapping[str, DomainServer],
+    metrics: dict[str, ToolMetrics] | None = None,
+    own: Sequence[Tool] = (),
+) -> MCPServer:
     """One server forwarding each domain server's tools to it (so each domain counts its own calls), with
-    choose_domain; `metrics` gains the gateway's own (choose_domain's calls)."""
+    choose_domain and `own` tools of the gateway's (interpret_request); `metrics` gains the gateway's own calls."""
     from bot.tools.server import olympus_version
 
     counted = ToolMetrics("gateway")
@@ -64,12 +68,13 @@ def build_gateway(servers: Mapping[str, DomainServer], metrics: dict[str, ToolMe
         metrics["gateway"] = counted
     forwarded = [_forwarded(each.server, tool) for each in servers.values() for tool in each.tools]
     router = served(_router(servers), counted, {ROUTER_META: True})
+    extra = [served(tool, counted) for tool in own]
     domains = "; ".join(f"{name} ({each.domain.summary})" for name, each in servers.items())
     return MCPServer(
         name=GATEWAY_NAME,
         version=olympus_version(),
         instructions=_INSTRUCTIONS.format(domains=domains, router=ROUTER_TOOL),
-        tools=[router, *forwarded],
+        tools=[router, *forwarded, *extra],
         log_level="WARNING",
     )
 

@@ -20,12 +20,14 @@ import httpx
 import jsonschema
 import pytest
 from chaos_world import Replica
+from claude_replay import ReplayServer
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.types import CallToolResult, TextContent
 
 REPO = "acme/infra"
+COMMAND = "/infra create bucket billing-exports cloud=aws region=eu-west-1 env=dev versioning=on"
 ALLOWED_ORIGIN = "https://inspector.example.com"
 VARIABLES = 'variable "region" {\n  type    = string\n  default = "eu-west-1"\n}\n'
 INITIALIZE = {
@@ -36,8 +38,7 @@ INITIALIZE = {
 }
 
 
-@pytest.fixture
-def served(fake_github: Any, tmp_path: Path) -> Iterator[Replica]:
+def start_serve(fake_github: Any, tmp_path: Path, **extra: str) -> Replica:
     """`olympus serve` with the gateway in propose mode, for private acme/infra: ana writes, rex reads, zed nothing."""
     files = {"README.md": "# infra\n", "infra/aws/envs/dev/variables.tf": VARIABLES}
     fake_github.add_repo(REPO, files=files, private=True)  # a stranger can read a public one
@@ -46,7 +47,7 @@ def served(fake_github: Any, tmp_path: Path) -> Iterator[Replica]:
     key_file = tmp_path / "app.pem"
     key_file.write_text(fake_github.private_key_pem)
     environment = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OLYMPUS_LLM_"))},
         "OLYMPUS_WEBHOOK_SECRET": "mcp-http-test",
         "OLYMPUS_APP_ID": str(fake_github.app_id),
         "OLYMPUS_PRIVATE_KEY_FILE": str(key_file),
@@ -56,14 +57,23 @@ def served(fake_github: Any, tmp_path: Path) -> Iterator[Replica]:
         "OLYMPUS_SCANNERS": "none",
         "OLYMPUS_MCP_HTTP": "propose",
         "OLYMPUS_MCP_ALLOWED_ORIGINS": ALLOWED_ORIGIN + "/",
+        **extra,
     }
     replica = Replica("serve", tmp_path, environment)
     replica.start()
     try:
         replica.wait_ready()
-        yield replica
-    finally:
+    except BaseException:
         replica.stop()
+        raise
+    return replica
+
+
+@pytest.fixture
+def served(fake_github: Any, tmp_path: Path) -> Iterator[Replica]:
+    replica = start_serve(fake_github, tmp_path)
+    yield replica
+    replica.stop()
 
 
 def mcp_url(replica: Replica, repo: str = REPO) -> str:
@@ -157,3 +167,33 @@ def test_the_door_checks_origin_token_repository_and_permission_first(served: Re
     log = served.log.read_text()
     assert "MCP POST by ana on acme/infra (propose)" in log
     assert ana not in log and zed not in log  # tokens are never logged
+
+
+def test_interpret_request_is_the_interpreter_every_door_uses(fake_github: Any, tmp_path: Path) -> None:
+    with ReplayServer("bucket_in_ireland") as claude:
+        replica = start_serve(fake_github, tmp_path, **claude.env())
+        try:
+
+            async def main(token: str, ask: bool) -> tuple[set[str], CallToolResult | None]:
+                async with session(mcp_url(replica), token) as client:
+                    names = {tool.name for tool in (await client.list_tools()).tools}
+                    if not ask:
+                        return names, None
+                    words = "We need a bucket for the billing exports, in Ireland, dev."
+                    return names, await client.call_tool("interpret_request", {"request": words})
+
+            reader_tools, _ = anyio.run(main, fake_github.user_token("rex"), False)
+            writer_tools, answer = anyio.run(main, fake_github.user_token("ana"), True)
+        finally:
+            replica.stop()
+    assert "interpret_request" in writer_tools and "interpret_request" not in reader_tools
+    assert answer is not None and not answer.is_error, answer
+    assert answer.structured_content == {
+        "outcome": "proposed",
+        "text": "Proposed an S3 bucket billing-exports in eu-west-1 for dev.",
+        "commands": [COMMAND],
+        "model": "claude-sonnet-4-6",
+    }
+    # The model was offered the gateway's tools, not interpret_request itself.
+    offered = {tool["name"] for tool in claude.sent[0]["tools"]}
+    assert "create_s3_bucket" in offered and "interpret_request" not in offered
