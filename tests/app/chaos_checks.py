@@ -126,8 +126,12 @@ def _check_comments(found: Findings, run: ChaosRun, repo: Any, bot: str) -> None
             found.counts[f"create replies: {_create_outcome(said[0])}"] += 1
     for sent in run.sent:
         if sent.kind in ("opened", "sync"):
-            names = Counter(r.name for r in runs_for.get(sent.delivery_id, []))
-            found.check(all(n == 1 for n in names.values()), f"{sent.kind} {sent.delivery_id}: check runs {names}")
+            # One run per project and commit: a delivery retried after a push plans the new head, and its run on
+            # the old one was completed as interrupted (every run's completion is checked below).
+            made = runs_for.get(sent.delivery_id, [])
+            names = Counter((r.name, r.head_sha) for r in made)
+            shown_runs = [(r.id, r.name, r.head_sha[:12], r.status, r.conclusion) for r in made]
+            found.check(all(n == 1 for n in names.values()), f"{sent.kind} {sent.delivery_id}: check runs {shown_runs}")
     found.check(
         all(r.status == "completed" for r in repo.check_runs),
         f"{sum(r.status != 'completed' for r in repo.check_runs)} check runs were never completed",
