@@ -55,8 +55,10 @@ def helm_failure(command: str, chart: str, output: str) -> UserError:
             "change or remove the values named above; values.schema.json says which keys the chart takes "
             "and of what type",
         )
+    # helm's own message starts at "Error: "; what comes before is client-go's logging, not about the chart.
+    message = output[output.find("Error: ") :] if "Error: " in output else output
     return UserError(
         "helm-render-failed",
-        f"`helm {command}` failed on chart {chart}: {output.strip()[-_TAIL_CHARS:] or 'no output'}",
+        f"`helm {command}` failed on chart {chart}: {message.strip()[-_TAIL_CHARS:] or 'no output'}",
         "fix the chart's templates or values as helm's message says, then try again",
     )
