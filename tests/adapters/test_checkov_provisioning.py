@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from bot.adapters import checkov_env
-from bot.adapters.checkov_env import CHECKOV_VERSION, ProvisionError, provision_checkov, provisioned_checkov
+from bot.adapters.checkov_env import CHECKOV_VERSION, provision_checkov, provisioned_checkov
+from bot.adapters.provision_steps import ProvisionError
 from bot.adapters.tool_paths import ToolMissing, locate_checkov
 from bot.entrypoints.cli import main
 

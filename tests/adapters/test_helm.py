@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from helm_tools import helm_or_fail
 
-from bot.adapters.checkov_env import ProvisionError
 from bot.adapters.helm import HelmCli, HelmError
 from bot.adapters.helm_env import HELM_COMMIT, HELM_VERSION, provision_helm
+from bot.adapters.provision_steps import ProvisionError
 from bot.adapters.tool_paths import ToolMissing, locate_helm
 from bot.domain.helm_lint import LintMessage, parse_lint_output
 from bot.entrypoints.setup_tools import ToolState, check_helm, report_setup
