@@ -106,8 +106,8 @@ def parse_render(text: str, *, default_namespace: str = "") -> Render | RenderPr
     for number, (source, document) in enumerate(_documents(text), start=1):
         where = source or f"document {number}"
         loaded = _load(document)
-        if isinstance(loaded, str):
-            return RenderProblem(where, loaded)
+        if isinstance(loaded, _NotYaml):
+            return RenderProblem(where, loaded.reason)
         budget -= _expanded_size(loaded, budget)
         if budget < 0:
             return RenderProblem(where, f"the render expands to more than {MAX_RENDER_VALUES:,} values")
@@ -141,8 +141,15 @@ def _documents(text: str) -> Iterator[tuple[str, str]]:
         yield source, "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class _NotYaml:
+    """Why a document is not YAML: where, never the text around it."""
+
+    reason: str
+
+
 def _load(document: str) -> object:
-    """The document's value, or why it is not YAML (a string; position only, never the text around it)."""
+    """The document's value, or why it is not YAML."""
     try:
         return yaml.load(document, Loader=_LOADER)  # noqa: S506 - a safe loader, C or Python
     except yaml.MarkedYAMLError as exc:
@@ -150,9 +157,9 @@ def _load(document: str) -> object:
         mark = exc.problem_mark or exc.context_mark
         problem = ", ".join(part for part in (exc.context, exc.problem) if part) or "a syntax error"
         at = f" (line {mark.line + 1}, column {mark.column + 1} of the document)" if mark is not None else ""
-        return f"not valid YAML: {problem}{at}"
+        return _NotYaml(f"not valid YAML: {problem}{at}")
     except (yaml.YAMLError, RecursionError):
-        return "not valid YAML"
+        return _NotYaml("not valid YAML")
 
 
 def _expanded_size(value: object, budget: int) -> int:
