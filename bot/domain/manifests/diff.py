@@ -105,6 +105,8 @@ def _change(key: ObjectKey, before: ManifestObject | None, after: ManifestObject
         return ObjectChange(key, Status.ADDED, _unified([], _lines(shown_body(after)), label), (), after.source)
     if after is None:
         return ObjectChange(key, Status.REMOVED, _unified(_lines(shown_body(before)), [], label), (), before.source)
+    if _same(before.body, after.body):
+        return None  # most objects of a render: no YAML to write
     old = shown_body(before)
     old_lines = _lines(old)
     new_lines = _lines(aligned(shown_body(after), old))
@@ -120,6 +122,19 @@ def _changed_secret_keys(before: ManifestObject, after: ManifestObject) -> tuple
     old, new = secret_values(before), secret_values(after)
     # Compared with their types: 1 == True in Python, but not to Kubernetes.
     return tuple(sorted(k for k in old.keys() & new.keys() if type(old[k]) is not type(new[k]) or old[k] != new[k]))
+
+
+def _same(a: object, b: object) -> bool:
+    """Whether a and b are the same value, key order aside, with types compared too (1 == True in Python)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        assert isinstance(b, dict)  # same type as a; narrows the type for mypy
+        return a.keys() == b.keys() and all(_same(value, b[key]) for key, value in a.items())
+    if isinstance(a, list):
+        assert isinstance(b, list)  # same type as a; narrows the type for mypy
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
 
 
 def _lines(body: object) -> list[str]:
