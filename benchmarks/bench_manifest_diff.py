@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import shutil
 import statistics
 import subprocess
 import tempfile
@@ -118,11 +117,15 @@ def _templated(text: str, kind: int) -> str:
 
 
 def helm_binary(option: str | None) -> str | None:
-    """The helm to compare with: --helm, else OLYMPUS_HELM, else helm on PATH."""
-    for candidate in (option, os.environ.get("OLYMPUS_HELM"), shutil.which("helm")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    """The helm to compare with: --helm, else the one Olympus runs (OLYMPUS_HELM, `olympus setup`'s, PATH)."""
+    if option:
+        return option if os.access(option, os.X_OK) else None
+    from bot.adapters.tool_paths import ToolMissing, locate_helm
+
+    try:
+        return str(locate_helm())
+    except ToolMissing:
+        return None
 
 
 def helm_template(helm: str, chart: Path, home: Path, *, head: bool) -> str:
@@ -154,7 +157,7 @@ def main() -> int:
     parser.add_argument("--objects", type=int, default=200)
     parser.add_argument("--changed", type=int, default=20)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--helm", help="a helm 3 binary to time `helm template` with (default: OLYMPUS_HELM, PATH)")
+    parser.add_argument("--helm", help="a helm 3 binary to time `helm template` with (default: the one Olympus runs)")
     options = parser.parse_args()
     runs = options.runs
 
@@ -190,7 +193,7 @@ def main() -> int:
 
     helm = helm_binary(options.helm)
     if helm is None:
-        print("helm comparison skipped: no helm binary (pass --helm PATH, or set OLYMPUS_HELM, or put helm on PATH)")
+        print("helm comparison skipped: no helm binary (run `olympus setup`, or pass --helm PATH)")
         return 0
     with tempfile.TemporaryDirectory(prefix="olympus-bench-helm-") as work:
         folder = Path(work)
