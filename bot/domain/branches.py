@@ -6,9 +6,10 @@ import hashlib
 import re
 from typing import Final
 
+from bot.domain.commands.types import ChangeCommand, Create, CreateApp, Destroy, SetValues, Update
 from bot.domain.models import Cloud, ResourceRequest
 
-__all__ = ["BRANCH_PREFIX", "READABLE_NAME_MAX", "branch_for"]
+__all__ = ["BRANCH_PREFIX", "READABLE_NAME_MAX", "branch_for", "branch_of"]
 
 BRANCH_PREFIX: Final = "infra/"
 # The name's part of the branch; a longer name is cut and told apart by the hash. With the rest this keeps the
@@ -32,4 +33,26 @@ def branch_for(request: ResourceRequest) -> str:
     if readable == request.name and "-" not in request.env and request.cloud is Cloud.AWS:
         return branch
     identity = "\0".join((request.action, request.cloud.value, request.kind.value, request.name, request.env))
+    return f"{branch}.{hashlib.sha256(identity.encode()).hexdigest()[:8]}"
+
+
+def branch_of(command: ChangeCommand) -> str:
+    """The branch of any change command: branch_for a resource's request, an app's own form for Helm and Argo CD.
+
+    infra/create-app-<name>-<env>, infra/helm-set-<name>-<env>.<hash>, infra/helm-upgrade-<name>-<env>.<hash>: the
+    values and the version are not spelled out (dots, quotes, any length), so the hash tells one request from another;
+    asking the same again finds the same branch.
+    """
+    if isinstance(command, Create | Update | Destroy):
+        return branch_for(command.request)
+    if isinstance(command, CreateApp):
+        action, detail = "create-app", ""
+    elif isinstance(command, SetValues):
+        action, detail = "helm-set", "\0".join(f"{key}={value}" for key, value in command.settings)
+    else:
+        action, detail = "helm-upgrade", command.version
+    branch = f"{BRANCH_PREFIX}{action}-{command.name}-{command.env}"
+    if not detail and "-" not in command.env:
+        return branch
+    identity = "\0".join((action, command.name, command.env, detail))
     return f"{branch}.{hashlib.sha256(identity.encode()).hexdigest()[:8]}"

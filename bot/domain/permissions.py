@@ -11,14 +11,18 @@ from bot.domain.commands import (
     Ask,
     Command,
     Create,
+    CreateApp,
     Destroy,
     Help,
     Import,
     Plan,
+    SetValues,
     StateRm,
     Status,
+    Sync,
     Unlock,
     Update,
+    UpgradeChart,
 )
 
 __all__ = [
@@ -42,6 +46,12 @@ _KINDS: Final[Mapping[type, str]] = {
     Create: "create",
     Update: "update",
     Destroy: "destroy",
+    # A release is created and changed as a resource is: through a pull request someone else reviews.
+    CreateApp: "create",
+    SetValues: "update",
+    UpgradeChart: "update",
+    # A sync deploys only what was merged, as the merge itself did.
+    Sync: "sync",
     Plan: "plan",
     Apply: "apply",
     Import: "import",
@@ -78,6 +88,7 @@ class PermissionPolicy:
             "destroy": "write",
             "plan": "write",
             "unlock": "write",
+            "sync": "write",
             "apply": "maintain",
             "status": "read",
             "help": "read",
@@ -110,7 +121,7 @@ def rank(permission: str) -> int:
 
 def command_kind(command: Command) -> str:
     """The policy's name for a parsed command: create (ask too), update, destroy, plan, apply, import, state_rm,
-    unlock, status, help."""
+    unlock, status, sync, help."""
     return _KINDS[type(command)]
 
 

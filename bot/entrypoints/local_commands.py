@@ -20,6 +20,7 @@ from bot.domain.commands import (
     Reply,
     StateRm,
     Status,
+    Sync,
     Target,
     Unlock,
     help_text,
@@ -99,6 +100,12 @@ def run_request(
         from bot.entrypoints.local_state import change_state_of_branch
 
         return change_state_of_branch(repo, parsed, sandbox=sandbox, base=base, actor=actor)
+    if isinstance(parsed, Sync):
+        raise UserError(
+            "sync-needs-argocd",
+            "`/infra sync` asks Argo CD to deploy what a merged pull request changed; a local branch has no Argo CD",
+            "comment `/infra sync` on the merged pull request (the App), or run the Action's `sync` mode after merge",
+        )
     if isinstance(parsed, Ask):
         # `olympus run "/infra ask ..."` is `olympus ask "..."`; imported here, as local_ask runs commands through us.
         from bot.entrypoints.local_ask import ask

@@ -11,6 +11,7 @@ from bot.adapters.claude import DEFAULT_MODEL
 from bot.domain.commands import (
     Apply,
     Ask,
+    ChangeCommand,
     Create,
     Destroy,
     Help,
@@ -157,7 +158,7 @@ def carry_out_request(
                 mention=ctx.mention,
                 refusal_of=_refusal_of_change(ctx, codehost, repo, sender),
             )
-        elif isinstance(parsed, Create | Update | Destroy):
+        elif isinstance(parsed, ChangeCommand):
             propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch, reply=reply)
         elif not on_pull_request:
             reply.say(

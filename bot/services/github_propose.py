@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.adapters.github.repo_reader import GitHubRepoReader
-from bot.domain.branches import branch_for
-from bot.domain.commands import Create, Destroy, Update, render_command, to_tool_call
+from bot.domain.branches import branch_of
+from bot.domain.commands import ChangeCommand, render_command, to_tool_call
 from bot.domain.interpretation import RequestNote
 from bot.domain.markdown import escape_text, fence, quoted
 from bot.domain.models import ChangeSet, Refusal
@@ -25,7 +25,7 @@ def propose_from_issue(
     codehost: CodeHost,
     repo: str,
     issue: int,
-    command: Create | Update | Destroy,
+    command: ChangeCommand,
     sender: str,
     default_branch: str,
     *,
@@ -38,9 +38,9 @@ def propose_from_issue(
     says where it is proposed and the PR is planned, as the first run would have finished doing. `note` says the
     command was read from plain words: the PR's description then quotes them and names the model.
     """
-    answer = reply or ReplyTo(codehost, repo, issue, f"reply/propose-{branch_for(command.request)}")
+    answer = reply or ReplyTo(codehost, repo, issue, f"reply/propose-{branch_of(command)}")
     command_line = render_command(command)
-    branch = branch_for(command.request)
+    branch = branch_of(command)
     tool, args = to_tool_call(command)
     existing = codehost.find_pull_request(repo, branch)
     # The tools read the PR's head when the request was made before, so asking again is recognized as done.

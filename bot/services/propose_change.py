@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.branches import branch_for
-from bot.domain.commands import Create, Destroy, Update, render_command, to_tool_call
+from bot.domain.branches import branch_of
+from bot.domain.commands import ChangeCommand, render_command, to_tool_call
 from bot.domain.models import ChangeSet, FileChange, Refusal
 from bot.errors import UserError
 from bot.services.context import Loop
@@ -34,7 +34,7 @@ def commit_message(change: ChangeSet, command_line: str, requester: str) -> str:
 
 def propose_change(
     loop: Loop,
-    command: Create | Update | Destroy,
+    command: ChangeCommand,
     base: str,
     call_tool: ToolCaller,
     before_commit: Callable[[str, ChangeSet], None] | None = None,
@@ -44,7 +44,7 @@ def propose_change(
     `before_commit(ref, change)` may refuse the change (a UserError) before any branch or commit exists.
     """
     command_line = render_command(command)
-    branch = branch_for(command.request)
+    branch = branch_of(command)
     tool, args = to_tool_call(command)
     with loop.store.audited(loop.actor, "propose", {"command": command_line, "branch": branch}) as outcome:
         # Tools see the branch when it already exists, so a repeated request is recognized as done.

@@ -19,7 +19,7 @@ from bot.services.pull_requests import CHECK_PREFIX
 # A command's outcome is one comment under the key of the command's comment, except a plan of an open pull request,
 # whose outcome is its check runs (one per project, their external_id that key) and the PR's one plan comment.
 REPLY_SAYS = {
-    "help": "turns `/infra` commands into reviewed Terraform pull requests",
+    "help": "turns `/infra` commands into reviewed Terraform, Helm and Argo CD pull requests",
     "invalid": "",
     "status": "ocked",
     "unlock": "Released",

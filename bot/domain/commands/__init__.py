@@ -1,9 +1,10 @@
 """The `/infra` slash commands: parse a comment into a Command, a Reply or nothing, and render one back to text.
 
 One module per concern: `types` (what a comment can mean), `comment` (trimming and splitting into words, as
-Atlantis does), `grammar` (verbs), `changes` and `kinds/` (create/update/destroy and each kind's options),
-`run_flags` (plan, apply, import, state rm), `ask` (a request in plain words), `requests` (validation shared with the
-MCP tools), `rendering`, `wording` and `help` (per door).
+Atlantis does), `grammar` (verbs), `changes` and `kinds/` (create/update/destroy and each kind's options), `apps`
+(Helm releases Argo CD deploys: create app, helm set|upgrade, sync), `run_flags` (plan, apply, import, state rm),
+`ask` (a request in plain words), `requests` (validation shared with the MCP tools), `rendering`, `wording` and `help`
+(per door).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from bot.domain.commands.types import (
     PREFIX,
     Apply,
     Ask,
+    ChangeCommand,
     Command,
     Create,
+    CreateApp,
     Destroy,
     Help,
     Import,
@@ -29,11 +32,14 @@ from bot.domain.commands.types import (
     Plan,
     Reply,
     RunsTerraform,
+    SetValues,
     StateRm,
     Status,
+    Sync,
     Target,
     Unlock,
     Update,
+    UpgradeChart,
 )
 
 __all__ = [
@@ -50,8 +56,10 @@ __all__ = [
     "VERBS",
     "Apply",
     "Ask",
+    "ChangeCommand",
     "Command",
     "Create",
+    "CreateApp",
     "Destroy",
     "Door",
     "Help",
@@ -61,11 +69,14 @@ __all__ = [
     "Plan",
     "Reply",
     "RunsTerraform",
+    "SetValues",
     "StateRm",
     "Status",
+    "Sync",
     "Target",
     "Unlock",
     "Update",
+    "UpgradeChart",
     "build_request",
     "help_text",
     "parse",

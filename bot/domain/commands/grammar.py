@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.commands.apps import parse_create_app, parse_helm, parse_sync
 from bot.domain.commands.ask import parse_ask
 from bot.domain.commands.changes import parse_change
 from bot.domain.commands.comment import LINE_BREAKS, first_line, trimmed, words_of
@@ -16,7 +17,21 @@ from bot.domain.commands.wording import closest, distance, listing, shown
 __all__ = ["UNREADABLE", "VERBS", "parse", "parse_request"]
 
 UNREADABLE = "Olympus could not read that command. `/infra help` lists the commands it understands."
-VERBS = ("help", "create", "update", "destroy", "plan", "apply", "import", "state", "unlock", "status", "ask")
+VERBS = (
+    "help",
+    "create",
+    "update",
+    "destroy",
+    "helm",
+    "sync",
+    "plan",
+    "apply",
+    "import",
+    "state",
+    "unlock",
+    "status",
+    "ask",
+)
 # What people type when they mean Olympus (Atlantis answers `terraform ...` with "did you mean atlantis").
 # `atlantis ...` is left alone: a repository moving from Atlantis may run both for a while.
 _OTHER_TOOLS = ("terraform", "/terraform")
@@ -104,8 +119,14 @@ def _dispatch(words: Sequence[str]) -> Command | Reply:
         return parse_run(verb, rest)
     if any(word in _HELP_FLAGS for word in rest) and verb in VERBS:
         return Help(verb)
+    if verb == "create" and rest and rest[0].lower() == "app":
+        return parse_create_app(rest[1:])
     if verb in ("create", "update", "destroy"):
         return parse_change(verb, rest)
+    if verb == "helm":
+        return parse_helm(rest)
+    if verb == "sync":
+        return parse_sync(rest)
     if verb == "ask":
         # Reached only for a suggestion ("did you mean"); a comment's own `/infra ask` is read by parse_ask.
         return Ask(" ".join(rest)) if rest else Reply(f"`{PREFIX} ask` needs a request in plain words after it.")

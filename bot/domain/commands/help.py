@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Literal
 
+from bot.domain.commands.apps import APP_USAGE, HELM_USAGE, SYNC_USAGE
 from bot.domain.commands.ask import ASK_EXAMPLE
 from bot.domain.commands.changes import change_usage
 from bot.domain.commands.kinds import LAMBDA_RUNTIMES, MEMORY_MB, TIMEOUT_S
@@ -15,7 +16,21 @@ from bot.domain.models import ResourceKind
 __all__ = ["HELP_TEXT", "TOPICS", "Door", "help_text"]
 
 Door = Literal["app", "cli"]
-TOPICS = ("create", "update", "destroy", "plan", "apply", "import", "state", "unlock", "status", "ask", "help")
+TOPICS = (
+    "create",
+    "update",
+    "destroy",
+    "helm",
+    "sync",
+    "plan",
+    "apply",
+    "import",
+    "state",
+    "unlock",
+    "status",
+    "ask",
+    "help",
+)
 
 # Where the door's commands act, and how an approval is given there.
 _WHERE: Mapping[Door, str] = {"app": "this pull request", "cli": "the change branch"}
@@ -42,6 +57,10 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
         ("update function NAME [runtime=R] [memory=MB] [timeout=S] [env=E]", "change a function's settings"),
         ("update bucket NAME versioning=on\\|off [cloud=aws\\|gcp] [env=E]", "turn a bucket's versioning on or off"),
         ("destroy bucket\\|instance\\|function NAME [cloud=aws\\|gcp] [env=E]", "remove a resource Olympus manages"),
+        ("create app NAME [chart=C] [namespace=NS] [env=E]", "a Helm release that Argo CD deploys"),
+        ("helm set NAME KEY=VALUE... [env=E]", "change a release's values (checked against the chart's schema)"),
+        ("helm upgrade NAME version=V [env=E]", "move a release to another chart version"),
+        ("sync [NAME] [env=E]", _SYNC_ROW[door]),
         (f"plan {run} [-- ARGS]", f"run `terraform plan` on {where}"),
         (f"apply {run}", "apply the reviewed plan (needs an approval)"),
         (f"import ADDRESS ID {run}", "`terraform import`, where `.olympus.yaml` allows it (needs an approval)"),
@@ -53,7 +72,7 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
     ]
     table = "\n".join(f"| `{PREFIX} {form}` | {what} |" for form, what in rows)
     intro = (
-        "**Olympus** turns `/infra` commands into reviewed Terraform pull requests."
+        "**Olympus** turns `/infra` commands into reviewed Terraform, Helm and Argo CD pull requests."
         if door == "app"
         else '`olympus run "/infra ..."` runs an `/infra` command on this repository.'
     )
@@ -80,6 +99,10 @@ _ASK_ROW: Mapping[Door, str] = {
     "app": "a request in plain words, read by Claude into the commands above (so is a comment that starts with "
     "`@olympus`, and an issue labelled `infra-request`)",
     "cli": "a request in plain words, read by Claude into the commands above (as `olympus ask TEXT`)",
+}
+_SYNC_ROW: Mapping[Door, str] = {
+    "app": "ask Argo CD again to deploy what a merged pull request changed",
+    "cli": "ask Argo CD to deploy a merged change: on GitHub only (the App, or the Action's `sync` mode)",
 }
 _STATUS: Mapping[Door, str] = {
     "app": "show which projects of this repository are locked, and by which pull request",
@@ -123,7 +146,12 @@ def _create(door: Door) -> str:
         f"`timeout` {TIMEOUT_S[0]}-{TIMEOUT_S[1]} s (default 10)\n\n"
         "Every kind takes `region=R` (default `us-east-1`, GCS `US`) and `env=E` (default `dev`)."
     )
-    usage = f"`{PREFIX} create bucket|instance|function NAME [key=value...]`"
+    kinds += (
+        f"\n\n- {APP_USAGE}: a Helm release of a chart in `helm/charts/` (default `example-data-app`, scaffolded "
+        "with the first app), its values in `helm/values/ENV/NAME.yaml`, and an Argo CD Application in "
+        "`argocd/apps/ENV/NAME.yaml`; `namespace` defaults to the name, `project` to `data-apps`"
+    )
+    usage = f"`{PREFIX} create bucket|instance|function|app NAME [key=value...]`"
     summary = f"{_opens(door)} that adds the resource, then plans it."
     return _page("create", summary, usage, "create bucket logs-archive region=eu-west-1", kinds)
 
@@ -151,6 +179,35 @@ def _destroy(door: Door) -> str:
     )
     usage = f"`{PREFIX} destroy bucket|instance|function NAME [cloud=aws|gcp] [env=E]`"
     return _page("destroy", summary, usage, "destroy bucket logs-archive env=dev")
+
+
+def _helm(door: Door) -> str:
+    summary = (
+        f"{_opens(door)} that changes one Helm release: `set` edits its values file in place (comments and order "
+        "kept), `upgrade` moves its chart version; the plan shows the rendered manifests' diff."
+    )
+    details = (
+        "Values are dotted keys (`image.tag=1.4.2`), typed by the chart's `values.schema.json`: a key the schema "
+        "does not know, or a value it refuses, is refused before anything is written. `upgrade` changes the "
+        "Application's `targetRevision` for a chart from a Helm or OCI repository, the chart's `version` for one in "
+        "`helm/charts/`. `env` defaults to `dev`."
+    )
+    return _page("helm", summary, HELM_USAGE, "helm set payments-api replicaCount=3 env=staging", details)
+
+
+def _sync(door: Door) -> str:
+    summary = (
+        "asks Argo CD to sync the applications a merged change touched (a dry run, then the sync; prune only "
+        "where the Application's policy says so) and reports their health. Olympus does this on its own after a "
+        "merge; the command runs it again. Before the merge it is refused: git is the source of truth."
+    )
+    details = (
+        "Only on a merged pull request (the App, or the Action's `sync` mode); `NAME` and `env` narrow it to one "
+        "application."
+        if door == "app"
+        else "The CLI has no Argo CD: comment it on GitHub after the merge, or run the Action's `sync` mode."
+    )
+    return _page("sync", summary, SYNC_USAGE, "sync payments-api env=staging", details)
 
 
 def _plan(door: Door) -> str:
@@ -219,6 +276,8 @@ _PAGES: Mapping[str, Callable[[Door], str]] = {
     "create": _create,
     "update": _update,
     "destroy": _destroy,
+    "helm": _helm,
+    "sync": _sync,
     "plan": _plan,
     "apply": _apply,
     "import": lambda door: _state_page("import", door),

@@ -2,38 +2,33 @@
 
 from __future__ import annotations
 
+from bot.domain.commands.apps import app_tool_call, render_app_command
 from bot.domain.commands.kinds import KIND_RULES
 from bot.domain.commands.types import (
     PREFIX,
     Apply,
     Ask,
+    ChangeCommand,
     Command,
     Create,
+    CreateApp,
     Destroy,
     Help,
     Import,
     Plan,
     RunsTerraform,
+    SetValues,
     StateRm,
     Status,
+    Sync,
     Unlock,
     Update,
+    UpgradeChart,
 )
+from bot.domain.commands.wording import quote_word
 from bot.domain.models import Cloud, ResourceKind
 
 __all__ = ["quote_word", "render_command", "to_tool_call"]
-
-
-def quote_word(word: str) -> str:
-    """A word as the tokenizer reads it back: bare when it can be, else in quotes (`"dir with space"`)."""
-    if word and not any(char.isspace() or char in "'\"" for char in word):
-        return word
-    if '"' not in word:
-        return f'"{word}"'
-    if "'" not in word:
-        return f"'{word}'"
-    # Both quotes: adjacent quoted parts join into one word, as in a shell ('a"b' + "'" + 'c').
-    return '"\'"'.join(f"'{part}'" for part in word.split("'"))
 
 
 def render_command(cmd: Command) -> str:
@@ -52,6 +47,8 @@ def render_command(cmd: Command) -> str:
         words.append(f"env={request.env}")
         words += [] if isinstance(cmd, Update) else settings
         return " ".join(words)
+    if isinstance(cmd, CreateApp | SetValues | UpgradeChart | Sync):
+        return render_app_command(cmd)
     if isinstance(cmd, Plan | Apply | Import | StateRm):
         return " ".join([PREFIX, *_run_words(cmd)])
     if isinstance(cmd, Unlock):
@@ -85,8 +82,10 @@ def _run_words(cmd: RunsTerraform) -> list[str]:
     return words
 
 
-def to_tool_call(cmd: Create | Update | Destroy) -> tuple[str, dict[str, object]]:
-    """The MCP tool and its arguments that carry out a create, update or destroy command."""
+def to_tool_call(cmd: ChangeCommand) -> tuple[str, dict[str, object]]:
+    """The MCP tool and its arguments that carry out a change command."""
+    if isinstance(cmd, CreateApp | SetValues | UpgradeChart):
+        return app_tool_call(cmd)
     request = cmd.request
     if isinstance(cmd, Update):
         return "update_resource", {

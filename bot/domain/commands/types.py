@@ -11,7 +11,9 @@ __all__ = [
     "Apply",
     "Ask",
     "Command",
+    "ChangeCommand",
     "Create",
+    "CreateApp",
     "Destroy",
     "Help",
     "Import",
@@ -20,11 +22,14 @@ __all__ = [
     "Plan",
     "Reply",
     "RunsTerraform",
+    "SetValues",
     "StateRm",
     "Status",
+    "Sync",
     "Target",
     "Unlock",
     "Update",
+    "UpgradeChart",
 ]
 
 PREFIX = "/infra"
@@ -68,6 +73,43 @@ class Update:
     """Change options of a resource Olympus manages; the request holds only the options given."""
 
     request: ResourceRequest
+
+
+@dataclass(frozen=True)
+class CreateApp:
+    """`/infra create app NAME chart=C namespace=NS env=E project=P`: a Helm release that Argo CD deploys."""
+
+    name: str
+    env: str
+    namespace: str
+    chart: str
+    project: str
+
+
+@dataclass(frozen=True)
+class SetValues:
+    """`/infra helm set NAME key=value... env=E`: values of one release in one env, by dotted key, sorted."""
+
+    name: str
+    env: str
+    settings: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class UpgradeChart:
+    """`/infra helm upgrade NAME version=V env=E`: move the release's chart to another version."""
+
+    name: str
+    env: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Sync:
+    """`/infra sync [NAME] [env=E]`: ask Argo CD again to sync what a merged pull request changed."""
+
+    name: str | None = None
+    env: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,7 +183,25 @@ class Ask:
     text: str
 
 
-Command = Create | Destroy | Update | Plan | Apply | Import | StateRm | Unlock | Status | Help | Ask
+Command = (
+    Create
+    | Destroy
+    | Update
+    | CreateApp
+    | SetValues
+    | UpgradeChart
+    | Sync
+    | Plan
+    | Apply
+    | Import
+    | StateRm
+    | Unlock
+    | Status
+    | Help
+    | Ask
+)
+# The commands that propose a change: each becomes one MCP tool call and one branch.
+ChangeCommand = Create | Update | Destroy | CreateApp | SetValues | UpgradeChart
 
 
 @dataclass(frozen=True)

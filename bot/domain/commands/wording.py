@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from bot.domain.commands.types import Reply
 
-__all__ = ["and_", "closest", "distance", "listing", "problems_reply", "sentence", "shown"]
+__all__ = ["and_", "closest", "distance", "listing", "problems_reply", "quote_word", "sentence", "shown"]
 
 
 def shown(word: str) -> str:
@@ -56,3 +56,15 @@ def problems_reply(problems: Sequence[str], usage: str) -> Reply:
     if usage:
         lines.append(f"\nThe form is {usage}.")
     return Reply("\n".join(lines))
+
+
+def quote_word(word: str) -> str:
+    """A word as the tokenizer reads it back: bare when it can be, else in quotes (`"dir with space"`)."""
+    if word and not any(char.isspace() or char in "'\"" for char in word):
+        return word
+    if '"' not in word:
+        return f'"{word}"'
+    if "'" not in word:
+        return f"'{word}'"
+    # Both quotes: adjacent quoted parts join into one word, as in a shell ('a"b' + "'" + 'c').
+    return '"\'"'.join(f"'{part}'" for part in word.split("'"))
