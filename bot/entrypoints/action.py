@@ -424,11 +424,11 @@ def resolve_mode(inputs: ActionInputs, event: Mapping[str, Any], event_name: str
 
 def _asks_for_a_change(event: Mapping[str, Any]) -> bool:
     """A comment that asks for a change (`/infra create/update/destroy`, `/infra ask`, `@olympus ...`), not an apply."""
-    from bot.domain.commands import Ask, Create, Destroy, Update
+    from bot.domain.commands import Ask, ChangeCommand
     from bot.domain.plain_requests import comment_request
 
     body = str((event.get("comment") or {}).get("body") or "")
-    return isinstance(comment_request(body), Ask | Create | Update | Destroy)
+    return isinstance(comment_request(body), Ask | ChangeCommand)
 
 
 def _step(mode: str) -> Callable[[ActionContext, ActionInputs, Mapping[str, str], Callable[[str], None]], ActionResult]:

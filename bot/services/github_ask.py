@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.adapters.claude import not_configured_hint
 from bot.adapters.github.repo_reader import GitHubRepoReader
 from bot.adapters.mcp_tools import McpModelTools
-from bot.domain.commands import Create, Destroy, Update, parse
+from bot.domain.commands import ChangeCommand, parse
 from bot.domain.interpretation import Interpretation, ModelLimits, RequestNote
 from bot.domain.markdown import code, fence
 from bot.domain.plain_replies import declined_reply, interpreted_heading, question_reply, unavailable_reply
@@ -54,7 +54,7 @@ def answer_in_words(
     reply: ReplyTo,
     *,
     mention: str,
-    refusal_of: Callable[[Create | Update | Destroy], str | None],
+    refusal_of: Callable[[ChangeCommand], str | None],
 ) -> None:
     """Interpret the request and answer it once: the proposals opened, the model's question, or why not.
 
@@ -95,7 +95,7 @@ def _propose_each(
     loop: Loop,
     codehost: CodeHost,
     reply: ReplyTo,
-    refusal_of: Callable[[Create | Update | Destroy], str | None],
+    refusal_of: Callable[[ChangeCommand], str | None],
 ) -> None:
     commands = [proposal.command for proposal in interpreted.proposals]
     whole = ReplyInParts(reply, interpreted_heading(interpreted.model, commands))
@@ -104,8 +104,8 @@ def _propose_each(
     for index, line in enumerate(commands):
         part = whole.part(index)
         command = parse(line)
-        if not isinstance(command, Create | Update | Destroy):
-            # The change tools return canonical create, update and destroy lines; anything else is never run.
+        if not isinstance(command, ChangeCommand):
+            # The change tools return canonical change lines; anything else is never run.
             part.say(f"{code(line)} is not a change Olympus proposes; nothing was opened for it.")
             continue
         refused = refusal_of(command)

@@ -12,8 +12,6 @@ from bot.domain.commands import (
     Apply,
     Ask,
     ChangeCommand,
-    Create,
-    Destroy,
     Help,
     Import,
     NotForMe,
@@ -22,7 +20,6 @@ from bot.domain.commands import (
     StateRm,
     Status,
     Unlock,
-    Update,
     help_text,
 )
 from bot.domain.interpretation import ModelLimits
@@ -233,10 +230,10 @@ def _authorize(ctx: AppContext, codehost: CodeHost, repo: str, kind: str, user: 
 
 def _refusal_of_change(
     ctx: AppContext, codehost: CodeHost, repo: str, user: str
-) -> Callable[[Create | Update | Destroy], str | None]:
+) -> Callable[[ChangeCommand], str | None]:
     """The refusal a typed create, update or destroy by user would get, or None, for each change a model proposes."""
 
-    def refusal_of(change: Create | Update | Destroy) -> str | None:
+    def refusal_of(change: ChangeCommand) -> str | None:
         kind = command_kind(change)
         if kind == command_kind(Ask("")):
             return None  # what an ask needs was checked before the model read a word

@@ -7,7 +7,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.branches import branch_of
-from bot.domain.commands.comment import _SHELL_CHARACTERS
 from bot.domain.commands import (
     CreateApp,
     Reply,
@@ -19,6 +18,7 @@ from bot.domain.commands import (
     render_command,
     to_tool_call,
 )
+from bot.domain.commands.comment import _SHELL_CHARACTERS
 from bot.domain.permissions import DEFAULT_POLICY, Allowed, Refused, command_kind, may_run
 
 
