@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from markdown_safety import MARKDOWN, assert_renders_safely, tokens
 
 from bot.domain.invisible import show_invisible
 from bot.domain.markdown import (
@@ -43,11 +43,6 @@ from bot.domain.render import (
 BASIC = "borchero-terraform-plan-comment/basic"
 SHA = "0123456789abcdef0123456789abcdef01234567"
 # CommonMark with GFM tables: GitHub's parser is cmark-gfm, this one follows the same spec for what we check.
-MARKDOWN = MarkdownIt("commonmark").enable("table")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_OUR_HTML = re.compile(
-    r"(<!-- olympus:comment key=\S+ part=\d+/\d+ -->|<details><summary>[^<>]*</summary>|</details>)\n?"
-)
 
 
 def load(fixtures_dir: Path, relative: str) -> list[dict[str, Any]]:
@@ -65,35 +60,6 @@ def report(*projects: ProjectReport, **fields: Any) -> CommentReport:
 
 def project(summary: PlanSummary | None, name: str = "app", error: str = "") -> ProjectReport:
     return ProjectReport(name, f"infra/{name}", "default", summary, error)
-
-
-def tokens(text: str) -> list[Token]:
-    flat: list[Token] = []
-    for token in MARKDOWN.parse(text):
-        flat.append(token)
-        flat.extend(token.children or [])
-    return flat
-
-
-def assert_renders_safely(part: str) -> None:
-    """Fences closed, <details> balanced, and no HTML but ours, as a markdown parser sees the part."""
-    fence = ""
-    for line in part.split("\n"):
-        if fence:
-            stripped = line.strip()
-            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
-                fence = ""
-        elif opened := _FENCE.match(line):
-            fence = opened.group(1)
-    assert not fence, "a code fence is left open"
-    depth = 0
-    for token in tokens(part):
-        assert token.type != "html_inline", token.content
-        if token.type == "html_block":
-            assert _OUR_HTML.fullmatch(token.content), token.content
-            depth += token.content.count("<details>") - token.content.count("</details>")
-            assert depth >= 0
-    assert depth == 0, "a <details> is left open"
 
 
 def code_spans(text: str) -> set[str]:
