@@ -190,18 +190,14 @@ def build_mcp_ports(
     """What /mcp asks of GitHub and of the App (McpGatewayPorts), acting as `github_app` (a GitHubApp); with `model`,
     the gateway of those who may propose offers interpret_request, the interpreter every door uses."""
     from functools import lru_cache
-    from uuid import uuid4
 
     from bot.adapters.claude import DEFAULT_MODEL
     from bot.adapters.github.identity import login_of_token
     from bot.adapters.github.repo_reader import GitHubRepoReader
     from bot.adapters.health_probes import local_probes
-    from bot.adapters.mcp_tools import McpModelTools
-    from bot.domain.interpretation import Interpretation
     from bot.domain.mcp_access import Access
     from bot.entrypoints.mcp_http import McpGatewayPorts
-    from bot.services.conversation import converse
-    from bot.services.interpreter import NaturalRequest
+    from bot.services.mcp_interpret import gateway_interpreter
     from bot.services.tool_sources import repository_sources
     from bot.tools.endpoint import build_endpoint
 
@@ -217,18 +213,11 @@ def build_mcp_ports(
         loop = loop_for(access.repo, access.login)
         sources = repository_sources(loop, reader, probes, plans=False)
 
-        def interpret(text: str) -> Interpretation:
-            request = NaturalRequest(access.login, f"an MCP client on {access.repo}", text)
-            # The model's own tools: the same gateway, without interpret_request.
-            with McpModelTools(build_endpoint(reader, sources)) as tools:
-                assert model is not None  # offered only with a model
-                found, _new = converse(
-                    loop.store, request, model, tools, limits or ModelLimits(DEFAULT_MODEL),
-                    door="mcp", place=f"{access.repo}#mcp", turn=uuid4().hex, now=loop.store.clock(),
-                )  # fmt: skip
-            return found
-
-        offered = interpret if model is not None and not access.read_only else None
+        offered = None
+        if model is not None and not access.read_only:
+            offered = gateway_interpreter(
+                loop, reader, sources, model, limits or ModelLimits(DEFAULT_MODEL), login=access.login, repo=access.repo
+            )
         return build_endpoint(reader, sources, read_only=access.read_only, interpret=offered)
 
     return McpGatewayPorts(
