@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from bot.adapters.github.repo_reader import GitHubRepoReader
 from bot.domain.app_report import APP_CHECK_PREFIX, applications_lines
+from bot.domain.app_sources import touches_apps
 from bot.domain.authorship import Push
 from bot.domain.commands import Target
 from bot.domain.findings import ScanReport
@@ -80,8 +81,8 @@ def plan_pull_request(
         projects = affected_projects_of(checkout.reader, checkout.changed_files)
         # Applications are planned with the whole pull request, not when a command names one project.
         apps = None
-        if only is None:
-            base = GitHubRepoReader(codehost, repo, pr.base_branch)
+        if only is None and loop.apps is not None and touches_apps(checkout.changed_files):
+            base = GitHubRepoReader(codehost, repo, pr.base_branch)  # read only when there are applications to plan
             apps = app_work(loop, base, checkout.reader, checkout.changed_files)
         if not projects and apps is None:
             if explicit:
