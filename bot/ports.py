@@ -8,10 +8,12 @@ from pathlib import Path
 from threading import Event
 from typing import Protocol
 
+from bot.domain.app_plans import ObjectFinding, SchemaCheck
 from bot.domain.conversations import Conversation
 from bot.domain.findings import ScanReport
 from bot.domain.helm_lint import LintResult
 from bot.domain.interactions import InteractionRecord
+from bot.domain.manifests import ManifestObject
 from bot.domain.models import Finding
 
 
@@ -69,6 +71,32 @@ class ChartRenderer(Protocol):
     ) -> str:
         """The chart's objects as multi-document YAML; values its schema refuses and a missing dependency are
         UserErrors that say which."""
+        ...
+
+
+class KubernetesValidator(Protocol):
+    """Checks rendered objects against Kubernetes' own schemas for one version, offline (KubernetesSchemas)."""
+
+    def check(self, objects: Sequence[ManifestObject], kube_version: str) -> SchemaCheck:
+        """Every schema error of the objects; kinds with no schema at that version are named as unchecked."""
+        ...
+
+
+class CrdValidator(Protocol):
+    """Checks custom resources (Argo CD's Application, AppProject) against their CRDs' JSON schemas (CrdSchemas)."""
+
+    def check(self, objects: Sequence[ManifestObject]) -> SchemaCheck:
+        """Every schema error of the objects; kinds it has no schema for are unchecked; `off` when not configured."""
+        ...
+
+
+class ManifestScanner(Protocol):
+    """A static analyser over rendered Kubernetes objects (CheckovManifests, TrivyManifests)."""
+
+    name: str
+
+    def scan_objects(self, objects: Sequence[ManifestObject]) -> list[ObjectFinding]:
+        """The failed checks of each object, by its index in `objects`; a crash is a ScannerError."""
         ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from bot.adapters.terraform import TerraformCli
 from bot.domain.interpretation import ModelLimits
 from bot.model_ports import LanguageModel
 from bot.ports import Scanner, Store
-from bot.services.context import SANDBOX_LOCKS, Loop
+from bot.services.context import DEFAULT_KUBE_VERSION, SANDBOX_LOCKS, AppCheckers, Loop
 from bot.services.stopwatch import Stopwatch
 
 
@@ -45,6 +45,32 @@ def scanners_named(names: tuple[str, ...]) -> list[Scanner]:
 
     known: dict[str, Callable[[], Scanner]] = {"checkov": CheckovScanner, "trivy": TrivyScanner}
     return [known[name]() for name in names]
+
+
+def app_checkers(environ: Mapping[str, str], scanner_names: Sequence[str] = ("checkov", "trivy")) -> AppCheckers:
+    """What plans Helm and Argo CD changes: helm, kubernetes-validate at OLYMPUS_KUBE_VERSION, the CRD schemas of
+    OLYMPUS_CRD_SCHEMAS (unset: not checked, and every plan says so), and the manifest scanners of those names."""
+    from bot.adapters.helm import HelmCli
+    from bot.adapters.kube_schemas import CRD_SCHEMAS_SETTING, CrdSchemas, KubernetesSchemas
+    from bot.adapters.manifest_scan import manifest_scanners_named
+    from bot.errors import UserError
+
+    setting = environ.get(CRD_SCHEMAS_SETTING, "").strip()
+    schemas = Path(setting).expanduser() if setting else None
+    if schemas is not None and not schemas.is_dir():
+        raise UserError(
+            "crd-schemas-missing",
+            f"{CRD_SCHEMAS_SETTING} is {setting}, which is not a folder",
+            "point it at a folder of CRD JSON schemas laid out as datree's CRDs-catalog is "
+            "(<group>/<kind>_<version>.json), or unset it to plan without CRD schema validation",
+        )
+    return AppCheckers(
+        renderer=HelmCli(),
+        kubernetes=KubernetesSchemas(),
+        crds=CrdSchemas(schemas),
+        scanners=list(manifest_scanners_named(scanner_names)),
+        kube_version=environ.get("OLYMPUS_KUBE_VERSION", "").strip() or DEFAULT_KUBE_VERSION,
+    )
 
 
 def build_local_loop(
@@ -101,6 +127,7 @@ def build_local_loop(
         say=say,
         stopwatch=stopwatch or Stopwatch(),
         parallel_plan=parallel_plan,
+        apps=app_checkers(os.environ),
     )
 
 
@@ -148,6 +175,7 @@ def build_app_context(
     )
     terraform = TerraformCli.locate()
     cache = cache_dir()
+    apps = app_checkers(os.environ, scanners)
 
     def loop_for(repo: str, actor: str) -> Loop:
         state_dir = data_dir / "repos" / repo.replace("/", "--")
@@ -164,6 +192,7 @@ def build_app_context(
             sandbox=sandbox,
             say=lambda line: None,
             parallel_plan=parallel_plan or default_parallel_plan(),
+            apps=apps,
         )
 
     context = AppContext(

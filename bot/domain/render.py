@@ -98,6 +98,9 @@ class CommentReport:
     title: str = "Olympus plan"
     # The run's secrets (its plans' and its projects' sensitive variables): no line of the comment shows one.
     sensitive: SensitiveValues = NO_SECRETS
+    # Markdown lines of sections other plan steps wrote (the applications', bot/domain/app_report.py), shown after
+    # the Terraform projects' and before the next steps; with them and no project, no "no Terraform project" line.
+    sections: Sequence[str] = ()
 
 
 def render_comment(report: CommentReport, *, limit: int = MAX_PART_CHARS) -> list[str]:
@@ -195,7 +198,7 @@ def _comment_lines(report: CommentReport) -> list[str]:
     projects = list(report.projects)
     if projects:
         lines += _table(projects) + [""]
-    else:
+    elif not report.sections:
         lines += ["No Terraform project is affected by this change.", ""]
     lines += _destructive_section(projects)
     lines += _error_section(projects)
@@ -204,6 +207,8 @@ def _comment_lines(report: CommentReport) -> list[str]:
         lines += _details(project)
     lines += _findings_section(report)
     lines += _skipped_section(report)
+    if report.sections:
+        lines += [*report.sections, ""]
     if report.next_commands:
         lines += ["#### Next steps", ""]
         lines += [f"- {code(command)}" for command in report.next_commands] + [""]

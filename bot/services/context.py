@@ -10,13 +10,26 @@ from pathlib import Path
 from bot.adapters.local_aws import LocalAws
 from bot.adapters.localgit import LocalGit
 from bot.adapters.terraform import TerraformCli
-from bot.ports import LockKeeper, Scanner, Store
+from bot.ports import ChartRenderer, CrdValidator, KubernetesValidator, LockKeeper, ManifestScanner, Scanner, Store
 from bot.services.parallelism import default_parallel_plan
 from bot.services.stopwatch import Stopwatch
 from bot.services.task_board import SayingBoard, TaskBoard
 
 # Locks guard one state: the sandbox's state is not the cloud's, so its locks are kept apart.
 SANDBOX_LOCKS = "@sandbox"
+# The Kubernetes version charts are rendered and validated for when OLYMPUS_KUBE_VERSION does not say.
+DEFAULT_KUBE_VERSION = "1.29"
+
+
+@dataclass
+class AppCheckers:
+    """What the plan of an application change runs: helm, the schema validators, the manifest scanners."""
+
+    renderer: ChartRenderer
+    kubernetes: KubernetesValidator
+    crds: CrdValidator
+    scanners: list[ManifestScanner]
+    kube_version: str = DEFAULT_KUBE_VERSION
 
 
 @dataclass
@@ -53,6 +66,8 @@ class Loop:
     # Seals what the gate relies on (the store's approvals and plans, Olympus's own local commits); kept outside
     # the repository (bot/adapters/record_key.py). The default lives as long as the process.
     record_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    # Helm and Argo CD changes in the plan step (bot/services/plan_apps.py); None: they are not planned.
+    apps: AppCheckers | None = None
 
     @property
     def lock_keeper(self) -> LockKeeper:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.adapters.github.repo_reader import GitHubRepoReader
+from bot.domain.app_report import APP_CHECK_PREFIX, applications_lines
+from bot.domain.app_sources import touches_apps
 from bot.domain.authorship import Push
 from bot.domain.commands import Target
 from bot.domain.findings import ScanReport
@@ -14,6 +17,7 @@ from bot.domain.models import Finding
 from bot.domain.render import holder
 from bot.errors import UserError
 from bot.ports import CodeHost, PullRequestInfo
+from bot.services.app_checks import app_work, finish_app_checks, plan_app_work, start_app_checks
 from bot.services.apply_change import ApplyReport, apply_change
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
@@ -22,10 +26,12 @@ from bot.services.plan_change import PlanReport, ProjectPlan, plan_change
 from bot.services.pull_request_review import PullRequestReview, read_pull_request_review
 from bot.services.replies import ReplyTo, notice_key
 from bot.services.repo_projects import affected_projects_of, select_projects
-from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
+from bot.services.reporting import PULL_REQUEST_NEXT, apps_only_comment, comment_for
 
 CHECK_PREFIX = "olympus/plan: "
-CHECKS_RUN = "plan-checks"  # the store's record of a plan's check runs, from their creation to their completion
+CHECKS_RUN = "plan-checks"
+# An application's plan offers no apply: Argo CD syncs it once the pull request is merged.
+APPS_NEXT = ("/infra plan",)  # the store's record of a plan's check runs, from their creation to their completion
 
 
 def requesters_of(loop: Loop, change_id: str, asker: str) -> tuple[str, ...]:
@@ -73,11 +79,17 @@ def plan_pull_request(
             return None
         checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, (loop.actor,))
         projects = affected_projects_of(checkout.reader, checkout.changed_files)
-        if not projects:
+        # Applications are planned with the whole pull request, not when a command names one project.
+        apps = None
+        if only is None and loop.apps is not None and touches_apps(checkout.changed_files):
+            base = GitHubRepoReader(codehost, repo, pr.base_branch)  # read only when there are applications to plan
+            apps = app_work(loop, base, checkout.reader, checkout.changed_files)
+        if not projects and apps is None:
             if explicit:
                 notice.say("This pull request changes no Terraform project, so there is nothing to plan.")
             return None
-        projects = select_projects(projects, only)
+        if projects:
+            projects = select_projects(projects, only)
         # Recorded before the check runs exist, finished once they are complete: a plan that never got there (its
         # worker was killed) is found by the next plan of the PR, which completes what it left in progress.
         checks_run = loop.store.start_run(change_id, CHECKS_RUN, loop.actor, pr.head_sha)
@@ -93,11 +105,23 @@ def plan_pull_request(
             )
             for p in projects
         }
-        report = plan_change(loop, checkout, only=only, extra_args=extra_args)
-        for planned in report.projects:
-            finish_plan_check(codehost, repo, checks[planned.project.name], planned, report.scan)
-        loop.store.finish_run(checks_run, "completed", {"check_runs": sorted(checks.values())})
-        codehost.upsert_comment(repo, number, change_id, comment_for(report, PULL_REQUEST_NEXT))
+        app_checks = start_app_checks(codehost, repo, pr.head_sha, apps.changes, check_key) if apps else {}
+        report = plan_change(loop, checkout, only=only, extra_args=extra_args) if projects else None
+        if report is not None:
+            for planned in report.projects:
+                finish_plan_check(codehost, repo, checks[planned.project.name], planned, report.scan)
+        sections: list[str] = []
+        if apps is not None:
+            planned_apps = plan_app_work(loop, apps, change_id, pr.head_sha)
+            finish_app_checks(codehost, repo, app_checks, planned_apps.plans)
+            sections = applications_lines(planned_apps.plans, planned_apps.unreadable)
+        every_check = sorted([*checks.values(), *app_checks.values()])
+        loop.store.finish_run(checks_run, "completed", {"check_runs": every_check})
+        if report is not None:
+            parts = comment_for(report, PULL_REQUEST_NEXT, sections)
+        else:
+            parts = apps_only_comment(change_id, pr.head_sha, sections, APPS_NEXT)
+        codehost.upsert_comment(repo, number, change_id, parts)
         if codehost.pull_request(repo, number).state != "open":
             close_pull_request(loop, repo, number)  # closed while it was planned: its close may have come first
         return report
@@ -113,7 +137,12 @@ def settle_interrupted_checks(loop: Loop, codehost: CodeHost, repo: str, change_
     for run in loop.store.runs_for(change_id):
         if run.command != CHECKS_RUN or run.result is not None:
             continue
-        for check_run_id in codehost.unfinished_check_runs(repo, run.commit, CHECK_PREFIX):
+        unfinished = [
+            check_run_id
+            for prefix in (CHECK_PREFIX, APP_CHECK_PREFIX)
+            for check_run_id in codehost.unfinished_check_runs(repo, run.commit, prefix)
+        ]
+        for check_run_id in unfinished:
             codehost.update_check_run(
                 repo,
                 check_run_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +39,11 @@ def local_next_steps(report: PlanReport, repo_arg: str = "") -> tuple[str, ...]:
     return tuple(step for step in steps if report.ok or ("apply" not in step and "approve" not in step))
 
 
-def comment_for(report: PlanReport, next_steps: tuple[str, ...] | None = None) -> list[str]:
-    """The comment's parts, each under GitHub's size limit, with the marker that lets it be updated in place."""
+def comment_for(
+    report: PlanReport, next_steps: tuple[str, ...] | None = None, sections: Sequence[str] = ()
+) -> list[str]:
+    """The comment's parts, each under GitHub's size limit, with the marker that lets it be updated in place;
+    `sections` are the applications' (bot.domain.app_report.applications_lines), shown after the projects."""
     projects = [
         ProjectReport(p.project.name, p.project.dir, p.project.workspace, p.summary, p.error, p.locked_by)
         for p in report.projects
@@ -59,8 +63,14 @@ def comment_for(report: PlanReport, next_steps: tuple[str, ...] | None = None) -
             unscanned=report.unscanned,
             skipped=report.scan.skipped,
             sensitive=report.sensitive,
+            sections=sections,
         )
     )
+
+
+def apps_only_comment(key: str, head: str, sections: Sequence[str], next_steps: Sequence[str] = ()) -> list[str]:
+    """The comment of a change that touches applications and no Terraform project: their sections alone."""
+    return render_comment(CommentReport(key=key, head_sha=head, sections=sections, next_commands=list(next_steps)))
 
 
 def write_plan_outputs(loop: Loop, report: PlanReport, next_steps: tuple[str, ...] | None = None) -> WrittenReport:
