@@ -29,9 +29,9 @@ from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.reporting import PULL_REQUEST_NEXT, apps_only_comment, comment_for
 
 CHECK_PREFIX = "olympus/plan: "
-CHECKS_RUN = "plan-checks"
+CHECKS_RUN = "plan-checks"  # the store's record of a plan's check runs, from their creation to their completion
 # An application's plan offers no apply: Argo CD syncs it once the pull request is merged.
-APPS_NEXT = ("/infra plan",)  # the store's record of a plan's check runs, from their creation to their completion
+APPS_NEXT = ("/infra plan",)
 
 
 def requesters_of(loop: Loop, change_id: str, asker: str) -> tuple[str, ...]:
