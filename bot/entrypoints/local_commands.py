@@ -30,10 +30,11 @@ from bot.domain.gate import Blocked
 from bot.domain.identities import canonical, login_problem
 from bot.domain.models import ChangeSet
 from bot.entrypoints.local_loop import change_branch, command_loop, open_repo, own_state, refused_by_gate, repo_arg
-from bot.entrypoints.terminal import OutputFormat, StepProgress, console_for, wants_rich
+from bot.entrypoints.local_plan import plan_and_report
+from bot.entrypoints.terminal import OutputFormat, console_for, wants_rich
 from bot.errors import UserError
 from bot.services.context import Loop
-from bot.services.local_checkout import local_checkout, release_finished_locks
+from bot.services.local_checkout import local_checkout
 from bot.services.local_readiness import (
     ProposedTree,
     check_config,
@@ -42,10 +43,9 @@ from bot.services.local_readiness import (
     require_same_state,
     require_scanners,
 )
-from bot.services.plan_change import PlanReport, discard_plan_files, plan_change
+from bot.services.plan_change import discard_plan_files
 from bot.services.propose_change import propose_change
 from bot.services.repo_projects import affected_projects_of
-from bot.services.reporting import local_next_steps, write_plan_outputs
 from bot.services.tool_calls import git_tool_caller
 from bot.wiring import build_local_loop
 
@@ -128,7 +128,7 @@ def run_request(
         print(f"branch {outcome.branch} already holds `{outcome.command_line}`")
     else:
         print(f"branch {outcome.branch}, commit {outcome.commit[:12]}: {outcome.change.title}")
-    return _plan_and_report(loop, progress, outcome.branch, base, repo, output=output)
+    return plan_and_report(loop, progress, outcome.branch, base, repo, output=output)
 
 
 def _installable(loop: Loop) -> Callable[[str], Sequence[Version]]:
@@ -174,70 +174,7 @@ def plan_branch(
     if not own_state(loop):
         projects = affected_projects_of(reader, loop.local_git.changed_files(base, branch))
         require_backends(reader, [p.dir for p in projects], repo_arg(repo))
-    return _plan_and_report(loop, progress, branch, base, repo, only, output, extra_args)
-
-
-def _plan_and_report(
-    loop: Loop,
-    progress: StepProgress,
-    branch: str,
-    base: str,
-    repo: Path,
-    only: str | Target | None = None,
-    output: OutputFormat = "auto",
-    extra_args: Sequence[str] = (),
-) -> int:
-    require_scanners(loop)  # found (or installed) before a lock is taken: a missing one leaves nothing behind
-    release_finished_locks(loop, base)
-    try:
-        with local_checkout(loop, branch, base) as checkout:
-            report = plan_change(loop, checkout, only=only, extra_args=extra_args)
-    finally:
-        progress.done()
-    progress.times(loop.stopwatch.split())
-    steps = local_next_steps(report, repo_arg(repo))
-    outputs = write_plan_outputs(loop, report, steps)
-    if wants_rich(output):
-        from bot.entrypoints.terminal_report import plan_renderable
-
-        console = console_for(sys.stdout, rich=True)
-        console.print(plan_renderable(report, steps))
-        console.print(f"[dim]comment: {outputs.comment_path}\nSARIF:   {outputs.sarif_path}[/dim]", highlight=False)
-    else:
-        print(outputs.parts[0])
-        print(f"\ncomment written to {outputs.comment_path}; SARIF written to {outputs.sarif_path}")
-    _raise_for_failures(report, repo)
-    return 0
-
-
-def _raise_for_failures(report: PlanReport, repo: Path) -> None:
-    """A lock held by another change or a failed Terraform step ends the command as a user error (exit 2)."""
-    locked = [p for p in report.projects if p.locked_by]
-    if locked:
-        holder = locked[0].locked_by
-        names = ", ".join(p.project.name for p in locked)
-        where = repo_arg(repo)
-        raise UserError(
-            "locked",
-            f"{names} {'is' if len(locked) == 1 else 'are'} locked by {holder}, another change planned before this one",
-            f"merge that change (`olympus merge{where} --branch {holder}`) or release its locks "
-            f"(`olympus unlock{where} --branch {holder}`), then `olympus plan{where} --branch {report.branch}`",
-        )
-    failed = [p for p in report.projects if p.error or p.summary is None or p.summary.errored]
-    if not failed:
-        return
-    first = failed[0]
-    if first.failure is None:
-        raise UserError(
-            "terraform-failed",
-            f"the plan of {first.project.name} errored (see the comment above)",
-            f"fix the project's code, then `olympus plan{repo_arg(repo)} --branch {report.branch}`",
-        )
-    names = ", ".join(p.project.name for p in failed)
-    # Failures of one kind can differ in what they name (each project's own module, say): say each once.
-    code = first.failure.code
-    summaries = dict.fromkeys(p.failure.summary for p in failed if p.failure is not None and p.failure.code == code)
-    raise UserError(code, f"{'; '.join(summaries)} ({names}); see the error above", first.failure.hint)
+    return plan_and_report(loop, progress, branch, base, repo, only, output, extra_args)
 
 
 def approve_branch(repo: Path, *, by: str, branch: str | None, base: str | None) -> int:

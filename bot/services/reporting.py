@@ -73,8 +73,10 @@ def apps_only_comment(key: str, head: str, sections: Sequence[str], next_steps: 
     return render_comment(CommentReport(key=key, head_sha=head, sections=sections, next_commands=list(next_steps)))
 
 
-def write_plan_outputs(loop: Loop, report: PlanReport, next_steps: tuple[str, ...] | None = None) -> WrittenReport:
-    parts = comment_for(report, next_steps)
+def write_plan_outputs(
+    loop: Loop, report: PlanReport, next_steps: tuple[str, ...] | None = None, sections: Sequence[str] = ()
+) -> WrittenReport:
+    parts = comment_for(report, next_steps, sections)
     out = loop.state_dir / "reports" / slug(report.branch)
     out.mkdir(parents=True, exist_ok=True)
     comment_path = out / "comment.md"
@@ -84,3 +86,12 @@ def write_plan_outputs(loop: Loop, report: PlanReport, next_steps: tuple[str, ..
     sarif = report.sensitive.redact_value(to_sarif(report.scan.findings, skipped=report.scan.skipped))
     sarif_path.write_text(json.dumps(sarif, indent=2))
     return WrittenReport(parts, comment_path, sarif_path)
+
+
+def write_apps_outputs(loop: Loop, branch: str, head: str, sections: Sequence[str], next_steps: Sequence[str]) -> Path:
+    """The comment of a change of applications alone, written where a plan's is; its path."""
+    out = loop.state_dir / "reports" / slug(branch)
+    out.mkdir(parents=True, exist_ok=True)
+    comment_path = out / "comment.md"
+    comment_path.write_text(PART_SEPARATOR.join(apps_only_comment(branch, head, sections, next_steps)))
+    return comment_path
