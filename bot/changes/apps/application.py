@@ -9,10 +9,12 @@ from typing import Any
 import yaml
 
 from bot.domain.app_layout import (
+    APPS_DIR,
     ARGOCD_NAMESPACE,
     CHARTS_DIR,
     IN_CLUSTER_SERVER,
     AppRef,
+    app_at,
     application_name,
     chart_dir,
     values_file_ref,
@@ -20,7 +22,7 @@ from bot.domain.app_layout import (
 from bot.domain.models import Refusal
 from bot.ports import RepoReader
 
-__all__ = ["DEFAULT_TARGET_REVISION", "AppSpec", "application_text", "read_application"]
+__all__ = ["DEFAULT_TARGET_REVISION", "AppSpec", "all_applications", "application_text", "read_application"]
 
 # The branch Argo CD follows for an in-repository chart: the repository's default branch, which is where a reviewed
 # pull request lands.
@@ -136,3 +138,14 @@ def read_application(repo: RepoReader, ref: AppRef) -> AppSpec | Refusal | None:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def all_applications(repo: RepoReader) -> list[tuple[AppRef, AppSpec]]:
+    """Every Application file under argocd/apps/<env>/ that reads as one, by env and name; others are left out."""
+    found = []
+    for path in repo.list_files(APPS_DIR + "/"):
+        ref = app_at(path)
+        spec = read_application(repo, ref) if ref is not None and ref.application_path == path else None
+        if ref is not None and isinstance(spec, AppSpec):
+            found.append((ref, spec))
+    return sorted(found, key=lambda pair: pair[0])

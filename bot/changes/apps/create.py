@@ -10,20 +10,18 @@ from typing import Any
 import yaml
 
 from bot.changes.apps import app_text
-from bot.changes.apps.application import AppSpec, application_text, read_application
+from bot.changes.apps.application import AppSpec, all_applications, application_text, read_application
 from bot.changes.apps.destinations import destination_permitted, project_destinations
 from bot.changes.apps.names import NAME_PATTERN, bad_name, bad_repo_url, shown
 from bot.changes.apps.scaffold import PLACEHOLDER_REPO_URL, example_chart_scaffold, example_project_scaffold
 from bot.changes.helm.example_chart import EXAMPLE_PROJECT_FILE, example_chart_files
 from bot.domain.app_layout import (
-    APPS_DIR,
     CHARTS_DIR,
     DEFAULT_PROJECT,
     EXAMPLE_CHART,
     IN_CLUSTER_SERVER,
     PROJECTS_DIR,
     AppRef,
-    app_at,
     chart_dir,
 )
 from bot.domain.models import ChangeSet, FileChange, Refusal
@@ -210,16 +208,12 @@ def _already_there(
 
 def _name_clash(repo: RepoReader, ref: AppRef) -> Refusal | None:
     """Another Application already called `<app>-<env>` (app a-b in env c, and app a in env b-c)."""
-    for path in repo.list_files(APPS_DIR + "/"):
-        other = app_at(path)
-        if other is None or other == ref:
-            continue
-        spec = read_application(repo, other)
-        if isinstance(spec, AppSpec) and spec.name == ref.application:
+    for other, spec in all_applications(repo):
+        if other != ref and spec.name == ref.application:
             return Refusal(
-                message=f"{path} already defines an Application named {ref.application}.",
+                message=f"{spec.path} already defines an Application named {ref.application}.",
                 hint="Argo CD's Application names are unique; pick another application name.",
-                location=path,
+                location=spec.path,
             )
     return None
 

@@ -8,8 +8,10 @@ from typing import Final
 from bot.domain.helm_names import check_namespace, check_release_name
 from bot.domain.models import Refusal
 
-__all__ = ["ENV_PATTERN", "NAME_PATTERN", "REPO_URL_PATTERN", "bad_name", "bad_repo_url", "shown"]
+__all__ = ["ENV_PATTERN", "MAX_SETTINGS", "NAME_PATTERN", "REPO_URL_PATTERN", "bad_name", "bad_repo_url", "shown"]
 
+# The most values one request sets.
+MAX_SETTINGS: Final = 32
 # The env is a path segment and the suffix of the Application's name: a DNS label, as short as Terraform's envs.
 ENV_PATTERN: Final = re.compile(r"[a-z][a-z0-9-]{0,31}")
 # A chart or AppProject name is a directory or file name under helm/charts or argocd/projects, and a DNS label.

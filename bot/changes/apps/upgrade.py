@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from typing import Final
-
 from bot.changes.apps import app_text
-from bot.changes.apps.application import AppSpec, read_application
+from bot.changes.apps.application import all_applications, read_application
 from bot.changes.apps.names import bad_name, shown
 from bot.changes.apps.roundtrip import EditProblem, RoundTrip
-from bot.domain.app_layout import APPS_DIR, AppRef, app_at, chart_dir
+from bot.changes.apps.versions import SEMVER, semver_key
+from bot.domain.app_layout import AppRef, chart_dir
 from bot.domain.models import ChangeSet, FileChange, Refusal
 from bot.ports import RepoReader
 
-__all__ = ["SEMVER", "propose_chart_upgrade", "semver_key"]
-
-# SemVer 2.0.0's own regular expression (semver.org), which Helm requires of a chart's version.
-SEMVER: Final = re.compile(
-    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
-)
-
-
-def semver_key(version: str) -> tuple[int, int, int, tuple[tuple[int, int | str], ...]] | None:
-    """A key ordering versions as SemVer does (a pre-release before its release; build metadata ignored), or None."""
-    found = SEMVER.fullmatch(version.removeprefix("v"))
-    if found is None:
-        return None
-    major, minor, patch, pre = int(found.group(1)), int(found.group(2)), int(found.group(3)), found.group(4)
-    if pre is None:
-        return major, minor, patch, ((2, 0),)  # sorts after any pre-release of the same version
-    parts = tuple((0, int(part)) if part.isdigit() else (1, part) for part in pre.split("."))
-    return major, minor, patch, parts
+__all__ = ["propose_chart_upgrade"]
 
 
 def propose_chart_upgrade(repo: RepoReader, *, name: str, env: str, version: str) -> ChangeSet | Refusal:
@@ -113,10 +92,4 @@ def _edit(
 
 
 def _apps_of_chart(repo: RepoReader, chart_path: str) -> list[str]:
-    found = []
-    for path in repo.list_files(APPS_DIR + "/"):
-        other = app_at(path)
-        spec = read_application(repo, other) if other is not None else None
-        if isinstance(spec, AppSpec) and spec.chart_path.strip("/") == chart_path.strip("/"):
-            found.append(path)
-    return found
+    return [spec.path for _ref, spec in all_applications(repo) if spec.chart_path.strip("/") == chart_path.strip("/")]

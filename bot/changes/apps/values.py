@@ -11,16 +11,15 @@ import yaml
 
 from bot.changes.apps import app_text
 from bot.changes.apps.application import AppSpec, read_application
-from bot.changes.apps.names import bad_name, shown
+from bot.changes.apps.names import MAX_SETTINGS, bad_name, shown
 from bot.changes.apps.roundtrip import EditProblem, RoundTrip, same_value
 from bot.changes.apps.values_schema import Unknown, check_values, merged_values, rule_at, typed_value
 from bot.domain.app_layout import AppRef, chart_dir, values_file_ref
 from bot.domain.models import ChangeSet, FileChange, Refusal
 from bot.ports import RepoReader
 
-__all__ = ["MAX_SETTINGS", "propose_values"]
+__all__ = ["propose_values"]
 
-MAX_SETTINGS = 32
 _KEY_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,62}")
 _MAX_DEPTH = 8
 _MAX_VALUE = 1000
