@@ -111,9 +111,9 @@ def values_description(ref: AppRef, changes: Sequence[tuple[str, str, str]], cha
         "After merge, Olympus asks Argo CD to sync the application (a dry run first) and reports it here.",
         "",
         "**Files**",
-        f"- `{ref.values_path}` — updated" if changes else "",
+        f"- `{ref.values_path}` — updated",
     ]
-    return "\n".join(line for line in lines) + "\n"
+    return "\n".join(lines) + "\n"
 
 
 def upgrade_title(ref: AppRef, version: str) -> str:
