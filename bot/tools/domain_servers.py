@@ -1,4 +1,4 @@
-"""One MCP server per domain (aws, gcp, state), each counting its own tool calls."""
+"""One MCP server per domain (aws, gcp, helm, argocd, state), each counting its own tool calls."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.tools import Tool as SdkTool
 
 from bot.model_ports import DOMAIN_META
-from bot.ports import RepoReader
+from bot.ports import ChartRenderer, RepoReader
+from bot.tools.argocd_tools import AppStatus, argocd_tools
 from bot.tools.change_tools import ProposeFn, Tool, change_tools
 from bot.tools.cloud_destroy import cloud_destroy_tools
 from bot.tools.cloud_update import cloud_update_tools
 from bot.tools.domains import DOMAINS, MAX_TOOLS, Domain
 from bot.tools.health import Probe
+from bot.tools.helm_tools import helm_tools
 from bot.tools.serving import served
 from bot.tools.state_tools import state_tools
 from bot.tools.tool_metrics import ToolMetrics
@@ -32,6 +34,13 @@ class ToolSources:
     locks: Callable[[], list[dict[str, Any]]] | None = None
     probes: Mapping[str, Probe] = field(default_factory=dict)
     propose: ProposeFn | None = None
+    # helm template for render_release (HelmCli); None: the tool says helm is missing and how to install it.
+    renderer: ChartRenderer | None = None
+    # The Application's name → Argo CD's Application object (GET /api/v1/applications/{name}); None: not configured.
+    app_status: AppStatus | None = None
+    # The repository's git URL, which a new Application's source names; "" when unknown (the project's, or a
+    # placeholder the pull request asks to replace).
+    repo_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ def domain_servers(
     registry = metrics if metrics is not None else {}
     tools: dict[str, Tool] = change_tools(repo, sources.list_projects, sources.plan_summary, propose=sources.propose)
     tools |= cloud_destroy_tools(tools) | cloud_update_tools(tools)
+    tools |= helm_tools(repo, sources.renderer)
+    tools |= argocd_tools(repo, sources.app_status, repo_url=sources.repo_url)
     tools |= state_tools(repo, sources.locks, sources.probes, lambda: registry)
     built: dict[str, DomainServer] = {}
     for domain in DOMAINS:

@@ -42,6 +42,17 @@ DOMAINS: Final = (
         ("create_gcs_bucket", "update_gcp_resource", "destroy_gcp_resource"),
     ),
     Domain(
+        "helm",
+        "Helm releases: propose values edits and chart version moves; read only, list releases and render one.",
+        ("set_helm_values", "upgrade_chart", "render_release", "list_releases"),
+    ),
+    Domain(
+        "argocd",
+        "Argo CD applications: propose a new application; read only, list applications and read one's sync and "
+        "health status. No tool syncs: Olympus syncs after a reviewed merge.",
+        ("create_app", "list_applications", "get_application_status"),
+    ),
+    Domain(
         "state",
         "Read only: projects, plan summaries, locks, the resources Olympus manages, health and tool metrics.",
         ("list_projects", "get_plan_summary", "list_locks", "list_managed_resources", "ping", "metrics"),

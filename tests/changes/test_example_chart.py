@@ -200,14 +200,15 @@ def test_checkov_passes_every_essential_kubernetes_check_on_the_rendered_chart(r
     assert not missing, f"essential checks did not pass (or did not run): {missing}"
 
 
-def test_the_app_project_is_valid_and_keeps_apps_to_their_envs_namespaces_in_cluster(fixtures_dir: Path):
+def test_the_app_project_is_valid_and_keeps_apps_out_of_the_clusters_own_namespaces(fixtures_dir: Path):
     schema_path = fixtures_dir / "argocd" / "datreeio-CRDs-catalog" / "argoproj.io" / "appproject_v1alpha1.json"
     schema = json.loads(schema_path.read_text())
     project = yaml.safe_load(example_chart_files()[EXAMPLE_PROJECT_FILE])
     assert list(jsonschema.Draft7Validator(schema).iter_errors(project)) == []
     spec = project["spec"]
     assert {d["server"] for d in spec["destinations"]} == {"https://kubernetes.default.svc"}
-    assert [d["namespace"] for d in spec["destinations"]] == ["data-dev-*", "data-staging-*", "data-prod-*"]
+    # Argo CD 2.5+ deny entries first, then any other namespace (bot/changes/apps/destinations.py reads them so).
+    assert [d["namespace"] for d in spec["destinations"]] == ["!kube-*", "!argocd", "!default", "*"]
     assert "*" not in spec["sourceRepos"] and spec["clusterResourceWhitelist"] == []
     # The schema closes spec, so a misspelt key in the project would be caught.
     misspelt = {**project, "spec": {**spec, "destination": spec["destinations"]}}

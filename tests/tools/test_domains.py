@@ -36,6 +36,8 @@ EXPECTED = {
         "destroy_aws_resource",
     },
     "gcp": {"create_gcs_bucket", "update_gcp_resource", "destroy_gcp_resource"},
+    "helm": {"set_helm_values", "upgrade_chart", "render_release", "list_releases"},
+    "argocd": {"create_app", "list_applications", "get_application_status"},
     "state": {"list_projects", "get_plan_summary", "list_locks", "list_managed_resources", "ping", "metrics"},
 }
 LOCK = {
@@ -80,7 +82,7 @@ def sources(**probes: Callable[[], Check]) -> ToolSources:
 
 def test_each_domain_server_lists_its_own_tools_at_most_eight(tmp_path: Path) -> None:
     servers = domain_servers(FileSystemRepo(tmp_path), sources())
-    assert set(servers) == {"aws", "gcp", "state"}
+    assert set(servers) == {"aws", "gcp", "helm", "argocd", "state"}
     for name, each in servers.items():
         tools = listing(each.server)
         assert len(tools) <= MAX_TOOLS
@@ -121,11 +123,13 @@ def test_the_gateway_serves_every_domains_tools_under_their_names_and_the_router
     tools = {tool.name: tool for tool in listing(gateway)}
     assert set(tools) == {ROUTER_TOOL} | set().union(*EXPECTED.values())
     assert tools[ROUTER_TOOL].meta == {ROUTER_META: True}
-    assert tools[ROUTER_TOOL].input_schema["properties"]["domain"]["enum"] == ["aws", "gcp", "state"]
+    assert tools[ROUTER_TOOL].input_schema["properties"]["domain"]["enum"] == ["aws", "gcp", "helm", "argocd", "state"]
     # One line per domain in the router's description.
     assert [line.split(":")[0] for line in tools[ROUTER_TOOL].description.splitlines()[1:]] == [
         "- aws",
         "- gcp",
+        "- helm",
+        "- argocd",
         "- state",
     ]
     direct = {tool.name: tool for each in servers.values() for tool in listing(each.server)}
@@ -164,7 +168,7 @@ def test_choose_domain_lists_that_domains_tools(tmp_path: Path) -> None:
         "destroy_gcp_resource",
     ]
     wrong = call(gateway, ROUTER_TOOL, {"domain": "azure"})
-    assert wrong.is_error and "the domains are aws, gcp, state" in text(wrong)
+    assert wrong.is_error and "the domains are aws, gcp, helm, argocd, state" in text(wrong)
 
 
 def test_ping_says_which_check_is_missing_and_never_raises(tmp_path: Path) -> None:
@@ -217,7 +221,7 @@ def test_metrics_count_each_servers_calls_through_the_gateway_too(tmp_path: Path
         return (await client.call_tool("metrics", {})).structured_content
 
     counted = run(gateway, work)
-    assert set(counted["servers"]) == {"aws", "gcp", "state", "gateway"}
+    assert set(counted["servers"]) == {"aws", "gcp", "helm", "argocd", "state", "gateway"}
     s3 = counted["servers"]["aws"]["create_s3_bucket"]
     assert (s3["calls"], s3["errors"]) == (3, 2) and s3["seconds"] >= 0
     assert counted["servers"]["state"]["list_projects"]["calls"] == 1
@@ -309,7 +313,9 @@ def test_olympus_mcp_takes_a_domain(monkeypatch: pytest.MonkeyPatch) -> None:
     assert runner.invoke(cli.app, ["mcp", "--repo", "r"]).exit_code == 0
     assert served == [(Path("r"), "state"), (Path("r"), "all")]
     wrong = runner.invoke(cli.app, ["mcp", "--domain", "azure"])
-    assert wrong.exit_code != 0 and "all, aws, gcp, state" in wrong.output
+    # Rich wraps the message in a box: compare its words.
+    words = " ".join(wrong.output.replace("\u2502", " ").split())
+    assert wrong.exit_code != 0 and "all, aws, gcp, helm, argocd, state" in words
 
 
 def test_each_clouds_update_offers_that_clouds_settings_and_carries_its_cloud(tmp_path: Path) -> None:
