@@ -156,7 +156,10 @@ def carry_out_request(
                 refusal_of=_refusal_of_change(ctx, codehost, repo, sender),
             )
         elif isinstance(parsed, ChangeCommand):
-            propose_from_issue(loop, codehost, repo, number, parsed, sender, default_branch, reply=reply)
+            clone_url = str(payload["repository"].get("clone_url") or "")
+            propose_from_issue(
+                loop, codehost, repo, number, parsed, sender, default_branch, reply=reply, repo_url=clone_url
+            )
         elif not on_pull_request:
             reply.say(
                 "`/infra plan`, `apply`, `import`, `state rm` and `unlock` work in a pull request's "

@@ -31,12 +31,14 @@ def propose_from_issue(
     *,
     reply: Answer | None = None,
     note: RequestNote | None = None,
+    repo_url: str = "",
 ) -> int | None:
     """Open (or find) the PR for the request, reply with its link, and plan it; the PR's number, or None.
 
     Run again (a retried job), it finds the PR the first run opened: the request is then unchanged, and the reply
     says where it is proposed and the PR is planned, as the first run would have finished doing. `note` says the
-    command was read from plain words: the PR's description then quotes them and names the model.
+    command was read from plain words: the PR's description then quotes them and names the model. `repo_url` is the
+    repository's clone URL, which a new Argo CD Application's source names.
     """
     answer = reply or ReplyTo(codehost, repo, issue, f"reply/propose-{branch_of(command)}")
     command_line = render_command(command)
@@ -46,7 +48,9 @@ def propose_from_issue(
     # The tools read the PR's head when the request was made before, so asking again is recognized as done.
     ref = existing.head_sha if existing else codehost.reference_commit(repo, default_branch)
     with loop.store.audited(sender, "propose", {"repo": repo, "issue": issue, "command": command_line}) as outcome:
-        result = change_or_refusal(call_tool(build_server(GitHubRepoReader(codehost, repo, ref)), tool, args))
+        result = change_or_refusal(
+            call_tool(build_server(GitHubRepoReader(codehost, repo, ref), repo_url=repo_url), tool, args)
+        )
         if isinstance(result, Refusal):
             outcome.result = "refused"
             where = f"\n\nSee `{result.location}`." if result.location else ""

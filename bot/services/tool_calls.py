@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from bot.adapters.git_tree import GitTreeReader
 from bot.adapters.localgit import LocalGit
 from bot.errors import UserError
-from bot.tools.change_tools import change_tools
 from bot.tools.in_process import ToolCallError, call_in_process
+from bot.tools.proposal_tools import proposal_tools
 
 if TYPE_CHECKING:
     from bot.changes.terraform import Installable
@@ -53,7 +53,7 @@ def git_tool_caller(
 
     def caller(ref: str, name: str, arguments: Mapping[str, Any]) -> Mapping[str, Any]:
         try:
-            return call_in_process(change_tools(GitTreeReader(git, ref), propose=propose), name, arguments)
+            return call_in_process(proposal_tools(GitTreeReader(git, ref), propose=propose), name, arguments)
         except ToolCallError as failed:
             if failed.refusal is not None:
                 return failed.refusal

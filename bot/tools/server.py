@@ -13,8 +13,9 @@ import bot
 from bot.domain.projects import ProjectConfigError, discover_projects
 from bot.domain.repo_config import ConfigErrors, load_repo_config
 from bot.ports import RepoReader
-from bot.tools.change_tools import ProposeFn, ToolRefused, change_tools
+from bot.tools.change_tools import ProposeFn, ToolRefused
 from bot.tools.filesystem_repo import FileSystemRepo
+from bot.tools.proposal_tools import proposal_tools
 from bot.tools.serving import served
 
 __all__ = ["SERVER_NAME", "ProposeFn", "build_server", "olympus_version", "projects_in", "serve_stdio"]
@@ -22,9 +23,9 @@ __all__ = ["SERVER_NAME", "ProposeFn", "build_server", "olympus_version", "proje
 SERVER_NAME = "olympus"
 
 _INSTRUCTIONS = (
-    "Olympus proposes infrastructure changes as files for a pull request. The create_*, update_resource and "
-    "destroy_resource "
-    "tools return the files of a proposed change; they never apply anything. When Olympus will not make a change "
+    "Olympus proposes infrastructure changes as files for a pull request. The create_*, update_resource, "
+    "destroy_resource, create_app, set_helm_values and upgrade_chart tools return the files of a proposed change; "
+    "they never apply anything. When Olympus will not make a change "
     "(a name already taken, an env that deploys to another region), the result is an error whose structured content "
     "is the refusal: refused, message, hint (how to ask so that it works) and location (the conflicting definition). "
     "Plans and applies happen in the pull request, after review."
@@ -45,9 +46,12 @@ def build_server(
     plan_summary: Callable[[str], dict[str, Any] | None] | None = None,
     *,
     propose: ProposeFn | None = None,
+    repo_url: str = "",
 ) -> MCPServer:
-    """An MCP server whose change tools read `repo`; `propose` defaults to bot.changes.terraform.propose."""
-    tools = [served(tool) for tool in change_tools(repo, list_projects, plan_summary, propose=propose).values()]
+    """An MCP server whose change tools read `repo`; `propose` defaults to bot.changes.terraform.propose, and a new
+    Application's source names `repo_url` (when known)."""
+    found = proposal_tools(repo, list_projects, plan_summary, propose=propose, repo_url=repo_url)
+    tools = [served(tool) for tool in found.values()]
     # The SDK configures the root logger at the level given; at its default (INFO) every HTTP request of the
     # process (the Claude client's included) would be logged to stderr.
     return MCPServer(

@@ -18,6 +18,7 @@ from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
 from bot.adapters.helm import HelmCli
+from bot.domain.commands import CreateApp, SetValues, parse
 from bot.tools.domain_servers import ToolSources, domain_servers
 from bot.tools.domains import MAX_TOOLS
 from bot.tools.filesystem_repo import FileSystemRepo
@@ -98,7 +99,11 @@ def test_the_helm_and_argocd_servers_list_their_tools_as_change_or_read_tools(tm
 def test_create_app_then_set_values_then_upgrade_over_mcp(tmp_path: Path) -> None:
     served = servers(tmp_path, repo_url="https://github.com/acme/platform.git")
     created = merged(tmp_path, call(served["argocd"], "create_app", CREATE))
-    assert created["command"] == "/infra create app payments-api chart=example-data-app namespace=payments env=staging"
+    assert created["command"] == (
+        "/infra create app payments-api chart=example-data-app namespace=payments env=staging project=data-apps"
+    )
+    expected = CreateApp("payments-api", "staging", "payments", "example-data-app", "data-apps")
+    assert parse(created["command"]) == expected
     assert not created["unchanged"] and "argocd/apps/staging/payments-api.yaml" in [f["path"] for f in created["files"]]
     application = yaml.safe_load((tmp_path / "argocd/apps/staging/payments-api.yaml").read_text())
     assert application["spec"]["source"]["repoURL"] == "https://github.com/acme/platform.git"
@@ -108,7 +113,8 @@ def test_create_app_then_set_values_then_upgrade_over_mcp(tmp_path: Path) -> Non
     set_ = merged(
         tmp_path, call(served["helm"], "set_helm_values", {"name": "payments-api", "env": "staging", "values": values})
     )
-    assert set_["command"] == "/infra helm set payments-api replicaCount=3 image.tag=1.4.2 env=staging"
+    assert set_["command"] == "/infra helm set payments-api image.tag=1.4.2 replicaCount=3 env=staging"
+    assert isinstance(parse(set_["command"]), SetValues)
     assert [f["path"] for f in set_["files"]] == ["helm/values/staging/payments-api.yaml"]
     moved = ok(call(served["helm"], "upgrade_chart", {"name": "payments-api", "env": "staging", "version": "0.2.0"}))
     assert moved["command"] == "/infra helm upgrade payments-api version=0.2.0 env=staging"

@@ -14,6 +14,7 @@ from bot.tools.calls import argument_model
 from bot.tools.change_tools import change_tools
 from bot.tools.filesystem_repo import FileSystemRepo
 from bot.tools.in_process import ToolCallError, call_in_process
+from bot.tools.proposal_tools import proposal_tools
 from bot.tools.server import build_server
 
 PROJECTS = [{"name": "aws-dev", "dir": "infra/aws/envs/dev", "workspace": "default"}]
@@ -136,7 +137,7 @@ def test_the_argument_models_are_the_input_schemas_the_server_lists(repo: FileSy
             return await client.list_tools()
 
     listed = {tool.name: tool.input_schema for tool in anyio.run(listing).tools}
-    tools = change_tools(repo)
+    tools = proposal_tools(repo)
     assert set(listed) == set(tools)
     for name, tool in tools.items():
         assert argument_model(tool.fn).model_json_schema(by_alias=True) == listed[name], name

@@ -29,6 +29,10 @@ CHANGE_TOOLS = {
     "create_lambda_function",
     "update_resource",
     "destroy_resource",
+    # the apps' change tools, so that every typed change command has its tool on this one server
+    "create_app",
+    "set_helm_values",
+    "upgrade_chart",
 }
 READ_TOOLS = {"list_projects", "get_plan_summary"}
 SUMMARY = {
