@@ -123,7 +123,7 @@ class FakeApplication:
 @dataclass(frozen=True)
 class Seen:
     method: str
-    path: str
+    path: str  # as sent, percent-encoded
     query: dict[str, list[str]]
     body: Any
     status: int
@@ -182,7 +182,7 @@ class FakeArgoCd:
 
     def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, Any]:
         parts = urllib.parse.urlsplit(target)
-        path = urllib.parse.unquote(parts.path)
+        path = parts.path  # routed as sent: an encoded "/" inside a name stays inside the name
         query = urllib.parse.parse_qs(parts.query)
         body = json.loads(raw) if raw else None
         with self._lock:
@@ -296,7 +296,7 @@ def _route(method: str, path: str) -> tuple[str, str] | None:
     found = re.fullmatch(r"/api/v1/applications/([^/]+)(/sync|/resource-tree)?", path)
     if found is None:
         return None
-    name, tail = found.group(1), found.group(2) or ""
+    name, tail = urllib.parse.unquote(found.group(1)), found.group(2) or ""
     routes = {("POST", "/sync"): SYNC_PATH, ("GET", "/resource-tree"): TREE_PATH, ("GET", ""): APP_PATH}
     template = routes.get((method, tail))
     return (template, name) if template else None
