@@ -15,7 +15,9 @@ from bot.domain.app_sync import (
 )
 
 
-def application_yaml(name: str, chart: str = "example-data-app", env: str = "staging", app: str = "payments-api") -> str:
+def application_yaml(
+    name: str, chart: str = "example-data-app", env: str = "staging", app: str = "payments-api"
+) -> str:
     return f"""apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata:

@@ -206,7 +206,8 @@ class FakeArgoCd:
         for fault in self._faults:
             if fault.times > 0 and re.search(fault.pattern, path):
                 fault.times -= 1
-                return fault.status, _error(fault.status, _FAULT_MESSAGES.get(fault.status, "injected failure")), template
+                message = _FAULT_MESSAGES.get(fault.status, "injected failure")
+                return fault.status, _error(fault.status, message), template
         if template == SYNC_PATH:
             if headers.get("content-type", "").split(";")[0] != "application/json":
                 self.violations.append(f"POST {path} without a JSON Content-Type")

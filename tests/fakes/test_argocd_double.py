@@ -8,6 +8,7 @@ import urllib.request
 from typing import Any
 
 import pytest
+
 from fakes.argocd_double import FakeApplication, FakeArgoCd, Resource
 from fakes.argocd_swagger import ArgoCdSwagger
 

@@ -51,7 +51,8 @@ def test_a_dry_run_then_the_sync_at_the_merge_commit_without_prune(
     app = argocd_double.add(FakeApplication("payments-api-staging", resources=[Resource("Deployment", "api", "apps")]))
     outcome = sync_application(client, store, "alice", "payments-api-staging", MERGE, timing())
     assert outcome.ok and outcome.result == "synced" and outcome.prune is False
-    assert [(s["dryRun"], s["prune"], s["revision"]) for s in app.syncs] == [(True, False, MERGE), (False, False, MERGE)]
+    asked = [(s["dryRun"], s["prune"], s["revision"]) for s in app.syncs]
+    assert asked == [(True, False, MERGE), (False, False, MERGE)]
     assert outcome.status is not None and outcome.status.revision == MERGE and outcome.status.health == "Healthy"
     assert app.history[-1]["revision"] == MERGE
     (entry,) = store.audit_log()
