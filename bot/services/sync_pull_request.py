@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.app_layout import APPS_DIR, app_at
+from bot.domain.app_layout import APPS_DIR, CHARTS_DIR, VALUES_DIR, app_at
 from bot.domain.app_sync import (
     SyncOutcome,
     changed_applications,
@@ -84,14 +84,10 @@ def sync_merged_pull_request(
             f"{code(pr.base_branch)}, since git is the source of truth. Merge it, and the sync follows.",
         )
     revision = pr.merge_commit_sha or codehost.reference_commit(repo, pr.base_branch)
-    app_files = {
-        path: text
-        for path in codehost.list_files(repo, revision)
-        if path.startswith(APPS_DIR + "/") and app_at(path) is not None
-        for text in [codehost.read_file(repo, revision, path)]
-        if text is not None
-    }
-    names = changed_applications(codehost.changed_files(repo, number), app_files)
+    changed = codehost.changed_files(repo, number)
+    # Most merges change Terraform only: the tree at the merge commit is read only when one can matter.
+    app_files = _applications_at(codehost, repo, revision) if any(map(_may_change_an_app, changed)) else {}
+    names = changed_applications(changed, app_files)
     if only:
         wanted = _matching(names, app_files, only)
         if not wanted:
@@ -129,6 +125,21 @@ def sync_merged_pull_request(
         )
     answer.say(report)
     return MergedSync(revision, outcomes)
+
+
+def _may_change_an_app(path: str) -> bool:
+    return path.startswith((APPS_DIR + "/", CHARTS_DIR + "/", VALUES_DIR + "/"))
+
+
+def _applications_at(codehost: CodeHost, repo: str, revision: str) -> dict[str, str]:
+    """Every Application file's text at `revision` (argocd/apps/ENV/APP.yaml)."""
+    found = {}
+    for path in codehost.list_files(repo, revision):
+        if app_at(path) is not None:
+            text = codehost.read_file(repo, revision, path)
+            if text is not None:
+                found[path] = text
+    return found
 
 
 def _refuse(answer: Answer, reference: str, reason: str) -> SyncRefused:
