@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.app_repo import FILES, REPO, FakeTime, comments, merge, open_values_change
 from fakes.argocd_double import FakeApplication, FakeArgoCd, Resource
 
 from bot.adapters.argocd import ArgoCdClient
@@ -15,43 +16,6 @@ from bot.adapters.github import GitHubApp, GitHubCodeHost, PrivateKey, Retrying,
 from bot.adapters.sqlstore import SqlStore
 from bot.services.sync_apps import SyncTiming
 from bot.services.sync_pull_request import CHECK_PREFIX, MergedSync, SyncRefused, sync_merged_pull_request
-
-REPO = "octo-org/infra"
-APPLICATION = """apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: payments-api-staging
-  namespace: argocd
-spec:
-  project: data-apps
-  source:
-    repoURL: https://github.com/octo-org/infra.git
-    path: helm/charts/example-data-app
-    targetRevision: main
-    helm:
-      valueFiles:
-        - ../../values/staging/payments-api.yaml
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: payments
-"""
-FILES = {
-    "README.md": "# infra\n",
-    "argocd/apps/staging/payments-api.yaml": APPLICATION,
-    "helm/values/staging/payments-api.yaml": "replicaCount: 2\n",
-    "helm/charts/example-data-app/Chart.yaml": "apiVersion: v2\nname: example-data-app\nversion: 0.1.0\n",
-}
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -79,23 +43,6 @@ def timing(timeout: float = 60.0) -> SyncTiming:
     return SyncTiming(timeout=timeout, poll_interval=5.0, sleep=fake.sleep, clock=fake.clock)
 
 
-def open_values_change(fake_github: Any, files: dict[str, str] | None = None) -> int:
-    files = files or {"helm/values/staging/payments-api.yaml": "replicaCount: 3\n"}
-    return int(
-        fake_github.open_pull_request(REPO, head="values", base="main", title="values", author="bob", files=files)
-    )
-
-
-def merge(fake_github: Any, number: int) -> str:
-    with fake_github.lock:
-        repo = fake_github.repo(REPO)
-        return str(fake_github.merge_state(repo, repo.pulls[number], f"Merge #{number}", "alice"))
-
-
-def comments(fake_github: Any, number: int) -> list[str]:
-    return [comment.body for comment in fake_github.repo(REPO).comments(number)]
-
-
 def test_a_merged_values_change_is_synced_at_the_merge_commit_and_reported(
     fake_github: Any, host: GitHubCodeHost, argocd_double: FakeArgoCd, client: ArgoCdClient, store: SqlStore
 ) -> None:
@@ -106,10 +53,14 @@ def test_a_merged_values_change_is_synced_at_the_merge_commit_and_reported(
     assert isinstance(result, MergedSync) and result.ok and result.revision == sha
     assert [(s["dryRun"], s["revision"]) for s in app.syncs] == [(True, sha), (False, sha)]
     (body,) = comments(fake_github, number)
-    assert "### Sync after merge" in body and "| `payments-api-staging` | ✅ synced and healthy | Synced | Healthy" in body
+    assert "### Sync after merge" in body
+    assert "| `payments-api-staging` | ✅ synced and healthy | Synced | Healthy" in body
     (check,) = fake_github.repo(REPO).check_runs
     assert (check.name, check.head_sha, check.status, check.conclusion) == (
-        CHECK_PREFIX + "payments-api-staging", sha, "completed", "success"
+        CHECK_PREFIX + "payments-api-staging",
+        sha,
+        "completed",
+        "success",
     )
     assert [entry.action for entry in store.audit_log()] == ["argocd-sync"]
 
