@@ -116,7 +116,12 @@ class ArgoCdClient:
                     status=response.status_code,
                 ) from None
             if not isinstance(answer, dict):
-                raise ArgoCdError("argocd-failed", f"Argo CD answered {what} with no object", status=200)
+                raise ArgoCdError(
+                    "argocd-failed",
+                    f"Argo CD at {self._server} answered {what} with JSON that is not an object",
+                    f"check that {SERVER_SETTING} is the Argo CD server's base URL (https://argocd.example.com)",
+                    status=200,
+                )
             return answer
 
     def _wait(self, what: str, why: str, attempt: int) -> None:
