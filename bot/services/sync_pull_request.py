@@ -61,6 +61,7 @@ def sync_merged_pull_request(
     *,
     actor: str,
     only: Sequence[str] = (),
+    env: str | None = None,
     explicit: bool = False,
     timing: SyncTiming | None = None,
     reply: Answer | None = None,
@@ -68,7 +69,8 @@ def sync_merged_pull_request(
     """Sync through Argo CD the Applications pull request `number` of `repo` changed, at its merge commit.
 
     `only`: Application names (`payments-api-staging`) or app names (`payments-api`, every env of it) to sync among
-    those the PR changed (`/infra sync NAME`); empty: all of them. `explicit`: someone asked (a command), so a PR that
+    those the PR changed (`/infra sync NAME`); empty: all of them. `env`: only the Applications of that env
+    (`/infra sync NAME env=ENV`, the files under argocd/apps/ENV/). `explicit`: someone asked (a command), so a PR that
     changed no Application is told so; after a merge nothing is said then. `syncer` None: Argo CD is not configured,
     and the PR is told once how to set it up. Before the merge a sync is refused, since git is the source of truth.
     Everything that happens is said through `reply` (default: the PR's own sync notice, edited in place), with a
@@ -88,14 +90,16 @@ def sync_merged_pull_request(
     # Most merges change Terraform only: the tree at the merge commit is read only when one can matter.
     app_files = _applications_at(codehost, repo, revision) if any(map(_may_change_an_app, changed)) else {}
     names = changed_applications(changed, app_files)
-    if only:
-        wanted = _matching(names, app_files, only)
+    if only or env:
+        wanted = _matching(names, app_files, only, env)
         if not wanted:
             listed = ", ".join(code(name) for name in names) or "none"
+            asked = ", ".join(code(n) for n in only) or "no application"
+            where = f" in env {code(env)}" if env else ""
             return _refuse(
                 answer,
                 "sync-not-changed",
-                f"{', '.join(code(n) for n in only)} is not an application #{number} changed (it changed: {listed}).",
+                f"{asked}{where} is not an application #{number} changed (it changed: {listed}).",
             )
         names = wanted
     if not names:
@@ -147,12 +151,16 @@ def _refuse(answer: Answer, reference: str, reason: str) -> SyncRefused:
     return SyncRefused(reference, reason)
 
 
-def _matching(names: Sequence[str], app_files: dict[str, str], only: Sequence[str]) -> list[str]:
-    """The changed Applications that `only` names, by Application name or by app name (each env of the app)."""
-    apps_of: dict[str, str] = {}
-    for path in app_files:
-        ref = app_at(path)
-        if ref is not None:
-            apps_of[ref.application] = ref.app
+def _matching(names: Sequence[str], app_files: dict[str, str], only: Sequence[str], env: str | None) -> list[str]:
+    """The changed Applications that `only` names, by Application name or by app name (each env of the app), in
+    `env` when it is given (every changed one there when `only` is empty)."""
+    refs = {ref.application: ref for ref in map(app_at, app_files) if ref is not None}
     wanted = set(only)
-    return [name for name in names if name in wanted or apps_of.get(name) in wanted]
+
+    def named(name: str) -> bool:
+        ref = refs.get(name)
+        if env is not None and (ref is None or ref.env != env):
+            return False
+        return not wanted or name in wanted or (ref is not None and ref.app in wanted)
+
+    return [name for name in names if named(name)]

@@ -127,3 +127,19 @@ def test_sync_by_name_picks_among_the_changed_apps_and_refuses_others(
         host, client, store, REPO, number, actor="alice", only=["payments-api"], explicit=True, timing=timing()
     )
     assert isinstance(synced, MergedSync) and [o.application for o in synced.outcomes] == ["payments-api-staging"]
+
+
+def test_sync_by_name_and_env_picks_the_app_in_that_env(
+    fake_github: Any, host: GitHubCodeHost, argocd_double: FakeArgoCd, client: ArgoCdClient, store: SqlStore
+) -> None:
+    argocd_double.add(FakeApplication("payments-api-staging"))
+    number = open_values_change(fake_github)
+    merge(fake_github, number)
+    elsewhere = sync_merged_pull_request(
+        host, client, store, REPO, number, actor="alice", only=["payments-api"], env="prod", explicit=True
+    )
+    assert isinstance(elsewhere, SyncRefused) and "in env `prod`" in elsewhere.reason
+    synced = sync_merged_pull_request(
+        host, client, store, REPO, number, actor="alice", only=["payments-api"], env="staging", timing=timing()
+    )
+    assert isinstance(synced, MergedSync) and [o.application for o in synced.outcomes] == ["payments-api-staging"]
