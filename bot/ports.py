@@ -288,6 +288,7 @@ class PullRequestInfo:
     draft: bool
     title: str = ""
     url: str = ""
+    merge_commit_sha: str = ""  # once merged: the commit the merge made on the base branch
 
 
 @dataclass(frozen=True)
@@ -446,3 +447,43 @@ class CodeHost(Protocol):
     def close_pull_request(self, repo: str, number: int) -> None: ...
 
     def add_labels(self, repo: str, issue_number: int, labels: Sequence[str]) -> None: ...
+
+
+# --- Argo CD: appended for the sync after merge; bot/adapters/argocd.py (ArgoCdClient) implements it -------------
+
+from bot.errors import UserError  # noqa: E402
+
+
+class ArgoCdError(UserError):
+    """An Argo CD call that failed for good (unreachable, refused, unknown Application): what, why, how to fix.
+
+    `status` is the HTTP status Argo CD answered with, or None when it did not answer at all.
+    """
+
+    def __init__(self, reference: str, message: str, hint: str = "", *, status: int | None = None) -> None:
+        super().__init__(reference, message, hint)
+        self.status = status
+
+
+class ApplicationSyncer(Protocol):
+    """Argo CD's Application API as the sync after merge uses it; each call raises ArgoCdError when it fails.
+
+    The answers are Argo CD's own JSON (v1alpha1Application, v1alpha1ApplicationTree), read by bot/domain/app_sync.py.
+    """
+
+    @property
+    def server(self) -> str:
+        """The Argo CD server's base URL, for messages."""
+        ...
+
+    def sync(self, name: str, *, dry_run: bool, prune: bool, revision: str) -> Mapping[str, Any]:
+        """Start a sync of Application `name` to `revision` (a dry run: nothing changes in the cluster)."""
+        ...
+
+    def application(self, name: str) -> Mapping[str, Any]:
+        """The Application with its status (sync, health, operationState, history)."""
+        ...
+
+    def resource_tree(self, name: str) -> Mapping[str, Any]:
+        """The Application's live objects with their health."""
+        ...

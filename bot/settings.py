@@ -28,6 +28,8 @@ DEFAULT_WEBHOOK_READ_TIMEOUT = 10.0
 SCANNER_NAMES = ("checkov", "trivy")
 DEFAULT_SCANNERS = ",".join(SCANNER_NAMES)
 NO_SCANNERS = "none"
+# How long the sync after merge waits for an application to be Synced and Healthy before it reports what it saw.
+DEFAULT_SYNC_TIMEOUT = 300.0
 
 # What each setting is for, so an error can say how to fix it, not only that something is wrong.
 _HINTS = {
@@ -54,6 +56,9 @@ _HINTS = {
     "app_slug": "the App's name in its URL (github.com/apps/SLUG): lowercase letters, digits and hyphens",
     "mcp_http": "off (the default), read-only (only the state tools) or propose (the change tools too)",
     "mcp_allowed_origins": "a comma-separated list of origins such as https://inspector.example.com, or none",
+    "argocd_server": "the Argo CD server's base URL, such as https://argocd.example.com (unset: no sync after merge)",
+    "argocd_token_file": "point it at a file holding an Argo CD account's API token (argocd account generate-token)",
+    "argocd_sync_timeout": f"seconds above 0 to wait for a synced app to be healthy ({DEFAULT_SYNC_TIMEOUT:g})",
     "scanners": f"a comma-separated list of {', '.join(SCANNER_NAMES)}, or none (default {DEFAULT_SCANNERS})",
 }
 
@@ -110,6 +115,12 @@ class Settings(BaseSettings):
     mcp_http: McpMode = "off"
     mcp_allowed_origins: str = ""
 
+    # Argo CD (bot/services/sync_apps.py): after a merge, each changed application is synced through this server's
+    # API with the token in the file (never in the environment, where `ps e` and crash reports can show it).
+    argocd_server: str | None = None
+    argocd_token_file: Path | None = None
+    argocd_sync_timeout: float = Field(default=DEFAULT_SYNC_TIMEOUT, gt=0, allow_inf_nan=False)
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_not_blank(cls, value: SecretStr) -> SecretStr:
@@ -150,6 +161,30 @@ class Settings(BaseSettings):
         if value is not None and not value.expanduser().is_file():
             raise ValueError(f"no file at {str(value)!r}")
         return None if value is None else value.expanduser()
+
+    @field_validator("argocd_token_file")
+    @classmethod
+    def _token_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_file():
+            raise ValueError(f"no file at {str(value)!r}")
+        return None if value is None else value.expanduser()
+
+    @field_validator("argocd_server")
+    @classmethod
+    def _argocd_server_is_http(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{mask_secret_text(value)!r} is not an http(s) URL")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError("it must be a plain base URL, without credentials, query or fragment")
+        return value.strip().rstrip("/")
+
+    @property
+    def argocd_configured(self) -> bool:
+        """Whether merged pull requests are synced through Argo CD: a server and a token file are both set."""
+        return self.argocd_server is not None and self.argocd_token_file is not None
 
     @field_validator("database_url")
     @classmethod

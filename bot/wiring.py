@@ -254,3 +254,13 @@ def build_mcp_ports(
         permission_of=permission_of,
         endpoint_for=endpoint_for,
     )
+
+
+def build_argocd_syncer(server: str | None, token_file: Path | None, *, timeout: float = 15.0) -> Any:
+    """The ApplicationSyncer (ArgoCdClient) for OLYMPUS_ARGOCD_SERVER with the token in OLYMPUS_ARGOCD_TOKEN_FILE, or
+    None when either is unset (the sync after merge is then not configured); an unreadable token is a UserError."""
+    if not server or token_file is None:
+        return None
+    from bot.adapters.argocd import ArgoCdClient, read_token_file
+
+    return ArgoCdClient(server, read_token_file(token_file), timeout=timeout)

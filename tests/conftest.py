@@ -14,7 +14,7 @@ settings.register_profile("olympus", deadline=None, suppress_health_check=[Healt
 settings.load_profile("olympus")
 
 # Shared fixtures: the GitHub test double (fake_github, github_openapi) and throw-away databases.
-pytest_plugins = ["fakes.github.plugin", "throwaway_databases", "claude_replay"]
+pytest_plugins = ["fakes.github.plugin", "fakes.argocd_double", "throwaway_databases", "claude_replay"]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # The calls that carry a user error's code as their first argument.
-_CARRIERS = {"UserError", "StoreOpenError", "TerraformFailure", "PlanStoreError", "print_user_error", "refused_by_gate"}
+_CARRIERS = {
+    "UserError",
+    "ArgoCdError",
+    "StoreOpenError",
+    "TerraformFailure",
+    "PlanStoreError",
+    "print_user_error",
+    "refused_by_gate",
+}
 _CODE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+|[a-z]+")
 
 

@@ -21,7 +21,7 @@ from bot.services.context import Loop
 from bot.services.parallelism import parallel_plan_from
 from bot.wiring import cache_dir, standard_scanners
 
-MODES = ("auto", "plan", "apply", "ask")
+MODES = ("auto", "plan", "apply", "ask", "sync")
 BINARIES = ("terraform", "tofu", EMBEDDED)
 COMMENT_MODES = ("sticky", "new", "off")
 PLAN_EVENTS = ("pull_request",)
@@ -405,6 +405,8 @@ def resolve_mode(inputs: ActionInputs, event: Mapping[str, Any], event_name: str
         raise UserError(
             "wrong-event", f"mode ask needs an issues or issue_comment event, not {event_name}", "use mode: auto"
         )
+    if inputs.mode == "sync":
+        return "sync"  # after a merge: Argo CD syncs what it changed (bot/entrypoints/action_sync.py)
     if event_name in PLAN_EVENTS and event.get("action") == "closed" and inputs.mode != "apply":
         return "unlock"  # a merged or closed pull request is never planned: it gives its locks back
     if inputs.mode != "auto":
@@ -445,6 +447,10 @@ def _step(mode: str) -> Callable[[ActionContext, ActionInputs, Mapping[str, str]
         from bot.entrypoints.action_ask import answer_request_event
 
         return answer_request_event
+    if mode == "sync":
+        from bot.entrypoints.action_sync import sync_merged_event
+
+        return sync_merged_event
     from bot.entrypoints.action_apply import apply_from_event
 
     return apply_from_event

@@ -126,6 +126,13 @@ def github_doors(settings: Settings, store: SqlStore) -> tuple[JobHandler, ASGIA
         model_limits=limits_from_environment(),
         mention=settings.app_slug,
     )
+    from bot.services.sync_apps import SyncTiming
+    from bot.wiring import build_argocd_syncer
+
+    context.syncer = build_argocd_syncer(settings.argocd_server, settings.argocd_token_file)
+    context.sync_timing = SyncTiming(timeout=settings.argocd_sync_timeout)
+    if context.syncer is None:
+        logger.info("no Argo CD is set up: merged pull requests that change applications are told how to set it up")
     if context.model is None:
         logger.info("no Claude backend is set up: requests in plain words are answered with how to set one up")
     door = None

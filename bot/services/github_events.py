@@ -30,7 +30,7 @@ from bot.domain.records import PushRecord
 from bot.domain.webhooks import Job
 from bot.errors import UserError
 from bot.model_ports import LanguageModel
-from bot.ports import CodeHost, CodeHostError
+from bot.ports import ApplicationSyncer, CodeHost, CodeHostError
 from bot.services.context import Loop
 from bot.services.github_ask import AskedOnGitHub, answer_in_words
 from bot.services.github_checkout import change_id_of
@@ -39,6 +39,8 @@ from bot.services.github_state_change import state_change_pull_request
 from bot.services.onboarding import onboard_repository
 from bot.services.pull_requests import apply_pull_request, close_pull_request, plan_pull_request
 from bot.services.replies import ReplyTo, reply_key
+from bot.services.sync_apps import SyncTiming
+from bot.services.sync_pull_request import sync_merged_pull_request
 
 log = logging.getLogger(__name__)
 # Installation events that bring repositories to the App, and where their payload lists them.
@@ -60,6 +62,10 @@ class AppContext:
     model_limits: ModelLimits = field(default_factory=lambda: ModelLimits(DEFAULT_MODEL))
     # The App's slug: a comment that starts with "@olympus" is a request in plain words.
     mention: str = DEFAULT_MENTION
+    # Argo CD, to sync the applications a merged pull request changed (None: not configured, and such a PR is told
+    # once how to set it up), and how long to wait for their health.
+    syncer: ApplicationSyncer | None = None
+    sync_timing: SyncTiming = field(default_factory=SyncTiming)
 
 
 def handle_job(ctx: AppContext, job: Job) -> None:
@@ -95,7 +101,12 @@ def handle_job(ctx: AppContext, job: Job) -> None:
         plan_pull_request(loop, codehost, repo, number, check_key=job.delivery_id)
     elif job.kind == "pull_request.closed":
         number = int(payload["pull_request"]["number"])
-        close_pull_request(ctx.loop_for(repo, _sender(payload)), repo, number)
+        loop = ctx.loop_for(repo, _sender(payload))
+        close_pull_request(loop, repo, number)
+        if payload["pull_request"].get("merged") is True:
+            sync_merged_pull_request(
+                codehost, ctx.syncer, loop.store, repo, number, actor=_sender(payload), timing=ctx.sync_timing
+            )
     elif job.kind == "check_run.rerequested":
         for pr in payload["check_run"].get("pull_requests") or []:
             plan_pull_request(

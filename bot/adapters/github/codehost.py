@@ -712,6 +712,7 @@ def _pull_info(pull: dict[str, Any]) -> PullRequestInfo:
         draft=bool(pull.get("draft")),
         title=pull.get("title") or "",
         url=pull.get("html_url") or "",
+        merge_commit_sha=(pull.get("merge_commit_sha") or "") if pull.get("merged") or pull.get("merged_at") else "",
     )
 
 

@@ -1,0 +1,60 @@
+"""A repository on the GitHub double with one Argo CD Application, its values and chart, and a clock that moves only
+when slept on: what the sync-after-merge tests share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+REPO = "octo-org/infra"
+APPLICATION = """apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: payments-api-staging
+  namespace: argocd
+spec:
+  project: data-apps
+  source:
+    repoURL: https://github.com/octo-org/infra.git
+    path: helm/charts/example-data-app
+    targetRevision: main
+    helm:
+      valueFiles:
+        - ../../values/staging/payments-api.yaml
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: payments
+"""
+FILES = {
+    "README.md": "# infra\n",
+    "argocd/apps/staging/payments-api.yaml": APPLICATION,
+    "helm/values/staging/payments-api.yaml": "replicaCount: 2\n",
+    "helm/charts/example-data-app/Chart.yaml": "apiVersion: v2\nname: example-data-app\nversion: 0.1.0\n",
+}
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def open_values_change(fake_github: Any, files: dict[str, str] | None = None) -> int:
+    files = files or {"helm/values/staging/payments-api.yaml": "replicaCount: 3\n"}
+    return int(
+        fake_github.open_pull_request(REPO, head="values", base="main", title="values", author="bob", files=files)
+    )
+
+
+def merge(fake_github: Any, number: int) -> str:
+    with fake_github.lock:
+        repo = fake_github.repo(REPO)
+        return str(fake_github.merge_state(repo, repo.pulls[number], f"Merge #{number}", "alice"))
+
+
+def comments(fake_github: Any, number: int) -> list[str]:
+    return [comment.body for comment in fake_github.repo(REPO).comments(number)]
