@@ -19,6 +19,7 @@ from bot.domain.commands import (
     Reply,
     StateRm,
     Status,
+    Sync,
     Unlock,
     help_text,
 )
@@ -173,8 +174,22 @@ def carry_out_request(
             )
         elif not on_pull_request:
             reply.say(
-                "`/infra plan`, `apply`, `import`, `state rm` and `unlock` work in a pull request's "
+                "`/infra plan`, `apply`, `import`, `state rm`, `unlock` and `sync` work in a pull request's "
                 "comments; on an issue, ask for a change with `/infra create ...`."
+            )
+        elif isinstance(parsed, Sync):
+            sync_merged_pull_request(
+                codehost,
+                ctx.syncer,
+                loop.store,
+                repo,
+                number,
+                actor=sender,
+                only=[parsed.name] if parsed.name else (),
+                env=parsed.env,
+                explicit=True,
+                timing=ctx.sync_timing,
+                reply=reply,
             )
         elif isinstance(parsed, Plan):
             plan_pull_request(
