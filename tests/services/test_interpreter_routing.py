@@ -27,6 +27,7 @@ AWS = [
     "create_s3_bucket",
     "create_ec2_instance",
     "create_lambda_function",
+    "create_eks_cluster",
     "update_aws_resource",
     "destroy_aws_resource",
 ]
@@ -122,5 +123,13 @@ def test_a_continued_conversation_keeps_the_domain_it_chose(gateway: McpModelToo
     result = interpret(REQUEST, model, gateway, ModelLimits("m", tools="routed"), history=history)
     assert result.tool_mode == "routed" and result.domains == ("gcp",)
     assert model.offered == [
-        ["choose_domain", "create_gcs_bucket", "update_gcp_resource", "destroy_gcp_resource", "ask_user", "decline"]
+        [
+            "choose_domain",
+            "create_gcs_bucket",
+            "create_gke_cluster",
+            "update_gcp_resource",
+            "destroy_gcp_resource",
+            "ask_user",
+            "decline",
+        ]
     ]
