@@ -72,7 +72,7 @@ def test_routed_the_model_sees_the_router_first_then_the_chosen_domains_tools(
         whole = interpret(REQUEST, everything.model, gateway, ModelLimits("claude-sonnet-4-6"))
     assert whole.tool_mode == "all" and whole.domains == ()
     offered = names(everything.sent[0])
-    assert "choose_domain" not in offered and len(offered) == 16
+    assert "choose_domain" not in offered and len(offered) == 18
     routed_size, all_size = len(json.dumps(first["tools"])), len(json.dumps(everything.sent[0]["tools"]))
     assert routed_size * 4 < all_size, (routed_size, all_size)
 
