@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.changes import locate
+from bot.changes.change_text import inline_skips
 from bot.changes.clusters.modules import module_files
 from bot.changes.clusters.settings import ClusterCalls, OptionProblem, cluster_calls
 from bot.changes.clusters.spec import NETWORK_MODULE, cluster_spec
@@ -254,9 +255,12 @@ def _description(
         *(f"- {note}" for note in calls.notes),
         "",
         f"**Provider:** {provider.describe()}.",
-        "",
-        "**Files**",
     ]
+    skips = [skip for change in files if change.path.endswith("/main.tf") for skip in inline_skips(change.content)]
+    if skips:
+        lines += ["", "**Checks skipped inline, with their reasons**"]
+        lines += [f"- `{check_id}`: {reason}" for check_id, reason in skips]
+    lines += ["", "**Files**"]
     for change in files:
         if change.path.startswith(modules_dir):
             purpose = "shared module, scaffolded because it was missing; Olympus never overwrites it"
