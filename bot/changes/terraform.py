@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.changes import change_text, locate
+from bot.changes import change_text, clusters, locate
 from bot.changes.access_logging import access_logging
 from bot.changes.destroy import DELETE, destroy
 from bot.changes.hcl_render import Reference
@@ -56,6 +56,9 @@ def propose(repo: RepoReader, request: ResourceRequest, installable: Installable
     `installable` lists the provider versions the configured Terraform can install (source → versions); a new env
     whose repository pins nothing targets the newest of them.
     """
+    if request.kind is ResourceKind.CLUSTER:
+        # A cluster is two modules (its network and itself): its own package generates it.
+        return clusters.propose(repo, request, installable)
     spec = spec_for(request.cloud, request.kind)
     if spec is None:
         supported = ", ".join(f"{kind.value}" for cloud, kind in _supported() if cloud is request.cloud)

@@ -15,6 +15,7 @@ class ResourceKind(StrEnum):
     BUCKET = "bucket"
     INSTANCE = "instance"
     FUNCTION = "function"
+    CLUSTER = "cluster"
 
 
 @dataclass(frozen=True)

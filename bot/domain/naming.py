@@ -10,6 +10,7 @@ from bot.domain.invisible import is_invisible
 from bot.domain.models import Cloud, ResourceKind
 
 __all__ = [
+    "CLUSTER_NAME_MAX",
     "EC2_NAME_MAX",
     "GIT_NAMES",
     "LAMBDA_NAME_MAX",
@@ -31,6 +32,11 @@ LAMBDA_NAME_MAX = longest_name(Cloud.AWS, ResourceKind.FUNCTION)
 # (the Name tag takes 256; the role, profile and group name prefixes take the first 31 or 90 characters):
 # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
 EC2_NAME_MAX = longest_name(Cloud.AWS, ResourceKind.INSTANCE)
+# 32: Olympus's own cap for EKS and GKE clusters, so every name derived from it fits everywhere: GKE's node service
+# account takes the first 24 characters plus "-nodes" (account ids are 6-30), the IAM roles the first 20 plus
+# "-cluster-" (3.x name_prefix: 32), and the node group "<name>-default" (63).
+# https://cloud.google.com/iam/docs/service-accounts-create#creating
+CLUSTER_NAME_MAX = 32
 
 # Names git gives its own refs. A branch component equal to one would be read as git's; on macOS and Windows, whose
 # file systems ignore case, `head` is `HEAD` too. https://git-scm.com/docs/gitrevisions#_specifying_revisions
@@ -68,6 +74,8 @@ def name_problems(cloud: Cloud, kind: ResourceKind, name: str) -> list[str]:
     if kind is ResourceKind.BUCKET:
         rules = _s3_bucket_problems if cloud is Cloud.AWS else _gcs_bucket_problems
         return problems + rules(name, visible)
+    if kind is ResourceKind.CLUSTER:
+        return problems + _cluster_problems(name, visible)
     if cloud is not Cloud.AWS:
         return [f"Olympus creates {kind.value}s on AWS only; drop `cloud={cloud.value}` or use `cloud=aws`"]
     if kind is ResourceKind.FUNCTION:
@@ -200,6 +208,23 @@ def _ec2_problems(name: str, visible: str) -> list[str]:
             "instance's security group after it; choose another start"
         )
     return problems + _git_problems(visible, "instance names", cloud_checks_ends=False, cloud_checks_dots=False)
+
+
+def _cluster_problems(name: str, visible: str) -> list[str]:
+    # GKE's rule, the stricter of the two (EKS also allows upper case and `_`), so a name works on either cloud:
+    # https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters#Cluster.FIELDS.name
+    problems = _length_problems(name, 1, CLUSTER_NAME_MAX, "cluster names")
+    bad = _characters_outside(visible, "abcdefghijklmnopqrstuvwxyz0123456789-")
+    if any(char.isupper() for char in bad):
+        problems.append(_lowercase_problem("cluster names", visible, "abcdefghijklmnopqrstuvwxyz0123456789-"))
+    other = [char for char in bad if not char.isupper()]
+    if other:
+        problems.append(f"cluster names may contain only lowercase letters, digits and hyphens, not {_listing(other)}")
+    if visible and not visible[0].isalpha():
+        problems.append("cluster names must start with a letter")
+    elif visible and visible[-1] == "-":
+        problems.append("cluster names must end with a letter or digit, not `-`")
+    return problems + _git_problems(visible, "cluster names", cloud_checks_ends=True, cloud_checks_dots=True)
 
 
 _ASCII_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

@@ -14,21 +14,33 @@ from bot.domain.models import ChangeSet, Cloud, Refusal, ResourceKind, ResourceR
 from bot.ports import RepoReader
 from bot.tools.env_region import env_region
 from bot.tools.parameters import (
+    DEFAULT_CIDR,
+    DEFAULT_EKS_NODE_TYPE,
+    DEFAULT_EKS_VERSION,
     DEFAULT_ENV,
+    DEFAULT_GKE_MACHINE_TYPE,
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_MEMORY_MB,
+    DEFAULT_NODE_MAX,
+    DEFAULT_NODE_MIN,
     DEFAULT_RUNTIME,
     DEFAULT_TIMEOUT_S,
     DEFAULT_VERSIONING,
     AwsRegion,
+    Cidr,
     CloudName,
+    ClusterName,
+    EksNodeType,
     Env,
     FunctionName,
+    GcpRegion,
     GcsLocation,
     GcsName,
+    GkeMachineType,
     InstanceName,
     InstanceType,
     KindName,
+    KubernetesVersion,
     MemoryMb,
     Name,
     NewInstanceType,
@@ -36,6 +48,8 @@ from bot.tools.parameters import (
     NewRuntime,
     NewTimeoutS,
     NewVersioning,
+    NodeMax,
+    NodeMin,
     ProjectName,
     Runtime,
     S3Name,
@@ -152,6 +166,44 @@ def change_tools(
         options = {"runtime": runtime, "memory_mb": str(memory_mb), "timeout_s": str(timeout_s)}
         return create(Cloud.AWS, ResourceKind.FUNCTION, name, region, env, options)
 
+    def create_eks_cluster(
+        name: ClusterName,
+        kubernetes_version: KubernetesVersion = DEFAULT_EKS_VERSION,
+        node_type: EksNodeType = DEFAULT_EKS_NODE_TYPE,
+        node_min: NodeMin = DEFAULT_NODE_MIN,
+        node_max: NodeMax = DEFAULT_NODE_MAX,
+        cidr: Cidr = DEFAULT_CIDR,
+        region: AwsRegion = None,
+        env: Env = DEFAULT_ENV,
+    ) -> ChangeResult:
+        """Propose an EKS cluster (private endpoint, encrypted secrets, managed nodes) and the VPC it needs."""
+        options = {
+            "kubernetes_version": kubernetes_version,
+            "node_type": node_type,
+            "node_min": str(node_min),
+            "node_max": str(node_max),
+            "cidr": cidr,
+        }
+        return create(Cloud.AWS, ResourceKind.CLUSTER, name, region, env, options)
+
+    def create_gke_cluster(
+        name: ClusterName,
+        node_type: GkeMachineType = DEFAULT_GKE_MACHINE_TYPE,
+        node_min: NodeMin = DEFAULT_NODE_MIN,
+        node_max: NodeMax = DEFAULT_NODE_MAX,
+        cidr: Cidr = DEFAULT_CIDR,
+        region: GcpRegion = None,
+        env: Env = DEFAULT_ENV,
+    ) -> ChangeResult:
+        """Propose a private GKE cluster (Workload Identity, shielded nodes, network policy) and the VPC it needs."""
+        options = {"node_type": node_type, "node_min": str(node_min), "node_max": str(node_max), "cidr": cidr}
+        # A GKE cluster names its own region (like a bucket's location); left out, the domain's default applies.
+        return proposed(
+            build_request(
+                "create", Cloud.GCP, ResourceKind.CLUSTER, name, region=region or "", env=env, options=options
+            )
+        )
+
     def destroy_resource(cloud: CloudName, kind: KindName, name: Name, env: Env = DEFAULT_ENV) -> ChangeResult:
         """Propose removing a resource that Olympus manages (its definition leaves the repository)."""
         return proposed(build_request("destroy", cloud, kind, name, env=env))
@@ -200,6 +252,8 @@ def change_tools(
         create_gcs_bucket,
         create_ec2_instance,
         create_lambda_function,
+        create_eks_cluster,
+        create_gke_cluster,
         update_resource,
         destroy_resource,
     )
@@ -213,6 +267,7 @@ _SETTINGS = {
     ResourceKind.BUCKET: "`versioning`",
     ResourceKind.INSTANCE: "`instance_type`",
     ResourceKind.FUNCTION: "`runtime`, `memory_mb` or `timeout_s`",
+    ResourceKind.CLUSTER: "none: a cluster is changed by editing its module call in a pull request",
 }
 
 

@@ -27,19 +27,22 @@ class Domain:
 DOMAINS: Final = (
     Domain(
         "aws",
-        "AWS Terraform: propose S3 buckets, EC2 instances and Lambda functions, changes to one, or its removal.",
+        "AWS Terraform: propose S3 buckets, EC2 instances, Lambda functions and EKS clusters (with their VPC), "
+        "changes to one, or its removal.",
         (
             "create_s3_bucket",
             "create_ec2_instance",
             "create_lambda_function",
+            "create_eks_cluster",
             "update_aws_resource",
             "destroy_aws_resource",
         ),
     ),
     Domain(
         "gcp",
-        "Google Cloud Terraform: propose Cloud Storage buckets, changes to one, or its removal.",
-        ("create_gcs_bucket", "update_gcp_resource", "destroy_gcp_resource"),
+        "Google Cloud Terraform: propose Cloud Storage buckets and GKE clusters (with their VPC), changes to one, "
+        "or its removal.",
+        ("create_gcs_bucket", "create_gke_cluster", "update_gcp_resource", "destroy_gcp_resource"),
     ),
     Domain(
         "helm",

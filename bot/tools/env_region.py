@@ -20,10 +20,11 @@ def env_region(repo: RepoReader, cloud: Cloud, kind: ResourceKind, name: str, en
         return ""  # not an env name: the domain's check says so, and no directory is read for it
     # Imported on first use, as the generator is (change_tools._terraform_propose): a listing of tools never needs it.
     from bot.changes import locate
+    from bot.changes.clusters import cluster_spec
     from bot.changes.layout import Layout, resource_region
     from bot.changes.resource_kinds import spec_for
 
-    spec = spec_for(cloud, kind)
+    spec = spec_for(cloud, kind) or cluster_spec(cloud, kind)
     if spec is None:
         return ""
     layout = Layout(spec, ResourceRequest("create", cloud, kind, name, env))

@@ -8,7 +8,7 @@ valid value and lists every problem of a call at once, which a schema validator 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema
@@ -16,34 +16,49 @@ from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 
 from bot.domain.commands.kinds import DEFAULT_OPTIONS, LAMBDA_RUNTIMES, MEMORY_MB, TIMEOUT_S
+from bot.domain.commands.kinds.cluster import CLUSTER, EKS_INSTANCE_TYPE, EKS_VERSION, GKE_MACHINE_TYPE, NODE_COUNT
 from bot.domain.commands.kinds.instance import _INSTANCE_TYPE
 from bot.domain.commands.requests import _ENV
 from bot.domain.models import Cloud, ResourceKind
-from bot.domain.naming import EC2_NAME_MAX, LAMBDA_NAME_MAX, S3_NAME_MAX
+from bot.domain.naming import CLUSTER_NAME_MAX, EC2_NAME_MAX, LAMBDA_NAME_MAX, S3_NAME_MAX
 from bot.domain.regions import AWS_REGIONS, DEFAULT_REGION, GCS_DUAL_REGIONS, GCS_MULTI_REGIONS, GCS_REGIONS
 
 __all__ = [
+    "DEFAULT_CIDR",
+    "DEFAULT_EKS_NODE_TYPE",
+    "DEFAULT_EKS_VERSION",
     "DEFAULT_ENV",
+    "DEFAULT_GKE_MACHINE_TYPE",
+    "DEFAULT_NODE_MAX",
+    "DEFAULT_NODE_MIN",
     "DEFAULT_INSTANCE_TYPE",
     "DEFAULT_MEMORY_MB",
     "DEFAULT_RUNTIME",
     "DEFAULT_TIMEOUT_S",
     "DEFAULT_VERSIONING",
     "AwsRegion",
+    "Cidr",
     "CloudName",
+    "ClusterName",
+    "EksNodeType",
     "Env",
     "FunctionName",
     "GcsLocation",
     "GcsName",
+    "GcpRegion",
+    "GkeMachineType",
     "InstanceName",
     "InstanceType",
     "KindName",
+    "KubernetesVersion",
     "MemoryMb",
     "NewInstanceType",
     "NewMemoryMb",
     "NewRuntime",
     "NewTimeoutS",
     "NewVersioning",
+    "NodeMax",
+    "NodeMin",
     "Name",
     "ProjectName",
     "Runtime",
@@ -75,7 +90,7 @@ def _anchored(pattern: re.Pattern[str]) -> str:
     return f"^(?:{pattern.pattern})$(?!\n)"
 
 
-def _enum_of(values: type[Cloud] | type[ResourceKind]) -> Any:
+def _enum_of(values: Iterable[Cloud] | Iterable[ResourceKind]) -> Any:
     # Inline, not pydantic's `$ref` to a `$defs` entry: the schema a client shows a model reads as one flat object.
     return WithJsonSchema({"type": "string", "enum": [value.value for value in values]})
 
@@ -174,6 +189,64 @@ NewTimeoutS = Annotated[
 
 # Pydantic checks these two itself: the tools take the domain's enums, and anything else is the wrong type.
 CloudName = Annotated[Cloud, _enum_of(Cloud), Field(description="The cloud the resource is on.")]
-KindName = Annotated[ResourceKind, _enum_of(ResourceKind), Field(description="The kind of resource.")]
+# A cluster is created only (create_eks_cluster, create_gke_cluster): the update and destroy tools do not offer it.
+KindName = Annotated[
+    ResourceKind,
+    _enum_of(kind for kind in ResourceKind if kind is not ResourceKind.CLUSTER),
+    Field(description="The kind of resource."),
+]
 
 ProjectName = Annotated[str, _field("A project name, as list_projects gives it.")]
+
+# create_eks_cluster and create_gke_cluster: the cluster's kind rules (bot/domain/commands/kinds/cluster.py).
+ClusterName = Annotated[
+    str,
+    _field(
+        "The cluster's name: a lowercase letter, then lowercase letters, digits or hyphens; its network, roles and "
+        "service account are named after it.",
+        {"maxLength": CLUSTER_NAME_MAX},
+    ),
+]
+_AWS_CLUSTER = CLUSTER.defaults_for(Cloud.AWS)
+_GCP_CLUSTER = CLUSTER.defaults_for(Cloud.GCP)
+DEFAULT_EKS_VERSION = _AWS_CLUSTER["kubernetes_version"]
+DEFAULT_EKS_NODE_TYPE = _AWS_CLUSTER["node_type"]
+DEFAULT_GKE_MACHINE_TYPE = _GCP_CLUSTER["node_type"]
+DEFAULT_NODE_MIN = int(_AWS_CLUSTER["node_min"])
+DEFAULT_NODE_MAX = int(_AWS_CLUSTER["node_max"])
+DEFAULT_CIDR = _AWS_CLUSTER["cidr"]
+KubernetesVersion = Annotated[
+    str,
+    _field("The Kubernetes minor version of the EKS control plane, e.g. 1.34.", {"pattern": _anchored(EKS_VERSION)}),
+]
+EksNodeType = Annotated[
+    str, _field("The EC2 instance type of the nodes, e.g. t3.large.", {"pattern": _anchored(EKS_INSTANCE_TYPE)})
+]
+GkeMachineType = Annotated[
+    str,
+    _field(
+        "The Compute Engine machine type of the nodes, e.g. e2-standard-2.", {"pattern": _anchored(GKE_MACHINE_TYPE)}
+    ),
+]
+NodeMin = Annotated[
+    int,
+    _field(
+        f"Fewest nodes (per zone on GKE), from {NODE_COUNT[0]} to {NODE_COUNT[1]}.",
+        {"minimum": NODE_COUNT[0], "maximum": NODE_COUNT[1]},
+    ),
+]
+NodeMax = Annotated[
+    int,
+    _field(
+        f"Most nodes (per zone on GKE), from {NODE_COUNT[0]} to {NODE_COUNT[1]}; at least node_min.",
+        {"minimum": NODE_COUNT[0], "maximum": NODE_COUNT[1]},
+    ),
+]
+Cidr = Annotated[str, _field("The network's private IPv4 range, a /16 to /20, e.g. 10.0.0.0/16.")]
+GcpRegion = Annotated[
+    str | SkipJsonSchema[None],
+    _omittable(
+        "A GCP region for the regional cluster, e.g. europe-west1; left out, it is us-central1.",
+        {"type": "string", "enum": list(GCS_REGIONS)},
+    ),
+]

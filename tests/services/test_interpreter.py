@@ -71,6 +71,8 @@ def test_a_request_in_plain_words_becomes_the_command_a_person_would_type(
         "create_gcs_bucket",
         "create_ec2_instance",
         "create_lambda_function",
+        "create_eks_cluster",
+        "create_gke_cluster",
         "update_resource",
         "destroy_resource",
         "list_projects",

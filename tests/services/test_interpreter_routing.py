@@ -27,6 +27,7 @@ AWS = [
     "create_s3_bucket",
     "create_ec2_instance",
     "create_lambda_function",
+    "create_eks_cluster",
     "update_aws_resource",
     "destroy_aws_resource",
 ]
@@ -71,8 +72,8 @@ def test_routed_the_model_sees_the_router_first_then_the_chosen_domains_tools(
         whole = interpret(REQUEST, everything.model, gateway, ModelLimits("claude-sonnet-4-6"))
     assert whole.tool_mode == "all" and whole.domains == ()
     offered = names(everything.sent[0])
-    # 14 domain tools of aws, gcp and state, 7 of helm and argocd, ask_user and decline.
-    assert "choose_domain" not in offered and len(offered) == 23
+    # 16 domain tools of aws, gcp and state, 7 of helm and argocd, ask_user and decline.
+    assert "choose_domain" not in offered and len(offered) == 25
     routed_size, all_size = len(json.dumps(first["tools"])), len(json.dumps(everything.sent[0]["tools"]))
     assert routed_size * 4 < all_size, (routed_size, all_size)
 
@@ -123,5 +124,13 @@ def test_a_continued_conversation_keeps_the_domain_it_chose(gateway: McpModelToo
     result = interpret(REQUEST, model, gateway, ModelLimits("m", tools="routed"), history=history)
     assert result.tool_mode == "routed" and result.domains == ("gcp",)
     assert model.offered == [
-        ["choose_domain", "create_gcs_bucket", "update_gcp_resource", "destroy_gcp_resource", "ask_user", "decline"]
+        [
+            "choose_domain",
+            "create_gcs_bucket",
+            "create_gke_cluster",
+            "update_gcp_resource",
+            "destroy_gcp_resource",
+            "ask_user",
+            "decline",
+        ]
     ]

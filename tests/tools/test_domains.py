@@ -32,10 +32,11 @@ EXPECTED = {
         "create_s3_bucket",
         "create_ec2_instance",
         "create_lambda_function",
+        "create_eks_cluster",
         "update_aws_resource",
         "destroy_aws_resource",
     },
-    "gcp": {"create_gcs_bucket", "update_gcp_resource", "destroy_gcp_resource"},
+    "gcp": {"create_gcs_bucket", "create_gke_cluster", "update_gcp_resource", "destroy_gcp_resource"},
     "helm": {"set_helm_values", "upgrade_chart", "render_release", "list_releases"},
     "argocd": {"create_app", "list_applications", "get_application_status"},
     "state": {"list_projects", "get_plan_summary", "list_locks", "list_managed_resources", "ping", "metrics"},
@@ -164,6 +165,7 @@ def test_choose_domain_lists_that_domains_tools(tmp_path: Path) -> None:
     assert chosen.structured_content is not None
     assert [tool["name"] for tool in chosen.structured_content["tools"]] == [
         "create_gcs_bucket",
+        "create_gke_cluster",
         "update_gcp_resource",
         "destroy_gcp_resource",
     ]

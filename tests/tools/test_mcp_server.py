@@ -27,6 +27,8 @@ CHANGE_TOOLS = {
     "create_gcs_bucket",
     "create_ec2_instance",
     "create_lambda_function",
+    "create_eks_cluster",
+    "create_gke_cluster",
     "update_resource",
     "destroy_resource",
     # the apps' change tools, so that every typed change command has its tool on this one server

@@ -16,7 +16,8 @@ __all__ = ["change_usage", "parse_change"]
 
 def change_usage(verb: str, kind: ResourceKind | None = None) -> str:
     if kind is None:
-        return f"`{PREFIX} {verb} bucket|instance|function NAME ...` (`{PREFIX} help {verb}` shows every setting)"
+        kinds = "bucket|instance|function|cluster" if verb == "create" else "bucket|instance|function"
+        return f"`{PREFIX} {verb} {kinds} NAME ...` (`{PREFIX} help {verb}` shows every setting)"
     keys = " ".join(f"[{key}=...]" for key in _keys(verb, kind))
     return f"`{PREFIX} {verb} {kind.value} NAME {keys}`"
 
@@ -43,6 +44,11 @@ def parse_change(verb: str, words: Sequence[str]) -> Create | Update | Destroy |
         near = f" (the nearest is `{match}`)" if match else ""
         return Reply(
             f"unknown resource kind `{shown(words[0])}`{near}; Olympus knows {listing(KINDS)}. {change_usage(verb)}"
+        )
+    if kind is ResourceKind.CLUSTER and verb != "create":
+        return Reply(
+            f"Olympus creates clusters but does not {verb} them: a cluster's settings live in its module call in "
+            "`infra/<cloud>/envs/<env>/`; edit or remove it in a pull request, and the plan shows what that changes."
         )
     rules = KIND_RULES[kind]
     if not rest or "=" in rest[0]:

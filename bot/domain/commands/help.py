@@ -143,15 +143,19 @@ def _create(door: Door) -> str:
         f"- {change_usage('create', ResourceKind.INSTANCE)}: `type=t3.micro` by default\n"
         f"- {change_usage('create', ResourceKind.FUNCTION)}: `runtime=` one of the {len(LAMBDA_RUNTIMES)} current "
         f"Lambda runtimes (default `python3.12`), `memory` {MEMORY_MB[0]}-{MEMORY_MB[1]} MB (default 128), "
-        f"`timeout` {TIMEOUT_S[0]}-{TIMEOUT_S[1]} s (default 10)\n\n"
-        "Every kind takes `region=R` (default `us-east-1`, GCS `US`) and `env=E` (default `dev`)."
+        f"`timeout` {TIMEOUT_S[0]}-{TIMEOUT_S[1]} s (default 10)\n"
+        f"- {change_usage('create', ResourceKind.CLUSTER)}: `cloud=aws` (EKS and its VPC, subnets and NAT; "
+        "`version=1.34` by default) or `cloud=gcp` (GKE and its VPC, subnets and Cloud NAT, on the REGULAR "
+        "release channel); `node_type=` (default `t3.large`, GKE `e2-standard-2`), `min_nodes=1`, `max_nodes=3`, "
+        "`cidr=10.0.0.0/16`\n\n"
+        "Every kind takes `region=R` (default `us-east-1`, GCS `US`, GKE `us-central1`) and `env=E` (default `dev`)."
     )
     kinds += (
         f"\n\n- {APP_USAGE}: a Helm release of a chart in `helm/charts/` (default `example-data-app`, scaffolded "
         "with the first app), its values in `helm/values/ENV/NAME.yaml`, and an Argo CD Application in "
         "`argocd/apps/ENV/NAME.yaml`; `namespace` defaults to the name, `project` to `data-apps`"
     )
-    usage = f"`{PREFIX} create bucket|instance|function|app NAME [key=value...]`"
+    usage = f"`{PREFIX} create bucket|instance|function|cluster|app NAME [key=value...]`"
     summary = f"{_opens(door)} that adds the resource, then plans it."
     return _page("create", summary, usage, "create bucket logs-archive region=eu-west-1", kinds)
 

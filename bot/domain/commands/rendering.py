@@ -26,7 +26,7 @@ from bot.domain.commands.types import (
     UpgradeChart,
 )
 from bot.domain.commands.wording import quote_word
-from bot.domain.models import Cloud, ResourceKind
+from bot.domain.models import Cloud, ResourceKind, ResourceRequest
 
 __all__ = ["quote_word", "render_command", "to_tool_call"]
 
@@ -113,6 +113,8 @@ def to_tool_call(cmd: ChangeCommand) -> tuple[str, dict[str, object]]:
                 "versioning": versioning,
             }
         return "create_s3_bucket", {**base, "region": request.region, "env": request.env, "versioning": versioning}
+    if request.kind is ResourceKind.CLUSTER:
+        return _cluster_call(request)
     if request.kind is ResourceKind.INSTANCE:
         return "create_ec2_instance", {
             **base,
@@ -130,8 +132,23 @@ def to_tool_call(cmd: ChangeCommand) -> tuple[str, dict[str, object]]:
     }
 
 
+def _cluster_call(request: ResourceRequest) -> tuple[str, dict[str, object]]:
+    arguments: dict[str, object] = {
+        "name": request.name,
+        "node_type": request.option("node_type"),
+        "node_min": int(request.option("node_min")),
+        "node_max": int(request.option("node_max")),
+        "cidr": request.option("cidr"),
+        "region": request.region,
+        "env": request.env,
+    }
+    if request.cloud is Cloud.GCP:
+        return "create_gke_cluster", arguments
+    return "create_eks_cluster", {**arguments, "kubernetes_version": request.option("kubernetes_version")}
+
+
 def _tool_value(key: str, value: str) -> object:
     """An option as the tools type it: versioning a boolean, memory and timeout whole numbers, the rest text."""
     if key == "versioning":
         return value == "on"
-    return int(value) if key in ("memory_mb", "timeout_s") else value
+    return int(value) if key in ("memory_mb", "timeout_s", "node_min", "node_max") else value

@@ -45,9 +45,16 @@ def build_request(
             return Invalid(tuple(problems))
         return ResourceRequest(action=action, cloud=cloud, kind=kind, name=name, env=env)
     rules = KIND_RULES[kind]
-    allowed = rules.defaults
+    allowed = rules.defaults_for(cloud)
     for key in sorted(given):
-        if key not in allowed:
+        elsewhere = [other.value for other in Cloud if key in rules.defaults_for(other)]
+        if key not in allowed and elsewhere:
+            user_key = next((user for user, option in rules.option_keys.items() if option == key), key)
+            problems.append(
+                f"`{shown(user_key)}=` applies to a {kind.value} on {listing(elsewhere)} only, not on {cloud.value}; "
+                "leave it out"
+            )
+        elif key not in allowed:
             problems.append(f"`{shown(key)}` is not a setting of a {kind.value}; use {listing(allowed)}")
     known = {key: value for key, value in given.items() if key in allowed}
     if action == "update" and not given:
@@ -64,10 +71,11 @@ def build_request(
         return ResourceRequest(
             action=action, cloud=cloud, kind=kind, name=name, env=env, options=tuple(sorted(updated.items()))
         )
-    chosen = region or DEFAULT_REGION[cloud]
+    chosen = region or rules.default_region.get(cloud) or DEFAULT_REGION[cloud]
     problem = region_problem(cloud, chosen)
     if problem:
         problems.append(problem)
+    problems += rules.request_problems(cloud, "" if problem else chosen, merged)
     if problems:
         return Invalid(tuple(problems))
     normalized = {key: rules.normalized(key, value) for key, value in merged.items()}

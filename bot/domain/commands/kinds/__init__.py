@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.domain.commands.kinds.bucket import BUCKET
+from bot.domain.commands.kinds.cluster import CLUSTER
 from bot.domain.commands.kinds.function import FUNCTION, LAMBDA_RUNTIMES, MEMORY_MB, TIMEOUT_S
 from bot.domain.commands.kinds.instance import INSTANCE
 from bot.domain.commands.kinds.rules import KindRules
@@ -23,7 +24,7 @@ __all__ = [
     "key_synonym",
 ]
 
-KIND_RULES: Mapping[ResourceKind, KindRules] = {rules.kind: rules for rules in (BUCKET, INSTANCE, FUNCTION)}
+KIND_RULES: Mapping[ResourceKind, KindRules] = {rules.kind: rules for rules in (BUCKET, INSTANCE, FUNCTION, CLUSTER)}
 KINDS = tuple(kind.value for kind in ResourceKind)
 # What a create request gets when the user leaves a setting out; slash commands and MCP tools share these.
 DEFAULT_OPTIONS: Mapping[ResourceKind, Mapping[str, str]] = {kind: rules.defaults for kind, rules in KIND_RULES.items()}
@@ -36,6 +37,10 @@ KIND_SYNONYMS: Mapping[str, tuple[ResourceKind, str]] = {
     "vm": (ResourceKind.INSTANCE, ""),
     "server": (ResourceKind.INSTANCE, ""),
     "lambda": (ResourceKind.FUNCTION, ""),
+    "eks": (ResourceKind.CLUSTER, "cloud=aws"),
+    "gke": (ResourceKind.CLUSTER, "cloud=gcp"),
+    "k8s": (ResourceKind.CLUSTER, ""),
+    "kubernetes": (ResourceKind.CLUSTER, ""),
 }
 _SHARED_KEY_SYNONYMS = {"location": "region", "environment": "env", "provider": "cloud"}
 

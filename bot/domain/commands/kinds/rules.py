@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.domain.models import ResourceKind
+from bot.domain.models import Cloud, ResourceKind
 
 __all__ = ["KindRules"]
 
@@ -28,3 +28,13 @@ class KindRules:
     normalized: Callable[[str, str], str] = lambda key, value: value
     # Other words people write for the kind's keys ("instance_type" for "type").
     key_synonyms: Mapping[str, str] = field(default_factory=dict)
+    # Defaults that differ per cloud (a cluster's node type), merged over `defaults`; only these clouds take them.
+    cloud_defaults: Mapping[Cloud, Mapping[str, str]] = field(default_factory=dict)
+    # Where a create lands when it names no region, where that differs from the cloud's default.
+    default_region: Mapping[Cloud, str] = field(default_factory=dict)
+    # (cloud, region, options) → problems no single setting shows (min above max, a setting of the other cloud).
+    request_problems: Callable[[Cloud, str, Mapping[str, str]], list[str]] = lambda cloud, region, options: []
+
+    def defaults_for(self, cloud: Cloud) -> Mapping[str, str]:
+        """What a create on `cloud` gets for each setting left out; its keys are the settings that cloud takes."""
+        return {**self.defaults, **self.cloud_defaults.get(cloud, {})}
