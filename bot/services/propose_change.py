@@ -83,4 +83,4 @@ def change_or_refusal(result: Mapping[str, Any]) -> ChangeSet | Refusal:
 
 def _hint(refusal: Refusal) -> str:
     where = f"see {refusal.location}" if refusal.location else ""
-    return "; ".join(part for part in (refusal.hint, where) if part)
+    return "; ".join(part for part in (refusal.hint.rstrip("."), where) if part)
