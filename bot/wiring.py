@@ -215,9 +215,11 @@ def build_mcp_ports(
     timeout: int,
     model: LanguageModel | None = None,
     limits: ModelLimits | None = None,
+    syncer: Any = None,
 ) -> Any:
     """What /mcp asks of GitHub and of the App (McpGatewayPorts), acting as `github_app` (a GitHubApp); with `model`,
-    the gateway of those who may propose offers interpret_request, the interpreter every door uses."""
+    the gateway of those who may propose offers interpret_request, the interpreter every door uses; with `syncer`
+    (an ApplicationSyncer), get_application_status asks that Argo CD."""
     from functools import lru_cache
 
     from bot.adapters.claude import DEFAULT_MODEL
@@ -240,7 +242,9 @@ def build_mcp_ports(
         codehost = github_app.codehost(installation_of(access.repo))
         reader = GitHubRepoReader(codehost, access.repo, codehost.default_branch(access.repo))
         loop = loop_for(access.repo, access.login)
-        sources = repository_sources(loop, reader, probes, plans=False)
+        sources = repository_sources(
+            loop, reader, probes, plans=False, syncer=syncer, repo_url=repository_url(api_url, access.repo)
+        )
 
         offered = None
         if model is not None and not access.read_only:
@@ -254,6 +258,13 @@ def build_mcp_ports(
         permission_of=permission_of,
         endpoint_for=endpoint_for,
     )
+
+
+def repository_url(api_url: str, repo: str) -> str:
+    """The clone URL of `repo` on the GitHub whose REST API is at `api_url` (GitHub.com's, or a GHES's /api/v3)."""
+    base = api_url.rstrip("/")
+    web = "https://github.com" if base == "https://api.github.com" else base.removesuffix("/api/v3")
+    return f"{web}/{repo}.git"
 
 
 def build_argocd_syncer(server: str | None, token_file: Path | None, *, timeout: float = 15.0) -> Any:

@@ -84,6 +84,13 @@ class LocalGit:
     def current_branch(self) -> str:
         return self.git("rev-parse", "--abbrev-ref", "HEAD").strip()
 
+    def origin_url(self) -> str:
+        """The URL of the `origin` remote, "" when there is none (what a new Argo CD Application names)."""
+        try:
+            return self.git("remote", "get-url", "origin").strip()
+        except GitError:
+            return ""
+
     def default_branch(self) -> str:
         """The base branch: origin's HEAD when there is a remote, else main or master, else the current one."""
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import sys
 from collections.abc import Callable, Sequence
@@ -303,10 +304,13 @@ def serve_mcp(repo: Path, domain: str = "all") -> int:
     from bot.services.tool_sources import repository_sources
     from bot.tools.endpoint import build_endpoint
     from bot.tools.filesystem_repo import FileSystemRepo
+    from bot.wiring import build_argocd_syncer
 
     # Nothing may be printed here: stdout carries the MCP protocol.
     loop = build_local_loop(open_repo(repo).root, say=lambda line: None)
     reader = FileSystemRepo(loop.local_git.root)
-    sources = repository_sources(loop, reader, local_probes())
+    token_file = os.environ.get("OLYMPUS_ARGOCD_TOKEN_FILE", "").strip()
+    syncer = build_argocd_syncer(os.environ.get("OLYMPUS_ARGOCD_SERVER"), Path(token_file) if token_file else None)
+    sources = repository_sources(loop, reader, local_probes(), syncer=syncer, repo_url=loop.local_git.origin_url())
     build_endpoint(reader, sources, domain).run("stdio")
     return 0

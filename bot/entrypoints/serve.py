@@ -147,6 +147,7 @@ def github_doors(settings: Settings, store: SqlStore) -> tuple[JobHandler, ASGIA
             settings.github_timeout,
             context.model,
             context.model_limits,
+            syncer=context.syncer,
         )
         door = McpHttpDoor(ports, settings.mcp_http, settings.mcp_origins)
     return (lambda job: handle_job(context, job)), door

@@ -51,9 +51,12 @@ def git_tool_caller(
 
         propose = functools.partial(terraform.propose, installable=installable)
 
+    repo_url = git.origin_url()  # what a new Argo CD Application's source names; "" without a remote
+
     def caller(ref: str, name: str, arguments: Mapping[str, Any]) -> Mapping[str, Any]:
         try:
-            return call_in_process(proposal_tools(GitTreeReader(git, ref), propose=propose), name, arguments)
+            tools = proposal_tools(GitTreeReader(git, ref), propose=propose, repo_url=repo_url)
+            return call_in_process(tools, name, arguments)
         except ToolCallError as failed:
             if failed.refusal is not None:
                 return failed.refusal
