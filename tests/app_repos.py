@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from conftest import shared_fixtures
+from fixture_paths import shared_fixtures
 
 from bot.changes.helm.example_chart import example_chart_files
 from bot.domain.app_layout import (

@@ -8,6 +8,7 @@ import hmac
 import json
 import uuid
 from datetime import timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,10 @@ class App:
         payload["number"] = payload["pull_request"]["number"] = number
         payload["pull_request"].update(changes)
         self.deliver("pull_request", payload)
+
+
+def seed_files() -> dict[str, str]:
+    """The demo's platform repository: one AWS environment pinned to the offline provider."""
+    root = resources.files("bot.entrypoints") / "demo_seed"
+    with resources.as_file(root) as path:
+        return {p.relative_to(path).as_posix(): p.read_text() for p in path.rglob("*") if p.is_file()}

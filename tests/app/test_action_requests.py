@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_driver import REPO, example, seed_files
 from claude_replay import ReplayServer
 from shown import shown
-from test_app_end_to_end import REPO, example, seed_files
 from test_app_plain_requests import COMMAND, FORM_BODY
 
 from bot.entrypoints.action import ActionInputs, resolve_mode

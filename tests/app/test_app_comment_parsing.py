@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app_driver import REPO, App, seed_files
 from shown import shown
-from test_app_end_to_end import REPO, App, seed_files
 
 CHANGE = {"infra/aws/envs/dev/logs.tf": 'resource "terraform_data" "logs" {}\n'}
 

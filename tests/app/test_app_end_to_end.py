@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
-from app_driver import REPO, App
+from app_driver import REPO, App, seed_files
 from shown import shown
 
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
@@ -20,13 +19,6 @@ pytestmark = pytest.mark.slow
 def aws() -> Iterator[LocalAws]:
     with InProcessEmulator() as emulator:
         yield emulator
-
-
-def seed_files() -> dict[str, str]:
-    """The demo's platform repository: one AWS environment pinned to the offline provider."""
-    root = resources.files("bot.entrypoints") / "demo_seed"
-    with resources.as_file(root) as path:
-        return {p.relative_to(path).as_posix(): p.read_text() for p in path.rglob("*") if p.is_file()}
 
 
 def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, aws: LocalAws, tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_driver import REPO, App, seed_files
 from app_repos import app_files, crd_schemas, platform_files
 from shown import shown
-from test_app_end_to_end import REPO, App, seed_files
 
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
 

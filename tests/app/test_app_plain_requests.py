@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_driver import REPO, App, post, seed_files
 from claude_replay import Replay, ReplayServer
 from fakes.memory_repo import MemoryRepo
 from markdown_it import MarkdownIt
 from shown import shown
-from test_app_end_to_end import REPO, App, post, seed_files
 
 from bot.adapters.claude import model_from_environment
 from bot.adapters.local_aws import InProcessEmulator, LocalAws

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_driver import App, seed_files
 from secret_canary import BROKEN, DEV, assert_hidden, canary_files, database_bytes
-from test_app_end_to_end import App, seed_files
 
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
 from bot.domain.sensitive import PLACEHOLDER

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_driver import REPO, App, seed_files
 from fakes.memory_repo import MemoryRepo
-from test_app_end_to_end import REPO, App, seed_files
 
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
 from bot.changes.terraform import propose

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_driver import seed_files
 from chaos_checks import check_everything
 from chaos_run import run_chaos
 from chaos_world import Mix
-from test_app_end_to_end import seed_files
 
 from bot.adapters.local_aws import InProcessEmulator, LocalAws
 

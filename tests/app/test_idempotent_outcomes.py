@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from test_app_end_to_end import REPO, App, post
+from app_driver import REPO, App, post
 
 from bot.services.github_events import handle_job
 from bot.services.pull_requests import CHECK_PREFIX, CHECKS_RUN, plan_pull_request

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from test_app_end_to_end import App
+from app_driver import App
 
 from bot.domain.plain_requests import REQUEST_LABEL
 from bot.domain.repo_config import parse_repo_config

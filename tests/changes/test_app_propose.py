@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from app_repos import refused, repo_at, written
+from app_trees import refused, repo_at, written
 from helm_tools import helm_or_fail
 
 from bot.adapters.helm import HelmCli
