@@ -293,7 +293,8 @@ def mcp(
         str,
         typer.Option(
             "--domain",
-            help="all: the gateway over every domain (the default); aws, gcp or state: that domain's server alone.",
+            help="all: the gateway over every domain (the default); aws, gcp, helm, argocd or state: that domain's "
+            "server alone.",
         ),
     ] = "all",
 ) -> None:
