@@ -12,7 +12,7 @@ from urllib.parse import quote
 import requests
 
 from bot.adapters.secret_masking import mask_secret_text
-from bot.ports import ArgoCdError
+from bot.app_ports import ArgoCdError
 
 __all__ = ["SERVER_SETTING", "TOKEN_FILE_SETTING", "ArgoCdClient", "read_token_file"]
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from bot.adapters.local_aws import LocalAws
 from bot.adapters.localgit import LocalGit
 from bot.adapters.terraform import TerraformCli
-from bot.ports import ChartRenderer, CrdValidator, KubernetesValidator, LockKeeper, ManifestScanner, Scanner, Store
+from bot.app_ports import ChartRenderer, CrdValidator, KubernetesValidator, ManifestScanner
+from bot.ports import LockKeeper, Scanner, Store
 from bot.services.parallelism import default_parallel_plan
 from bot.services.stopwatch import Stopwatch
 from bot.services.task_board import SayingBoard, TaskBoard

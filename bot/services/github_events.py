@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.adapters.claude import DEFAULT_MODEL
+from bot.app_ports import ApplicationSyncer
 from bot.domain.commands import (
     Apply,
     Ask,
@@ -31,7 +32,7 @@ from bot.domain.records import PushRecord
 from bot.domain.webhooks import Job
 from bot.errors import UserError
 from bot.model_ports import LanguageModel
-from bot.ports import ApplicationSyncer, CodeHost, CodeHostError
+from bot.ports import CodeHost, CodeHostError
 from bot.services.context import Loop
 from bot.services.github_ask import AskedOnGitHub, answer_in_words
 from bot.services.github_checkout import change_id_of

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.app_ports import ApplicationSyncer, ArgoCdError
 from bot.domain.app_sync import (
     DEGRADED,
     SyncOutcome,
@@ -14,7 +15,7 @@ from bot.domain.app_sync import (
     prune_policy,
     status_of,
 )
-from bot.ports import ApplicationSyncer, ArgoCdError, Store
+from bot.ports import Store
 
 __all__ = ["SyncTiming", "sync_application", "sync_applications"]
 

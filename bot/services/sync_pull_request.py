@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.app_ports import ApplicationSyncer
 from bot.domain.app_layout import APPS_DIR, CHARTS_DIR, VALUES_DIR, app_at
 from bot.domain.app_sync import (
     SyncOutcome,
@@ -14,7 +15,7 @@ from bot.domain.app_sync import (
     sync_report,
 )
 from bot.domain.markdown import code
-from bot.ports import ApplicationSyncer, CodeHost, Store
+from bot.ports import CodeHost, Store
 from bot.services.github_checkout import change_id_of
 from bot.services.replies import Answer, ReplyTo, notice_key
 from bot.services.sync_apps import SyncTiming, sync_applications

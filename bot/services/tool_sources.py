@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.ports import ApplicationSyncer, RepoReader
+from bot.app_ports import ApplicationSyncer
+from bot.ports import RepoReader
 from bot.services.context import Loop
 from bot.services.plan_lookup import latest_plan_summary
 from bot.tools.domain_servers import ToolSources

@@ -9,8 +9,9 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.tools import Tool as SdkTool
 
+from bot.app_ports import ChartRenderer
 from bot.model_ports import DOMAIN_META
-from bot.ports import ChartRenderer, RepoReader
+from bot.ports import RepoReader
 from bot.tools.argocd_tools import AppStatus, argocd_tools
 from bot.tools.change_tools import ProposeFn, Tool, change_tools
 from bot.tools.cloud_destroy import cloud_destroy_tools

@@ -7,12 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 import bot.changes.apps as generators
+from bot.app_ports import ChartRenderer
 from bot.changes.apps.application import all_applications, read_application
 from bot.domain.app_layout import AppRef, chart_dir
 from bot.domain.manifests.objects import RenderProblem, parse_render
 from bot.domain.models import ChangeSet, Refusal
 from bot.errors import UserError
-from bot.ports import ChartRenderer, RepoReader
+from bot.ports import RepoReader
 from bot.tools.app_commands import helm_set_command, helm_upgrade_command
 from bot.tools.app_parameters import AppEnv, AppName, ChartVersion, HelmValues
 from bot.tools.app_results import ReleaseResult, ReleasesResult, RenderedObject, RenderResult

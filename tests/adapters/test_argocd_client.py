@@ -9,7 +9,7 @@ import pytest
 from fakes.argocd_double import FakeApplication, FakeArgoCd
 
 from bot.adapters.argocd import ArgoCdClient, read_token_file
-from bot.ports import ArgoCdError
+from bot.app_ports import ArgoCdError
 
 
 def _client(double: FakeArgoCd, *, token: str | None = None, retries: int = 3) -> tuple[ArgoCdClient, list[float]]:

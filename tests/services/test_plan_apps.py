@@ -16,12 +16,12 @@ from bot.adapters.helm import HelmCli
 from bot.adapters.kube_schemas import CrdSchemas, KubernetesSchemas
 from bot.adapters.localgit import LocalGit
 from bot.adapters.manifest_scan import CheckovManifests, TrivyManifests
+from bot.app_ports import ManifestScanner
 from bot.domain.app_changes import AppStatus
 from bot.domain.app_plans import AppPlan
 from bot.domain.app_report import app_check, applications_lines
 from bot.domain.manifests import ManifestDiff, Status
 from bot.domain.models import Severity
-from bot.ports import ManifestScanner
 from bot.services.context import AppCheckers
 from bot.services.plan_apps import find_app_changes, plan_applications
 
