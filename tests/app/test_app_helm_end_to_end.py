@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 from app_driver import REPO, App
-from fakes.app_repo import FakeTime, merge
+from fakes.app_repo import fake_timing, merge
 from fakes.argocd_double import FakeApplication, FakeArgoCd, Resource
 from shown import shown
 
 from bot.adapters.argocd import ArgoCdClient
-from bot.services.sync_apps import SyncTiming
 
 pytestmark = pytest.mark.slow
 
@@ -34,9 +33,8 @@ def test_create_app_to_a_synced_healthy_release(
     fake.set_permission(REPO, "alice", "write")
     monkeypatch.setenv("OLYMPUS_CRD_SCHEMAS", str(fixtures_dir / "argocd" / "datreeio-CRDs-catalog"))
     app = App(fixtures_dir, fake, None, tmp_path, scanners=("checkov", "trivy"))
-    clock = FakeTime()
     app.ctx.syncer = ArgoCdClient(argocd_double.url, argocd_double.token, timeout=5, sleep=lambda s: None)
-    app.ctx.sync_timing = SyncTiming(timeout=60, poll_interval=5, sleep=clock.sleep, clock=clock.clock)
+    app.ctx.sync_timing = fake_timing()
     # Argo CD learns of the Application when its manifest reaches the default branch (an app-of-apps); the double
     # knows it from the start, as Olympus only ever asks it about merged ones.
     argo_app = argocd_double.add(

@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from fakes.app_repo import FILES, REPO, FakeTime, comments, merge, open_values_change
+from fakes.app_repo import FILES, REPO, comments, fake_timing, merge, open_values_change
 from fakes.argocd_double import FakeApplication, FakeArgoCd, Resource
 from fastapi.testclient import TestClient
 
@@ -20,7 +20,6 @@ from bot.adapters.argocd import ArgoCdClient
 from bot.adapters.sqlstore import SqlStore
 from bot.entrypoints.webhook import create_app
 from bot.services.github_events import handle_job
-from bot.services.sync_apps import SyncTiming
 from bot.settings import load_settings
 from bot.wiring import build_app_context
 
@@ -34,8 +33,7 @@ def deliver_merged(fixtures_dir: Path, fake: Any, tmp_path: Path, number: int, s
     client = TestClient(create_app(load_settings(env_file=None, webhook_secret=SECRET), store))
     ctx = build_app_context(app_id=fake.app_id, private_key_pem=fake.private_key_pem, api_url=fake.base_url,
                             store=store, data_dir=tmp_path / "data")  # fmt: skip
-    clock = FakeTime()
-    ctx.syncer, ctx.sync_timing = syncer, SyncTiming(timeout=30, poll_interval=5, sleep=clock.sleep, clock=clock.clock)
+    ctx.syncer, ctx.sync_timing = syncer, fake_timing(timeout=30)
     payload = copy.deepcopy(json.loads((fixtures_dir / CLOSED).read_text()))
     owner, name = REPO.split("/")
     payload["repository"].update(full_name=REPO, name=name, default_branch="main")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.services.sync_apps import SyncTiming
+
 REPO = "octo-org/infra"
 APPLICATION = """apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -33,6 +35,8 @@ FILES = {
 
 
 class FakeTime:
+    """A clock that moves only when the service sleeps: timeouts without waiting."""
+
     def __init__(self) -> None:
         self.now = 0.0
 
@@ -41,6 +45,12 @@ class FakeTime:
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
+
+
+def fake_timing(timeout: float = 60.0) -> SyncTiming:
+    """How long a sync is waited for, on a FakeTime: polls every 5 s, a timeout reached without waiting."""
+    clock = FakeTime()
+    return SyncTiming(timeout=timeout, poll_interval=5.0, sleep=clock.sleep, clock=clock.clock)
 
 
 def open_values_change(fake_github: Any, files: dict[str, str] | None = None) -> int:

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.app_repo import FILES, REPO, FakeTime, comments, merge, open_values_change
+from fakes.app_repo import FILES, REPO, comments, fake_timing, merge, open_values_change
 from fakes.argocd_double import FakeApplication, FakeArgoCd, Resource
 
 from bot.adapters.argocd import ArgoCdClient
 from bot.adapters.github import GitHubApp, GitHubCodeHost, PrivateKey, Retrying, RetryPolicy
 from bot.adapters.sqlstore import SqlStore
-from bot.services.sync_apps import SyncTiming
 from bot.services.sync_pull_request import CHECK_PREFIX, MergedSync, SyncRefused, sync_merged_pull_request
 
 
@@ -38,18 +37,13 @@ def client(argocd_double: FakeArgoCd) -> ArgoCdClient:
     return ArgoCdClient(argocd_double.url, argocd_double.token, timeout=5, retries=1, sleep=lambda s: None)
 
 
-def timing(timeout: float = 60.0) -> SyncTiming:
-    fake = FakeTime()
-    return SyncTiming(timeout=timeout, poll_interval=5.0, sleep=fake.sleep, clock=fake.clock)
-
-
 def test_a_merged_values_change_is_synced_at_the_merge_commit_and_reported(
     fake_github: Any, host: GitHubCodeHost, argocd_double: FakeArgoCd, client: ArgoCdClient, store: SqlStore
 ) -> None:
     app = argocd_double.add(FakeApplication("payments-api-staging", resources=[Resource("Deployment", "api", "apps")]))
     number = open_values_change(fake_github)
     sha = merge(fake_github, number)
-    result = sync_merged_pull_request(host, client, store, REPO, number, actor="alice", timing=timing())
+    result = sync_merged_pull_request(host, client, store, REPO, number, actor="alice", timing=fake_timing())
     assert isinstance(result, MergedSync) and result.ok and result.revision == sha
     assert [(s["dryRun"], s["revision"]) for s in app.syncs] == [(True, sha), (False, sha)]
     (body,) = comments(fake_github, number)
@@ -75,7 +69,7 @@ def test_a_sync_that_stays_degraded_is_reported_degraded_on_the_pull_request(
     )  # fmt: skip
     number = open_values_change(fake_github)
     merge(fake_github, number)
-    result = sync_merged_pull_request(host, client, store, REPO, number, actor="alice", timing=timing(timeout=10))
+    result = sync_merged_pull_request(host, client, store, REPO, number, actor="alice", timing=fake_timing(timeout=10))
     assert isinstance(result, MergedSync) and [o.result for o in result.outcomes] == ["degraded"]
     (body,) = comments(fake_github, number)
     assert "❌ degraded" in body and "restarting failed container &lt;script&gt;" in body and "<script>" not in body
@@ -124,7 +118,7 @@ def test_sync_by_name_picks_among_the_changed_apps_and_refuses_others(
     refused = sync_merged_pull_request(host, client, store, REPO, number, actor="alice", only=["ledger"], explicit=True)
     assert isinstance(refused, SyncRefused) and refused.reference == "sync-not-changed"
     synced = sync_merged_pull_request(
-        host, client, store, REPO, number, actor="alice", only=["payments-api"], explicit=True, timing=timing()
+        host, client, store, REPO, number, actor="alice", only=["payments-api"], explicit=True, timing=fake_timing()
     )
     assert isinstance(synced, MergedSync) and [o.application for o in synced.outcomes] == ["payments-api-staging"]
 
@@ -140,6 +134,6 @@ def test_sync_by_name_and_env_picks_the_app_in_that_env(
     )
     assert isinstance(elsewhere, SyncRefused) and "in env `prod`" in elsewhere.reason
     synced = sync_merged_pull_request(
-        host, client, store, REPO, number, actor="alice", only=["payments-api"], env="staging", timing=timing()
+        host, client, store, REPO, number, actor="alice", only=["payments-api"], env="staging", timing=fake_timing()
     )
     assert isinstance(synced, MergedSync) and [o.application for o in synced.outcomes] == ["payments-api-staging"]
