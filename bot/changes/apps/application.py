@@ -136,6 +136,17 @@ def read_application(repo: RepoReader, ref: AppRef) -> AppSpec | Refusal | None:
     )
 
 
+def existing_application(repo: RepoReader, ref: AppRef) -> AppSpec | Refusal:
+    """The release's Application, or why there is none to change (it is unreadable, or was never created)."""
+    app = read_application(repo, ref)
+    if app is not None:
+        return app
+    return Refusal(
+        message=f"There is no application {ref.app} in env {ref.env} ({ref.application_path} does not exist).",
+        hint=f"Create it first: `/infra create app {ref.app} chart=CHART namespace=NAMESPACE env={ref.env}`.",
+    )
+
+
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.changes.apps import app_text
-from bot.changes.apps.application import all_applications, read_application
+from bot.changes.apps.application import all_applications, existing_application
 from bot.changes.apps.names import bad_name, shown
 from bot.changes.apps.roundtrip import EditProblem, RoundTrip
 from bot.changes.apps.versions import SEMVER, semver_key
@@ -25,14 +25,9 @@ def propose_chart_upgrade(repo: RepoReader, *, name: str, env: str, version: str
             hint="Chart versions are SemVer 2, like 1.5.0 or 2.0.0-rc.1.",
         )
     ref = AppRef(env, name)
-    app = read_application(repo, ref)
+    app = existing_application(repo, ref)
     if isinstance(app, Refusal):
         return app
-    if app is None:
-        return Refusal(
-            message=f"There is no application {name} in env {env} ({ref.application_path} does not exist).",
-            hint=f"Create it first: `/infra create app {name} chart=CHART namespace=NAMESPACE env={env}`.",
-        )
     if app.remote_chart:
         return _edit(
             repo,

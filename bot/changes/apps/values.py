@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from bot.changes.apps import app_text
-from bot.changes.apps.application import AppSpec, read_application
+from bot.changes.apps.application import AppSpec, existing_application
 from bot.changes.apps.names import MAX_SETTINGS, bad_name, shown
 from bot.changes.apps.roundtrip import EditProblem, RoundTrip, same_value
 from bot.changes.apps.values_schema import Unknown, check_values, merged_values, rule_at, typed_value
@@ -32,14 +32,9 @@ def propose_values(repo: RepoReader, *, name: str, env: str, settings: Mapping[s
     if problem is not None:
         return problem
     ref = AppRef(env, name)
-    app = read_application(repo, ref)
+    app = existing_application(repo, ref)
     if isinstance(app, Refusal):
         return app
-    if app is None:
-        return Refusal(
-            message=f"There is no application {name} in env {env} ({ref.application_path} does not exist).",
-            hint=f"Create it first: `/infra create app {name} chart=CHART namespace=NAMESPACE env={env}`.",
-        )
     chart = _chart_of(app, ref)
     if isinstance(chart, Refusal):
         return chart
