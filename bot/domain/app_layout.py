@@ -19,6 +19,7 @@ from typing import Final
 
 __all__ = [
     "APPS_DIR",
+    "APP_DIRS",
     "ARGOCD_NAMESPACE",
     "CHARTS_DIR",
     "DEFAULT_PROJECT",
@@ -28,6 +29,7 @@ __all__ = [
     "VALUES_DIR",
     "AppRef",
     "app_at",
+    "is_app_file",
     "application_name",
     "application_path",
     "chart_dir",
@@ -48,6 +50,8 @@ EXAMPLE_CHART: Final = "example-data-app"
 # The cluster Argo CD itself runs in, as Argo CD names it.
 IN_CLUSTER_SERVER: Final = "https://kubernetes.default.svc"
 
+# What Olympus's Helm and Argo CD changes write; Argo CD reads these, Terraform does not.
+APP_DIRS: Final = (CHARTS_DIR, VALUES_DIR, APPS_DIR, PROJECTS_DIR)
 _APP_FILE: Final = re.compile(r"^argocd/apps/([^/]+)/([^/]+)\.ya?ml$")
 _VALUES_FILE: Final = re.compile(r"^helm/values/([^/]+)/([^/]+)\.ya?ml$")
 _CHART_FILE: Final = re.compile(r"^helm/charts/([^/]+)/")
@@ -93,6 +97,11 @@ def chart_dir(chart: str) -> str:
 def values_file_ref(env: str, app: str) -> str:
     """The values file as the Application's `helm.valueFiles` names it: relative to `helm/charts/<chart>`."""
     return f"../../values/{env}/{app}.yaml"
+
+
+def is_app_file(path: str) -> bool:
+    """Whether `path` is in one of the folders an application's files live in (helm/charts/, argocd/apps/, ...)."""
+    return path.startswith(tuple(folder + "/" for folder in APP_DIRS))
 
 
 def app_at(path: str) -> AppRef | None:

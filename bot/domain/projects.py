@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from bot.domain.app_layout import is_app_file
 from bot.domain.models import Project
 from bot.domain.repo_config import ConfigError, ConfigErrors, RepoConfig
 
@@ -223,7 +224,8 @@ def affected_projects(
     globs, which are relative to its dir (`*` stays in one directory, `**` crosses them, `../` reaches shared
     code), or when the file belongs to a local module the project calls, directly or through other modules.
     A file belongs to the nearest directory above it that holds Terraform files (or is called as a module), so
-    a module's templates and policy files count, while a nested module counts only when it is called.
+    a module's templates and policy files count, while a nested module counts only when it is called; the files of
+    Helm and Argo CD applications (bot/domain/app_layout.py) belong to none.
     """
     projects = list(projects)
     graph = graph if graph is not None else build_module_graph(files, read)
@@ -237,7 +239,9 @@ def affected_projects(
     for raw in changed_files:
         path = _clean(raw)
         affected |= globs.matching(path)
-        owner = _owner(path, owners)
+        # An application's chart, values and Argo CD manifests are Argo CD's, not a file of the Terraform module
+        # above them (a module repository's root): they change no Terraform project unless its globs name them.
+        owner = None if is_app_file(path) else _owner(path, owners)
         if owner is not None:
             affected |= users.get(owner, set())
     return _sorted(affected)

@@ -533,3 +533,22 @@ def test_public_surface() -> None:
         "module_calls",
         "module_sources",
     }
+
+
+def test_an_applications_files_change_no_terraform_project_of_a_module_repository() -> None:
+    # A module repository: its root is the module, examples/ call it; a Helm release added beside it is Argo CD's.
+    tree = {
+        "main.tf": 'resource "aws_instance" "this" {}\n',
+        "examples/basic/main.tf": call("ec2", "../../"),
+        "helm/charts/web/templates/deployment.yaml": "kind: Deployment\n",
+        "helm/values/prod/web.yaml": "replicaCount: 2\n",
+        "argocd/apps/prod/web.yaml": "kind: Application\n",
+        "argocd/projects/data-apps.yaml": "kind: AppProject\n",
+        "docs/usage.md": "# usage\n",
+    }
+    files = sorted(tree)
+    projects = discover_projects(files, tree.get)
+    app_files = [path for path in files if path.startswith(("helm/", "argocd/"))]
+    assert affected_projects(projects, app_files, files, tree.get) == []
+    # any other file below the module still belongs to it, and so to the examples that call it
+    assert names(affected_projects(projects, ["docs/usage.md"], files, tree.get)) == ["examples/basic"]
