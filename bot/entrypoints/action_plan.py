@@ -64,7 +64,7 @@ def changed_files(git: LocalGit, base: str) -> list[str]:
 def plan_pull_request_event(
     context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
 ) -> ActionResult:
-    """Plan the projects a pull_request event's PR changes, store the plans, and say what will happen."""
+    """Plan the projects and applications a pull_request event's PR changes, store the plans, say what will happen."""
     pr = context.event.get("pull_request") or {}
     number = int(context.event.get("number") or pr.get("number") or 0)
     head_sha = str((pr.get("head") or {}).get("sha", ""))
