@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from fixture_paths import shared_fixtures
 
 from bot.changes.helm.example_chart import example_chart_files
 from bot.domain.app_layout import (
@@ -24,9 +25,6 @@ REPO_URL = "https://github.com/example-org/infra.git"
 
 def crd_schemas() -> Path:
     """datree's CRDs-catalog schemas of Argo CD's Application and AppProject, in the shared fixtures."""
-    # Imported when called: in a folder with a conftest of its own (tests/action), `conftest` names that one.
-    from conftest import shared_fixtures
-
     return shared_fixtures() / "argocd" / "datreeio-CRDs-catalog"
 
 

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from fixture_paths import shared_fixtures  # helpers import it from there: `conftest` may name tests/action's
 from hypothesis import HealthCheck, settings
 
 # These machines are shared and noisy: no per-example deadline, and slow input generation is not a failure.
@@ -16,22 +17,9 @@ settings.load_profile("olympus")
 # Shared fixtures: the GitHub test double (fake_github, github_openapi) and throw-away databases.
 pytest_plugins = ["fakes.github.plugin", "fakes.argocd_double", "throwaway_databases", "claude_replay"]
 
-ROOT = Path(__file__).resolve().parent.parent
-
 # The key that seals local records lives outside any repository, in the user's config; tests (and the CLI they
 # start) use one of their own instead of the developer's.
 os.environ.setdefault("OLYMPUS_RECORD_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="olympus-key-")) / "record.key"))
-SHARED_FIXTURES = Path(os.environ.get("OLYMPUS_SHARED_FIXTURES", ROOT.parent / "shared" / "fixtures"))
-
-
-def shared_fixtures() -> Path:
-    """The shared fixtures folder; a missing one is a broken checkout, so fail loudly."""
-    if not (SHARED_FIXTURES / "MANIFEST.md").is_file():
-        raise RuntimeError(
-            f"shared fixtures not found at {SHARED_FIXTURES}: clone the project with ../shared beside it "
-            "or set OLYMPUS_SHARED_FIXTURES"
-        )
-    return SHARED_FIXTURES
 
 
 @pytest.fixture(scope="session")
