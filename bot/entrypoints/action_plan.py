@@ -1,4 +1,4 @@
-"""The Action's plan job: plan the pull request in the workspace, lock its projects, store and record its plans."""
+"""The Action's plan job: plan the pull request's projects and applications, lock the projects, store their plans."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from bot.adapters.git_tree import GitTreeReader
 from bot.adapters.github.ref_locks import GitHubRefLocks
 from bot.adapters.localgit import GitError, LocalGit
 from bot.adapters.plan_store import PlanKey, open_plan_store
+from bot.domain.app_report import applications_lines
+from bot.domain.app_sources import touches_apps
 from bot.domain.findings import merge_reports
 from bot.domain.markdown import code
 from bot.domain.plan_evidence import RECORD_FILE, record_text
@@ -24,16 +26,19 @@ from bot.entrypoints.action import (
     empty_outputs,
     github_codehost,
     job_terraform,
+    terraform_for,
     workflow_command,
 )
 from bot.errors import UserError
+from bot.services.app_checks import app_work, plan_and_check_apps, start_app_checks
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of
 from bot.services.plan_change import PlanReport, plan_change, slug
-from bot.services.pull_requests import CHECK_PREFIX, finish_plan_check
+from bot.services.pull_requests import APPS_NEXT, CHECK_PREFIX, finish_plan_check
 from bot.services.repo_projects import affected_projects_of
-from bot.services.reporting import PULL_REQUEST_NEXT, comment_for
+from bot.services.reporting import PULL_REQUEST_NEXT, apps_only_comment, comment_for
+from bot.wiring import app_checkers
 
 
 def changed_files(git: LocalGit, base: str) -> list[str]:
@@ -59,7 +64,7 @@ def changed_files(git: LocalGit, base: str) -> list[str]:
 def plan_pull_request_event(
     context: ActionContext, inputs: ActionInputs, environ: Mapping[str, str], emit: Callable[[str], None]
 ) -> ActionResult:
-    """Plan the projects a pull_request event's PR changes, store the plans, and say what will happen."""
+    """Plan the projects and applications a pull_request event's PR changes, store the plans, say what will happen."""
     pr = context.event.get("pull_request") or {}
     number = int(context.event.get("number") or pr.get("number") or 0)
     head_sha = str((pr.get("head") or {}).get("sha", ""))
@@ -98,13 +103,21 @@ def plan_pull_request_event(
         requesters=tuple(sorted({author, context.actor} - {""})),
         base=base_ref,
     )
-    if not affected_projects_of(checkout.reader, checkout.changed_files):
+    projects = affected_projects_of(checkout.reader, checkout.changed_files)
+    # Applications are planned with the whole pull request, not when the projects input names some (as in the App).
+    wants_apps = not inputs.projects and touches_apps(checkout.changed_files)
+    if not projects and not wants_apps:
         return ActionResult(empty_outputs(), f"{change_id} changes no Terraform project: nothing to plan.\n")
 
-    terraform, credentials = job_terraform("plan", inputs, environ, emit)
+    if projects:
+        terraform, credentials = job_terraform("plan", inputs, environ, emit)
+    else:  # nothing runs Terraform, so no cloud role is assumed for it
+        terraform, credentials = terraform_for(inputs), {}
     codehost = github_codehost(context, inputs, environ)
     loop = build_action_loop(context, environ, terraform)
     loop.git = git
+    if wants_apps:
+        loop.apps = app_checkers(environ)
     if codehost is not None:
         # The locks live on GitHub, where the apply job and every other PR's plan job see them.
         loop.locks = GitHubRefLocks(codehost, context.repository, head=head_sha, run_url=context.run_url)
@@ -117,24 +130,50 @@ def plan_pull_request_event(
             )
         )
     try:
-        report = _plan(loop, checkout, inputs.projects)
-        stored = _store_plans(loop, context, inputs, number, report, credentials)
+        # The applications render at the PR's base commit and at the checkout, both from this clone's history.
+        apps = app_work(loop, GitTreeReader(git, base_sha), checkout.reader, checkout.changed_files)
+        if not projects and apps is None:
+            return ActionResult(
+                empty_outputs(), f"{change_id} changes no Terraform project and no application: nothing to plan.\n"
+            )
+        # In progress while Terraform plans, as the App's are.
+        app_checks = start_app_checks(codehost, context.repository, head_sha, apps.changes) if apps and codehost else {}
+        report = _plan(loop, checkout, inputs.projects) if projects else None
+        stored = _store_plans(loop, context, inputs, number, report, credentials) if report is not None else []
+        planned_apps = (
+            plan_and_check_apps(loop, codehost, context.repository, apps, change_id, head_sha, app_checks)
+            if apps is not None
+            else None
+        )
     finally:
         loop.store.close()
+    sections = applications_lines(planned_apps.plans, planned_apps.unreadable) if planned_apps else []
+    apps_ok = planned_apps is None or planned_apps.ok
+    app_findings = sum(len(plan.findings) for plan in planned_apps.plans) if planned_apps else 0
+    if report is None:
+        parts = apps_only_comment(change_id, head_sha, sections, APPS_NEXT)
+        _comment(codehost, context, inputs, number, change_id, parts)
+        return ActionResult(
+            outputs={**empty_outputs(), "findings": str(app_findings)},
+            # No plan to apply, so no record: Argo CD syncs the applications once the pull request is merged.
+            summary="\n\n".join(parts) + f"\n\n[Run]({context.run_url})\n",
+            exit_code=0 if apps_ok else 1,
+        )
     prefix = inputs.working_directory.strip("/") if inputs.working_directory not in (".", "") else ""
-    parts = comment_for(report, PULL_REQUEST_NEXT)
+    parts = comment_for(report, PULL_REQUEST_NEXT, sections)
     if codehost is not None:
         record_plan_checks(codehost, context.repository, report)
     stored_table = _stored_table(stored, context)
     _comment(codehost, context, inputs, number, change_id, [*parts[:-1], parts[-1] + stored_table])
     outputs = {**_outputs(report, stored), "record-path": str(write_record(context, number, checkout, stored))}
+    outputs["findings"] = str(int(outputs["findings"]) + app_findings)
     return ActionResult(
         # The parts are redacted already; the outputs and the table hold only counts, paths and hashes, but
         # whatever the job writes goes through the redactor.
         outputs={name: report.sensitive.redact(value) for name, value in outputs.items()},
         summary=report.sensitive.redact("\n\n".join(parts) + stored_table),
         annotations=[annotation_for(f, prefix) for f in report.scan.findings if f.file],
-        exit_code=0 if report.ok else 1,
+        exit_code=0 if report.ok and apps_ok else 1,
     )
 
 

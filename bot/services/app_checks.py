@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.app_changes import AppChange
@@ -13,7 +13,15 @@ from bot.ports import CodeHost, RepoReader
 from bot.services.context import Loop
 from bot.services.plan_apps import AppsPlan, find_app_changes, plan_applications
 
-__all__ = ["APP_CHECK_PREFIX", "AppWork", "app_work", "finish_app_checks", "plan_app_work", "start_app_checks"]
+__all__ = [
+    "APP_CHECK_PREFIX",
+    "AppWork",
+    "app_work",
+    "finish_app_checks",
+    "plan_and_check_apps",
+    "plan_app_work",
+    "start_app_checks",
+]
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,23 @@ def plan_app_work(loop: Loop, work: AppWork, change_id: str, head_sha: str) -> A
     return report
 
 
+def plan_and_check_apps(
+    loop: Loop,
+    codehost: CodeHost | None,
+    repo: str,
+    work: AppWork,
+    change_id: str,
+    head_sha: str,
+    checks: Mapping[str, int],
+) -> AppsPlan:
+    """Plan the applications and complete the check runs start_app_checks began for them; the App's and the
+    Action's plan of a pull request share this step (no code host: the Action has no token, so no check run)."""
+    planned = plan_app_work(loop, work, change_id, head_sha)
+    if codehost is not None:
+        finish_app_checks(codehost, repo, checks, planned.plans)
+    return planned
+
+
 def start_app_checks(
     codehost: CodeHost, repo: str, head_sha: str, changes: Sequence[AppChange], check_key: str = ""
 ) -> dict[str, int]:
@@ -70,7 +95,7 @@ def start_app_checks(
     }
 
 
-def finish_app_checks(codehost: CodeHost, repo: str, checks: dict[str, int], plans: Sequence[AppPlan]) -> None:
+def finish_app_checks(codehost: CodeHost, repo: str, checks: Mapping[str, int], plans: Sequence[AppPlan]) -> None:
     """Complete each application's check run: failing on render, lint or schema errors or a HIGH finding."""
     for plan in plans:
         check = app_check(plan)

@@ -17,7 +17,7 @@ from bot.domain.models import Finding
 from bot.domain.render import holder
 from bot.errors import UserError
 from bot.ports import CodeHost, PullRequestInfo
-from bot.services.app_checks import app_work, finish_app_checks, plan_app_work, start_app_checks
+from bot.services.app_checks import app_work, plan_and_check_apps, start_app_checks
 from bot.services.apply_change import ApplyReport, apply_change
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
@@ -112,8 +112,7 @@ def plan_pull_request(
                 finish_plan_check(codehost, repo, checks[planned.project.name], planned, report.scan)
         sections: list[str] = []
         if apps is not None:
-            planned_apps = plan_app_work(loop, apps, change_id, pr.head_sha)
-            finish_app_checks(codehost, repo, app_checks, planned_apps.plans)
+            planned_apps = plan_and_check_apps(loop, codehost, repo, apps, change_id, pr.head_sha, app_checks)
             sections = applications_lines(planned_apps.plans, planned_apps.unreadable)
         every_check = sorted([*checks.values(), *app_checks.values()])
         loop.store.finish_run(checks_run, "completed", {"check_runs": every_check})
