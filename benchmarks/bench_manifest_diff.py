@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bot.domain.manifests import (
     ManifestDiff,
+    ParseMemo,
     Render,
     diff_manifests,
     diff_renders,
@@ -146,6 +147,12 @@ def median_seconds(runs: int, work: Callable[[], object]) -> float:
     return statistics.median(timings)
 
 
+def parse_both(base: str, head: str) -> list[object]:
+    """Both renders parsed as diff_manifests parses them: with one memo, so their common documents are parsed once."""
+    memo = ParseMemo()
+    return [parse_render(text, default_namespace=NAMESPACE, memo=memo) for text in (base, head)]
+
+
 def whole(base: str, head: str) -> list[str]:
     """What Olympus does with two renders: parse both, diff them, write the comment."""
     diff = diff_manifests(base, head, default_namespace=NAMESPACE)
@@ -175,6 +182,7 @@ def main() -> int:
         "parse_render × 2": median_seconds(
             runs, lambda: [parse_render(t, default_namespace=NAMESPACE) for t in (base, head)]
         ),
+        "parse_render × 2, one memo": median_seconds(runs, lambda: parse_both(base, head)),
         "diff_renders": median_seconds(runs, lambda: diff_renders(parsed_base, parsed_head)),
         "render_manifest_comment": median_seconds(runs, lambda: render_manifest_comment(diff, key="bench")),
         "parse + diff + comment": median_seconds(runs, lambda: whole(base, head)),
