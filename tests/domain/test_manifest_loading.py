@@ -18,6 +18,7 @@ from bot.domain.manifests import (
     Render,
     diff_manifests,
     diff_renders,
+    loading,
     parse_render,
     render_manifest_comment,
 )
@@ -196,3 +197,12 @@ def test_an_identical_secret_with_a_nan_value_is_still_reported_as_before() -> N
     text = "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  x: .nan\n"
     shared = diff_manifests(text, text, default_namespace="shop")
     assert render_manifest_comment(shared, key="x") == _separately(text, text)
+
+
+def test_a_plain_document_is_built_without_pyyamls_constructor(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: object, node: object) -> object:
+        raise AssertionError("the plain walk should have built this document")
+
+    monkeypatch.setattr(loading._Loader, "construct_document", refuse)
+    expected = {"kind": "Service", "spec": {"ports": [{"port": 80}]}}
+    assert fast("kind: Service\nspec:\n  ports: [{port: 80}]\n") == expected
