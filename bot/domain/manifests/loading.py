@@ -93,7 +93,12 @@ def _plain_value(node: object, loader: Any, seen: set[int]) -> object:
         for key_node, value_node in node.value:  # type: ignore[attr-defined]
             if type(key_node) is not ScalarNode or not (key_node.tag == _STR or key_node.tag in _SCALAR_TAGS):
                 raise _NotPlain("a key that is not a plain scalar")  # merge keys, `=`, complex keys
-            mapping[_plain_value(key_node, loader, seen)] = _plain_value(value_node, loader, seen)
+            key = key_node.value if key_node.tag == _STR else _plain_value(key_node, loader, seen)
+            # Most values are strings: taken here, without a call per scalar.
+            if type(value_node) is ScalarNode and value_node.tag == _STR:
+                mapping[key] = value_node.value
+            else:
+                mapping[key] = _plain_value(value_node, loader, seen)
         return mapping
     if kind is SequenceNode and tag == _SEQ:
         return [_plain_value(item, loader, seen) for item in node.value]  # type: ignore[attr-defined]
