@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from bot.domain.manifests import (
     ManifestDiff,
+    ParseMemo,
     Render,
     diff_manifests,
     diff_renders,
@@ -136,20 +138,42 @@ def helm_template(helm: str, chart: Path, home: Path, *, head: bool) -> str:
 
 
 def median_seconds(runs: int, work: Callable[[], object]) -> float:
-    """The median of runs timings of work, in seconds."""
-    timings = []
+    """The median of runs timings of work, in seconds of wall time."""
+    return median_wall_and_cpu(runs, work, time.process_time)[0]
+
+
+def median_wall_and_cpu(runs: int, work: Callable[[], object], cpu: Callable[[], float]) -> tuple[float, float]:
+    """The medians of runs timings of work, in seconds of wall time and of cpu's clock, taken in the same runs."""
+    walls, cpus = [], []
     for _ in range(runs):
         gc.collect()
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), cpu()
         work()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+        walls.append(time.perf_counter() - started)
+        cpus.append(cpu() - started_cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def children_cpu_seconds() -> float:
+    """CPU time (user + system) of the finished child processes: helm's, which wall time mixes with waiting."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # microseconds, where os.times() counts 10 ms ticks
+    return usage.ru_utime + usage.ru_stime
+
+
+def parse_both(base: str, head: str) -> list[object]:
+    """Both renders parsed as diff_manifests parses them: with one memo, so their common documents are parsed once."""
+    memo = ParseMemo()
+    return [parse_render(text, default_namespace=NAMESPACE, memo=memo) for text in (base, head)]
 
 
 def whole(base: str, head: str) -> list[str]:
     """What Olympus does with two renders: parse both, diff them, write the comment."""
     diff = diff_manifests(base, head, default_namespace=NAMESPACE)
     return render_manifest_comment(diff, key="bench")
+
+
+def _load_average() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> int:
@@ -175,6 +199,7 @@ def main() -> int:
         "parse_render × 2": median_seconds(
             runs, lambda: [parse_render(t, default_namespace=NAMESPACE) for t in (base, head)]
         ),
+        "parse_render × 2, one memo": median_seconds(runs, lambda: parse_both(base, head)),
         "diff_renders": median_seconds(runs, lambda: diff_renders(parsed_base, parsed_head)),
         "render_manifest_comment": median_seconds(runs, lambda: render_manifest_comment(diff, key="bench")),
         "parse + diff + comment": median_seconds(runs, lambda: whole(base, head)),
@@ -183,7 +208,7 @@ def main() -> int:
         f"renders: {options.objects:,} objects each, {len(diff.changes):,} changed, {len(diff.unchanged):,} unchanged; "
         f"{len(base.encode()) / 1e3:.1f} kB + {len(head.encode()) / 1e3:.1f} kB of YAML"
     )
-    print(f"comment: {len(parts)} part(s), {size:,} bytes; median of {runs} runs")
+    print(f"comment: {len(parts)} part(s), {size:,} bytes; median of {runs} runs; load average {_load_average()}")
     print()
     print(f"| {'step':<26} | {'time':>9} |")
     print(f"| {'-' * 26} | {'-' * 9}:|")
@@ -199,23 +224,29 @@ def main() -> int:
         folder = Path(work)
         chart = generated_chart(folder, options.objects, options.changed)
         helm_runs = max(3, runs // 3)
-        helm_seconds = median_seconds(helm_runs, lambda: helm_template(helm, chart, folder, head=False))
+        helm_seconds, helm_cpu = median_wall_and_cpu(
+            helm_runs, lambda: helm_template(helm, chart, folder, head=False), children_cpu_seconds
+        )
         helm_base = helm_template(helm, chart, folder, head=False)
         helm_head = helm_template(helm, chart, folder, head=True)
     version = subprocess.run([helm, "version", "--short"], capture_output=True, text=True, check=False).stdout.strip()
     from_helm = diff_manifests(helm_base, helm_head, default_namespace=NAMESPACE)
     assert isinstance(from_helm, ManifestDiff), from_helm
-    olympus = timings["parse + diff + comment"]
+    # CPU time too, in the same runs: on a busy machine wall time counts the waits for a core.
+    olympus, olympus_cpu = median_wall_and_cpu(runs, lambda: whole(base, head), time.process_time)
     print(f"helm {version or '?'} ({helm}): `helm template` of the generated chart, median of {helm_runs} runs")
     print(f"| {'step':<26} | {'time':>9} |")
     print(f"| {'-' * 26} | {'-' * 9}:|")
     print(f"| {'helm template (1 render)':<26} | {helm_seconds * 1e3:>6.1f} ms |")
     print(f"| {'olympus (2 renders)':<26} | {olympus * 1e3:>6.1f} ms |")
+    print(f"| {'helm template, CPU time':<26} | {helm_cpu * 1e3:>6.1f} ms |")
+    print(f"| {'olympus, CPU time':<26} | {olympus_cpu * 1e3:>6.1f} ms |")
     print()
+    print(f"load average (1, 5, 15 min) at the end: {_load_average()}")
     print(
         f"olympus's parse + diff + comment of both renders took {olympus / helm_seconds:.2f}× one helm template; "
         f"on helm's own renders it found {len(from_helm.changes):,} changed and {len(from_helm.unchanged):,} "
-        "unchanged objects"
+        f"unchanged objects; in CPU time {olympus_cpu / helm_cpu:.2f}×"
     )
     return 0
 

@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.domain.manifests.canonical import aligned, canonical_yaml, secret_texts, secret_values, shown_body
+from bot.domain.manifests.canonical import (
+    aligned,
+    canonical_yaml,
+    is_secret,
+    secret_texts,
+    secret_values,
+    shown_body,
+)
+from bot.domain.manifests.loading import ParseMemo
 from bot.domain.manifests.objects import ManifestObject, ObjectKey, Render, RenderProblem, parse_render
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 
@@ -90,8 +98,9 @@ def diff_renders(base: Render, head: Render) -> ManifestDiff:
 def diff_manifests(base: str, head: str, *, default_namespace: str = "") -> ManifestDiff | RenderProblem:
     """The diff of two renders' texts, or the problem with the first one that cannot be read."""
     renders: list[Render] = []
+    memo = ParseMemo()  # the documents both renders hold (most of them, in a pull request) are parsed once
     for side, text in (("base", base), ("head", head)):
-        parsed = parse_render(text, default_namespace=default_namespace)
+        parsed = parse_render(text, default_namespace=default_namespace, memo=memo)
         if isinstance(parsed, RenderProblem):
             return RenderProblem(parsed.source, parsed.reason, side)
         renders.append(parsed)
@@ -105,7 +114,9 @@ def _change(key: ObjectKey, before: ManifestObject | None, after: ManifestObject
         return ObjectChange(key, Status.ADDED, _unified([], _lines(shown_body(after)), label), (), after.source)
     if after is None:
         return ObjectChange(key, Status.REMOVED, _unified(_lines(shown_body(before)), [], label), (), before.source)
-    if _same(before.body, after.body):
+    # One value for both: a document both renders hold, parsed once. A Secret still takes the long way, where a
+    # NaN value (NaN != NaN) has always counted as changed.
+    if (before.body is after.body and not is_secret(before)) or _same(before.body, after.body):
         return None  # most objects of a render: no YAML to write
     old = shown_body(before)
     old_lines = _lines(old)

@@ -9,8 +9,8 @@ from typing import Any, Final
 
 import yaml
 
-# libyaml's loader is several times faster than the pure-Python one; both build the same values.
-_LOADER: Final[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from bot.domain.manifests.loading import ParseMemo, load_document
+
 # A render is text from the chart under review: aliases could expand a few lines into billions of values
 # ("billion laughs"). Every value counts, aliases expanded, and the whole render stops at this many.
 MAX_RENDER_VALUES: Final = 2_000_000
@@ -99,16 +99,26 @@ def api_group(api_version: str) -> str:
     return api_version.rpartition("/")[0]
 
 
-def parse_render(text: str, *, default_namespace: str = "") -> Render | RenderProblem:
-    """The objects of a multi-document render, or the first document that is not a Kubernetes object."""
+def parse_render(text: str, *, default_namespace: str = "", memo: ParseMemo | None = None) -> Render | RenderProblem:
+    """The objects of a multi-document render, or the first document that is not a Kubernetes object.
+
+    memo, shared by the renders compared together (base and head), parses a document they both hold once."""
     objects: dict[ObjectKey, ManifestObject] = {}
     budget = MAX_RENDER_VALUES
+    memo = memo if memo is not None else ParseMemo()
     for number, (source, document) in enumerate(_documents(text), start=1):
         where = source or f"document {number}"
-        loaded = _load(document)
-        if isinstance(loaded, _NotYaml):
-            return RenderProblem(where, loaded.reason)
-        budget -= _expanded_size(loaded, budget)
+        known = memo.documents.get(document)
+        if known is not None:
+            loaded, size = known
+        else:
+            loaded = _load(document, memo)
+            if isinstance(loaded, _NotYaml):
+                return RenderProblem(where, loaded.reason)
+            size = _expanded_size(loaded, budget)
+            if size <= budget:  # counted to the end, so exact: the same for any render that holds this document
+                memo.documents[document] = loaded, size
+        budget -= size
         if budget < 0:
             return RenderProblem(where, f"the render expands to more than {MAX_RENDER_VALUES:,} values")
         if loaded is None:
@@ -129,12 +139,13 @@ def _documents(text: str) -> Iterator[tuple[str, str]]:
     lines: list[str] = []
     source = ""
     for line in text.replace("\r\n", "\n").split("\n"):
-        if _DOCUMENT_START.match(line):
+        # The cheap prefix tests first: most lines are neither, and a regular expression per line costs.
+        if line[:3] == "---" and _DOCUMENT_START.match(line):
             if lines:
                 yield source, "\n".join(lines)
             lines, source = [line[3:]], ""
             continue
-        if not source and (found := _SOURCE.fullmatch(line.rstrip())):
+        if not source and line[:10] == "# Source: " and (found := _SOURCE.fullmatch(line.rstrip())):
             source = found.group(1).strip()
         lines.append(line)
     if lines:
@@ -148,10 +159,10 @@ class _NotYaml:
     reason: str
 
 
-def _load(document: str) -> object:
+def _load(document: str, memo: ParseMemo) -> object:
     """The document's value, or why it is not YAML."""
     try:
-        return yaml.load(document, Loader=_LOADER)  # noqa: S506 - a safe loader, C or Python
+        return load_document(document, memo)
     except yaml.MarkedYAMLError as exc:
         # str(exc) quotes the offending line, which may be a Secret's value: say where, not what.
         mark = exc.problem_mark or exc.context_mark
