@@ -15,7 +15,15 @@ from bot.domain.app_changes import AppChange, changed_applications
 from bot.domain.app_layout import APPS_DIR, AppRef, app_at
 from bot.domain.app_plans import AppPlan, ObjectFinding, SchemaCheck
 from bot.domain.app_sources import AppSource, project_path, template_path
-from bot.domain.manifests import ManifestDiff, ManifestObject, Render, RenderProblem, diff_renders, parse_render
+from bot.domain.manifests import (
+    ManifestDiff,
+    ManifestObject,
+    ParseMemo,
+    Render,
+    RenderProblem,
+    diff_renders,
+    parse_render,
+)
 from bot.domain.models import Finding
 from bot.errors import UserError
 from bot.ports import RepoReader
@@ -125,8 +133,9 @@ def _plan_one(
     checkers: AppCheckers, change: AppChange, base: _Tree, head: _Tree
 ) -> tuple[AppPlan, list[ManifestObject]]:
     plan = AppPlan(change)
-    base_render, base_error = _render(checkers, base, change.base_source)
-    head_render, head_error = _render(checkers, head, change.head_source)
+    memo = ParseMemo()  # one per application: its two renders share most documents, each parsed once
+    base_render, base_error = _render(checkers, base, change.base_source, memo)
+    head_render, head_error = _render(checkers, head, change.head_source, memo)
     if isinstance(head_render, RenderProblem) or isinstance(base_render, RenderProblem):
         problem = head_render if isinstance(head_render, RenderProblem) else base_render
         assert isinstance(problem, RenderProblem)  # one of the two is; narrows the type for mypy
@@ -147,7 +156,9 @@ def _plan_one(
     return replace(checked, crds=_hide_secrets(crds, diff)), objects
 
 
-def _render(checkers: AppCheckers, tree: _Tree, source: AppSource | None) -> tuple[Render | RenderProblem | None, str]:
+def _render(
+    checkers: AppCheckers, tree: _Tree, source: AppSource | None, memo: ParseMemo
+) -> tuple[Render | RenderProblem | None, str]:
     """One side's render (None where the application does not exist), or why it could not be made."""
     if source is None:
         return None, ""
@@ -169,7 +180,7 @@ def _render(checkers: AppCheckers, tree: _Tree, source: AppSource | None) -> tup
     except UserError as error:
         hint = f"\nhint: {error.hint}" if error.hint else ""
         return None, f"error[{error.reference}]: {error.message}{hint}"
-    return parse_render(text, default_namespace=source.namespace), ""
+    return parse_render(text, default_namespace=source.namespace, memo=memo), ""
 
 
 def _values(tree: _Tree, source: AppSource) -> list[Path]:
