@@ -11,27 +11,12 @@ from bot.domain.commands.comment import LINE_BREAKS, first_line, trimmed, words_
 from bot.domain.commands.help import TOPICS
 from bot.domain.commands.rendering import quote_word, render_command
 from bot.domain.commands.run_flags import RUN_VERBS, parse_run
-from bot.domain.commands.types import PREFIX, Ask, Command, Help, NotForMe, Reply, Status, Unlock
+from bot.domain.commands.types import PREFIX, VERBS, Ask, Command, Help, NotForMe, Reply, Status, Unlock
 from bot.domain.commands.wording import closest, distance, listing, shown
 
 __all__ = ["UNREADABLE", "VERBS", "parse", "parse_request"]
 
 UNREADABLE = "Olympus could not read that command. `/infra help` lists the commands it understands."
-VERBS = (
-    "help",
-    "create",
-    "update",
-    "destroy",
-    "helm",
-    "sync",
-    "plan",
-    "apply",
-    "import",
-    "state",
-    "unlock",
-    "status",
-    "ask",
-)
 # What people type when they mean Olympus (Atlantis answers `terraform ...` with "did you mean atlantis").
 # `atlantis ...` is left alone: a repository moving from Atlantis may run both for a while.
 _OTHER_TOOLS = ("terraform", "/terraform")

@@ -10,27 +10,13 @@ from bot.domain.commands.ask import ASK_EXAMPLE
 from bot.domain.commands.changes import change_usage
 from bot.domain.commands.kinds import LAMBDA_RUNTIMES, MEMORY_MB, TIMEOUT_S
 from bot.domain.commands.run_flags import ATLANTIS_BLOCKED_EXTRA_ARGS, run_usage
-from bot.domain.commands.types import PREFIX
+from bot.domain.commands.types import PREFIX, VERBS
 from bot.domain.models import ResourceKind
 
 __all__ = ["HELP_TEXT", "TOPICS", "Door", "help_text"]
 
 Door = Literal["app", "cli"]
-TOPICS = (
-    "create",
-    "update",
-    "destroy",
-    "helm",
-    "sync",
-    "plan",
-    "apply",
-    "import",
-    "state",
-    "unlock",
-    "status",
-    "ask",
-    "help",
-)
+TOPICS = (*(verb for verb in VERBS if verb != "help"), "help")
 
 # Where the door's commands act, and how an approval is given there.
 _WHERE: Mapping[Door, str] = {"app": "this pull request", "cli": "the change branch"}

@@ -8,6 +8,7 @@ from bot.domain.models import Project, ResourceRequest
 
 __all__ = [
     "PREFIX",
+    "VERBS",
     "Apply",
     "Ask",
     "Command",
@@ -33,6 +34,22 @@ __all__ = [
 ]
 
 PREFIX = "/infra"
+# The words that may follow it; help.py's pages are these, help last.
+VERBS = (
+    "help",
+    "create",
+    "update",
+    "destroy",
+    "helm",
+    "sync",
+    "plan",
+    "apply",
+    "import",
+    "state",
+    "unlock",
+    "status",
+    "ask",
+)
 
 
 @dataclass(frozen=True)
