@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -21,14 +22,20 @@ CHECKOV_KUBERNETES_INDEX: Final = "https://www.checkov.io/5.Policy%20Index/kuber
 _SCAN_TIMEOUT: Final = 600.0
 
 
-def _write_objects(folder: Path, objects: Sequence[ManifestObject]) -> dict[str, int]:
-    """Each object into a file of its own, so a finding's file says which object it is about: name → index."""
-    names: dict[str, int] = {}
-    for index, item in enumerate(objects):
-        name = f"object-{index:05d}.yaml"
-        (folder / name).write_text(canonical_yaml(dict(item.body)), encoding="utf-8")
-        names[name] = index
-    return names
+@contextmanager
+def _objects_in_scratch(prefix: str, objects: Sequence[ManifestObject]) -> Iterator[tuple[Path, Path, dict[str, int]]]:
+    """A scratch home (removed afterwards) whose objects/ folder holds each object in a file of its own, so a
+    finding's file says which object it is about: (home, folder, file name → index)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
+        home = Path(scratch)
+        folder = home / "objects"
+        folder.mkdir()
+        names: dict[str, int] = {}
+        for index, item in enumerate(objects):
+            name = f"object-{index:05d}.yaml"
+            (folder / name).write_text(canonical_yaml(dict(item.body)), encoding="utf-8")
+            names[name] = index
+        yield home, folder, names
 
 
 class CheckovManifests:
@@ -49,11 +56,7 @@ class CheckovManifests:
         if not objects:
             return []
         binary = self._binary or locate_checkov()
-        with tempfile.TemporaryDirectory(prefix="olympus-checkov-k8s-") as scratch:
-            home = Path(scratch)
-            folder = home / "objects"
-            folder.mkdir()
-            names = _write_objects(folder, objects)
+        with _objects_in_scratch("olympus-checkov-k8s-", objects) as (home, folder, names):
             argv = [str(binary), "--framework", "kubernetes", "--skip-download", "--output", "json"]
             for name in names:
                 argv += ["--file", str(folder / name)]
@@ -95,11 +98,7 @@ class TrivyManifests:
         if not objects:
             return []
         binary = self._binary or locate_trivy()
-        with tempfile.TemporaryDirectory(prefix="olympus-trivy-k8s-") as scratch:
-            home = Path(scratch)
-            folder = home / "objects"
-            folder.mkdir()
-            names = _write_objects(folder, objects)
+        with _objects_in_scratch("olympus-trivy-k8s-", objects) as (home, folder, names):
             argv = [
                 str(binary),
                 "config",
