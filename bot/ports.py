@@ -86,6 +86,7 @@ from bot.domain.records import (  # noqa: E402
     AuditOutcome,
     LockRecord,
     PlanRecord,
+    PolicyApprovalRecord,
     PushRecord,
     RunRecord,
 )
@@ -138,6 +139,14 @@ class Store(Protocol):
 
     def approvals_for(self, change_id: str, commit: str | None = None) -> list[ApprovalRecord]:
         """A change's approvals, each marked untrusted when its seal does not check."""
+        ...
+
+    def record_policy_approval(self, change_id: str, policy_set: str, commit: str, user: str, at: datetime) -> bool:
+        """Record one `/infra approve_policies` of a set at a commit; False when it was recorded already."""
+        ...
+
+    def policy_approvals_for(self, change_id: str, commit: str) -> list[PolicyApprovalRecord]:
+        """A change's policy approvals at commit, each marked untrusted when its seal does not check."""
         ...
 
     def record_push(self, push: PushRecord, delivery_id: str) -> bool: ...

@@ -91,6 +91,8 @@ plans = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     # The base branch the plan was made against ("" locally, where the base is the command's).
     sa.Column("base_ref", NulFreeText, nullable=False, server_default=""),
+    # The blocking policy sets' failures, [{"policy_set": ..., "message": ...}]: the gate holds the apply for them.
+    sa.Column("policy_failures", sa.JSON, nullable=False, server_default="[]"),
     # HMAC of the row under a key kept outside the database (bot/domain/seals.py): a hand-edited row shows.
     sa.Column("seal", NulFreeText, nullable=True),
     sa.Index(None, "change_id", "project"),
@@ -125,6 +127,19 @@ approvals = sa.Table(
     sa.Column("seal", NulFreeText, nullable=True),
     # Approving the same commit twice is one approval.
     sa.UniqueConstraint("change_id", "commit_sha", "approver"),
+)
+
+policy_approvals = sa.Table(
+    "policy_approvals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("change_id", NulFreeText, nullable=False),
+    sa.Column("policy_set", NulFreeText, nullable=False),
+    sa.Column("commit_sha", NulFreeText, nullable=False),
+    sa.Column("approver", NulFreeText, nullable=False),
+    sa.Column("approved_at", UtcDateTime, nullable=False),
+    sa.Column("seal", NulFreeText, nullable=True),
+    sa.UniqueConstraint("change_id", "policy_set", "commit_sha", "approver"),
 )
 
 locks = sa.Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from bot.adapters.secret_masking import mask_secret_text, mask_secrets
 from bot.adapters.sql_conversations import conversation_for, save_conversation
 from bot.adapters.sql_interactions import recent_interactions, record_interaction
 from bot.adapters.sql_mutex import SqlMutexes
+from bot.adapters.sql_policy_approvals import policy_approval_insert, policy_approvals_at
 from bot.adapters.store_engine import (
     Clock,
     StoreOpenError,
@@ -30,12 +32,14 @@ from bot.adapters.store_engine import (
 from bot.domain.conversations import Conversation
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding, Severity
+from bot.domain.policies.results import PolicyFailure
 from bot.domain.records import (
     ApprovalRecord,
     AuditEntry,
     AuditOutcome,
     LockRecord,
     PlanRecord,
+    PolicyApprovalRecord,
     PushRecord,
     RunRecord,
 )
@@ -133,6 +137,7 @@ class SqlStore:
                     counts=dict(plan.counts),
                     created_at=plan.created_at,
                     base_ref=plan.base,
+                    policy_failures=[{"policy_set": f.policy_set, "message": f.message} for f in plan.policy_failures],
                     seal=seal(self._record_key, "plan", *_plan_fields(plan)),
                 )
                 .returning(t.plans.c.id)
@@ -243,6 +248,14 @@ class SqlStore:
                 )
                 for row in connection.execute(query)
             ]
+
+    def record_policy_approval(self, change_id: str, policy_set: str, commit: str, user: str, at: datetime) -> bool:
+        """Record that user approved a policy set's failures at commit; False when it was recorded already."""
+        return self._insert_once(policy_approval_insert(self._record_key, change_id, policy_set, commit, user, at))
+
+    def policy_approvals_for(self, change_id: str, commit: str) -> list[PolicyApprovalRecord]:
+        """The policy approvals of a change at commit, oldest first, each marked untrusted when its seal fails."""
+        return policy_approvals_at(self.engine, self._record_key, change_id, commit)
 
     # --- pushes -----------------------------------------------------------------------------------------
 
@@ -424,6 +437,10 @@ class SqlStore:
             counts=row.counts,
             created_at=row.created_at,
             base=row.base_ref,
+            policy_failures=tuple(
+                PolicyFailure(str(f.get("policy_set", "")), str(f.get("message", "")))
+                for f in row.policy_failures or ()
+            ),
         )
         return replace(plan, trusted=seal_holds(self._record_key, row.seal, "plan", *_plan_fields(plan)))
 
@@ -474,8 +491,20 @@ def _run_record(row: sa.Row[Any]) -> RunRecord:
 
 
 def _plan_fields(plan: PlanRecord) -> tuple[str, ...]:
-    """What a plan's seal covers: everything the gate relies on."""
-    return (plan.change_id, plan.project, plan.workspace, plan.commit, plan.plan_path, plan.sha256, plan.base)
+    """What a plan's seal covers: everything the gate relies on (policy failures only when there are some, so the
+    seals of plans recorded before policies existed still check)."""
+    fields: tuple[str, ...] = (
+        plan.change_id,
+        plan.project,
+        plan.workspace,
+        plan.commit,
+        plan.plan_path,
+        plan.sha256,
+        plan.base,
+    )
+    if plan.policy_failures:
+        fields += (json.dumps([[f.policy_set, f.message] for f in plan.policy_failures]),)
+    return fields
 
 
 def _lock_record(row: sa.Row[Any]) -> LockRecord:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.domain.policies.results import PolicyFailure
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -37,6 +39,8 @@ class PlanRecord:
     counts: Mapping[str, int]  # e.g. {"add": 1, "change": 0, "destroy": 0}
     created_at: datetime
     base: str = ""  # the base branch it was planned against ("" when the door does not say)
+    # What the blocking policy sets said of this plan: the gate holds the apply until they are approved.
+    policy_failures: tuple[PolicyFailure, ...] = ()
     # False when the record's seal does not check: it was edited outside Olympus, or predates sealing.
     trusted: bool = True
 
@@ -46,6 +50,18 @@ class ApprovalRecord:
     """One person's approval of a change at one commit."""
 
     change_id: str
+    commit: str
+    user: str
+    at: datetime
+    trusted: bool = True  # False when the record's seal does not check
+
+
+@dataclass(frozen=True)
+class PolicyApprovalRecord:
+    """One person's `/infra approve_policies` of one policy set's failures, for one commit of a change."""
+
+    change_id: str
+    policy_set: str
     commit: str
     user: str
     at: datetime

@@ -18,10 +18,12 @@ from alembic.script import ScriptDirectory
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.adapters import sqlschema as t
 from bot.adapters.migrations import alembic_config
 from bot.adapters.sqlschema import VERSION_TABLE, metadata
 from bot.adapters.sqlstore import SqlStore, StoreOpenError, mask_secrets, parse_store_url
 from bot.domain.models import Finding, Severity
+from bot.domain.policies.results import PolicyFailure
 from bot.domain.records import PlanRecord
 from bot.ports import Store
 
@@ -65,7 +67,7 @@ def test_open_migrates_to_head(store: SqlStore) -> None:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with store.engine.connect() as connection:
         current = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        assert current.get_current_revision() == head == "0005"
+        assert current.get_current_revision() == head == "0006"
         tables = set(sa.inspect(connection).get_table_names())
     assert tables == {
         "model_interactions",
@@ -74,6 +76,7 @@ def test_open_migrates_to_head(store: SqlStore) -> None:
         "plans",
         "findings",
         "approvals",
+        "policy_approvals",
         "locks",
         "audit_log",
         "jobs",
@@ -548,3 +551,37 @@ def test_untrusted_text_with_nul_characters_is_stored_alike_everywhere(store: Sq
     assert run is not None and (run.command, run.actor) == ("/infra create\ufffd bucket", "mallory\ufffd")
     (entry,) = store.audit_log()
     assert entry.params == {"body": "hi\x00there", "ratio": "nan"} and entry.result == "ok\ufffd"
+
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+# --- policies ---------------------------------------------------------------------------------------------
+
+
+def test_a_plan_keeps_its_policy_failures_under_its_seal(store: SqlStore) -> None:
+    failures = (PolicyFailure("olympus", "aws_s3_bucket.logs: no encryption"),)
+    plan = PlanRecord("infra/x", "dev", "default", "c1", "/p", "/p.json", "a" * 64, {}, NOW, policy_failures=failures)
+    store.save_plan(plan)
+    kept = store.latest_plan("infra/x", "dev")
+    assert kept is not None and kept.policy_failures == failures and kept.trusted
+    with store.engine.begin() as connection:
+        connection.execute(sa.update(t.plans).values(policy_failures=[]))
+    edited = store.latest_plan("infra/x", "dev")
+    assert edited is not None and edited.policy_failures == () and not edited.trusted
+
+
+def test_policy_approvals_are_per_set_and_commit_and_sealed(store: SqlStore) -> None:
+    assert store.record_policy_approval("infra/x", "olympus", "c1", "bob", NOW)
+    assert not store.record_policy_approval("infra/x", "olympus", "c1", "bob", NOW)  # once is enough
+    assert store.record_policy_approval("infra/x", "security", "c1", "carol", NOW)
+    assert store.record_policy_approval("infra/x", "olympus", "c2", "bob", NOW)
+    at_c1 = store.policy_approvals_for("infra/x", "c1")
+    assert [(a.policy_set, a.user, a.trusted) for a in at_c1] == [("olympus", "bob", True), ("security", "carol", True)]
+    with store.engine.begin() as connection:
+        connection.execute(
+            sa.update(t.policy_approvals).where(t.policy_approvals.c.approver == "carol").values(approver="mallory")
+        )
+    assert [(a.user, a.trusted) for a in store.policy_approvals_for("infra/x", "c1")] == [
+        ("bob", True),
+        ("mallory", False),
+    ]
