@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.adapters.local_aws import LocalAws
 from bot.adapters.localgit import LocalGit
+from bot.adapters.rego import RegoEngine
 from bot.adapters.terraform import TerraformCli
 from bot.domain.interpretation import ModelLimits
 from bot.model_ports import LanguageModel
@@ -128,6 +129,7 @@ def build_local_loop(
         stopwatch=stopwatch or Stopwatch(),
         parallel_plan=parallel_plan,
         apps=app_checkers(os.environ),
+        policies=RegoEngine(),
     )
 
 
@@ -193,6 +195,7 @@ def build_app_context(
             say=lambda line: None,
             parallel_plan=parallel_plan or default_parallel_plan(),
             apps=apps,
+            policies=RegoEngine(),
         )
 
     context = AppContext(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.authorship import Authorship, excluded_people
 from bot.domain.identities import canonical, is_app, login_problem
+from bot.domain.policies.results import PolicyFailure
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,16 @@ class Approval:
     # Why this approval cannot be trusted although it is on record ("" when it can): a record whose seal does not
     # check, a reviewer who no longer has write access.
     problem: str = ""
+
+
+@dataclass(frozen=True)
+class PolicyApproval:
+    """`/infra approve_policies` of one policy set's failures, by an owner of the set, for one commit."""
+
+    user: str
+    policy_set: str
+    commit: str
+    problem: str = ""  # why it cannot be trusted although on record ("" when it can)
 
 
 @dataclass(frozen=True)
@@ -29,7 +40,7 @@ class PlannedProject:
     lock_holder: str | None
     # Why the reviewed plan cannot be known (GitHub holds no record of it, or the store could not give it back).
     record_problem: str = ""
-    policy_failures: Sequence[str] = ()  # what the policies said of the reviewed plan
+    policy_failures: Sequence[PolicyFailure] = ()  # what the blocking policy sets said of the reviewed plan
     plan_base: str = ""  # the base branch the plan was made against ("" when not recorded)
     # False for `/infra import` and `state rm`: they change state without a saved plan, so only the approvals,
     # the pull request and the lock decide.
@@ -77,6 +88,8 @@ class GateInput:
     pull_request: PullRequestFacts | None = None  # None for a local change
     # Who authored, committed or pushed the change's commits: none of them may approve it either.
     contributors: Authorship = field(default_factory=Authorship)
+    # Owners' approvals of policy sets' failures (checked for ownership when recorded).
+    policy_approvals: Sequence[PolicyApproval] = ()
 
 
 @dataclass(frozen=True)
@@ -130,8 +143,10 @@ def decide(gate: GateInput) -> Allowed | Blocked:
         reasons.extend(_code_owner_reasons(pr, valid))
     if not gate.projects:
         reasons.append("nothing to apply: no project is planned for this change; run `olympus plan` first")
+    approved_sets, policy_refusals = _approved_policy_sets(gate, excluded)
+    reasons.extend(policy_refusals)
     for p in gate.projects:
-        reasons.extend(_project_reasons(p, head, gate.change_id))
+        reasons.extend(_project_reasons(p, head, gate.change_id, approved_sets))
         if pr is not None and pr.base_branch and p.plan_base and p.plan_base != pr.base_branch:
             reasons.append(
                 f"{p.project}: planned against the base {p.plan_base}, but the pull request now targets "
@@ -207,8 +222,45 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _project_reasons(p: PlannedProject, head: str, change_id: str) -> list[str]:
-    policy = [f"{p.project}: policy: {failure}" for failure in p.policy_failures]
+def _approved_policy_sets(gate: GateInput, excluded: Mapping[str, Sequence[str]]) -> tuple[set[str], list[str]]:
+    """The policy sets whose failures an owner approved at head, and why each other policy approval does not count."""
+    approved: set[str] = set()
+    refused: list[str] = []
+    for approval in gate.policy_approvals:
+        person = canonical(approval.user)
+        if approval.commit != gate.head_commit:
+            continue  # a push since clears it: the policies judged another plan
+        if approval.problem:
+            refused.append(f"the policy approval by {approval.user} does not count: {approval.problem}")
+        elif person in excluded:
+            refused.append(
+                f"{approval.user} {_and(excluded[person])}, so their approval of policy set {approval.policy_set} "
+                "does not count; another owner of the set must approve it"
+            )
+        else:
+            approved.add(approval.policy_set)
+    return approved, list(dict.fromkeys(refused))
+
+
+def _policy_reasons(p: PlannedProject, approved_sets: set[str]) -> list[str]:
+    """Each blocking set's failures not yet approved, one reason per set."""
+    failing: dict[str, list[str]] = {}
+    for failure in p.policy_failures:
+        if failure.policy_set not in approved_sets:
+            failing.setdefault(failure.policy_set, []).append(failure.message)
+    reasons = []
+    for policy_set, messages in failing.items():
+        shown = "; ".join(messages[:3]) + (f"; and {len(messages) - 3} more" if len(messages) > 3 else "")
+        name = policy_set or "(unnamed)"
+        reasons.append(
+            f"{p.project}: policy set {name} fails: {shown}; fix the change, or an owner of the set who neither "
+            f"wrote nor asked for it can `/infra approve_policies --policy-set {name}`"
+        )
+    return reasons
+
+
+def _project_reasons(p: PlannedProject, head: str, change_id: str, approved_sets: set[str]) -> list[str]:
+    policy = _policy_reasons(p, approved_sets)
     if not p.plan_required:
         return [*policy, *_lock_reasons(p, change_id)]
     if p.record_problem:

@@ -8,6 +8,7 @@ from typing import Final
 
 from bot.domain.commands import (
     Apply,
+    ApprovePolicies,
     Ask,
     Command,
     Create,
@@ -57,6 +58,8 @@ _KINDS: Final[Mapping[type, str]] = {
     Import: "import",
     StateRm: "state_rm",
     Unlock: "unlock",
+    # Owning the failing policy set is what counts (checked when it is recorded); reading the repository is enough.
+    ApprovePolicies: "approve_policies",
     Status: "status",
     Help: "help",
     # A request in plain words can only end in proposals, so it needs what `/infra create` needs, and is checked
@@ -91,6 +94,7 @@ class PermissionPolicy:
             "sync": "write",
             "apply": "maintain",
             "status": "read",
+            "approve_policies": "read",
             "help": "read",
         }
     )

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.domain.policies.results import PolicyFailure
+
 # The artifact the plan job uploads (action.yml) and the file inside it.
 RECORD_ARTIFACT = "olympus-plan-record"
 RECORD_FILE = "olympus-plan-record.json"
@@ -33,7 +35,7 @@ class ReviewedPlan:
     """What GitHub holds of one project's plan at the head: its hash and policy result, or why it is not known."""
 
     sha256: str | None = None
-    policy_failures: tuple[str, ...] = ()
+    policy_failures: tuple[PolicyFailure, ...] = ()
     problem: str = ""
 
 
@@ -42,7 +44,7 @@ def record_text(
     pull_request: int,
     head: str,
     run_url: str,
-    plans: Mapping[str, tuple[str, Sequence[str]]],
+    plans: Mapping[str, tuple[str, Sequence[PolicyFailure]]],
     *,
     base: str = "",
 ) -> str:
@@ -51,9 +53,10 @@ def record_text(
     for project, (sha256, failures) in sorted(plans.items()):
         if not _SHA256.match(sha256):
             raise ValueError(f"not a SHA-256: {sha256!r}")
-        listed = [f[:500] for f in failures[:MAX_LISTED_FAILURES]]
+        listed = [{"policy_set": f.policy_set, "message": f.message[:500]} for f in failures[:MAX_LISTED_FAILURES]]
         if len(failures) > len(listed):
-            listed.append(f"and {len(failures) - len(listed)} more policy failures")
+            more = f"and {len(failures) - len(listed)} more policy failures"
+            listed.append({"policy_set": failures[-1].policy_set, "message": more})
         projects[project] = {"sha256": sha256, "policy_failures": listed}
     body = {
         "version": RECORD_VERSION,
@@ -108,9 +111,16 @@ def reviewed_plans_of(
         if not isinstance(entry, dict) or not _SHA256.match(str(entry.get("sha256", ""))):
             reviewed[name] = ReviewedPlan(problem=f"the plan run {run.id if run else '?'} recorded no plan of it")
             continue
-        failures = entry.get("policy_failures") or []
-        reviewed[name] = ReviewedPlan(sha256=entry["sha256"], policy_failures=tuple(str(f) for f in failures))
+        failures = tuple(_failure(f) for f in entry.get("policy_failures") or [])
+        reviewed[name] = ReviewedPlan(sha256=entry["sha256"], policy_failures=failures)
     return reviewed
+
+
+def _failure(raw: object) -> PolicyFailure:
+    """One recorded failure; a bare text (records before policy sets) belongs to no set, which no one can approve."""
+    if isinstance(raw, dict):
+        return PolicyFailure(str(raw.get("policy_set", "")), str(raw.get("message", "")))
+    return PolicyFailure("", str(raw))
 
 
 def _base_problem(record: str | None, run: PlanRun | None, base: str) -> str:

@@ -101,6 +101,8 @@ class CommentReport:
     # Markdown lines of sections other plan steps wrote (the applications', bot/domain/app_report.py), shown after
     # the Terraform projects' and before the next steps; with them and no project, no "no Terraform project" line.
     sections: Sequence[str] = ()
+    # The policies' section (bot/domain/policies/render.py), shown right after the projects' table.
+    policies: Sequence[str] = ()
 
 
 def render_comment(report: CommentReport, *, limit: int = MAX_PART_CHARS) -> list[str]:
@@ -200,6 +202,8 @@ def _comment_lines(report: CommentReport) -> list[str]:
         lines += _table(projects) + [""]
     elif not report.sections:
         lines += ["No Terraform project is affected by this change.", ""]
+    if report.policies:
+        lines += [*report.policies, ""]
     lines += _destructive_section(projects)
     lines += _error_section(projects)
     lines += _drift_section(projects)

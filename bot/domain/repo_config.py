@@ -13,6 +13,13 @@ import yaml
 
 from bot.domain.backends import BACKEND_SCHEMA, BackendSettings, backend_from_config
 from bot.domain.models import Project
+from bot.domain.policies.config import (
+    ADVISORY_DEFAULT,
+    POLICIES_SCHEMA,
+    PolicySettings,
+    duplicate_set_names,
+    policies_from_config,
+)
 from bot.domain.schema_check import satisfies
 
 if TYPE_CHECKING:
@@ -80,6 +87,7 @@ REPO_CONFIG_SCHEMA: dict[str, Any] = {
             "uniqueItems": True,
             "items": {"enum": list(ALLOWABLE_COMMANDS)},
         },
+        "policies": POLICIES_SCHEMA,
         "parallel_plan": {
             "description": "At most this many projects planned at once (1: one after another); it can only "
             "lower the machine's OLYMPUS_PARALLEL_PLAN.",
@@ -188,6 +196,7 @@ class RepoConfig:
     backend: BackendSettings | None = None  # where state lives (bot/domain/backends.py), set by `olympus init`
     allow_commands: tuple[str, ...] = ()  # of ALLOWABLE_COMMANDS
     parallel_plan: int | None = None  # at most this many projects planned at once; None: the machine's setting
+    policies: PolicySettings = ADVISORY_DEFAULT  # the policy sets (bot/domain/policies/config.py)
 
     def allows(self, command: str) -> bool:
         """Whether an off-by-default command (`import`, `state_rm`) is turned on."""
@@ -581,10 +590,10 @@ def _unknown_key_hint(key: str, allowed: tuple[str, ...], *, in_project: bool) -
 
 def _semantic_errors(data: Mapping[Any, Any], root: yaml.Node | None) -> list[ConfigError]:
     """What a schema cannot say: paths inside the repository, unique names, unique dir + workspace."""
+    errors = _policy_set_errors(data, root)
     entries = data.get("projects")
     if not isinstance(entries, list):
-        return []
-    errors: list[ConfigError] = []
+        return errors
     names: dict[str, int] = {}
     slots: dict[tuple[str, str], int] = {}
     for index, entry in enumerate(entries):
@@ -633,6 +642,23 @@ def _semantic_errors(data: Mapping[Any, Any], root: yaml.Node | None) -> list[Co
                     )
                 )
     return errors
+
+
+def _policy_set_errors(data: Mapping[Any, Any], root: yaml.Node | None) -> list[ConfigError]:
+    """Policy set names must be unique, and not the default set's."""
+    policies = data.get("policies")
+    if not isinstance(policies, dict):
+        return []
+    return [
+        _located(
+            root,
+            "duplicate-policy-set",
+            ("policies", "sets"),
+            f"the policy set name `{name}` is used twice (or is the default set's)",
+            "give each policy set its own `name`",
+        )
+        for name in duplicate_set_names(policies)
+    ]
 
 
 def _workspaces_of(entry: Mapping[str, Any]) -> tuple[str, ...]:
@@ -697,4 +723,5 @@ def _build(data: Mapping[str, Any]) -> RepoConfig:
         allow_commands=tuple(data.get("allow_commands") or ()),
         parallel_plan=data.get("parallel_plan"),
         backend=backend_from_config(data["backend"]) if data.get("backend") else None,
+        policies=policies_from_config(data.get("policies")),
     )

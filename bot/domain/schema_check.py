@@ -144,12 +144,20 @@ def _minimum(instance: object, least: float, _s: Schema, _r: Schema) -> bool:
     return not _is_type(instance, "number") or instance >= least  # type: ignore[operator]
 
 
+def _maximum(instance: object, most: float, _s: Schema, _r: Schema) -> bool:
+    return not _is_type(instance, "number") or instance <= most  # type: ignore[operator]
+
+
 def _not(instance: object, sub: Any, _s: Schema, root: Schema) -> bool:
     return not _valid(instance, sub, root)
 
 
 def _all_of(instance: object, subs: list[Any], _s: Schema, root: Schema) -> bool:
     return all(_valid(instance, sub, root) for sub in subs)
+
+
+def _any_of(instance: object, subs: list[Any], _s: Schema, root: Schema) -> bool:
+    return any(_valid(instance, sub, root) for sub in subs)
 
 
 def _if(instance: object, condition: Any, schema: Schema, root: Schema) -> bool:
@@ -177,8 +185,10 @@ _KEYWORDS: Final[dict[str, _Check]] = {
     "pattern": _pattern,
     "minLength": _min_length,
     "minimum": _minimum,
+    "maximum": _maximum,
     "not": _not,
     "allOf": _all_of,
+    "anyOf": _any_of,
     "if": _if,
     "$ref": _ref,
 }

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.local_aws import LocalAws
+from bot.adapters.rego import RegoEngine
 from bot.adapters.terraform import EMBEDDED, TerraformCli, TerraformError
 from bot.domain.invisible import show_invisible
 from bot.domain.models import Finding, Severity
@@ -354,6 +355,7 @@ def build_action_loop(context: ActionContext, environ: Mapping[str, str], terraf
         sandbox=sandbox,
         say=lambda line: print(line, flush=True),
         parallel_plan=parallel_plan_from(environ),
+        policies=RegoEngine(),
     )
 
 

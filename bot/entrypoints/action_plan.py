@@ -102,6 +102,7 @@ def plan_pull_request_event(
         workdir=workspace,
         requesters=tuple(sorted({author, context.actor} - {""})),
         base=base_ref,
+        base_reader=GitTreeReader(git, base_sha),
     )
     projects = affected_projects_of(checkout.reader, checkout.changed_files)
     # Applications are planned with the whole pull request, not when the projects input names some (as in the App).
@@ -165,7 +166,7 @@ def plan_pull_request_event(
         record_plan_checks(codehost, context.repository, report)
     stored_table = _stored_table(stored, context)
     _comment(codehost, context, inputs, number, change_id, [*parts[:-1], parts[-1] + stored_table])
-    outputs = {**_outputs(report, stored), "record-path": str(write_record(context, number, checkout, stored))}
+    outputs = {**_outputs(report, stored), "record-path": str(write_record(context, number, checkout, report, stored))}
     outputs["findings"] = str(int(outputs["findings"]) + app_findings)
     return ActionResult(
         # The parts are redacted already; the outputs and the table hold only counts, paths and hashes, but
@@ -248,9 +249,12 @@ def _stored_table(stored: Iterable[dict[str, str]], context: ActionContext) -> s
     )
 
 
-def write_record(context: ActionContext, number: int, checkout: Checkout, stored: list[dict[str, str]]) -> Path:
+def write_record(
+    context: ActionContext, number: int, checkout: Checkout, report: PlanReport, stored: list[dict[str, str]]
+) -> Path:
     """The plan record that action.yml uploads as this run's artifact: the apply job's source for the hashes."""
-    plans = {s["project"]: (s["sha256"], ()) for s in stored}  # policy failures: none are evaluated yet
+    failures = {p.project.name: tuple(f for o in p.policies for f in o.gate_failures()) for p in report.projects}
+    plans = {s["project"]: (s["sha256"], failures.get(s["project"], ())) for s in stored}
     path = context.runner_temp / "olympus" / "record" / RECORD_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(record_text(context.repository, number, checkout.head, context.run_url, plans, base=checkout.base))

@@ -226,6 +226,24 @@ def approve(
     raise typer.Exit(local_commands.approve_branch(repo, by=by, branch=branch, base=base))
 
 
+@app.command("approve-policies")
+def approve_policies(
+    by: Annotated[str, typer.Option("--by", metavar="LOGIN", help="The GitHub login of the policy set's owner.")],
+    policy_set: Annotated[
+        str | None, typer.Option("--policy-set", metavar="NAME", help="One failing set (default: all they own).")
+    ] = None,
+    repo: RepoOpt = Path("."),
+    branch: BranchOpt = None,
+    base: BaseOpt = None,
+) -> None:
+    """Approve the head commit's blocking policy failures, as an owner of the policy set."""
+    local_commands = _local_commands()
+
+    raise typer.Exit(
+        local_commands.approve_policies_of_branch(repo, by=by, branch=branch, base=base, policy_set=policy_set)
+    )
+
+
 @app.command()
 def apply(
     repo: RepoOpt = Path("."),

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from bot.adapters.git_tree import GitTreeReader
 from bot.changes.provider_pins import Version
+from bot.domain.authorship import authorship_of
 from bot.domain.commands import (
     Apply,
+    ApprovePolicies,
     Ask,
     Help,
     Import,
@@ -35,7 +37,7 @@ from bot.entrypoints.local_plan import plan_and_report
 from bot.entrypoints.terminal import OutputFormat, console_for, wants_rich
 from bot.errors import UserError
 from bot.services.context import Loop
-from bot.services.local_checkout import local_checkout
+from bot.services.local_checkout import commits_of, local_checkout
 from bot.services.local_readiness import (
     ProposedTree,
     check_config,
@@ -101,6 +103,14 @@ def run_request(
         from bot.entrypoints.local_state import change_state_of_branch
 
         return change_state_of_branch(repo, parsed, sandbox=sandbox, base=base, actor=actor)
+    if isinstance(parsed, ApprovePolicies):
+        raise UserError(
+            "approve-policies-needs-by",
+            "locally, an approval of policy failures must say who gives it",
+            "run `olympus approve-policies --by LOGIN"
+            + (f" --policy-set {parsed.policy_set}" if parsed.policy_set else "")
+            + "` (the App and the Action take the approver from GitHub)",
+        )
     if isinstance(parsed, Sync):
         raise UserError(
             "sync-needs-argocd",
@@ -199,6 +209,33 @@ def _approve(loop: Loop, branch: str, by: str) -> None:
     with loop.store.audited(loop.actor, "approve", {"branch": branch, "commit": head, "approver": by}):
         loop.store.record_approval(branch, head, by, loop.store.clock())
     print(f"approval by {by} recorded for {branch} at {head[:12]}")
+
+
+def approve_policies_of_branch(
+    repo: Path, *, by: str, branch: str | None, base: str | None, policy_set: str | None
+) -> int:
+    """Record `by`'s approval of the branch's failing policy sets they own, at its head."""
+    from bot.domain.authorship import excluded_people
+    from bot.services.approve_policies import PolicyApprovalAsk, approve_policies, login_owner
+
+    loop, _progress, base = command_loop(repo, sandbox=False, actor=None, base=base)
+    branch = change_branch(loop, branch, base)
+    problem = login_problem(by, "the approver")
+    if problem:
+        raise UserError("bad-approver", problem, "pass --by with the approver's GitHub login, e.g. --by alice")
+    head = loop.local_git.commit_of(branch)
+    commits, requesters = commits_of(loop.local_git, branch, base, loop.record_key)
+    excluded = excluded_people(requesters, None, authorship_of(commits, ()))
+    ask = PolicyApprovalAsk(branch, head, canonical(by), policy_set, login_owner(by), excluded)
+    reader = GitTreeReader(loop.local_git, base)
+    try:
+        outcome = approve_policies(loop, reader, ask)
+    finally:
+        reader.close()
+    print(f"policy approval by {canonical(by)} recorded for {branch} at {head[:12]}: {', '.join(outcome.approved)}")
+    if outcome.still_failing:
+        print(f"still failing (another owner must approve): {', '.join(outcome.still_failing)}")
+    return 0
 
 
 def apply_branch(

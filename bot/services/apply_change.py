@@ -9,7 +9,16 @@ from pathlib import Path
 
 from bot.adapters.terraform import TerraformError
 from bot.domain.commands import Target
-from bot.domain.gate import Allowed, Approval, Blocked, GateInput, PlannedProject, PullRequestFacts, decide
+from bot.domain.gate import (
+    Allowed,
+    Approval,
+    Blocked,
+    GateInput,
+    PlannedProject,
+    PolicyApproval,
+    PullRequestFacts,
+    decide,
+)
 from bot.domain.models import Project
 from bot.domain.plan_evidence import ReviewedPlan
 from bot.domain.records import PlanRecord
@@ -59,7 +68,9 @@ def gate_for(
     for project in projects:
         plan = latest.get(project.name)
         lock = loop.lock_keeper.lock_for(loop.repo_id, project.dir, project.workspace)
-        on_record = ReviewedPlan(sha256=plan.sha256 if plan else None)
+        on_record = ReviewedPlan(
+            sha256=plan.sha256 if plan else None, policy_failures=plan.policy_failures if plan else ()
+        )
         if plan is not None and not plan.trusted:
             on_record = ReviewedPlan(problem=_UNTRUSTED_PLAN)
         if reviewed is not None:
@@ -83,7 +94,13 @@ def gate_for(
             Approval(a.user, a.commit, "" if a.trusted else _UNTRUSTED_APPROVAL)
             for a in loop.store.approvals_for(branch)
         ]
-    gate = GateInput(branch, head, checkout.requesters, approvals, planned, pull_request, checkout.contributors)
+    policy_approvals = [
+        PolicyApproval(a.user, a.policy_set, a.commit, "" if a.trusted else _UNTRUSTED_APPROVAL)
+        for a in loop.store.policy_approvals_for(branch, head)
+    ]
+    gate = GateInput(
+        branch, head, checkout.requesters, approvals, planned, pull_request, checkout.contributors, policy_approvals
+    )
     return gate, to_apply
 
 

@@ -23,3 +23,5 @@ class Checkout:
     base: str = ""  # the branch the change is to be merged into
     # Who authored, committed or pushed its commits: none of them may approve it either.
     contributors: Authorship = field(default_factory=Authorship)
+    # The repository at the base branch: the policies that judge the change are read from it, never from the change.
+    base_reader: RepoReader | None = None

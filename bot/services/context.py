@@ -11,6 +11,7 @@ from bot.adapters.local_aws import LocalAws
 from bot.adapters.localgit import LocalGit
 from bot.adapters.terraform import TerraformCli
 from bot.app_ports import ChartRenderer, CrdValidator, KubernetesValidator, ManifestScanner
+from bot.policy_ports import PolicyEngine
 from bot.ports import LockKeeper, Scanner, Store
 from bot.services.parallelism import default_parallel_plan
 from bot.services.stopwatch import Stopwatch
@@ -69,6 +70,8 @@ class Loop:
     record_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     # Helm and Argo CD changes in the plan step (bot/services/plan_apps.py); None: they are not planned.
     apps: AppCheckers | None = None
+    # Evaluates the policy sets over each plan (bot/services/policy_check.py); None: no policies are evaluated.
+    policies: PolicyEngine | None = None
 
     @property
     def lock_keeper(self) -> LockKeeper:

@@ -32,6 +32,7 @@ def pull_request_checkout(
         workdir=workdir,
         requesters=requesters,
         base=pr.base_branch,
+        base_reader=GitHubRepoReader(codehost, repo, pr.base_branch),
     )
 
 

@@ -11,6 +11,7 @@ from bot.adapters.claude import DEFAULT_MODEL
 from bot.app_ports import ApplicationSyncer
 from bot.domain.commands import (
     Apply,
+    ApprovePolicies,
     Ask,
     ChangeCommand,
     Help,
@@ -36,6 +37,7 @@ from bot.ports import CodeHost, CodeHostError
 from bot.services.context import Loop
 from bot.services.github_ask import AskedOnGitHub, answer_in_words
 from bot.services.github_checkout import change_id_of
+from bot.services.github_policy_approval import approve_policies_on_pull_request
 from bot.services.github_propose import propose_from_issue
 from bot.services.github_state_change import state_change_pull_request
 from bot.services.onboarding import onboard_repository
@@ -175,7 +177,8 @@ def carry_out_request(
             )
         elif not on_pull_request:
             reply.say(
-                "`/infra plan`, `apply`, `import`, `state rm`, `unlock` and `sync` work in a pull request's "
+                "`/infra plan`, `apply`, `approve_policies`, `import`, `state rm`, `unlock` and `sync` work in a pull "
+                "request's "
                 "comments; on an issue, ask for a change with `/infra create ...`."
             )
         elif isinstance(parsed, Sync):
@@ -217,6 +220,8 @@ def carry_out_request(
             )
         elif isinstance(parsed, Import | StateRm):
             state_change_pull_request(loop, codehost, repo, number, asker=sender, command=parsed, reply=reply)
+        elif isinstance(parsed, ApprovePolicies):
+            approve_policies_on_pull_request(loop, codehost, repo, number, user=sender, command=parsed, reply=reply)
         elif isinstance(parsed, Unlock):
             released = close_pull_request(loop, repo, number)
             reply.say(f"Released {released} lock(s) held by {change_id_of(repo, number)} and discarded its plans.")

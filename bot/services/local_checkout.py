@@ -29,6 +29,7 @@ def local_checkout(loop: Loop, branch: str, base: str) -> Iterator[Checkout]:
     head = git.commit_of(branch)
     commits, requesters = commits_of(git, branch, base, loop.record_key)
     reader = GitTreeReader(git, head)
+    base_reader = GitTreeReader(git, base)
     with git.temporary_worktree(head) as workdir:
         try:
             yield Checkout(
@@ -40,9 +41,11 @@ def local_checkout(loop: Loop, branch: str, base: str) -> Iterator[Checkout]:
                 requesters=tuple(sorted({loop.actor, *requesters})),
                 base=base,
                 contributors=authorship_of(commits, ()),
+                base_reader=base_reader,
             )
         finally:
             reader.close()
+            base_reader.close()
 
 
 def commits_of(git: LocalGit, branch: str, base: str, key: bytes) -> tuple[list[CommitFacts], list[str]]:

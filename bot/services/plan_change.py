@@ -14,6 +14,7 @@ from bot.services.context import Loop
 from bot.services.parallelism import plan_limit
 from bot.services.plan_projects import plan_projects
 from bot.services.plan_report import PlanReport, ProjectPlan, discard_plan_files, init_args, slug
+from bot.services.policy_check import policy_judge
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, repo_config, select_projects
 from bot.services.scan_alongside import scanning_alongside
 
@@ -52,13 +53,17 @@ def plan_change(
     scan_dirs = sorted({d for p in projects for d in (p.dir, *modules[p.name])})
     branch, head = checkout.change_id, checkout.head
     report = PlanReport(branch, head, [], scanners=tuple(s.name for s in loop.scanners), unscanned=loop.unscanned)
+    judge = policy_judge(loop, checkout.reader, checkout.base_reader)
+    report.policies_checked = judge is not None
     board = loop.task_board
     board.open([*(p.name for p in projects), *(s.name for s in loop.scanners)])
     try:
         with loop.store.audited(loop.actor, "plan", {"change": branch, "commit": head}) as outcome:
             run_id = loop.store.start_run(branch, "plan", loop.actor, head)
             with scanning_alongside(loop, checkout.workdir, scan_dirs) as scans:
-                report.projects = plan_projects(loop, checkout, projects, modules, limit=limit, extra_args=extra_args)
+                report.projects = plan_projects(
+                    loop, checkout, projects, modules, limit=limit, extra_args=extra_args, judge=judge
+                )
                 report.scan = redacted_scan(scans.report(), report.sensitive)
             loop.store.save_findings(run_id, list(report.scan.findings))
             outcome.result = (

@@ -26,6 +26,7 @@ from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.ordered_pool import Begun, run_in_order
 from bot.services.plan_report import ProjectPlan, init_args, remove_empty, slug
+from bot.services.policy_check import PolicyJudge
 from bot.services.repo_projects import module_sources_of
 from bot.services.sensitive_inputs import configured_secrets
 from bot.services.task_board import FAILED, LOCKED, PLANNED
@@ -58,6 +59,7 @@ def plan_projects(
     *,
     limit: int,
     extra_args: Sequence[str] = (),
+    judge: PolicyJudge | None = None,
 ) -> list[ProjectPlan]:
     """Each project's plan, in the projects' order; `modules` maps a project's name to the local modules it calls."""
     board = loop.task_board
@@ -84,7 +86,7 @@ def plan_projects(
             # The failure's module sources are read only for a module Terraform could not download.
             failure = classify_failure(done.error, lambda: module_sources_of(checkout.reader, locked.project))
             return ProjectPlan(locked.project, error=done.error, failure=failure, sensitive=done.known)
-        return _saved(loop, checkout, locked, done)
+        return _saved(loop, checkout, locked, done, judge)
 
     def settled(project: Project, planned: ProjectPlan) -> None:
         if planned.locked_by:
@@ -155,8 +157,11 @@ def _terraform(
     return _Terraformed(known, shown=shown.stdout)
 
 
-def _saved(loop: Loop, checkout: Checkout, locked: _Locked, done: _Terraformed) -> ProjectPlan:
-    """The plan summarized, its JSON kept beside the plan file, and its record (with its SHA-256) in the store."""
+def _saved(
+    loop: Loop, checkout: Checkout, locked: _Locked, done: _Terraformed, judge: PolicyJudge | None
+) -> ProjectPlan:
+    """The plan summarized and judged by the policy sets, its JSON kept beside the plan file, and its record (with its
+    SHA-256 and the blocking policy failures) in the store."""
     project, plan_path = locked.project, locked.plan_path
     json_path = plan_path.with_suffix(".json")
     json_path.write_text(done.shown)  # Terraform's own record, secrets and all, as the plan file beside it
@@ -165,6 +170,10 @@ def _saved(loop: Loop, checkout: Checkout, locked: _Locked, done: _Terraformed) 
     result = ProjectPlan(project, sensitive=sensitive)
     result.summary = summarize(document, sensitive)
     result.sha256 = hashlib.sha256(plan_path.read_bytes()).hexdigest()
+    if judge is not None:
+        loop.task_board.step(project.name, "policies")
+        with loop.stopwatch.timing("policies"):
+            result.policies = judge.judge(project, document, sensitive)
     loop.store.save_plan(
         PlanRecord(
             change_id=checkout.change_id,
@@ -177,6 +186,7 @@ def _saved(loop: Loop, checkout: Checkout, locked: _Locked, done: _Terraformed) 
             counts=result.summary.counts.as_dict(),
             created_at=loop.store.clock(),
             base=checkout.base,
+            policy_failures=tuple(f for o in result.policies for f in o.gate_failures()),
         )
     )
     return result

@@ -10,6 +10,7 @@ from bot.adapters.sandbox import backend_config, backend_endpoints, write_if_cha
 from bot.domain.findings import ScanReport
 from bot.domain.models import Project
 from bot.domain.plans import PlanSummary
+from bot.domain.policies.results import PolicyReport, SetOutcome
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.domain.terraform_failures import TerraformFailure
 from bot.services.context import SANDBOX_LOCKS, Loop
@@ -28,6 +29,8 @@ class ProjectPlan:
     failure: TerraformFailure | None = None
     # What its plan and its variables hold that nothing Olympus shows may: the summary and error are redacted.
     sensitive: SensitiveValues = NO_SECRETS
+    # Each policy set's outcome over this plan (bot/services/policy_check.py).
+    policies: tuple[SetOutcome, ...] = ()
 
 
 @dataclass
@@ -38,6 +41,12 @@ class PlanReport:
     scan: ScanReport = field(default_factory=ScanReport)
     scanners: tuple[str, ...] = ()
     unscanned: bool = False  # scanning is turned off (OLYMPUS_SCANNERS=none)
+    policies_checked: bool = False  # policy sets judged the plans (False: no engine, or the repository turned them off)
+
+    @property
+    def policies(self) -> PolicyReport:
+        """Every policy set's outcome over every planned project."""
+        return PolicyReport(tuple(o for p in self.projects for o in p.policies), off=not self.policies_checked)
 
     @property
     def ok(self) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.domain.policies.render import policy_lines
 from bot.domain.render import CommentReport, ProjectReport, render_comment
 from bot.domain.sarif import to_sarif
 from bot.services.context import Loop
@@ -64,6 +65,7 @@ def comment_for(
             skipped=report.scan.skipped,
             sensitive=report.sensitive,
             sections=sections,
+            policies=policy_lines(report.policies),
         )
     )
 

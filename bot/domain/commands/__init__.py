@@ -19,6 +19,7 @@ from bot.domain.commands.run_flags import ATLANTIS_BLOCKED_EXTRA_ARGS, BLOCKED_E
 from bot.domain.commands.types import (
     PREFIX,
     Apply,
+    ApprovePolicies,
     Ask,
     ChangeCommand,
     Command,
@@ -75,6 +76,7 @@ __all__ = [
     "Sync",
     "Target",
     "Unlock",
+    "ApprovePolicies",
     "Update",
     "UpgradeChart",
     "build_request",

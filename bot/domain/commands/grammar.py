@@ -9,6 +9,7 @@ from bot.domain.commands.ask import parse_ask
 from bot.domain.commands.changes import parse_change
 from bot.domain.commands.comment import LINE_BREAKS, first_line, trimmed, words_of
 from bot.domain.commands.help import TOPICS
+from bot.domain.commands.policies import parse_approve_policies
 from bot.domain.commands.rendering import quote_word, render_command
 from bot.domain.commands.run_flags import RUN_VERBS, parse_run
 from bot.domain.commands.types import PREFIX, VERBS, Ask, Command, Help, NotForMe, Reply, Status, Unlock
@@ -115,6 +116,8 @@ def _dispatch(words: Sequence[str]) -> Command | Reply:
     if verb == "ask":
         # Reached only for a suggestion ("did you mean"); a comment's own `/infra ask` is read by parse_ask.
         return Ask(" ".join(rest)) if rest else Reply(f"`{PREFIX} ask` needs a request in plain words after it.")
+    if verb == "approve_policies":
+        return parse_approve_policies(rest)
     if verb in ("unlock", "status"):
         if rest:
             return Reply(f"`{PREFIX} {verb}` takes no arguments; unexpected `{shown(rest[0])}`.")

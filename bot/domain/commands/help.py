@@ -52,6 +52,7 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
         (f"import ADDRESS ID {run}", "`terraform import`, where `.olympus.yaml` allows it (needs an approval)"),
         (f"state rm ADDRESS... {run}", "`terraform state rm`, where `.olympus.yaml` allows it (needs an approval)"),
         ("unlock", f"release {where}'s locks and discard its plans"),
+        ("approve_policies [--policy-set NAME]", "an owner of a failing policy set lets the head commit past it"),
         ("status", _STATUS[door]),
         ("ask TEXT", _ASK_ROW[door]),
         ("help [COMMAND]", "this message, or one command's flags (also `/infra COMMAND --help`)"),
@@ -235,6 +236,23 @@ def _unlock(door: Door) -> str:
     return _page("unlock", summary, f"`{PREFIX} unlock`", "unlock")
 
 
+def _approve_policies(door: Door) -> str:
+    summary = (
+        "approves the blocking policy failures of the head commit, for one policy set or every failing set the "
+        "commenter owns. Owners (users or `org/team`) are listed under `policies` in the base branch's "
+        "`.olympus.yaml`; someone who asked for, opened, wrote or pushed the change cannot approve it. A new push "
+        "is judged again and needs a new approval."
+    )
+    details = "" if door == "app" else "Locally: `olympus approve-policies --by LOGIN [--policy-set NAME]`."
+    return _page(
+        "approve_policies",
+        summary,
+        f"`{PREFIX} approve_policies [--policy-set NAME]`",
+        "approve_policies --policy-set olympus",
+        details,
+    )
+
+
 def _status(door: Door) -> str:
     return _page("status", _STATUS[door] + ".", f"`{PREFIX} status`", "status")
 
@@ -273,6 +291,7 @@ _PAGES: Mapping[str, Callable[[Door], str]] = {
     "import": lambda door: _state_page("import", door),
     "state": lambda door: _state_page("state", door),
     "unlock": _unlock,
+    "approve_policies": _approve_policies,
     "status": _status,
     "ask": _ask,
     "help": _help,

@@ -7,6 +7,7 @@ from bot.domain.commands.kinds import KIND_RULES
 from bot.domain.commands.types import (
     PREFIX,
     Apply,
+    ApprovePolicies,
     Ask,
     ChangeCommand,
     Command,
@@ -53,6 +54,8 @@ def render_command(cmd: Command) -> str:
         return " ".join([PREFIX, *_run_words(cmd)])
     if isinstance(cmd, Unlock):
         return f"{PREFIX} unlock"
+    if isinstance(cmd, ApprovePolicies):
+        return f"{PREFIX} approve_policies" + (f" --policy-set {cmd.policy_set}" if cmd.policy_set else "")
     if isinstance(cmd, Status):
         return f"{PREFIX} status"
     if isinstance(cmd, Ask):

@@ -10,6 +10,7 @@ __all__ = [
     "PREFIX",
     "VERBS",
     "Apply",
+    "ApprovePolicies",
     "Ask",
     "Command",
     "ChangeCommand",
@@ -47,6 +48,7 @@ VERBS = (
     "import",
     "state",
     "unlock",
+    "approve_policies",
     "status",
     "ask",
 )
@@ -184,6 +186,14 @@ class Status:
 
 
 @dataclass(frozen=True)
+class ApprovePolicies:
+    """`/infra approve_policies [--policy-set NAME]` (Atlantis's command): a set owner lets the head past its
+    failures; without a set, every failing set the commenter owns."""
+
+    policy_set: str | None = None
+
+
+@dataclass(frozen=True)
 class Help:
     """The list of commands, or one command's usage (`/infra help plan`, `/infra plan --help`)."""
 
@@ -213,6 +223,7 @@ Command = (
     | Import
     | StateRm
     | Unlock
+    | ApprovePolicies
     | Status
     | Help
     | Ask

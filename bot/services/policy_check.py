@@ -1,0 +1,142 @@
+"""The policy sets over each planned project: read from the base branch once, then judged plan by plan.
+
+The sets, their Rego and `.olympus.yaml` come from the change's base (the branch it merges into), never from the
+change itself: a pull request that deletes a rule or turns a set advisory is judged by the rules it would change.
+Where a door knows no base, the head is read, and the report says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.changes.hcl_reader import HclSyntaxError, parse
+from bot.domain.models import Project
+from bot.domain.policies.config import ADVISORY_DEFAULT, PolicySet, PolicySettings
+from bot.domain.policies.default_set import default_modules
+from bot.domain.policies.evaluation import EvaluationRequest, EvaluationResult, PolicyModule
+from bot.domain.policies.inputs import env_of, olympus_data, policy_input
+from bot.domain.policies.outcomes import outcome_of
+from bot.domain.policies.results import SetOutcome, Violation
+from bot.domain.repo_config import ConfigErrors, load_repo_config
+from bot.domain.sensitive import SensitiveValues
+from bot.policy_ports import PolicyEngine
+from bot.ports import RepoReader
+from bot.services.context import Loop
+
+# A set's Rego is a handful of small files; a folder holding more than this is not a policy set.
+MAX_MODULES = 200
+MAX_MODULE_CHARS = 256 * 1024
+
+
+@dataclass(frozen=True)
+class PolicyJudge:
+    """The base's policy sets, ready to judge one project's plan after another."""
+
+    engine: PolicyEngine
+    settings: PolicySettings
+    modules: Mapping[str, tuple[PolicyModule, ...] | str]  # per set: its Rego, or why it could not be read
+    base: RepoReader
+    from_head: bool = False  # no base was known: the change's own policies were read
+
+    def judge(self, project: Project, plan: Mapping[str, Any], sensitive: SensitiveValues) -> tuple[SetOutcome, ...]:
+        """Every set that applies to the project, over its plan; what a message says is redacted of secrets."""
+        addresses = [str(rc.get("address", "")) for rc in plan.get("resource_changes") or () if isinstance(rc, dict)]
+        protected = protected_addresses(self.base, project.dir)
+        outcomes = []
+        for policy_set in self.settings.sets:
+            if not policy_set.judges(project):
+                continue
+            modules = self.modules[policy_set.name]
+            if isinstance(modules, str):
+                result = EvaluationResult(error=modules)
+            else:
+                data = olympus_data(project, env_of(project), policy_set.parameters, protected)
+                request = EvaluationRequest(modules, policy_input(plan, modules), (policy_set.namespace,), data)
+                result = self.engine.evaluate(request, timeout=self.settings.timeout_seconds)
+            outcomes.append(_redacted(outcome_of(policy_set, project.name, result, addresses), sensitive))
+        return tuple(outcomes)
+
+
+def policy_judge(loop: Loop, head: RepoReader, base: RepoReader | None) -> PolicyJudge | None:
+    """The judge of a change's plans, or None when the loop evaluates no policies or the repository turned them off."""
+    if loop.policies is None:
+        return None
+    tree = base or head
+    config = load_repo_config(tree.read_text)
+    if isinstance(config, ConfigErrors):
+        # The base's own configuration is broken: every set fails loudly rather than passing unread.
+        reason = "the base branch's .olympus.yaml has mistakes, so its policy sets cannot be read; fix it there"
+        settings = replace(ADVISORY_DEFAULT, sets=(replace(ADVISORY_DEFAULT.sets[0], blocking=True),))
+        return PolicyJudge(loop.policies, settings, {s.name: reason for s in settings.sets}, tree, base is None)
+    settings = config.policies if config is not None else ADVISORY_DEFAULT
+    if settings.off:
+        return None
+    modules = {s.name: _modules_of(s, tree) for s in settings.sets}
+    return PolicyJudge(loop.policies, settings, modules, tree, base is None)
+
+
+def _modules_of(policy_set: PolicySet, tree: RepoReader) -> tuple[PolicyModule, ...] | str:
+    """A set's Rego files (tests left out), or why there are none to evaluate."""
+    if policy_set.builtin:
+        return default_modules()
+    found: dict[str, str] = {}
+    for path in policy_set.paths:
+        clean = path.strip("/")
+        files = [clean] if clean.endswith(".rego") else tree.list_files(clean + "/")
+        for file in files:
+            if not file.endswith(".rego") or file.endswith("_test.rego"):
+                continue
+            text = tree.read_text(file)
+            if text is None:
+                return f"{file} is listed for policy set {policy_set.name} but is not on the base branch"
+            if len(text) > MAX_MODULE_CHARS:
+                return f"{file} is {len(text):,} characters long; a policy module may have {MAX_MODULE_CHARS:,}"
+            found[file] = text
+    if not found:
+        return f"no .rego files at {', '.join(policy_set.paths)} on the base branch"
+    if len(found) > MAX_MODULES:
+        return f"{len(found)} .rego files at {', '.join(policy_set.paths)}; a policy set may have {MAX_MODULES}"
+    return tuple(PolicyModule(path, text) for path, text in sorted(found.items()))
+
+
+def protected_addresses(tree: RepoReader, project_dir: str) -> list[str]:
+    """The root module's resources with `lifecycle { prevent_destroy = true }` in tree: deleting the block takes
+    Terraform's own guard away with it, so the policy is told which the base protected."""
+    prefix = "" if project_dir in ("", ".") else project_dir.rstrip("/") + "/"
+    addresses: list[str] = []
+    for path in tree.list_files(prefix):
+        if not path.endswith(".tf") or "/" in path[len(prefix) :]:
+            continue
+        try:
+            blocks = parse(tree.read_text(path) or "")
+        except HclSyntaxError:
+            continue  # Terraform reports the file itself; a protection it hides cannot be read here either
+        for block in blocks:
+            if block.type != "resource" or len(block.labels) != 2:
+                continue
+            for lifecycle in block.child_blocks("lifecycle"):
+                guard = lifecycle.attributes.get("prevent_destroy")
+                if guard is not None and guard.value is True:
+                    addresses.append(f"{block.labels[0]}.{block.labels[1]}")
+    return sorted(set(addresses))
+
+
+def _redacted(outcome: SetOutcome, sensitive: SensitiveValues) -> SetOutcome:
+    if not sensitive:
+        return outcome
+    return replace(
+        outcome,
+        error=sensitive.redact(outcome.error),
+        violations=tuple(_redacted_violation(v, sensitive) for v in outcome.violations),
+    )
+
+
+def _redacted_violation(violation: Violation, sensitive: SensitiveValues) -> Violation:
+    return replace(violation, message=sensitive.redact(violation.message), address=sensitive.redact(violation.address))
+
+
+def judged_sets(outcomes: Sequence[SetOutcome]) -> tuple[str, ...]:
+    """The names of the sets that judged something, in order."""
+    return tuple(dict.fromkeys(o.policy_set for o in outcomes))
