@@ -77,7 +77,7 @@ def _serve() -> None:
 def evaluate_here(request: EvaluationRequest) -> tuple[dict[str, Any], str]:
     """Each namespace's document and "" — or {} and why not; in this process, with no time limit (the child's
     body, and the benchmark's)."""
-    from regopy import Input, Interpreter, RegoError, rego_shared
+    from regopy import Interpreter, RegoError, rego_shared
 
     rego = Interpreter()
     # A built-in's error (a division by zero, a bad regex) fails the evaluation rather than making a rule undefined.
@@ -89,7 +89,9 @@ def evaluate_here(request: EvaluationRequest) -> tuple[dict[str, Any], str]:
             return {}, f"{module.path} does not compile: {_error_text(str(exc), request.modules)}"
     if request.data:
         rego.add_data_json(json.dumps(request.data))
-    rego.set_input(Input(json.loads(request.input_json)))
+    # The input as JSON text: regopy's Input(...) keeps a string's quotes unescaped in the output, so an address
+    # such as aws_iam_role.r["a"] in a message made the answer unreadable.
+    rego.set_input_term(request.input_json)
     documents: dict[str, Any] = {}
     for namespace in request.namespaces:
         output = rego_shared.rego_query(rego._impl, f"data.{namespace}")
