@@ -1,0 +1,1 @@
+"""Olympus's default policy set (policies/olympus), shipped as package data."""
