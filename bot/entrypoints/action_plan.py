@@ -35,6 +35,7 @@ from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of
 from bot.services.plan_change import PlanReport, plan_change, slug
+from bot.services.policy_reports import post_policy_checks
 from bot.services.pull_requests import APPS_NEXT, CHECK_PREFIX, finish_plan_check
 from bot.services.repo_projects import affected_projects_of
 from bot.services.reporting import PULL_REQUEST_NEXT, apps_only_comment, comment_for
@@ -267,6 +268,7 @@ def record_plan_checks(codehost: Any, repo: str, report: PlanReport) -> None:
         name = CHECK_PREFIX + planned.project.name
         check_id = codehost.create_check_run(repo, report.head, name, status="in_progress", title="Planned")
         finish_plan_check(codehost, repo, check_id, planned, report.scan)
+    post_policy_checks(codehost, repo, report.head, report.policies)
 
 
 def _comment(

@@ -57,7 +57,11 @@ def plan_and_report(
         print(f"\ncomment written to {comment_path}")
     else:
         steps = local_next_steps(report, repo_arg(repo))
-        outputs = write_plan_outputs(loop, report, steps, sections)
+        reader = GitTreeReader(loop.local_git, head)  # the policies' SARIF points at the head's files
+        try:
+            outputs = write_plan_outputs(loop, report, steps, sections, reader)
+        finally:
+            reader.close()
         if wants_rich(output):
             from bot.entrypoints.terminal_report import plan_renderable
 

@@ -23,6 +23,7 @@ from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of, pull_request_checkout
 from bot.services.plan_change import PlanReport, ProjectPlan, plan_change
+from bot.services.policy_reports import post_policy_checks
 from bot.services.pull_request_review import PullRequestReview, read_pull_request_review
 from bot.services.replies import ReplyTo, notice_key
 from bot.services.repo_projects import affected_projects_of, select_projects
@@ -110,6 +111,7 @@ def plan_pull_request(
         if report is not None:
             for planned in report.projects:
                 finish_plan_check(codehost, repo, checks[planned.project.name], planned, report.scan)
+            post_policy_checks(codehost, repo, pr.head_sha, report.policies, check_key)
         sections: list[str] = []
         if apps is not None:
             planned_apps = plan_and_check_apps(loop, codehost, repo, apps, change_id, pr.head_sha, app_checks)

@@ -10,8 +10,10 @@ from pathlib import Path
 from bot.domain.policies.render import policy_lines
 from bot.domain.render import CommentReport, ProjectReport, render_comment
 from bot.domain.sarif import to_sarif
+from bot.ports import RepoReader
 from bot.services.context import Loop
 from bot.services.plan_change import PlanReport, slug
+from bot.services.policy_reports import policy_findings, with_policy_run
 
 PART_SEPARATOR = "\n\n<!-- olympus:next-part -->\n\n"
 
@@ -76,8 +78,14 @@ def apps_only_comment(key: str, head: str, sections: Sequence[str], next_steps: 
 
 
 def write_plan_outputs(
-    loop: Loop, report: PlanReport, next_steps: tuple[str, ...] | None = None, sections: Sequence[str] = ()
+    loop: Loop,
+    report: PlanReport,
+    next_steps: tuple[str, ...] | None = None,
+    sections: Sequence[str] = (),
+    reader: RepoReader | None = None,
 ) -> WrittenReport:
+    """The comment and the SARIF log under the state dir; with the head's `reader`, policy violations whose resource
+    is found in its files are a SARIF run of their own."""
     parts = comment_for(report, next_steps, sections)
     out = loop.state_dir / "reports" / slug(report.branch)
     out.mkdir(parents=True, exist_ok=True)
@@ -85,7 +93,11 @@ def write_plan_outputs(
     comment_path.write_text(PART_SEPARATOR.join(parts))
     sarif_path = out / "results.sarif"
     # Redacted as data, not as text, so the file stays valid JSON whatever a secret holds.
-    sarif = report.sensitive.redact_value(to_sarif(report.scan.findings, skipped=report.scan.skipped))
+    log = to_sarif(report.scan.findings, skipped=report.scan.skipped)
+    if reader is not None:
+        projects = [p.project for p in report.projects]
+        log = with_policy_run(log, policy_findings(report.policies, reader, projects))
+    sarif = report.sensitive.redact_value(log)
     sarif_path.write_text(json.dumps(sarif, indent=2))
     return WrittenReport(parts, comment_path, sarif_path)
 

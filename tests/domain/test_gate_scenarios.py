@@ -18,6 +18,7 @@ from bot.domain.gate import (
     decide,
 )
 from bot.domain.plan_evidence import PlanRun, record_text, reviewed_plans_of
+from bot.domain.policies.results import PolicyFailure
 
 HEAD = "1" * 40
 EARLIER = "2" * 40
@@ -55,7 +56,7 @@ WORKFLOW = ".github/workflows/olympus.yml"
 RUN = PlanRun(9, WORKFLOW, "pull_request", HEAD, "completed", "2026-11-21T06:00:00Z")
 
 
-def record(sha256: str = SHA, failures: tuple[str, ...] = (), *, number: int = 7, head: str = HEAD) -> str:
+def record(sha256: str = SHA, failures: tuple[PolicyFailure, ...] = (), *, number: int = 7, head: str = HEAD) -> str:
     return record_text("octo-org/infra", number, head, "https://run", {"infra/aws/envs/dev": (sha256, failures)})
 
 
@@ -136,8 +137,8 @@ REFUSED = [
     ("base branch not protected", Scenario(facts={"base_protected": False}), "not protected"),
     (
         "policy denies",
-        Scenario(projects=plan(policy_failures=("aws_s3_bucket.x: public ACL",))),
-        "policy: aws_s3_bucket",
+        Scenario(projects=plan(policy_failures=(PolicyFailure("olympus", "aws_s3_bucket.x: public ACL"),))),
+        "policy set olympus fails: aws_s3_bucket.x: public ACL",
     ),
     ("no plan run for the head", Scenario(projects=on_github(None, None)), "no finished run"),
     ("the plan run uploaded no record", Scenario(projects=on_github(None)), "uploaded an olympus-plan-record artifact"),
@@ -156,7 +157,7 @@ REFUSED = [
     ),
     (
         "the recorded policy result failed",
-        Scenario(projects=on_github(record(failures=("deny: public bucket",)))),
+        Scenario(projects=on_github(record(failures=(PolicyFailure("security", "deny: public bucket"),)))),
         "deny: public bucket",
     ),
     (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.domain.plan_evidence import PlanRun, plan_runs_of, record_text, reviewed_plans_of
+from bot.domain.policies.results import PolicyFailure
 
 HEAD = "1" * 40
 OLYMPUS = ".github/workflows/olympus.yml"
@@ -38,11 +39,15 @@ def test_the_finished_pull_request_runs_of_the_plan_workflow_at_head_count_newes
 
 
 def test_a_record_lists_each_projects_hash_and_caps_its_policy_failures() -> None:
-    text = record_text("o/r", 7, HEAD, "https://run", {"dev": ("a" * 64, ["deny"] * 25), "prod": ("b" * 64, ())})
+    failures = [PolicyFailure("olympus", f"deny {n}") for n in range(25)]
+    text = record_text("o/r", 7, HEAD, "https://run", {"dev": ("a" * 64, failures), "prod": ("b" * 64, ())})
     data = json.loads(text)
     assert data["version"] == 1 and data["head"] == HEAD and data["pull_request"] == 7
     assert len(data["projects"]["dev"]["policy_failures"]) == 21
-    assert data["projects"]["dev"]["policy_failures"][-1] == "and 5 more policy failures"
+    assert data["projects"]["dev"]["policy_failures"][-1] == {
+        "policy_set": "olympus",
+        "message": "and 5 more policy failures",
+    }
     reviewed = reviewed_plans_of(
         text,
         run(1),
@@ -54,6 +59,7 @@ def test_a_record_lists_each_projects_hash_and_caps_its_policy_failures() -> Non
     )
     assert reviewed["prod"].sha256 == "b" * 64 and reviewed["prod"].problem == ""
     assert len(reviewed["dev"].policy_failures) == 21
+    assert reviewed["dev"].policy_failures[0] == PolicyFailure("olympus", "deny 0")
     assert reviewed["stage"].sha256 is None and "recorded no plan of it" in reviewed["stage"].problem
 
 
@@ -73,3 +79,12 @@ def test_records_that_are_not_for_this_change_are_refused() -> None:
     assert "not o/r#7" in problem(json.dumps({**good, "head": "2" * 40}))
     bad_hash = {**good, "projects": {"dev": {"sha256": "not-a-hash"}}}
     assert "recorded no plan of it" in problem(json.dumps(bad_hash))
+
+
+def test_a_record_written_before_policy_sets_keeps_its_failures_under_no_set() -> None:
+    body = json.loads(record_text("o/r", 7, HEAD, "https://run", {"dev": ("a" * 64, ())}))
+    body["projects"]["dev"]["policy_failures"] = ["deny: public bucket"]
+    reviewed = reviewed_plans_of(
+        json.dumps(body), run(1), repository="o/r", pull_request=7, head=HEAD, projects=["dev"], workflow_path=OLYMPUS
+    )
+    assert reviewed["dev"].policy_failures == (PolicyFailure("", "deny: public bucket"),)
