@@ -27,6 +27,7 @@ from bot.entrypoints.action import (
     github_codehost,
     job_terraform,
 )
+from bot.entrypoints.action_policies import policy_approvals_from_comments
 from bot.errors import UserError
 from bot.ports import CodeHostError, PullRequestInfo
 from bot.services.apply_change import apply_change
@@ -96,6 +97,7 @@ def apply_from_event(
     reviewed = reviewed_plans(codehost, context, environ, pr, [p.name for p in projects])
     try:
         fetched, reviewed = _fetch_plans(loop, context, inputs, number, pr.head_sha, reviewed, credentials)
+        policy_approvals = policy_approvals_from_comments(codehost, repo, pr, reviewed, plan_workflow_path(environ))
         report = apply_change(
             loop,
             checkout,
@@ -103,6 +105,7 @@ def apply_from_event(
             approvals=review.approvals,
             pull_request=review.facts,
             reviewed=reviewed,
+            policy_approvals=policy_approvals,
         )
         outcome = (
             "refused: " + "; ".join(report.decision.reasons)

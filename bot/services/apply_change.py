@@ -54,6 +54,7 @@ def gate_for(
     approvals: Sequence[Approval] | None = None,
     pull_request: PullRequestFacts | None = None,
     reviewed: Mapping[str, ReviewedPlan] | None = None,
+    policy_approvals: Sequence[PolicyApproval] | None = None,
 ) -> tuple[GateInput, list[tuple[Project, PlanRecord]]]:
     """Everything the gate needs, read fresh from the checkout, the store and the plan files at decision time.
 
@@ -94,10 +95,11 @@ def gate_for(
             Approval(a.user, a.commit, "" if a.trusted else _UNTRUSTED_APPROVAL)
             for a in loop.store.approvals_for(branch)
         ]
-    policy_approvals = [
-        PolicyApproval(a.user, a.policy_set, a.commit, "" if a.trusted else _UNTRUSTED_APPROVAL)
-        for a in loop.store.policy_approvals_for(branch, head)
-    ]
+    if policy_approvals is None:  # the App and the CLI record them in the store; the Action reads its comments
+        policy_approvals = [
+            PolicyApproval(a.user, a.policy_set, a.commit, "" if a.trusted else _UNTRUSTED_APPROVAL)
+            for a in loop.store.policy_approvals_for(branch, head)
+        ]
     gate = GateInput(
         branch, head, checkout.requesters, approvals, planned, pull_request, checkout.contributors, policy_approvals
     )
@@ -113,13 +115,14 @@ def apply_change(
     pull_request: PullRequestFacts | None = None,
     reviewed: Mapping[str, ReviewedPlan] | None = None,
     extra_args: Sequence[str] = (),
+    policy_approvals: Sequence[PolicyApproval] | None = None,
 ) -> ApplyReport:
     """Apply each project's saved plan, exactly as reviewed, only when the gate allows it.
 
     `extra_args` (what followed `--` in `/infra apply`, already checked against the blocked flags) go to
     `terraform apply`, before the plan file.
     """
-    gate, plans = gate_for(loop, checkout, only, approvals, pull_request, reviewed)
+    gate, plans = gate_for(loop, checkout, only, approvals, pull_request, reviewed, policy_approvals)
     branch = checkout.change_id
     decision = decide(gate)
     report = ApplyReport(branch, gate.head_commit, decision)

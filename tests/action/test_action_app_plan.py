@@ -167,7 +167,10 @@ def test_terraform_and_an_application_share_the_sticky_comment(
     assert f"| `{ORDERS}` | `staging` | 0 | 1 | 0 | ✅ checks passed |" in comment
     assert "aws_s3_bucket.action_demo" in shown(job.summary) and ORDERS in job.summary
     checks = olympus_checks(fake)
-    assert sorted(checks) == [APP_CHECK_PREFIX + ORDERS, CHECK_PREFIX + "infra/aws/envs/dev"]
+    # The default policy set runs advisory (no `policies` in .olympus.yaml): its check run says so, neutral or green.
+    assert sorted(checks) == [APP_CHECK_PREFIX + ORDERS, CHECK_PREFIX + "infra/aws/envs/dev", "olympus/policy: olympus"]
+    policy = checks.pop("olympus/policy: olympus")
+    assert (policy.status, policy.conclusion) in (("completed", "neutral"), ("completed", "success"))
     assert all((run.status, run.conclusion) == ("completed", "success") for run in checks.values())
     (stored,) = json.loads(job.outputs["plans"])  # the Terraform plan is stored and recorded as before
     assert stored["project"] == "infra/aws/envs/dev" and Path(job.outputs["record-path"]).is_file()

@@ -16,6 +16,7 @@ from test_action_plan import git, pull_request
 
 from bot.adapters.local_aws import LocalAws
 from bot.domain.plan_evidence import RECORD_ARTIFACT, RECORD_FILE, record_text
+from bot.domain.policies.results import PolicyFailure
 from bot.domain.ref_locks import lock_ref, parse_lock_message
 from bot.entrypoints.action import run_action
 from bot.services.pull_requests import CHECK_PREFIX
@@ -124,14 +125,16 @@ def test_the_apply_job_expects_the_hash_its_plan_run_recorded_not_the_one_beside
         (folder / name).write_bytes(content)
 
     # The newest plan run decides: a record with a failed policy refuses, with the policy's words ...
-    denied = record_text(repo, number, pr.head, "x", {PROJECT: (reviewed_sha, ["deny: the bucket is public"])})
+    denied = record_text(
+        repo, number, pr.head, "x", {PROJECT: (reviewed_sha, [PolicyFailure("security", "deny: the bucket is public")])}
+    )
     record_run(fake, repo, pr.head, denied.encode())
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
-    assert code == 2 and f"{PROJECT}: policy: deny: the bucket is public" in shown(summary), summary
+    assert code == 2 and f"{PROJECT}: policy set security fails: deny: the bucket is public" in shown(summary), summary
     # ... a newer run that uploaded no record (one that crashed, or released the locks) is passed over ...
     record_run(fake, repo, pr.head, None)
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")
-    assert code == 2 and "policy: deny: the bucket is public" in shown(summary), summary
+    assert code == 2 and "policy set security fails: deny: the bucket is public" in shown(summary), summary
     # ... so does a record written for another pull request ...
     record_run(fake, repo, pr.head, record_text(repo, number + 5, pr.head, "x", {PROJECT: (reviewed_sha, ())}).encode())
     code, summary = apply_job(tmp_path, pr, aws, fake, repo, number, "bob")

@@ -14,6 +14,7 @@ import pytest
 from bot.domain.commands import (
     ATLANTIS_BLOCKED_EXTRA_ARGS,
     Apply,
+    ApprovePolicies,
     Command,
     Help,
     Import,
@@ -44,7 +45,7 @@ SHELL = (
 )
 WORKSPACE = "Atlantis allows more characters; Olympus takes what .olympus.yaml takes: letters, digits, `.`, `_`, `-`"
 BLOCKED = "not on Atlantis's list; Olympus blocks flags that move state or the plan file, or that would wait for input"
-NO_SUCH = "Atlantis has approve_policies, version and cancel; Olympus's policies are part of the gate, not commented"
+NO_SUCH = "Atlantis has version and cancel; Olympus has no server version to show and cancels no queued run by comment"
 
 CASES = [
     # TestParse_Ignored
@@ -134,7 +135,9 @@ CASES = [
         "the nearest is `apply`); `/infra help apply` shows its form",
         "Atlantis lists the commands; Olympus names the nearest verb, never a line that would not parse",
     ),
-    Case("InvalidCommand", "/infra approve_policies", "unknown verb `approve_policies`", NO_SUCH),
+    # Atlantis's `approve_policies [--policy-set NAME]`, as Atlantis spells it.
+    Case("ApprovePolicies", "/infra approve_policies", ApprovePolicies()),
+    Case("ApprovePolicies", "/infra approve_policies --policy-set security", ApprovePolicies("security")),
     Case("InvalidCommand", "/infra version", "unknown verb `version`", NO_SUCH),
     # TestParse_SubcommandUsage
     Case("SubcommandUsage", "/infra plan -h", Help("plan")),
