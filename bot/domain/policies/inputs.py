@@ -14,19 +14,23 @@ from bot.domain.policies.evaluation import PolicyModule
 # builds its tree at a few microseconds a node. They are left out unless a module names them, or reads the input
 # as a whole (walk(input), input[key] with a computed key), where leaving them out could change an answer.
 _REPEATED: Final = ("planned_values", "prior_state")
-_WHOLE_INPUT: Final = re.compile(r"\bwalk\s*\(\s*input\b|\binput\s*\[|\bobject\.(?:keys|get)\s*\(\s*input\s*,")
+# A key that is not a string literal: input[k], object.get(input, k, ...), or the input itself walked or listed.
+_WHOLE_INPUT: Final = re.compile(
+    r"\bwalk\s*\(\s*input\s*[,)]|\binput\s*\[\s*[^\"\s]|\bobject\.get\s*\(\s*input\s*,\s*[^\"\s]"
+    r"|\bobject\.keys\s*\(\s*input\s*\)|\bjson\.marshal\s*\(\s*input\s*\)"
+)
+# Terraform writes its JSON without spaces; so does Olympus (rego-cpp reads every byte of it).
+_COMPACT: Final = (",", ":")
 
 
 def policy_input(plan: Mapping[str, Any], modules: Sequence[PolicyModule]) -> str:
     """The plan's JSON as the policies' input, without the parts no module of the set can read."""
     texts = [m.text for m in modules]
     if any(_WHOLE_INPUT.search(text) for text in texts):
-        return json.dumps(plan)
-    kept = [key for key in _REPEATED if any(key in text for text in texts)]
-    dropped = [key for key in _REPEATED if key not in kept and key in plan]
-    if not dropped:
-        return json.dumps(plan)
-    return json.dumps({key: value for key, value in plan.items() if key not in dropped})
+        return json.dumps(plan, separators=_COMPACT)
+    dropped = [key for key in _REPEATED if key in plan and not any(key in text for text in texts)]
+    kept = {key: value for key, value in plan.items() if key not in dropped}
+    return json.dumps(kept, separators=_COMPACT)
 
 
 def olympus_data(project: Project, env: str, parameters: Mapping[str, Any], protected: Sequence[str]) -> dict[str, Any]:
