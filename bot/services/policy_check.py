@@ -7,7 +7,7 @@ Where a door knows no base, the head is read, and the report says so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -135,8 +135,3 @@ def _redacted(outcome: SetOutcome, sensitive: SensitiveValues) -> SetOutcome:
 
 def _redacted_violation(violation: Violation, sensitive: SensitiveValues) -> Violation:
     return replace(violation, message=sensitive.redact(violation.message), address=sensitive.redact(violation.address))
-
-
-def judged_sets(outcomes: Sequence[SetOutcome]) -> tuple[str, ...]:
-    """The names of the sets that judged something, in order."""
-    return tuple(dict.fromkeys(o.policy_set for o in outcomes))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any, Final
@@ -9,6 +10,15 @@ from typing import Any, Final
 from bot.domain.policies.config import PolicySet
 from bot.domain.policies.evaluation import EvaluationResult, rule_kind
 from bot.domain.policies.results import SetOutcome, Violation
+
+# The words of a message that could be a resource address (`module.a.aws_s3_bucket.b["x"]`), longest first.
+_ADDRESS_LIKE: Final = re.compile(r"[A-Za-z0-9_.\-]+(?:\[[^\]]*\][A-Za-z0-9_.\-]*)*")
+
+
+def _address_like(message: str) -> list[str]:
+    words = {w.rstrip(".:,;") for w in _ADDRESS_LIKE.findall(message) if "." in w}
+    return sorted(words, key=len, reverse=True)
+
 
 # Messages are the policy authors' text, shown in comments and check runs: each is kept short.
 MAX_MESSAGE_CHARS: Final = 500
@@ -24,12 +34,10 @@ def outcome_of(policy_set: PolicySet, project: str, result: EvaluationResult, ad
     base = SetOutcome(policy_set.name, project, policy_set.blocking, policy_set.owners)
     if result.error:
         return replace(base, error=result.error)
-    known = sorted(set(addresses), key=len, reverse=True)
+    known = frozenset(addresses)
     violations: list[Violation] = []
-    for namespace in policy_set_namespaces(policy_set):
-        document = result.documents.get(namespace) or {}
-        if not isinstance(document, Mapping):
-            continue
+    document = result.documents.get(policy_set.namespace) or {}
+    if isinstance(document, Mapping):
         for rule, values in sorted(document.items()):
             kind = rule_kind(str(rule))
             if kind is None:
@@ -42,10 +50,6 @@ def outcome_of(policy_set: PolicySet, project: str, result: EvaluationResult, ad
     return replace(base, violations=tuple(violations[:MAX_VIOLATIONS_PER_SET]))
 
 
-def policy_set_namespaces(policy_set: PolicySet) -> tuple[str, ...]:
-    return (policy_set.namespace,)
-
-
 def _messages(values: Any) -> list[Any]:
     """A rule's messages: a set or list of them, or one (a complete rule such as `deny := "..." if ...`)."""
     if values is None or values is False or values == []:
@@ -55,13 +59,13 @@ def _messages(values: Any) -> list[Any]:
     return [values]
 
 
-def _violation(policy_set: str, project: str, kind: str, rule: str, value: Any, known: list[str]) -> Violation:
+def _violation(policy_set: str, project: str, kind: str, rule: str, value: Any, known: frozenset[str]) -> Violation:
     address = ""
     if isinstance(value, Mapping):
         message = str(value.get("msg") or value.get("message") or value)
         address = str(value.get("address") or value.get("resource") or "")
     else:
         message = value if isinstance(value, str) else str(value)
-        # conftest's messages often start with the resource they are about: find it among the plan's addresses.
-        address = next((a for a in known if a and a in message), "")
+        # conftest's messages often name the resource they are about: find it among the plan's addresses.
+        address = next((word for word in _address_like(message) if word in known), "")
     return Violation(policy_set, kind, message[:MAX_MESSAGE_CHARS], project, address[:300], rule)

@@ -28,7 +28,7 @@ def policy_lines(report: PolicyReport, *, from_head: bool = False) -> list[str]:
     for outcome in errors:
         lines.append(
             f"- ❌ policy set {code(outcome.policy_set)} could not be evaluated over {code(outcome.project)}: "
-            f"{escape_text(outcome.error, limit=600)}{_owner_note(outcome)}"
+            f"{escape_text(outcome.error, limit=600)}{'' if outcome.blocking else ' (advisory)'}"
         )
     if errors:
         lines.append("")
@@ -117,12 +117,6 @@ def _approval(outcome: SetOutcome, violation: Violation) -> str:
         return "fix it (the set names no owners)"
     owners = ", ".join(code(o, in_table=True) for o in outcome.owners)
     return f"{owners}: {code(approve_command(outcome.policy_set), in_table=True)}"
-
-
-def _owner_note(outcome: SetOutcome) -> str:
-    if not outcome.blocking:
-        return " (advisory)"
-    return ""
 
 
 def _s(count: int) -> str:
