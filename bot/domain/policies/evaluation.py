@@ -38,7 +38,7 @@ class EvaluationResult:
 
 
 def rule_kind(name: str) -> str | None:
-    """"deny", "violation" or "warn" for a rule conftest reads (`deny`, `deny_public`, ...), else None."""
+    """ "deny", "violation" or "warn" for a rule conftest reads (`deny`, `deny_public`, ...), else None."""
     for kind in (*BLOCKING_RULES, *WARNING_RULES):
         if name == kind or name.startswith(kind + "_"):
             return kind
