@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.domain.drift.checks import DriftCheck, drift_detail, next_since
+from bot.domain.drift.checks import DriftCheck, drift_detail, first_error_line, next_since
+from bot.domain.drift.export import report_as_dict
 from bot.domain.drift.issue import (
     drift_marker,
     drift_marker_of,
@@ -23,9 +24,11 @@ __all__ = [
     "drift_marker_of",
     "drift_report",
     "errored",
+    "first_error_line",
     "issue_title",
     "locked",
     "next_since",
     "render_drift_issue",
     "render_resolved_issue",
+    "report_as_dict",
 ]
