@@ -69,7 +69,8 @@ def drift_lines(base: str, commit: str, reports: Sequence[DriftReport], checks: 
     lines = [f"drift of {base} at {commit[:12]}: {len(reports)} project(s)"]
     for report in reports:
         check = checks.get(report.project.name)
-        lines.append(f"{report.project.name} ({report.project.dir}): {_status(report, check)}")
+        name, where = report.project.name, report.project.dir
+        lines.append(f"{name}{f' ({where})' if where != name else ''}: {_status(report, check)}")
         for resource in report.resources:
             address = one_line(resource.address)  # from the cloud and the code: no terminal escapes get through
             if resource.action == "delete":

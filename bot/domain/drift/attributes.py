@@ -20,13 +20,20 @@ def leaf_changes(attributes: tuple[AttributeChange, ...]) -> tuple[AttributeChan
     return tuple(leaf for attribute in attributes for leaf in _leaves(attribute.name, attribute.old, attribute.new, 0))
 
 
+def _unset(value: object) -> bool:
+    # A provider reading an object back may write an unset map or list as null, or as an empty one: hashicorp/aws
+    # 3.x turns `tags = null` into `{}` at every refresh. Terraform lists that as changed outside Terraform, yet
+    # its normal plan says "No changes": it is no drift anyone made, and an issue about it would never close.
+    return value is None or value == {} or value == []
+
+
 def _leaves(path: str, old: object, new: object, depth: int) -> Iterator[AttributeChange]:
     # A Mark (sensitive, or known after apply) is never opened: what it stands for must not show through, and
     # HIDDEN → HIDDEN is still a change (plans.py only lists attributes that changed).
     if type(old) is Mark or type(new) is Mark:
         yield AttributeChange(path, old, new)
         return
-    if old == new:
+    if old == new or (_unset(old) and _unset(new)):
         return
     if depth < MAX_DEPTH:
         if isinstance(old, dict) and isinstance(new, dict):

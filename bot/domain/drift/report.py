@@ -65,13 +65,19 @@ def drift_report(
     variables hold. `module_sources` (the root's module calls → their sources) default to the plan's own."""
     known = sensitive | SensitiveValues.from_plan(refresh_plan)
     drift = summarize(refresh_plan, known).drift
-    resources = tuple(r._replace(attributes=leaf_changes(r.attributes)) for r in drift)
+    resources = tuple(_leaves_of(r) for r in drift)
+    # An update whose every change was a provider's null ↔ empty rewrite is not drift (attributes.py says why).
+    resources = tuple(r for r in resources if r.action != "update" or r.attributes or r.more_attributes)
     differs = plan_exit == CHANGES
     if not resources:
         return DriftReport(project, DriftStatus.UNAPPLIED if differs else DriftStatus.CLEAN, code_differs=differs)
     sources = _module_sources(refresh_plan) if module_sources is None else module_sources
     way_out = default_way_out(project.dir, resources, sources)
     return DriftReport(project, DriftStatus.DRIFTED, resources, way_out, code_differs=differs)
+
+
+def _leaves_of(resource: ResourceChange) -> ResourceChange:
+    return resource._replace(attributes=leaf_changes(resource.attributes))
 
 
 def errored(project: Project, error: str) -> DriftReport:
