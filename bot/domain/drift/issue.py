@@ -65,8 +65,8 @@ def render_drift_issue(repo: str, report: DriftReport, *, since: datetime, check
         lines.append(f"- {code(f'/infra fix drift {way.value}')}{proposed}: {_WAYS[way]}.")
     lines += [
         "",
-        "<sub>Olympus updates this issue at every drift check and closes it when the drift is gone. Sensitive "
-        "values are never shown. Resources created outside Terraform are not in its state, so no plan sees them.</sub>",
+        "_Olympus updates this issue at every drift check and closes it when the drift is gone. Sensitive values "
+        "are never shown. Resources created outside Terraform are not in its state, so no plan sees them._",
     ]
     return "\n".join(lines)
 
