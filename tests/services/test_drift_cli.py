@@ -88,6 +88,8 @@ def test_drift_is_reported_attribute_by_attribute_and_gone_after_a_restore(repo:
     git(repo, "commit", "--quiet", "-am", "Restore the bucket")
     git(repo, "switch", "--quiet", "main")
     ok("plan", "--sandbox", "--repo", str(repo), "--branch", "infra/restore-drift")
+    held = drift_json(repo)  # the restore holds the project's lock: the sweep leaves it alone and says by whom
+    assert (held["status"], held["locked_by"], held["since"]) == ("locked", "infra/restore-drift", project["since"])
     ok("apply", "--sandbox", "--repo", str(repo), "--branch", "infra/restore-drift", "--approved-by", "alice")
     ok("merge", "--repo", str(repo), "--branch", "infra/restore-drift")
 
