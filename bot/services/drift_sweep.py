@@ -9,6 +9,7 @@ checked: its state may be about to change under an approved plan, and a report w
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +110,8 @@ def sweep_drift(loop: Loop, tree: SweptTree, projects: Sequence[Project], *, lim
                 conflicts=conflicts,
                 settled=settled,
             )
-            outcome.result = ", ".join(f"{r.project.name} {r.status.value}" for r in reports) or "no projects"
+            found = Counter(r.status.value for r in reports)
+            outcome.result = f"{len(reports)} project(s): " + ", ".join(f"{n} {s}" for s, n in sorted(found.items()))
     finally:
         board.close()
     return reports
