@@ -7,7 +7,7 @@ sweep reports those `unapplied`, the forty others `clean`). Then, in one run:
 
 1. `olympus drift` (the CLI as a subprocess): a worktree of main, every project's `init`, `plan -refresh-only
    -detailed-exitcode -out`, `show -json` and `plan -detailed-exitcode`, as many projects at once as
-   OLYMPUS_PARALLEL_PLAN says (default: the cores), each check recorded in the store;
+   OLYMPUS_PARALLEL_PLAN says (default: the cores), each check recorded in the store; and again one at a time;
 2. Terraform alone: the same four commands per project, one project after another, in a worktree of main;
 3. Terraform alone again, as many projects at once as Olympus runs, for the share of the time that is scheduling.
 
@@ -112,14 +112,14 @@ def children_cpu() -> float:
     return times.children_user + times.children_system
 
 
-def time_olympus(repo: Path, count: int) -> tuple[float, float]:
+def time_olympus(repo: Path, count: int, at_once: int) -> tuple[float, float]:
     cpu, started = children_cpu(), time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "bot.entrypoints.cli", "drift", "--repo", str(repo), "--json"],
         capture_output=True,
         text=True,
         timeout=3600,
-        env={**ENV, "OLYMPUS_ACTOR": "bench"},
+        env={**ENV, "OLYMPUS_ACTOR": "bench", "OLYMPUS_PARALLEL_PLAN": str(at_once)},
         check=False,
     )
     wall, cpu = time.monotonic() - started, children_cpu() - cpu
@@ -184,7 +184,8 @@ def main() -> None:
         repo, projects = make_repository(scratch, options.projects)
         for _ in range(options.runs):
             measured: dict[str, float] = {}
-            measured["olympus"], measured["olympus_cpu"] = time_olympus(repo, options.projects)
+            measured["olympus"], measured["olympus_cpu"] = time_olympus(repo, options.projects, at_once)
+            measured["olympus_one"], measured["olympus_one_cpu"] = time_olympus(repo, options.projects, 1)
             measured["serial"], measured["serial_cpu"] = time_terraform(repo, projects, scratch, 1)
             measured["parallel"], measured["parallel_cpu"] = time_terraform(repo, projects, scratch, at_once)
             rounds.append(measured)
@@ -203,6 +204,7 @@ def main() -> None:
     print("| measure | wall s | CPU s | cores busy |")
     print("|---|--:|--:|--:|")
     print(row(f"**`olympus drift`** ({count} projects, {at_once} at once, recorded)", "olympus"))
+    print(row("`olympus drift`, one project at a time (OLYMPUS_PARALLEL_PLAN=1)", "olympus_one"))
     print(row("Terraform alone, one project after another (init, 2 plans, show)", "serial"))
     print(row(f"Terraform alone, {at_once} projects at once", "parallel"))
     print(f"| **Olympus ÷ Terraform one after another** | **{median['olympus'] / median['serial']:.2f}** | | |")
