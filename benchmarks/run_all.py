@@ -1,4 +1,4 @@
-"""Runs every bench_*.py in this folder (bench_ten_projects.py among them), one after another; prints their tables."""
+"""Runs every bench_*.py here (bench_ten_projects.py, bench_drift_sweep.py, ...) in turn; prints their tables."""
 
 from __future__ import annotations
 

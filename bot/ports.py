@@ -9,6 +9,7 @@ from threading import Event
 from typing import Protocol
 
 from bot.domain.conversations import Conversation
+from bot.domain.drift import DriftCheck
 from bot.domain.findings import ScanReport
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding
@@ -193,6 +194,14 @@ class Store(Protocol):
 
     def interactions(self, limit: int = 20) -> list[InteractionRecord]:
         """The latest model interactions, newest first."""
+        ...
+
+    def record_drift_check(self, check: DriftCheck) -> None:
+        """Keep a project's latest drift check, over the previous one (its issue number stays when check has none)."""
+        ...
+
+    def drift_checks(self, repo: str) -> list[DriftCheck]:
+        """The latest drift check of each project of repo, by project name."""
         ...
 
     def conversation_for(self, place: str, who: str) -> Conversation | None:

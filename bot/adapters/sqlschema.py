@@ -227,6 +227,23 @@ conversations = sa.Table(
     sa.UniqueConstraint("place", "who"),
 )
 
+# The latest drift check of each project (bot/domain/drift/checks.py): addresses and counts, never values.
+drift_checks = sa.Table(
+    "drift_checks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("repo", NulFreeText, nullable=False),
+    sa.Column("project", NulFreeText, nullable=False),
+    sa.Column("checked_at", UtcDateTime, nullable=False),
+    sa.Column("status", NulFreeText, nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    # When the drift now seen was first seen: kept across checks while it lasts, the issue's "seen since".
+    sa.Column("since", UtcDateTime, nullable=True),
+    sa.Column("issue_number", sa.Integer, nullable=True),  # the drift issue, once the App opened one
+    # One row per project: a check replaces the previous one.
+    sa.UniqueConstraint("repo", "project"),
+)
+
 # The GitHub App's webhook deliveries, queued for the workers (bot/adapters/jobqueue.py).
 jobs = sa.Table(
     "jobs",

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
 from bot.adapters.sql_conversations import conversation_for, save_conversation
+from bot.adapters.sql_drift import drift_checks_of, record_drift_check
 from bot.adapters.sql_interactions import recent_interactions, record_interaction
 from bot.adapters.sql_mutex import SqlMutexes
 from bot.adapters.sql_policy_approvals import policy_approval_insert, policy_approvals_at
@@ -30,6 +31,7 @@ from bot.adapters.store_engine import (
     utc_now,
 )
 from bot.domain.conversations import Conversation
+from bot.domain.drift import DriftCheck
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding, Severity
 from bot.domain.policies.results import PolicyFailure
@@ -457,6 +459,13 @@ class SqlStore:
     def save_conversation(self, conversation: Conversation) -> int:
         """Keep the conversation (bot/adapters/sql_conversations.py), over the requester's last one there."""
         return save_conversation(self.engine, conversation)
+
+    def record_drift_check(self, check: DriftCheck) -> None:
+        """Keep a project's latest drift check (bot/adapters/sql_drift.py), over its previous one."""
+        record_drift_check(self.engine, check)
+
+    def drift_checks(self, repo: str) -> list[DriftCheck]:
+        return drift_checks_of(self.engine, repo)
 
     def audit_log(self, limit: int = 100) -> list[AuditEntry]:
         """The latest entries, newest first."""

@@ -289,6 +289,23 @@ def status(repo: RepoOpt = Path(".")) -> None:
 
 
 @app.command()
+def drift(
+    repo: RepoOpt = Path("."),
+    project: Annotated[
+        str | None, typer.Option("--project", "-p", metavar="NAME", help="Check only this project (name or dir).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    sandbox: SandboxOpt = False,
+    actor: AsOpt = None,
+) -> None:
+    """Check each project of the default branch for drift: refresh-only and normal plans, read-only."""
+    _local_commands()  # loaded as `run` loads it
+    from bot.entrypoints.local_drift import check_drift
+
+    raise typer.Exit(check_drift(repo, project=project, as_json=as_json, sandbox=sandbox, actor=actor))
+
+
+@app.command()
 def merge(repo: RepoOpt = Path("."), branch: BranchOpt = None, base: BaseOpt = None) -> None:
     """Merge the change into the base (fast-forward or a merge commit) and release its locks, as a PR merge does."""
     local_commands = _local_commands()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.domain.drift import DriftCheck, DriftStatus
 from bot.domain.markdown import one_line
 from bot.entrypoints.local_loop import open_repo
 from bot.services.context import SANDBOX_LOCKS
@@ -46,6 +47,7 @@ def show_status(repo: Path) -> int:
     others = [lock for lock in locks if lock.repo.removesuffix(SANDBOX_LOCKS) != own]
     for lock in others:
         print(f"lock of {lock.repo}: {lock.dir} ({lock.workspace}) held by {lock.holder}")
+    _drift_section(loop.store.drift_checks(own), loop.store.drift_checks(own + SANDBOX_LOCKS))
     interactions = loop.store.interactions(limit=10)
     if interactions:
         print("recent plain-language requests (olympus ask):")
@@ -60,3 +62,22 @@ def show_status(repo: Path) -> int:
     for entry in loop.store.audit_log(limit=10):
         print(f"  {entry.started_at:%Y-%m-%d %H:%M:%S} {entry.actor} {entry.action}: {entry.result}")
     return 0
+
+
+def _drift_section(cloud: list[DriftCheck], sandbox: list[DriftCheck]) -> None:
+    """Per project, the last drift check's time and result (`olympus drift` records them); the sandbox's apart."""
+    if not cloud and not sandbox:
+        print("drift: never checked (`olympus drift` checks every project of the default branch)")
+        return
+    print("drift:")
+    for check, where in [*((c, "") for c in cloud), *((c, " in the sandbox") for c in sandbox)]:
+        since = f" since {check.since:%Y-%m-%d %H:%M}" if check.since is not None else ""
+        found = ""
+        if check.status is DriftStatus.DRIFTED:
+            found = f": {check.detail.get('changed', 0)} changed, {check.detail.get('deleted', 0)} deleted"
+        elif check.status is DriftStatus.LOCKED:
+            found = f" by {one_line(str(check.detail.get('locked_by', '')))}"
+        elif check.status is DriftStatus.ERROR:
+            found = f": {one_line(str(check.detail.get('error', '')))}"
+        checked = f"checked {check.checked_at:%Y-%m-%d %H:%M}{where}"
+        print(f"  {check.project}: {check.status.value}{since}{found} ({checked})")

@@ -34,6 +34,16 @@ def repo_config(repo: RepoReader) -> RepoConfig | None:
     return config
 
 
+def projects_of(repo: RepoReader) -> list[Project]:
+    """Every project of the repository: its root modules, or those `.olympus.yaml` names."""
+    files = repo.list_files()
+    graph = build_module_graph(files, repo.read_text)
+    try:
+        return discover_projects(files, repo.read_text, repo_config(repo), graph=graph)
+    except ProjectConfigError as exc:
+        raise UserError("invalid-config", str(exc), "fix the project dirs in .olympus.yaml") from None
+
+
 def affected_projects_of(repo: RepoReader, changed: Sequence[str]) -> list[Project]:
     """The projects changed files touch, including through the local modules the projects call."""
     files = repo.list_files()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -106,8 +106,12 @@ def run_step(
     echo: bool = True,
     on_line: Callable[[str], None] | None = None,
     stop: threading.Event | None = None,
+    succeeds: Collection[int] = (0,),
 ) -> CommandOutput:
-    """Run one terraform command; a non-zero exit becomes a TerraformError with the output's tail.
+    """Run one terraform command; an exit status outside `succeeds` becomes a TerraformError with the output's tail.
+
+    `succeeds` is (0,) but for a caller that asks for `-detailed-exitcode`, where 2 means "there are changes";
+    that caller reads the status from the output's returncode.
 
     Every line shown (progress, error) has the secrets redacted first; they go to on_line, else loop.progress. With
     echo=False the standard output is neither streamed nor quoted in the error: `terraform show -json` prints every
@@ -125,7 +129,7 @@ def run_step(
             holding.enter_context(installing_providers(Path(env[PLUGIN_CACHE_ENV]), workdir, stop))
         with loop.stopwatch.timing("terraform"):
             out = loop.terraform.run(args, workdir, env=env, on_line=progress if echo else None, stop=stop)
-    if out.returncode != 0:
+    if out.returncode not in succeeds:
         shown = out if echo else replace(out, stdout="")
         raise TerraformError(sensitive.redact(f"terraform {args[0]} failed (exit {out.returncode}):\n{tail(shown)}"))
     return out

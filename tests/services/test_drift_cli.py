@@ -1,0 +1,109 @@
+"""`olympus drift` on the local AWS emulator, as a user drives it: apply a bucket, change it behind Terraform's back
+with boto3, see each change attribute by attribute, restore it through the gate, see it clean again."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from olympus_cli import git, olympus
+
+from bot.adapters.local_aws import LocalAws
+from bot.entrypoints.demo import seed_repository
+
+pytestmark = pytest.mark.slow
+
+ENV_DIR = "infra/aws/envs/dev"
+MODULE = "module.s3_bucket_drift_tags"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "infra-repo"
+    path.mkdir()
+    seed_repository(path)
+    yield path
+    olympus("sandbox", "stop", "--repo", str(path))
+
+
+def ok(*args: str) -> str:
+    done = olympus(*args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def emulator(repo: Path) -> LocalAws:
+    """The emulator `--sandbox` started for repo, for boto3 to change things behind Terraform's back."""
+    return LocalAws(json.loads((repo / ".git/olympus/sandbox/emulator.json").read_text())["url"])
+
+
+def drift_json(repo: Path) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads(ok("drift", "--sandbox", "--repo", str(repo), "--json"))
+    (project,) = report["projects"]
+    assert project["dir"] == ENV_DIR
+    return dict(project)
+
+
+def test_drift_is_reported_attribute_by_attribute_and_gone_after_a_restore(repo: Path) -> None:
+    ok("run", "--sandbox", "--repo", str(repo), "/infra create bucket drift-tags region=eu-west-1 env=dev")
+    ok("apply", "--sandbox", "--repo", str(repo), "--approved-by", "alice")
+    ok("merge", "--repo", str(repo))
+    assert drift_json(repo)["status"] == "clean"  # just applied: nothing drifted, nothing unapplied
+
+    s3 = emulator(repo).client("s3")
+    s3.put_bucket_tagging(Bucket="drift-tags", Tagging={"TagSet": [{"Key": "owner", "Value": "mallory"}]})
+    s3.put_bucket_versioning(Bucket="drift-tags", VersioningConfiguration={"Status": "Suspended"})
+    s3.delete_public_access_block(Bucket="drift-tags")  # a resource of the module, gone outside Terraform
+    # A bucket made outside Terraform is in no state, so neither plan can see it: Olympus says so, and does not
+    # pretend otherwise (finding unmanaged resources would need an inventory of the cloud account).
+    s3.create_bucket(Bucket="shadow-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+
+    project = drift_json(repo)
+    assert project["status"] == "drifted" and project["since"] is not None
+    assert project["way_out"] == "restore"  # a deletion is restored, never adopted
+    by_address = {r["address"]: r for r in project["resources"]}
+    bucket = by_address[f"{MODULE}.aws_s3_bucket.this"]
+    attributes = {a["name"]: (a["before"], a["after"]) for a in bucket["attributes"]}
+    assert attributes['tags_all["owner"]'] == ("null", '"mallory"')
+    assert attributes['tags_all["env"]'] == ('"dev"', "null")
+    assert attributes["versioning[0].enabled"] == ("true", "false")
+    assert by_address[f"{MODULE}.aws_s3_bucket_public_access_block.this"]["action"] == "delete"
+    assert "shadow-bucket" not in json.dumps(project)
+
+    text = ok("drift", "--sandbox", "--repo", str(repo))
+    assert f"{ENV_DIR}: drifted since " in text
+    assert "      versioning[0].enabled: true → false" in text
+    assert f"  - {MODULE}.aws_s3_bucket_public_access_block.this: deleted outside Terraform" in text
+    assert "resources created outside Terraform are in no state" in text
+    status = ok("status", "--repo", str(repo))
+    assert f"  {ENV_DIR}: drifted since " in status and "1 deleted" in status
+
+    # The restore: a change to the project, planned, approved and applied, puts reality back as the code says.
+    git(repo, "switch", "--quiet", "-c", "infra/restore-drift")
+    (repo / ENV_DIR / "providers.tf").write_text((repo / ENV_DIR / "providers.tf").read_text() + "# restored\n")
+    git(repo, "commit", "--quiet", "-am", "Restore the bucket")
+    git(repo, "switch", "--quiet", "main")
+    ok("plan", "--sandbox", "--repo", str(repo), "--branch", "infra/restore-drift")
+    held = drift_json(repo)  # the restore holds the project's lock: the sweep leaves it alone and says by whom
+    assert (held["status"], held["locked_by"], held["since"]) == ("locked", "infra/restore-drift", project["since"])
+    ok("apply", "--sandbox", "--repo", str(repo), "--branch", "infra/restore-drift", "--approved-by", "alice")
+    ok("merge", "--repo", str(repo), "--branch", "infra/restore-drift")
+
+    restored = drift_json(repo)
+    assert restored["status"] == "clean" and restored["since"] is None and restored["resources"] == []
+    assert f"  {ENV_DIR}: clean (checked " in ok("status", "--repo", str(repo))
+
+
+def test_user_errors_exit_2(repo: Path, tmp_path: Path) -> None:
+    unknown = olympus("drift", "--repo", str(repo), "--project", "nope")
+    assert unknown.returncode == 2, unknown.stdout + unknown.stderr
+    assert "error[unknown-project]: main has no Terraform project named 'nope'" in unknown.stderr
+    assert f"its projects are: {ENV_DIR}" in unknown.stderr
+    (tmp_path / "plain").mkdir()
+    outside = olympus("drift", "--repo", str(tmp_path / "plain"))
+    assert outside.returncode == 2 and "error[not-a-repository]" in outside.stderr
+    assert "Traceback" not in outside.stderr + unknown.stderr
