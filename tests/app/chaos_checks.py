@@ -14,6 +14,7 @@ from bot.adapters import sqlschema as t
 from bot.adapters.jobqueue import JobQueue, JobStatus
 from bot.domain.render import marker_of
 from bot.services.github_checkout import change_id_of
+from bot.services.policy_reports import POLICY_CHECK_PREFIX
 from bot.services.pull_requests import CHECK_PREFIX
 
 # A command's outcome is one comment under the key of the command's comment, except a plan of an open pull request,
@@ -204,4 +205,7 @@ def _check_locks_and_pushes(found: Findings, run: ChaosRun, engine: sa.Engine, r
                 pushes[sent.delivery_id] == 1,
                 f"{sent.kind} {sent.delivery_id}: {pushes[sent.delivery_id]} push records",
             )
-    found.check(all(CHECK_PREFIX in r.name for r in repo.check_runs), "a check run is not a plan's")
+    found.check(
+        all(CHECK_PREFIX in r.name or r.name.startswith(POLICY_CHECK_PREFIX) for r in repo.check_runs),
+        "a check run is not a plan's or a policy set's",
+    )

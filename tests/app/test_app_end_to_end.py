@@ -49,7 +49,10 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     [plan_comment] = [c.body for c in repo.comments(pr.number) if c.user == fake.bot_login]
     assert plan_comment.startswith(f"<!-- olympus:comment key={REPO}#{pr.number} part=1/1 -->")
     assert "ready to apply" in plan_comment
-    [check] = repo.check_runs
+    [check] = [run for run in repo.check_runs if run.name.startswith("olympus/plan: ")]
+    # The default policy set judges the plan too, advisory without `policies` in .olympus.yaml: its check is neutral.
+    [policy] = [run for run in repo.check_runs if run.name == "olympus/policy: olympus"]
+    assert (policy.head_sha, policy.conclusion) == (pr.head_sha, "neutral")
     assert (check.name, check.head_sha, check.conclusion) == (
         "olympus/plan: infra/aws/envs/dev",
         pr.head_sha,
@@ -77,10 +80,8 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     plan_marker = f"<!-- olympus:comment key={REPO}#{pr.number} "  # the plan's; each reply has a key of its own
     bot_comments = [c for c in repo.comments(pr.number) if c.user == fake.bot_login and plan_marker in c.body]
     assert len(bot_comments) == 1 and pushed[:12] in bot_comments[0].body
-    assert [run.head_sha for run in repo.check_runs if run.head_sha != repo.pulls[other].head_sha] == [
-        first_head,
-        pushed,
-    ]
+    plan_checks = [run for run in repo.check_runs if run.name.startswith("olympus/plan: ")]
+    assert [run.head_sha for run in plan_checks if run.head_sha != repo.pulls[other].head_sha] == [first_head, pushed]
     comment(pr.number, "/infra apply", "bob", on_pull_request=True)
     assert "is for an earlier commit" in shown(repo.comments(pr.number)[-1].body)
 

@@ -85,5 +85,5 @@ def test_a_pull_request_touching_terraform_and_helm_gets_both_in_one_comment(
     assert "| `orders-staging` | `staging` | 4 | 0 | 0 |" in comment  # the new application: every object added
     assert "payments-api-staging" not in comment
     names = sorted(run.name for run in repo.check_runs if run.name.startswith("olympus/"))
-    assert names == ["olympus/app: orders-staging", "olympus/plan: infra/aws/envs/dev"]
+    assert names == ["olympus/app: orders-staging", "olympus/plan: infra/aws/envs/dev", "olympus/policy: olympus"]
     assert all(run.status == "completed" for run in repo.check_runs)
