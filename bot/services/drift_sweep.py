@@ -24,7 +24,7 @@ from bot.domain.sensitive import NO_SECRETS
 from bot.ports import RepoReader
 from bot.services.context import Loop
 from bot.services.ordered_pool import Begun, run_in_order
-from bot.services.plan_report import init_args, remove_empty, slug
+from bot.services.plan_report import init_project, remove_empty, slug
 from bot.services.repo_projects import module_dirs_of
 from bot.services.sensitive_inputs import configured_secrets
 from bot.services.task_board import FAILED, LOCKED
@@ -129,12 +129,7 @@ def _check(loop: Loop, tree: Path, started: _Started, stop: threading.Event) -> 
     try:
         with terraform_env(loop, workdir) as env:
             known = configured_secrets(workdir, env)
-            board.step(project.name, "terraform init")
-            init = ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)]
-            run_step(loop, workdir, env, init, known, on_line=output, stop=stop)
-            if project.workspace != "default":
-                select = ["workspace", "select", "-or-create", "-no-color", project.workspace]
-                run_step(loop, workdir, env, select, known, on_line=output, stop=stop)
+            init_project(loop, workdir, env, project, known, on_line=output, stop=stop)
             # Neither plan takes the state lock: they write no state, and a lock left by a killed worker would
             # block the project's next apply (see plan_projects.py).
             board.step(project.name, "terraform plan -refresh-only")

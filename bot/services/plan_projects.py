@@ -25,7 +25,7 @@ from bot.domain.terraform_failures import classify_failure
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.ordered_pool import Begun, run_in_order
-from bot.services.plan_report import ProjectPlan, init_args, remove_empty, slug
+from bot.services.plan_report import ProjectPlan, init_project, remove_empty, slug
 from bot.services.policy_check import PolicyJudge
 from bot.services.repo_projects import module_sources_of
 from bot.services.sensitive_inputs import configured_secrets
@@ -136,12 +136,7 @@ def _terraform(
         with terraform_env(loop, workdir) as env:
             # Before there is a plan, its variables' known values; Terraform's output is redacted with them.
             known = configured_secrets(workdir, env)
-            board.step(project.name, "terraform init")
-            init = ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)]
-            run_step(loop, workdir, env, init, known, on_line=output, stop=stop)
-            if project.workspace != "default":
-                select = ["workspace", "select", "-or-create", "-no-color", project.workspace]
-                run_step(loop, workdir, env, select, known, on_line=output, stop=stop)
+            init_project(loop, workdir, env, project, known, on_line=output, stop=stop)
             board.step(project.name, "terraform plan")
             # No state lock for a plan: it writes no state, Olympus's own lock on the project keeps its other changes
             # out, and Terraform refuses to apply a saved plan whose state changed since ("Saved plan is stale").

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from bot.domain.policies.results import PolicyReport, SetOutcome
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.domain.terraform_failures import TerraformFailure
 from bot.services.context import SANDBOX_LOCKS, Loop
+from bot.services.terraform_steps import run_step
 
 
 @dataclass
@@ -79,6 +82,25 @@ def remove_empty(folder: Path, stop: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def init_project(
+    loop: Loop,
+    workdir: Path,
+    env: dict[str, str],
+    project: Project,
+    known: SensitiveValues,
+    *,
+    on_line: Callable[[str], None],
+    stop: threading.Event,
+) -> None:
+    """`terraform init` of the project (its backend settings), then its workspace selected, made if need be."""
+    loop.task_board.step(project.name, "terraform init")
+    init = ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)]
+    run_step(loop, workdir, env, init, known, on_line=on_line, stop=stop)
+    if project.workspace != "default":
+        select = ["workspace", "select", "-or-create", "-no-color", project.workspace]
+        run_step(loop, workdir, env, select, known, on_line=on_line, stop=stop)
 
 
 def init_args(loop: Loop, workdir: Path, project: Project) -> list[str]:
