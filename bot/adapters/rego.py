@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.policies.answer import ANSWER_PACKAGE, answer_module, policy_rules
 from bot.domain.policies.evaluation import EvaluationRequest, EvaluationResult, PolicyModule
 
 _ERROR = re.compile(r"\(error(?:\s+\d+:([^|\s]*)\|(\d+)\|\d+)?\s*\(errormsg \d+:([^)\n]*)\)")
@@ -79,10 +80,11 @@ def evaluate_here(request: EvaluationRequest) -> tuple[dict[str, Any], str]:
     body, and the benchmark's)."""
     from regopy import Interpreter, RegoError, rego_shared
 
+    answers = [answer_module(ns, policy_rules(request.modules, ns), n) for n, ns in enumerate(request.namespaces)]
     rego = Interpreter()
     # A built-in's error (a division by zero, a bad regex) fails the evaluation rather than making a rule undefined.
     rego.strict_built_in_errors = True
-    for module in request.modules:
+    for module in (*request.modules, *answers):
         try:
             rego.add_module(module.path, module.text)
         except RegoError as exc:
@@ -93,8 +95,8 @@ def evaluate_here(request: EvaluationRequest) -> tuple[dict[str, Any], str]:
     # such as aws_iam_role.r["a"] in a message made the answer unreadable.
     rego.set_input_term(request.input_json)
     documents: dict[str, Any] = {}
-    for namespace in request.namespaces:
-        output = rego_shared.rego_query(rego._impl, f"data.{namespace}")
+    for index, namespace in enumerate(request.namespaces):
+        output = rego_shared.rego_query(rego._impl, f"data.{ANSWER_PACKAGE}{index}")
         text = rego_shared.rego_output_string(output)
         ok = rego_shared.rego_output_ok(output)
         rego_shared.rego_free_output(output)

@@ -39,7 +39,7 @@ def test_rules_and_data_in_rego_v1() -> None:
     [
         ("package main\n\ndeny contains msg if { msg := ", "policy/p.rego:3:"),
         ("package main\ndeny contains msg if { msg := no_such_function(1) }", "no_such_function"),
-        ("package main\nx := 1\nx := 2\n", "could not be evaluated"),
+        ('package main\nx := 1\nx := 2\ndeny contains "x" if { x == 1 }\n', "could not be evaluated"),
         ('package main\ndeny contains msg if { x := 1 / 0; msg := sprintf("%d", [x]) }', "could not be evaluated"),
         ("package other\ndeny contains 1 if { true }", "no module declares package main"),
     ],
@@ -59,3 +59,13 @@ def test_a_policy_past_its_time_limit_is_stopped_and_said() -> None:
 def test_a_set_with_no_modules_is_an_error() -> None:
     result = RegoEngine().evaluate(EvaluationRequest((), PLAN), timeout=5)
     assert "no .rego files" in result.error
+
+
+def test_only_the_policy_rules_are_read_back_not_the_helpers_they_use() -> None:
+    result = evaluate(
+        "package main\n"
+        "changes := input.resource_changes\n"
+        "deny contains rc.address if { some rc in changes }\n"
+        "warn_nothing contains 1 if { false }\n"
+    )
+    assert result.documents == {"main": {"deny": ['aws_s3_bucket.b["a"]'], "warn_nothing": []}}
