@@ -105,6 +105,10 @@ test_no_public_buckets_policy_for_a_role_or_unknown_or_invalid_passes if {
 		no_public_buckets_test_rc("aws_s3_bucket_policy", {"policy": no_public_buckets_test_policy({"AWS": "arn:aws:iam::123456789012:role/r"}, {})}),
 		no_public_buckets_test_rc("aws_s3_bucket_policy", {"bucket": "b"}),
 		no_public_buckets_test_rc("aws_s3_bucket_policy", {"policy": "{not json"}),
+		no_public_buckets_test_rc("aws_s3_bucket_policy", {"policy": "[1]"}),
+		no_public_buckets_test_rc("aws_s3_bucket_policy", {"policy": "{\"Statement\": \"x\"}"}),
+		no_public_buckets_test_rc("google_storage_bucket_iam_policy", {"policy_data": "[]"}),
+		no_public_buckets_test_rc("google_storage_bucket_iam_binding", {"members": null}),
 	]
 	denied := deny_public_bucket with input.resource_changes as changes
 	count(denied) == 0
