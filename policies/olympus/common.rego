@@ -68,39 +68,33 @@ olympus_provider_source(name) := trim_prefix(trim_prefix(name, "registry.terrafo
 # configuration's way of naming it.
 olympus_config_address(address) := regex.replace(address, `\[[^\]]*\]`, "")
 
-# Every module of the configuration as [address prefix, module]: root_module, then module_calls.<name>.module at
-# any depth (Rego has no recursion, so walk finds them; a path of "module_calls", name, "module" triples).
-olympus_config_modules contains [prefix, module] if {
-	walk(object.get(input, "configuration", {}), [path, module])
-	count(path) % 3 == 1
-	path[0] == "root_module"
-	every i, step in path {
-		olympus_module_step(i, step)
-	}
+# Every module of the configuration as [address prefix, module]: root_module, then module_calls.<name>.module down
+# to a nesting depth of six. Rego has no recursion, and rego-cpp's walk() finds nothing in a value given by `with`
+# (which the tests do), so each depth is a rule of its own.
+olympus_config_modules := ((((olympus_config_modules_0 | olympus_config_modules_1) | olympus_config_modules_2) | olympus_config_modules_3) | olympus_config_modules_4) | (olympus_config_modules_5 | olympus_config_modules_6)
+
+olympus_config_modules_0 contains ["", module] if {
+	module := input.configuration.root_module
 	is_object(module)
-	# (`some i, step in path` inside a comprehension does not parse under rego-cpp: the comma reads as a list's.)
-	prefix := concat("", [concat("", ["module.", path[i + 1], "."]) | some i; path[i] == "module_calls"; i % 3 == 1])
 }
 
-olympus_module_step(i, step) if {
-	i == 0
-	step == "root_module"
-}
+olympus_config_modules_1 contains pair if some pair in olympus_config_children(olympus_config_modules_0)
 
-olympus_module_step(i, step) if {
-	i % 3 == 1
-	step == "module_calls"
-}
+olympus_config_modules_2 contains pair if some pair in olympus_config_children(olympus_config_modules_1)
 
-olympus_module_step(i, step) if {
-	i % 3 == 2
-	is_string(step)
-}
+olympus_config_modules_3 contains pair if some pair in olympus_config_children(olympus_config_modules_2)
 
-olympus_module_step(i, step) if {
-	i > 0
-	i % 3 == 0
-	step == "module"
+olympus_config_modules_4 contains pair if some pair in olympus_config_children(olympus_config_modules_3)
+
+olympus_config_modules_5 contains pair if some pair in olympus_config_children(olympus_config_modules_4)
+
+olympus_config_modules_6 contains pair if some pair in olympus_config_children(olympus_config_modules_5)
+
+olympus_config_children(parents) := {[concat("", [prefix, "module.", name, "."]), call.module] |
+	some [prefix, parent] in parents
+	some name
+	call := parent.module_calls[name]
+	is_object(call.module)
 }
 
 # Every resource and data source of the configuration: its full address (module prefix included), the module's

@@ -98,6 +98,7 @@ no_public_buckets_statements(rc) := statements if {
 	is_string(policy)
 	json.is_valid(policy)
 	document := json.unmarshal(policy)
+	is_object(document)
 	statements := no_public_buckets_as_list(object.get(document, "Statement", []))
 } else := []
 
@@ -129,7 +130,7 @@ deny_public_bucket contains msg if {
 no_public_buckets_gcs_members_of(rc) := members if {
 	after := olympus_after(rc)
 	members := array.concat(
-		array.concat([m | m := after.member; is_string(m)], [m | some m in object.get(after, "members", [])]),
+		array.concat([m | m := after.member; is_string(m)], [m | is_array(after.members); some m in after.members]),
 		no_public_buckets_gcs_policy_members(after),
 	)
 }
@@ -137,8 +138,11 @@ no_public_buckets_gcs_members_of(rc) := members if {
 no_public_buckets_gcs_policy_members(after) := [member |
 	is_string(after.policy_data)
 	json.is_valid(after.policy_data)
-	some binding in object.get(json.unmarshal(after.policy_data), "bindings", [])
-	some member in object.get(binding, "members", [])
+	document := json.unmarshal(after.policy_data)
+	is_array(document.bindings)
+	some binding in document.bindings
+	is_array(binding.members)
+	some member in binding.members
 ]
 
 warn_public_bucket contains msg if {

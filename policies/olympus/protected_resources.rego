@@ -11,7 +11,7 @@ protected_resources_listed := {address | some address in object.get(olympus_data
 deny_protected contains msg if {
 	some rc in olympus_resource_changes
 	olympus_deletes(rc)
-	lower(concat("", [object.get(olympus_before_tags(rc), protected_resources_tag, "")])) == "true"
+	protected_resources_is_true(object.get(olympus_before_tags(rc), protected_resources_tag, ""))
 	msg := {
 		"msg": concat("", [rc.address, " is tagged ", protected_resources_tag, " = true and this plan would ", protected_resources_verb(rc), " it; remove the tag in a reviewed change of its own first if it really must go"]),
 		"address": rc.address,
@@ -27,6 +27,13 @@ deny_protected contains msg if {
 		"address": rc.address,
 	}
 }
+
+protected_resources_is_true(value) if {
+	is_string(value)
+	lower(value) == "true"
+}
+
+protected_resources_is_true(value) if value == true
 
 # Listed as in the configuration (no instance keys) or exactly.
 protected_resources_is_listed(address) if address in protected_resources_listed

@@ -14,7 +14,11 @@ deny_missing_tags contains msg if {
 	missing := [key | some key in required_tags_keys; not key in present]
 	count(missing) > 0
 	msg := {
-		"msg": concat("", [rc.address, " lacks the required ", required_tags_noun(rc), " ", olympus_sorted_list(missing), "; add ", required_tags_pronoun(missing), " to it or to the provider's ", required_tags_defaults_name(rc)]),
+		"msg": concat("", [
+			rc.address, " lacks the required ", required_tags_noun(rc, missing), " ", olympus_sorted_list(missing),
+			"; set ", required_tags_pronoun(missing), " in its ", required_tags_attribute(rc),
+			" or in the provider's ", required_tags_defaults_name(rc),
+		]),
 		"address": rc.address,
 	}
 }
@@ -82,9 +86,9 @@ required_tags_defaults_name(rc) := "default_labels" if {
 	olympus_is_google(rc)
 } else := "default_tags"
 
-required_tags_noun(rc) := "labels" if {
-	olympus_is_google(rc)
-} else := "tags"
+required_tags_noun(rc, missing) := trim_suffix(required_tags_attribute(rc), "s") if {
+	count(missing) == 1
+} else := required_tags_attribute(rc)
 
 required_tags_pronoun(missing) := "it" if {
 	count(missing) == 1
