@@ -5,8 +5,7 @@ package main
 import rego.v1
 
 deny_unencrypted contains msg if {
-	some rc in olympus_resource_changes
-	rc.type == "aws_s3_bucket"
+	some rc in olympus_changes_of({"aws_s3_bucket"})
 	olympus_creates_or_updates(rc)
 	count(olympus_blocks(olympus_after(rc), "server_side_encryption_configuration")) == 0
 	not encryption_at_rest_bucket_has_sse_resource(rc)
@@ -31,8 +30,7 @@ encryption_at_rest_bucket_has_sse_resource(bucket) if {
 encryption_at_rest_bucket_has_sse_resource(bucket) if {
 	name := olympus_after(bucket).bucket
 	is_string(name)
-	some rc in olympus_resource_changes
-	rc.type == "aws_s3_bucket_server_side_encryption_configuration"
+	some rc in olympus_changes_of({"aws_s3_bucket_server_side_encryption_configuration"})
 	not olympus_deletes(rc)
 	olympus_after(rc).bucket == name
 }
@@ -54,7 +52,7 @@ encryption_at_rest_flags := {
 }
 
 deny_unencrypted contains msg if {
-	some rc in olympus_resource_changes
+	some rc in olympus_changes_of(object.keys(encryption_at_rest_flags))
 	attribute := encryption_at_rest_flags[rc.type]
 	olympus_creates_or_updates(rc)
 	olympus_after(rc)[attribute] == false
@@ -65,8 +63,7 @@ deny_unencrypted contains msg if {
 }
 
 deny_unencrypted contains msg if {
-	some rc in olympus_resource_changes
-	rc.type == "aws_instance"
+	some rc in olympus_changes_of({"aws_instance"})
 	olympus_creates_or_updates(rc)
 	some block in ["root_block_device", "ebs_block_device"]
 	some device in olympus_blocks(olympus_after(rc), block)
@@ -80,8 +77,7 @@ deny_unencrypted contains msg if {
 # DynamoDB encrypts every table with an AWS-owned key anyway: a missing or disabled server_side_encryption only
 # means no customer-managed key, hence a warning.
 warn_unencrypted contains msg if {
-	some rc in olympus_resource_changes
-	rc.type == "aws_dynamodb_table"
+	some rc in olympus_changes_of({"aws_dynamodb_table"})
 	olympus_creates_or_updates(rc)
 	not encryption_at_rest_dynamodb_sse(rc)
 	msg := {

@@ -11,8 +11,10 @@ instance_types_default := {
 
 instance_types_patterns := olympus_param("instance_types", instance_types_default)
 
+instance_types_resource_types := {"aws_instance", "aws_launch_template", "aws_eks_node_group", "aws_db_instance", "google_compute_instance"}
+
 deny_instance_type contains msg if {
-	some rc in olympus_resource_changes
+	some rc in olympus_changes_of(instance_types_resource_types)
 	olympus_creates_or_updates(rc)
 	some [attribute, value] in instance_types_of(rc)
 	env := olympus_env(rc)

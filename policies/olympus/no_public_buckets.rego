@@ -17,9 +17,10 @@ no_public_buckets_block_flags := ["block_public_acls", "block_public_policy", "i
 
 no_public_buckets_gcs_members := {"allUsers", "allAuthenticatedUsers"}
 
+no_public_buckets_policy_types := {"aws_s3_bucket_policy", "aws_s3_bucket"}
+
 deny_public_bucket contains msg if {
-	some rc in olympus_resource_changes
-	rc.type in no_public_buckets_acl_types
+	some rc in olympus_changes_of(no_public_buckets_acl_types)
 	olympus_creates_or_updates(rc)
 	acl := olympus_after(rc).acl
 	acl in no_public_buckets_acls
@@ -32,7 +33,7 @@ deny_public_bucket contains msg if {
 # A grant to the AllUsers or AuthenticatedUsers group: the `grant` blocks of aws_s3_bucket (provider 3) and the
 # access_control_policy of aws_s3_bucket_acl.
 deny_public_bucket contains msg if {
-	some rc in olympus_resource_changes
+	some rc in olympus_changes_of({"aws_s3_bucket", "aws_s3_bucket_acl"})
 	olympus_creates_or_updates(rc)
 	some grantee in no_public_buckets_grantees(rc)
 	object.get(grantee, "uri", "") in no_public_buckets_groups
@@ -51,8 +52,7 @@ no_public_buckets_grantees(rc) := [grantee |
 ] if rc.type == "aws_s3_bucket_acl"
 
 deny_public_bucket contains msg if {
-	some rc in olympus_resource_changes
-	rc.type in {"aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"}
+	some rc in olympus_changes_of({"aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"})
 	olympus_creates_or_updates(rc)
 	after := olympus_after(rc)
 	off := [flag | some flag in no_public_buckets_block_flags; object.get(after, flag, false) == false]
@@ -66,7 +66,7 @@ deny_public_bucket contains msg if {
 # A policy statement that allows everyone ("*") with no condition; one with a condition (a VPC endpoint, an
 # organization) is only a warning, since a condition can narrow "*" to something private.
 deny_public_bucket contains msg if {
-	some rc in olympus_resource_changes
+	some rc in olympus_changes_of(no_public_buckets_policy_types)
 	some statement in no_public_buckets_public_statements(rc)
 	not statement.Condition
 	msg := {
@@ -76,7 +76,7 @@ deny_public_bucket contains msg if {
 }
 
 warn_public_bucket contains msg if {
-	some rc in olympus_resource_changes
+	some rc in olympus_changes_of(no_public_buckets_policy_types)
 	some statement in no_public_buckets_public_statements(rc)
 	statement.Condition
 	msg := {
@@ -92,7 +92,7 @@ no_public_buckets_public_statements(rc) := [statement |
 ]
 
 no_public_buckets_statements(rc) := statements if {
-	rc.type in {"aws_s3_bucket_policy", "aws_s3_bucket"}
+	rc.type in no_public_buckets_policy_types
 	olympus_creates_or_updates(rc)
 	policy := olympus_after(rc).policy
 	is_string(policy)
@@ -116,8 +116,9 @@ no_public_buckets_everyone(principal) if {
 }
 
 deny_public_bucket contains msg if {
-	some rc in olympus_resource_changes
-	startswith(rc.type, "google_storage_bucket_iam_")
+	some type in olympus_types
+	startswith(type, "google_storage_bucket_iam_")
+	some rc in olympus_changes_of({type})
 	olympus_creates_or_updates(rc)
 	some member in no_public_buckets_gcs_members_of(rc)
 	member in no_public_buckets_gcs_members
@@ -146,8 +147,7 @@ no_public_buckets_gcs_policy_members(after) := [member |
 ]
 
 warn_public_bucket contains msg if {
-	some rc in olympus_resource_changes
-	rc.type == "google_storage_bucket"
+	some rc in olympus_changes_of({"google_storage_bucket"})
 	olympus_creates_or_updates(rc)
 	object.get(olympus_after(rc), "public_access_prevention", "") != "enforced"
 	msg := {

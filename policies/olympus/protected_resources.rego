@@ -9,8 +9,7 @@ protected_resources_tag := olympus_param("protected_tag", "protected")
 protected_resources_listed := {address | some address in object.get(olympus_data, "protected", [])}
 
 deny_protected contains msg if {
-	some rc in olympus_resource_changes
-	olympus_deletes(rc)
+	some rc in olympus_ending_changes
 	protected_resources_is_true(object.get(olympus_before_tags(rc), protected_resources_tag, ""))
 	msg := {
 		"msg": concat("", [rc.address, " is tagged ", protected_resources_tag, " = true and this plan would ", protected_resources_verb(rc), " it; remove the tag in a reviewed change of its own first if it really must go"]),
@@ -19,8 +18,7 @@ deny_protected contains msg if {
 }
 
 deny_protected contains msg if {
-	some rc in olympus_resource_changes
-	olympus_deletes(rc)
+	some rc in olympus_ending_changes
 	protected_resources_is_listed(rc.address)
 	msg := {
 		"msg": concat("", [rc.address, " had lifecycle prevent_destroy in the base branch and this plan would ", protected_resources_verb(rc), " it; restore the resource's block, or drop prevent_destroy in a reviewed change of its own first"]),
