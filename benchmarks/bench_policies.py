@@ -2,8 +2,8 @@
 
 Goal: at most 3x json.loads in time and memory. Measured three ways: the whole evaluation as the plan step runs
 it (the input trimmed, a child process with regopy, its answer read back), the same in this process (no process
-start), and json.loads. Memory is peak resident memory of a fresh process doing each (ru_maxrss), beyond the same
-process's baseline, since rego-cpp's allocations are invisible to tracemalloc.
+start), and json.loads. Memory is the peak resident memory of a fresh process doing each (VmHWM: ru_maxrss would
+carry the forking parent's peak over), beyond its own baseline, since rego-cpp's allocations escape tracemalloc.
 
     .venv/bin/python benchmarks/bench_policies.py [--resources 10000] [--runs 3] [--cache DIR]
 """
@@ -28,7 +28,7 @@ from bot.domain.policies.inputs import olympus_data, policy_input
 
 GOAL = 3.0
 _PEAK = (
-    "import json, resource, sys\n"
+    "import json, sys\n"
     "sys.path[:0] = [{root!r}]\n"
     "from bot.adapters.rego import evaluate_here\n"
     "from bot.domain.models import Project\n"
@@ -37,14 +37,17 @@ _PEAK = (
     "from bot.domain.policies.inputs import olympus_data, policy_input\n"
     "text = open({path!r}).read()\n"
     "import regopy\n"
-    "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "def hwm():\n"
+    "    line = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+    "    return int(line.split()[1])\n"
+    "base = hwm()\n"
     "if {what!r} == 'json.loads':\n"
     "    kept = json.loads(text)\n"
     "else:\n"
     "    modules = default_modules()\n"
     "    data = olympus_data(Project('bench', 'infra/aws/envs/dev'), 'dev', {{}}, [])\n"
     "    evaluate_here(EvaluationRequest(modules, policy_input(json.loads(text), modules), ('main',), data))\n"
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base)\n"
+    "print(hwm() - base)\n"
 )
 
 
