@@ -13,6 +13,7 @@ from bot.ports import CodeHost
 from bot.services.approve_policies import PolicyApprovalAsk, approve_policies
 from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of
+from bot.services.policy_reports import POLICY_CHECK_PREFIX
 from bot.services.pull_requests import requesters_of, reviewed_checkout
 from bot.services.replies import ReplyTo
 
@@ -31,6 +32,17 @@ def approve_policies_on_pull_request(
             change_id, pr.head_sha, user, command.policy_set, _owner_check(codehost, user), excluded
         )
         outcome = approve_policies(loop, GitHubRepoReader(codehost, repo, pr.base_branch), ask)
+    for name in outcome.approved:
+        # The set's check run at head, superseded (GitHub shows the newest of a name): a required check passes.
+        codehost.create_check_run(
+            repo,
+            pr.head_sha,
+            POLICY_CHECK_PREFIX + name,
+            status="completed",
+            conclusion="success",
+            title=f"Failures approved by {canonical(user)}",
+            summary=f"An owner of policy set {code(name)} approved its failures at {code(pr.head_sha[:12])}.",
+        )
     sets = ", ".join(code(name) for name in outcome.approved)
     text = (
         f"**Policies approved**: {code(canonical(user))} approved the failures of {sets} at {code(pr.head_sha[:12])}. "
