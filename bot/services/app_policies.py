@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.domain.app_plans import AppPlan
 from bot.domain.manifests import ManifestDiff
 from bot.domain.policies.render import policy_lines
-from bot.domain.policies.results import PolicyReport
+from bot.domain.policies.results import PolicyReport, SetOutcome
 from bot.ports import RepoReader
 from bot.services.context import Loop
 from bot.services.policy_check import policy_judge
@@ -18,7 +18,7 @@ def judge_apps(loop: Loop, base: RepoReader, head: RepoReader, plans: Sequence[A
     judge = policy_judge(loop, head, base)
     if judge is None:
         return PolicyReport()
-    outcomes = []
+    outcomes: list[SetOutcome] = []
     for plan in plans:
         source = plan.change.head_source
         if source is None or plan.error or not isinstance(plan.diff, ManifestDiff):
