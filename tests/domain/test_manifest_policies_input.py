@@ -6,9 +6,9 @@ import json
 
 from bot.domain.manifests import REDACTED, ObjectKey
 from bot.domain.manifests.objects import ManifestObject
-from bot.domain.policies.config import KUBERNETES, TERRAFORM, POLICIES_SCHEMA, policies_from_config
-from bot.domain.policies.manifest_inputs import combined_input, manifest_data, object_address
 from bot.domain.models import Project
+from bot.domain.policies.config import KUBERNETES, POLICIES_SCHEMA, TERRAFORM, policies_from_config
+from bot.domain.policies.manifest_inputs import combined_input, manifest_data, object_address
 from bot.domain.repo_config import ConfigErrors, load_repo_config
 
 
@@ -72,7 +72,9 @@ def test_targets_default_to_terraform_and_a_set_may_take_kubernetes() -> None:
 def test_targets_must_be_known_and_unique() -> None:
     assert "targets" in POLICIES_SCHEMA["properties"]["sets"]["items"]["properties"]
     for targets in (["helm"], ["kubernetes", "kubernetes"], []):
-        text = f"version: 1\npolicies:\n  sets:\n    - name: k8s\n      paths: [p]\n      targets: {json.dumps(targets)}\n"
+        text = (
+            f"version: 1\npolicies:\n  sets:\n    - name: k8s\n      paths: [p]\n      targets: {json.dumps(targets)}\n"
+        )
         errors = load_repo_config({".olympus.yaml": text}.get)
         assert isinstance(errors, ConfigErrors) and "targets" in str(errors), targets
     good = "version: 1\npolicies:\n  sets:\n    - name: k8s\n      paths: [p]\n      targets: [kubernetes, terraform]\n"
