@@ -38,8 +38,9 @@ deny contains msg if {
 }
 
 # A Secret the chart renders without a namespace: its path still names the object (`<app>-<env>/Kind/ns/name`).
-warn contains {"msg": sprintf("secret key %s: %s", [k, v]), "address": concat("/", array.slice(split(doc.path, "/"), 1, 4))} if {
+warn contains {"msg": sprintf("secret key %s: %s", [k, v]), "address": address} if {
     some doc in input
+    address := concat("/", array.slice(split(doc.path, "/"), 1, 4))
     doc.contents.kind == "Secret"
     some k, v in doc.contents.stringData
 }
