@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from bot.domain.app_changes import AppChange, AppStatus
 from bot.domain.helm_lint import LintResult
-from bot.domain.manifests import ManifestDiff, RenderProblem
+from bot.domain.manifests import ManifestDiff, ManifestObject, RenderProblem
 from bot.domain.models import Finding, Severity
 
 __all__ = ["FAILING_SEVERITIES", "AppPlan", "ObjectFinding", "SchemaCheck", "SchemaProblem"]
@@ -68,6 +68,8 @@ class AppPlan:
     findings: tuple[Finding, ...] = ()
     scan_errors: tuple[str, ...] = ()  # a scanner that failed on this render: not scanned, said so
     scanners: tuple[str, ...] = ()  # the scanners that ran, so "no findings" means something
+    # The head render's objects, for the policy sets that target kubernetes (not compared: they hold Secrets).
+    head_objects: tuple[ManifestObject, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def name(self) -> str:

@@ -16,6 +16,7 @@ from bot.domain.app_sources import touches_apps
 from bot.domain.findings import merge_reports
 from bot.domain.markdown import code
 from bot.domain.plan_evidence import RECORD_FILE, record_text
+from bot.domain.policies.results import PolicyReport
 from bot.entrypoints.action import (
     ActionContext,
     ActionInputs,
@@ -31,6 +32,7 @@ from bot.entrypoints.action import (
 )
 from bot.errors import UserError
 from bot.services.app_checks import app_work, plan_and_check_apps, start_app_checks
+from bot.services.app_policies import app_policy_lines
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.github_checkout import change_id_of
@@ -152,8 +154,11 @@ def plan_pull_request_event(
     sections = applications_lines(planned_apps.plans, planned_apps.unreadable) if planned_apps else []
     apps_ok = planned_apps is None or planned_apps.ok
     app_findings = sum(len(plan.findings) for plan in planned_apps.plans) if planned_apps else 0
+    app_policies = planned_apps.policies if planned_apps else PolicyReport()
     if report is None:
-        parts = apps_only_comment(change_id, head_sha, sections, APPS_NEXT)
+        if codehost is not None:
+            post_policy_checks(codehost, context.repository, head_sha, app_policies)
+        parts = apps_only_comment(change_id, head_sha, [*sections, *app_policy_lines(app_policies)], APPS_NEXT)
         _comment(codehost, context, inputs, number, change_id, parts)
         return ActionResult(
             outputs={**empty_outputs(), "findings": str(app_findings)},
@@ -162,6 +167,7 @@ def plan_pull_request_event(
             exit_code=0 if apps_ok else 1,
         )
     prefix = inputs.working_directory.strip("/") if inputs.working_directory not in (".", "") else ""
+    report.app_policies = app_policies  # the comment's Policies section and the policy checks hold both
     parts = comment_for(report, PULL_REQUEST_NEXT, sections)
     if codehost is not None:
         record_plan_checks(codehost, context.repository, report)

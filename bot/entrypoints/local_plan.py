@@ -9,10 +9,12 @@ from pathlib import Path
 from bot.adapters.git_tree import GitTreeReader
 from bot.domain.app_report import applications_lines
 from bot.domain.commands import Target
+from bot.domain.policies.results import PolicyReport
 from bot.entrypoints.local_loop import repo_arg
 from bot.entrypoints.terminal import OutputFormat, StepProgress, console_for, wants_rich
 from bot.errors import UserError
 from bot.services.app_checks import app_work, plan_app_work
+from bot.services.app_policies import app_policy_lines
 from bot.services.context import Loop
 from bot.services.local_checkout import local_checkout, release_finished_locks
 from bot.services.local_readiness import require_scanners
@@ -49,6 +51,11 @@ def plan_and_report(
         progress.done()
     progress.times(loop.stopwatch.split())
     sections = applications_lines(planned_apps.plans, planned_apps.unreadable) if planned_apps else []
+    app_policies = planned_apps.policies if planned_apps else PolicyReport()
+    if report is not None:
+        report.app_policies = app_policies  # the comment's Policies section holds both
+    else:
+        sections += app_policy_lines(app_policies)
     if report is None:
         comment_path = write_apps_outputs(
             loop, branch, head, sections, (f"olympus plan{repo_arg(repo)} --branch {branch}",)

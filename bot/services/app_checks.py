@@ -10,6 +10,7 @@ from bot.domain.app_plans import AppPlan
 from bot.domain.app_report import APP_CHECK_PREFIX, app_check
 from bot.domain.app_sources import touches_apps
 from bot.ports import CodeHost, RepoReader
+from bot.services.app_policies import judge_apps
 from bot.services.context import Loop
 from bot.services.plan_apps import AppsPlan, find_app_changes, plan_applications
 
@@ -52,7 +53,7 @@ def plan_app_work(loop: Loop, work: AppWork, change_id: str, head_sha: str) -> A
     with loop.store.audited(loop.actor, "plan-apps", {"change": change_id, "commit": head_sha, "apps": names}) as done:
         run_id = loop.store.start_run(change_id, "plan-apps", loop.actor, head_sha)
         plans = plan_applications(loop.apps, work.changes, work.base, work.head)
-        report = AppsPlan(plans, list(work.unreadable))
+        report = AppsPlan(plans, list(work.unreadable), judge_apps(loop, work.base, work.head, plans))
         failed = [plan.name for plan in plans if plan.failures]
         done.result = "ok" if report.ok else "failed: " + ", ".join(failed or ["unreadable Applications"])
         loop.store.save_findings(run_id, [finding for plan in plans for finding in plan.findings])

@@ -25,6 +25,7 @@ from bot.domain.manifests import (
     parse_render,
 )
 from bot.domain.models import Finding
+from bot.domain.policies.results import PolicyReport
 from bot.errors import UserError
 from bot.ports import RepoReader
 from bot.services.context import AppCheckers
@@ -40,6 +41,7 @@ class AppsPlan:
 
     plans: list[AppPlan] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    policies: PolicyReport = field(default_factory=PolicyReport)  # the kubernetes sets over the head renders
 
     @property
     def ok(self) -> bool:
@@ -153,7 +155,7 @@ def _plan_one(
     custom = [item for item in objects if item.key.kind_label in kubernetes.unchecked]
     crds = checkers.crds.check([*_argocd_objects(head, change.ref, source), *custom])
     checked = replace(plan, lint=lint, kubernetes=kubernetes, kube_version=checkers.kube_version)
-    return replace(checked, crds=_hide_secrets(crds, diff)), objects
+    return replace(checked, crds=_hide_secrets(crds, diff), head_objects=tuple(objects)), objects
 
 
 def _render(

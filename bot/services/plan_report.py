@@ -12,7 +12,7 @@ from bot.adapters.sandbox import backend_config, backend_endpoints, write_if_cha
 from bot.domain.findings import ScanReport
 from bot.domain.models import Project
 from bot.domain.plans import PlanSummary
-from bot.domain.policies.results import PolicyReport, SetOutcome
+from bot.domain.policies.results import PolicyReport, SetOutcome, merged
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.domain.terraform_failures import TerraformFailure
 from bot.services.context import SANDBOX_LOCKS, Loop
@@ -45,11 +45,14 @@ class PlanReport:
     scanners: tuple[str, ...] = ()
     unscanned: bool = False  # scanning is turned off (OLYMPUS_SCANNERS=none)
     policies_checked: bool = False  # policy sets judged the plans (False: no engine, or the repository turned them off)
+    # The kubernetes sets' outcomes over the change's applications, merged in by the door that planned them.
+    app_policies: PolicyReport = field(default_factory=PolicyReport)
 
     @property
     def policies(self) -> PolicyReport:
-        """Every policy set's outcome over every planned project."""
-        return PolicyReport(tuple(o for p in self.projects for o in p.policies), off=not self.policies_checked)
+        """Every policy set's outcome over every planned project, then over every planned application."""
+        own = PolicyReport(tuple(o for p in self.projects for o in p.policies), off=not self.policies_checked)
+        return merged([own, self.app_policies]) if self.app_policies.outcomes else own
 
     @property
     def ok(self) -> bool:

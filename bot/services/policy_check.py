@@ -12,11 +12,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.changes.hcl_reader import HclSyntaxError, parse
+from bot.domain.manifests.objects import ManifestObject
 from bot.domain.models import Project
-from bot.domain.policies.config import ADVISORY_DEFAULT, PolicySet, PolicySettings
+from bot.domain.policies.config import ADVISORY_DEFAULT, KUBERNETES, PolicySet, PolicySettings
 from bot.domain.policies.default_set import default_modules
 from bot.domain.policies.evaluation import EvaluationRequest, EvaluationResult, PolicyModule
 from bot.domain.policies.inputs import env_of, olympus_data, policy_input
+from bot.domain.policies.manifest_inputs import combined_input, manifest_data, object_address
 from bot.domain.policies.outcomes import outcome_of
 from bot.domain.policies.results import SetOutcome, Violation
 from bot.domain.repo_config import ConfigErrors, load_repo_config
@@ -56,6 +58,26 @@ class PolicyJudge:
                 request = EvaluationRequest(modules, policy_input(plan, modules), (policy_set.namespace,), data)
                 result = self.engine.evaluate(request, timeout=self.settings.timeout_seconds)
             outcomes.append(_redacted(outcome_of(policy_set, project.name, result, addresses), sensitive))
+        return tuple(outcomes)
+
+    def judge_manifests(
+        self, app_id: str, objects: Sequence[ManifestObject], application: Mapping[str, str], sensitive: SensitiveValues
+    ) -> tuple[SetOutcome, ...]:
+        """Every set targeting kubernetes, once over the application's head render (conftest's --combine form);
+        application: data.olympus.application's name, env, namespace and chart."""
+        addresses = [object_address(item) for item in objects]
+        outcomes = []
+        for policy_set in self.settings.sets:
+            if KUBERNETES not in policy_set.targets:
+                continue
+            modules = self.modules[policy_set.name]
+            if isinstance(modules, str):
+                result = EvaluationResult(error=modules)
+            else:
+                data = manifest_data(policy_set.parameters, **application)
+                request = EvaluationRequest(modules, combined_input(app_id, objects), (policy_set.namespace,), data)
+                result = self.engine.evaluate(request, timeout=self.settings.timeout_seconds)
+            outcomes.append(_redacted(outcome_of(policy_set, app_id, result, addresses), sensitive))
         return tuple(outcomes)
 
 

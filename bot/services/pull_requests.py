@@ -14,10 +14,12 @@ from bot.domain.findings import ScanReport
 from bot.domain.gate import Blocked
 from bot.domain.markdown import bullet_list, code, fence
 from bot.domain.models import Finding
+from bot.domain.policies.results import PolicyReport
 from bot.domain.render import holder
 from bot.errors import UserError
 from bot.ports import CodeHost, PullRequestInfo
 from bot.services.app_checks import app_work, plan_and_check_apps, start_app_checks
+from bot.services.app_policies import app_policy_lines
 from bot.services.apply_change import ApplyReport, apply_change
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
@@ -111,11 +113,17 @@ def plan_pull_request(
         if report is not None:
             for planned in report.projects:
                 finish_plan_check(codehost, repo, checks[planned.project.name], planned, report.scan)
-            post_policy_checks(codehost, repo, pr.head_sha, report.policies, check_key)
         sections: list[str] = []
+        app_policies = PolicyReport()
         if apps is not None:
             planned_apps = plan_and_check_apps(loop, codehost, repo, apps, change_id, pr.head_sha, app_checks)
             sections = applications_lines(planned_apps.plans, planned_apps.unreadable)
+            app_policies = planned_apps.policies
+        if report is not None:
+            report.app_policies = app_policies  # the comment's Policies section and the checks hold both
+        else:
+            sections += app_policy_lines(app_policies)
+        post_policy_checks(codehost, repo, pr.head_sha, report.policies if report else app_policies, check_key)
         every_check = sorted([*checks.values(), *app_checks.values()])
         loop.store.finish_run(checks_run, "completed", {"check_runs": every_check})
         if report is not None:

@@ -22,6 +22,15 @@ _OWNER: Final = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9_.-
 _PACKAGE: Final = r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$"
 _OWNERS: Final = {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": _OWNER}}
 _STRINGS: Final = {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}}
+TERRAFORM: Final = "terraform"
+KUBERNETES: Final = "kubernetes"
+_TARGETS: Final = {
+    "type": "array",
+    "uniqueItems": True,
+    "minItems": 1,
+    "items": {"enum": [TERRAFORM, KUBERNETES]},
+    "description": "What the set judges: Terraform plans, applications' rendered manifests, or both.",
+}
 
 POLICIES_SCHEMA: dict[str, Any] = {
     "description": "Policy as code over every plan: Olympus's default set and the repository's own sets.",
@@ -39,6 +48,7 @@ POLICIES_SCHEMA: dict[str, Any] = {
                         "enabled": {"type": "boolean"},
                         "blocking": {"type": "boolean"},
                         "owners": _OWNERS,
+                        "targets": _TARGETS,
                         "parameters": {
                             "type": "object",
                             "additionalProperties": False,
@@ -68,6 +78,7 @@ POLICIES_SCHEMA: dict[str, Any] = {
                     "owners": _OWNERS,
                     "blocking": {"type": "boolean"},
                     "namespace": {"type": "string", "pattern": _PACKAGE},
+                    "targets": _TARGETS,
                 },
             },
         },
@@ -88,9 +99,12 @@ class PolicySet:
     namespace: str = "main"
     parameters: Mapping[str, Any] = field(default_factory=dict)  # data.olympus.parameters
     builtin: bool = False  # Olympus's default set, shipped with Olympus
+    targets: tuple[str, ...] = (TERRAFORM,)  # terraform plans, kubernetes manifests, or both
 
     def judges(self, project: Project) -> bool:
-        """Whether this set applies to the project."""
+        """Whether this set applies to the project's Terraform plan."""
+        if TERRAFORM not in self.targets:
+            return False
         if not self.projects:
             return True
         return any(fnmatch.fnmatchcase(project.name, g) or fnmatch.fnmatchcase(project.dir, g) for g in self.projects)
@@ -130,6 +144,7 @@ def policies_from_config(raw: Mapping[str, Any] | None) -> PolicySettings:
                 owners=tuple(options.get("owners") or ()),
                 parameters=dict(options.get("parameters") or {}),
                 builtin=True,
+                targets=tuple(options.get("targets") or (TERRAFORM,)),
             )
         )
     for entry in raw.get("sets") or ():
@@ -141,6 +156,7 @@ def policies_from_config(raw: Mapping[str, Any] | None) -> PolicySettings:
                 owners=tuple(entry.get("owners") or ()),
                 projects=tuple(entry.get("projects") or ()),
                 namespace=str(entry.get("namespace", "main")),
+                targets=tuple(entry.get("targets") or (TERRAFORM,)),
             )
         )
     timeout = float(raw.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS))
