@@ -11,12 +11,13 @@ from bot.domain.policies.config import PolicySet
 from bot.domain.policies.evaluation import EvaluationResult, rule_kind
 from bot.domain.policies.results import SetOutcome, Violation
 
-# The words of a message that could be a resource address (`module.a.aws_s3_bucket.b["x"]`), longest first.
-_ADDRESS_LIKE: Final = re.compile(r"[A-Za-z0-9_.\-]+(?:\[[^\]]*\][A-Za-z0-9_.\-]*)*")
+# The words of a message that could be a resource or object address (`module.a.aws_s3_bucket.b["x"]`,
+# `Deployment/ns/web`), longest first.
+_ADDRESS_LIKE: Final = re.compile(r"[A-Za-z0-9_./\-]+(?:\[[^\]]*\][A-Za-z0-9_./\-]*)*")
 
 
 def _address_like(message: str) -> list[str]:
-    words = {w.rstrip(".:,;") for w in _ADDRESS_LIKE.findall(message) if "." in w}
+    words = {w.rstrip(".:,;") for w in _ADDRESS_LIKE.findall(message) if "." in w or "/" in w}
     return sorted(words, key=len, reverse=True)
 
 
