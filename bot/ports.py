@@ -294,6 +294,17 @@ class Review:
     submitted_at: datetime | None
 
 
+@dataclass(frozen=True)
+class IssueInfo:
+    """One issue (never a pull request) as the services read it: found again by its body's hidden marker."""
+
+    number: int
+    title: str
+    body: str
+    state: str  # "open" | "closed"
+    labels: tuple[str, ...] = ()
+
+
 class CodeHost(Protocol):
     """A repository host (GitHub) as the services use it; every method raises CodeHostError when it fails."""
 
@@ -416,3 +427,17 @@ class CodeHost(Protocol):
     def close_pull_request(self, repo: str, number: int) -> None: ...
 
     def add_labels(self, repo: str, issue_number: int, labels: Sequence[str]) -> None: ...
+
+    def issues_labelled(self, repo: str, label: str, *, state: str = "open") -> list[IssueInfo]:
+        """The issues (pull requests left out) carrying label, oldest first; state "open", "closed" or "all"."""
+        ...
+
+    def open_issue(self, repo: str, title: str, body: str, labels: Sequence[str]) -> int:
+        """Create an issue with labels; its number."""
+        ...
+
+    def edit_issue(
+        self, repo: str, number: int, *, title: str | None = None, body: str | None = None, state: str | None = None
+    ) -> None:
+        """Change an issue's title, body or state ("open" | "closed"); what is None stays."""
+        ...

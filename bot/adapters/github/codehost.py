@@ -19,7 +19,15 @@ from bot.adapters.github.comment_plan import ExistingComment, plan_comment_updat
 from bot.adapters.github.retry import Retrying
 from bot.domain.authorship import Push
 from bot.domain.models import FileChange, Finding
-from bot.ports import BranchProtection, CodeHostError, GitIdentity, PullCommit, PullRequestInfo, Review
+from bot.ports import (
+    BranchProtection,
+    CodeHostError,
+    GitIdentity,
+    IssueInfo,
+    PullCommit,
+    PullRequestInfo,
+    Review,
+)
 
 __all__ = ["GitHubCodeHost"]
 
@@ -264,6 +272,55 @@ class GitHubCodeHost:
             ]
 
         return self._call(f"read the reviews of pull request #{number} of {repo}", read)
+
+    # --- issues -----------------------------------------------------------------------------------------------
+
+    def issues_labelled(self, repo: str, label: str, *, state: str = "open") -> list[IssueInfo]:
+        def read() -> list[IssueInfo]:
+            # List issues answers pull requests too (they carry `pull_request`): those are left out.
+            params = {"labels": label, "state": state, "sort": "created", "direction": "asc"}
+            return [
+                IssueInfo(
+                    number=int(item["number"]),
+                    title=item.get("title") or "",
+                    body=item.get("body") or "",
+                    state=item.get("state") or "",
+                    labels=tuple(str(lab.get("name") or "") for lab in item.get("labels") or []),
+                )
+                for item in self._paged(f"{_repo_url(repo)}/issues", params)
+                if not item.get("pull_request")
+            ]
+
+        return self._call(f"list the issues labelled {label} in {repo}", read)
+
+    def open_issue(self, repo: str, title: str, body: str, labels: Sequence[str]) -> int:
+        # A POST retried after a lost answer may open it twice: bot/services/drift_issues.py looks again by marker
+        # after opening and closes all but the oldest.
+        created = self._call(
+            f"open an issue in {repo}",
+            lambda: self._json(
+                "POST", f"{_repo_url(repo)}/issues", input={"title": title, "body": body, "labels": list(labels)}
+            ),
+        )
+        return int(created["number"])
+
+    def edit_issue(
+        self, repo: str, number: int, *, title: str | None = None, body: str | None = None, state: str | None = None
+    ) -> None:
+        changes: dict[str, Any] = {}
+        if title is not None:
+            changes["title"] = title
+        if body is not None:
+            changes["body"] = body
+        if state is not None:
+            if state not in ("open", "closed"):
+                raise ValueError(f"an issue is open or closed, not {state!r}")
+            changes["state"] = state
+        if changes:
+            self._call(
+                f"edit issue #{number} of {repo}",
+                lambda: self._json("PATCH", f"{_repo_url(repo)}/issues/{int(number)}", input=changes, retry=True),
+            )
 
     # --- files ------------------------------------------------------------------------------------------------
 

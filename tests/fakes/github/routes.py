@@ -595,6 +595,23 @@ def create_issue(gh: FakeGitHub, call: Call) -> Reply:
     return Reply(201, shapes.issue(call.site, repo, repo.issues[number]))
 
 
+@route("GET", "/repos/{owner}/{repo}/issues")
+def list_issues(gh: FakeGitHub, call: Call) -> Reply:
+    # GitHub's list answers pull requests too; `labels` is a comma-separated list, all of which an issue must carry.
+    repo = _repo(gh, call)
+    state = call.query.get("state", "open")
+    wanted = [n.strip().lower() for n in call.query.get("labels", "").split(",") if n.strip()]
+    found = [
+        item
+        for item in repo.issues.values()
+        if state in ("all", item.state) and all(w in (n.lower() for n in item.labels) for w in wanted)
+    ]
+    newest = call.query.get("direction", "desc") == "desc"
+    key = (lambda i: (i.updated_at, i.number)) if call.query.get("sort") == "updated" else (lambda i: i.number)
+    found.sort(key=key, reverse=newest)
+    return _page(call, [shapes.issue(call.site, repo, i, repo.pulls.get(i.number)) for i in found])
+
+
 @route("GET", "/repos/{owner}/{repo}/issues/comments/{comment_id}")
 def get_comment(gh: FakeGitHub, call: Call) -> Reply:
     repo = _repo(gh, call)
