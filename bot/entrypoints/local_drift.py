@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.adapters.git_tree import GitTreeReader
 from bot.domain.drift import DriftCheck, DriftReport, DriftStatus, first_error_line, report_as_dict
+from bot.domain.drift.way_out import WayOut
 from bot.domain.markdown import one_line
 from bot.domain.models import Project
 from bot.entrypoints.local_loop import command_loop, repo_arg
@@ -98,8 +99,15 @@ def _status(report: DriftReport, check: DriftCheck | None) -> str:
     since = f" since {_time(check.since)}" if check is not None and check.since is not None else ""
     return (
         f"drifted{since}: {len(report.changed)} changed, {len(report.deleted)} deleted outside Terraform; "
-        f"way out proposed: {report.way_out.value} (`/infra fix drift {report.way_out.value}`)"
+        f"way out proposed: {report.way_out.value} ({_WAY_OUT_TODAY[report.way_out]})"
     )
+
+
+# What each way out takes today: `/infra fix drift` is not built yet, so the line never names it.
+_WAY_OUT_TODAY = {
+    WayOut.RESTORE: "plan and apply the project's code through the gate: the apply puts reality back",
+    WayOut.ADOPT: "change the module call's options to match, in a change of its own (`/infra update ...`)",
+}
 
 
 def _as_json(
