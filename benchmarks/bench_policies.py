@@ -15,10 +15,9 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench_plan_summary import make_plan
+from bench_plan_summary import best_of, make_plan
 
 from bot.adapters.rego import RegoEngine, evaluate_here
 from bot.domain.models import Project
@@ -49,15 +48,6 @@ _PEAK = (
     "    evaluate_here(EvaluationRequest(modules, policy_input(json.loads(text), modules), ('main',), data))\n"
     "print(hwm() - base)\n"
 )
-
-
-def best_of(runs: int, work: object) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()  # type: ignore[operator]
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def peak_kib(path: Path, what: str) -> int:

@@ -260,7 +260,7 @@ def write_record(
     context: ActionContext, number: int, checkout: Checkout, report: PlanReport, stored: list[dict[str, str]]
 ) -> Path:
     """The plan record that action.yml uploads as this run's artifact: the apply job's source for the hashes."""
-    failures = {p.project.name: tuple(f for o in p.policies for f in o.gate_failures()) for p in report.projects}
+    failures = {p.project.name: p.policy_failures for p in report.projects}
     plans = {s["project"]: (s["sha256"], failures.get(s["project"], ())) for s in stored}
     path = context.runner_temp / "olympus" / "record" / RECORD_FILE
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,8 +12,9 @@ from bot.domain.gate import PolicyApproval
 from bot.domain.identities import canonical
 from bot.domain.plan_evidence import ReviewedPlan, plan_runs_of
 from bot.domain.policies.comment_approvals import approvals_in_comments
-from bot.domain.repo_config import RepoConfig, load_repo_config
+from bot.domain.policies.config import PolicySettings
 from bot.ports import PullRequestInfo
+from bot.services.policy_check import base_policy_settings
 
 
 def policy_approvals_from_comments(
@@ -26,11 +27,11 @@ def policy_approvals_from_comments(
         return []
     runs = plan_runs_of(GitHubPlanRecords(codehost).runs_at(repo, pr.head_sha), pr.head_sha, workflow_path)
     since = min((run.created_at for run in runs), default="")
-    config = load_repo_config(GitHubRepoReader(codehost, repo, pr.base_branch).read_text)
+    settings = base_policy_settings(GitHubRepoReader(codehost, repo, pr.base_branch))
     owners: dict[str, tuple[str, ...]] = {}
-    if isinstance(config, RepoConfig):
+    if isinstance(settings, PolicySettings):  # a broken base configuration names no owners: nothing is approved
         for name in failing:
-            policy_set = config.policies.named(name)
+            policy_set = settings.named(name)
             owners[name] = policy_set.owners if policy_set is not None else ()
 
     def owns(user: str, owner: str) -> bool:

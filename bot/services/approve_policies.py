@@ -11,11 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.identities import canonical
-from bot.domain.policies.config import ADVISORY_DEFAULT, PolicySettings
-from bot.domain.repo_config import ConfigErrors, load_repo_config
+from bot.domain.policies.config import PolicySettings
+from bot.domain.repo_config import ConfigErrors
 from bot.errors import UserError
 from bot.ports import RepoReader
 from bot.services.context import Loop
+from bot.services.policy_check import base_policy_settings
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,14 @@ def _failing_sets(loop: Loop, change_id: str, head: str) -> tuple[str, ...]:
 
 
 def _settings(base: RepoReader) -> PolicySettings:
-    config = load_repo_config(base.read_text)
-    if isinstance(config, ConfigErrors):
+    settings = base_policy_settings(base)
+    if isinstance(settings, ConfigErrors):
         raise UserError(
             "invalid-config",
-            "the base branch's .olympus.yaml has mistakes, so its policy owners cannot be read:\n" + config.render(),
+            "the base branch's .olympus.yaml has mistakes, so its policy owners cannot be read:\n" + settings.render(),
             "fix .olympus.yaml on the base branch first",
         )
-    return config.policies if config is not None else ADVISORY_DEFAULT
+    return settings
 
 
 def _owners(settings: PolicySettings, name: str) -> tuple[str, ...]:

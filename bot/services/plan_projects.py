@@ -181,7 +181,7 @@ def _saved(
             counts=result.summary.counts.as_dict(),
             created_at=loop.store.clock(),
             base=checkout.base,
-            policy_failures=tuple(f for o in result.policies for f in o.gate_failures()),
+            policy_failures=result.policy_failures,
         )
     )
     return result

@@ -12,7 +12,7 @@ from bot.adapters.sandbox import backend_config, backend_endpoints, write_if_cha
 from bot.domain.findings import ScanReport
 from bot.domain.models import Project
 from bot.domain.plans import PlanSummary
-from bot.domain.policies.results import PolicyReport, SetOutcome, merged
+from bot.domain.policies.results import PolicyFailure, PolicyReport, SetOutcome, merged
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.domain.terraform_failures import TerraformFailure
 from bot.services.context import SANDBOX_LOCKS, Loop
@@ -34,6 +34,11 @@ class ProjectPlan:
     sensitive: SensitiveValues = NO_SECRETS
     # Each policy set's outcome over this plan (bot/services/policy_check.py).
     policies: tuple[SetOutcome, ...] = ()
+
+    @property
+    def policy_failures(self) -> tuple[PolicyFailure, ...]:
+        """What the blocking sets hold the apply for: the plan record keeps these."""
+        return tuple(f for outcome in self.policies for f in outcome.gate_failures())
 
 
 @dataclass

@@ -2,16 +2,16 @@
 
 The sets, their Rego and `.olympus.yaml` come from the change's base (the branch it merges into), never from the
 change itself: a pull request that deletes a rule or turns a set advisory is judged by the rules it would change.
-Where a door knows no base, the head is read, and the report says so.
+Where a door knows no base (only tests build such a checkout), the head is read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.changes.hcl_reader import HclSyntaxError, parse
+from bot.changes.hcl_reader import Block, HclSyntaxError, parse
 from bot.domain.manifests.objects import ManifestObject
 from bot.domain.models import Project
 from bot.domain.policies.config import ADVISORY_DEFAULT, KUBERNETES, PolicySet, PolicySettings
@@ -40,7 +40,6 @@ class PolicyJudge:
     settings: PolicySettings
     modules: Mapping[str, tuple[PolicyModule, ...] | str]  # per set: its Rego, or why it could not be read
     base: RepoReader
-    from_head: bool = False  # no base was known: the change's own policies were read
 
     def judge(self, project: Project, plan: Mapping[str, Any], sensitive: SensitiveValues) -> tuple[SetOutcome, ...]:
         """Every set that applies to the project, over its plan; what a message says is redacted of secrets."""
@@ -86,17 +85,40 @@ def policy_judge(loop: Loop, head: RepoReader, base: RepoReader | None) -> Polic
     if loop.policies is None:
         return None
     tree = base or head
-    config = load_repo_config(tree.read_text)
-    if isinstance(config, ConfigErrors):
+    settings = base_policy_settings(tree)
+    if isinstance(settings, ConfigErrors):
         # The base's own configuration is broken: every set fails loudly rather than passing unread.
         reason = "the base branch's .olympus.yaml has mistakes, so its policy sets cannot be read; fix it there"
-        settings = replace(ADVISORY_DEFAULT, sets=(replace(ADVISORY_DEFAULT.sets[0], blocking=True),))
-        return PolicyJudge(loop.policies, settings, {s.name: reason for s in settings.sets}, tree, base is None)
-    settings = config.policies if config is not None else ADVISORY_DEFAULT
+        failing = replace(ADVISORY_DEFAULT, sets=(replace(ADVISORY_DEFAULT.sets[0], blocking=True),))
+        return PolicyJudge(loop.policies, failing, {s.name: reason for s in failing.sets}, tree)
     if settings.off:
         return None
     modules = {s.name: _modules_of(s, tree) for s in settings.sets}
-    return PolicyJudge(loop.policies, settings, modules, tree, base is None)
+    return PolicyJudge(loop.policies, settings, modules, tree)
+
+
+def base_policy_settings(tree: RepoReader) -> PolicySettings | ConfigErrors:
+    """The policy sets `.olympus.yaml` names on tree (the default set, advisory, when it names none), or its
+    mistakes: the judge, the approvals and the Action's apply job all read them this way."""
+    config = load_repo_config(tree.read_text)
+    if isinstance(config, ConfigErrors):
+        return config
+    return config.policies if config is not None else ADVISORY_DEFAULT
+
+
+def root_blocks(tree: RepoReader, directory: str) -> Iterator[tuple[str, Block]]:
+    """Each top-level block of the directory's own .tf files (not its subdirectories'), with its file; a file the
+    reader cannot parse is passed over, as Terraform reports it itself."""
+    prefix = "" if directory in ("", ".") else directory.rstrip("/") + "/"
+    for path in tree.list_files(prefix):
+        if not path.endswith(".tf") or "/" in path[len(prefix) :]:
+            continue
+        try:
+            blocks = parse(tree.read_text(path) or "")
+        except HclSyntaxError:
+            continue
+        for block in blocks:
+            yield path, block
 
 
 def _modules_of(policy_set: PolicySet, tree: RepoReader) -> tuple[PolicyModule, ...] | str:
@@ -126,22 +148,14 @@ def _modules_of(policy_set: PolicySet, tree: RepoReader) -> tuple[PolicyModule, 
 def protected_addresses(tree: RepoReader, project_dir: str) -> list[str]:
     """The root module's resources with `lifecycle { prevent_destroy = true }` in tree: deleting the block takes
     Terraform's own guard away with it, so the policy is told which the base protected."""
-    prefix = "" if project_dir in ("", ".") else project_dir.rstrip("/") + "/"
     addresses: list[str] = []
-    for path in tree.list_files(prefix):
-        if not path.endswith(".tf") or "/" in path[len(prefix) :]:
+    for _path, block in root_blocks(tree, project_dir):
+        if block.type != "resource" or len(block.labels) != 2:
             continue
-        try:
-            blocks = parse(tree.read_text(path) or "")
-        except HclSyntaxError:
-            continue  # Terraform reports the file itself; a protection it hides cannot be read here either
-        for block in blocks:
-            if block.type != "resource" or len(block.labels) != 2:
-                continue
-            for lifecycle in block.child_blocks("lifecycle"):
-                guard = lifecycle.attributes.get("prevent_destroy")
-                if guard is not None and guard.value is True:
-                    addresses.append(f"{block.labels[0]}.{block.labels[1]}")
+        for lifecycle in block.child_blocks("lifecycle"):
+            guard = lifecycle.attributes.get("prevent_destroy")
+            if guard is not None and guard.value is True:
+                addresses.append(f"{block.labels[0]}.{block.labels[1]}")
     return sorted(set(addresses))
 
 

@@ -11,6 +11,7 @@ from bot.domain.policies.render import set_summary, set_text
 from bot.domain.policies.results import PolicyReport, SetOutcome, Violation
 from bot.domain.sarif import to_sarif
 from bot.ports import CodeHost, RepoReader
+from bot.services.policy_check import root_blocks
 
 POLICY_CHECK_PREFIX = "olympus/policy: "
 POLICY_TOOL = "olympus-policies"
@@ -96,20 +97,10 @@ def _located(address: str, where: Mapping[str, tuple[str, int]]) -> tuple[str, i
 
 def _block_lines(reader: RepoReader, directory: str) -> dict[str, tuple[str, int]]:
     """Where each root resource and module call of the directory is declared: its file and line."""
-    from bot.changes.hcl_reader import HclSyntaxError, parse
-
-    prefix = "" if directory in ("", ".") else directory.rstrip("/") + "/"
     found: dict[str, tuple[str, int]] = {}
-    for path in reader.list_files(prefix):
-        if not path.endswith(".tf") or "/" in path[len(prefix) :]:
-            continue
-        try:
-            blocks = parse(reader.read_text(path) or "")
-        except HclSyntaxError:
-            continue
-        for block in blocks:
-            if block.type == "resource" and len(block.labels) == 2:
-                found.setdefault(f"{block.labels[0]}.{block.labels[1]}", (path, block.line))
-            elif block.type == "module" and len(block.labels) == 1:
-                found.setdefault(f"module.{block.labels[0]}", (path, block.line))
+    for path, block in root_blocks(reader, directory):
+        if block.type == "resource" and len(block.labels) == 2:
+            found.setdefault(f"{block.labels[0]}.{block.labels[1]}", (path, block.line))
+        elif block.type == "module" and len(block.labels) == 1:
+            found.setdefault(f"module.{block.labels[0]}", (path, block.line))
     return found

@@ -16,14 +16,12 @@ def approve_command(policy_set: str) -> str:
     return f"/infra approve_policies --policy-set {policy_set}"
 
 
-def policy_lines(report: PolicyReport, *, from_head: bool = False) -> list[str]:
+def policy_lines(report: PolicyReport) -> list[str]:
     """The section: a verdict line, then blocking failures, evaluation errors and warnings, in that order."""
     if report.off or not report.outcomes:
         return []
     outcomes = report.outcomes
     lines = ["#### Policies", "", verdict(outcomes), ""]
-    if from_head:
-        lines += ["⚠️ No base branch was known, so the change's own policies judged it.", ""]
     errors = [o for o in outcomes if o.error]
     for outcome in errors:
         lines.append(
