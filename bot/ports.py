@@ -305,6 +305,16 @@ class IssueInfo:
     labels: tuple[str, ...] = ()
 
 
+class Installations(Protocol):
+    """The GitHub App's installations and the repositories each gives it (GitHubApp); CodeHostError on failure."""
+
+    def installation_ids(self) -> list[int]: ...
+
+    def repositories_of(self, installation_id: int) -> list[str]:
+        """owner/name of each repository the installation gives the App, archived ones left out."""
+        ...
+
+
 class CodeHost(Protocol):
     """A repository host (GitHub) as the services use it; every method raises CodeHostError when it fails."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.adapters.secret_masking import mask_secret_text
 from bot.adapters.store_engine import StoreOpenError, parse_store_url
+from bot.domain.drift_schedule import DEFAULT_DRIFT_INTERVAL, parse_interval
 from bot.domain.mcp_access import McpMode
 from bot.domain.plain_requests import DEFAULT_MENTION
 from bot.domain.webhooks import MAX_PAYLOAD_BYTES
@@ -59,6 +61,7 @@ _HINTS = {
     "argocd_server": "the Argo CD server's base URL, such as https://argocd.example.com (unset: no sync after merge)",
     "argocd_token_file": "point it at a file holding an Argo CD account's API token (argocd account generate-token)",
     "argocd_sync_timeout": f"seconds above 0 to wait for a synced app to be healthy ({DEFAULT_SYNC_TIMEOUT:g})",
+    "drift_interval": f"a duration such as 24h, 6h or 30m (10m at least), or off (default {DEFAULT_DRIFT_INTERVAL})",
     "scanners": f"a comma-separated list of {', '.join(SCANNER_NAMES)}, or none (default {DEFAULT_SCANNERS})",
 }
 
@@ -120,6 +123,19 @@ class Settings(BaseSettings):
     argocd_server: str | None = None
     argocd_token_file: Path | None = None
     argocd_sync_timeout: float = Field(default=DEFAULT_SYNC_TIMEOUT, gt=0, allow_inf_nan=False)
+    # How often each repository's default branch is checked for drift (bot/services/drift_schedule.py), or `off`.
+    drift_interval: str = DEFAULT_DRIFT_INTERVAL
+
+    @field_validator("drift_interval")
+    @classmethod
+    def _drift_interval_parses(cls, value: str) -> str:
+        parse_interval(value)  # its ValueError says why
+        return value.strip().lower()
+
+    @property
+    def drift_every(self) -> timedelta | None:
+        """The interval between two drift checks of a repository; None when the schedule is off."""
+        return parse_interval(self.drift_interval)
 
     @field_validator("webhook_secret")
     @classmethod

@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -18,6 +19,7 @@ from bot.adapters.record_key import app_record_key
 from bot.adapters.sqlstore import SqlStore, StoreOpenError
 from bot.entrypoints.webhook import create_app
 from bot.errors import UserError
+from bot.services.drift_schedule import DriftScheduler
 from bot.services.workers import JobHandler, JobRetryPolicy, WorkerPool, WorkerTiming, log_only_handler
 from bot.settings import Settings, load_settings
 
@@ -92,24 +94,12 @@ def github_doors(settings: Settings, store: SqlStore) -> tuple[JobHandler, ASGIA
     from bot.services.github_events import handle_job
     from bot.wiring import build_app_context
 
-    pem = (
-        settings.private_key_file.read_text()
-        if settings.private_key_file is not None
-        else settings.private_key.get_secret_value()  # type: ignore[union-attr]
-    )
+    pem = _private_key_pem(settings)
     from bot.adapters.claude import limits_from_environment, model_from_environment
-    from bot.adapters.github import GitHubApp, Retrying, RetryPolicy, load_private_key
 
     if not settings.scanner_names:
         logger.warning("OLYMPUS_SCANNERS=none: plans are not scanned, and every plan comment says so")
-    github_app = GitHubApp(
-        settings.app_id,
-        load_private_key(value=pem),
-        settings.github_api_url,
-        seconds_between_writes=settings.github_seconds_between_writes,
-        retrying=Retrying(RetryPolicy(base_delay=settings.github_retry_first_delay)),
-        timeout=settings.github_timeout,
-    )
+    github_app = _github_app(settings, settings.app_id, pem)
     context = build_app_context(
         app_id=settings.app_id,
         private_key_pem=pem,
@@ -153,6 +143,37 @@ def github_doors(settings: Settings, store: SqlStore) -> tuple[JobHandler, ASGIA
     return (lambda job: handle_job(context, job)), door
 
 
+def _private_key_pem(settings: Settings) -> str:
+    if settings.private_key_file is not None:
+        return settings.private_key_file.read_text()
+    return settings.private_key.get_secret_value()  # type: ignore[union-attr]
+
+
+def _github_app(settings: Settings, app_id: int, pem: str) -> Any:
+    from bot.adapters.github import GitHubApp, Retrying, RetryPolicy, load_private_key
+
+    return GitHubApp(
+        app_id,
+        load_private_key(value=pem),
+        settings.github_api_url,
+        seconds_between_writes=settings.github_seconds_between_writes,
+        retrying=Retrying(RetryPolicy(base_delay=settings.github_retry_first_delay)),
+        timeout=settings.github_timeout,
+    )
+
+
+def drift_scheduler(settings: Settings, queue: JobQueue) -> DriftScheduler | None:
+    """The thread that queues each repository's scheduled drift check (OLYMPUS_DRIFT_INTERVAL), or None when the
+    schedule is off or the App is not configured (its jobs would only be logged)."""
+    interval = settings.drift_every
+    if interval is None:
+        logger.info("OLYMPUS_DRIFT_INTERVAL=off: no scheduled drift checks")
+        return None
+    if settings.app_id is None or (settings.private_key_file or settings.private_key) is None:
+        return None
+    return DriftScheduler(_github_app(settings, settings.app_id, _private_key_pem(settings)), queue, interval)
+
+
 def retry_policy(settings: Settings) -> JobRetryPolicy:
     """How often and how soon a failed job is tried again (OLYMPUS_JOB_MAX_ATTEMPTS, OLYMPUS_JOB_RETRY_FIRST_DELAY)."""
     return JobRetryPolicy(
@@ -176,7 +197,8 @@ def serve(
     retry: JobRetryPolicy | None = None,
     timing: WorkerTiming | None = None,
 ) -> None:
-    """Run the App until SIGINT/SIGTERM: the webhook endpoint on host:port and `workers` worker threads."""
+    """Run the App until SIGINT/SIGTERM: the webhook endpoint on host:port, `workers` worker threads, and the drift
+    schedule's thread."""
     if workers < 0:
         raise UserError("bad-worker-count", f"--workers must be 0 or more, not {workers}", "use --workers 2")
     settings = settings or load_settings()
@@ -195,7 +217,11 @@ def serve(
         pool = WorkerPool(
             queue, handler, workers, retry=retry or retry_policy(settings), timing=timing or worker_timing(settings)
         )
+        # Every replica schedules: the queue keeps one job per repository and slot, whoever queued it first.
+        scheduler = drift_scheduler(settings, queue)
         pool.start()
+        if scheduler is not None:
+            scheduler.start()
         logger.info(
             "olympus serve: webhooks at http://%s:%d/webhooks/github, %d workers, database %s%s",
             host,
@@ -204,10 +230,14 @@ def serve(
             store.engine.url.render_as_string(hide_password=True),
             f", MCP gateway ({settings.mcp_http}) at http://{host}:{port}/mcp?repo=OWNER/NAME" if door else "",
         )
+        if scheduler is not None:
+            logger.info("olympus serve: each repository is checked for drift every %s", settings.drift_interval)
         try:
             # On SIGINT/SIGTERM uvicorn stops accepting, answers the requests in flight, then returns here.
             _GracefulServer(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
         finally:
+            if scheduler is not None:
+                scheduler.stop(STOP_TIMEOUT_SECONDS)
             if not pool.stop(STOP_TIMEOUT_SECONDS):
                 logger.warning("some jobs were still running at exit; another replica resumes them after the lease")
     finally:

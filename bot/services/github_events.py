@@ -25,6 +25,7 @@ from bot.domain.commands import (
     Unlock,
     help_text,
 )
+from bot.domain.drift_schedule import DRIFT_JOB_KIND
 from bot.domain.interpretation import ModelLimits
 from bot.domain.markdown import fence
 from bot.domain.permissions import DEFAULT_POLICY, PermissionPolicy, Refused, command_kind, may_run
@@ -37,6 +38,7 @@ from bot.ports import CodeHost, CodeHostError
 from bot.services.context import Loop
 from bot.services.github_ask import AskedOnGitHub, answer_in_words
 from bot.services.github_checkout import change_id_of
+from bot.services.github_drift import DRIFT_ACTOR, check_repository_drift
 from bot.services.github_policy_approval import approve_policies_on_pull_request
 from bot.services.github_propose import propose_from_issue
 from bot.services.github_state_change import state_change_pull_request
@@ -111,6 +113,8 @@ def handle_job(ctx: AppContext, job: Job) -> None:
             sync_merged_pull_request(
                 codehost, ctx.syncer, loop.store, repo, number, actor=_sender(payload), timing=ctx.sync_timing
             )
+    elif job.kind == DRIFT_JOB_KIND:
+        check_repository_drift(ctx.loop_for(repo, DRIFT_ACTOR), codehost, repo)
     elif job.kind == "check_run.rerequested":
         for pr in payload["check_run"].get("pull_requests") or []:
             plan_pull_request(

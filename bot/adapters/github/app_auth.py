@@ -16,6 +16,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from github import Auth, Consts, Github, GithubIntegration
+from github.PaginatedList import PaginatedList
+from github.Repository import Repository
 
 from bot.adapters.github.codehost import GitHubCodeHost
 from bot.adapters.github.retry import Retrying
@@ -184,6 +186,14 @@ class InstallationTokens:
         )
         return int(found.id)
 
+    def installation_ids(self) -> list[int]:
+        """The ids of the App's installations that are not suspended (GET /app/installations, every page)."""
+        installations = self._retrying.call(
+            f"list the installations of App {self.app_id}", lambda: list(self._integration.get_installations())
+        )
+        # A suspended installation gets no token until it is unsuspended: nothing can be done for it.
+        return [int(each.id) for each in installations if each.raw_data.get("suspended_at") is None]
+
     def bot_login(self) -> str:
         """The App's own login on GitHub ("<slug>[bot]"), under which its comments appear."""
         app = self._retrying.call(f"read App {self.app_id}", self._integration.get_app)
@@ -262,6 +272,21 @@ class GitHubApp:
     def installation_of(self, repo: str) -> int:
         """The id of the App's installation on `repo`, as GitHub says (CodeHostError with status 404: none)."""
         return self.tokens.installation_of(repo)
+
+    def installation_ids(self) -> list[int]:
+        """The App's installations, suspended ones left out (bot.ports.Installations)."""
+        return self.tokens.installation_ids()
+
+    def repositories_of(self, installation_id: int) -> list[str]:
+        """The repositories the installation gives the App, as owner/name; archived ones (read-only) left out."""
+        requester = self.client(installation_id).requester
+
+        def read() -> list[str]:
+            # The answer is an object whose `repositories` holds each page's items; PyGithub follows the Link header.
+            pages = PaginatedList(Repository, requester, "/installation/repositories", None, list_item="repositories")
+            return [repo.full_name for repo in pages if not repo.archived]
+
+        return self.retrying.call(f"list the repositories of installation {installation_id}", read)
 
     def codehost(self, installation_id: int, *, bot_login: str | None = None) -> GitHubCodeHost:
         """A GitHubCodeHost for the installation (bot_login: the App's login, read from GitHub when not given)."""

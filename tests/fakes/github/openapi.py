@@ -31,10 +31,11 @@ class RequestProblem:
 LABEL_OPERATIONS = ("post", "put")
 LABELS_PATH = "/repos/{owner}/{repo}/issues/{issue_number}/labels"
 CONTENTS_PATH = "/repos/{owner}/{repo}/contents/{path}"
+INSTALLATIONS_PATH = "/app/installations"
 
 
 def repair_description(document: dict[str, Any]) -> None:
-    """Fix the three places where the description's schemas say less than its own text and GitHub's behaviour."""
+    """Fix the four places where the description's schemas say less than its own text and GitHub's behaviour."""
     _allow_null_in_nullable_enums(document)
     # "You can also pass an array of labels directly" (the operation's own text), and PyGithub's add_to_labels and
     # set_labels do: the schema lists only the {"labels": [...]} form.
@@ -45,6 +46,12 @@ def repair_description(document: dict[str, Any]) -> None:
     # oneOf branches and so refuses every array. The oneOf alone still tells the four shapes apart.
     response = document["paths"][CONTENTS_PATH]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     response.pop("discriminator", None)
+    # GET /app/installations inlines the `installation` schema with its account's anyOf (a user or an enterprise)
+    # turned into allOf, so an account would have to be both; the component it copies says anyOf.
+    listed = document["paths"][INSTALLATIONS_PATH]["get"]["responses"]["200"]["content"]["application/json"]
+    account = listed["schema"]["items"]["properties"]["account"]
+    if "allOf" in account:
+        account["anyOf"] = account.pop("allOf")
 
 
 def _allow_null_in_nullable_enums(node: Any) -> None:

@@ -144,6 +144,20 @@ def get_installation(gh: FakeGitHub, call: Call) -> Reply:
     return Reply(200, shapes.installation(call.site, gh.app_owner))
 
 
+@route("GET", "/app/installations", auth="jwt")
+def list_installations(gh: FakeGitHub, call: Call) -> Reply:
+    return _page(call, [shapes.installation(call.site, gh.app_owner)])  # the fake's App has one installation
+
+
+@route("GET", "/installation/repositories")
+def list_installation_repositories(gh: FakeGitHub, call: Call) -> Reply:
+    # Every repository of the fake belongs to its one installation; the list is an object, paged by its items.
+    repos = [shapes.repository(call.site, repo) for _, repo in sorted(gh.repos.items())]
+    page = _page(call, repos)
+    body = {"total_count": len(repos), "repositories": page.body, "repository_selection": "all"}
+    return Reply(200, body, page.headers)
+
+
 @route("POST", "/app/installations/{installation_id}/access_tokens", auth="jwt")
 def create_access_token(gh: FakeGitHub, call: Call) -> Reply:
     if _int(call, "installation_id") != gh.installation_id:
