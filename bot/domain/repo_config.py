@@ -94,6 +94,14 @@ REPO_CONFIG_SCHEMA: dict[str, Any] = {
             "type": "integer",
             "minimum": 1,
         },
+        "drift": {
+            "description": "The App's scheduled drift checks of this repository (OLYMPUS_DRIFT_INTERVAL).",
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "schedule": {"type": "boolean", "description": "false (or off): the schedule skips this repository."}
+            },
+        },
     },
     "$defs": {
         "project": {
@@ -197,6 +205,7 @@ class RepoConfig:
     allow_commands: tuple[str, ...] = ()  # of ALLOWABLE_COMMANDS
     parallel_plan: int | None = None  # at most this many projects planned at once; None: the machine's setting
     policies: PolicySettings = ADVISORY_DEFAULT  # the policy sets (bot/domain/policies/config.py)
+    drift_schedule: bool = True  # `drift: {schedule: false}`: the App's scheduled drift checks skip the repository
 
     def allows(self, command: str) -> bool:
         """Whether an off-by-default command (`import`, `state_rm`) is turned on."""
@@ -441,6 +450,7 @@ _EXAMPLES = {
     "apply_requirements": "apply_requirements: [approved]",
     "allow_commands": "allow_commands: [import, state_rm]",
     "parallel_plan": "parallel_plan: 4",
+    "drift": "drift:\n  schedule: false",
 }
 
 
@@ -724,4 +734,5 @@ def _build(data: Mapping[str, Any]) -> RepoConfig:
         parallel_plan=data.get("parallel_plan"),
         backend=backend_from_config(data["backend"]) if data.get("backend") else None,
         policies=policies_from_config(data.get("policies")),
+        drift_schedule=(data.get("drift") or {}).get("schedule", True) is not False,
     )

@@ -27,8 +27,8 @@ def check_repository_drift(loop: Loop, codehost: CodeHost, repo: str) -> list[Is
     """Sweep repo's default branch at its head commit and bring its drift issues up to date; what each issue did.
 
     One check of a repository at a time, across workers and replicas: a second one waits for the first and then
-    finds the issues it left. A repository without Terraform projects, or whose `.olympus.yaml` is broken, is
-    logged and left alone (its pull requests already say what is wrong with the file).
+    finds the issues it left. A repository without Terraform projects, whose `.olympus.yaml` is broken (its pull
+    requests already say what is wrong with the file) or says `drift: {schedule: false}`, is logged and left alone.
     """
     with loop.store.one_at_a_time(f"drift {repo}"):
         branch = codehost.default_branch(repo)
@@ -38,6 +38,9 @@ def check_repository_drift(loop: Loop, codehost: CodeHost, repo: str) -> list[Is
             config = repo_config(reader)
         except UserError as error:
             log.warning("drift check of %s skipped: %s", repo, error.message)
+            return []
+        if config is not None and not config.drift_schedule:
+            log.info("drift check of %s skipped: its .olympus.yaml says `drift: {schedule: false}`", repo)
             return []
         if not projects:
             log.info("drift check of %s: %s has no Terraform projects, nothing to check", repo, branch)

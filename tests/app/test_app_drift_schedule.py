@@ -128,10 +128,19 @@ def test_the_schedule_opens_one_issue_edits_it_at_the_next_slot_and_closes_it_on
     assert not list((tmp_path / "data" / "repos").glob("*/drift-*"))
 
 
-def test_a_repository_without_terraform_projects_gets_no_issue(
-    fixtures_dir: Path, fake_github: Any, aws: LocalAws, tmp_path: Path
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"README.md": "# not infrastructure\n"},
+        {**seed_files(), ".olympus.yaml": "version: 1\ndrift:\n  schedule: false\n"},  # opted out
+        {**seed_files(), ".olympus.yaml": "version: 1\nparallel_plan: many\n"},  # broken: its PRs say so
+    ],
+    ids=["no-projects", "opted-out", "broken-config"],
+)
+def test_a_repository_with_nothing_to_check_gets_no_issue_and_its_job_is_done(
+    fixtures_dir: Path, fake_github: Any, aws: LocalAws, tmp_path: Path, files: dict[str, str]
 ) -> None:
-    fake_github.add_repo(REPO, files={"README.md": "# not infrastructure\n"})
+    fake_github.add_repo(REPO, files=files)
     app = App(fixtures_dir, fake_github, aws, tmp_path, scanners=())
     enqueue_drift_checks(installations(fake_github), app.queue, DAY, T0)
     assert app.drain() == 1

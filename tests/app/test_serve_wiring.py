@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,3 +47,15 @@ def test_a_mode_the_gateway_does_not_have_is_refused_with_the_three_it_has() -> 
     with pytest.raises(UserError) as raised:
         load_settings(env_file=None, webhook_secret="s", mcp_http="on")
     assert "read-only" in str(raised.value) and "propose" in str(raised.value)
+
+
+def test_the_drift_schedule_runs_only_for_the_app_and_not_when_off(tmp_path: Path, fake_github: Any) -> None:
+    from bot.adapters.jobqueue import JobQueue
+    from bot.entrypoints.serve import drift_scheduler
+
+    queue = JobQueue(store(tmp_path).engine)
+    assert drift_scheduler(load_settings(env_file=None, webhook_secret="s"), queue) is None  # no App: nothing to list
+    app = dict(webhook_secret="s", app_id=fake_github.app_id, private_key=fake_github.private_key_pem)
+    assert drift_scheduler(load_settings(env_file=None, drift_interval="off", **app), queue) is None
+    scheduler = drift_scheduler(load_settings(env_file=None, drift_interval="6h", **app), queue)
+    assert scheduler is not None and scheduler.interval == timedelta(hours=6) and not scheduler.is_alive()

@@ -444,3 +444,12 @@ def test_an_unknown_allowed_command_is_named_with_the_nearest() -> None:
     assert (error.code, error.location, error.line) == ("unknown-value", "allow_commands[0]", 2)
     assert error.hint == "did you mean `state_rm`? use one of: import, state_rm"
     assert only_error("version: 1\nallow_commands: import\n").code == "wrong-type"
+
+
+def test_the_drift_schedule_is_on_unless_the_repository_turns_it_off() -> None:
+    assert parse_repo_config("version: 1\n").drift_schedule  # type: ignore[union-attr]
+    for off in ("false", "off"):  # YAML 1.1 reads off as false, as PyYAML does
+        config = parse_repo_config(f"version: 1\ndrift:\n  schedule: {off}\n")
+        assert isinstance(config, RepoConfig) and not config.drift_schedule
+    errors = parse_repo_config("version: 1\ndrift:\n  schedule: weekly\n")
+    assert isinstance(errors, ConfigErrors) and "must be true or false" in errors.render()
