@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,25 +17,37 @@ from bot.ports import CodeHostError, Installations
 
 log = logging.getLogger(__name__)
 
-# How often the scheduler looks: a new slot is queued within this long of its start.
+# How often the scheduler looks at the clock: a new slot is queued within this long of its start.
 TICK_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One look at a slot: the jobs it queued (none when others queued them first), and whether every
+    installation's repositories could be listed (if not, the next tick looks again)."""
+
+    slot: datetime
+    queued: list[int]
+    complete: bool
 
 
 def enqueue_drift_checks(
     installations: Installations, queue: JobQueue, interval: timedelta, now: datetime
-) -> list[int]:
-    """Queue the current slot's drift job of every repository of every installation; the ids of the new ones.
+) -> Scheduled:
+    """Queue the current slot's drift job of every repository of every installation.
 
     The delivery id names the repository and the slot, so a replica (or a tick) that comes second queues nothing:
     replicas need no coordination to schedule, and each slot of a repository is checked once.
     """
     slot = slot_start(now, interval)
     queued: list[int] = []
+    complete = True
     for installation_id in installations.installation_ids():
         try:
             repos = installations.repositories_of(installation_id)
         except CodeHostError as error:  # one installation GitHub will not list must not stop the others
             log.warning("drift schedule: cannot list the repositories of installation %d: %s", installation_id, error)
+            complete = False
             continue
         for repo in repos:
             job = NewJob(
@@ -50,11 +63,12 @@ def enqueue_drift_checks(
                 queued.append(job_id)
     if queued:
         log.info("drift schedule: queued %d drift check(s) for the slot starting %s", len(queued), slot.isoformat())
-    return queued
+    return Scheduled(slot, queued, complete)
 
 
 class DriftScheduler(threading.Thread):
-    """A thread beside the workers: every TICK_SECONDS it queues the current slot's drift jobs, until stop()."""
+    """A thread beside the workers: every TICK_SECONDS it checks the clock, and once a slot has begun it queues that
+    slot's drift jobs (listing the installations once per slot, not once a minute), until stop()."""
 
     def __init__(
         self,
@@ -71,6 +85,7 @@ class DriftScheduler(threading.Thread):
         self.interval = interval
         self.tick_seconds = tick_seconds
         self.clock = clock or queue.clock
+        self._scheduled: datetime | None = None  # the last slot whose every repository was queued
         self._stopping = threading.Event()
 
     def run(self) -> None:
@@ -79,15 +94,22 @@ class DriftScheduler(threading.Thread):
             self._stopping.wait(self.tick_seconds)
 
     def tick(self) -> list[int]:
-        """One look: the jobs it queued; GitHub or the database failing is logged and tried at the next tick."""
+        """One look: the jobs it queued. A slot already scheduled is not listed again; a repository installed during
+        a slot is checked from the next one. GitHub or the database failing is logged and retried at the next tick."""
+        now = self.clock()
+        if self._scheduled == slot_start(now, self.interval):
+            return []
         try:
-            return enqueue_drift_checks(self.installations, self.queue, self.interval, self.clock())
+            scheduled = enqueue_drift_checks(self.installations, self.queue, self.interval, now)
         except (CodeHostError, SQLAlchemyError) as error:
             log.warning(
                 "drift schedule: could not queue this slot's checks, trying again at the next tick: %s",
                 mask_secret_text(str(error))[:500],
             )
             return []
+        if scheduled.complete:
+            self._scheduled = scheduled.slot
+        return scheduled.queued
 
     def stop(self, timeout: float | None = None) -> None:
         """Stop ticking; a tick in progress finishes first."""

@@ -1,4 +1,4 @@
-"""Route one stored webhook delivery to its use case: /infra commands or words, pushes, merges, re-runs, installs."""
+"""Route one queued job to its use case: /infra commands or words, pushes, merges, re-runs, installs, drift checks."""
 
 from __future__ import annotations
 

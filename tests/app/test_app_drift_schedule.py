@@ -89,7 +89,7 @@ def test_the_schedule_opens_one_issue_edits_it_at_the_next_slot_and_closes_it_on
     listing = installations(fake)
 
     # Clean at first: the job runs, finds nothing, opens nothing, and released the merged PR's lock.
-    assert len(enqueue_drift_checks(listing, app.queue, DAY, T0)) == 1
+    assert len(enqueue_drift_checks(listing, app.queue, DAY, T0).queued) == 1
     assert app.drain() == 1
     assert app.store.locks() == [] and drift_issues(fake) == []
     [check] = app.store.drift_checks(REPO)
@@ -101,7 +101,8 @@ def test_the_schedule_opens_one_issue_edits_it_at_the_next_slot_and_closes_it_on
 
     # The next slot: one issue, naming the project and the resource, labelled olympus:drift.
     enqueue_drift_checks(listing, app.queue, DAY, T0 + DAY)
-    assert enqueue_drift_checks(listing, app.queue, DAY, T0 + DAY + timedelta(hours=1)) == []  # same slot: no job
+    later_that_slot = T0 + DAY + timedelta(hours=1)
+    assert enqueue_drift_checks(listing, app.queue, DAY, later_that_slot).queued == []  # no second job
     assert app.drain() == 1
     [issue] = drift_issues(fake)
     assert issue.state == "open" and issue.user == fake.bot_login

@@ -52,10 +52,10 @@ def test_each_repository_gets_one_job_per_slot_whoever_queues_it(
     queue, other_replica = JobQueue(store.engine), JobQueue(store.engine)
 
     first = enqueue_drift_checks(app, queue, SIX_HOURS, NOON)
-    assert len(first) == 2
+    assert len(first.queued) == 2 and first.complete and first.slot == NOON
     # The same slot again, from this replica a minute later or from another at the same time: nothing new.
-    assert enqueue_drift_checks(app, queue, SIX_HOURS, NOON + timedelta(minutes=1)) == []
-    assert enqueue_drift_checks(app, other_replica, SIX_HOURS, NOON + timedelta(hours=5, minutes=59)) == []
+    assert enqueue_drift_checks(app, queue, SIX_HOURS, NOON + timedelta(minutes=1)).queued == []
+    assert enqueue_drift_checks(app, other_replica, SIX_HOURS, NOON + timedelta(hours=5, minutes=59)).queued == []
     jobs = sorted(queue.jobs(), key=lambda j: j.id)
     assert [(j.delivery_id, f"{j.event}.{j.action}") for j in jobs] == [
         ("drift:acme/infra:2026-12-03T12:00:00Z", DRIFT_JOB_KIND),
@@ -66,31 +66,52 @@ def test_each_repository_gets_one_job_per_slot_whoever_queues_it(
     assert job.payload == {"repo": "acme/infra", "installation": {"id": 4242}, "slot": "2026-12-03T12:00:00+00:00"}
 
     # The next slot is another job for each repository.
-    assert len(enqueue_drift_checks(app, other_replica, SIX_HOURS, NOON + SIX_HOURS)) == 2
+    assert len(enqueue_drift_checks(app, other_replica, SIX_HOURS, NOON + SIX_HOURS).queued) == 2
 
 
-class Broken:
-    """Installations whose listing fails: GitHub down, or one installation it will not list."""
+class Listing:
+    """Installations as the scheduler sees them, counting its looks; `failing` makes GitHub fail for some."""
 
-    def __init__(self, *, all_down: bool) -> None:
+    def __init__(self, failing: set[int] | None = None, *, all_down: bool = False) -> None:
+        self.failing = failing or set()
         self.all_down = all_down
+        self.looks = 0
 
     def installation_ids(self) -> list[int]:
+        self.looks += 1
         if self.all_down:
             raise CodeHostError("list the installations", "HTTP 502")
         return [1, 2]
 
     def repositories_of(self, installation_id: int) -> list[str]:
-        if installation_id == 1:
-            raise CodeHostError("list the repositories of installation 1", "HTTP 403")
-        return ["acme/infra"]
+        if installation_id in self.failing:
+            raise CodeHostError(f"list the repositories of installation {installation_id}", "HTTP 403")
+        return [f"acme/infra-{installation_id}"]
 
 
-def test_github_failing_is_logged_and_the_other_installations_still_scheduled(store: SqlStore) -> None:
-    queue = JobQueue(store.engine)
-    assert len(enqueue_drift_checks(Broken(all_down=False), queue, SIX_HOURS, NOON)) == 1
-    scheduler = DriftScheduler(Broken(all_down=True), queue, SIX_HOURS, clock=lambda: NOON)
-    assert scheduler.tick() == []  # logged; the next tick tries again
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOON
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_a_slot_is_listed_once_per_replica_and_again_only_after_a_failure(store: SqlStore) -> None:
+    queue, clock = JobQueue(store.engine), Clock()
+    listing = Listing(failing={1})
+    scheduler = DriftScheduler(listing, queue, SIX_HOURS, clock=clock)
+    assert len(scheduler.tick()) == 1  # installation 2's repository; installation 1 could not be listed
+    listing.failing.clear()
+    clock.now += timedelta(minutes=1)
+    assert len(scheduler.tick()) == 1  # looked again: installation 1's repository too, 2's already queued
+    clock.now += timedelta(minutes=1)
+    assert scheduler.tick() == [] and listing.looks == 2  # the slot is scheduled: GitHub is not asked again
+    clock.now = NOON + SIX_HOURS
+    assert len(scheduler.tick()) == 2 and listing.looks == 3
+
+    down = DriftScheduler(Listing(all_down=True), queue, SIX_HOURS, clock=clock)
+    assert down.tick() == []  # logged; the next tick tries again
 
 
 def test_the_scheduler_thread_queues_at_once_and_stops(fake_github: Any, app: GitHubApp, store: SqlStore) -> None:
