@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # Who the store's audit log and records name for a scheduled check.
 DRIFT_ACTOR = "olympus[drift]"
+# A check's copy of the default branch: a folder of the repository's data directory, removed when the check ends.
+_CHECKOUT_PREFIX = "drift-checkout-"
 
 
 def check_repository_drift(loop: Loop, codehost: CodeHost, repo: str) -> list[IssueOutcome]:
@@ -47,7 +50,10 @@ def check_repository_drift(loop: Loop, codehost: CodeHost, repo: str) -> list[Is
             return []
         release_closed_changes(loop, codehost, repo)
         limit = plan_limit(loop.parallel_plan, config.parallel_plan if config is not None else None)
-        with tempfile.TemporaryDirectory(prefix="drift-", dir=loop.state_dir) as folder:
+        for stale in loop.state_dir.glob(f"{_CHECKOUT_PREFIX}*"):
+            # Left by a worker killed mid-check; under the mutex no other check of this repository is running.
+            shutil.rmtree(stale, ignore_errors=True)
+        with tempfile.TemporaryDirectory(prefix=_CHECKOUT_PREFIX, dir=loop.state_dir) as folder:
             workdir = Path(folder) / "tree"
             materialize(reader, workdir)
             reports = sweep_drift(loop, SweptTree(reader.ref, reader, workdir), projects, limit=limit)

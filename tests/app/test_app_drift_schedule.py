@@ -88,6 +88,9 @@ def test_the_schedule_opens_one_issue_edits_it_at_the_next_slot_and_closes_it_on
     apply_bucket(app, "sched-tags")
     listing = installations(fake)
 
+    # A worker killed mid-check left its copy of the branch behind: the next check clears it away.
+    (tmp_path / "data" / "repos" / REPO.replace("/", "--") / "drift-checkout-killed" / "tree").mkdir(parents=True)
+
     # Clean at first: the job runs, finds nothing, opens nothing, and released the merged PR's lock.
     assert len(enqueue_drift_checks(listing, app.queue, DAY, T0).queued) == 1
     assert app.drain() == 1
@@ -125,8 +128,8 @@ def test_the_schedule_opens_one_issue_edits_it_at_the_next_slot_and_closes_it_on
     assert drift_issues(fake) == [issue] and issue.state == "closed"
     assert issue.body.startswith(drift_marker(REPO, PROJECT)) and "No more drift" in issue.body
     assert {job.status for job in app.queue.jobs()} == {JobStatus.DONE}
-    # Each run's checkout went away with it.
-    assert not list((tmp_path / "data" / "repos").glob("*/drift-*"))
+    # Each run's checkout went away with it, and so did the one the killed worker left.
+    assert not list((tmp_path / "data" / "repos").glob("*/drift-checkout-*"))
 
 
 @pytest.mark.parametrize(
