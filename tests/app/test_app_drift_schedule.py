@@ -166,6 +166,7 @@ class Replica:
             data_dir=data_dir,
             sandbox=aws,
             scanners=(),
+            timeout=60,  # the slowed issue POST below must not time out on a busy machine
         )
         timing = WorkerTiming(lease=timedelta(minutes=10), poll_interval=0.1)
         self.pool = WorkerPool(self.queue, lambda job: handle_job(context, job), 1, timing=timing)
