@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Final
 from urllib.parse import quote, unquote
 
-from bot.domain.drift.report import DriftReport
+from bot.domain.drift.report import OUTSIDE, DriftReport
 from bot.domain.drift.way_out import WayOut
 from bot.domain.markdown import code, escape_text
 from bot.domain.plans import SENSITIVE, UNKNOWN, AttributeChange, ResourceChange
@@ -20,7 +20,8 @@ _MARKER: Final = re.compile(r"<!-- olympus:drift repo=(\S+) project=(\S+) -->")
 _SAFE: Final = "-._~/@+=,:"
 _WAYS: Final = {
     WayOut.RESTORE: "keeps the code; the apply puts reality back as the code says",
-    WayOut.ADOPT: "changes the code to match reality, in a change to review like any other",
+    WayOut.ADOPT: "changes the code to match reality (`import` blocks for what was created outside Terraform), "
+    "in a change to review like any other",
 }
 
 
@@ -43,13 +44,14 @@ def issue_title(project: str) -> str:
 def render_drift_issue(repo: str, report: DriftReport, *, since: datetime, checked_at: datetime) -> str:
     """The body of a drifted project's issue: what changed, attribute by attribute, since when, and the ways out."""
     project = report.project
-    changed, deleted = len(report.changed), len(report.deleted)
+    changed, deleted, outside = len(report.changed), len(report.deleted), len(report.outside)
+    made = f", {outside:,} created outside Terraform" if outside else ""
     lines = [
         drift_marker(repo, project.name),
         f"### 🔀 Drift in {code(project.name)} ({code(_where(report))})",
         "",
-        f"{len(report.resources):,} resource(s) changed outside Terraform: {changed:,} changed, {deleted:,} deleted. "
-        f"Seen since {_time(since)}, last checked {_time(checked_at)}.",
+        f"{len(report.resources):,} resource(s) changed outside Terraform: {changed:,} changed, {deleted:,} deleted"
+        f"{made}. Seen since {_time(since)}, last checked {_time(checked_at)}.",
         "",
         "| resource | attribute | in the state (last apply) | in the cloud now |",
         "|---|---|---|---|",
@@ -66,7 +68,8 @@ def render_drift_issue(repo: str, report: DriftReport, *, since: datetime, check
     lines += [
         "",
         "_Olympus updates this issue at every drift check and closes it when the drift is gone. Sensitive values "
-        "are never shown. Resources created outside Terraform are not in its state, so no plan sees them._",
+        "are never shown. A resource created outside Terraform is found only where the code declares it under the "
+        "same name; others are in no state, so no plan sees them._",
     ]
     return "\n".join(lines)
 
@@ -92,6 +95,9 @@ def _rows(resources: tuple[ResourceChange, ...]) -> tuple[list[str], int]:
         address = code(resource.address, in_table=True)
         if resource.action == "delete":
             cells = [f"| {address} | | exists | _deleted outside Terraform_ |"]
+        elif resource.action == OUTSIDE:
+            ids = " ".join(_value(a.after) for a in resource.attributes)
+            cells = [f"| {address} | | _not in the state_ | _created outside Terraform_, id {ids} |"]
         else:
             cells = [f"| {address} | {_attribute(a)} |" for a in resource.attributes]
             if resource.more_attributes:

@@ -23,14 +23,18 @@ class WayOut(StrEnum):
 
 
 def default_way_out(project_dir: str, resources: Iterable[ResourceChange], module_sources: Mapping[str, str]) -> WayOut:
-    """ADOPT when every drift is an attribute change of a resource inside a module Olympus generated; else RESTORE.
+    """ADOPT when every drift is an attribute change of a resource inside a module Olympus generated, or a resource
+    the code declares that exists outside Terraform; else RESTORE.
 
     The code is the reviewed intent, so putting reality back is the safe default. Only where Olympus wrote the
     module itself does it know how to carry a changed setting back into the code (its module call's arguments, as
     `/infra update` does); a deleted resource is always restored, since adopting it would delete code nobody
-    reviewed for deletion.
+    reviewed for deletion. An object made outside Terraform under a name the code declares cannot be restored (the
+    apply would fail: the name is taken), only adopted with an `import` block.
     """
     for resource in resources:
+        if resource.action == "outside":
+            continue
         if resource.action != "update":
             return WayOut.RESTORE
         found = _MODULE_CALL.match(resource.address)
