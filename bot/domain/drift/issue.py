@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import quote, unquote
 
@@ -18,6 +18,8 @@ MAX_ROWS: Final = 300
 _MARKER: Final = re.compile(r"<!-- olympus:drift repo=(\S+) project=(\S+) -->")
 # Kept as they are in the marker; anything else is percent-encoded, so no name can close the HTML comment.
 _SAFE: Final = "-._~/@+=,:"
+# The drifted body's first sentence says since when: the first match, before any row a cloud value could fill.
+_SEEN_SINCE: Final = re.compile(r"Seen since (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC, last checked ")
 _WAYS: Final = {
     WayOut.RESTORE: "keeps the code; the apply puts reality back as the code says",
     WayOut.ADOPT: "changes the code to match reality, in a change to review like any other",
@@ -33,6 +35,20 @@ def drift_marker_of(body: str) -> tuple[str, str] | None:
     """(repo, project) of an issue body this module rendered, from the marker at its very start; None otherwise."""
     found = _MARKER.match(body.lstrip("\ufeff"))
     return None if found is None else (unquote(found.group(1)), unquote(found.group(2)))
+
+
+def seen_since_of(body: str) -> datetime | None:
+    """When a drifted issue's body says its drift was first seen (to the minute, as shown), or None.
+
+    A drift check with no history of its own (the Action's store lasts one job) carries `since` on from here.
+    """
+    found = _SEEN_SINCE.search(body)
+    if found is None:
+        return None
+    try:
+        return datetime.strptime(found.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    except ValueError:  # a human's edit: 2026-13-45 is no date
+        return None
 
 
 def issue_title(project: str) -> str:
