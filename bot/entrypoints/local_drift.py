@@ -19,6 +19,7 @@ from bot.services.local_checkout import release_finished_locks
 from bot.services.parallelism import plan_limit
 from bot.services.repo_projects import projects_of, repo_config
 
+
 def check_drift(repo: Path, *, project: str | None, as_json: bool, sandbox: bool, actor: str | None) -> int:
     """Sweep the default branch's projects (or the one named); 0 once the sweep ran, drift found or not."""
     loop, progress, base = command_loop(repo, sandbox=sandbox, actor=actor)
