@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from github import Auth, Github
 from shown import shown
 from test_action_plan import git, read_outputs
@@ -249,3 +250,15 @@ def test_bad_inputs_and_another_branch_are_refused_before_any_plan(tmp_path: Pat
     assert done.returncode == 2, done.stderr
     assert "error[bad-input]" in done.stderr and "fail-on-drift" in done.stderr
     assert not (tmp_path / "runner" / "olympus").exists()  # no store, no plan: refused first
+
+
+def test_action_yml_passes_the_drift_input_and_outputs() -> None:
+    action = yaml.safe_load((Path(__file__).resolve().parents[2] / "action.yml").read_text())
+    assert "drift (on the default branch" in action["inputs"]["mode"]["description"]
+    (step,) = [s for s in action["runs"]["steps"] if s.get("id") == "olympus"]
+    # Every input reaches the step as INPUT_<NAME>, the way `olympus action` reads it.
+    for name in action["inputs"]:
+        variable = "INPUT_" + name.upper().replace("-", "_")
+        assert step["env"][variable] == "${{ inputs.%s }}" % name
+    for name in ("drift", "drifted"):
+        assert action["outputs"][name]["value"] == "${{ steps.olympus.outputs.%s }}" % name
