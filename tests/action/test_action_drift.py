@@ -259,6 +259,6 @@ def test_action_yml_passes_the_drift_input_and_outputs() -> None:
     # Every input reaches the step as INPUT_<NAME>, the way `olympus action` reads it.
     for name in action["inputs"]:
         variable = "INPUT_" + name.upper().replace("-", "_")
-        assert step["env"][variable] == "${{ inputs.%s }}" % name
+        assert step["env"][variable] == "${{ inputs." + name + " }}"
     for name in ("drift", "drifted"):
-        assert action["outputs"][name]["value"] == "${{ steps.olympus.outputs.%s }}" % name
+        assert action["outputs"][name]["value"] == "${{ steps.olympus.outputs." + name + " }}"
