@@ -200,6 +200,19 @@ def test_a_clean_repository_opens_no_issue_and_a_locked_project_is_not_checked(
     assert GitHubRefLocks(host, CLEAN_REPO).lock_for(CLEAN_REPO, PROJECT, "default") is not None
 
 
+def test_a_check_that_could_not_look_fails_the_job_and_leaves_the_issues(
+    tmp_path: Path, aws: LocalAws, fake_github: Any
+) -> None:
+    fake = fake_github
+    fake.add_repo(CLEAN_REPO, files={"README.md": "# infra\n"})
+    repo, head = default_branch(tmp_path, {f"{PROJECT}/broken.tf": 'resource "aws_s3_bucket" {\n'})
+    code, outputs, summary = drift_job(job_env(tmp_path, repo, head, aws, fake, "1", CLEAN_REPO))
+    assert code == 1  # nothing is known: the red run is the only signal
+    project = the_project(outputs, CLEAN_REPO)
+    assert project["status"] == "error" and "Error" in project["error"]
+    assert "❌ error: " in summary and drift_issues(fake, CLEAN_REPO) == []
+
+
 def olympus_action(tmp_path: Path, repo: Path, head: str, event: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`olympus action` as the runner starts it, for the refusals (exit 2 and the error on stderr)."""
     runner = tmp_path / "runner"
