@@ -1,4 +1,4 @@
-"""A drift report as plain data for `olympus drift --json`: statuses, resources and attributes, secrets hidden."""
+"""A drift report as plain data (`olympus drift --json`, the Action's `drift` output), secrets hidden."""
 
 from __future__ import annotations
 
