@@ -76,7 +76,7 @@ def test_a_resource_found_outside_terraform_is_drift_adopted_by_default_and_show
     assert report.status is DriftStatus.DRIFTED and report.way_out is WayOut.ADOPT
     assert [r.action for r in report.outside] == ["outside"] and not report.changed and not report.deleted
     body = render_drift_issue("acme/infra", report, since=NOW, checked_at=NOW)
-    assert "1 created outside Terraform" in body
+    assert "0 changed, 0 deleted, 1 created. " in body
     row = "| `module.s3_bucket_logs.aws_s3_bucket.this` | | _not in the state_ | _created outside Terraform_, id "
     assert row + '`"logs"` |' in body
     _, rest = body.split("\n", 1)

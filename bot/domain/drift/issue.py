@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import quote, unquote
 
@@ -18,6 +18,8 @@ MAX_ROWS: Final = 300
 _MARKER: Final = re.compile(r"<!-- olympus:drift repo=(\S+) project=(\S+) -->")
 # Kept as they are in the marker; anything else is percent-encoded, so no name can close the HTML comment.
 _SAFE: Final = "-._~/@+=,:"
+# The drifted body's first sentence says since when: the first match, before any row a cloud value could fill.
+_SEEN_SINCE: Final = re.compile(r"Seen since (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC, last checked ")
 _WAYS: Final = {
     WayOut.RESTORE: "keeps the code; the apply puts reality back as the code says",
     WayOut.ADOPT: "changes the code to match reality (`import` blocks for what was created outside Terraform), "
@@ -36,6 +38,20 @@ def drift_marker_of(body: str) -> tuple[str, str] | None:
     return None if found is None else (unquote(found.group(1)), unquote(found.group(2)))
 
 
+def seen_since_of(body: str) -> datetime | None:
+    """When a drifted issue's body says its drift was first seen (to the minute, as shown), or None.
+
+    A drift check with no history of its own (the Action's store lasts one job) carries `since` on from here.
+    """
+    found = _SEEN_SINCE.search(body)
+    if found is None:
+        return None
+    try:
+        return datetime.strptime(found.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    except ValueError:  # a human's edit: 2026-13-45 is no date
+        return None
+
+
 def issue_title(project: str) -> str:
     """The drift issue's title (plain text: GitHub shows titles without markdown)."""
     return f"Drift in {project}: changed outside Terraform"
@@ -44,14 +60,12 @@ def issue_title(project: str) -> str:
 def render_drift_issue(repo: str, report: DriftReport, *, since: datetime, checked_at: datetime) -> str:
     """The body of a drifted project's issue: what changed, attribute by attribute, since when, and the ways out."""
     project = report.project
-    changed, deleted, outside = len(report.changed), len(report.deleted), len(report.outside)
-    made = f", {outside:,} created outside Terraform" if outside else ""
     lines = [
         drift_marker(repo, project.name),
         f"### 🔀 Drift in {code(project.name)} ({code(_where(report))})",
         "",
-        f"{len(report.resources):,} resource(s) changed outside Terraform: {changed:,} changed, {deleted:,} deleted"
-        f"{made}. Seen since {_time(since)}, last checked {_time(checked_at)}.",
+        f"{len(report.resources):,} resource(s) changed outside Terraform: {report.counts()}. "
+        f"Seen since {_time(since)}, last checked {_time(checked_at)}.",
         "",
         "| resource | attribute | in the state (last apply) | in the cloud now |",
         "|---|---|---|---|",

@@ -62,6 +62,11 @@ class DriftReport:
         """The resources the code declares that were created outside Terraform (and are in no state)."""
         return tuple(r for r in self.resources if r.action == OUTSIDE)
 
+    def counts(self) -> str:
+        """ "2 changed, 1 deleted" (and ", 1 created" when some were created outside Terraform), as every report says."""
+        made = f", {len(self.outside):,} created" if self.outside else ""
+        return f"{len(self.changed):,} changed, {len(self.deleted):,} deleted{made}"
+
 
 def drift_report(
     project: Project,
