@@ -63,7 +63,7 @@ class DriftReport:
         return tuple(r for r in self.resources if r.action == OUTSIDE)
 
     def counts(self) -> str:
-        """ "2 changed, 1 deleted" (and ", 1 created" when some were created outside Terraform), as every report says."""
+        """How many changed and were deleted (and created, if any) outside Terraform: "2 changed, 1 deleted"."""
         made = f", {len(self.outside):,} created" if self.outside else ""
         return f"{len(self.changed):,} changed, {len(self.deleted):,} deleted{made}"
 
