@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,11 +28,13 @@ from bot.domain.fixes.proposals import (
     read_proposal,
 )
 from bot.domain.interpretation import ModelLimits, ToolUse, Usage
+from bot.domain.sensitive import PLACEHOLDER
 from bot.model_ports import LanguageModel, ModelError, ToolSpec
 from bot.ports import Store
 from bot.services.fix_verify import Verdict
 
 DEFAULT_TRIES: Final = 3
+_HIDDEN: Final = re.compile(re.escape(PLACEHOLDER) + r"|\*\*\*")
 TOOLS: Final = tuple(ToolSpec(name, text, schema) for name, (text, schema) in TOOL_SCHEMAS.items())
 
 Outcome = Literal["offered", "no_safe_fix", "not_verified", "unavailable"]
@@ -57,7 +60,8 @@ class FixRequest:
 
     evidence: FailureEvidence
     failure_class: str
-    read_file: Callable[[str], str | None]  # a repository path → its redacted text, None when absent
+    read_file: Callable[[str], str | None]  # a repository path → its text as the model may read it (redacted)
+    original: Callable[[str], str | None]  # a repository path → its text as it is, which a fix edits
     verify: Callable[[Sequence[FileEdit]], Verdict]
     tries: int = DEFAULT_TRIES
 
@@ -127,17 +131,20 @@ class _Loop:
             self._record(FixKind.NONE, Verification.NOT_RUN, proposal.root_cause, detail=proposal.what_to_check)
             return self._end("no_safe_fix", root_cause=proposal.root_cause, what_to_check=proposal.what_to_check)
         self.tries += 1
-        edits = tuple(FileEdit(path, self.request.read_file(path), content) for path, content in proposal.files)
-        evidence = self.request.evidence
-        problems = patch_problems(edits, evidence.project_dir, evidence.module_dirs)
+        request = self.request
+        edits = tuple(FileEdit(path, request.original(path), content) for path, content in proposal.files)
+        # What is recorded is the diff against what the model was shown: no hidden value gets into the store.
+        shown = tuple(FileEdit(path, request.read_file(path), content) for path, content in proposal.files)
+        evidence = request.evidence
+        problems = patch_problems(edits, evidence.project_dir, evidence.module_dirs) + _placeholders(edits)
         if problems:
-            self._record(FixKind.PATCH, Verification.REFUSED, proposal.root_cause, edits, detail="; ".join(problems))
+            self._record(FixKind.PATCH, Verification.REFUSED, proposal.root_cause, shown, detail="; ".join(problems))
             return _result(use, "refused, not verified: " + " ".join(problems), True)
-        verdict = self.request.verify(edits)
+        verdict = request.verify(edits)
         if not verdict.ok:
-            self._record(FixKind.PATCH, Verification.FAILED, proposal.root_cause, edits, detail=_said(verdict))
+            self._record(FixKind.PATCH, Verification.FAILED, proposal.root_cause, shown, detail=_said(verdict))
             return _result(use, f"verification failed at {verdict.step}: {verdict.detail}", True)
-        self._record(FixKind.PATCH, Verification.PASSED, proposal.root_cause, edits, detail=verdict.detail)
+        self._record(FixKind.PATCH, Verification.PASSED, proposal.root_cause, shown, detail=verdict.detail)
         return self._end("offered", root_cause=proposal.root_cause, edits=edits, verdict=verdict)
 
     def _read(self, use: ToolUse) -> dict[str, Any]:
@@ -199,6 +206,20 @@ def unified_patch(edits: Sequence[FileEdit]) -> str:
         target = f"b/{edit.path}" if edit.after is not None else "/dev/null"
         parts += difflib.unified_diff(before, after, source, target)
     return "".join(parts)
+
+
+def _placeholders(edits: Sequence[FileEdit]) -> list[str]:
+    """A fix written from redacted text must not write the redaction's marks where the file had the values."""
+    problems = []
+    for edit in edits:
+        kept = set((edit.before or "").splitlines())
+        marked = [line for line in (edit.after or "").splitlines() if line not in kept and _HIDDEN.search(line)]
+        if marked:
+            problems.append(
+                f"{edit.path} would get a hidden value's mark ({PLACEHOLDER} or ***) instead of the value: leave the "
+                "lines that hold hidden values as they are"
+            )
+    return problems
 
 
 def _inside(path: str, folders: Sequence[str]) -> bool:

@@ -85,7 +85,7 @@ def request(verdicts: list[Verdict], tries: int = 3) -> tuple[FixRequest, list[S
         return verdicts.pop(0)
 
     files = {MAIN: BROKEN}
-    return FixRequest(EVIDENCE, "undeclared-reference", files.get, verify, tries=tries), verified
+    return FixRequest(EVIDENCE, "undeclared-reference", files.get, files.get, verify, tries=tries), verified
 
 
 def test_a_refused_then_a_failing_then_a_verified_fix(store: SqlStore) -> None:
@@ -135,6 +135,24 @@ def test_the_budget_of_tries_ends_the_loop_and_every_try_is_kept(store: SqlStore
     outcome = run_fix_loop(store, model, LIMITS, fix, now=lambda: AT)
     assert outcome.outcome == "not_verified" and "2 tries" in outcome.reason
     assert [a.verification for a in store.fix_attempts()] == [Verification.FAILED, Verification.FAILED]
+
+
+def test_a_fix_that_writes_a_hidden_values_mark_is_refused(store: SqlStore) -> None:
+    secret = 'variable "token" {\n  default = "s3cr3t-value-here"\n}\n'
+    shown = secret.replace("s3cr3t-value-here", "(sensitive value)")
+    model = Scripted(propose(shown + FIXED), call("no_safe_fix", root_cause="x", what_to_check="y"))
+    verified: list[Sequence[FileEdit]] = []
+    fix = FixRequest(
+        EVIDENCE,
+        "undeclared-reference",
+        {MAIN: shown}.get,
+        {MAIN: secret}.get,
+        lambda e: verified.append(e) or Verdict(True, "", ""),
+    )
+    run_fix_loop(store, model, LIMITS, fix, now=lambda: AT)
+    assert "hidden value's mark" in model.sent[1][-1]["content"][0]["content"] and not verified
+    refused = store.fix_attempts()[-1]
+    assert refused.verification is Verification.REFUSED and "s3cr3t" not in refused.patch
 
 
 def test_reading_outside_the_project_and_a_model_failure(store: SqlStore) -> None:
