@@ -74,6 +74,10 @@ def terraform_env(aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> di
 Setup = Callable[[LocalAws, str], AbstractContextManager[dict[str, str]]]
 
 
+def nothing_first(_aws: LocalAws, _key: str) -> AbstractContextManager[dict[str, str]]:
+    return nullcontext({})
+
+
 @contextmanager
 def taken_by_another_account(aws: LocalAws, _key: str) -> Iterator[dict[str, str]]:
     role = "arn:aws:iam::210987654321:role/other-team"
@@ -130,7 +134,11 @@ def state_only_identity(aws: LocalAws, _key: str) -> Iterator[dict[str, str]]:
     iam = aws.client("iam")
     iam.create_user(UserName="corpus-state-only")
     statements = [
-        {"Effect": "Allow", "Action": "s3:*", "Resource": [f"arn:aws:s3:::{STATE_BUCKET}", f"arn:aws:s3:::{STATE_BUCKET}/*"]},
+        {
+            "Effect": "Allow",
+            "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{STATE_BUCKET}", f"arn:aws:s3:::{STATE_BUCKET}/*"],
+        },
         {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
     ]
     document = json.dumps({"Version": "2012-10-17", "Statement": statements})
@@ -151,7 +159,7 @@ SETUPS: dict[str, Setup] = {
 }
 
 
-def test_the_corpus_has_a_setup_for_each_case_that_needs_one() -> None:
+def test_every_setup_is_for_a_case_of_the_corpus() -> None:
     assert set(SETUPS) <= set(CASES)
 
 
@@ -166,30 +174,30 @@ def test_the_failing_step_fails_and_is_classified(
     (project / OVERRIDE_FILE).write_text(provider_override(aws))
     key = f"corpus/{name}/terraform.tfstate"
     (project / "backend.hcl").write_text(backend_config(aws, key))
-    setup = SETUPS.get(name, lambda _aws, _key: nullcontext({}))
+    setup = SETUPS.get(name, nothing_first)
     with setup(aws, key) as extra:
         found = run_until_failure(case.step, project, {**terraform_env, **extra})
     assert (found.code, found.site) == (case.failure_class, case.site), found
 
 
+STEPS = {
+    "init": ["init", "-input=false", "-no-color", "-backend-config=backend.hcl"],
+    "plan": ["plan", "-input=false", "-no-color", "-lock=false", "-out=tf.plan"],
+    "apply": ["apply", "-input=false", "-no-color", "tf.plan"],
+}
+
+
 def run_until_failure(step: str, project: Path, env: dict[str, str]) -> FailureClass:
-    """Run init, plan, (policies,) apply as Olympus does until `step`, which must fail; its class."""
+    """Run init, plan, (policies,) apply as Olympus does, up to `step`, which must fail; the class of its failure."""
     terraform = TerraformCli.locate()
-    commands = {
-        "init": ["init", "-input=false", "-no-color", "-backend-config=backend.hcl"],
-        "plan": ["plan", "-input=false", "-no-color", "-lock=false", "-out=tf.plan"],
-        "apply": ["apply", "-input=false", "-no-color", "tf.plan"],
-    }
-    for name, args in commands.items():
-        if name != step:
-            terraform.check(args, project, env=env)  # an earlier step failing is the corpus's mistake
-            if name == "plan" and step == "policy":
-                return judged(terraform, project, env)
-            continue
-        out = terraform.run(args, project, env=env)
-        assert out.returncode != 0, f"`terraform {name}` succeeded:\n{out.stdout}"
-        return classify(step, out.stderr + "\n" + out.stdout)
-    raise AssertionError(f"unknown step {step}")
+    earlier = ["init", "plan"] if step in ("policy", "apply") else ["init"] if step == "plan" else []
+    for name in earlier:
+        terraform.check(STEPS[name], project, env=env)  # an earlier step failing is the corpus's mistake
+    if step == "policy":
+        return judged(terraform, project, env)
+    out = terraform.run(STEPS[step], project, env=env)
+    assert out.returncode != 0, f"`terraform {step}` succeeded:\n{out.stdout}"
+    return classify(step, out.stderr + "\n" + out.stdout)
 
 
 def judged(terraform: TerraformCli, project: Path, env: dict[str, str]) -> FailureClass:
@@ -200,5 +208,5 @@ def judged(terraform: TerraformCli, project: Path, env: dict[str, str]) -> Failu
     assert judge is not None
     outcomes = judge.judge(Project(project.name, ""), load_plan_documents(shown)[0], SensitiveValues())
     failures = [failure for outcome in outcomes for failure in outcome.gate_failures()]
-    assert failures, "the policies passed the plan"
+    assert len(failures) == 1, failures  # the case breaks one policy, so that its fix is one change
     return classify_policy(failures)

@@ -192,7 +192,8 @@ _ADDRESS = r"(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[A-Za-z_][\w-]*\.[A-
 _WITH = re.compile(rf"\bwith\s+({_ADDRESS}),")
 _ON = re.compile(r"\bon\s+(\S+)\s+line\s+(\d+)\b")
 _IN_BLOCK = re.compile(r'\bin\s+(resource|data)\s+"([\w-]+)"\s+"([\w-]+)"')
-_VARIABLE_BLOCK = re.compile(r'^\s*\d+:\s+variable\s+"([\w-]+)"', re.MULTILINE)
+# The source line Terraform quotes, when it is a variable or module block's first: `  12: variable "env" {`.
+_QUOTED_BLOCK = re.compile(r'^\s*\d+:\s+(variable|module)\s+"([\w-]+)"', re.MULTILINE)
 _POLICY_ADDRESS = re.compile(rf"(?:\bfails:\s+|^)({_ADDRESS})(?=[:\s])")
 
 
@@ -211,7 +212,7 @@ def classify(step: str, error_text: str) -> FailureClass:
                 return replace(failure, site=failure_site(diagnostic))
     if step == "policy":
         return replace(POLICY_FAILURE, site=failure_site(text))
-    known = classify_failure(text)
+    known = classify_failure(" ".join(text.split()))  # its patterns expect Terraform's words on one line
     if known is not PLAN_FAILED:
         return FailureClass(known.code, known.summary, False, known.hint, failure_site(text))
     first = diagnostics[0] if diagnostics else text
@@ -234,8 +235,9 @@ def failure_site(diagnostic: str) -> FailureSite:
     elif found := _IN_BLOCK.search(text):
         kind, type_, name = found.groups()
         address = f"{'data.' if kind == 'data' else ''}{type_}.{name}"
-    elif found := _VARIABLE_BLOCK.search(text):
-        address = f"var.{found.group(1)}"
+    elif found := _QUOTED_BLOCK.search(text):
+        kind, name = found.groups()
+        address = f"{'var' if kind == 'variable' else 'module'}.{name}"
     elif found := _POLICY_ADDRESS.search(text):
         address = found.group(1)
     on = _ON.search(text)

@@ -11,6 +11,15 @@ provider "aws" {
 
 resource "aws_s3_bucket" "site" {
   bucket = "corpus-site"
+  tags   = { env = "dev", owner = "web" }
+
+  server_side_encryption_configuration {
+    rule {
+      apply_server_side_encryption_by_default {
+        sse_algorithm = "AES256"
+      }
+    }
+  }
 
   provisioner "local-exec" {
     command = "echo uploaded"
