@@ -187,14 +187,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], FailureClass], ...] = (
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # The box Terraform draws around each diagnostic (╷ opens, │ continues, ╵ closes), with the one space after │.
 _BOX = re.compile(r"^[ \t]*(?:[╷╵]|│ ?)", re.MULTILINE)
-_ERROR_START = re.compile(r"^[ \t]*Error: ", re.MULTILINE)
+_DIAGNOSTIC_START = re.compile(r"^[ \t]*(Error|Warning): ", re.MULTILINE)
 _ADDRESS = r"(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?"
 _WITH = re.compile(rf"\bwith\s+({_ADDRESS}),")
 _ON = re.compile(r"\bon\s+(\S+)\s+line\s+(\d+)\b")
 _IN_BLOCK = re.compile(r'\bin\s+(resource|data)\s+"([\w-]+)"\s+"([\w-]+)"')
 # The source line Terraform quotes, when it is a variable or module block's first: `  12: variable "env" {`.
 _QUOTED_BLOCK = re.compile(r'^\s*\d+:\s+(variable|module)\s+"([\w-]+)"', re.MULTILINE)
-_POLICY_ADDRESS = re.compile(rf"(?:\bfails:\s+|^)({_ADDRESS})(?=[:\s])")
+# A policy's message starts with the address it judges (or the gate's `aws_s3_bucket.x: ...` puts it first).
+_POLICY_ADDRESS = re.compile(rf"\bfails:\s+({_ADDRESS})(?=[:\s])")
 
 
 def classify(step: str, error_text: str) -> FailureClass:
@@ -209,9 +210,10 @@ def classify(step: str, error_text: str) -> FailureClass:
         flat = " ".join(diagnostic.split())
         for pattern, failure in _PATTERNS:
             if pattern.search(flat):
-                return replace(failure, site=failure_site(diagnostic))
+                site = _policy_site(diagnostic) if failure is POLICY_FAILURE else failure_site(diagnostic)
+                return replace(failure, site=site)
     if step == "policy":
-        return replace(POLICY_FAILURE, site=failure_site(text))
+        return replace(POLICY_FAILURE, site=_policy_site(text))
     known = classify_failure(" ".join(text.split()))  # its patterns expect Terraform's words on one line
     if known is not PLAN_FAILED:
         return FailureClass(known.code, known.summary, False, known.hint, failure_site(text))
@@ -238,10 +240,13 @@ def failure_site(diagnostic: str) -> FailureSite:
     elif found := _QUOTED_BLOCK.search(text):
         kind, name = found.groups()
         address = f"{'var' if kind == 'variable' else 'module'}.{name}"
-    elif found := _POLICY_ADDRESS.search(text):
-        address = found.group(1)
     on = _ON.search(text)
     return FailureSite(address, on.group(1) if on else "", int(on.group(2)) if on else 0)
+
+
+def _policy_site(text: str) -> FailureSite:
+    found = _POLICY_ADDRESS.search(text)
+    return FailureSite(found.group(1) if found else "")
 
 
 def normalized(text: str) -> str:
@@ -250,8 +255,10 @@ def normalized(text: str) -> str:
 
 
 def _diagnostics(text: str) -> list[str]:
-    """Each `Error:` diagnostic of normalized output, in order; the whole text when it holds none (a policy's)."""
-    starts = [m.start() for m in _ERROR_START.finditer(text)]
-    if not starts:
+    """Each `Error:` diagnostic of normalized output, in order, up to the next diagnostic (a warning's words are no
+    error's); the whole text when it holds no diagnostic (a policy's)."""
+    found = list(_DIAGNOSTIC_START.finditer(text))
+    if not found:
         return [text] if text.strip() else []
-    return [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+    ends = [m.start() for m in found[1:]] + [len(text)]
+    return [text[m.start() : end] for m, end in zip(found, ends, strict=True) if m.group(1) == "Error"]
