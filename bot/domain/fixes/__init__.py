@@ -1,1 +1,1 @@
-"""The fix loop's domain: what a fix attempt records, and how attempts add up per failure class."""
+"""The fix loop's domain: failure classes, the evidence the model reads, its proposals, and the attempts kept."""
