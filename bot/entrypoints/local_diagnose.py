@@ -10,6 +10,8 @@ from typing import Final
 
 from bot.adapters.claude import limits_from_environment, model_from_environment, not_configured_hint
 from bot.changes.fixes.patch_rules import FileEdit
+from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
+from bot.domain.fixes.failure_classes import FailureClass, classify
 from bot.domain.interpretation import ModelLimits
 from bot.domain.markdown import one_line
 from bot.domain.models import ChangeSet, FileChange, Project
@@ -90,6 +92,12 @@ def _diagnose_one(
     failed = reproduce_failure(loop, checkout.workdir, project)
     if failed is None:
         return [f"{project.name}: init, validate and plan succeed at {checkout.head[:12]}: nothing to diagnose"]
+    failure = classify(failed.step, failed.error)
+    if not failure.fixable_by_code:
+        # Nothing in the code can fix it (a lock held, credentials): the model is not asked, a person is told.
+        loop.store.record_fix_attempt(_person_must_act(loop, checkout, project, failed.step, failure))
+        outcome = FixOutcome("no_safe_fix", root_cause=failure.summary, what_to_check=failure.what_to_check)
+        return _report(loop, checkout, project, failed.step, failed.error, outcome, failure.code)
     git = loop.local_git
     diff = git.git("diff", f"{checkout.base}...{checkout.head}", "--", *dirs)
     evidence = evidence_for(loop.repo_id, checkout.change_id, project, modules, failed, checkout.reader, diff)
@@ -105,15 +113,24 @@ def _diagnose_one(
                 loop, tree, project, dirs, edits, baseline, head=checkout.reader, base=checkout.base_reader
             )
 
-    request = FixRequest(evidence, "unknown", shown, checkout.reader.read_text, verify, tries=tries)
+    request = FixRequest(evidence, failure.code, shown, checkout.reader.read_text, verify, tries=tries)
     loop.say(f"→ {project.name}: asking the model for a diagnosis")
     outcome = run_fix_loop(loop.store, model, limits, request, now=loop.store.clock)
-    return _report(loop, checkout, project, failed.step, failed.error, outcome)
+    return _report(loop, checkout, project, failed.step, failed.error, outcome, failure.code)
 
 
-def _report(loop: Loop, checkout: Checkout, project: Project, step: str, error: str, outcome: FixOutcome) -> list[str]:
+def _person_must_act(loop: Loop, checkout: Checkout, project: Project, step: str, failure: FailureClass) -> FixAttempt:
+    return FixAttempt(
+        loop.repo_id, checkout.change_id, project.dir, step, failure.code, failure.summary, FixKind.NONE,
+        Verification.NOT_RUN, loop.store.clock(), verification_detail=failure.what_to_check,
+    )  # fmt: skip
+
+
+def _report(
+    loop: Loop, checkout: Checkout, project: Project, step: str, error: str, outcome: FixOutcome, failure_class: str
+) -> list[str]:
     first = next((line for line in error.splitlines() if "Error:" in line), error.splitlines()[0] if error else "")
-    lines = [f"{project.name}: terraform {step} fails: {one_line(first.strip(' │'))}"]
+    lines = [f"{project.name}: terraform {step} fails ({failure_class}): {one_line(first.strip(' │'))}"]
     if outcome.root_cause:
         lines.append(f"  root cause: {one_line(outcome.root_cause)}")
     tries = f"{len(outcome.attempt_ids)} attempt(s) recorded; `olympus eval fixes` sums them up"

@@ -32,7 +32,9 @@ def test_a_failing_plan_gets_a_verified_fix_on_a_branch(repo: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     out = done.stdout
-    assert 'stacks/app: terraform plan fails: Error: Reference to undeclared input variable' in out
+    assert (
+        "stacks/app: terraform plan fails (undeclared-reference): Error: Reference to undeclared input variable" in out
+    )
     assert "root cause: main.tf reads var.greeting, which no variable block declares: the fix declares it" in out
     assert "verified fix (validate, plan, scanners and policies pass; plan: 1 to add" in out
     assert "on branch olympus/fix-infra-greet" in out and '    +variable "greeting" {' in out
@@ -53,7 +55,7 @@ def test_a_failing_plan_gets_a_verified_fix_on_a_branch(repo: Path) -> None:
     assert len(git(repo, "worktree", "list").splitlines()) == 1  # every scratch worktree is gone
 
     figures = olympus("eval", "fixes", "--repo", str(repo))
-    assert ["unknown", "2", "1", "0", "0", "50%"] in [line.split() for line in figures.stdout.splitlines()]
+    assert ["undeclared-reference", "2", "1", "0", "0", "50%"] in [line.split() for line in figures.stdout.splitlines()]
 
 
 def test_without_a_model_or_without_a_failure(repo: Path, tmp_path: Path) -> None:
