@@ -1,5 +1,8 @@
-"""Gather a failure's evidence: reproduce the failing step in a scratch tree, then collect the error, the provider
-versions, the project's files and the change's diff — every text redacted of secrets and sensitive values."""
+"""Gather a failure's evidence: the failing step reproduced in a scratch tree, and what the model may read of it.
+
+The error, the provider versions, the project's files and the change's diff, every text redacted of secrets and
+sensitive values.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""The fix loop: the model reads a failure's evidence, proposes a fix (or says a person must act), Olympus checks
-it against the patch rules and verifies it; a fix that fails goes back to the model, within a budget of tries.
+"""The fix loop: the model proposes a fix or says a person must act; Olympus checks and verifies each proposal.
+
+The model reads a failure's evidence; a proposal is checked against the patch rules and verified, and one that fails
+goes back to the model, within a budget of tries.
 
 The model proposes and never applies: its only tools read files and hand back a proposal. Every attempt is kept in
 the evaluation store, verified or not.

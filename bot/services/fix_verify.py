@@ -1,5 +1,6 @@
-"""Verify a proposed fix before anyone sees it: in a scratch tree, the scanners, then init, validate and plan, then
-the policies. A fix that fails a step, adds a finding or breaks a blocking policy is not offered.
+"""Verify a proposed fix before anyone sees it: scanners, init, validate, plan and policies, in a scratch tree.
+
+A fix that fails a step, adds a finding or breaks a blocking policy is not offered.
 
 The scratch tree is the change's head in a folder of its own (the caller's temporary worktree), never the person's
 checkout; no state lock is taken and no state is written (a plan only reads), and the plan file is deleted.

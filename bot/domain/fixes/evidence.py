@@ -1,5 +1,8 @@
-"""What the model is shown of a failure: the error, the log's relevant part, the change's diff, the provider
-versions and the project's files — bounded in size and already redacted by whoever gathered them."""
+"""What the model is shown of a failure, bounded in size and fenced as data.
+
+The error, the log's relevant part, the change's diff, the provider versions and the project's files, already
+redacted by whoever gathered them (bot/services/fix_evidence.py).
+"""
 
 from __future__ import annotations
 
