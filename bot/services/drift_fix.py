@@ -24,6 +24,7 @@ from bot.domain.models import Project, Refusal
 from bot.errors import UserError
 from bot.ports import CodeHost, PullRequestInfo
 from bot.services.context import Loop
+from bot.services.drift_issues import DRIFT_LABEL
 from bot.services.drift_sweep import SweptTree, sweep_drift
 from bot.services.github_checkout import change_id_of, materialize
 from bot.services.github_propose import LABELS
@@ -69,12 +70,17 @@ def _drifted_project(
     loop: Loop, codehost: CodeHost, repo: str, issue: Mapping[str, Any], default_branch: str
 ) -> tuple[Project, DriftCheck]:
     """The project the drift issue is about, and its latest check, which must have found drift."""
-    marked = None if issue.get("pull_request") else drift_marker_of(str(issue.get("body") or ""))
+    # A drift issue as drift_issues.py finds one: open, labelled, its body starting with the marker (read from
+    # GitHub, not from the event: the body may have changed since).
+    number = int(issue["number"])
+    found = [] if issue.get("pull_request") else codehost.issues_labelled(repo, DRIFT_LABEL)
+    body = next((i.body for i in found if i.number == number), None)
+    marked = drift_marker_of(body) if body is not None else None
     if marked is None:
         raise UserError(
             "not-a-drift-issue",
-            "`/infra fix drift` works only in a drift issue: this is not one Olympus opened",
-            "comment it in the issue Olympus opened for the drifted project (labelled `olympus:drift`)",
+            "`/infra fix drift` works only in an open drift issue: this is not one Olympus opened",
+            f"comment it in the issue Olympus opened for the drifted project (labelled `{DRIFT_LABEL}`)",
         )
     marked_repo, name = marked
     if marked_repo != repo:
