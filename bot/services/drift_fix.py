@@ -16,7 +16,7 @@ from bot.adapters.github.repo_reader import GitHubRepoReader
 from bot.changes.drift_adoption import Adopted, adopt
 from bot.domain.branches import fix_drift_branch
 from bot.domain.commands import FixDrift, render_command
-from bot.domain.drift import DriftCheck, DriftReport, DriftStatus, drift_marker_of
+from bot.domain.drift import DriftCheck, DriftReport, DriftStatus, drift_marker_of, first_error_line
 from bot.domain.drift.fixes import adoption_of, restores_trailer
 from bot.domain.drift.way_out import WayOut
 from bot.domain.markdown import code, fence
@@ -215,7 +215,11 @@ def _check_again(loop: Loop, reader: GitHubRepoReader, head: str, project: Proje
             "comment again once that change is merged or closed",
         )
     if report.status is DriftStatus.ERROR:
-        raise UserError("drift-check-failed", f"the drift check of {project.name} failed: {report.error}", "")
+        raise UserError(
+            "drift-check-failed",
+            f"the drift check of {project.name} failed: {first_error_line(report.error)}",
+            "fix what Terraform's error says (`olympus drift` shows it too), then comment again",
+        )
     if report.status is not DriftStatus.DRIFTED:
         raise UserError(
             "no-drift",

@@ -43,7 +43,8 @@ def world(fixtures_dir: Path, fake_github: Any, aws: LocalAws, tmp_path: Path) -
     fake.set_permission(REPO, "alice", "write")
     fake.set_permission(REPO, "mallory", "read")
     fake.set_branch_protection(REPO, "main", required_approving_review_count=1)
-    return App(fixtures_dir, fake, aws, tmp_path), repo
+    # No scanners: what is tested is the drift and its fix, and Checkov alone would take most of the time.
+    return App(fixtures_dir, fake, aws, tmp_path, scanners=()), repo
 
 
 def last_reply(app: App, repo: Any, number: int) -> str:

@@ -92,7 +92,7 @@ _ASK_ROW: Mapping[Door, str] = {
 _FIX_ROW: Mapping[Door, str] = {
     "app": "in a drift issue: a pull request that puts reality back (`restore`) or changes the code to match it "
     "(`adopt`)",
-    "cli": "in a drift issue on GitHub (the App): a pull request that restores or adopts the drift",
+    "cli": "in a drift issue on GitHub (the App): a change that restores or adopts the drift",
 }
 _SYNC_ROW: Mapping[Door, str] = {
     "app": "ask Argo CD again to deploy what a merged pull request changed",
@@ -265,12 +265,13 @@ def _status(door: Door) -> str:
 
 
 def _fix(door: Door) -> str:
+    change = "a pull request" if door == "app" else "a change"
     summary = (
-        "in a drift issue Olympus opened, a pull request out of the drift: `restore` keeps the code, and the pull "
-        "request's plan shows what its apply puts back; `adopt` changes the resources' module calls to match "
-        "reality, for resources inside a module Olympus generated, and its plan shows no changes. Without a way, "
-        "the one the issue proposes. Either is planned, approved and applied through the gate as usual; the issue "
-        "closes once a drift check finds the project clean."
+        f"in a drift issue Olympus opened, {change} out of the drift: `restore` keeps the code, and the plan shows "
+        "what the apply puts back; `adopt` changes the module calls of the drifted resources (inside modules Olympus "
+        "generated) to match reality, and the plan shows no changes. Without a way, the one the issue proposes. "
+        "Either is planned, approved and applied through the gate as usual; the issue closes once a drift check "
+        "finds the project clean."
     )
     details = (
         "Only as a comment on a drift issue of this repository; it needs what `create` needs."

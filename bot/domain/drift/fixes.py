@@ -93,7 +93,10 @@ def adoption_of(resources: Sequence[ResourceChange]) -> Adoption:
             if (type_, attribute.name) in _FOLLOWERS:
                 continue
             rule = _OPTIONS.get((type_, attribute.name))
-            value = None if rule is None or type(attribute.new) is Mark else rule[1](attribute.new)
+            if type(attribute.new) is Mark:
+                problems.append(f"{resource.address}: {attribute.name} is hidden (sensitive, or known only later)")
+                continue
+            value = rule[1](attribute.new) if rule is not None else None
             if rule is None or value is None:
                 problems.append(f"{resource.address}: {attribute.name} is no setting of its module call")
                 continue
