@@ -50,7 +50,9 @@ def fix_drift_in_issue(
     """Open (or find) the pull request out of the issue's drift, reply with its link, and plan it; its number."""
     project, check = _drifted_project(loop, codehost, repo, issue, default_branch)
     number = int(issue["number"])
-    way = WayOut(command.way or check.detail.get("way_out") or WayOut.RESTORE.value)
+    proposed = str(check.detail.get("way_out") or "")
+    ways = {w.value: w for w in WayOut}
+    way = ways.get(command.way or proposed, WayOut.RESTORE)  # an unreadable record proposes the safe way
     line = render_command(FixDrift(way.value))
     with loop.store.audited(sender, "fix-drift", {"repo": repo, "issue": number, "project": project.name}) as outcome:
         if way is WayOut.RESTORE:
@@ -73,8 +75,8 @@ def _drifted_project(
     # A drift issue as drift_issues.py finds one: open, labelled, its body starting with the marker (read from
     # GitHub, not from the event: the body may have changed since).
     number = int(issue["number"])
-    found = [] if issue.get("pull_request") else codehost.issues_labelled(repo, DRIFT_LABEL)
-    body = next((i.body for i in found if i.number == number), None)
+    labelled = [] if issue.get("pull_request") else codehost.issues_labelled(repo, DRIFT_LABEL)
+    body = next((i.body for i in labelled if i.number == number), None)
     marked = drift_marker_of(body) if body is not None else None
     if marked is None:
         raise UserError(
@@ -100,10 +102,10 @@ def _drifted_project(
         )
     check = next((c for c in loop.store.drift_checks(repo) if c.project == name), None)
     if check is None or check.status is not DriftStatus.DRIFTED:
-        found = f"found it {check.status.value} at {check.checked_at:%Y-%m-%d %H:%M} UTC" if check else "never ran"
+        last = f"found it {check.status.value} at {check.checked_at:%Y-%m-%d %H:%M} UTC" if check else "never ran"
         raise UserError(
             "no-drift",
-            f"the last drift check of {name} {found}: there is no drift to fix",
+            f"the last drift check of {name} {last}: there is no drift to fix",
             "Olympus updates the issue at its next check, and closes it when the project is clean",
         )
     return project, check

@@ -26,7 +26,9 @@ def create(kind: ResourceKind, name: str, **options: str) -> ResourceRequest:
 
 
 def test_every_drifted_call_is_updated_on_the_same_files() -> None:
-    files = with_resources(create(ResourceKind.BUCKET, "logs"), create(ResourceKind.FUNCTION, "resize", runtime="java11"))
+    files = with_resources(
+        create(ResourceKind.BUCKET, "logs"), create(ResourceKind.FUNCTION, "resize", runtime="java11")
+    )
     adopted = adopt(
         MemoryRepo(files),
         ENV,
