@@ -46,8 +46,12 @@ def fix_drift_in_issue(
     sender: str,
     default_branch: str,
     reply: ReplyTo,
-) -> int | None:
-    """Open (or find) the pull request out of the issue's drift, reply with its link, and plan it; its number."""
+) -> int:
+    """Open (or find) the pull request out of the issue's drift, reply with its link, and plan it; its number.
+
+    Asked again (a retried job, or twice), it finds the same branch and pull request: the restore's commit is the
+    same commit while the base has not moved, the adopt's the same files.
+    """
     project, check = _drifted_project(loop, codehost, repo, issue, default_branch)
     number = int(issue["number"])
     proposed = str(check.detail.get("way_out") or "")
