@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.domain.conversations import Conversation
 from bot.domain.drift import DriftCheck
 from bot.domain.findings import ScanReport
+from bot.domain.fixes.attempts import FixAttempt
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding
 
@@ -202,6 +203,20 @@ class Store(Protocol):
 
     def drift_checks(self, repo: str) -> list[DriftCheck]:
         """The latest drift check of each project of repo, by project name."""
+        ...
+
+    def record_fix_attempt(self, attempt: FixAttempt) -> int:
+        """Keep one attempt of the fix loop, verified or not (secrets masked); its id."""
+        ...
+
+    def mark_fix_outcome(
+        self, attempt_id: int, *, accepted: bool | None = None, next_apply_ok: bool | None = None
+    ) -> bool:
+        """Record whether people accepted an offered fix and whether the next apply held; False: no such attempt."""
+        ...
+
+    def fix_attempts(self, repo: str | None = None, limit: int = 1000) -> list[FixAttempt]:
+        """The latest fix attempts (of repo, or of every repository), newest first."""
         ...
 
     def conversation_for(self, place: str, who: str) -> Conversation | None:

@@ -244,6 +244,34 @@ drift_checks = sa.Table(
     sa.UniqueConstraint("repo", "project"),
 )
 
+# The fix loop's evaluation store (bot/domain/fixes/attempts.py): every attempt, verified or not, secrets masked.
+fix_attempts = sa.Table(
+    "fix_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("repo", NulFreeText, nullable=False),
+    sa.Column("change_id", NulFreeText, nullable=False),
+    sa.Column("project", NulFreeText, nullable=False),
+    sa.Column("step", NulFreeText, nullable=False),
+    sa.Column("failure_class", NulFreeText, nullable=False, index=True),
+    sa.Column("root_cause", NulFreeText, nullable=False),
+    sa.Column("kind", NulFreeText, nullable=False),
+    sa.Column("verification", NulFreeText, nullable=False),
+    sa.Column("verification_detail", NulFreeText, nullable=False),
+    sa.Column("patch", NulFreeText, nullable=False),
+    sa.Column("tool_calls", sa.JSON, nullable=False),
+    sa.Column("tools_used", sa.JSON, nullable=False),
+    sa.Column("tokens_in", sa.Integer, nullable=False),
+    sa.Column("tokens_out", sa.Integer, nullable=False),
+    sa.Column("try_number", sa.Integer, nullable=False),
+    sa.Column("offered", sa.Boolean, nullable=False),
+    sa.Column("accepted", sa.Boolean, nullable=True),
+    sa.Column("next_apply_ok", sa.Boolean, nullable=True),
+    sa.Column("extra", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_fix_attempts_repo_change_id", "repo", "change_id"),
+)
+
 # The GitHub App's webhook deliveries, queued for the workers (bot/adapters/jobqueue.py).
 jobs = sa.Table(
     "jobs",

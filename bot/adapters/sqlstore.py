@@ -19,6 +19,7 @@ from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
 from bot.adapters.sql_conversations import conversation_for, save_conversation
 from bot.adapters.sql_drift import drift_checks_of, record_drift_check
+from bot.adapters.sql_fix_attempts import fix_attempts_of, mark_fix_outcome, record_fix_attempt
 from bot.adapters.sql_interactions import recent_interactions, record_interaction
 from bot.adapters.sql_mutex import SqlMutexes
 from bot.adapters.sql_policy_approvals import policy_approval_insert, policy_approvals_at
@@ -32,6 +33,7 @@ from bot.adapters.store_engine import (
 )
 from bot.domain.conversations import Conversation
 from bot.domain.drift import DriftCheck
+from bot.domain.fixes.attempts import FixAttempt
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding, Severity
 from bot.domain.policies.results import PolicyFailure
@@ -459,6 +461,18 @@ class SqlStore:
     def save_conversation(self, conversation: Conversation) -> int:
         """Keep the conversation (bot/adapters/sql_conversations.py), over the requester's last one there."""
         return save_conversation(self.engine, conversation)
+
+    def record_fix_attempt(self, attempt: FixAttempt) -> int:
+        """Keep one fix attempt (bot/adapters/sql_fix_attempts.py), secrets masked."""
+        return record_fix_attempt(self.engine, attempt, self.clock)
+
+    def mark_fix_outcome(
+        self, attempt_id: int, *, accepted: bool | None = None, next_apply_ok: bool | None = None
+    ) -> bool:
+        return mark_fix_outcome(self.engine, attempt_id, accepted=accepted, next_apply_ok=next_apply_ok)
+
+    def fix_attempts(self, repo: str | None = None, limit: int = 1000) -> list[FixAttempt]:
+        return fix_attempts_of(self.engine, repo, limit)
 
     def record_drift_check(self, check: DriftCheck) -> None:
         """Keep a project's latest drift check (bot/adapters/sql_drift.py), over its previous one."""

@@ -9,7 +9,7 @@ from typing import Final
 from bot.domain.commands.types import ChangeCommand, Create, CreateApp, Destroy, SetValues, Update
 from bot.domain.models import Cloud, ResourceRequest
 
-__all__ = ["BRANCH_PREFIX", "READABLE_NAME_MAX", "branch_for", "branch_of"]
+__all__ = ["BRANCH_PREFIX", "READABLE_NAME_MAX", "branch_for", "branch_of", "fix_drift_branch"]
 
 BRANCH_PREFIX: Final = "infra/"
 # The name's part of the branch; a longer name is cut and told apart by the hash. With the rest this keeps the
@@ -56,3 +56,16 @@ def branch_of(command: ChangeCommand) -> str:
         return branch
     identity = "\0".join((action, command.name, command.env, detail))
     return f"{branch}.{hashlib.sha256(identity.encode()).hexdigest()[:8]}"
+
+
+def fix_drift_branch(project: str, way: str) -> str:
+    """infra/fix-drift-<project>-<way>: one branch per project and way out, so asking twice finds the same PR.
+
+    A project's name shown otherwise than as it is (`infra/aws/envs/dev` reads `infra-aws-envs-dev`) gets a dot and
+    8 hex digits of its SHA-256, as branch_for does, so two projects never share a branch.
+    """
+    readable = _NOT_READABLE.sub("-", project.lower()).strip("-")[:READABLE_NAME_MAX].rstrip("-")
+    branch = f"{BRANCH_PREFIX}fix-drift-{readable or 'x'}-{way}"
+    if readable == project:
+        return branch
+    return f"{branch}.{hashlib.sha256(project.encode()).hexdigest()[:8]}"

@@ -14,6 +14,7 @@ from bot.domain.commands import (
     Create,
     CreateApp,
     Destroy,
+    FixDrift,
     Help,
     Import,
     Plan,
@@ -61,6 +62,8 @@ _KINDS: Final[Mapping[type, str]] = {
     # Owning the failing policy set is what counts (checked when it is recorded); reading the repository is enough.
     ApprovePolicies: "approve_policies",
     Status: "status",
+    # A fix of drift opens a pull request, as `/infra create` does; its apply goes through the gate.
+    FixDrift: "fix_drift",
     Help: "help",
     # A request in plain words can only end in proposals, so it needs what `/infra create` needs, and is checked
     # before any model reads it.
@@ -88,6 +91,7 @@ class PermissionPolicy:
         default_factory=lambda: {
             "create": "write",
             "update": "write",
+            "fix_drift": "write",
             "destroy": "write",
             "plan": "write",
             "unlock": "write",
@@ -125,7 +129,7 @@ def rank(permission: str) -> int:
 
 def command_kind(command: Command) -> str:
     """The policy's name for a parsed command: create (ask too), update, destroy, plan, apply, import, state_rm,
-    unlock, status, sync, help."""
+    unlock, status, sync, fix_drift, help."""
     return _KINDS[type(command)]
 
 

@@ -22,7 +22,7 @@ from bot.services.context import Loop
 from bot.services.parallelism import parallel_plan_from
 from bot.wiring import cache_dir, standard_scanners
 
-MODES = ("auto", "plan", "apply", "ask", "sync")
+MODES = ("auto", "plan", "apply", "ask", "sync", "drift")
 BINARIES = ("terraform", "tofu", EMBEDDED)
 COMMENT_MODES = ("sticky", "new", "off")
 PLAN_EVENTS = ("pull_request",)
@@ -35,7 +35,7 @@ ROLE_INPUTS = ("aws-plan-role", "aws-apply-role", "gcp-workload-identity-provide
 PERMISSIONS_HINT = (
     "give the job's token the permissions its workflow lists (workflows/olympus.yml): the plan job contents: write "
     "(the lock refs), pull-requests: write and checks: write; the apply job contents: read, actions: read (the plan "
-    "record) and pull-requests: write"
+    "record) and pull-requests: write; the drift job contents: read and issues: write"
 )
 # Credential environment variables that are settings, not secrets, so they stay readable in logs.
 NOT_SECRET = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EC2_METADATA_DISABLED", "GOOGLE_CLOUD_PROJECT"})
@@ -244,7 +244,7 @@ def no_cloud_credentials() -> dict[str, str]:
 
 
 def credentials_env(mode: str, inputs: ActionInputs, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Short-lived cloud credentials for `mode` ("plan" or "apply") as environment variables for Terraform."""
+    """Short-lived cloud credentials for `mode` ("plan", "drift": the plan role, or "apply") for Terraform."""
     if not inputs.role_inputs:
         return no_cloud_credentials()
     from bot.adapters.oidc import action_credentials_env
@@ -409,6 +409,8 @@ def resolve_mode(inputs: ActionInputs, event: Mapping[str, Any], event_name: str
         )
     if inputs.mode == "sync":
         return "sync"  # after a merge: Argo CD syncs what it changed (bot/entrypoints/action_sync.py)
+    if inputs.mode == "drift":
+        return "drift"  # on the default branch, on a schedule (bot/entrypoints/action_drift.py)
     if event_name in PLAN_EVENTS and event.get("action") == "closed" and inputs.mode != "apply":
         return "unlock"  # a merged or closed pull request is never planned: it gives its locks back
     if inputs.mode != "auto":
@@ -453,6 +455,10 @@ def _step(mode: str) -> Callable[[ActionContext, ActionInputs, Mapping[str, str]
         from bot.entrypoints.action_sync import sync_merged_event
 
         return sync_merged_event
+    if mode == "drift":
+        from bot.entrypoints.action_drift import drift_default_branch
+
+        return drift_default_branch
     from bot.entrypoints.action_apply import apply_from_event
 
     return apply_from_event

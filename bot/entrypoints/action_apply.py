@@ -12,6 +12,7 @@ from bot.adapters.github.ref_locks import GitHubRefLocks
 from bot.adapters.localgit import LocalGit
 from bot.adapters.plan_store import PlanKey, PlanStoreError, open_plan_store
 from bot.domain.commands import Apply, Reply, parse
+from bot.domain.drift.fixes import restored_projects
 from bot.domain.gate import Blocked
 from bot.domain.markdown import bullet_list, code, escape_text, fence
 from bot.domain.permissions import Refused, may_run
@@ -88,8 +89,10 @@ def apply_from_event(
         requesters=(asker,),
         base=pr.base_branch,
         contributors=review.contributors,
+        restores=restored_projects(commit.message for commit in codehost.pull_request_commits(repo, number)),
     )
-    projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), _only(inputs))
+    touched = affected_projects_of(checkout.reader, checkout.changed_files, checkout.restores)
+    projects = select_projects(touched, _only(inputs))
     terraform, credentials = job_terraform("apply", inputs, environ, emit)
     loop = build_action_loop(context, environ, terraform)
     loop.git = git

@@ -13,6 +13,7 @@ from bot.adapters.localgit import GitError, LocalGit
 from bot.adapters.plan_store import PlanKey, open_plan_store
 from bot.domain.app_report import applications_lines
 from bot.domain.app_sources import touches_apps
+from bot.domain.drift.fixes import restored_projects
 from bot.domain.findings import merge_reports
 from bot.domain.markdown import code
 from bot.domain.plan_evidence import RECORD_FILE, record_text
@@ -106,8 +107,10 @@ def plan_pull_request_event(
         requesters=tuple(sorted({author, context.actor} - {""})),
         base=base_ref,
         base_reader=GitTreeReader(git, base_sha),
+        # A restore of drift (`/infra fix drift restore`) names its project in a commit trailer, as the App reads it.
+        restores=restored_projects([git.git("log", "--format=%B", f"{base_sha}..{head_sha}")]),
     )
-    projects = affected_projects_of(checkout.reader, checkout.changed_files)
+    projects = affected_projects_of(checkout.reader, checkout.changed_files, checkout.restores)
     # Applications are planned with the whole pull request, not when the projects input names some (as in the App).
     wants_apps = not inputs.projects and touches_apps(checkout.changed_files)
     if not projects and not wants_apps:

@@ -289,6 +289,24 @@ def status(repo: RepoOpt = Path(".")) -> None:
 
 
 @app.command()
+def diagnose(
+    repo: RepoOpt = Path("."),
+    branch: BranchOpt = None,
+    project: Annotated[
+        str | None, typer.Option("--project", "-p", metavar="NAME", help="Diagnose only this project (name or dir).")
+    ] = None,
+    tries: Annotated[int, typer.Option("--tries", min=1, max=5, help="Fixes the model may propose per project.")] = 3,
+    sandbox: SandboxOpt = False,
+    actor: AsOpt = None,
+) -> None:
+    """Find a change's failing plan again, let Claude diagnose it, and put a verified fix on olympus/fix-<branch>."""
+    _local_commands()
+    from bot.entrypoints.local_diagnose import diagnose as run_diagnosis
+
+    raise typer.Exit(run_diagnosis(repo, branch=branch, project=project, sandbox=sandbox, actor=actor, tries=tries))
+
+
+@app.command()
 def drift(
     repo: RepoOpt = Path("."),
     project: Annotated[

@@ -1,4 +1,4 @@
-"""`olympus eval`: measuring how well Olympus reads requests in plain words."""
+"""`olympus eval`: measuring how well Olympus reads requests in plain words, and how its fixes fare."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 __all__ = ["eval_app"]
 
-eval_app = typer.Typer(help="Measure how well Olympus reads requests.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure how well Olympus reads requests and fixes failures.", no_args_is_help=True)
 
 
 @eval_app.command("nl")
@@ -41,3 +41,16 @@ def eval_nl(
     from bot.entrypoints.local_eval import evaluate_requests
 
     raise typer.Exit(evaluate_requests(cases, tools=tools, replay=replay, record=record, output=output, repo=repo))
+
+
+@eval_app.command("fixes")
+def eval_fixes(
+    repo: Annotated[Path, typer.Option("--repo", metavar="PATH", help="The repository whose store to read.")] = Path(
+        "."
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Report the fix loop's attempts per failure class: verified, accepted, applied, and the success rate."""
+    from bot.entrypoints.local_eval_fixes import report_fixes
+
+    raise typer.Exit(report_fixes(repo, as_json=as_json))

@@ -16,6 +16,7 @@ from bot.domain.commands import (
     Apply,
     ApprovePolicies,
     Ask,
+    FixDrift,
     Help,
     Import,
     NotForMe,
@@ -110,6 +111,13 @@ def run_request(
             "run `olympus approve-policies --by LOGIN"
             + (f" --policy-set {parsed.policy_set}" if parsed.policy_set else "")
             + "` (the App and the Action take the approver from GitHub)",
+        )
+    if isinstance(parsed, FixDrift):
+        raise UserError(
+            "fix-drift-in-an-issue",
+            "`/infra fix drift` answers a drift issue on GitHub; a local repository has none",
+            "comment it in the project's drift issue (the App), or restore locally with a change to the project, "
+            "planned, approved and applied as usual (`olympus drift` shows what drifted)",
         )
     if isinstance(parsed, Sync):
         raise UserError(

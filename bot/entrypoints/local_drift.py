@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.adapters.git_tree import GitTreeReader
-from bot.domain.drift import DriftCheck, DriftReport, DriftStatus, first_error_line, report_as_dict
+from bot.domain.drift import UNSEEN, DriftCheck, DriftReport, DriftStatus, first_error_line, sweep_as_dict
+from bot.domain.drift.report import OUTSIDE
 from bot.domain.drift.way_out import WayOut
 from bot.domain.markdown import one_line
 from bot.domain.models import Project
@@ -18,9 +19,6 @@ from bot.services.drift_sweep import SweptTree, sweep_drift
 from bot.services.local_checkout import release_finished_locks
 from bot.services.parallelism import plan_limit
 from bot.services.repo_projects import projects_of, repo_config
-
-# What no plan can see, said with every report rather than left for the reader to assume.
-UNSEEN = "resources created outside Terraform are in no state, so no plan sees them (docs/drift.md)"
 
 
 def check_drift(repo: Path, *, project: str | None, as_json: bool, sandbox: bool, actor: str | None) -> int:
@@ -77,6 +75,10 @@ def drift_lines(base: str, commit: str, reports: Sequence[DriftReport], checks: 
             if resource.action == "delete":
                 lines.append(f"  - {address}: deleted outside Terraform")
                 continue
+            if resource.action == OUTSIDE:
+                ids = ", ".join(one_line(a.after) for a in resource.attributes)
+                lines.append(f"  + {address}: created outside Terraform (import id {ids}), not in the state")
+                continue
             lines.append(f"  ~ {address}")
             for attribute in resource.attributes:
                 before, after = one_line(attribute.before), one_line(attribute.after)
@@ -98,7 +100,7 @@ def _status(report: DriftReport, check: DriftCheck | None) -> str:
         return "clean"
     since = f" since {_time(check.since)}" if check is not None and check.since is not None else ""
     return (
-        f"drifted{since}: {len(report.changed)} changed, {len(report.deleted)} deleted outside Terraform; "
+        f"drifted{since}: {report.counts()} outside Terraform; "
         f"way out proposed: {report.way_out.value} ({_WAY_OUT_TODAY[report.way_out]})"
     )
 
@@ -106,19 +108,15 @@ def _status(report: DriftReport, check: DriftCheck | None) -> str:
 # What each way out takes today: `/infra fix drift` is not built yet, so the line never names it.
 _WAY_OUT_TODAY = {
     WayOut.RESTORE: "plan and apply the project's code through the gate: the apply puts reality back",
-    WayOut.ADOPT: "change the module call's options to match, in a change of its own (`/infra update ...`)",
+    WayOut.ADOPT: "change the code to match, in a change of its own: the module call's options (`/infra update "
+    "...`), and `import` blocks for what was created outside Terraform",
 }
 
 
 def _as_json(
     repo_id: str, base: str, commit: str, reports: Sequence[DriftReport], checks: dict[str, DriftCheck]
 ) -> dict[str, object]:
-    projects = []
-    for report in reports:
-        check = checks.get(report.project.name)
-        checked_at = check.checked_at if check is not None else datetime.now().astimezone()
-        projects.append(report_as_dict(report, checked_at=checked_at, since=check.since if check else None))
-    return {"repo": repo_id, "branch": base, "commit": commit, "projects": projects, "unseen": UNSEEN}
+    return sweep_as_dict(repo_id, base, commit, reports, checks, now=datetime.now().astimezone())
 
 
 def _time(at: datetime) -> str:

@@ -62,7 +62,7 @@ def gate_for(
     in the store, so whoever can write the store and the plan files cannot also decide which hash is expected.
     """
     branch, head = checkout.change_id, checkout.head
-    projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), only)
+    projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files, checkout.restores), only)
     latest = {plan.project: plan for plan in loop.store.plans_for(branch)}  # oldest first, so newest wins
     planned: list[PlannedProject] = []
     to_apply: list[tuple[Project, PlanRecord]] = []

@@ -25,3 +25,5 @@ class Checkout:
     contributors: Authorship = field(default_factory=Authorship)
     # The repository at the base branch: the policies that judge the change are read from it, never from the change.
     base_reader: RepoReader | None = None
+    # Projects a restore of drift names in its commits: planned and applied although no file of theirs changed.
+    restores: tuple[str, ...] = ()

@@ -17,12 +17,15 @@ from pathlib import Path
 from bot.adapters.terraform import TerraformError
 from bot.domain.drift import DriftCheck, DriftReport, DriftStatus, drift_detail, drift_report, errored, locked
 from bot.domain.drift import next_since as since_of
+from bot.domain.drift.outside import ImportTarget, import_candidates
+from bot.domain.drift.report import CHANGES
 from bot.domain.models import Project
 from bot.domain.plans import load_plan_documents
 from bot.domain.projects import build_module_graph
 from bot.domain.sensitive import NO_SECRETS
 from bot.ports import RepoReader
 from bot.services.context import Loop
+from bot.services.drift_outside import existing_outside
 from bot.services.ordered_pool import Begun, run_in_order
 from bot.services.plan_report import init_project, remove_empty, slug
 from bot.services.repo_projects import module_dirs_of
@@ -45,10 +48,16 @@ class SweptTree:
 
 @dataclass(frozen=True)
 class _Started:
-    """A project about to be checked, and where its refresh-only plan file goes."""
+    """A project about to be checked, and where its plan files go (each holds values in clear: all deleted)."""
 
     project: Project
     plan_path: Path
+
+    @property
+    def plan_files(self) -> tuple[Path, Path, Path]:
+        """The refresh-only plan, the normal plan, and the import probe's plan."""
+        stem = self.plan_path.with_suffix("")
+        return self.plan_path, stem.with_suffix(".normal.tfplan"), stem.with_suffix(".probe.tfplan")
 
 
 def sweep_drift(loop: Loop, tree: SweptTree, projects: Sequence[Project], *, limit: int) -> list[DriftReport]:
@@ -74,7 +83,8 @@ def sweep_drift(loop: Loop, tree: SweptTree, projects: Sequence[Project], *, lim
         return report
 
     def abandon(started: _Started) -> None:
-        started.plan_path.unlink(missing_ok=True)  # the refresh-only plan holds every value in clear
+        for path in started.plan_files:
+            path.unlink(missing_ok=True)  # a plan file holds every value in clear
         remove_empty(started.plan_path.parent, loop.state_dir)
 
     def settled(project: Project, report: DriftReport) -> None:
@@ -121,7 +131,9 @@ def _check(loop: Loop, tree: Path, started: _Started, stop: threading.Event) -> 
     """init, the refresh-only plan and its JSON, then the normal plan (on a worker thread: no store, no locks)."""
     project, board = started.project, loop.task_board
     workdir = tree / project.dir
+    refresh_path, normal_path, probe_path = started.plan_files
     known = NO_SECRETS
+    outside: tuple[ImportTarget, ...] = ()
 
     def output(line: str) -> None:
         board.line(project.name, line)
@@ -134,13 +146,24 @@ def _check(loop: Loop, tree: Path, started: _Started, stop: threading.Event) -> 
             # block the project's next apply (see plan_projects.py).
             board.step(project.name, "terraform plan -refresh-only")
             refresh = ["plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"]
-            refresh.append(f"-out={started.plan_path}")
+            refresh.append(f"-out={refresh_path}")
             run_step(loop, workdir, env, refresh, known, on_line=output, stop=stop, succeeds=_DETAILED)
-            show = ["show", "-json", "-no-color", str(started.plan_path)]
-            shown = run_step(loop, workdir, env, show, known, echo=False, stop=stop)
+            shown = run_step(loop, workdir, env, _show(refresh_path), known, echo=False, stop=stop)
             board.step(project.name, "terraform plan")
-            plan = ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"]
+            plan = ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false", f"-out={normal_path}"]
             planned = run_step(loop, workdir, env, plan, known, on_line=output, stop=stop, succeeds=_DETAILED)
+            if planned.returncode == CHANGES:
+                normal = run_step(loop, workdir, env, _show(normal_path), known, echo=False, stop=stop)
+                candidates = import_candidates(load_plan_documents(normal.stdout)[0])
+                if candidates:
+                    board.step(project.name, "terraform plan (import probe)")
+                    outside = existing_outside(
+                        loop, workdir, env, candidates, probe_path, known, stop=stop, on_line=output
+                    )
     except TerraformError as exc:
         return errored(project, known.redact(str(exc)))
-    return drift_report(project, load_plan_documents(shown.stdout)[0], planned.returncode, known)
+    return drift_report(project, load_plan_documents(shown.stdout)[0], planned.returncode, known, imports=outside)
+
+
+def _show(plan_file: Path) -> list[str]:
+    return ["show", "-json", "-no-color", str(plan_file)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.adapters.github.repo_reader import GitHubRepoReader
+from bot.domain.drift.fixes import restored_projects
 from bot.ports import CodeHost, PullRequestInfo
 from bot.services.checkout import Checkout
 
@@ -33,6 +34,7 @@ def pull_request_checkout(
         requesters=requesters,
         base=pr.base_branch,
         base_reader=GitHubRepoReader(codehost, repo, pr.base_branch),
+        restores=restored_projects(commit.message for commit in codehost.pull_request_commits(repo, pr.number)),
     )
 
 

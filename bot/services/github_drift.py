@@ -12,6 +12,7 @@ from bot.errors import UserError
 from bot.ports import CodeHost
 from bot.services.context import Loop
 from bot.services.drift_issues import IssueOutcome, upsert_drift_issues
+from bot.services.drift_recall import recall_open_drift
 from bot.services.drift_sweep import SweptTree, sweep_drift
 from bot.services.github_checkout import change_id_of, materialize
 from bot.services.parallelism import plan_limit
@@ -49,6 +50,8 @@ def check_repository_drift(loop: Loop, codehost: CodeHost, repo: str) -> list[Is
             log.info("drift check of %s: %s has no Terraform projects, nothing to check", repo, branch)
             return []
         release_closed_changes(loop, codehost, repo)
+        # An issue the Action opened (or one from before the store) keeps its "seen since" through this check.
+        recall_open_drift(codehost, loop.store, repo)
         limit = plan_limit(loop.parallel_plan, config.parallel_plan if config is not None else None)
         for stale in loop.state_dir.glob(f"{_CHECKOUT_PREFIX}*"):
             # Left by a worker killed mid-check; under the mutex no other check of this repository is running.

@@ -14,6 +14,7 @@ from bot.domain.commands import (
     ApprovePolicies,
     Ask,
     ChangeCommand,
+    FixDrift,
     Help,
     Import,
     NotForMe,
@@ -36,6 +37,7 @@ from bot.errors import UserError
 from bot.model_ports import LanguageModel
 from bot.ports import CodeHost, CodeHostError
 from bot.services.context import Loop
+from bot.services.drift_fix import fix_drift_in_issue
 from bot.services.github_ask import AskedOnGitHub, answer_in_words
 from bot.services.github_checkout import change_id_of
 from bot.services.github_drift import DRIFT_ACTOR, check_repository_drift
@@ -179,6 +181,8 @@ def carry_out_request(
             propose_from_issue(
                 loop, codehost, repo, number, parsed, sender, default_branch, reply=reply, repo_url=clone_url
             )
+        elif isinstance(parsed, FixDrift):
+            fix_drift_in_issue(loop, codehost, repo, issue, parsed, sender, default_branch, reply)
         elif not on_pull_request:
             reply.say(
                 "`/infra plan`, `apply`, `approve_policies`, `import`, `state rm`, `unlock` and `sync` work in a pull "

@@ -38,7 +38,7 @@ def plan_change(
     the scanners scan; results come in the projects' order. `extra_args` (what followed `--` in `/infra plan`,
     already checked against the blocked flags) go to `terraform plan`.
     """
-    projects = affected_projects_of(checkout.reader, checkout.changed_files)
+    projects = affected_projects_of(checkout.reader, checkout.changed_files, checkout.restores)
     if not projects:
         raise UserError(
             "nothing-to-plan",

@@ -81,7 +81,7 @@ def plan_pull_request(
             )
             return None
         checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, (loop.actor,))
-        projects = affected_projects_of(checkout.reader, checkout.changed_files)
+        projects = affected_projects_of(checkout.reader, checkout.changed_files, checkout.restores)
         # Applications are planned with the whole pull request, not when a command names one project.
         apps = None
         if only is None and loop.apps is not None and touches_apps(checkout.changed_files):

@@ -44,15 +44,21 @@ def projects_of(repo: RepoReader) -> list[Project]:
         raise UserError("invalid-config", str(exc), "fix the project dirs in .olympus.yaml") from None
 
 
-def affected_projects_of(repo: RepoReader, changed: Sequence[str]) -> list[Project]:
-    """The projects changed files touch, including through the local modules the projects call."""
+def affected_projects_of(repo: RepoReader, changed: Sequence[str], restores: Sequence[str] = ()) -> list[Project]:
+    """The projects changed files touch, including through the local modules the projects call, and the projects
+    a restore of drift names (`restores`, from its commits' trailers: see bot/domain/drift/fixes.py).
+
+    A restore changes no file, yet its plan and apply are those of its project; a name that is no project is ignored.
+    """
     files = repo.list_files()
     graph = build_module_graph(files, repo.read_text)
     try:
         projects = discover_projects(files, repo.read_text, repo_config(repo), graph=graph)
     except ProjectConfigError as exc:
         raise UserError("invalid-config", str(exc), "fix the project dirs in .olympus.yaml") from None
-    return affected_projects(projects, changed, files, repo.read_text, graph=graph)
+    touched = affected_projects(projects, changed, files, repo.read_text, graph=graph)
+    named = [p for p in projects if p.name in restores and p not in touched]
+    return touched + named if named else touched
 
 
 def module_dirs_of(repo: RepoReader, project: Project, graph: ModuleGraph | None = None) -> list[str]:

@@ -73,7 +73,8 @@ def change_state(
     config = repo_config(base)
     if config is None or not config.allows(setting):
         return _refused(loop, checkout, setting, params, [_off(command, checkout.base)])
-    projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), command.target)
+    touched = affected_projects_of(checkout.reader, checkout.changed_files, checkout.restores)
+    projects = select_projects(touched, command.target)
     if len(projects) != 1:
         names = ", ".join(p.name for p in projects) or "none"
         reason = (

@@ -27,6 +27,7 @@ def test_there_are_workflows_to_check() -> None:
         ".github/workflows/olympus-apply.yml",
         ".github/workflows/olympus-ask.yml",
         "workflows/olympus.yml",
+        "workflows/olympus-drift.yml",
     } <= names
 
 

@@ -110,7 +110,8 @@ def test_sensitive_values_are_never_shown_wherever_they_went() -> None:
 
 
 def _module_drift(address: str) -> dict[str, Any]:
-    return drift_entry(address, ["update"], {"tags": {"a": "1"}}, {"tags": {"a": "2"}})
+    # Versioning suspended outside Terraform: a setting the generated module's call carries (versioning=off).
+    return drift_entry(address, ["update"], {"versioning": [{"enabled": True}]}, {"versioning": [{"enabled": False}]})
 
 
 @pytest.mark.parametrize(
@@ -124,6 +125,12 @@ def _module_drift(address: str) -> dict[str, Any]:
 def test_drift_is_adopted_only_in_modules_olympus_generated(source: str, way_out: WayOut) -> None:
     plan = refresh_plan(_module_drift("module.logs.aws_s3_bucket.this"), module_calls={"logs": {"source": source}})
     assert drift_report(PROJECT, plan, 2).way_out is way_out
+
+
+def test_drift_no_option_of_the_module_call_carries_is_restored() -> None:
+    tags = drift_entry("module.logs.aws_s3_bucket.this", ["update"], {"tags": {"a": "1"}}, {"tags": {"a": "2"}})
+    plan = refresh_plan(tags, module_calls={"logs": {"source": "../../modules/s3_bucket"}})
+    assert drift_report(PROJECT, plan, 2).way_out is WayOut.RESTORE  # no option sets a bucket's tags
 
 
 def test_drift_of_a_resource_the_root_declares_itself_is_restored() -> None:

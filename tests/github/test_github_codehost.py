@@ -123,6 +123,21 @@ def test_asking_twice_commits_nothing_and_a_new_change_force_updates(host: GitHu
     assert host.read_file(REPO, "infra/x", "infra/x.tf") == "b\n"
 
 
+def test_no_files_is_a_commit_of_the_base_tree_and_asking_twice_commits_nothing(
+    host: GitHubCodeHost, fake_github: Any
+) -> None:
+    # A restore of drift changes no file, yet GitHub opens no pull request without a new commit.
+    base = host.reference_commit(REPO, "main")
+    sha = host.commit_files(REPO, "main", "infra/fix-drift-dev-restore", [], "Restore dev")
+    commit = fake_github.repo(REPO).git.commits[sha]
+    assert sha != base and commit.parents == (base,)
+    assert commit.tree == fake_github.repo(REPO).git.commits[base].tree
+    assert paths(fake_github, "POST", "/git/trees") == []  # no tree to make: the base's is the commit's
+    assert host.commit_files(REPO, "main", "infra/fix-drift-dev-restore", [], "Restore dev") == sha
+    pull = host.open_pull_request(REPO, "infra/fix-drift-dev-restore", "main", "Restore dev", "")
+    assert pull.head_sha == sha and host.changed_files(REPO, pull.number) == []
+
+
 def test_a_missing_branch_is_a_clear_error(host: GitHubCodeHost) -> None:
     with pytest.raises(CodeHostError, match="could not read branch nope of acme/infra: the branch does not exist"):
         host.reference_commit(REPO, "nope")

@@ -58,8 +58,8 @@ def test_drift_is_reported_attribute_by_attribute_and_gone_after_a_restore(repo:
     s3.put_bucket_tagging(Bucket="drift-tags", Tagging={"TagSet": [{"Key": "owner", "Value": "mallory"}]})
     s3.put_bucket_versioning(Bucket="drift-tags", VersioningConfiguration={"Status": "Suspended"})
     s3.delete_public_access_block(Bucket="drift-tags")  # a resource of the module, gone outside Terraform
-    # A bucket made outside Terraform is in no state, so neither plan can see it: Olympus says so, and does not
-    # pretend otherwise (finding unmanaged resources would need an inventory of the cloud account).
+    # A bucket made outside Terraform that no code declares is in no state, so neither plan can see it: Olympus
+    # says so, and does not pretend otherwise (finding it would need an inventory of the cloud account).
     s3.create_bucket(Bucket="shadow-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
 
     project = drift_json(repo)
@@ -78,7 +78,7 @@ def test_drift_is_reported_attribute_by_attribute_and_gone_after_a_restore(repo:
     assert f"{ENV_DIR}: drifted since " in text
     assert "      versioning[0].enabled: true → false" in text
     assert f"  - {MODULE}.aws_s3_bucket_public_access_block.this: deleted outside Terraform" in text
-    assert "resources created outside Terraform are in no state" in text
+    assert "resources created outside Terraform are found only where the code declares them" in text
     status = ok("status", "--repo", str(repo))
     assert f"  {ENV_DIR}: drifted since " in status and "1 deleted" in status
 
@@ -107,3 +107,36 @@ def test_user_errors_exit_2(repo: Path, tmp_path: Path) -> None:
     outside = olympus("drift", "--repo", str(tmp_path / "plain"))
     assert outside.returncode == 2 and "error[not-a-repository]" in outside.stderr
     assert "Traceback" not in outside.stderr + unknown.stderr
+
+
+def test_a_declared_resource_created_outside_terraform_is_found_and_adopted_by_import(repo: Path) -> None:
+    # Merged and never applied: meanwhile someone made the bucket by hand, under the name the code gives it.
+    ok("run", "--sandbox", "--repo", str(repo), "/infra create bucket made-by-hand region=eu-west-1 env=dev")
+    ok("merge", "--repo", str(repo))
+    assert drift_json(repo)["status"] == "unapplied"  # nothing exists yet: the code simply was never applied
+    s3 = emulator(repo).client("s3")
+    s3.create_bucket(Bucket="made-by-hand", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+
+    project = drift_json(repo)
+    address = "module.s3_bucket_made_by_hand.aws_s3_bucket.this"
+    assert project["status"] == "drifted" and project["way_out"] == "adopt"  # restoring cannot create a taken name
+    (outside,) = project["resources"]  # the bucket's other resources do not exist: they are simply to be created
+    assert (outside["address"], outside["action"]) == (address, "outside")
+    assert outside["attributes"] == [{"name": "id", "before": "null", "after": '"made-by-hand"'}]
+    text = ok("drift", "--sandbox", "--repo", str(repo))
+    assert f'  + {address}: created outside Terraform (import id "made-by-hand"), not in the state' in text
+    assert "1 created outside Terraform" in text
+    # The probe's file and plans are gone: nothing is left in the repository or the state folder.
+    assert not list(repo.rglob("olympus_drift_probe.tf")) and not list(repo.rglob("*.probe.tfplan"))
+
+    # Adopting is the import blocks, committed and applied through the gate like any change.
+    git(repo, "switch", "--quiet", "-c", "infra/adopt-made-by-hand")
+    blocks = f'import {{\n  to = {address}\n  id = "made-by-hand"\n}}\n'
+    (repo / ENV_DIR / "olympus_imports.tf").write_text(blocks)
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "Adopt the bucket made by hand")
+    git(repo, "switch", "--quiet", "main")
+    ok("plan", "--sandbox", "--repo", str(repo), "--branch", "infra/adopt-made-by-hand")
+    ok("apply", "--sandbox", "--repo", str(repo), "--branch", "infra/adopt-made-by-hand", "--approved-by", "alice")
+    ok("merge", "--repo", str(repo), "--branch", "infra/adopt-made-by-hand")
+    assert drift_json(repo)["status"] == "clean"

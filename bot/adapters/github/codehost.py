@@ -101,15 +101,18 @@ class GitHubCodeHost:
                 retry=True,
             )
             entries.append({"path": change.path, "mode": "100644", "type": "blob", "sha": blob["sha"]})
-        tree = self._json(
-            "POST", f"{_repo_url(repo)}/git/trees", input={"base_tree": base_tree, "tree": entries}, retry=True
-        )
+        # No files is a commit of the base's own tree (a restore of drift changes no file, yet needs a commit).
+        tree_sha = base_tree
+        if entries:
+            tree_sha = self._json(
+                "POST", f"{_repo_url(repo)}/git/trees", input={"base_tree": base_tree, "tree": entries}, retry=True
+            )["sha"]
         current = self._branch_sha(repo, branch)
         if current is not None:
             head = self._json("GET", f"{_repo_url(repo)}/git/commits/{current}")
-            if head["tree"]["sha"] == tree["sha"] and [p["sha"] for p in head.get("parents", [])] == [base_sha]:
+            if head["tree"]["sha"] == tree_sha and [p["sha"] for p in head.get("parents", [])] == [base_sha]:
                 return current  # the branch already holds exactly this change: asking twice commits nothing
-        body: dict[str, Any] = {"message": message, "tree": tree["sha"], "parents": [base_sha]}
+        body: dict[str, Any] = {"message": message, "tree": tree_sha, "parents": [base_sha]}
         if author is not None:
             body["author"] = {"name": author.name, "email": author.email}
         # A commit made twice is a second commit object that no ref points to: harmless, and never shown.

@@ -14,6 +14,7 @@ from bot.domain.oidc_claims import (
     AWS_AUDIENCE,
     GITHUB_ISSUER,
     ExpectedClaims,
+    branch_subject,
     environment_subject,
     pull_request_subject,
     workload_identity_audience,
@@ -24,21 +25,17 @@ DEFAULT_ENVIRONMENT = "production"
 
 
 def action_credentials_env(mode: str, inputs: Any, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Credentials for the plan role (a pull request's token) or the apply role (the Environment's token)."""
+    """Credentials for the plan role (a pull request's token, or in mode drift the default branch's) or the apply
+    role (the Environment's token)."""
     env = os.environ if environ is None else environ
     repository = env.get("GITHUB_REPOSITORY", "")
     if "/" not in repository:
         raise UserError("not-in-actions", "GITHUB_REPOSITORY is not set", "run `olympus action` inside GitHub Actions")
-    # The plan job runs for a pull request; the apply job runs in an Environment, whose name the token carries.
-    subject = (
-        pull_request_subject(repository)
-        if mode == "plan"
-        else environment_subject(repository, env.get("OLYMPUS_ENVIRONMENT") or DEFAULT_ENVIRONMENT)
-    )
+    subject = _subject(mode, repository, env)
     issuer = env.get("OLYMPUS_OIDC_ISSUER") or GITHUB_ISSUER  # GitHub Enterprise Server has its own
     run_id = env.get("GITHUB_RUN_ID", "0")
     credentials: dict[str, str] = {}
-    role = inputs.aws_plan_role if mode == "plan" else inputs.aws_apply_role
+    role = inputs.aws_plan_role if mode in ("plan", "drift") else inputs.aws_apply_role
     if role:
         aws = credentials_for_job(
             role,
@@ -62,6 +59,16 @@ def action_credentials_env(mode: str, inputs: Any, environ: Mapping[str, str] | 
         )
         credentials.update(gcp.env())
     return credentials
+
+
+def _subject(mode: str, repository: str, env: Mapping[str, str]) -> str:
+    """The token's `sub` the mode's role trusts: the plan job runs for a pull request, the drift job on the default
+    branch (schedule, workflow_dispatch; with the plan role, read-only), the apply job in an Environment."""
+    if mode == "plan":
+        return pull_request_subject(repository)
+    if mode == "drift":
+        return branch_subject(repository, env.get("GITHUB_REF", "").removeprefix("refs/heads/"))
+    return environment_subject(repository, env.get("OLYMPUS_ENVIRONMENT") or DEFAULT_ENVIRONMENT)
 
 
 def _audience(provider: str) -> str:

@@ -3,8 +3,8 @@
 One module per concern: `types` (what a comment can mean), `comment` (trimming and splitting into words, as
 Atlantis does), `grammar` (verbs), `changes` and `kinds/` (create/update/destroy and each kind's options), `apps`
 (Helm releases Argo CD deploys: create app, helm set|upgrade, sync), `run_flags` (plan, apply, import, state rm),
-`ask` (a request in plain words), `requests` (validation shared with the MCP tools), `rendering`, `wording` and `help`
-(per door).
+`drift_fix` (`fix drift` in a drift issue), `ask` (a request in plain words), `requests` (validation shared with the
+MCP tools), `rendering`, `wording` and `help` (per door).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bot.domain.commands.types import (
     Create,
     CreateApp,
     Destroy,
+    FixDrift,
     Help,
     Import,
     Invalid,
@@ -63,6 +64,7 @@ __all__ = [
     "CreateApp",
     "Destroy",
     "Door",
+    "FixDrift",
     "Help",
     "Import",
     "Invalid",

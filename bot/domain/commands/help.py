@@ -8,6 +8,7 @@ from typing import Literal
 from bot.domain.commands.apps import APP_USAGE, HELM_USAGE, SYNC_USAGE
 from bot.domain.commands.ask import ASK_EXAMPLE
 from bot.domain.commands.changes import change_usage
+from bot.domain.commands.drift_fix import FIX_USAGE
 from bot.domain.commands.kinds import LAMBDA_RUNTIMES, MEMORY_MB, TIMEOUT_S
 from bot.domain.commands.run_flags import ATLANTIS_BLOCKED_EXTRA_ARGS, run_usage
 from bot.domain.commands.types import PREFIX, VERBS
@@ -54,6 +55,7 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
         ("unlock", f"release {where}'s locks and discard its plans"),
         ("approve_policies [--policy-set NAME]", "an owner of a failing policy set lets the head commit past it"),
         ("status", _STATUS[door]),
+        ("fix drift [restore\\|adopt]", _FIX_ROW[door]),
         ("ask TEXT", _ASK_ROW[door]),
         ("help [COMMAND]", "this message, or one command's flags (also `/infra COMMAND --help`)"),
     ]
@@ -86,6 +88,11 @@ _ASK_ROW: Mapping[Door, str] = {
     "app": "a request in plain words, read by Claude into the commands above (so is a comment that starts with "
     "`@olympus`, and an issue labelled `infra-request`)",
     "cli": "a request in plain words, read by Claude into the commands above (as `olympus ask TEXT`)",
+}
+_FIX_ROW: Mapping[Door, str] = {
+    "app": "in a drift issue: a pull request that puts reality back (`restore`) or changes the code to match it "
+    "(`adopt`)",
+    "cli": "in a drift issue on GitHub (the App): a change that restores or adopts the drift",
 }
 _SYNC_ROW: Mapping[Door, str] = {
     "app": "ask Argo CD again to deploy what a merged pull request changed",
@@ -257,6 +264,23 @@ def _status(door: Door) -> str:
     return _page("status", _STATUS[door] + ".", f"`{PREFIX} status`", "status")
 
 
+def _fix(door: Door) -> str:
+    change = "a pull request" if door == "app" else "a change"
+    summary = (
+        f"in a drift issue Olympus opened, {change} out of the drift: `restore` keeps the code, and the plan shows "
+        "what the apply puts back; `adopt` changes the module calls of the drifted resources (inside modules Olympus "
+        "generated) to match reality, and the plan shows no changes. Without a way, the one the issue proposes. "
+        "Either is planned, approved and applied through the gate as usual; the issue closes once a drift check "
+        "finds the project clean."
+    )
+    details = (
+        "Only as a comment on a drift issue of this repository; it needs what `create` needs."
+        if door == "app"
+        else "Locally there is no drift issue: comment it in the issue on GitHub."
+    )
+    return _page("fix", summary, FIX_USAGE, "fix drift restore", details)
+
+
 def _ask(door: Door) -> str:
     summary = (
         "a request in plain words. Claude reads it with the same tools `create` and `destroy` use, and Olympus "
@@ -293,6 +317,7 @@ _PAGES: Mapping[str, Callable[[Door], str]] = {
     "unlock": _unlock,
     "approve_policies": _approve_policies,
     "status": _status,
+    "fix": _fix,
     "ask": _ask,
     "help": _help,
 }

@@ -14,6 +14,7 @@ from bot.domain.commands.types import (
     Create,
     CreateApp,
     Destroy,
+    FixDrift,
     Help,
     Import,
     Plan,
@@ -58,6 +59,8 @@ def render_command(cmd: Command) -> str:
         return f"{PREFIX} approve_policies" + (f" --policy-set {cmd.policy_set}" if cmd.policy_set else "")
     if isinstance(cmd, Status):
         return f"{PREFIX} status"
+    if isinstance(cmd, FixDrift):
+        return f"{PREFIX} fix drift" + (f" {cmd.way}" if cmd.way else "")
     if isinstance(cmd, Ask):
         return f"{PREFIX} ask {cmd.text}"
     if isinstance(cmd, Help) and cmd.topic:

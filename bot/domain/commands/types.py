@@ -17,6 +17,7 @@ __all__ = [
     "Create",
     "CreateApp",
     "Destroy",
+    "FixDrift",
     "Help",
     "Import",
     "Invalid",
@@ -50,6 +51,7 @@ VERBS = (
     "unlock",
     "approve_policies",
     "status",
+    "fix",
     "ask",
 )
 
@@ -194,6 +196,16 @@ class ApprovePolicies:
 
 
 @dataclass(frozen=True)
+class FixDrift:
+    """`/infra fix drift [restore|adopt]` in a drift issue: a pull request that restores reality or adopts it.
+
+    `way` None is the way the issue proposes (its project's latest drift check says which).
+    """
+
+    way: str | None = None  # "restore" | "adopt"
+
+
+@dataclass(frozen=True)
 class Help:
     """The list of commands, or one command's usage (`/infra help plan`, `/infra plan --help`)."""
 
@@ -225,6 +237,7 @@ Command = (
     | Unlock
     | ApprovePolicies
     | Status
+    | FixDrift
     | Help
     | Ask
 )

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from bot.domain.drift.checks import DriftCheck, drift_detail, first_error_line, next_since
-from bot.domain.drift.export import report_as_dict
+from bot.domain.drift.export import UNSEEN, report_as_dict, sweep_as_dict
 from bot.domain.drift.issue import (
     drift_marker,
     drift_marker_of,
     issue_title,
     render_drift_issue,
     render_resolved_issue,
+    seen_since_of,
 )
 from bot.domain.drift.report import DriftReport, DriftStatus, drift_report, errored, locked
 from bot.domain.drift.way_out import WayOut
 
 __all__ = [
+    "UNSEEN",
     "DriftCheck",
     "DriftReport",
     "DriftStatus",
@@ -31,4 +33,6 @@ __all__ = [
     "render_drift_issue",
     "render_resolved_issue",
     "report_as_dict",
+    "seen_since_of",
+    "sweep_as_dict",
 ]

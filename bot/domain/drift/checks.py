@@ -29,6 +29,8 @@ class DriftCheck:
 def drift_detail(report: DriftReport) -> dict[str, Any]:
     """What a check records: which addresses drifted and how, the way out, and the holder or a short error."""
     detail: dict[str, Any] = {"changed": len(report.changed), "deleted": len(report.deleted)}
+    if report.outside:
+        detail["outside"] = len(report.outside)
     if report.resources:
         detail["addresses"] = [
             {"address": r.address, "action": r.action, "attributes": [a.name for a in r.attributes]}

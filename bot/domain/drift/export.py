@@ -1,11 +1,37 @@
-"""A drift report as plain data for `olympus drift --json`: statuses, resources and attributes, secrets hidden."""
+"""A drift report as plain data (`olympus drift --json`, the Action's `drift` output), secrets hidden."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.domain.drift.checks import DriftCheck
 from bot.domain.drift.report import DriftReport, DriftStatus
+
+# What no plan can see, said with every report rather than left for the reader to assume.
+UNSEEN = (
+    "resources created outside Terraform are found only where the code declares them under the same name; "
+    "others are in no state, so no plan sees them (docs/drift.md)"
+)
+
+
+def sweep_as_dict(
+    repo: str,
+    branch: str,
+    commit: str,
+    reports: Sequence[DriftReport],
+    checks: Mapping[str, DriftCheck],
+    *,
+    now: datetime,
+) -> dict[str, Any]:
+    """A whole sweep as `olympus drift --json` prints it and the Action's `drift` output holds it."""
+    projects = []
+    for report in reports:
+        check = checks.get(report.project.name)
+        checked_at = check.checked_at if check is not None else now
+        projects.append(report_as_dict(report, checked_at=checked_at, since=check.since if check else None))
+    return {"repo": repo, "branch": branch, "commit": commit, "projects": projects, "unseen": UNSEEN}
 
 
 def report_as_dict(report: DriftReport, *, checked_at: datetime, since: datetime | None) -> dict[str, Any]:

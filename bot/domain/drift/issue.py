@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import quote, unquote
 
-from bot.domain.drift.report import DriftReport
+from bot.domain.drift.report import OUTSIDE, DriftReport
 from bot.domain.drift.way_out import WayOut
 from bot.domain.markdown import code, escape_text
 from bot.domain.plans import SENSITIVE, UNKNOWN, AttributeChange, ResourceChange
@@ -18,9 +18,12 @@ MAX_ROWS: Final = 300
 _MARKER: Final = re.compile(r"<!-- olympus:drift repo=(\S+) project=(\S+) -->")
 # Kept as they are in the marker; anything else is percent-encoded, so no name can close the HTML comment.
 _SAFE: Final = "-._~/@+=,:"
+# The drifted body's first sentence says since when: the first match, before any row a cloud value could fill.
+_SEEN_SINCE: Final = re.compile(r"Seen since (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC, last checked ")
 _WAYS: Final = {
     WayOut.RESTORE: "keeps the code; the apply puts reality back as the code says",
-    WayOut.ADOPT: "changes the code to match reality, in a change to review like any other",
+    WayOut.ADOPT: "changes the code to match reality (`import` blocks for what was created outside Terraform), "
+    "in a change to review like any other",
 }
 
 
@@ -35,6 +38,20 @@ def drift_marker_of(body: str) -> tuple[str, str] | None:
     return None if found is None else (unquote(found.group(1)), unquote(found.group(2)))
 
 
+def seen_since_of(body: str) -> datetime | None:
+    """When a drifted issue's body says its drift was first seen (to the minute, as shown), or None.
+
+    A drift check with no history of its own (the Action's store lasts one job) carries `since` on from here.
+    """
+    found = _SEEN_SINCE.search(body)
+    if found is None:
+        return None
+    try:
+        return datetime.strptime(found.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    except ValueError:  # a human's edit: 2026-13-45 is no date
+        return None
+
+
 def issue_title(project: str) -> str:
     """The drift issue's title (plain text: GitHub shows titles without markdown)."""
     return f"Drift in {project}: changed outside Terraform"
@@ -43,12 +60,11 @@ def issue_title(project: str) -> str:
 def render_drift_issue(repo: str, report: DriftReport, *, since: datetime, checked_at: datetime) -> str:
     """The body of a drifted project's issue: what changed, attribute by attribute, since when, and the ways out."""
     project = report.project
-    changed, deleted = len(report.changed), len(report.deleted)
     lines = [
         drift_marker(repo, project.name),
         f"### 🔀 Drift in {code(project.name)} ({code(_where(report))})",
         "",
-        f"{len(report.resources):,} resource(s) changed outside Terraform: {changed:,} changed, {deleted:,} deleted. "
+        f"{len(report.resources):,} resource(s) changed outside Terraform: {report.counts()}. "
         f"Seen since {_time(since)}, last checked {_time(checked_at)}.",
         "",
         "| resource | attribute | in the state (last apply) | in the cloud now |",
@@ -66,7 +82,8 @@ def render_drift_issue(repo: str, report: DriftReport, *, since: datetime, check
     lines += [
         "",
         "_Olympus updates this issue at every drift check and closes it when the drift is gone. Sensitive values "
-        "are never shown. Resources created outside Terraform are not in its state, so no plan sees them._",
+        "are never shown. A resource created outside Terraform is found only where the code declares it under the "
+        "same name; others are in no state, so no plan sees them._",
     ]
     return "\n".join(lines)
 
@@ -92,6 +109,9 @@ def _rows(resources: tuple[ResourceChange, ...]) -> tuple[list[str], int]:
         address = code(resource.address, in_table=True)
         if resource.action == "delete":
             cells = [f"| {address} | | exists | _deleted outside Terraform_ |"]
+        elif resource.action == OUTSIDE:
+            ids = " ".join(_value(a.after) for a in resource.attributes)
+            cells = [f"| {address} | | _not in the state_ | _created outside Terraform_, id {ids} |"]
         else:
             cells = [f"| {address} | {_attribute(a)} |" for a in resource.attributes]
             if resource.more_attributes:

@@ -8,15 +8,18 @@ from enum import StrEnum
 from typing import Any, Final
 
 from bot.domain.drift.attributes import leaf_changes
+from bot.domain.drift.outside import ImportTarget
 from bot.domain.drift.way_out import WayOut, default_way_out
 from bot.domain.models import Project
-from bot.domain.plans import ResourceChange, summarize
+from bot.domain.plans import AttributeChange, ResourceChange, summarize
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 
 # `terraform plan -detailed-exitcode`: 0 no changes, 1 an error, 2 changes.
 # https://developer.hashicorp.com/terraform/cli/commands/plan#detailed-exitcode
 NO_CHANGES: Final = 0
 CHANGES: Final = 2
+# A drifted resource's action when it exists in the cloud but not in the state (the code declares it).
+OUTSIDE: Final = "outside"
 
 
 class DriftStatus(StrEnum):
@@ -41,6 +44,8 @@ class DriftReport:
     code_differs: bool = False
     error: str = ""  # ERROR: what failed, secrets redacted
     locked_by: str = ""  # LOCKED: the change holding the lock
+    # Resources the code declares that exist in the cloud and not in the state, with the ids to import them by.
+    imports: tuple[ImportTarget, ...] = ()
 
     @property
     def deleted(self) -> tuple[ResourceChange, ...]:
@@ -50,7 +55,17 @@ class DriftReport:
     @property
     def changed(self) -> tuple[ResourceChange, ...]:
         """The resources whose attributes changed outside Terraform."""
-        return tuple(r for r in self.resources if r.action != "delete")
+        return tuple(r for r in self.resources if r.action not in ("delete", OUTSIDE))
+
+    @property
+    def outside(self) -> tuple[ResourceChange, ...]:
+        """The resources the code declares that were created outside Terraform (and are in no state)."""
+        return tuple(r for r in self.resources if r.action == OUTSIDE)
+
+    def counts(self) -> str:
+        """How many changed and were deleted (and created, if any) outside Terraform: "2 changed, 1 deleted"."""
+        made = f", {len(self.outside):,} created" if self.outside else ""
+        return f"{len(self.changed):,} changed, {len(self.deleted):,} deleted{made}"
 
 
 def drift_report(
@@ -59,21 +74,29 @@ def drift_report(
     plan_exit: int,
     sensitive: SensitiveValues = NO_SECRETS,
     module_sources: Mapping[str, str] | None = None,
+    imports: tuple[ImportTarget, ...] = (),
 ) -> DriftReport:
     """The report of a project whose two plans ran: `refresh_plan` is the refresh-only plan's `show -json`
     document, `plan_exit` the normal plan's `-detailed-exitcode` status (0 or 2), `sensitive` what else its
-    variables hold. `module_sources` (the root's module calls → their sources) default to the plan's own."""
+    variables hold. `module_sources` (the root's module calls → their sources) default to the plan's own.
+    `imports` are the planned creates found to exist already (outside.py)."""
     known = sensitive | SensitiveValues.from_plan(refresh_plan)
     drift = summarize(refresh_plan, known).drift
     resources = tuple(_leaves_of(r) for r in drift)
     # An update whose every change was a provider's null ↔ empty rewrite is not drift (attributes.py says why).
     resources = tuple(r for r in resources if r.action != "update" or r.attributes or r.more_attributes)
+    resources += tuple(_outside(target) for target in imports)
     differs = plan_exit == CHANGES
     if not resources:
         return DriftReport(project, DriftStatus.UNAPPLIED if differs else DriftStatus.CLEAN, code_differs=differs)
     sources = _module_sources(refresh_plan) if module_sources is None else module_sources
     way_out = default_way_out(project.dir, resources, sources)
-    return DriftReport(project, DriftStatus.DRIFTED, resources, way_out, code_differs=differs)
+    return DriftReport(project, DriftStatus.DRIFTED, resources, way_out, code_differs=differs, imports=imports)
+
+
+def _outside(target: ImportTarget) -> ResourceChange:
+    # The import id (a name the code itself sets) is the one thing known of the object: shown as its attribute.
+    return ResourceChange(target.address, OUTSIDE, ("create",), attributes=(AttributeChange("id", None, target.id),))
 
 
 def _leaves_of(resource: ResourceChange) -> ResourceChange:

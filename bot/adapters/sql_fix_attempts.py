@@ -1,0 +1,107 @@
+"""The fix loop's attempts in the store: written with secrets masked, outcomes filled in later, read per repository."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.adapters import sqlschema as t
+from bot.adapters.secret_masking import mask_secret_text, mask_secrets
+from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
+
+__all__ = ["fix_attempts_of", "mark_fix_outcome", "record_fix_attempt"]
+
+# A patch is a small edit of a project's files (patch_rules caps it): this bounds what any one row can hold.
+_MAX_TEXT = 64_000
+
+
+def record_fix_attempt(engine: Engine, attempt: FixAttempt, now: Callable[[], datetime]) -> int:
+    """Insert one attempt (text masked for secrets, as every store write of untrusted text is); its id."""
+    with engine.begin() as connection:
+        inserted = connection.execute(
+            t.fix_attempts.insert()
+            .values(
+                repo=attempt.repo,
+                change_id=attempt.change_id,
+                project=attempt.project,
+                step=attempt.step,
+                failure_class=attempt.failure_class,
+                root_cause=_masked(attempt.root_cause),
+                kind=attempt.kind.value,
+                verification=attempt.verification.value,
+                verification_detail=_masked(attempt.verification_detail),
+                patch=_masked(attempt.patch),
+                tool_calls=mask_secrets([dict(call) for call in attempt.tool_calls]),
+                tools_used=list(attempt.tools_used),
+                tokens_in=attempt.tokens_in,
+                tokens_out=attempt.tokens_out,
+                try_number=attempt.try_number,
+                offered=attempt.offered,
+                accepted=attempt.accepted,
+                next_apply_ok=attempt.next_apply_ok,
+                extra=mask_secrets(dict(attempt.extra)),
+                created_at=attempt.created_at or now(),
+            )
+            .returning(t.fix_attempts.c.id)
+        )
+        return int(inserted.scalar_one())
+
+
+def mark_fix_outcome(
+    engine: Engine, attempt_id: int, *, accepted: bool | None = None, next_apply_ok: bool | None = None
+) -> bool:
+    """Record what people did with an offered fix and how the next apply went; False when no such attempt."""
+    values: dict[str, Any] = {}
+    if accepted is not None:
+        values["accepted"] = accepted
+    if next_apply_ok is not None:
+        values["next_apply_ok"] = next_apply_ok
+    if not values:
+        return True
+    with engine.begin() as connection:
+        table = t.fix_attempts
+        return bool(connection.execute(table.update().where(table.c.id == attempt_id).values(**values)).rowcount)
+
+
+def fix_attempts_of(engine: Engine, repo: str | None = None, limit: int = 1000) -> list[FixAttempt]:
+    """The latest attempts (of repo, or of every repository), newest first."""
+    table = t.fix_attempts
+    query = sa.select(table).order_by(table.c.id.desc()).limit(limit)
+    if repo is not None:
+        query = query.where(table.c.repo == repo)
+    with engine.connect() as connection:
+        return [_attempt(row) for row in connection.execute(query)]
+
+
+def _attempt(row: Any) -> FixAttempt:
+    return FixAttempt(
+        repo=row.repo,
+        change_id=row.change_id,
+        project=row.project,
+        step=row.step,
+        failure_class=row.failure_class,
+        root_cause=row.root_cause,
+        kind=FixKind(row.kind),
+        verification=Verification(row.verification),
+        created_at=row.created_at,
+        patch=row.patch,
+        tool_calls=tuple(row.tool_calls or ()),
+        tools_used=tuple(row.tools_used or ()),
+        verification_detail=row.verification_detail,
+        tokens_in=row.tokens_in,
+        tokens_out=row.tokens_out,
+        try_number=row.try_number,
+        offered=row.offered,
+        accepted=row.accepted,
+        next_apply_ok=row.next_apply_ok,
+        id=row.id,
+        extra=row.extra or {},
+    )
+
+
+def _masked(text: str) -> str:
+    return mask_secret_text(text)[:_MAX_TEXT]

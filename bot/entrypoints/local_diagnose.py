@@ -1,0 +1,168 @@
+"""`olympus diagnose`: a change's failing plan found again, the model's diagnosis, and a verified fix on a branch."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Final
+
+from bot.adapters.claude import limits_from_environment, model_from_environment, not_configured_hint
+from bot.changes.fixes.patch_rules import FileEdit
+from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
+from bot.domain.fixes.failure_classes import FailureClass, classify
+from bot.domain.interpretation import ModelLimits
+from bot.domain.markdown import one_line
+from bot.domain.models import ChangeSet, FileChange, Project
+from bot.domain.projects import build_module_graph
+from bot.entrypoints.local_loop import change_branch, command_loop, repo_arg
+from bot.errors import UserError
+from bot.model_ports import LanguageModel
+from bot.services.checkout import Checkout
+from bot.services.context import Loop
+from bot.services.fix_evidence import evidence_for, redact, reproduce_failure
+from bot.services.fix_loop import FixOutcome, FixRequest, run_fix_loop, unified_patch
+from bot.services.fix_verify import Verdict, finding_keys, verify_fix
+from bot.services.local_checkout import local_checkout
+from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
+
+# A whole file in one reply needs more room than a request's tool call.
+MIN_FIX_TOKENS: Final = 4096
+FIX_BRANCH_PREFIX: Final = "olympus/fix-"
+_NOT_IN_NAME: Final = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def diagnose(
+    repo: Path, *, branch: str | None, project: str | None, sandbox: bool, actor: str | None, tries: int
+) -> int:
+    """Diagnose each failing project of the change; 0 once the loop ran, whatever it concluded."""
+    model = model_from_environment()
+    if model is None:
+        raise UserError(
+            "llm-not-configured",
+            "the fix loop's diagnosis is written by Claude, and no Claude backend is set up",
+            f"{not_configured_hint()}; the failure itself is in `olympus plan{repo_arg(repo)}`'s output",
+        )
+    limits = limits_from_environment()
+    limits = replace(limits, max_tokens=max(limits.max_tokens, MIN_FIX_TOKENS))
+    loop, progress, base = command_loop(repo, sandbox=sandbox, actor=actor)
+    name = change_branch(loop, branch, base)
+    fix_branch = fix_branch_of(name)
+    if loop.local_git.checked_out_at(fix_branch) is not None:
+        progress.done()
+        raise UserError(
+            "fix-branch-checked-out",
+            f"{fix_branch} (an earlier fix) is checked out, so a new fix could not replace it",
+            f"switch to another branch (`git switch {name}`) and run `olympus diagnose` again",
+        )
+    lines: list[str] = []
+    try:
+        with local_checkout(loop, name, base) as checkout:
+            projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), project)
+            if not projects:
+                raise UserError(
+                    "nothing-to-diagnose",
+                    f"{name} changes no Terraform project",
+                    "diagnose a branch whose plan fails: `olympus plan` shows which",
+                )
+            graph = build_module_graph(checkout.reader.list_files(), checkout.reader.read_text)
+            for chosen in projects:
+                modules = module_dirs_of(checkout.reader, chosen, graph)
+                lines += _diagnose_one(loop, checkout, chosen, modules, model, limits, tries)
+    finally:
+        progress.done()
+    print("\n".join(lines))
+    return 0
+
+
+def _diagnose_one(
+    loop: Loop,
+    checkout: Checkout,
+    project: Project,
+    modules: list[str],
+    model: LanguageModel,
+    limits: ModelLimits,
+    tries: int,
+) -> list[str]:
+    dirs = [project.dir, *modules]
+    # The scanners' findings before any fix, from the untouched tree (before Terraform writes into it).
+    baseline = frozenset().union(*(finding_keys(s.scan_report(checkout.workdir, dirs).findings) for s in loop.scanners))
+    loop.say(f"→ {project.name}: reproducing the failure")
+    failed = reproduce_failure(loop, checkout.workdir, project)
+    if failed is None:
+        return [f"{project.name}: init, validate and plan succeed at {checkout.head[:12]}: nothing to diagnose"]
+    failure = classify(failed.step, failed.error)
+    if not failure.fixable_by_code:
+        # Nothing in the code can fix it (a lock held, credentials): the model is not asked, a person is told.
+        loop.store.record_fix_attempt(_person_must_act(loop, checkout, project, failed.step, failure))
+        outcome = FixOutcome("no_safe_fix", root_cause=failure.summary, what_to_check=failure.what_to_check)
+        return _report(loop, checkout, project, failed.step, failed.error, outcome, failure.code)
+    git = loop.local_git
+    diff = git.git("diff", f"{checkout.base}...{checkout.head}", "--", *dirs)
+    evidence = evidence_for(loop.repo_id, checkout.change_id, project, modules, failed, checkout.reader, diff)
+
+    def shown(path: str) -> str | None:
+        text = checkout.reader.read_text(path)
+        return None if text is None else redact(failed.sensitive, text)
+
+    def verify(edits: Sequence[FileEdit]) -> Verdict:
+        loop.say(f"→ {project.name}: verifying a proposed fix")
+        with git.temporary_worktree(checkout.head) as tree:
+            return verify_fix(
+                loop, tree, project, dirs, edits, baseline, head=checkout.reader, base=checkout.base_reader
+            )
+
+    request = FixRequest(evidence, failure.code, shown, checkout.reader.read_text, verify, tries=tries)
+    loop.say(f"→ {project.name}: asking the model for a diagnosis")
+    outcome = run_fix_loop(loop.store, model, limits, request, now=loop.store.clock)
+    return _report(loop, checkout, project, failed.step, failed.error, outcome, failure.code)
+
+
+def _person_must_act(loop: Loop, checkout: Checkout, project: Project, step: str, failure: FailureClass) -> FixAttempt:
+    return FixAttempt(
+        loop.repo_id, checkout.change_id, project.dir, step, failure.code, failure.summary, FixKind.NONE,
+        Verification.NOT_RUN, loop.store.clock(), verification_detail=failure.what_to_check,
+    )  # fmt: skip
+
+
+def _report(
+    loop: Loop, checkout: Checkout, project: Project, step: str, error: str, outcome: FixOutcome, failure_class: str
+) -> list[str]:
+    first = next((line for line in error.splitlines() if "Error:" in line), error.splitlines()[0] if error else "")
+    lines = [f"{project.name}: terraform {step} fails ({failure_class}): {one_line(first.strip(' │'))}"]
+    if outcome.root_cause:
+        lines.append(f"  root cause: {one_line(outcome.root_cause)}")
+    tries = f"{len(outcome.attempt_ids)} attempt(s) recorded; `olympus eval fixes` sums them up"
+    if outcome.outcome == "offered":
+        fix_branch = _commit_fix(loop, checkout, project, outcome)
+        verdict = outcome.verdict.detail if outcome.verdict else ""
+        lines += [
+            f"  verified fix (validate, plan, scanners and policies pass; {verdict}) on branch {fix_branch}:",
+            *(f"    {line}" for line in unified_patch(outcome.edits).splitlines()),
+            f"  take it: `git merge {fix_branch}` on {checkout.change_id}, then `olympus plan` and the usual approval",
+            f"  {tries}",
+        ]
+    elif outcome.outcome == "no_safe_fix":
+        lines += [f"  no safe fix: a person must act. Check: {one_line(outcome.what_to_check)}", f"  {tries}"]
+    else:
+        lines += [f"  no fix offered: {one_line(outcome.reason)}", f"  {tries}"]
+    return lines
+
+
+def fix_branch_of(change: str) -> str:
+    """Where a change's verified fix goes: `olympus/fix-infra-greet` for `infra/greet`."""
+    return FIX_BRANCH_PREFIX + (_NOT_IN_NAME.sub("-", change).strip("-.") or "change")
+
+
+def _commit_fix(loop: Loop, checkout: Checkout, project: Project, outcome: FixOutcome) -> str:
+    """The verified fix as one commit on `olympus/fix-<change>` from the change's head (made again each time)."""
+    git = loop.local_git
+    fix_branch = fix_branch_of(checkout.change_id)
+    if git.branch_exists(fix_branch):
+        git.git("update-ref", "-d", f"refs/heads/{fix_branch}")
+    files = tuple(FileChange(e.path, e.after or "") for e in outcome.edits)
+    title = f"Fix {project.name}: {one_line(outcome.root_cause)[:60]}"
+    change = ChangeSet(title, outcome.root_cause, files)
+    git.commit_change(fix_branch, checkout.head, change, f"{title}\n\n{outcome.root_cause}\n", loop.record_key)
+    return fix_branch

@@ -1,0 +1,119 @@
+"""Verify a proposed fix before anyone sees it: scanners, init, validate, plan and policies, in a scratch tree.
+
+A fix that fails a step, adds a finding or breaks a blocking policy is not offered.
+
+The scratch tree is the change's head in a folder of its own (the caller's temporary worktree), never the person's
+checkout; no state lock is taken and no state is written (a plan only reads), and the plan file is deleted.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from bot.adapters.terraform import TerraformError
+from bot.changes.fixes.patch_rules import FileEdit
+from bot.domain.drift import first_error_line
+from bot.domain.models import Finding, Project
+from bot.domain.plans import load_plan_documents, summarize
+from bot.domain.sensitive import NO_SECRETS, SensitiveValues
+from bot.ports import RepoReader
+from bot.services.context import Loop
+from bot.services.plan_report import init_project
+from bot.services.policy_check import policy_judge
+from bot.services.sensitive_inputs import configured_secrets
+from bot.services.terraform_steps import run_step, terraform_env
+
+PLAN_FILE: Final = "olympus-fix-verify.tfplan"
+
+FindingKey = tuple[str, str, str]  # rule, resource, file: lines move when a fix edits a file
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What verifying one fix found: passed, or the step that failed and its words (secrets redacted)."""
+
+    ok: bool
+    step: str  # scanners | init | validate | plan | policies | "" when it passed
+    detail: str  # the first error line, the new findings, the failed policies; or the plan's counts
+    new_findings: tuple[FindingKey, ...] = ()
+
+
+def finding_keys(findings: Collection[Finding]) -> frozenset[FindingKey]:
+    """The findings as a fix's verification compares them."""
+    return frozenset((f.rule_id, f.resource, f.file) for f in findings)
+
+
+def verify_fix(
+    loop: Loop,
+    tree: Path,
+    project: Project,
+    scan_dirs: Sequence[str],
+    edits: Sequence[FileEdit],
+    baseline: frozenset[FindingKey],
+    *,
+    head: RepoReader,
+    base: RepoReader | None,
+) -> Verdict:
+    """Write edits into tree and check them; `baseline` is what the scanners found before the fix.
+
+    `head` reads the change's files (the policies' configuration comes from `base`, as for any plan).
+    """
+    for edit in edits:
+        target = tree / edit.path
+        if edit.after is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(edit.after, encoding="utf-8")
+    # Scanned first, before Terraform writes anything into the tree (scan_alongside.py says why).
+    found: set[FindingKey] = set()
+    for scanner in loop.scanners:
+        found |= finding_keys(scanner.scan_report(tree, scan_dirs).findings)
+    added = tuple(sorted(found - baseline))
+    if added:
+        shown = ", ".join(f"{rule} on {resource or file}" for rule, resource, file in added[:10])
+        return Verdict(False, "scanners", f"the fix adds {len(added)} finding(s): {shown}", added)
+    return _terraform(loop, tree, project, head=head, base=base)
+
+
+def _terraform(loop: Loop, tree: Path, project: Project, *, head: RepoReader, base: RepoReader | None) -> Verdict:
+    workdir = tree / project.dir
+    stop = threading.Event()
+    known = NO_SECRETS
+    step = "init"
+    plan_file = workdir / PLAN_FILE
+    try:
+        with terraform_env(loop, workdir) as env:
+            known = configured_secrets(workdir, env)
+            init_project(loop, workdir, env, project, known, on_line=_quiet, stop=stop)
+            step = "validate"
+            run_step(loop, workdir, env, ["validate", "-no-color"], known, echo=False, stop=stop)
+            step = "plan"
+            plan = ["plan", "-input=false", "-no-color", "-lock=false", f"-out={plan_file}"]
+            run_step(loop, workdir, env, plan, known, on_line=_quiet, stop=stop)
+            shown = run_step(loop, workdir, env, ["show", "-json", str(plan_file)], known, echo=False, stop=stop)
+    except TerraformError as exc:
+        return Verdict(False, step, first_error_line(known.redact(str(exc))) or f"terraform {step} failed")
+    finally:
+        plan_file.unlink(missing_ok=True)  # it holds every value in clear
+    document = load_plan_documents(shown.stdout)[0]
+    known = known | SensitiveValues.from_plan(document)
+    summary = summarize(document, known)
+    if summary.errored:
+        return Verdict(False, "plan", "the plan is marked errored")
+    judge = policy_judge(loop, head, base)
+    if judge is not None:
+        failing = [o for o in judge.judge(project, document, known) if o.blocking and (o.failures or o.error)]
+        if failing:
+            words = "; ".join(f"{o.policy_set}: {o.error or o.failures[0].message}" for o in failing)
+            return Verdict(False, "policies", known.redact(f"the fix breaks a blocking policy ({words})"))
+    counts = summary.counts
+    return Verdict(True, "", f"plan: {counts.add} to add, {counts.change} to change, {counts.destroy} to destroy")
+
+
+def _quiet(line: str) -> None:
+    """Verification's Terraform output is not streamed: the verdict says what matters."""
