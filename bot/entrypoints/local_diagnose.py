@@ -95,8 +95,10 @@ def _diagnose_one(
     failure = classify(failed.step, failed.error)
     if not failure.fixable_by_code:
         # Nothing in the code can fix it (a lock held, credentials): the model is not asked, a person is told.
-        loop.store.record_fix_attempt(_person_must_act(loop, checkout, project, failed.step, failure))
-        outcome = FixOutcome("no_safe_fix", root_cause=failure.summary, what_to_check=failure.what_to_check)
+        recorded = loop.store.record_fix_attempt(_person_must_act(loop, checkout, project, failed.step, failure))
+        outcome = FixOutcome(
+            "no_safe_fix", root_cause=failure.summary, what_to_check=failure.what_to_check, attempt_ids=(recorded,)
+        )
         return _report(loop, checkout, project, failed.step, failed.error, outcome, failure.code)
     git = loop.local_git
     diff = git.git("diff", f"{checkout.base}...{checkout.head}", "--", *dirs)
