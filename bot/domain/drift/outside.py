@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -75,13 +75,8 @@ def import_blocks(targets: Iterable[ImportTarget]) -> str:
 def not_found(plan_json_lines: str) -> set[str]:
     """The addresses a `terraform plan -json` run could not import because no such object exists."""
     missing: set[str] = set()
-    for line in plan_json_lines.splitlines():
-        try:
-            message = json.loads(line)
-        except ValueError:
-            continue
-        diagnostic = message.get("diagnostic") if isinstance(message, dict) else None
-        if not isinstance(diagnostic, dict) or diagnostic.get("summary") != _NOT_FOUND:
+    for diagnostic in _diagnostics(plan_json_lines):
+        if diagnostic.get("summary") != _NOT_FOUND:
             continue
         address = diagnostic.get("address")
         if isinstance(address, str) and address:
@@ -93,13 +88,16 @@ def not_found(plan_json_lines: str) -> set[str]:
 
 def probe_failed_otherwise(plan_json_lines: str) -> bool:
     """Whether the probe's plan has an error other than "no such object": then it says nothing about imports."""
+    return any(d.get("severity") == "error" and d.get("summary") != _NOT_FOUND for d in _diagnostics(plan_json_lines))
+
+
+def _diagnostics(plan_json_lines: str) -> Iterator[dict[str, Any]]:
+    """The diagnostics of Terraform's machine-readable output, one JSON message per line."""
     for line in plan_json_lines.splitlines():
         try:
             message = json.loads(line)
         except ValueError:
             continue
         diagnostic = message.get("diagnostic") if isinstance(message, dict) else None
-        if isinstance(diagnostic, dict) and diagnostic.get("severity") == "error":
-            if diagnostic.get("summary") != _NOT_FOUND:
-                return True
-    return False
+        if isinstance(diagnostic, dict):
+            yield diagnostic
