@@ -7,22 +7,18 @@ sensitive values.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from bot.adapters.secret_masking import mask_secret_text
-from bot.adapters.terraform import TerraformError
 from bot.domain.fixes.evidence import FailureEvidence
 from bot.domain.models import Project
-from bot.domain.sensitive import NO_SECRETS, SensitiveValues
+from bot.domain.sensitive import SensitiveValues
 from bot.ports import RepoReader
 from bot.services.context import Loop
-from bot.services.plan_report import init_project
-from bot.services.sensitive_inputs import configured_secrets
-from bot.services.terraform_steps import run_step, terraform_env
+from bot.services.fix_steps import init_validate_plan
 
 # The files the model is shown and may read: Terraform's configuration, variable values and the lock file.
 EVIDENCE_SUFFIXES: Final = (".tf", ".tfvars", ".terraform.lock.hcl")
@@ -41,20 +37,11 @@ class Reproduced:
 
 def reproduce_failure(loop: Loop, tree: Path, project: Project) -> Reproduced | None:
     """init, validate and plan of project in tree (a scratch copy); the first that fails, or None when all pass."""
-    workdir = tree / project.dir
-    stop = threading.Event()
-    known = NO_SECRETS
-    step = "init"
-    try:
-        with terraform_env(loop, workdir) as env:
-            known = configured_secrets(workdir, env)
-            init_project(loop, workdir, env, project, known, on_line=_quiet, stop=stop)
-            step = "plan"
-            run_step(loop, workdir, env, ["validate", "-no-color"], known, echo=False, stop=stop)
-            run_step(loop, workdir, env, ["plan", "-input=false", "-no-color", "-lock=false"], known, stop=stop)
-    except TerraformError as exc:
-        return Reproduced(step, redact(known, str(exc)), locked_providers(workdir), known)
-    return None
+    run = init_validate_plan(loop, tree / project.dir, project)
+    if not run.failed_step:
+        return None
+    step = "init" if run.failed_step == "init" else "plan"  # validate is part of planning, as `olympus plan` runs it
+    return Reproduced(step, mask_secret_text(run.error), locked_providers(tree / project.dir), run.sensitive)
 
 
 def project_files(reader: RepoReader, dirs: Sequence[str], sensitive: SensitiveValues) -> dict[str, str]:
@@ -104,7 +91,3 @@ def evidence_for(
         files=project_files(reader, [project.dir, *module_dirs], failed.sensitive),
         module_dirs=tuple(module_dirs),
     )
-
-
-def _quiet(line: str) -> None:
-    """The reproduction's output is not streamed: its error is the evidence."""

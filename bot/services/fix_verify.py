@@ -8,24 +8,20 @@ checkout; no state lock is taken and no state is written (a plan only reads), an
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from bot.adapters.terraform import TerraformError
 from bot.changes.fixes.patch_rules import FileEdit
 from bot.domain.drift import first_error_line
 from bot.domain.models import Finding, Project
 from bot.domain.plans import load_plan_documents, summarize
-from bot.domain.sensitive import NO_SECRETS, SensitiveValues
+from bot.domain.sensitive import SensitiveValues
 from bot.ports import RepoReader
 from bot.services.context import Loop
-from bot.services.plan_report import init_project
+from bot.services.fix_steps import init_validate_plan
 from bot.services.policy_check import policy_judge
-from bot.services.sensitive_inputs import configured_secrets
-from bot.services.terraform_steps import run_step, terraform_env
 
 PLAN_FILE: Final = "olympus-fix-verify.tfplan"
 
@@ -82,26 +78,11 @@ def verify_fix(
 
 def _terraform(loop: Loop, tree: Path, project: Project, *, head: RepoReader, base: RepoReader | None) -> Verdict:
     workdir = tree / project.dir
-    stop = threading.Event()
-    known = NO_SECRETS
-    step = "init"
-    plan_file = workdir / PLAN_FILE
-    try:
-        with terraform_env(loop, workdir) as env:
-            known = configured_secrets(workdir, env)
-            init_project(loop, workdir, env, project, known, on_line=_quiet, stop=stop)
-            step = "validate"
-            run_step(loop, workdir, env, ["validate", "-no-color"], known, echo=False, stop=stop)
-            step = "plan"
-            plan = ["plan", "-input=false", "-no-color", "-lock=false", f"-out={plan_file}"]
-            run_step(loop, workdir, env, plan, known, on_line=_quiet, stop=stop)
-            shown = run_step(loop, workdir, env, ["show", "-json", str(plan_file)], known, echo=False, stop=stop)
-    except TerraformError as exc:
-        return Verdict(False, step, first_error_line(known.redact(str(exc))) or f"terraform {step} failed")
-    finally:
-        plan_file.unlink(missing_ok=True)  # it holds every value in clear
-    document = load_plan_documents(shown.stdout)[0]
-    known = known | SensitiveValues.from_plan(document)
+    run = init_validate_plan(loop, workdir, project, plan_file=workdir / PLAN_FILE)
+    if run.failed_step:
+        return Verdict(False, run.failed_step, first_error_line(run.error) or f"terraform {run.failed_step} failed")
+    document = load_plan_documents(run.plan_json)[0]
+    known = run.sensitive | SensitiveValues.from_plan(document)
     summary = summarize(document, known)
     if summary.errored:
         return Verdict(False, "plan", "the plan is marked errored")
@@ -113,7 +94,3 @@ def _terraform(loop: Loop, tree: Path, project: Project, *, head: RepoReader, ba
             return Verdict(False, "policies", known.redact(f"the fix breaks a blocking policy ({words})"))
     counts = summary.counts
     return Verdict(True, "", f"plan: {counts.add} to add, {counts.change} to change, {counts.destroy} to destroy")
-
-
-def _quiet(line: str) -> None:
-    """Verification's Terraform output is not streamed: the verdict says what matters."""
