@@ -67,7 +67,8 @@ def drift_default_branch(
             limit = plan_limit(loop.parallel_plan, config.parallel_plan if config is not None else None)
             tree = SweptTree(commit, reader, workspace)
             reports = sweep_drift(loop, tree, projects, limit=limit) if projects else []
-            outcomes = upsert_drift_issues(codehost, loop.store, context.repository, reports)
+            every = not inputs.projects  # a sweep of some projects says nothing of the others' issues
+            outcomes = upsert_drift_issues(codehost, loop.store, context.repository, reports, every_project=every)
             checks = {check.project: check for check in loop.store.drift_checks(context.repository)}
             now = loop.store.clock()
         finally:

@@ -14,11 +14,13 @@ from bot.domain.drift import (
     DriftCheck,
     DriftReport,
     DriftStatus,
+    drift_marker,
     drift_marker_of,
     issue_title,
     render_drift_issue,
     render_resolved_issue,
 )
+from bot.domain.markdown import code
 from bot.ports import CodeHost, IssueInfo, Store
 
 DRIFT_LABEL = "olympus:drift"
@@ -36,8 +38,14 @@ class IssueOutcome:
     number: int | None = None
 
 
-def upsert_drift_issues(host: CodeHost, store: Store, repo: str, reports: Sequence[DriftReport]) -> list[IssueOutcome]:
-    """Bring each reported project's drift issue up to date with its check, and record the issue in drift_checks."""
+def upsert_drift_issues(
+    host: CodeHost, store: Store, repo: str, reports: Sequence[DriftReport], *, every_project: bool = False
+) -> list[IssueOutcome]:
+    """Bring each reported project's drift issue up to date with its check, and record the issue in drift_checks.
+
+    With every_project (the sweep checked all the default branch's projects), an open drift issue of a project the
+    branch no longer has is closed, saying so: nothing will ever check it again.
+    """
     checks = {check.project: check for check in store.drift_checks(repo)}
     issues = _by_project(repo, host.issues_labelled(repo, DRIFT_LABEL))
     outcomes: list[IssueOutcome] = []
@@ -58,7 +66,21 @@ def upsert_drift_issues(host: CodeHost, store: Store, repo: str, reports: Sequen
         if check is not None and outcome.number is not None and check.issue_number != outcome.number:
             store.record_drift_check(replace(check, issue_number=outcome.number))
         outcomes.append(outcome)
+    if every_project:
+        swept = {report.project.name for report in reports}
+        for name, gone in sorted(issues.items()):
+            if name not in swept:
+                for issue in gone:
+                    host.edit_issue(repo, issue.number, body=_gone(repo, name), state="closed")
+                outcomes.append(IssueOutcome(name, "closed", gone[0].number))
     return outcomes
+
+
+def _gone(repo: str, project: str) -> str:
+    return (
+        f"{drift_marker(repo, project)}\n### ➖ {code(project)} is gone\n\n{code(project)} is no longer a Terraform "
+        "project of the default branch, so Olympus checks it no more and closes this issue."
+    )
 
 
 def _drifted(

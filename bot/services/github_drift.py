@@ -60,7 +60,7 @@ def check_repository_drift(loop: Loop, codehost: CodeHost, repo: str) -> list[Is
             workdir = Path(folder) / "tree"
             materialize(reader, workdir)
             reports = sweep_drift(loop, SweptTree(reader.ref, reader, workdir), projects, limit=limit)
-        outcomes = upsert_drift_issues(codehost, loop.store, repo, reports)
+        outcomes = upsert_drift_issues(codehost, loop.store, repo, reports, every_project=True)
     done = ", ".join(f"{o.project}: {o.action}" + (f" #{o.number}" if o.number else "") for o in outcomes)
     log.info("drift check of %s at %s: %s", repo, reader.ref[:12], done)
     return outcomes

@@ -158,3 +158,21 @@ def test_values_from_the_cloud_cannot_break_out_of_the_issue(
     assert not issue.body.splitlines()[1].startswith("<!--")
     # The prod project's issue is not taken for dev's, whatever dev's body holds.
     assert upsert_drift_issues(host, store, REPO, checked(store, clock, drifted(PROD)))[0].action == "opened"
+
+
+def test_the_issue_of_a_project_the_default_branch_no_longer_has_is_closed_after_a_full_sweep(
+    host: GitHubCodeHost, store: SqlStore, clock: Clock, fake_github: Any
+) -> None:
+    upsert_drift_issues(host, store, REPO, checked(store, clock, drifted(DEV)))
+    (issue,) = drift_issues(fake_github)
+    clean = checked(store, clock, DriftReport(PROD, DriftStatus.CLEAN))
+    # A sweep of some projects says nothing of the others: their issues stay.
+    assert [o.action for o in upsert_drift_issues(host, store, REPO, clean)] == ["none"]
+    assert issue.state == "open"
+    outcomes = upsert_drift_issues(host, store, REPO, clean, every_project=True)
+    assert [(o.project, o.action, o.number) for o in outcomes] == [
+        ("aws-prod", "none", None),
+        ("aws-dev", "closed", issue.number),
+    ]
+    assert issue.state == "closed" and "`aws-dev` is gone" in issue.body
+    assert drift_marker_of(issue.body) == (REPO, "aws-dev")
