@@ -14,6 +14,7 @@ from bot.domain.commands import (
     ApprovePolicies,
     Ask,
     ChangeCommand,
+    Diagnose,
     Help,
     Import,
     NotForMe,
@@ -37,6 +38,7 @@ from bot.ports import CodeHost, CodeHostError
 from bot.services.context import Loop
 from bot.services.github_ask import AskedOnGitHub, answer_in_words
 from bot.services.github_checkout import change_id_of
+from bot.services.github_diagnose import diagnose_pull_request
 from bot.services.github_policy_approval import approve_policies_on_pull_request
 from bot.services.github_propose import propose_from_issue
 from bot.services.github_state_change import state_change_pull_request
@@ -177,9 +179,8 @@ def carry_out_request(
             )
         elif not on_pull_request:
             reply.say(
-                "`/infra plan`, `apply`, `approve_policies`, `import`, `state rm`, `unlock` and `sync` work in a pull "
-                "request's "
-                "comments; on an issue, ask for a change with `/infra create ...`."
+                "`/infra plan`, `apply`, `diagnose`, `approve_policies`, `import`, `state rm`, `unlock` and `sync` "
+                "work in a pull request's comments; on an issue, ask for a change with `/infra create ...`."
             )
         elif isinstance(parsed, Sync):
             sync_merged_pull_request(
@@ -206,6 +207,17 @@ def carry_out_request(
                 extra_args=parsed.extra_args,
                 reply=reply,
                 check_key=reply.key,
+            )
+        elif isinstance(parsed, Diagnose):
+            diagnose_pull_request(
+                loop,
+                codehost,
+                repo,
+                number,
+                model=ctx.model,
+                limits=ctx.model_limits,
+                only=parsed.project,
+                reply=reply,
             )
         elif isinstance(parsed, Apply):
             apply_pull_request(

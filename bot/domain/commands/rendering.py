@@ -14,6 +14,7 @@ from bot.domain.commands.types import (
     Create,
     CreateApp,
     Destroy,
+    Diagnose,
     Help,
     Import,
     Plan,
@@ -58,6 +59,8 @@ def render_command(cmd: Command) -> str:
         return f"{PREFIX} approve_policies" + (f" --policy-set {cmd.policy_set}" if cmd.policy_set else "")
     if isinstance(cmd, Status):
         return f"{PREFIX} status"
+    if isinstance(cmd, Diagnose):
+        return f"{PREFIX} diagnose" + (f" -p {quote_word(cmd.project)}" if cmd.project else "")
     if isinstance(cmd, Ask):
         return f"{PREFIX} ask {cmd.text}"
     if isinstance(cmd, Help) and cmd.topic:

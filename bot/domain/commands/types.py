@@ -17,6 +17,7 @@ __all__ = [
     "Create",
     "CreateApp",
     "Destroy",
+    "Diagnose",
     "Help",
     "Import",
     "Invalid",
@@ -50,6 +51,7 @@ VERBS = (
     "unlock",
     "approve_policies",
     "status",
+    "diagnose",
     "ask",
 )
 
@@ -194,6 +196,13 @@ class ApprovePolicies:
 
 
 @dataclass(frozen=True)
+class Diagnose:
+    """`/infra diagnose [-p PROJECT]`: the fix loop on a pull request's failing plan (every project it touches)."""
+
+    project: str | None = None
+
+
+@dataclass(frozen=True)
 class Help:
     """The list of commands, or one command's usage (`/infra help plan`, `/infra plan --help`)."""
 
@@ -225,6 +234,7 @@ Command = (
     | Unlock
     | ApprovePolicies
     | Status
+    | Diagnose
     | Help
     | Ask
 )
