@@ -265,19 +265,21 @@ _DIAGNOSE_ROW: Mapping[Door, str] = {
 
 
 def _diagnose(door: Door) -> str:
-    summary = (
+    found = (
         f"reproduces the failing `init`, `validate` or `plan` of each project {_WHERE[door]} changes (or the one "
         "`-p` names), names the failure's class, and asks Claude for its root cause and a fix. A fix is offered "
-        "only once it passed `terraform validate`, a plan, the scanners and the blocking policies in a scratch copy: "
-        "as review suggestions where it changes lines the pull request's diff shows, else as a pull request into "
-        "this one's branch. A failure no code can fix (a lock held, credentials) is answered with what a person "
-        "must check. Nothing is applied; it needs what `plan` needs."
+        "only once it passed `terraform validate`, a plan, the scanners and the blocking policies in a scratch copy"
     )
-    details = (
-        "Only on a pull request of this repository (not a fork's), and only when a model is set up."
-        if door == "app"
-        else "Locally: `olympus diagnose [--branch B] [--project P]`."
-    )
+    if door == "app":
+        summary = (
+            f"{found}: as review suggestions where it changes lines the pull request's diff shows, else as a pull "
+            "request into this one's branch. A failure no code can fix (a lock held, credentials) is answered with "
+            "what a person must check. Nothing is applied; it needs what `plan` needs."
+        )
+        details = "Only on a pull request of this repository (not a fork's), and only when a model is set up."
+    else:
+        summary = f"{found}, on a branch `olympus/fix-BRANCH` of its own. Nothing is applied."
+        details = "Locally the command is `olympus diagnose [--branch B] [--project P]`."
     return _page("diagnose", summary, "`/infra diagnose [-p PROJECT]`", "diagnose -p stacks/app", details)
 
 
