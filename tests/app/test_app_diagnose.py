@@ -155,3 +155,20 @@ def test_a_plan_that_succeeds_has_nothing_to_diagnose(fixtures_dir: Path, fake_g
     [said] = replies(fake_github, number)
     assert "stacks/app: plan succeeds at" in shown(said) and "nothing to diagnose" in said
     assert app.store.fix_attempts(REPO) == [] and not repo.reviews.get(number)
+
+
+def test_no_safe_fix_tells_a_person_what_to_check(
+    fixtures_dir: Path, fake_github: Any, tmp_path: Path, claude_cassette: Cassette
+) -> None:
+    repo, number = pull_request(fake_github, {"README.md": "infra\n"})
+    with claude_cassette("fix_no_safe_fix") as replay:
+        app = App(fixtures_dir, fake_github, None, tmp_path, model=replay.model, scanners=())
+        app.comment(number, "/infra diagnose", "bob", on_pull_request=True)
+    [said] = replies(fake_github, number)
+    text = shown(said)
+    assert "stacks/app: terraform plan fails (undeclared-reference)" in text
+    assert "No safe fix: a person must act: whether greeting should be an input of the stack" in text
+    assert "1 attempt(s) recorded" in text
+    assert not repo.reviews.get(number) and len(repo.pulls) == 1
+    [attempt] = app.store.fix_attempts(REPO)
+    assert attempt.failure_class == "undeclared-reference" and not attempt.offered
