@@ -330,6 +330,16 @@ class Installations(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ReviewComment:
+    """One comment of a review, on the head's lines start_line..line of path (one line when start_line is None)."""
+
+    path: str
+    line: int
+    body: str
+    start_line: int | None = None
+
+
 class CodeHost(Protocol):
     """A repository host (GitHub) as the services use it; every method raises CodeHostError when it fails."""
 
@@ -380,6 +390,16 @@ class CodeHost(Protocol):
     def pull_request(self, repo: str, number: int) -> PullRequestInfo: ...
 
     def changed_files(self, repo: str, number: int) -> list[str]: ...
+
+    def pull_request_patches(self, repo: str, number: int) -> dict[str, str]:
+        """Each changed file's unified diff as GitHub shows it (hunks only; "" when GitHub leaves it out)."""
+        ...
+
+    def create_review(
+        self, repo: str, number: int, commit_id: str, body: str, comments: Sequence[ReviewComment]
+    ) -> int:
+        """A submitted COMMENT review of commit_id with line comments on its right side; the review's id."""
+        ...
 
     def read_file(self, repo: str, ref: str, path: str) -> str | None: ...
 

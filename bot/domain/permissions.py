@@ -14,6 +14,7 @@ from bot.domain.commands import (
     Create,
     CreateApp,
     Destroy,
+    Diagnose,
     FixDrift,
     Help,
     Import,
@@ -40,6 +41,8 @@ __all__ = [
 
 # Commands that change state as apply does: unless configured, they need what apply needs.
 _LIKE_APPLY: Final = ("import", "state_rm")
+# A diagnosis plans the pull request again (and proposes a fix for review): unless configured, it is plan's equal.
+_LIKE_PLAN: Final = ("diagnose",)
 # GitHub's repository roles from least to most; a role grants everything below it.
 # https://docs.github.com/en/organizations/managing-user-access-to-your-organizations-repositories/managing-repository-roles/repository-roles-for-an-organization
 LEVELS: Final = ("none", "read", "triage", "write", "maintain", "admin")
@@ -64,6 +67,7 @@ _KINDS: Final[Mapping[type, str]] = {
     Status: "status",
     # A fix of drift opens a pull request, as `/infra create` does; its apply goes through the gate.
     FixDrift: "fix_drift",
+    Diagnose: "diagnose",
     Help: "help",
     # A request in plain words can only end in proposals, so it needs what `/infra create` needs, and is checked
     # before any model reads it.
@@ -111,10 +115,14 @@ class PermissionPolicy:
         """
         if kind in _LIKE_APPLY and kind not in self.required:
             return self.needed("apply")
+        if kind in _LIKE_PLAN and kind not in self.required:
+            return self.needed("plan")
         return self.required.get(kind, "admin")
 
     def teams_for(self, kind: str) -> tuple[str, ...]:
         """The teams ("org/slug") whose members may run `kind` whatever their repository permission."""
+        if kind in _LIKE_PLAN and kind not in self.teams:
+            return self.teams_for("plan")
         return tuple(self.teams.get(kind, ()))
 
 
@@ -129,7 +137,7 @@ def rank(permission: str) -> int:
 
 def command_kind(command: Command) -> str:
     """The policy's name for a parsed command: create (ask too), update, destroy, plan, apply, import, state_rm,
-    unlock, status, sync, fix_drift, help."""
+    unlock, status, sync, fix_drift, diagnose, help."""
     return _KINDS[type(command)]
 
 

@@ -16,6 +16,7 @@ from bot.domain.commands import (
     Apply,
     ApprovePolicies,
     Ask,
+    Diagnose,
     FixDrift,
     Help,
     Import,
@@ -124,6 +125,12 @@ def run_request(
             "sync-needs-argocd",
             "`/infra sync` asks Argo CD to deploy what a merged pull request changed; a local branch has no Argo CD",
             "comment `/infra sync` on the merged pull request (the App), or run the Action's `sync` mode after merge",
+        )
+    if isinstance(parsed, Diagnose):
+        raise UserError(
+            "diagnose-is-a-command",
+            "`/infra diagnose` is the App's comment; locally the fix loop is its own command",
+            "run `olympus diagnose" + (f" --project {parsed.project}" if parsed.project else "") + "`",
         )
     if isinstance(parsed, Ask):
         # `olympus run "/infra ask ..."` is `olympus ask "..."`; imported here, as local_ask runs commands through us.

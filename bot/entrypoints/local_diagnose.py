@@ -22,13 +22,11 @@ from bot.model_ports import LanguageModel
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.fix_evidence import evidence_for, redact, reproduce_failure
-from bot.services.fix_loop import FixOutcome, FixRequest, run_fix_loop, unified_patch
+from bot.services.fix_loop import MIN_FIX_TOKENS, FixOutcome, FixRequest, run_fix_loop, unified_patch
 from bot.services.fix_verify import Verdict, finding_keys, verify_fix
 from bot.services.local_checkout import local_checkout
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
 
-# A whole file in one reply needs more room than a request's tool call.
-MIN_FIX_TOKENS: Final = 4096
 FIX_BRANCH_PREFIX: Final = "olympus/fix-"
 _NOT_IN_NAME: Final = re.compile(r"[^A-Za-z0-9._-]+")
 

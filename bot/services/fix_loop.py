@@ -36,6 +36,8 @@ from bot.ports import Store
 from bot.services.fix_verify import Verdict
 
 DEFAULT_TRIES: Final = 3
+# A whole file in one reply needs more room than a request's tool call.
+MIN_FIX_TOKENS: Final = 4096
 _HIDDEN: Final = re.compile(re.escape(PLACEHOLDER) + r"|\*\*\*")
 TOOLS: Final = tuple(ToolSpec(name, text, schema) for name, (text, schema) in TOOL_SCHEMAS.items())
 

@@ -14,6 +14,7 @@ from bot.domain.commands import (
     ApprovePolicies,
     Ask,
     ChangeCommand,
+    Diagnose,
     FixDrift,
     Help,
     Import,
@@ -40,6 +41,7 @@ from bot.services.context import Loop
 from bot.services.drift_fix import fix_drift_in_issue
 from bot.services.github_ask import AskedOnGitHub, answer_in_words
 from bot.services.github_checkout import change_id_of
+from bot.services.github_diagnose import diagnose_pull_request
 from bot.services.github_drift import DRIFT_ACTOR, check_repository_drift
 from bot.services.github_policy_approval import approve_policies_on_pull_request
 from bot.services.github_propose import propose_from_issue
@@ -185,9 +187,8 @@ def carry_out_request(
             fix_drift_in_issue(loop, codehost, repo, issue, parsed, sender, default_branch, reply)
         elif not on_pull_request:
             reply.say(
-                "`/infra plan`, `apply`, `approve_policies`, `import`, `state rm`, `unlock` and `sync` work in a pull "
-                "request's "
-                "comments; on an issue, ask for a change with `/infra create ...`."
+                "`/infra plan`, `apply`, `diagnose`, `approve_policies`, `import`, `state rm`, `unlock` and `sync` "
+                "work in a pull request's comments; on an issue, ask for a change with `/infra create ...`."
             )
         elif isinstance(parsed, Sync):
             sync_merged_pull_request(
@@ -214,6 +215,17 @@ def carry_out_request(
                 extra_args=parsed.extra_args,
                 reply=reply,
                 check_key=reply.key,
+            )
+        elif isinstance(parsed, Diagnose):
+            diagnose_pull_request(
+                loop,
+                codehost,
+                repo,
+                number,
+                model=ctx.model,
+                limits=ctx.model_limits,
+                only=parsed.project,
+                reply=reply,
             )
         elif isinstance(parsed, Apply):
             apply_pull_request(

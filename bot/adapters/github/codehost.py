@@ -14,7 +14,7 @@ import requests
 from github import Github
 from github.GithubException import GithubException
 
-from bot.adapters.github import checks
+from bot.adapters.github import checks, pull_reviews
 from bot.adapters.github.comment_plan import ExistingComment, plan_comment_update
 from bot.adapters.github.retry import Retrying
 from bot.domain.authorship import Push
@@ -27,6 +27,7 @@ from bot.ports import (
     PullCommit,
     PullRequestInfo,
     Review,
+    ReviewComment,
 )
 
 __all__ = ["GitHubCodeHost"]
@@ -245,6 +246,26 @@ class GitHubCodeHost:
             return sorted(set(paths))
 
         return self._call(f"list the files changed by pull request #{number} of {repo}", files)
+
+    def pull_request_patches(self, repo: str, number: int) -> dict[str, str]:
+        url = f"{_repo_url(repo)}/pulls/{int(number)}"
+        return self._call(
+            f"read the diff of pull request #{number} of {repo}", lambda: pull_reviews.patches(self._paged, url)
+        )
+
+    def create_review(
+        self, repo: str, number: int, commit_id: str, body: str, comments: Sequence[ReviewComment]
+    ) -> int:
+        url = f"{_repo_url(repo)}/pulls/{int(number)}"
+        payload = pull_reviews.review_payload(commit_id, body, comments)
+
+        def send(verb: str, target: str, data: Any) -> Any:
+            return self._json(verb, target, input=data)
+
+        return self._call(
+            f"review pull request #{number} of {repo}",
+            lambda: pull_reviews.create_review(self._paged, send, url, self.bot_login, payload),
+        )
 
     def close_pull_request(self, repo: str, number: int) -> None:
         self._call(

@@ -8,6 +8,7 @@ from bot.domain.commands.apps import parse_create_app, parse_helm, parse_sync
 from bot.domain.commands.ask import parse_ask
 from bot.domain.commands.changes import parse_change
 from bot.domain.commands.comment import LINE_BREAKS, first_line, trimmed, words_of
+from bot.domain.commands.diagnose import parse_diagnose
 from bot.domain.commands.drift_fix import parse_fix
 from bot.domain.commands.help import TOPICS
 from bot.domain.commands.policies import parse_approve_policies
@@ -121,6 +122,8 @@ def _dispatch(words: Sequence[str]) -> Command | Reply:
         return parse_approve_policies(rest)
     if verb == "fix":
         return parse_fix(rest)
+    if verb == "diagnose":
+        return parse_diagnose(rest)
     if verb in ("unlock", "status"):
         if rest:
             return Reply(f"`{PREFIX} {verb}` takes no arguments; unexpected `{shown(rest[0])}`.")

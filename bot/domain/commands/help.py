@@ -56,6 +56,7 @@ def help_text(door: Door = "app", topic: str | None = None) -> str:
         ("approve_policies [--policy-set NAME]", "an owner of a failing policy set lets the head commit past it"),
         ("status", _STATUS[door]),
         ("fix drift [restore\\|adopt]", _FIX_ROW[door]),
+        ("diagnose [-p PROJECT]", _DIAGNOSE_ROW[door]),
         ("ask TEXT", _ASK_ROW[door]),
         ("help [COMMAND]", "this message, or one command's flags (also `/infra COMMAND --help`)"),
     ]
@@ -281,6 +282,31 @@ def _fix(door: Door) -> str:
     return _page("fix", summary, FIX_USAGE, "fix drift restore", details)
 
 
+_DIAGNOSE_ROW: Mapping[Door, str] = {
+    "app": "find why this pull request's plan fails, and offer a fix verified by a new plan",
+    "cli": "on GitHub only; locally, `olympus diagnose` does it",
+}
+
+
+def _diagnose(door: Door) -> str:
+    found = (
+        f"reproduces the failing `init`, `validate` or `plan` of each project {_WHERE[door]} changes (or the one "
+        "`-p` names), names the failure's class, and asks Claude for its root cause and a fix. A fix is offered "
+        "only once it passed `terraform validate`, a plan, the scanners and the blocking policies in a scratch copy"
+    )
+    if door == "app":
+        summary = (
+            f"{found}: as review suggestions where it changes lines the pull request's diff shows, else as a pull "
+            "request into this one's branch. A failure no code can fix (a lock held, credentials) is answered with "
+            "what a person must check. Nothing is applied; it needs what `plan` needs."
+        )
+        details = "Only on a pull request of this repository (not a fork's), and only when a model is set up."
+    else:
+        summary = f"{found}, on a branch `olympus/fix-BRANCH` of its own. Nothing is applied."
+        details = "Locally the command is `olympus diagnose [--branch B] [--project P]`."
+    return _page("diagnose", summary, "`/infra diagnose [-p PROJECT]`", "diagnose -p stacks/app", details)
+
+
 def _ask(door: Door) -> str:
     summary = (
         "a request in plain words. Claude reads it with the same tools `create` and `destroy` use, and Olympus "
@@ -318,6 +344,7 @@ _PAGES: Mapping[str, Callable[[Door], str]] = {
     "approve_policies": _approve_policies,
     "status": _status,
     "fix": _fix,
+    "diagnose": _diagnose,
     "ask": _ask,
     "help": _help,
 }

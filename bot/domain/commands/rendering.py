@@ -14,6 +14,7 @@ from bot.domain.commands.types import (
     Create,
     CreateApp,
     Destroy,
+    Diagnose,
     FixDrift,
     Help,
     Import,
@@ -61,6 +62,8 @@ def render_command(cmd: Command) -> str:
         return f"{PREFIX} status"
     if isinstance(cmd, FixDrift):
         return f"{PREFIX} fix drift" + (f" {cmd.way}" if cmd.way else "")
+    if isinstance(cmd, Diagnose):
+        return f"{PREFIX} diagnose" + (f" -p {quote_word(cmd.project)}" if cmd.project else "")
     if isinstance(cmd, Ask):
         return f"{PREFIX} ask {cmd.text}"
     if isinstance(cmd, Help) and cmd.topic:

@@ -18,6 +18,7 @@ __all__ = [
     "CreateApp",
     "Destroy",
     "FixDrift",
+    "Diagnose",
     "Help",
     "Import",
     "Invalid",
@@ -52,6 +53,7 @@ VERBS = (
     "approve_policies",
     "status",
     "fix",
+    "diagnose",
     "ask",
 )
 
@@ -206,6 +208,13 @@ class FixDrift:
 
 
 @dataclass(frozen=True)
+class Diagnose:
+    """`/infra diagnose [-p PROJECT]`: the fix loop on a pull request's failing plan (every project it touches)."""
+
+    project: str | None = None
+
+
+@dataclass(frozen=True)
 class Help:
     """The list of commands, or one command's usage (`/infra help plan`, `/infra plan --help`)."""
 
@@ -238,6 +247,7 @@ Command = (
     | ApprovePolicies
     | Status
     | FixDrift
+    | Diagnose
     | Help
     | Ask
 )

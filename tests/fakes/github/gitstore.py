@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 
 def object_sha(kind: str, payload: bytes) -> str:
     """The SHA-1 git gives an object, so shas look and behave like GitHub's."""
     return hashlib.sha1(f"{kind} {len(payload)}\0".encode() + payload, usedforsecurity=False).hexdigest()
+
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+
+
+def right_lines(patch: str) -> set[int]:
+    """The head's line numbers a file's patch shows (added and context lines): where GitHub takes line comments."""
+    shown: set[int] = set()
+    for found in _HUNK.finditer(patch):
+        start, length = int(found.group(1)), int(found.group(2) or "1")
+        shown.update(range(start, start + length))
+    return shown
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,15 @@ class GitStore:
     def merge_base(self, a: str, b: str) -> str | None:
         of_b = set(self.ancestors(b))
         return next((sha for sha in self.ancestors(a) if sha in of_b), None)
+
+    def patch(self, before_sha: str | None, after_sha: str, path: str) -> str:
+        """A file's `patch` as GitHub lists it: unified hunks (3 lines of context), no file headers."""
+        before = self.trees[self.commits[before_sha].tree] if before_sha else {}
+        after = self.trees[self.commits[after_sha].tree]
+        old = self.blobs[before[path].sha].decode("utf-8", "replace") if path in before else ""
+        new = self.blobs[after[path].sha].decode("utf-8", "replace") if path in after else ""
+        lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=3))
+        return "\n".join(lines[2:])  # without the ---/+++ header lines
 
     def changes(self, before_sha: str | None, after_sha: str) -> list[tuple[str, str, str, tuple[int, int]]]:
         """(path, status, blob sha, (additions, deletions)) from one commit to another, as GitHub lists files."""

@@ -11,9 +11,22 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from . import shapes
-from .gitstore import TreeEntry
+from .gitstore import TreeEntry, right_lines
 from .shapes import Site
-from .state import RUN_STATUSES, CheckRun, Comment, FakeRepo, Issue, Label, PullRequest, Reaction, next_id, timestamp
+from .state import (
+    RUN_STATUSES,
+    CheckRun,
+    Comment,
+    FakeRepo,
+    Issue,
+    Label,
+    PullRequest,
+    Reaction,
+    Review,
+    ReviewComment,
+    next_id,
+    timestamp,
+)
 
 if TYPE_CHECKING:
     from .fake import FakeGitHub
@@ -430,7 +443,10 @@ def get_commit_with_files(gh: FakeGitHub, call: Call) -> Reply:
     commit = repo.git.commits[sha]
     parent = commit.parents[0] if commit.parents else None
     changes = repo.git.changes(parent, sha)
-    files = [shapes.diff_entry(call.site, repo, *change, ref=sha) for change in changes]
+    files = [
+        shapes.diff_entry(call.site, repo, *change, ref=sha, patch=repo.git.patch(parent, sha, change[0]))
+        for change in changes
+    ]
     return Reply(200, shapes.commit(call.site, repo, sha, files))
 
 
@@ -577,8 +593,70 @@ def merge_pull(gh: FakeGitHub, call: Call) -> Reply:
 def list_pull_files(gh: FakeGitHub, call: Call) -> Reply:
     repo = _repo(gh, call)
     pull = _pull(repo, _int(call, "pull_number"))
-    files = [shapes.diff_entry(call.site, repo, *change, ref=pull.head_sha) for change in _diff(repo, pull)]
+    patches = _patches(repo, pull)
+    files = [
+        shapes.diff_entry(call.site, repo, *change, ref=pull.head_sha, patch=patches[change[0]])
+        for change in _diff(repo, pull)
+    ]
     return _page(call, files)
+
+
+def _patches(repo: FakeRepo, pull: PullRequest) -> dict[str, str]:
+    """Each changed file's patch against the merge base, as GitHub's pull request diff shows it."""
+    base = repo.git.merge_base(pull.head_sha, pull.base_sha) or pull.base_sha
+    return {change[0]: repo.git.patch(base, pull.head_sha, change[0]) for change in _diff(repo, pull)}
+
+
+@route("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews")
+def create_review(gh: FakeGitHub, call: Call) -> Reply:
+    """A submitted review; its line comments must lie in the pull request's diff, as GitHub requires."""
+    repo = _repo(gh, call)
+    number = _int(call, "pull_number")
+    pull = _pull(repo, number)
+    body = call.json or {}
+    event = body.get("event")
+    if event is None:
+        raise Unprocessable("the fake submits reviews at once: give an event")
+    if event in ("COMMENT", "REQUEST_CHANGES") and not body.get("body"):
+        raise Unprocessable(f"Validation Failed: body is required for {event}")
+    commit_id = body.get("commit_id") or pull.head_sha
+    if commit_id not in repo.git.commits:
+        raise Unprocessable("Validation Failed: commit_id is not part of the pull request")
+    patches = _patches(repo, pull)
+    login = shapes.bot_login(call.site)
+    review = Review(next_id(), login, {"COMMENT": "COMMENTED"}.get(event, event + "D"), commit_id, timestamp())
+    review.body = body.get("body") or ""
+    made: list[ReviewComment] = []
+    for item in body.get("comments") or []:
+        if "position" in item:
+            raise Unprocessable("the fake takes comments by line and side, not by diff position")
+        path, line = item["path"], item.get("line")
+        if path not in patches:
+            raise Unprocessable("Unprocessable Entity: Path could not be resolved")
+        start = item.get("start_line")
+        wanted = set(range(start if start is not None else line, line + 1)) if isinstance(line, int) else set()
+        if item.get("side", "RIGHT") != "RIGHT" or not wanted or not wanted <= right_lines(patches[path]):
+            raise Unprocessable("Unprocessable Entity: Pull request review thread line must be part of the diff")
+        if start is not None and start >= line:
+            raise Unprocessable("Unprocessable Entity: start_line must precede line")
+        made.append(
+            ReviewComment(
+                next_id(), review.id, number, path, line, item["body"], login, commit_id, review.submitted_at,
+                start, patches[path],
+            )
+        )  # fmt: skip
+    repo.reviews.setdefault(number, []).append(review)
+    repo.review_comments += made
+    return Reply(200, shapes.review(call.site, repo, number, review))
+
+
+@route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments")
+def list_review_comments(gh: FakeGitHub, call: Call) -> Reply:
+    repo = _repo(gh, call)
+    number = _int(call, "pull_number")
+    _pull(repo, number)
+    found = [c for c in repo.review_comments if c.pull_number == number]
+    return _page(call, [shapes.review_comment(call.site, repo, c) for c in found])
 
 
 @route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/commits")

@@ -21,6 +21,7 @@ from .state import (
     PullRequest,
     Reaction,
     Review,
+    ReviewComment,
     WorkflowRun,
 )
 
@@ -362,6 +363,42 @@ def review(site: Site, repo: FakeRepo, number: int, item: Review) -> dict[str, A
             "author_association": author_association(repo, item.user),
         },
     )
+
+
+def review_comment(site: Site, repo: FakeRepo, item: ReviewComment) -> dict[str, Any]:
+    pull_url = f"{site.api}/repos/{repo.full_name}/pulls/{item.pull_number}"
+    url = f"{site.api}/repos/{repo.full_name}/pulls/comments/{item.id}"
+    html = f"{site.web}/{repo.full_name}/pull/{item.pull_number}#discussion_r{item.id}"
+    body = _overlay(
+        site.spec.example("pull-request-review-comment-items")[0],
+        {
+            "url": url,
+            "pull_request_review_id": item.review_id,
+            "id": item.id,
+            "node_id": _node_id("PullRequestReviewComment", item.id),
+            "diff_hunk": item.diff_hunk,
+            "path": item.path,
+            "commit_id": item.commit_id,
+            "original_commit_id": item.commit_id,
+            "user": user(site, item.user),
+            "body": item.body,
+            "created_at": item.created_at,
+            "updated_at": item.created_at,
+            "html_url": html,
+            "pull_request_url": pull_url,
+            "author_association": author_association(repo, item.user),
+            "_links": {"self": {"href": url}, "html": {"href": html}, "pull_request": {"href": pull_url}},
+            "start_line": item.start_line,
+            "original_start_line": item.start_line,
+            "start_side": "RIGHT" if item.start_line is not None else None,
+            "line": item.line,
+            "original_line": item.line,
+            "side": "RIGHT",
+        },
+    )
+    body.pop("in_reply_to_id", None)
+    body["position"] = body["original_position"] = item.line
+    return body
 
 
 def integration(site: Site, owner: str) -> dict[str, Any]:
@@ -738,7 +775,15 @@ def commit(site: Site, repo: FakeRepo, sha: str, files: list[dict[str, Any]] | N
 
 
 def diff_entry(
-    site: Site, repo: FakeRepo, path: str, status: str, sha: str, counts: tuple[int, int], *, ref: str
+    site: Site,
+    repo: FakeRepo,
+    path: str,
+    status: str,
+    sha: str,
+    counts: tuple[int, int],
+    *,
+    ref: str,
+    patch: str = "",
 ) -> dict[str, Any]:
     additions, deletions = counts
     return _overlay(
@@ -753,7 +798,7 @@ def diff_entry(
             "blob_url": f"{site.web}/{repo.full_name}/blob/{ref}/{path}",
             "raw_url": f"{site.web}/{repo.full_name}/raw/{ref}/{path}",
             "contents_url": f"{site.api}/repos/{repo.full_name}/contents/{path}?ref={ref}",
-            "patch": "",
+            "patch": patch,
         },
     )
 

@@ -93,6 +93,23 @@ class Review:
 
 
 @dataclass
+class ReviewComment:
+    """A line comment of a review, on the head's side (lines start_line..line; one line when start_line is None)."""
+
+    id: int
+    review_id: int
+    pull_number: int
+    path: str
+    line: int
+    body: str
+    user: str
+    commit_id: str
+    created_at: str
+    start_line: int | None = None
+    diff_hunk: str = ""
+
+
+@dataclass
 class CheckRun:
     id: int
     name: str
@@ -181,6 +198,7 @@ class FakeRepo:
         self.pulls: dict[int, PullRequest] = {}
         self.issue_comments: dict[int, Comment] = {}
         self.reviews: dict[int, list[Review]] = {}
+        self.review_comments: list[ReviewComment] = []
         self.check_runs: list[CheckRun] = []
         self.workflow_runs: list[WorkflowRun] = []
         self.activities: list[Activity] = []
