@@ -500,7 +500,6 @@ class SqlStore:
                 for row in connection.execute(query)
             ]
 
-
     # --- the dashboard's reads (bot/adapters/sql_dashboard.py) -----------------------------------------------
 
     def runs_page(self, limit: int = 50, before: int | None = None) -> list[RunRecord]:
