@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import sys
 from pathlib import Path
 
 import uvicorn
@@ -46,10 +45,16 @@ def serve_dashboard(repo: Path, host: str, port: int) -> int:
         server.run()
     except KeyboardInterrupt:
         pass  # uvicorn re-raises the Ctrl-C it shut down on; stopping is what was asked
+    except SystemExit:
+        if server.started:
+            raise
+        # uvicorn exits when it cannot listen (it has logged why: the port is taken, most often).
+        raise UserError(
+            "dashboard-cannot-listen",
+            f"the dashboard could not listen on {shown}:{port}",
+            "pass another --port, or stop what listens there",
+        ) from None
     finally:
         loop.store.close()
-    if not server.started:
-        print(f"olympus dashboard: could not listen on {shown}:{port}", file=sys.stderr)
-        return 1
     print("olympus dashboard: stopped", flush=True)
     return 0

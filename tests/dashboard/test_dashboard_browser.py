@@ -155,3 +155,12 @@ def test_a_host_other_than_loopback_is_refused(repo: Path) -> None:
     done = olympus("dashboard", "--repo", str(repo), "--host", "0.0.0.0", timeout=120)
     assert done.returncode == 2
     assert "dashboard-not-loopback" in done.stderr and "no sign-in" in done.stderr
+
+
+def test_a_port_in_use_is_a_user_error(repo: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        done = olympus("dashboard", "--repo", str(repo), "--port", str(taken.getsockname()[1]), timeout=120)
+    assert done.returncode == 2
+    assert "dashboard-cannot-listen" in done.stderr and "Traceback" not in done.stderr

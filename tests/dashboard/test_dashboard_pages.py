@@ -144,3 +144,14 @@ def test_counts_sent_as_events_say_what_changed(store: SqlStore) -> None:
 )
 def test_only_loopback_hosts_are_served(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_an_empty_store_says_what_makes_each_record(tmp_path: Path) -> None:
+    with SqlStore.open(f"sqlite:///{tmp_path / 'empty.db'}") as empty:
+        client = TestClient(dashboard_app(empty, [REPO], clock=lambda: NOW))
+        shown = {path: client.get(path).text for path in PAGES}
+    assert shown["/"].count("<svg") == 2  # runs per day only: no plan timings, no fix attempts yet
+    assert "No runs yet" in shown["/runs"] and "No locks held." in shown["/locks"]
+    assert "No saved plans" in shown["/plans"] and "No audit entries." in shown["/audit"]
+    assert "Never checked" in shown["/drift"] and "No model interactions yet" in shown["/interactions"]
+    assert "No fix attempts yet" in shown["/fixes"]
