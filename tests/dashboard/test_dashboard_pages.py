@@ -155,3 +155,27 @@ def test_an_empty_store_says_what_makes_each_record(tmp_path: Path) -> None:
     assert "No saved plans" in shown["/plans"] and "No audit entries." in shown["/audit"]
     assert "Never checked" in shown["/drift"] and "No model interactions yet" in shown["/interactions"]
     assert "No fix attempts yet" in shown["/fixes"]
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    lighter, darker = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_text_colours_meet_wcag_aa_contrast_in_light_and_dark(client: TestClient) -> None:
+    page = client.get("/").text
+    schemes = re.findall(r":root \{([^}]*)\}", page)
+    assert len(schemes) == 2, "a light and a dark palette"
+    for scheme in schemes:
+        colours = dict(re.findall(r"--([a-z]+): (#[0-9a-f]{6})", scheme))
+        for text in ("fg", "muted", "link", "bad", "good"):
+            for background in ("bg", "head"):
+                ratio = _contrast(colours[text], colours[background])
+                assert ratio >= 4.5, f"--{text} on --{background}: {ratio:.2f}"
+        assert _contrast(colours["focus"], colours["bg"]) >= 3  # a focus ring is a non-text element

@@ -82,7 +82,7 @@ def runs(source: Source, size: int, before: int | None) -> dict[str, Any]:
         }
         for run in page[:size]
     ]
-    return {"rows": rows, **_pager(page, size, lambda run: run.id)}
+    return {"rows": rows, **_pager(page, size, before, lambda run: run.id)}
 
 
 def locks(source: Source) -> dict[str, Any]:
@@ -95,7 +95,7 @@ def plans(source: Source, size: int) -> dict[str, Any]:
 
 def audit(source: Source, which: AuditFilter, size: int, before: int | None) -> dict[str, Any]:
     page = source.store.audit_page(which, limit=size + 1, before=before)
-    return {"entries": page[:size], "which": which, **_pager(page, size, lambda entry: entry.id)}
+    return {"entries": page[:size], "which": which, **_pager(page, size, before, lambda entry: entry.id)}
 
 
 def drift(source: Source) -> dict[str, Any]:
@@ -112,9 +112,9 @@ def fixes(source: Source, size: int) -> dict[str, Any]:
     return {"attempts": attempts[:size], "rates": rates_by_class(attempts), "size": size}
 
 
-def _pager(page: Sequence[Any], size: int, key: Callable[[Any], int]) -> dict[str, Any]:
+def _pager(page: Sequence[Any], size: int, before: int | None, key: Callable[[Any], int]) -> dict[str, Any]:
     """One more row than the page holds was read: it says whether an older page exists, without a count."""
-    return {"size": size, "older": key(page[size - 1]) if len(page) > size else None}
+    return {"size": size, "before": before, "older": key(page[size - 1]) if len(page) > size else None}
 
 
 def _steps(detail: Any) -> list[tuple[str, float]]:
