@@ -9,7 +9,7 @@ from threading import Event
 from typing import Protocol
 
 from bot.domain.conversations import Conversation
-from bot.domain.dashboard import AuditFilter, StoreCounts
+from bot.domain.dashboard import AuditFilter, RunTime, StoreCounts
 from bot.domain.drift import DriftCheck
 from bot.domain.findings import ScanReport
 from bot.domain.fixes.attempts import FixAttempt
@@ -232,8 +232,8 @@ class Store(Protocol):
         """Up to limit runs older than the run with id `before` (None: the newest), newest first."""
         ...
 
-    def runs_since(self, since: datetime, command: str | None = None, limit: int = 10_000) -> list[RunRecord]:
-        """The runs started since `since` (of one command, or all), newest first."""
+    def run_times(self, since: datetime) -> list[RunTime]:
+        """When each run started since `since` started and ended, its command and result, newest first."""
         ...
 
     def audit_page(

@@ -7,8 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.domain.records import RunRecord
-
 # Results a run ends with when nothing went wrong; anything else ("failed: …", "interrupted", an error) failed.
 OK_RESULTS = frozenset({"ok", "completed", "unchanged"})
 
@@ -16,6 +14,16 @@ OK_RESULTS = frozenset({"ok", "completed", "unchanged"})
 def run_failed(result: str | None) -> bool:
     """Whether a finished run failed; a run still going (no result) has not."""
     return result is not None and result not in OK_RESULTS
+
+
+@dataclass(frozen=True)
+class RunTime:
+    """When a run started and ended, what it ran and how it ended: all the charts read of a run."""
+
+    started_at: datetime
+    ended_at: datetime | None
+    command: str
+    result: str | None
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,7 @@ class DayCount:
     failed: int
 
 
-def per_day(runs: Iterable[RunRecord], today: date, days: int) -> list[DayCount]:
+def per_day(runs: Iterable[RunTime], today: date, days: int) -> list[DayCount]:
     """The last `days` days up to today, oldest first, a day without runs included with zeros."""
     first = today - timedelta(days=days - 1)
     totals = {first + timedelta(days=n): [0, 0] for n in range(days)}
@@ -39,7 +47,7 @@ def per_day(runs: Iterable[RunRecord], today: date, days: int) -> list[DayCount]
     return [DayCount(day, runs, failed) for day, (runs, failed) in totals.items()]
 
 
-def seconds_of(runs: Iterable[RunRecord]) -> list[float]:
+def seconds_of(runs: Iterable[RunTime]) -> list[float]:
     """How long each finished run took."""
     return [(run.ended_at - run.started_at).total_seconds() for run in runs if run.ended_at is not None]
 

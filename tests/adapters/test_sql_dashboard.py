@@ -24,10 +24,9 @@ def test_pages_filters_and_counts(store_url: str) -> None:
         assert all(e.action == "approve" for e in store.audit_page(AuditFilter(action="approve"), limit=100))
         runs = store.runs_page(limit=2)
         assert [r.id for r in runs] == [4, 3] and [r.id for r in store.runs_page(limit=5, before=3)] == [2, 1]
-        assert [r.result for r in store.runs_since(NOW - timedelta(days=1, hours=2), command="plan")] == [
-            "ok",
-            "failed: web",
-        ]
+        times = store.run_times(NOW - timedelta(days=1, hours=2))
+        assert [(r.command, r.result) for r in times[-2:]] == [("plan", "ok"), ("plan", "failed: web")]
+        assert (times[-1].ended_at - times[-1].started_at).total_seconds() == 50
         assert [p.project for p in store.recent_plans()] == ["envs-dev"]
         counts = store.store_counts()
         assert (counts.runs, counts.failed_runs, counts.plans, counts.locks) == (4, 1, 1, 1)

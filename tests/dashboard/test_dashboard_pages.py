@@ -179,3 +179,18 @@ def test_text_colours_meet_wcag_aa_contrast_in_light_and_dark(client: TestClient
                 ratio = _contrast(colours[text], colours[background])
                 assert ratio >= 4.5, f"--{text} on --{background}: {ratio:.2f}"
         assert _contrast(colours["focus"], colours["bg"]) >= 3  # a focus ring is a non-text element
+
+
+def test_mounted_under_a_prefix_every_link_keeps_it(store: SqlStore) -> None:
+    """As the App will mount it at /dashboard: the pages, their links and the event stream all live under it."""
+    from fastapi import FastAPI
+
+    outer = FastAPI()
+    outer.mount("/dashboard", dashboard_app(store, [REPO], clock=lambda: NOW))
+    client = TestClient(outer)
+    page = client.get("/dashboard/audit?size=10")
+    assert page.status_code == 200 and len(audit_ids(page.text)) == 10
+    links = re.findall(r'href="(/[^"]*)"', page.text)
+    assert links and all(link.startswith("/dashboard/") for link in links), links
+    assert 'data-events="/dashboard/events"' in page.text
+    assert client.get("/dashboard/").status_code == 200 and client.get("/audit").status_code == 404

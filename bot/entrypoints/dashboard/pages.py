@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from bot.domain.dashboard import AuditFilter, per_day, percentile, run_failed, seconds_of, within
+from bot.domain.dashboard import AuditFilter, RunTime, per_day, percentile, run_failed, seconds_of, within
 from bot.domain.drift import DriftCheck
 from bot.domain.fixes.attempts import rates_by_class
 from bot.entrypoints.dashboard.charts import Chart, bar_chart, line_chart
@@ -30,12 +30,16 @@ def overview(source: Source) -> dict[str, Any]:
     store = source.store
     now = source.clock()
     since = within(now, CHART_DAYS)
-    recent = store.runs_since(since)
+    recent = store.run_times(since)
     days = per_day(recent, now.date(), CHART_DAYS)
     day_labels = [f"{d.day:%m-%d}" for d in days]
+    plan_runs: dict[date, list[RunTime]] = {}
+    for run in recent:
+        if run.command == "plan":
+            plan_runs.setdefault(run.started_at.date(), []).append(run)
     plan_days = []
     for day in days:
-        seconds = seconds_of(r for r in recent if r.command == "plan" and r.started_at.date() == day.day)
+        seconds = seconds_of(plan_runs.get(day.day, ()))
         plan_days.append((day.day, percentile(seconds, 0.5), percentile(seconds, 0.95), len(seconds)))
     rates = rates_by_class(store.fix_attempts(limit=1000))
     charts: list[Chart] = [
