@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-test bench lint
+.PHONY: demo test install install-test bench lint chromium
 
 demo: install
 	$(BIN)/olympus demo
@@ -16,7 +16,7 @@ test: install-test
 
 install: $(VENV)/.installed $(VENV)/.setup
 
-install-test: install $(VENV)/.installed-test
+install-test: install $(VENV)/.installed-test chromium
 
 bench: install-test
 	$(BIN)/python benchmarks/run_all.py
@@ -33,6 +33,17 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
+
+# The dashboard's browser test drives Debian's Chromium through Playwright (never `playwright install`, which
+# downloads a browser build from a CDN): installed with apt when missing and we are root, else said how.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "chromium is missing: install Debian's package (sudo apt-get install chromium) or the dashboard's" \
+	      "browser test skips"; \
+	  fi; }
 
 # Checkov pins an old boto3, so `olympus setup` installs it once into a virtualenv of its own in Olympus's cache
 # (XDG_CACHE_HOME/olympus/tools/checkov, the version bot/adapters/checkov_env.py pins), as a pip-installed Olympus

@@ -9,6 +9,7 @@ from threading import Event
 from typing import Protocol
 
 from bot.domain.conversations import Conversation
+from bot.domain.dashboard import AuditFilter, RunTime, StoreCounts
 from bot.domain.drift import DriftCheck
 from bot.domain.findings import ScanReport
 from bot.domain.fixes.attempts import FixAttempt
@@ -225,6 +226,28 @@ class Store(Protocol):
 
     def save_conversation(self, conversation: Conversation) -> int:
         """Keep a conversation, over the requester's previous one in the same place."""
+        ...
+
+    def runs_page(self, limit: int = 50, before: int | None = None) -> list[RunRecord]:
+        """Up to limit runs older than the run with id `before` (None: the newest), newest first."""
+        ...
+
+    def run_times(self, since: datetime) -> list[RunTime]:
+        """When each run started since `since` started and ended, its command and result, newest first."""
+        ...
+
+    def audit_page(
+        self, which: AuditFilter | None = None, limit: int = 50, before: int | None = None
+    ) -> list[AuditEntry]:
+        """Up to limit audit entries matching `which`, older than the entry `before`, newest first."""
+        ...
+
+    def recent_plans(self, limit: int = 50) -> list[PlanRecord]:
+        """The latest saved plans of every change, newest first."""
+        ...
+
+    def store_counts(self) -> StoreCounts:
+        """How many rows each kind of record has, and the newest audit entry's id."""
         ...
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
 from bot.adapters.sql_conversations import conversation_for, save_conversation
+from bot.adapters.sql_dashboard import audit_page, run_times, runs_page, store_counts
 from bot.adapters.sql_drift import drift_checks_of, record_drift_check
 from bot.adapters.sql_fix_attempts import fix_attempts_of, mark_fix_outcome, record_fix_attempt
 from bot.adapters.sql_interactions import recent_interactions, record_interaction
@@ -32,6 +33,7 @@ from bot.adapters.store_engine import (
     utc_now,
 )
 from bot.domain.conversations import Conversation
+from bot.domain.dashboard import AuditFilter, RunTime, StoreCounts
 from bot.domain.drift import DriftCheck
 from bot.domain.fixes.attempts import FixAttempt
 from bot.domain.interactions import InteractionRecord
@@ -497,6 +499,28 @@ class SqlStore:
                 )
                 for row in connection.execute(query)
             ]
+
+    # --- the dashboard's reads (bot/adapters/sql_dashboard.py) -----------------------------------------------
+
+    def runs_page(self, limit: int = 50, before: int | None = None) -> list[RunRecord]:
+        return runs_page(self.engine, limit, before)
+
+    def run_times(self, since: datetime) -> list[RunTime]:
+        return run_times(self.engine, since)
+
+    def audit_page(
+        self, which: AuditFilter | None = None, limit: int = 50, before: int | None = None
+    ) -> list[AuditEntry]:
+        return audit_page(self.engine, which or AuditFilter(), limit, before)
+
+    def recent_plans(self, limit: int = 50) -> list[PlanRecord]:
+        """The latest saved plans of every change, newest first."""
+        query = sa.select(t.plans).order_by(t.plans.c.id.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [self._plan_record(row) for row in connection.execute(query)]
+
+    def store_counts(self) -> StoreCounts:
+        return store_counts(self.engine)
 
 
 def _run_record(row: sa.Row[Any]) -> RunRecord:

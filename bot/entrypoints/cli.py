@@ -289,6 +289,23 @@ def status(repo: RepoOpt = Path(".")) -> None:
 
 
 @app.command()
+def dashboard(
+    repo: RepoOpt = Path("."),
+    host: Annotated[
+        str,
+        typer.Option("--host", metavar="HOST", help="The loopback address to listen on (no other: it has no sign-in)."),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="The port to listen on.")
+    ] = 8765,
+) -> None:
+    """Serve the dashboard (runs, locks, plans, audit log, drift, model and fixes) for the local store."""
+    from bot.entrypoints.local_dashboard import serve_dashboard
+
+    raise typer.Exit(serve_dashboard(repo, host, port))
+
+
+@app.command()
 def diagnose(
     repo: RepoOpt = Path("."),
     branch: BranchOpt = None,
