@@ -103,6 +103,11 @@ class InProcessEmulator:
         self._server.start()
         host, port = self._server.get_host_and_port()
         aws = LocalAws(f"http://{host}:{port}")
+        # moto keeps one cloud per process, whichever server thread serves it: a new emulator starts from an empty
+        # one, so nothing an earlier emulator of this process made (a bucket, a state file) shows up in its plans.
+        reset = urllib.request.Request(f"{aws.url}/moto-api/reset", method="POST")  # noqa: S310 - loopback
+        with urllib.request.urlopen(reset, timeout=10):  # noqa: S310 - the loopback URL just started
+            pass
         aws.ensure_state_backend()
         return aws
 

@@ -189,6 +189,8 @@ def replica_environment(fake: Any, database_url: str, data_dir: Path, aws_url: s
         "OLYMPUS_AWS_EMULATOR_URL": aws_url,
         # Checkov takes ~7 s a run: the plans here are not scanned, and their comments say so.
         "OLYMPUS_SCANNERS": "none",
+        # The chaos checks count webhook deliveries; the drift schedule's own jobs are tested elsewhere.
+        "OLYMPUS_DRIFT_INTERVAL": "off",
         "OLYMPUS_GITHUB_TIMEOUT": str(timing.github_timeout),
         "OLYMPUS_GITHUB_SECONDS_BETWEEN_WRITES": "0",
         "OLYMPUS_GITHUB_RETRY_FIRST_DELAY": str(timing.github_retry_first_delay),

@@ -3,7 +3,6 @@ read by Claude (replayed through the real SDK) only after the sender's permissio
 
 from __future__ import annotations
 
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -247,11 +246,7 @@ def test_the_grammar_reads_first_and_other_issues_are_not_requests(
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[LocalAws]:
-    with InProcessEmulator() as emulator:
-        # moto keeps one state per process: what an earlier module applied to octo-org/infra's dev env (the same
-        # state key) would show in these plans as resources to destroy. These tests start from an empty cloud.
-        urllib.request.urlopen(urllib.request.Request(f"{emulator.url}/moto-api/reset", method="POST"), timeout=10)
-        emulator.ensure_state_backend()
+    with InProcessEmulator() as emulator:  # an empty cloud: the emulator resets moto's per-process state
         yield emulator
 
 
