@@ -87,6 +87,7 @@ def store_counts(engine: Engine) -> StoreCounts:
 
 
 def run_record(row: sa.Row[Any]) -> RunRecord:
+    """A `runs` row as the store hands it out (the store's own reads use it too)."""
     return RunRecord(
         id=row.id,
         change_id=row.change_id,

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
 from bot.adapters.sql_conversations import conversation_for, save_conversation
-from bot.adapters.sql_dashboard import audit_page, run_times, runs_page, store_counts
+from bot.adapters.sql_dashboard import audit_page, run_record, run_times, runs_page, store_counts
 from bot.adapters.sql_drift import drift_checks_of, record_drift_check
 from bot.adapters.sql_fix_attempts import fix_attempts_of, mark_fix_outcome, record_fix_attempt
 from bot.adapters.sql_interactions import recent_interactions, record_interaction
@@ -118,13 +118,13 @@ class SqlStore:
     def get_run(self, run_id: int) -> RunRecord | None:
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(t.runs).where(t.runs.c.id == run_id)).one_or_none()
-        return None if row is None else _run_record(row)
+        return None if row is None else run_record(row)
 
     def runs_for(self, change_id: str) -> list[RunRecord]:
         """Every run of a change, oldest first."""
         query = sa.select(t.runs).where(t.runs.c.change_id == change_id).order_by(t.runs.c.id)
         with self.engine.connect() as connection:
-            return [_run_record(row) for row in connection.execute(query)]
+            return [run_record(row) for row in connection.execute(query)]
 
     # --- plans ------------------------------------------------------------------------------------------
 
@@ -484,21 +484,8 @@ class SqlStore:
         return drift_checks_of(self.engine, repo)
 
     def audit_log(self, limit: int = 100) -> list[AuditEntry]:
-        """The latest entries, newest first."""
-        query = sa.select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
-        with self.engine.connect() as connection:
-            return [
-                AuditEntry(
-                    id=row.id,
-                    actor=row.actor,
-                    action=row.action,
-                    params=row.params,
-                    started_at=row.started_at,
-                    ended_at=row.ended_at,
-                    result=row.result,
-                )
-                for row in connection.execute(query)
-            ]
+        """The latest entries, newest first (the dashboard's first unfiltered page)."""
+        return audit_page(self.engine, AuditFilter(), limit)
 
     # --- the dashboard's reads (bot/adapters/sql_dashboard.py) -----------------------------------------------
 
@@ -521,20 +508,6 @@ class SqlStore:
 
     def store_counts(self) -> StoreCounts:
         return store_counts(self.engine)
-
-
-def _run_record(row: sa.Row[Any]) -> RunRecord:
-    return RunRecord(
-        id=row.id,
-        change_id=row.change_id,
-        command=row.command,
-        actor=row.actor,
-        commit=row.commit_sha,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
-        result=row.result,
-        detail=row.detail or {},
-    )
 
 
 def _plan_fields(plan: PlanRecord) -> tuple[str, ...]:

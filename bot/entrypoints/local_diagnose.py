@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
 from bot.adapters.claude import limits_from_environment, model_from_environment, not_configured_hint
-from bot.changes.fixes.patch_rules import FileEdit
-from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
-from bot.domain.fixes.failure_classes import FailureClass, classify
+from bot.domain.fixes.failure_classes import classify
 from bot.domain.interpretation import ModelLimits
 from bot.domain.markdown import one_line
 from bot.domain.models import ChangeSet, FileChange, Project
@@ -21,9 +18,9 @@ from bot.errors import UserError
 from bot.model_ports import LanguageModel
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
-from bot.services.fix_evidence import evidence_for, redact, reproduce_failure
-from bot.services.fix_loop import MIN_FIX_TOKENS, FixOutcome, FixRequest, run_fix_loop, unified_patch
-from bot.services.fix_verify import Verdict, finding_keys, verify_fix
+from bot.services.fix_evidence import reproduce_failure
+from bot.services.fix_loop import MIN_FIX_TOKENS, FixOutcome, run_fix_loop, unified_patch
+from bot.services.fix_requests import baseline_findings, fix_request, record_person_must_act
 from bot.services.local_checkout import local_checkout
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
 
@@ -85,7 +82,7 @@ def _diagnose_one(
 ) -> list[str]:
     dirs = [project.dir, *modules]
     # The scanners' findings before any fix, from the untouched tree (before Terraform writes into it).
-    baseline = frozenset().union(*(finding_keys(s.scan_report(checkout.workdir, dirs).findings) for s in loop.scanners))
+    baseline = baseline_findings(loop, checkout.workdir, dirs)
     loop.say(f"→ {project.name}: reproducing the failure")
     failed = reproduce_failure(loop, checkout.workdir, project)
     if failed is None:
@@ -93,37 +90,23 @@ def _diagnose_one(
     failure = classify(failed.step, failed.error)
     if not failure.fixable_by_code:
         # Nothing in the code can fix it (a lock held, credentials): the model is not asked, a person is told.
-        recorded = loop.store.record_fix_attempt(_person_must_act(loop, checkout, project, failed.step, failure))
+        recorded = record_person_must_act(loop, checkout.change_id, project, failed.step, failure)
         outcome = FixOutcome(
             "no_safe_fix", root_cause=failure.summary, what_to_check=failure.what_to_check, attempt_ids=(recorded,)
         )
         return _report(loop, checkout, project, failed.step, failed.error, outcome, failure.code)
     git = loop.local_git
-    diff = git.git("diff", f"{checkout.base}...{checkout.head}", "--", *dirs)
-    evidence = evidence_for(loop.repo_id, checkout.change_id, project, modules, failed, checkout.reader, diff)
-
-    def shown(path: str) -> str | None:
-        text = checkout.reader.read_text(path)
-        return None if text is None else redact(failed.sensitive, text)
-
-    def verify(edits: Sequence[FileEdit]) -> Verdict:
-        loop.say(f"→ {project.name}: verifying a proposed fix")
-        with git.temporary_worktree(checkout.head) as tree:
-            return verify_fix(
-                loop, tree, project, dirs, edits, baseline, head=checkout.reader, base=checkout.base_reader
-            )
-
-    request = FixRequest(evidence, failure.code, shown, checkout.reader.read_text, verify, tries=tries)
+    request = fix_request(
+        loop, checkout, project, modules, failed, failure,
+        diff=git.git("diff", f"{checkout.base}...{checkout.head}", "--", *dirs),
+        baseline=baseline,
+        scratch=lambda: git.temporary_worktree(checkout.head),
+        tries=tries,
+        on_verify=lambda: loop.say(f"→ {project.name}: verifying a proposed fix"),
+    )  # fmt: skip
     loop.say(f"→ {project.name}: asking the model for a diagnosis")
     outcome = run_fix_loop(loop.store, model, limits, request, now=loop.store.clock)
     return _report(loop, checkout, project, failed.step, failed.error, outcome, failure.code)
-
-
-def _person_must_act(loop: Loop, checkout: Checkout, project: Project, step: str, failure: FailureClass) -> FixAttempt:
-    return FixAttempt(
-        loop.repo_id, checkout.change_id, project.dir, step, failure.code, failure.summary, FixKind.NONE,
-        Verification.NOT_RUN, loop.store.clock(), verification_detail=failure.what_to_check,
-    )  # fmt: skip
 
 
 def _report(

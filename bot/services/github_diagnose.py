@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Final
 
 from bot.changes.fixes.patch_rules import FileEdit
-from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
 from bot.domain.fixes.failure_classes import classify
 from bot.domain.fixes.suggestions import Suggestion, diff_lines, suggestions_for
 from bot.domain.interpretation import ModelLimits
@@ -26,9 +25,9 @@ from bot.model_ports import LanguageModel
 from bot.ports import CodeHost, PullRequestInfo, ReviewComment
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
-from bot.services.fix_evidence import evidence_for, redact, reproduce_failure
-from bot.services.fix_loop import DEFAULT_TRIES, MIN_FIX_TOKENS, FixOutcome, FixRequest, run_fix_loop
-from bot.services.fix_verify import Verdict, finding_keys, verify_fix
+from bot.services.fix_evidence import reproduce_failure
+from bot.services.fix_loop import DEFAULT_TRIES, MIN_FIX_TOKENS, FixOutcome, run_fix_loop
+from bot.services.fix_requests import baseline_findings, fix_request, record_person_must_act
 from bot.services.github_checkout import change_id_of, pull_request_checkout
 from bot.services.replies import Answer
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
@@ -132,8 +131,7 @@ def _diagnose_one(
     dirs = [project.dir, *modules]
     with _scratch_copy(loop, checkout.workdir) as pristine:
         # The scanners' findings before any fix, from a tree Terraform has not written into.
-        findings = (s.scan_report(pristine, dirs).findings for s in loop.scanners)
-        baseline = frozenset().union(*(finding_keys(found) for found in findings))
+        baseline = baseline_findings(loop, pristine, dirs)
     failed = reproduce_failure(loop, checkout.workdir, project)
     heading = f"**{escape_text(project.name)}**"
     if failed is None:
@@ -147,11 +145,7 @@ def _diagnose_one(
     lines += [*fence(first, limit=1000), ""]
     if not failure.fixable_by_code:
         # Nothing in the code can fix it (a lock held, credentials): the model is not asked, a person is told.
-        attempt = FixAttempt(
-            loop.repo_id, checkout.change_id, project.dir, failed.step, failure.code, failure.summary, FixKind.NONE,
-            Verification.NOT_RUN, loop.store.clock(), verification_detail=failure.what_to_check,
-        )  # fmt: skip
-        loop.store.record_fix_attempt(attempt)
+        record_person_must_act(loop, checkout.change_id, project, failed.step, failure)
         lines += [
             f"Root cause: {escape_text(failure.summary)}",
             "",
@@ -165,19 +159,10 @@ def _diagnose_one(
         for path, patch in sorted(where.patches.items())
         if patch and _inside(path, dirs)
     )
-    evidence = evidence_for(loop.repo_id, checkout.change_id, project, modules, failed, checkout.reader, diff)
-
-    def shown(path: str) -> str | None:
-        text = checkout.reader.read_text(path)
-        return None if text is None else redact(failed.sensitive, text)
-
-    def verify(edits: Sequence[FileEdit]) -> Verdict:
-        with _scratch_copy(loop, checkout.workdir) as tree:
-            return verify_fix(
-                loop, tree, project, dirs, edits, baseline, head=checkout.reader, base=checkout.base_reader
-            )
-
-    request = FixRequest(evidence, failure.code, shown, checkout.reader.read_text, verify, tries=tries)
+    request = fix_request(
+        loop, checkout, project, modules, failed, failure,
+        diff=diff, baseline=baseline, scratch=lambda: _scratch_copy(loop, checkout.workdir), tries=tries,
+    )  # fmt: skip
     outcome = run_fix_loop(loop.store, model, limits, request, now=loop.store.clock)
     if outcome.root_cause:
         lines += [f"Root cause: {escape_text(one_line(outcome.root_cause), limit=2000)}", ""]

@@ -7,7 +7,7 @@ redacted by whoever gathered them (bot/services/fix_evidence.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 # Bounds that keep one diagnosis well inside a model's context and the loop's token budget.
@@ -46,17 +46,12 @@ def bounded(evidence: FailureEvidence) -> FailureEvidence:
             continue
         files[path] = shown
         spent += len(shown)
-    return FailureEvidence(
-        evidence.repo,
-        evidence.change_id,
-        evidence.project_dir,
-        evidence.step,
-        _tail(evidence.error, MAX_ERROR_CHARS),
-        _tail(evidence.log, MAX_LOG_CHARS),
-        evidence.diff[:MAX_DIFF_CHARS],
-        dict(evidence.provider_versions),
-        files,
-        evidence.module_dirs,
+    return replace(
+        evidence,
+        error=_tail(evidence.error, MAX_ERROR_CHARS),
+        log=_tail(evidence.log, MAX_LOG_CHARS),
+        diff=evidence.diff[:MAX_DIFF_CHARS],
+        files=files,
     )
 
 

@@ -1,0 +1,71 @@
+"""One failing project's fix request, built the same way by every door.
+
+The baseline scan, the attempt a person must act on, and the request the loop runs: what the model reads, what a
+fix edits, and where a fix is verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from bot.changes.fixes.patch_rules import FileEdit
+from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
+from bot.domain.fixes.failure_classes import FailureClass
+from bot.domain.models import Project
+from bot.services.checkout import Checkout
+from bot.services.context import Loop
+from bot.services.fix_evidence import Reproduced, evidence_for, redact
+from bot.services.fix_loop import FixRequest
+from bot.services.fix_verify import FindingKey, Verdict, finding_keys, verify_fix
+
+# A fresh tree of the change's head, removed when the block ends (a worktree locally, a copy in the App).
+Scratch = Callable[[], AbstractContextManager[Path]]
+
+
+def baseline_findings(loop: Loop, tree: Path, dirs: Sequence[str]) -> frozenset[FindingKey]:
+    """What the scanners find before any fix, in a tree Terraform has not written into: a fix may add nothing."""
+    return frozenset().union(*(finding_keys(s.scan_report(tree, dirs).findings) for s in loop.scanners))
+
+
+def record_person_must_act(loop: Loop, change_id: str, project: Project, step: str, failure: FailureClass) -> int:
+    """Keep the attempt of a failure no code can fix (the model is not asked); its id."""
+    attempt = FixAttempt(
+        loop.repo_id, change_id, project.dir, step, failure.code, failure.summary, FixKind.NONE,
+        Verification.NOT_RUN, loop.store.clock(), verification_detail=failure.what_to_check,
+    )  # fmt: skip
+    return loop.store.record_fix_attempt(attempt)
+
+
+def fix_request(
+    loop: Loop,
+    checkout: Checkout,
+    project: Project,
+    modules: Sequence[str],
+    failed: Reproduced,
+    failure: FailureClass,
+    *,
+    diff: str,
+    baseline: frozenset[FindingKey],
+    scratch: Scratch,
+    tries: int,
+    on_verify: Callable[[], None] = lambda: None,
+) -> FixRequest:
+    """The loop's request: the model reads the redacted files, a fix edits the real ones, and each is verified in
+    a fresh scratch tree."""
+    dirs = [project.dir, *modules]
+    evidence = evidence_for(loop.repo_id, checkout.change_id, project, modules, failed, checkout.reader, diff)
+
+    def shown(path: str) -> str | None:
+        text = checkout.reader.read_text(path)
+        return None if text is None else redact(failed.sensitive, text)
+
+    def verify(edits: Sequence[FileEdit]) -> Verdict:
+        on_verify()
+        with scratch() as tree:
+            return verify_fix(
+                loop, tree, project, dirs, edits, baseline, head=checkout.reader, base=checkout.base_reader
+            )
+
+    return FixRequest(evidence, failure.code, shown, checkout.reader.read_text, verify, tries=tries)
