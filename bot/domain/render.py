@@ -76,6 +76,8 @@ class ProjectReport:
     summary: PlanSummary | None = None
     error: str = ""  # untrusted: Terraform's stderr, ...
     locked_by: str = ""  # the change holding this project's lock ("owner/repo#12" or a local branch)
+    # The blocking policy sets that hold this project's apply: until they pass or are approved, it is not ready.
+    held_by_policies: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, project: Project, summary: PlanSummary | None = None, error: str = "") -> ProjectReport:
@@ -259,6 +261,8 @@ def _result(project: ProjectReport) -> str:
         return "❌ plan errored"
     if summary.failed_checks:
         return "❗ checks failed"
+    if project.held_by_policies:
+        return "⛔ held by policy"
     if summary.counts.destroy or summary.counts.replace:
         return "⚠️ destroys"
     if summary.has_changes:

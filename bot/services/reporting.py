@@ -48,7 +48,15 @@ def comment_for(
     """The comment's parts, each under GitHub's size limit, with the marker that lets it be updated in place;
     `sections` are the applications' (bot.domain.app_report.applications_lines), shown after the projects."""
     projects = [
-        ProjectReport(p.project.name, p.project.dir, p.project.workspace, p.summary, p.error, p.locked_by)
+        ProjectReport(
+            p.project.name,
+            p.project.dir,
+            p.project.workspace,
+            p.summary,
+            p.error,
+            p.locked_by,
+            held_by_policies=tuple(dict.fromkeys(f.policy_set for f in p.policy_failures)),
+        )
         for p in report.projects
     ]
     if next_steps is None:

@@ -67,6 +67,7 @@ def test_a_blocking_failure_holds_the_apply_until_an_owner_approves_it(
     section = shown(plan_comment(fake, pr.number))
     assert "Policies" in section
     assert "1 blocking failure" in section and "apply is held until fixed or approved" in section
+    assert "⛔ held by policy" in section and "ready to apply" not in section, section
     assert "module.s3_bucket_logs_archive.aws_s3_bucket.this lacks the required tag owner" in section, section
     assert "carol, octo-org/security: /infra approve_policies --policy-set olympus" in section, section
 

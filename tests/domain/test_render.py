@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,13 @@ def test_destroys_and_replacements_come_before_the_first_details(fixtures_dir: P
 def test_a_plan_without_destroys_has_no_warning(fixtures_dir: Path) -> None:
     (comment,) = render_comment(report(project(summary_of(fixtures_dir, f"{BASIC}/0-create/plan.json"))))
     assert "⚠️" not in comment and "✅ ready to apply" in comment
+
+
+def test_a_plan_held_by_a_blocking_policy_set_is_not_ready_to_apply(fixtures_dir: Path) -> None:
+    summary = summary_of(fixtures_dir, f"{BASIC}/0-create/plan.json")
+    held = dataclasses.replace(project(summary), held_by_policies=("tags",))
+    (comment,) = render_comment(report(held))
+    assert "⛔ held by policy" in comment and "ready to apply" not in comment
 
 
 def test_drift_is_shown_above_the_fold(fixtures_dir: Path) -> None:
