@@ -33,6 +33,12 @@ BACKEND_UNREACHABLE = TerraformFailure(
     "check that the bucket in the project's backend.hcl exists and that your credentials can read it "
     "(or try the change on the local emulator with --sandbox)",
 )
+STATE_LOCKED = TerraformFailure(
+    "state-locked",
+    "Terraform could not take this project's state lock: another run holds it",
+    "wait for the run named in the error's Lock Info (Who, Created) to finish; if it died, release its lock with "
+    "`terraform force-unlock LOCK_ID` (the error's ID) where the project's state lives, then plan again",
+)
 PROVIDER_UNAVAILABLE = TerraformFailure(
     "provider-unavailable",
     "Terraform could not install a provider this project needs",
@@ -60,11 +66,14 @@ _MODULE_NAMED = re.compile(r'module\s+"(?P<name>[^"]+)"\s+\((?P<file>[^():\s]+):
 
 # Terraform's own words (1.x, and OpenTofu's, which kept them) for each kind, most specific first.
 _PATTERNS: tuple[tuple[re.Pattern[str], TerraformFailure], ...] = (
+    # Before the backend's: a lock someone holds (Terraform prints its Lock Info) is a reachable backend, and the
+    # person must wait, not fix credentials; a lock refused for lack of access stays backend-unreachable below.
+    (re.compile(r"Error acquiring the state lock(?s:.*)\nLock Info:"), STATE_LOCKED),
+    (re.compile(r"Error acquiring the state lock"), BACKEND_UNREACHABLE),
     (re.compile(r'The attribute "\w+" is required by the backend|Missing region value'), BACKEND_NOT_CONFIGURED),
     (
         re.compile(
             r"Failed to get existing workspaces|error configuring S3 Backend|Failed to load state|"
-            r"Error acquiring the state lock|"
             r"S3 bucket \S+ does not exist|NoSuchBucket|Error refreshing state|Error loading state|"
             r"No valid credential sources found|failed to get shared config profile|storage: bucket doesn't exist",
             re.IGNORECASE,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.domain.terraform_failures import classify_failure
+
+TEXTS = Path(__file__).parent / "failure_texts"
 
 # `terraform init` of terraform-aws-security-group's examples/complete without network (Terraform 1.11), as it wraps.
 REGISTRY_UNREACHABLE = """terraform init failed (exit 1):
@@ -47,3 +51,10 @@ def test_the_sources_are_read_only_for_a_module_failure() -> None:
     failure = classify_failure("Error: Failed to query available provider packages", never)
     assert failure.code == "provider-unavailable"
     assert classify_failure("Error: Unsupported argument", never).code == "terraform-failed"
+
+
+def test_a_lock_someone_holds_is_not_an_unreachable_backend() -> None:
+    held = classify_failure((TEXTS / "state-locked.txt").read_text())
+    assert held.code == "state-locked" and "force-unlock" in held.hint
+    refused = classify_failure((TEXTS / "access-denied-state-lock.txt").read_text())
+    assert refused.code == "backend-unreachable"
