@@ -16,7 +16,7 @@ from bot.adapters.github.repo_reader import GitHubRepoReader
 from bot.adapters.mcp_tools import McpModelTools
 from bot.domain.commands import ChangeCommand, parse
 from bot.domain.interpretation import Interpretation, ModelLimits, RequestNote
-from bot.domain.markdown import code, fence
+from bot.domain.markdown import code
 from bot.domain.plain_replies import declined_reply, interpreted_heading, question_reply, unavailable_reply
 from bot.errors import UserError
 from bot.model_ports import LanguageModel
@@ -25,7 +25,7 @@ from bot.services.context import Loop
 from bot.services.conversation import converse
 from bot.services.github_propose import propose_from_issue
 from bot.services.interpreter import NaturalRequest, text_for_model
-from bot.services.replies import ReplyInParts, ReplyTo
+from bot.services.replies import ReplyInParts, ReplyTo, user_error_reply
 from bot.tools.domain_servers import ToolSources
 from bot.tools.endpoint import build_endpoint
 from bot.tools.server import projects_in
@@ -125,8 +125,7 @@ def _propose_each(
                 note=note,
             )
         except UserError as error:
-            hint = f"\n\n{error.hint}" if error.hint else ""
-            part.say("\n".join(fence(error.message)) + hint)
+            part.say(user_error_reply(error))
 
 
 def _cost(interpreted: Interpretation) -> str:

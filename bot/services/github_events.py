@@ -48,7 +48,7 @@ from bot.services.github_propose import propose_from_issue
 from bot.services.github_state_change import state_change_pull_request
 from bot.services.onboarding import onboard_repository
 from bot.services.pull_requests import apply_pull_request, close_pull_request, plan_pull_request
-from bot.services.replies import ReplyTo, reply_key
+from bot.services.replies import ReplyTo, reply_key, user_error_reply
 from bot.services.sync_apps import SyncTiming
 from bot.services.sync_pull_request import sync_merged_pull_request
 
@@ -248,8 +248,7 @@ def carry_out_request(
         elif isinstance(parsed, Status):
             reply.say(_status(loop, repo))
     except UserError as exc:
-        hint = f"\n\n{exc.hint}" if exc.hint else ""
-        reply.say("\n".join(fence(exc.message)) + hint)
+        reply.say(user_error_reply(exc))
 
 
 def record_push(loop: Loop, job: Job, *, branch: str, number: int | None = None) -> None:

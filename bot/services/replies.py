@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.domain.markdown import code, fence
 from bot.domain.render import render_reply
+from bot.errors import UserError
 from bot.ports import CodeHost
 
 
@@ -93,3 +95,10 @@ def reply_key(payload: Mapping[str, Any], *, is_comment: bool) -> str:
 def notice_key(change_id: str, topic: str) -> str:
     """The key of a notice about a pull request that no command asked for (e.g. that a fork is not planned)."""
     return f"{change_id}/{topic}"
+
+
+def user_error_reply(error: UserError) -> str:
+    """A refused command's answer: its code (as docs/errors.md lists it, as the CLI prints it), what is wrong, and
+    how to fix it. The message may quote the request, so it is fenced; the hint is Olympus's own words."""
+    hint = f"\n\n{error.hint}" if error.hint else ""
+    return f"error[{code(error.reference)}]\n\n" + "\n".join(fence(error.message)) + hint

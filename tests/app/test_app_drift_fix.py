@@ -110,6 +110,7 @@ def test_restore_puts_reality_back_through_the_gate_and_the_issue_closes(
     assert "`/infra fix drift restore` (proposed)" in issue.body
     app.comment(issue.number, "/infra fix drift adopt", "bob", on_pull_request=False)
     refused = last_reply(app, repo, issue.number)
+    assert refused.startswith("error[adopt-not-possible]"), refused  # the code docs/errors.md lists
     assert "Olympus cannot adopt the drift in infra/aws/envs/dev" in refused
     assert 'tags_all["owner"] is no setting of its module call' in refused
     assert "/infra fix drift restore" in refused
