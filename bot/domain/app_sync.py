@@ -23,7 +23,7 @@ __all__ = [
     "AppStatus",
     "SyncOutcome",
     "UnhealthyResource",
-    "changed_applications",
+    "applications_to_sync",
     "check_conclusion",
     "operation_done",
     "outcome_line",
@@ -144,7 +144,7 @@ def status_of(application: Mapping[str, Any], tree: Mapping[str, Any] | None = N
     )
 
 
-def changed_applications(changed: Iterable[str], app_files: Mapping[str, str]) -> list[str]:
+def applications_to_sync(changed: Iterable[str], app_files: Mapping[str, str]) -> list[str]:
     """The names of the Applications a merge changed, sorted: each Application file of `app_files` (path → its text
     at the merge commit) that changed itself, or whose values file or in-repository chart changed.
 

@@ -9,7 +9,7 @@ from bot.app_ports import ApplicationSyncer
 from bot.domain.app_layout import APPS_DIR, CHARTS_DIR, VALUES_DIR, app_at
 from bot.domain.app_sync import (
     SyncOutcome,
-    changed_applications,
+    applications_to_sync,
     check_conclusion,
     outcome_line,
     sync_report,
@@ -90,7 +90,7 @@ def sync_merged_pull_request(
     changed = codehost.changed_files(repo, number)
     # Most merges change Terraform only: the tree at the merge commit is read only when one can matter.
     app_files = _applications_at(codehost, repo, revision) if any(map(_may_change_an_app, changed)) else {}
-    names = changed_applications(changed, app_files)
+    names = applications_to_sync(changed, app_files)
     if only or env:
         wanted = _matching(names, app_files, only, env)
         if not wanted:

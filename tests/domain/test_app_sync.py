@@ -6,7 +6,7 @@ from bot.domain.app_sync import (
     AppStatus,
     SyncOutcome,
     UnhealthyResource,
-    changed_applications,
+    applications_to_sync,
     check_conclusion,
     operation_done,
     prune_policy,
@@ -46,23 +46,23 @@ APPS = {
 
 
 def test_an_application_file_a_values_file_or_a_chart_it_uses_changes_it() -> None:
-    assert changed_applications(["argocd/apps/prod/payments-api.yaml"], APPS) == ["payments-api-prod"]
-    assert changed_applications(["helm/values/staging/ledger.yaml"], APPS) == ["ledger-staging"]
-    assert changed_applications(["helm/charts/example-data-app/templates/deployment.yaml"], APPS) == [
+    assert applications_to_sync(["argocd/apps/prod/payments-api.yaml"], APPS) == ["payments-api-prod"]
+    assert applications_to_sync(["helm/values/staging/ledger.yaml"], APPS) == ["ledger-staging"]
+    assert applications_to_sync(["helm/charts/example-data-app/templates/deployment.yaml"], APPS) == [
         "payments-api-prod",
         "payments-api-staging",
     ]
 
 
 def test_terraform_files_unknown_charts_and_broken_yaml_change_nothing() -> None:
-    assert changed_applications(["infra/aws/envs/dev/main.tf", "helm/charts/other/Chart.yaml"], APPS) == []
+    assert applications_to_sync(["infra/aws/envs/dev/main.tf", "helm/charts/other/Chart.yaml"], APPS) == []
     broken = {"argocd/apps/dev/x.yaml": "kind: [Application", "argocd/apps/dev/y.yaml": "kind: AppProject\n"}
-    assert changed_applications(["argocd/apps/dev/x.yaml", "argocd/apps/dev/y.yaml"], broken) == []
+    assert applications_to_sync(["argocd/apps/dev/x.yaml", "argocd/apps/dev/y.yaml"], broken) == []
 
 
 def test_a_values_file_named_only_by_the_application_counts() -> None:
     custom = {"argocd/apps/dev/web.yaml": application_yaml("web-dev", app="shared", env="common")}
-    assert changed_applications(["helm/values/common/shared.yaml"], custom) == ["web-dev"]
+    assert applications_to_sync(["helm/values/common/shared.yaml"], custom) == ["web-dev"]
 
 
 def test_prune_only_when_the_policy_says_true() -> None:
