@@ -110,6 +110,17 @@ def validate_owner_repo(owner_repo: str) -> str:
     return owner_repo
 
 
+def _validate_branch(branch: str) -> str:
+    # As an Environment's name: ':' would end the subject's ref, and StringLike would read '*' and '?'.
+    if not branch or len(branch) > 255 or any(c in branch for c in ':*?"\n '):
+        raise UserError(
+            "bad-branch",
+            f"{branch!r} is not a usable branch name for a trust policy's subject",
+            "name the default branch the drift check runs on, e.g. --base main (no ':', '*', '?', quotes or spaces)",
+        )
+    return branch
+
+
 def _validate_environment(environment: str) -> str:
     # The subject claim separates its parts with ':', and IAM's *Like operators read * and ? as wildcards.
     if not environment or len(environment) > 255 or any(c in environment for c in ':*?"\n'):
@@ -119,6 +130,11 @@ def _validate_environment(environment: str) -> str:
             "name the Environment that guards apply, e.g. --environment production (no ':', '*', '?' or quotes)",
         )
     return environment
+
+
+def drift_subject(owner_repo: str, branch: str) -> str:
+    """The subject of a job on `branch` (the scheduled drift check), which the read-only plan role also trusts."""
+    return f"repo:{owner_repo}:ref:refs/heads/{branch}"
 
 
 def expected_subject(owner_repo: str, role: RoleKind, environment: str = "production") -> str:
@@ -136,14 +152,19 @@ def trust_policy_for(
     environment: str = "production",
     issuer_host: str = GITHUB_ISSUER_HOST,
     partition: str = "aws",
+    drift_branch: str | None = None,
 ) -> dict[str, Any]:
-    """The trust policy of the plan or apply role: only this repository's PRs, or only its Environment."""
+    """The trust policy of the plan or apply role: only this repository's PRs (and, with drift_branch, the drift
+    check's jobs on that branch, read-only like a PR's plan), or only its Environment."""
     if not _ACCOUNT.match(account_id):
         raise UserError("bad-account-id", f"{account_id!r} is not an AWS account id", "an account id has 12 digits")
     if role not in ("plan", "apply"):
         raise UserError("bad-role-kind", f"{role!r} is not a role kind", 'use role="plan" or role="apply"')
     validate_owner_repo(owner_repo)
     _validate_environment(environment)
+    subject: str | list[str] = expected_subject(owner_repo, role, environment)
+    if role == "plan" and drift_branch:
+        subject = [str(subject), drift_subject(owner_repo, _validate_branch(drift_branch))]
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -155,7 +176,7 @@ def trust_policy_for(
                 "Condition": {
                     "StringEquals": {
                         f"{issuer_host}:aud": AUDIENCE,
-                        f"{issuer_host}:sub": expected_subject(owner_repo, role, environment),
+                        f"{issuer_host}:sub": subject,
                     }
                 },
             }
@@ -223,9 +244,16 @@ class _Analysis:
     """The findings of one trust policy, collected statement by statement."""
 
     def __init__(
-        self, owner_repo: str, role: RoleKind, environment: str, issuer_host: str, account_id: str | None
+        self,
+        owner_repo: str,
+        role: RoleKind,
+        environment: str,
+        issuer_host: str,
+        account_id: str | None,
+        drift_branch: str | None = None,
     ) -> None:
         self.owner_repo = owner_repo
+        self.drift_branch = drift_branch
         self.role = role
         self.environment = environment
         self.issuer = issuer_host
@@ -424,6 +452,17 @@ class _Analysis:
                 self.sub_fix,
                 severity="note",
             )
+        if self.role == "plan" and self.drift_branch:
+            drift = drift_subject(self.owner_repo, self.drift_branch)
+            if drift.lower() not in {v.lower() for v in allowed}:
+                self.add(
+                    "plan-without-drift",
+                    where,
+                    f"the plan role does not trust {drift!r}, so the scheduled drift check "
+                    "(workflows/olympus-drift.yml) cannot assume it",
+                    f"add {drift!r} to the {self.sub_key} condition's values, beside {self.subject!r}",
+                    severity="note",
+                )
 
 
 def analyse_trust_policy(
@@ -434,6 +473,7 @@ def analyse_trust_policy(
     environment: str = "production",
     issuer_host: str = GITHUB_ISSUER_HOST,
     account_id: str | None = None,
+    drift_branch: str | None = None,
 ) -> list[DoctorFinding]:
     """What is wrong with a plan or apply role's trust policy for GitHub OIDC, each with its fix; [] when right.
 
@@ -441,4 +481,4 @@ def analyse_trust_policy(
     """
     validate_owner_repo(owner_repo)
     _validate_environment(environment)
-    return _Analysis(owner_repo, role, environment, issuer_host, account_id).run(document)
+    return _Analysis(owner_repo, role, environment, issuer_host, account_id, drift_branch).run(document)

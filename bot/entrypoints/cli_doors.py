@@ -45,7 +45,12 @@ def doctor(
         str, typer.Option("--github-token-env", help="The environment variable holding the GitHub token.")
     ] = "GITHUB_TOKEN",  # noqa: S107 - the name of a variable, not a token
     base: Annotated[
-        str | None, typer.Option("--base", help="The base branch to check (default: the repository's default).")
+        str | None,
+        typer.Option(
+            "--base",
+            help="The base branch to check (default: the repository's default), and the one whose scheduled drift "
+            "check the plan role trusts (default: main).",
+        ),
     ] = None,
     skip_github: Annotated[
         bool, typer.Option("--skip-github", help="Check only the AWS roles, not the base branch's protection.")

@@ -25,14 +25,24 @@ __all__ = ["correct_trust_policies", "render_report", "run_doctor"]
 Section = tuple[str, list[DoctorFinding]]
 
 
+# The branch whose scheduled drift check the plan role trusts when --base does not name it.
+DEFAULT_DRIFT_BRANCH = "main"
+
+
 def correct_trust_policies(
-    plan_role_arn: str, apply_role_arn: str, repo: str, environment: str = "production"
+    plan_role_arn: str,
+    apply_role_arn: str,
+    repo: str,
+    environment: str = "production",
+    drift_branch: str = DEFAULT_DRIFT_BRANCH,
 ) -> dict[str, Any]:
     """{"plan": policy, "apply": policy}: the trust policies the two roles should have, each in its own account."""
     plan = parse_role_arn(plan_role_arn, "--plan-role")
     apply = parse_role_arn(apply_role_arn, "--apply-role")
     return {
-        "plan": trust_policy_for(plan.account_id, repo, role="plan", partition=plan.partition),
+        "plan": trust_policy_for(
+            plan.account_id, repo, role="plan", partition=plan.partition, drift_branch=drift_branch
+        ),
         "apply": trust_policy_for(
             apply.account_id, repo, role="apply", environment=environment, partition=apply.partition
         ),
@@ -85,7 +95,8 @@ def run_doctor(
     apply = parse_role_arn(apply_role_arn, "--apply-role")
     validate_owner_repo(repo)
     if print_trust_policy:
-        out.write(json.dumps(correct_trust_policies(plan.text, apply.text, repo, environment), indent=2) + "\n")
+        policies = correct_trust_policies(plan.text, apply.text, repo, environment, base_branch or DEFAULT_DRIFT_BRANCH)
+        out.write(json.dumps(policies, indent=2) + "\n")
         return 0
     token = None
     if not skip_github:
@@ -118,7 +129,12 @@ def run_doctor(
     for kind, role in roles:
         documents = doctor_checks.read_role(client, role)
         findings = analyse_trust_policy(
-            documents.trust_policy, owner_repo=repo, role=kind, environment=environment, account_id=role.account_id
+            documents.trust_policy,
+            owner_repo=repo,
+            role=kind,
+            environment=environment,
+            account_id=role.account_id,
+            drift_branch=base_branch or DEFAULT_DRIFT_BRANCH,
         )
         if kind == "plan":
             findings += analyse_plan_permissions(documents.permission_policies)

@@ -21,7 +21,8 @@ WRITE_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action"
 
 
 def good_roles(emulator: Emulator, environment: str = "production") -> tuple[str, str]:
-    plan = emulator.create_role("plan", trust_policy_for(ACCOUNT, REPO, role="plan"), inline=READ_ONLY)
+    plan_trust = trust_policy_for(ACCOUNT, REPO, role="plan", drift_branch="main")
+    plan = emulator.create_role("plan", plan_trust, inline=READ_ONLY)
     apply = emulator.create_role(
         "apply", trust_policy_for(ACCOUNT, REPO, role="apply", environment=environment), managed=WRITE_ALL
     )
@@ -39,6 +40,15 @@ def test_correct_roles_pass(emulator: Emulator) -> None:
     assert f"plan role {plan}\n  ok" in done.stdout
     assert f"apply role {apply}\n  ok" in done.stdout
     assert "All is well" in done.stdout
+
+
+def test_a_plan_role_the_drift_check_cannot_assume_is_a_note(emulator: Emulator) -> None:
+    plan = emulator.create_role("plan", trust_policy_for(ACCOUNT, REPO, role="plan"), inline=READ_ONLY)
+    _, apply = good_roles(emulator)
+    done = doctor(emulator, plan, apply, "--base", "trunk")
+    assert done.returncode == 0, done.stdout + done.stderr  # a note: pull requests still plan
+    assert "note[plan-without-drift]" in done.stdout
+    assert f"'repo:{REPO}:ref:refs/heads/trunk'" in done.stdout
 
 
 def test_another_environment_is_checked(emulator: Emulator) -> None:
@@ -138,7 +148,10 @@ def test_print_trust_policy_prints_policies_that_pass(emulator: Emulator) -> Non
     assert done.returncode == 0, done.stderr
     printed = json.loads(done.stdout)
     assert set(printed) == {"plan", "apply"}
-    assert analyse_trust_policy(printed["plan"], owner_repo=REPO, role="plan", account_id=ACCOUNT) == []
+    plan_policy = printed["plan"]
+    findings = analyse_trust_policy(plan_policy, owner_repo=REPO, role="plan", account_id=ACCOUNT, drift_branch="main")
+    assert findings == []
+    assert f"repo:{REPO}:ref:refs/heads/main" in plan_policy["Statement"][0]["Condition"]["StringEquals"][SUB]
     assert (
         analyse_trust_policy(
             printed["apply"], owner_repo=REPO, role="apply", environment="prod", account_id="210987654321"

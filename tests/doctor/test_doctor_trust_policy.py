@@ -97,6 +97,11 @@ def test_printed_policies_bind_the_right_subjects() -> None:
         "StringEquals": {AUD: "sts.amazonaws.com", SUB: "repo:octo-org/infra:environment:prod"}
     }
     assert expected_subject(REPO, "apply", "prod") == "repo:octo-org/infra:environment:prod"
+    drift = trust_policy_for(ACCOUNT, REPO, role="plan", drift_branch="main")["Statement"][0]
+    assert drift["Condition"]["StringEquals"][SUB] == [PLAN_SUB, "repo:octo-org/infra:ref:refs/heads/main"]
+    assert analyse_trust_policy({"Statement": [drift]}, owner_repo=REPO, role="plan", drift_branch="main") == []
+    with pytest.raises(UserError, match="bad-branch|not a usable branch"):
+        trust_policy_for(ACCOUNT, REPO, role="plan", drift_branch="ma*in")
 
 
 def test_printed_policy_follows_the_partition_and_an_enterprise_issuer() -> None:
