@@ -244,6 +244,10 @@ class Store(Protocol):
         """The latest drift check of each project of repo, by project name."""
         ...
 
+    def drift_checks_in(self, repos: Collection[str]) -> list[DriftCheck]:
+        """The latest drift check of each project of those repositories, in one read, by repository and project."""
+        ...
+
     def record_fix_attempt(self, attempt: FixAttempt) -> int:
         """Keep one attempt of the fix loop, verified or not (secrets masked); its id."""
         ...

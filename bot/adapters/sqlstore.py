@@ -498,7 +498,10 @@ class SqlStore:
         record_drift_check(self.engine, check)
 
     def drift_checks(self, repo: str) -> list[DriftCheck]:
-        return drift_checks_of(self.engine, repo)
+        return drift_checks_of(self.engine, [repo])
+
+    def drift_checks_in(self, repos: Collection[str]) -> list[DriftCheck]:
+        return drift_checks_of(self.engine, repos)
 
     def audit_log(self, limit: int = 100) -> list[AuditEntry]:
         """The latest entries, newest first (the dashboard's first unfiltered page)."""

@@ -110,7 +110,9 @@ def audit(source: Source, which: AuditFilter, size: int, before: int | None, rep
 
 def drift(source: Source, repos: Repos) -> dict[str, Any]:
     shown = source.repos if repos is None else sorted(repos)
-    checks: list[DriftCheck] = [check for repo in shown for check in source.store.drift_checks(repo)]
+    # One read for all of them (a reader may have hundreds), in the repositories' order as given locally.
+    found = source.store.drift_checks_in(shown)
+    checks: list[DriftCheck] = [check for repo in shown for check in found if check.repo == repo]
     return {"checks": checks}
 
 
