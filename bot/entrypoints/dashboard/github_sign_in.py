@@ -49,8 +49,8 @@ class GitHubAccess:
         github: UserAccess,
         sealer: Sealer,
         *,
+        failure: type[Exception],
         public_url: str | None = None,
-        failure: type[Exception] = Exception,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.github = github

@@ -1,6 +1,7 @@
 """What each dashboard page shows, read from the store: plain values for the templates, nothing rendered here.
 
-Each takes `repos`, the reader's repositories (None: every row, the local dashboard), and reads only their rows.
+Each takes `repos`, the reader's repositories (None: every row, the local dashboard), and reads only their rows:
+required, never defaulted, so a page cannot forget it and show every row in the App.
 """
 
 from __future__ import annotations
