@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Event
@@ -150,6 +150,10 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    def for_repo(self, repo: str) -> Store:
+        """The same store, writing `repo` ("owner/name") on records whose own fields name no repository."""
+        ...
+
     def start_run(self, change_id: str, command: str, actor: str, commit: str) -> int: ...
 
     def finish_run(self, run_id: int, result: str, detail: Mapping[str, Any]) -> None: ...
@@ -202,7 +206,9 @@ class Store(Protocol):
         """Hold the mutex `name` for a `with` block, across every worker and replica on this store."""
         ...
 
-    def locks(self) -> list[LockRecord]: ...
+    def locks(self, *, repos: Collection[str] | None = None) -> list[LockRecord]:
+        """The locks held (in `repos` only, when given), by repository, directory and workspace."""
+        ...
 
     def audit(
         self,
@@ -226,8 +232,8 @@ class Store(Protocol):
         """Keep one request a language model read; its text and tool arguments are masked for secrets first."""
         ...
 
-    def interactions(self, limit: int = 20) -> list[InteractionRecord]:
-        """The latest model interactions, newest first."""
+    def interactions(self, limit: int = 20, *, repos: Collection[str] | None = None) -> list[InteractionRecord]:
+        """The latest model interactions (of `repos`, when given), newest first."""
         ...
 
     def record_drift_check(self, check: DriftCheck) -> None:
@@ -236,6 +242,10 @@ class Store(Protocol):
 
     def drift_checks(self, repo: str) -> list[DriftCheck]:
         """The latest drift check of each project of repo, by project name."""
+        ...
+
+    def drift_checks_in(self, repos: Collection[str]) -> list[DriftCheck]:
+        """The latest drift check of each project of those repositories, in one read, by repository and project."""
         ...
 
     def record_fix_attempt(self, attempt: FixAttempt) -> int:
@@ -248,8 +258,10 @@ class Store(Protocol):
         """Record whether people accepted an offered fix and whether the next apply held; False: no such attempt."""
         ...
 
-    def fix_attempts(self, repo: str | None = None, limit: int = 1000) -> list[FixAttempt]:
-        """The latest fix attempts (of repo, or of every repository), newest first."""
+    def fix_attempts(
+        self, repo: str | None = None, limit: int = 1000, *, repos: Collection[str] | None = None
+    ) -> list[FixAttempt]:
+        """The latest fix attempts (of repo, or of every repository; of `repos` when given), newest first."""
         ...
 
     def conversation_for(self, place: str, who: str) -> Conversation | None:
@@ -260,24 +272,34 @@ class Store(Protocol):
         """Keep a conversation, over the requester's previous one in the same place."""
         ...
 
-    def runs_page(self, limit: int = 50, before: int | None = None) -> list[RunRecord]:
+    # The dashboard's reads. `repos` is the reader's repositories: None reads every row (the local dashboard), a
+    # collection only the rows whose repository is in it (a row naming no repository is then nobody's).
+
+    def runs_page(
+        self, limit: int = 50, before: int | None = None, *, repos: Collection[str] | None = None
+    ) -> list[RunRecord]:
         """Up to limit runs older than the run with id `before` (None: the newest), newest first."""
         ...
 
-    def run_times(self, since: datetime) -> list[RunTime]:
+    def run_times(self, since: datetime, *, repos: Collection[str] | None = None) -> list[RunTime]:
         """When each run started since `since` started and ended, its command and result, newest first."""
         ...
 
     def audit_page(
-        self, which: AuditFilter | None = None, limit: int = 50, before: int | None = None
+        self,
+        which: AuditFilter | None = None,
+        limit: int = 50,
+        before: int | None = None,
+        *,
+        repos: Collection[str] | None = None,
     ) -> list[AuditEntry]:
         """Up to limit audit entries matching `which`, older than the entry `before`, newest first."""
         ...
 
-    def recent_plans(self, limit: int = 50) -> list[PlanRecord]:
+    def recent_plans(self, limit: int = 50, *, repos: Collection[str] | None = None) -> list[PlanRecord]:
         """The latest saved plans of every change, newest first."""
         ...
 
-    def store_counts(self) -> StoreCounts:
+    def store_counts(self, *, repos: Collection[str] | None = None) -> StoreCounts:
         """How many rows each kind of record has, and the newest audit entry's id."""
         ...

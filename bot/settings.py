@@ -22,6 +22,7 @@ from bot.services.parallelism import PARALLEL_PLAN_HINT, default_parallel_plan
 ENV_PREFIX = "OLYMPUS_"
 DEFAULT_DATABASE_URL = "sqlite:///./olympus.db"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_GITHUB_WEB_URL = "https://github.com"
 DEFAULT_WEBHOOK_MAX_INFLIGHT = 16
 DEFAULT_WEBHOOK_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024
 # GitHub gives up on a delivery that is not answered within 10 seconds, so a body still arriving after that
@@ -41,6 +42,10 @@ _HINTS = {
     "private_key": "set it to the contents of the GitHub App's .pem private key, or use OLYMPUS_PRIVATE_KEY_FILE",
     "database_url": "use sqlite:///path/to/olympus.db, or postgresql+psycopg://user:password@host:5432/olympus",
     "github_api_url": "use https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server",
+    "github_web_url": "use https://github.com, or https://HOST for GitHub Enterprise Server (where people sign in)",
+    "oauth_client_id": "set it to the Client ID shown on the GitHub App's settings page (Iv23..., or Iv1....)",
+    "oauth_client_secret": "generate a client secret on the GitHub App's settings page and set it here",
+    "public_url": "the App's public base URL as browsers reach it, such as https://olympus.example.com",
     "data_dir": "point it at a writable directory for checkouts, plan files and reports",
     "aws_emulator_url": "leave it unset for real AWS, or use the http://127.0.0.1:PORT of a local AWS emulator",
     "webhook_max_inflight": f"a whole number of request bodies, 1 or more (default {DEFAULT_WEBHOOK_MAX_INFLIGHT})",
@@ -85,6 +90,13 @@ class Settings(BaseSettings):
     private_key: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
     github_api_url: str = DEFAULT_GITHUB_API_URL
+    # The dashboard at /dashboard (docs/dashboard.md): people sign in with GitHub through the App's OAuth client
+    # (its client id and a client secret) on the GitHub at github_web_url. Without both, /dashboard says so.
+    github_web_url: str = DEFAULT_GITHUB_WEB_URL
+    oauth_client_id: str | None = None
+    oauth_client_secret: SecretStr | None = None
+    # Where browsers reach the App, when a proxy in front changes the scheme or host it sees (the OAuth callback's).
+    public_url: str | None = None
     # Where checkouts, plan files and reports are kept (they must survive until the apply).
     data_dir: Path = Path("olympus-data")
     # Sandbox only: plan and apply against a local AWS emulator (moto's server) instead of real AWS.
@@ -211,9 +223,11 @@ class Settings(BaseSettings):
             raise ValueError(error.message) from None  # already masks any password
         return value.strip()
 
-    @field_validator("github_api_url")
+    @field_validator("github_api_url", "github_web_url", "public_url")
     @classmethod
-    def _api_url_is_http(cls, value: str) -> str:
+    def _api_url_is_http(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{mask_secret_text(value)!r} is not an http(s) URL")
@@ -225,6 +239,12 @@ class Settings(BaseSettings):
         # A database URL may carry a password; show it the way the store's messages do.
         for name, value in super().__repr_args__():
             yield name, (mask_secret_text(value) if name == "database_url" else value)
+
+    @property
+    def dashboard_sign_in_missing(self) -> str:
+        """The sign-in settings the dashboard lacks ("" when it has both)."""
+        missing = [env_name(f) for f in ("oauth_client_id", "oauth_client_secret") if getattr(self, f) is None]
+        return " and ".join(missing)
 
     @property
     def webhook_secret_bytes(self) -> bytes:

@@ -183,7 +183,8 @@ def build_app_context(
         state_dir = data_dir / "repos" / repo.replace("/", "--")
         state_dir.mkdir(parents=True, exist_ok=True)
         return Loop(
-            store=store,
+            # Every record the loop writes names its repository, for the dashboard's readers of it.
+            store=store.for_repo(repo),
             terraform=terraform,
             scanners=scanners_named(scanners),
             unscanned=not scanners,

@@ -1,7 +1,12 @@
-"""The dashboard's reads: pages of runs and audit entries by keyset (never a full scan), recent plans, counts."""
+"""The dashboard's reads: pages of runs and audit entries by keyset (never a full scan), recent plans, counts.
+
+Each read takes `repos`, the reader's repositories: None reads every row (the local dashboard, one repository), a
+collection only rows whose `repo` is in it (`repo IN (...)` on the (repo, id) indexes; a row naming none is nobody's).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -12,17 +17,24 @@ from bot.adapters import sqlschema as t
 from bot.domain.dashboard import OK_RESULTS, AuditFilter, RunTime, StoreCounts
 from bot.domain.records import AuditEntry, RunRecord
 
+Repos = Collection[str] | None
 
-def runs_page(engine: Engine, limit: int, before: int | None = None) -> list[RunRecord]:
+
+def scoped(query: Any, column: sa.ColumnElement[Any], repos: Repos) -> Any:
+    """query narrowed to the rows of `repos` (None: unchanged)."""
+    return query if repos is None else query.where(column.in_(sorted(repos)))
+
+
+def runs_page(engine: Engine, limit: int, before: int | None = None, repos: Repos = None) -> list[RunRecord]:
     """Up to limit runs older than the run `before` (None: the newest), newest first."""
-    query = sa.select(t.runs).order_by(t.runs.c.id.desc()).limit(limit)
+    query = scoped(sa.select(t.runs).order_by(t.runs.c.id.desc()).limit(limit), t.runs.c.repo, repos)
     if before is not None:
         query = query.where(t.runs.c.id < before)
     with engine.connect() as connection:
         return [run_record(row) for row in connection.execute(query)]
 
 
-def run_times(engine: Engine, since: datetime, limit: int = 50_000) -> list[RunTime]:
+def run_times(engine: Engine, since: datetime, limit: int = 50_000, repos: Repos = None) -> list[RunTime]:
     """The runs started since `since`, newest first, as the charts read them (four columns, no detail)."""
     runs = t.runs.c
     query = (
@@ -32,13 +44,17 @@ def run_times(engine: Engine, since: datetime, limit: int = 50_000) -> list[RunT
         .limit(limit)
     )
     with engine.connect() as connection:
-        return [RunTime(*row) for row in connection.execute(query)]
+        return [RunTime(*row) for row in connection.execute(scoped(query, runs.repo, repos))]
 
 
-def audit_page(engine: Engine, which: AuditFilter, limit: int, before: int | None = None) -> list[AuditEntry]:
+def audit_page(
+    engine: Engine, which: AuditFilter, limit: int, before: int | None = None, repos: Repos = None
+) -> list[AuditEntry]:
     """Up to limit entries matching `which`, older than the entry `before` (None: the newest), newest first."""
     table = t.audit_log
-    query = sa.select(table).order_by(table.c.id.desc()).limit(limit)
+    query = scoped(sa.select(table).order_by(table.c.id.desc()).limit(limit), table.c.repo, repos)
+    if which.repo:
+        query = query.where(table.c.repo == which.repo)
     if before is not None:
         query = query.where(table.c.id < before)
     if which.actor:
@@ -59,16 +75,18 @@ def audit_page(engine: Engine, which: AuditFilter, limit: int, before: int | Non
                 started_at=row.started_at,
                 ended_at=row.ended_at,
                 result=row.result,
+                repo=row.repo,
             )
             for row in connection.execute(query)
         ]
 
 
-def store_counts(engine: Engine) -> StoreCounts:
-    """Every table's row count and the newest audit entry's id, in one query."""
+def store_counts(engine: Engine, repos: Repos = None) -> StoreCounts:
+    """Every table's row count and the newest audit entry's id (of `repos`' rows), in one query."""
 
     def count(table: sa.Table, *where: Any) -> sa.ScalarSelect[Any]:
-        return sa.select(sa.func.count()).select_from(table).where(*where).scalar_subquery()
+        query: sa.Select[Any] = scoped(sa.select(sa.func.count()).select_from(table).where(*where), table.c.repo, repos)
+        return query.scalar_subquery()
 
     query = sa.select(
         count(t.runs),
@@ -76,7 +94,9 @@ def store_counts(engine: Engine) -> StoreCounts:
         count(t.plans),
         count(t.locks),
         count(t.audit_log),
-        sa.select(sa.func.coalesce(sa.func.max(t.audit_log.c.id), 0)).scalar_subquery(),
+        scoped(
+            sa.select(sa.func.coalesce(sa.func.max(t.audit_log.c.id), 0)), t.audit_log.c.repo, repos
+        ).scalar_subquery(),
         count(t.model_interactions),
         count(t.fix_attempts),
         count(t.drift_checks),
@@ -98,4 +118,5 @@ def run_record(row: sa.Row[Any]) -> RunRecord:
         ended_at=row.ended_at,
         result=row.result,
         detail=row.detail or {},
+        repo=row.repo,
     )

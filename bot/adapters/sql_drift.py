@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,10 +41,10 @@ def record_drift_check(engine: Engine, check: DriftCheck) -> None:
     raise RuntimeError(f"could not record the drift check of {check.project}")
 
 
-def drift_checks_of(engine: Engine, repo: str) -> list[DriftCheck]:
-    """The latest drift check of each project of repo, by project name."""
+def drift_checks_of(engine: Engine, repos: Collection[str]) -> list[DriftCheck]:
+    """The latest drift check of each project of those repositories (one query), by repository and project name."""
     table = t.drift_checks
-    query = sa.select(table).where(table.c.repo == repo).order_by(table.c.project)
+    query = sa.select(table).where(table.c.repo.in_(sorted(repos))).order_by(table.c.repo, table.c.project)
     with engine.connect() as connection:
         return [
             DriftCheck(

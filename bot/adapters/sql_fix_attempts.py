@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -67,12 +67,16 @@ def mark_fix_outcome(
         return bool(connection.execute(table.update().where(table.c.id == attempt_id).values(**values)).rowcount)
 
 
-def fix_attempts_of(engine: Engine, repo: str | None = None, limit: int = 1000) -> list[FixAttempt]:
-    """The latest attempts (of repo, or of every repository), newest first."""
+def fix_attempts_of(
+    engine: Engine, repo: str | None = None, limit: int = 1000, repos: Collection[str] | None = None
+) -> list[FixAttempt]:
+    """The latest attempts (of repo, or of every repository; of those in `repos` when given), newest first."""
     table = t.fix_attempts
     query = sa.select(table).order_by(table.c.id.desc()).limit(limit)
     if repo is not None:
         query = query.where(table.c.repo == repo)
+    if repos is not None:
+        query = query.where(table.c.repo.in_(sorted(repos)))
     with engine.connect() as connection:
         return [_attempt(row) for row in connection.execute(query)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,9 @@ __all__ = ["recent_interactions", "record_interaction"]
 _MAX_TEXT = 8000
 
 
-def record_interaction(engine: Engine, record: InteractionRecord, now: Callable[[], datetime]) -> int:
+def record_interaction(
+    engine: Engine, record: InteractionRecord, now: Callable[[], datetime], repo: str | None = None
+) -> int:
     """Insert one interaction; its text and tool arguments pass the store's secret masking first."""
     calls = [
         {"name": c.name, "arguments": mask_secrets(c.arguments), "ok": c.ok, "error": mask_secret_text(c.error)}
@@ -46,15 +48,19 @@ def record_interaction(engine: Engine, record: InteractionRecord, now: Callable[
                 seconds=record.seconds,
                 model_seconds=record.model_seconds,
                 cost_usd=record.cost_usd,
+                repo=repo,
             )
             .returning(t.model_interactions.c.id)
         )
         return int(inserted.scalar_one())
 
 
-def recent_interactions(engine: Engine, limit: int) -> list[InteractionRecord]:
-    """The latest interactions, newest first."""
-    query = sa.select(t.model_interactions).order_by(t.model_interactions.c.id.desc()).limit(limit)
+def recent_interactions(engine: Engine, limit: int, repos: Collection[str] | None = None) -> list[InteractionRecord]:
+    """The latest interactions (of `repos`; None: of every repository), newest first."""
+    table = t.model_interactions
+    query = sa.select(table).order_by(table.c.id.desc()).limit(limit)
+    if repos is not None:
+        query = query.where(table.c.repo.in_(sorted(repos)))
     with engine.connect() as connection:
         return [_record(row) for row in connection.execute(query)]
 

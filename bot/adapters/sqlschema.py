@@ -74,7 +74,11 @@ runs = sa.Table(
     sa.Column("ended_at", UtcDateTime, nullable=True),
     sa.Column("result", NulFreeText, nullable=True),
     sa.Column("detail", sa.JSON, nullable=True),
+    # The repository ("owner/name") the row belongs to (bot/domain/record_repos.py); None locally, where the
+    # dashboard serves one repository. The App's dashboard shows a row only to people who can read it.
+    sa.Column("repo", NulFreeText, nullable=True),
     sa.Index(None, "started_at"),  # the dashboard's charts read the last days' runs
+    sa.Index(None, "repo", "id"),  # the App's dashboard pages each reader's repositories newest first
 )
 
 plans = sa.Table(
@@ -96,7 +100,11 @@ plans = sa.Table(
     sa.Column("policy_failures", sa.JSON, nullable=False, server_default="[]"),
     # HMAC of the row under a key kept outside the database (bot/domain/seals.py): a hand-edited row shows.
     sa.Column("seal", NulFreeText, nullable=True),
+    # The repository ("owner/name") the row belongs to (bot/domain/record_repos.py); None locally, where the
+    # dashboard serves one repository. The App's dashboard shows a row only to people who can read it.
+    sa.Column("repo", NulFreeText, nullable=True),
     sa.Index(None, "change_id", "project"),
+    sa.Index(None, "repo", "id"),
 )
 
 findings = sa.Table(
@@ -169,6 +177,10 @@ audit_log = sa.Table(
     # The dashboard pages the log newest first by person or by action: each filter walks its index in id order.
     sa.Index(None, "actor", "id"),
     sa.Index(None, "action", "id"),
+    # The repository ("owner/name") the row belongs to (bot/domain/record_repos.py); None locally, where the
+    # dashboard serves one repository. The App's dashboard shows a row only to people who can read it.
+    sa.Column("repo", NulFreeText, nullable=True),
+    sa.Index(None, "repo", "id"),
 )
 
 # Who moved a branch to which commit (GitHub's push and pull_request events): pushers may not approve.
@@ -212,6 +224,10 @@ model_interactions = sa.Table(
     sa.Column("seconds", sa.Float, nullable=False),
     sa.Column("model_seconds", sa.Float, nullable=False),
     sa.Column("cost_usd", sa.Float, nullable=True),
+    # The repository ("owner/name") the row belongs to (bot/domain/record_repos.py); None locally, where the
+    # dashboard serves one repository. The App's dashboard shows a row only to people who can read it.
+    sa.Column("repo", NulFreeText, nullable=True),
+    sa.Index(None, "repo", "id"),
 )
 
 # One conversation with the model per requester and place (bot/domain/conversations.py): its turns so far.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
 from bot.adapters.sql_conversations import conversation_for, save_conversation
-from bot.adapters.sql_dashboard import audit_page, run_record, run_times, runs_page, store_counts
+from bot.adapters.sql_dashboard import audit_page, run_record, run_times, runs_page, scoped, store_counts
 from bot.adapters.sql_drift import drift_checks_of, record_drift_check
 from bot.adapters.sql_fix_attempts import fix_attempts_of, mark_fix_outcome, record_fix_attempt
 from bot.adapters.sql_interactions import recent_interactions, record_interaction
@@ -39,6 +40,7 @@ from bot.domain.fixes.attempts import FixAttempt
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding, Severity
 from bot.domain.policies.results import PolicyFailure
+from bot.domain.record_repos import repo_of_params, repo_of_text
 from bot.domain.records import (
     ApprovalRecord,
     AuditEntry,
@@ -70,6 +72,15 @@ class SqlStore:
         # while it runs, and none of them after (durable stores pass a key: bot/adapters/record_key.py).
         self._record_key = record_key or secrets.token_bytes(32)
         self._mutexes = SqlMutexes(engine)
+        # The repository written on records whose own fields name none (see for_repo).
+        self._repo: str | None = None
+
+    def for_repo(self, repo: str) -> SqlStore:
+        """This store (same engine, key and mutexes), writing `repo` on the runs, plans, audit entries and model
+        interactions whose change, place or params name no repository: the App's loop of one repository."""
+        tagged = copy.copy(self)
+        tagged._repo = repo
+        return tagged
 
     @classmethod
     def open(cls, url: str, *, clock: Clock = utc_now, record_key: bytes | None = None) -> SqlStore:
@@ -99,6 +110,7 @@ class SqlStore:
                     actor=actor,
                     commit_sha=commit,
                     started_at=self.clock(),
+                    repo=repo_of_text(change_id) or self._repo,
                 )
                 .returning(t.runs.c.id)
             )
@@ -145,6 +157,7 @@ class SqlStore:
                     base_ref=plan.base,
                     policy_failures=[{"policy_set": f.policy_set, "message": f.message} for f in plan.policy_failures],
                     seal=seal(self._record_key, "plan", *_plan_fields(plan)),
+                    repo=repo_of_text(plan.change_id) or self._repo,
                 )
                 .returning(t.plans.c.id)
             )
@@ -370,8 +383,9 @@ class SqlStore:
             row = connection.execute(query).one_or_none()
         return None if row is None else _lock_record(row)
 
-    def locks(self) -> list[LockRecord]:
+    def locks(self, *, repos: Collection[str] | None = None) -> list[LockRecord]:
         query = sa.select(t.locks).order_by(t.locks.c.repo, t.locks.c.dir, t.locks.c.workspace)
+        query = scoped(query, t.locks.c.repo, repos)
         with self.engine.connect() as connection:
             return [_lock_record(row) for row in connection.execute(query)]
 
@@ -403,6 +417,7 @@ class SqlStore:
                     started_at=started_at,
                     ended_at=ended_at,
                     result=mask_secret_text(result)[:_MAX_RESULT_CHARS],
+                    repo=repo_of_params(params) or self._repo,
                 )
                 .returning(t.audit_log.c.id)
             )
@@ -452,10 +467,10 @@ class SqlStore:
 
     def record_interaction(self, record: InteractionRecord) -> int:
         """Keep one model interaction (bot/adapters/sql_interactions.py), secrets masked."""
-        return record_interaction(self.engine, record, self.clock)
+        return record_interaction(self.engine, record, self.clock, repo_of_text(record.where) or self._repo)
 
-    def interactions(self, limit: int = 20) -> list[InteractionRecord]:
-        return recent_interactions(self.engine, limit)
+    def interactions(self, limit: int = 20, *, repos: Collection[str] | None = None) -> list[InteractionRecord]:
+        return recent_interactions(self.engine, limit, repos)
 
     def conversation_for(self, place: str, who: str) -> Conversation | None:
         return conversation_for(self.engine, place, who)
@@ -473,15 +488,20 @@ class SqlStore:
     ) -> bool:
         return mark_fix_outcome(self.engine, attempt_id, accepted=accepted, next_apply_ok=next_apply_ok)
 
-    def fix_attempts(self, repo: str | None = None, limit: int = 1000) -> list[FixAttempt]:
-        return fix_attempts_of(self.engine, repo, limit)
+    def fix_attempts(
+        self, repo: str | None = None, limit: int = 1000, *, repos: Collection[str] | None = None
+    ) -> list[FixAttempt]:
+        return fix_attempts_of(self.engine, repo, limit, repos)
 
     def record_drift_check(self, check: DriftCheck) -> None:
         """Keep a project's latest drift check (bot/adapters/sql_drift.py), over its previous one."""
         record_drift_check(self.engine, check)
 
     def drift_checks(self, repo: str) -> list[DriftCheck]:
-        return drift_checks_of(self.engine, repo)
+        return drift_checks_of(self.engine, [repo])
+
+    def drift_checks_in(self, repos: Collection[str]) -> list[DriftCheck]:
+        return drift_checks_of(self.engine, repos)
 
     def audit_log(self, limit: int = 100) -> list[AuditEntry]:
         """The latest entries, newest first (the dashboard's first unfiltered page)."""
@@ -489,25 +509,32 @@ class SqlStore:
 
     # --- the dashboard's reads (bot/adapters/sql_dashboard.py) -----------------------------------------------
 
-    def runs_page(self, limit: int = 50, before: int | None = None) -> list[RunRecord]:
-        return runs_page(self.engine, limit, before)
+    def runs_page(
+        self, limit: int = 50, before: int | None = None, *, repos: Collection[str] | None = None
+    ) -> list[RunRecord]:
+        return runs_page(self.engine, limit, before, repos)
 
-    def run_times(self, since: datetime) -> list[RunTime]:
-        return run_times(self.engine, since)
+    def run_times(self, since: datetime, *, repos: Collection[str] | None = None) -> list[RunTime]:
+        return run_times(self.engine, since, repos=repos)
 
     def audit_page(
-        self, which: AuditFilter | None = None, limit: int = 50, before: int | None = None
+        self,
+        which: AuditFilter | None = None,
+        limit: int = 50,
+        before: int | None = None,
+        *,
+        repos: Collection[str] | None = None,
     ) -> list[AuditEntry]:
-        return audit_page(self.engine, which or AuditFilter(), limit, before)
+        return audit_page(self.engine, which or AuditFilter(), limit, before, repos)
 
-    def recent_plans(self, limit: int = 50) -> list[PlanRecord]:
-        """The latest saved plans of every change, newest first."""
-        query = sa.select(t.plans).order_by(t.plans.c.id.desc()).limit(limit)
+    def recent_plans(self, limit: int = 50, *, repos: Collection[str] | None = None) -> list[PlanRecord]:
+        """The latest saved plans of every change (of `repos`), newest first."""
+        query = scoped(sa.select(t.plans).order_by(t.plans.c.id.desc()).limit(limit), t.plans.c.repo, repos)
         with self.engine.connect() as connection:
             return [self._plan_record(row) for row in connection.execute(query)]
 
-    def store_counts(self) -> StoreCounts:
-        return store_counts(self.engine)
+    def store_counts(self, *, repos: Collection[str] | None = None) -> StoreCounts:
+        return store_counts(self.engine, repos)
 
 
 def _plan_fields(plan: PlanRecord) -> tuple[str, ...]:

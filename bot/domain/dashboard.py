@@ -66,11 +66,12 @@ RESULT_FILTERS = ("ok", "failed")
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """Which audit entries a page shows: by person, action and result ("ok" or "failed"); None: any."""
+    """Which audit entries a page shows: by person, action, result ("ok" or "failed") and repository; None: any."""
 
     actor: str | None = None
     action: str | None = None
     result: str | None = None
+    repo: str | None = None
 
     def __post_init__(self) -> None:
         if self.result is not None and self.result not in RESULT_FILTERS:

@@ -23,6 +23,7 @@ class RunRecord:
     ended_at: datetime | None = None
     result: str | None = None  # None while the run is still going
     detail: Mapping[str, Any] = field(default_factory=dict)
+    repo: str | None = None  # "owner/name" when the store knows it (bot/domain/record_repos.py)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class AuditEntry:
     started_at: datetime
     ended_at: datetime
     result: str  # "ok", a refusal the body reported, or "ExceptionClass: message"
+    repo: str | None = None  # "owner/name" when the store knows it (bot/domain/record_repos.py)
 
 
 @dataclass

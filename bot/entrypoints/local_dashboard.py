@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 import uvicorn
 
 from bot.entrypoints.dashboard import dashboard_app
+from bot.entrypoints.dashboard.access import is_loopback
 from bot.entrypoints.local_loop import open_repo
 from bot.errors import UserError
 from bot.services.context import SANDBOX_LOCKS
 from bot.wiring import build_local_loop
 
-
-def is_loopback(host: str) -> bool:
-    """Whether host names this machine only: localhost or a loopback address (127.0.0.0/8, ::1)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+__all__ = ["is_loopback", "serve_dashboard"]
 
 
 def serve_dashboard(repo: Path, host: str, port: int) -> int:

@@ -223,9 +223,11 @@ def serve(
         if scheduler is not None:
             scheduler.start()
         logger.info(
-            "olympus serve: webhooks at http://%s:%d/webhooks/github, %d workers, database %s%s",
+            "olympus serve: webhooks at http://%s:%d/webhooks/github, the dashboard at /dashboard/%s, %d workers, "
+            "database %s%s",
             host,
             port,
+            f" (not configured: {settings.dashboard_sign_in_missing})" if settings.dashboard_sign_in_missing else "",
             workers,
             store.engine.url.render_as_string(hide_password=True),
             f", MCP gateway ({settings.mcp_http}) at http://{host}:{port}/mcp?repo=OWNER/NAME" if door else "",

@@ -1,4 +1,4 @@
-"""The GitHub App's HTTP door (FastAPI): the webhook endpoint, health and readiness probes, Prometheus metrics."""
+"""The GitHub App's HTTP door (FastAPI): the webhook endpoint, probes, Prometheus metrics, and the dashboard."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from bot.adapters.jobqueue import JobQueue, NewJob
 from bot.adapters.sqlstore import SqlStore, mask_secret_text
 from bot.domain import webhooks
 from bot.domain.webhooks import Event, Ignored, Invalid
+from bot.entrypoints.dashboard.app_dashboard import DASHBOARD_PATH, app_dashboard
 from bot.entrypoints.webhook_answer import Answer
 from bot.entrypoints.webhook_intake import Intake, IntakeLimits
 from bot.settings import Settings
@@ -121,6 +122,9 @@ def create_app(
     if mcp is not None:
         # A Route, not a Mount: a Mount answers /mcp itself with a redirect to /mcp/, which MCP clients do not follow.
         app.router.routes.append(Route(MCP_PATH, endpoint=mcp, methods=["GET", "POST", "DELETE"]))
+
+    # The dashboard behind GitHub sign-in (docs/dashboard.md); without its OAuth settings it says what to set.
+    app.mount(DASHBOARD_PATH, app_dashboard(settings, store))
 
     intake = Intake(IntakeLimits.from_settings(settings))
     app.state.intake = intake

@@ -67,7 +67,7 @@ def test_open_migrates_to_head(store: SqlStore) -> None:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with store.engine.connect() as connection:
         current = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        assert current.get_current_revision() == head == "0009"
+        assert current.get_current_revision() == head == "0010"
         tables = set(sa.inspect(connection).get_table_names())
     assert tables == {
         "fix_attempts",

@@ -88,4 +88,6 @@ def test_import_is_off_unless_the_base_branch_allows_it(fixtures_dir: Path, fake
     assert "add `allow_commands: [state_rm]`" in shown(state_rm_off)
     assert not app.store.locks()
     assert [entry.result.split(":")[0] for entry in app.store.audit_log()] == ["refused", "refused"]
+    # The App's audit entries name their repository, for the dashboard's readers of it (their params do not).
+    assert [entry.repo for entry in app.store.audit_log()] == [REPO, REPO]
     assert fake.violations == []

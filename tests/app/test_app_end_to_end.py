@@ -116,6 +116,11 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     app.comment(other, "/infra plan", "bob", on_pull_request=True)
     assert [lock.holder for lock in store.locks()] == [f"{REPO}#{other}"]
 
+    # Every run, plan and audit entry names the repository (the dashboard shows each only to its readers).
+    assert {run.repo for run in store.runs_page(limit=200)} == {REPO}
+    assert {entry.repo for entry in store.audit_page(limit=200)} == {REPO}
+    assert store.recent_plans(repos=[REPO]) == store.recent_plans()
+
 
 def test_a_command_that_keeps_failing_says_so_and_leaves_no_branch(
     fixtures_dir: Path, fake_github: Any, aws: LocalAws, tmp_path: Path

@@ -1,8 +1,12 @@
-"""What each dashboard page shows, read from the store: plain values for the templates, nothing rendered here."""
+"""What each dashboard page shows, read from the store: plain values for the templates, nothing rendered here.
+
+Each takes `repos`, the reader's repositories (None: every row, the local dashboard), and reads only their rows:
+required, never defaulted, so a page cannot forget it and show every row in the App.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,11 +30,14 @@ class Source:
     clock: Callable[[], datetime]
 
 
-def overview(source: Source) -> dict[str, Any]:
+Repos = Collection[str] | None
+
+
+def overview(source: Source, repos: Repos) -> dict[str, Any]:
     store = source.store
     now = source.clock()
     since = within(now, CHART_DAYS)
-    recent = store.run_times(since)
+    recent = store.run_times(since, repos=repos)
     days = per_day(recent, now.date(), CHART_DAYS)
     day_labels = [f"{d.day:%m-%d}" for d in days]
     plan_runs: dict[date, list[RunTime]] = {}
@@ -41,7 +48,7 @@ def overview(source: Source) -> dict[str, Any]:
     for day in days:
         seconds = seconds_of(plan_runs.get(day.day, ()))
         plan_days.append((day.day, percentile(seconds, 0.5), percentile(seconds, 0.95), len(seconds)))
-    rates = rates_by_class(store.fix_attempts(limit=1000))
+    rates = rates_by_class(store.fix_attempts(limit=1000, repos=repos))
     charts: list[Chart] = [
         bar_chart(
             f"Runs and failures per day, the last {CHART_DAYS} days",
@@ -66,17 +73,17 @@ def overview(source: Source) -> dict[str, Any]:
             )
         )
     return {
-        "counts": store.store_counts(),
+        "counts": store.store_counts(repos=repos),
         "charts": charts,
         "days": days,
         "plan_days": plan_days,
         "rates": rates,
-        "recent_audit": store.audit_page(limit=5),
+        "recent_audit": store.audit_page(limit=5, repos=repos),
     }
 
 
-def runs(source: Source, size: int, before: int | None) -> dict[str, Any]:
-    page = source.store.runs_page(limit=size + 1, before=before)
+def runs(source: Source, size: int, before: int | None, repos: Repos) -> dict[str, Any]:
+    page = source.store.runs_page(limit=size + 1, before=before, repos=repos)
     rows = [
         {
             "run": run,
@@ -89,30 +96,33 @@ def runs(source: Source, size: int, before: int | None) -> dict[str, Any]:
     return {"rows": rows, **_pager(page, size, before, lambda run: run.id)}
 
 
-def locks(source: Source) -> dict[str, Any]:
-    return {"locks": source.store.locks()}
+def locks(source: Source, repos: Repos) -> dict[str, Any]:
+    return {"locks": source.store.locks(repos=repos)}
 
 
-def plans(source: Source, size: int) -> dict[str, Any]:
-    return {"plans": source.store.recent_plans(limit=size), "size": size}
+def plans(source: Source, size: int, repos: Repos) -> dict[str, Any]:
+    return {"plans": source.store.recent_plans(limit=size, repos=repos), "size": size}
 
 
-def audit(source: Source, which: AuditFilter, size: int, before: int | None) -> dict[str, Any]:
-    page = source.store.audit_page(which, limit=size + 1, before=before)
+def audit(source: Source, which: AuditFilter, size: int, before: int | None, repos: Repos) -> dict[str, Any]:
+    page = source.store.audit_page(which, limit=size + 1, before=before, repos=repos)
     return {"entries": page[:size], "which": which, **_pager(page, size, before, lambda entry: entry.id)}
 
 
-def drift(source: Source) -> dict[str, Any]:
-    checks: list[DriftCheck] = [check for repo in source.repos for check in source.store.drift_checks(repo)]
+def drift(source: Source, repos: Repos) -> dict[str, Any]:
+    shown = source.repos if repos is None else sorted(repos)
+    # One read for all of them (a reader may have hundreds), in the repositories' order as given locally.
+    found = source.store.drift_checks_in(shown)
+    checks: list[DriftCheck] = [check for repo in shown for check in found if check.repo == repo]
     return {"checks": checks}
 
 
-def interactions(source: Source, size: int) -> dict[str, Any]:
-    return {"interactions": source.store.interactions(limit=size), "size": size}
+def interactions(source: Source, size: int, repos: Repos) -> dict[str, Any]:
+    return {"interactions": source.store.interactions(limit=size, repos=repos), "size": size}
 
 
-def fixes(source: Source, size: int) -> dict[str, Any]:
-    attempts = source.store.fix_attempts(limit=1000)
+def fixes(source: Source, size: int, repos: Repos) -> dict[str, Any]:
+    attempts = source.store.fix_attempts(limit=1000, repos=repos)
     return {"attempts": attempts[:size], "rates": rates_by_class(attempts), "size": size}
 
 

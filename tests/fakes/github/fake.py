@@ -12,6 +12,7 @@ from typing import Any
 
 from .auth import AppCredentials
 from .chaos import KINDS, Chaos
+from .oauth_routes import OAuthClient
 from .openapi import GitHubOpenAPI
 from .server import Dispatcher, Fault, HttpFront, RecordedRequest
 from .state import (
@@ -64,6 +65,7 @@ class FakeGitHub:
         # Validate 1 request (and its response) in this many against the description; 1 validates every one.
         self.validate_one_in = 1
         self.signed_blobs: dict[str, bytes] = {}  # token of a pre-signed storage URL -> the bytes it serves
+        self.oauth = OAuthClient()  # the App's OAuth client: its web flow signs people in (oauth_routes.py)
         self._front = HttpFront(Dispatcher(self))
         self.base_url = f"http://127.0.0.1:{self._front.port}"
         self.ghes_url = f"{self.base_url}/api/v3"
@@ -98,6 +100,11 @@ class FakeGitHub:
         """A personal access token of `login`'s: it answers GET /user as them (and nothing else here)."""
         with self.lock:
             return self.credentials.issue_user_token(login)
+
+    def sign_in_as(self, login: str | None) -> None:
+        """The person whose browser approves the App's next sign-in (None: the next one is denied)."""
+        with self.lock:
+            self.oauth.signing_in_as = login
 
     def set_pull_head(self, full_name: str, number: int, sha: str) -> None:
         """Give a PR's head commit the id `sha` (a local checkout's commit), with the tree it has now.

@@ -12,7 +12,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from . import routes, shapes
+from . import oauth_routes, routes, shapes
 from .auth import AuthError
 from .routes import Call, NotFound, Reply, Unprocessable
 
@@ -143,6 +143,12 @@ class Dispatcher:
         encoded_path = encoded_path[len(prefix) :] or "/"
         path = urllib.parse.unquote(encoded_path)
         query = {k: v[0] for k, v in urllib.parse.parse_qs(target.query, keep_blank_values=True).items()}
+        if not prefix and path.startswith(oauth_routes.OAUTH_PREFIX):
+            # The web host's OAuth flow: forms and redirects, not the REST API its description covers.
+            with fake.lock:
+                status, body, extra = oauth_routes.handle(fake, method, path, query, headers, raw)
+                fake.requests.append(RecordedRequest(method, path, query, None, status))
+            return status, body, extra
         # A pre-signed storage URL (an artifact's zip) is not the REST API: its token is the credential.
         blob = not prefix and method == "GET" and path.startswith(routes.BLOB_PATH)
         site = shapes.Site(
