@@ -29,6 +29,7 @@ NAVIGATION = (
     ("/drift", "Drift", "Drift per project"),
     ("/interactions", "Model", "Model interactions"),
     ("/fixes", "Fixes", "Fix attempts"),
+    ("/queue", "Queue", "Job queue"),
 )
 
 Size = Annotated[int, Query(ge=1, le=pages.MAX_PAGE_SIZE)]
@@ -116,6 +117,10 @@ def dashboard_app(
     @app.get("/fixes", response_class=HTMLResponse)
     def fixes(request: Request, size: Size = 50) -> HTMLResponse:
         return render(request, "fixes.html.j2", "/fixes", pages.fixes(source, size))
+
+    @app.get("/queue", response_class=HTMLResponse)
+    def queue(request: Request) -> HTMLResponse:
+        return render(request, "queue.html.j2", "/queue", pages.queue(source))
 
     @app.get("/events")
     async def events(request: Request) -> EventSourceResponse:
