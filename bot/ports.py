@@ -27,6 +27,7 @@ from bot.domain.findings import ScanReport
 from bot.domain.fixes.attempts import FixAttempt
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding
+from bot.domain.queue_health import QueueHealth
 
 # The code host's half lives in bot/codehost_ports.py and is named here too, where every importer finds it.
 __all__ = [
@@ -302,4 +303,11 @@ class Store(Protocol):
 
     def store_counts(self, *, repos: Collection[str] | None = None) -> StoreCounts:
         """How many rows each kind of record has, and the newest audit entry's id."""
+        ...
+
+    def job_queue_health(
+        self, now: datetime, failed_limit: int = 20, *, repos: Collection[str] | None = None
+    ) -> QueueHealth:
+        """The App's job queue at `now`: jobs per status, the longest wait, retries, stuck and the latest failed
+        jobs, and the jobs finished per hour over the last day (bot/adapters/sql_queue_health.py)."""
         ...

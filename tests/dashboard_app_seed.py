@@ -15,6 +15,7 @@ import httpx
 import uvicorn
 from fakes.github import FakeGitHub
 
+from bot.adapters.jobqueue import JobQueue, NewJob
 from bot.adapters.sqlstore import SqlStore
 from bot.domain.drift import DriftCheck, DriftStatus
 from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
@@ -80,6 +81,12 @@ def seed_repos(store: SqlStore, now: datetime) -> None:
                 created_at=now,
             )
         )
+        # A delivery of the repository that failed for good: the queue page lists it, with its error.
+        queue = JobQueue(store.engine, clock=lambda: now - timedelta(minutes=30))
+        queue.enqueue(NewJob(f"delivery-{word}", "issue_comment", "created", 1, repo, {}))
+        job = queue.claim("worker-1", timedelta(minutes=15))
+        assert job is not None
+        queue.fail(job.id, "worker-1", f"RuntimeError: {word}-job-error", None)
     store.audit("orphan-person", "plan", {"branch": "no-repo"}, now, now, "ok")  # no repository: nobody's
 
 

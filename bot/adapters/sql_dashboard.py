@@ -100,6 +100,7 @@ def store_counts(engine: Engine, repos: Repos = None) -> StoreCounts:
         count(t.model_interactions),
         count(t.fix_attempts),
         count(t.drift_checks),
+        *(count(t.jobs, t.jobs.c.status == status) for status in ("queued", "running", "failed")),
     )
     with engine.connect() as connection:
         row = connection.execute(query).one()

@@ -25,6 +25,7 @@ from bot.adapters.sql_fix_attempts import fix_attempts_of, mark_fix_outcome, rec
 from bot.adapters.sql_interactions import recent_interactions, record_interaction
 from bot.adapters.sql_mutex import SqlMutexes
 from bot.adapters.sql_policy_approvals import policy_approval_insert, policy_approvals_at
+from bot.adapters.sql_queue_health import queue_health
 from bot.adapters.store_engine import (
     Clock,
     StoreOpenError,
@@ -40,6 +41,7 @@ from bot.domain.fixes.attempts import FixAttempt
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding, Severity
 from bot.domain.policies.results import PolicyFailure
+from bot.domain.queue_health import QueueHealth
 from bot.domain.record_repos import repo_of_params, repo_of_text
 from bot.domain.records import (
     ApprovalRecord,
@@ -535,6 +537,11 @@ class SqlStore:
 
     def store_counts(self, *, repos: Collection[str] | None = None) -> StoreCounts:
         return store_counts(self.engine, repos)
+
+    def job_queue_health(
+        self, now: datetime, failed_limit: int = 20, *, repos: Collection[str] | None = None
+    ) -> QueueHealth:
+        return queue_health(self.engine, now, failed_limit, repos=repos)
 
 
 def _plan_fields(plan: PlanRecord) -> tuple[str, ...]:

@@ -91,6 +91,10 @@ class StoreCounts:
     interactions: int
     fix_attempts: int
     drift_checks: int
+    # The App's job queue (empty where there is none: the CLI's store), so its page follows the jobs live.
+    queued_jobs: int
+    running_jobs: int
+    failed_jobs: int
 
 
 def within(day_start: datetime, days: int) -> datetime:

@@ -27,6 +27,7 @@ from bot.services.context import Loop
 from bot.services.plan_change import discard_plan_files, init_args
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.sensitive_inputs import configured_secrets, saved_plan_secrets
+from bot.services.step_times import StepTimes
 from bot.services.terraform_steps import run_step, terraform_env
 
 # A record whose seal does not check was written or changed outside Olympus (or before it sealed records).
@@ -138,24 +139,33 @@ def apply_change(
         )
         return report
     tree = checkout.workdir
+    times = StepTimes()
     with loop.store.audited(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}) as outcome:
+        run_id = loop.store.start_run(branch, "apply", loop.actor, gate.head_commit)
+        failed = ""
         for project, plan in plans:
             workdir = tree / project.dir
             loop.say(f"→ {project.name}: terraform apply {Path(plan.plan_path).name}")
             sensitive = saved_plan_secrets(Path(plan.plan_json_path))
+            steps = times.of(project.name)
             try:
                 with terraform_env(loop, workdir) as env:
                     sensitive |= configured_secrets(workdir, env)
                     # init again: the apply may run in a fresh checkout (the Action's apply job), not where it planned.
                     init = ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)]
-                    run_step(loop, workdir, env, init, sensitive)
+                    run_step(loop, workdir, env, init, sensitive, steps=steps)
                     args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", *extra_args, plan.plan_path]
-                    run_step(loop, workdir, env, args, sensitive)
+                    run_step(loop, workdir, env, args, sensitive, steps=steps)
             except TerraformError as exc:
                 report.error = sensitive.redact(f"{project.name}: {exc}")
+                failed = project.name
                 break
             report.applied.append(project.name)
         outcome.result = f"failed: {report.error}" if report.error else "ok"
+        # The run's result names the project that failed; its error is in the audit log and the report.
+        attempted = [*report.applied, *([failed] if failed else [])]
+        detail = {**times.detail(attempted), "applied": report.applied}
+        loop.store.finish_run(run_id, f"failed: {failed}" if failed else "ok", detail)
         if not report.error:
             # A saved plan is spent once applied; a second apply must come from a new plan.
             loop.store.discard_plans(branch)

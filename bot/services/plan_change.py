@@ -17,6 +17,7 @@ from bot.services.plan_report import PlanReport, ProjectPlan, discard_plan_files
 from bot.services.policy_check import policy_judge
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, repo_config, select_projects
 from bot.services.scan_alongside import scanning_alongside
+from bot.services.step_times import StepTimes
 
 __all__ = [
     "PlanReport",
@@ -60,9 +61,10 @@ def plan_change(
     try:
         with loop.store.audited(loop.actor, "plan", {"change": branch, "commit": head}) as outcome:
             run_id = loop.store.start_run(branch, "plan", loop.actor, head)
-            with scanning_alongside(loop, checkout.workdir, scan_dirs) as scans:
+            times = StepTimes()
+            with scanning_alongside(loop, checkout.workdir, scan_dirs, times) as scans:
                 report.projects = plan_projects(
-                    loop, checkout, projects, modules, limit=limit, extra_args=extra_args, judge=judge
+                    loop, checkout, projects, modules, limit=limit, extra_args=extra_args, judge=judge, times=times
                 )
                 report.scan = redacted_scan(scans.report(), report.sensitive)
             loop.store.save_findings(run_id, list(report.scan.findings))
@@ -72,7 +74,7 @@ def plan_change(
                 else "failed: "
                 + ", ".join(p.project.name for p in report.projects if p.summary is None or p.summary.errored)
             )
-            loop.store.finish_run(run_id, outcome.result, {"projects": [p.project.name for p in report.projects]})
+            loop.store.finish_run(run_id, outcome.result, times.detail([p.project.name for p in report.projects]))
     finally:
         board.close()
     return report

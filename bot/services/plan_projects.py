@@ -29,6 +29,7 @@ from bot.services.plan_report import ProjectPlan, init_project, remove_empty, sl
 from bot.services.policy_check import PolicyJudge
 from bot.services.repo_projects import module_sources_of
 from bot.services.sensitive_inputs import configured_secrets
+from bot.services.step_times import ProjectSteps, StepTimes
 from bot.services.task_board import FAILED, LOCKED, PLANNED
 from bot.services.terraform_steps import run_step, terraform_env
 
@@ -60,8 +61,13 @@ def plan_projects(
     limit: int,
     extra_args: Sequence[str] = (),
     judge: PolicyJudge | None = None,
+    times: StepTimes | None = None,
 ) -> list[ProjectPlan]:
-    """Each project's plan, in the projects' order; `modules` maps a project's name to the local modules it calls."""
+    """Each project's plan, in the projects' order; `modules` maps a project's name to the local modules it calls.
+
+    With `times`, each project's steps (init, plan, show, policies) are timed there.
+    """
+    times = times if times is not None else StepTimes()
     board = loop.task_board
     branch, head = checkout.change_id, checkout.head
     keeper = loop.lock_keeper
@@ -78,7 +84,7 @@ def plan_projects(
         return Begun(_Locked(project, took_lock, plan_dir / f"{head}.tfplan"))
 
     def work(locked: _Locked) -> _Terraformed:
-        return _terraform(loop, checkout.workdir, locked, extra_args, stop)
+        return _terraform(loop, checkout.workdir, locked, extra_args, stop, times.of(locked.project.name))
 
     def end(locked: _Locked, done: _Terraformed) -> ProjectPlan:
         if done.error:
@@ -86,7 +92,7 @@ def plan_projects(
             # The failure's module sources are read only for a module Terraform could not download.
             failure = classify_failure(done.error, lambda: module_sources_of(checkout.reader, locked.project))
             return ProjectPlan(locked.project, error=done.error, failure=failure, sensitive=done.known)
-        return _saved(loop, checkout, locked, done, judge)
+        return _saved(loop, checkout, locked, done, judge, times.of(locked.project.name))
 
     def settled(project: Project, planned: ProjectPlan) -> None:
         if planned.locked_by:
@@ -122,7 +128,7 @@ def plan_projects(
 
 
 def _terraform(
-    loop: Loop, tree: Path, locked: _Locked, extra_args: Sequence[str], stop: threading.Event
+    loop: Loop, tree: Path, locked: _Locked, extra_args: Sequence[str], stop: threading.Event, steps: ProjectSteps
 ) -> _Terraformed:
     """init, plan and show in the project's directory (on a worker thread: no store, no locks)."""
     project, board = locked.project, loop.task_board
@@ -136,7 +142,7 @@ def _terraform(
         with terraform_env(loop, workdir) as env:
             # Before there is a plan, its variables' known values; Terraform's output is redacted with them.
             known = configured_secrets(workdir, env)
-            init_project(loop, workdir, env, project, known, on_line=output, stop=stop)
+            init_project(loop, workdir, env, project, known, on_line=output, stop=stop, steps=steps)
             board.step(project.name, "terraform plan")
             # No state lock for a plan: it writes no state, Olympus's own lock on the project keeps its other changes
             # out, and Terraform refuses to apply a saved plan whose state changed since ("Saved plan is stale").
@@ -144,16 +150,21 @@ def _terraform(
             # (a broken pipe) without releasing it, and every later plan of the project would then wait and fail.
             # https://developer.hashicorp.com/terraform/language/state/locking
             plan = ["plan", "-input=false", "-no-color", "-lock=false", f"-out={locked.plan_path}", *extra_args]
-            run_step(loop, workdir, env, plan, known, on_line=output, stop=stop)
+            run_step(loop, workdir, env, plan, known, on_line=output, stop=stop, steps=steps)
             show = ["show", "-json", "-no-color", str(locked.plan_path)]
-            shown = run_step(loop, workdir, env, show, known, echo=False, stop=stop)
+            shown = run_step(loop, workdir, env, show, known, echo=False, stop=stop, steps=steps)
     except TerraformError as exc:
         return _Terraformed(known, error=known.redact(str(exc)))
     return _Terraformed(known, shown=shown.stdout)
 
 
 def _saved(
-    loop: Loop, checkout: Checkout, locked: _Locked, done: _Terraformed, judge: PolicyJudge | None
+    loop: Loop,
+    checkout: Checkout,
+    locked: _Locked,
+    done: _Terraformed,
+    judge: PolicyJudge | None,
+    steps: ProjectSteps,
 ) -> ProjectPlan:
     """The plan summarized and judged by the policy sets, its JSON kept beside the plan file, and its record (with its
     SHA-256 and the blocking policy failures) in the store."""
@@ -167,7 +178,7 @@ def _saved(
     result.sha256 = hashlib.sha256(plan_path.read_bytes()).hexdigest()
     if judge is not None:
         loop.task_board.step(project.name, "policies")
-        with loop.stopwatch.timing("policies"):
+        with loop.stopwatch.timing("policies"), steps.timing("policies"):
             result.policies = judge.judge(project, document, sensitive)
     loop.store.save_plan(
         PlanRecord(

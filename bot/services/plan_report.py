@@ -16,6 +16,7 @@ from bot.domain.policies.results import PolicyFailure, PolicyReport, SetOutcome,
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.domain.terraform_failures import TerraformFailure
 from bot.services.context import SANDBOX_LOCKS, Loop
+from bot.services.step_times import ProjectSteps
 from bot.services.terraform_steps import run_step
 
 
@@ -101,14 +102,15 @@ def init_project(
     *,
     on_line: Callable[[str], None],
     stop: threading.Event,
+    steps: ProjectSteps | None = None,
 ) -> None:
     """`terraform init` of the project (its backend settings), then its workspace selected, made if need be."""
     loop.task_board.step(project.name, "terraform init")
     init = ["init", "-input=false", "-no-color", *init_args(loop, workdir, project)]
-    run_step(loop, workdir, env, init, known, on_line=on_line, stop=stop)
+    run_step(loop, workdir, env, init, known, on_line=on_line, stop=stop, steps=steps)
     if project.workspace != "default":
         select = ["workspace", "select", "-or-create", "-no-color", project.workspace]
-        run_step(loop, workdir, env, select, known, on_line=on_line, stop=stop)
+        run_step(loop, workdir, env, select, known, on_line=on_line, stop=stop, steps=steps)
 
 
 def init_args(loop: Loop, workdir: Path, project: Project) -> list[str]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from bot.domain.findings import ScanReport, merge_reports
 from bot.ports import Scanner
 from bot.services.context import Loop
+from bot.services.step_times import StepTimes
 from bot.services.task_board import FAILED, SCANNED, TaskBoard
 
 _NOT_SCANNED = shutil.ignore_patterns(".git", ".terraform")
@@ -40,8 +41,14 @@ class PendingScan:
 
 
 @contextmanager
-def scanning_alongside(loop: Loop, tree: Path, dirs: list[str]) -> Iterator[PendingScan]:
-    """Start every scanner of the loop over dirs (in a copy of tree); leaving stops those still running."""
+def scanning_alongside(
+    loop: Loop, tree: Path, dirs: list[str], times: StepTimes | None = None
+) -> Iterator[PendingScan]:
+    """Start every scanner of the loop over dirs (in a copy of tree); leaving stops those still running.
+
+    With `times`, each scanner's scan is timed there as a step of the whole run (named after the scanner).
+    """
+    times = times if times is not None else StepTimes()
     if not loop.scanners:
         yield PendingScan([])
         return
@@ -52,7 +59,9 @@ def scanning_alongside(loop: Loop, tree: Path, dirs: list[str]) -> Iterator[Pend
         shutil.copytree(tree, copy, symlinks=True, ignore=_NOT_SCANNED, copy_function=_link_or_copy)
         pool = ThreadPoolExecutor(max_workers=max(1, len(loop.scanners)), thread_name_prefix="olympus-scan")
         try:
-            futures = [pool.submit(_scan_with, loop, board, scanner, copy, dirs, stop) for scanner in loop.scanners]
+            futures = [
+                pool.submit(_scan_with, loop, board, scanner, copy, dirs, stop, times) for scanner in loop.scanners
+            ]
             yield PendingScan(futures)
         finally:
             # Normally every scan is done by now; after a failure or Ctrl-C the scanners are stopped, not awaited.
@@ -68,11 +77,17 @@ def scan_label(dirs: list[str]) -> str:
 
 
 def _scan_with(
-    loop: Loop, board: TaskBoard, scanner: Scanner, tree: Path, dirs: list[str], stop: threading.Event
+    loop: Loop,
+    board: TaskBoard,
+    scanner: Scanner,
+    tree: Path,
+    dirs: list[str],
+    stop: threading.Event,
+    times: StepTimes,
 ) -> ScanReport:
     board.step(scanner.name, scan_label(dirs))
     try:
-        with loop.stopwatch.timing("scanners"):
+        with loop.stopwatch.timing("scanners"), times.timing(scanner.name):
             found = scanner.scan_report(tree, dirs, stop=stop)
     except BaseException:
         board.finish(scanner.name, FAILED, ok=False)

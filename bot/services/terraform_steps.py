@@ -16,6 +16,7 @@ from bot.domain.projects import module_sources
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.ports import CommandOutput
 from bot.services.context import Loop
+from bot.services.step_times import ProjectSteps
 
 EC2_OVERRIDE_FILE = "zz_olympus_sandbox_ec2_override.tf"
 _AWS_INSTANCE = re.compile(r'^\s*resource\s+"aws_instance"\s+"([A-Za-z_][A-Za-z0-9_-]*)"', re.MULTILINE)
@@ -107,6 +108,7 @@ def run_step(
     on_line: Callable[[str], None] | None = None,
     stop: threading.Event | None = None,
     succeeds: Collection[int] = (0,),
+    steps: ProjectSteps | None = None,
 ) -> CommandOutput:
     """Run one terraform command; an exit status outside `succeeds` becomes a TerraformError with the output's tail.
 
@@ -116,6 +118,7 @@ def run_step(
     Every line shown (progress, error) has the secrets redacted first; they go to on_line, else loop.progress. With
     echo=False the standard output is neither streamed nor quoted in the error: `terraform show -json` prints every
     value in clear, marked or not. Once `stop` is set, the command is stopped (TerraformStopped), or not started.
+    With `steps`, the command's time is recorded as the project's step named by its subcommand (init, plan, show...).
     """
     shown_to = on_line or loop.progress
 
@@ -127,8 +130,10 @@ def run_step(
     with ExitStack() as holding:
         if args[0] == "init" and PLUGIN_CACHE_ENV in env:
             holding.enter_context(installing_providers(Path(env[PLUGIN_CACHE_ENV]), workdir, stop))
-        with loop.stopwatch.timing("terraform"):
-            out = loop.terraform.run(args, workdir, env=env, on_line=progress if echo else None, stop=stop)
+        holding.enter_context(loop.stopwatch.timing("terraform"))
+        if steps is not None:
+            holding.enter_context(steps.timing(args[0]))
+        out = loop.terraform.run(args, workdir, env=env, on_line=progress if echo else None, stop=stop)
     if out.returncode not in succeeds:
         shown = out if echo else replace(out, stdout="")
         raise TerraformError(sensitive.redact(f"terraform {args[0]} failed (exit {out.returncode}):\n{tail(shown)}"))

@@ -181,6 +181,7 @@ def test_apply_job_gates_then_applies_the_stored_plan(
 
     with SqlStore.open(f"sqlite:///{tmp_path / 'runner-temp' / 'olympus' / 'olympus.db'}") as store:
         entries = [e for e in store.audit_log() if e.action.startswith("action-")]
+        runs = [run for run in store.runs_page() if run.command in ("plan", "apply")]
     assert [(e.action, e.actor, e.result.split(":")[0]) for e in reversed(entries)] == [
         ("action-plan", "mona", "ok"),
         ("action-apply", "bob", "refused"),
@@ -192,6 +193,10 @@ def test_apply_job_gates_then_applies_the_stored_plan(
     applied = entries[0]
     assert applied.params["commit"] == pr.head and applied.params["run"].endswith("/actions/runs/77")
     assert len(applied.params["plans"]["infra/aws/envs/dev"]) == 64
+    # The plan job's run and the apply's (the refused ones ran nothing) recorded their steps' timings.
+    steps = [(run.command, set(run.detail["projects"]["infra/aws/envs/dev"])) for run in runs]
+    assert steps[0] == ("apply", {"apply", "init"})
+    assert steps[-1][0] == "plan" and {"init", "plan", "show"} <= steps[-1][1]
 
 
 def test_apply_job_uses_the_apply_roles_exchanged_credentials(

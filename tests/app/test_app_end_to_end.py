@@ -105,6 +105,14 @@ def test_issue_comment_to_applied_bucket(fixtures_dir: Path, fake_github: Any, a
     assert shown(repo.comments(pr.number)[-1].body).lstrip().startswith("Applied infra/aws/envs/dev")
     assert "logs-archive" in aws.bucket_names()
     assert [lock.holder for lock in store.locks()] == [f"{REPO}#{pr.number}"]
+    # Each plan (one per head) and the apply recorded how long each of the project's steps took.
+    timed = [
+        (run.command, set(run.detail["projects"]["infra/aws/envs/dev"]))
+        for run in store.runs_for(f"{REPO}#{pr.number}")
+        if run.command in ("plan", "apply")
+    ]
+    assert [command for command, _ in timed] == ["plan", "plan", "plan", "apply"]
+    assert all({"init", "plan", "show"} <= steps for command, steps in timed[:3]) and timed[3][1] == {"init", "apply"}
 
     # 5. alice (write) may not apply: maintain is needed.
     comment(pr.number, "/infra apply", "alice", on_pull_request=True)

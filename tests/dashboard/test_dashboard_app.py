@@ -17,7 +17,7 @@ from bot.adapters.sqlstore import SqlStore
 from bot.entrypoints.dashboard.github_sign_in import SESSION_COOKIE
 from bot.entrypoints.webhook import create_app
 
-PAGES = ("/", "/runs", "/locks", "/plans", "/audit", "/drift", "/interactions", "/fixes")
+PAGES = ("/", "/runs", "/locks", "/plans", "/audit", "/drift", "/interactions", "/fixes", "/queue")
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_the_event_stream_counts_only_the_readers_rows(
             data = next(line for line in stream.iter_lines() if line.startswith("data:"))
     counts = json.loads(data.removeprefix("data:"))
     assert (counts["runs"], counts["plans"], counts["locks"], counts["audit_entries"]) == (1, 1, 1, 1)
-    assert (counts["interactions"], counts["fix_attempts"]) == (1, 1)
+    assert (counts["interactions"], counts["fix_attempts"], counts["failed_jobs"]) == (1, 1, 1)
     assert counts["newest_audit_id"] == max(e.id for e in store.audit_page(repos=[BETA]))
 
 

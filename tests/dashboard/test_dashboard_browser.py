@@ -39,6 +39,7 @@ PAGES = [
     ("drift", "/drift", "Drift per project", "tr:has-text('envs-dev'):has-text('drifted')"),
     ("interactions", "/interactions", "Model interactions", "tr:has-text('aws_s3_bucket')"),
     ("fixes", "/fixes", "Fix attempts", "tr:has-text('bucket-name-taken')"),
+    ("queue", "/queue", "Job queue", "tr[data-job-id]:has-text('pull_request')"),
 ]
 
 

@@ -16,7 +16,7 @@ from bot.domain.dashboard import AuditFilter
 from bot.entrypoints.dashboard import dashboard_app
 from bot.entrypoints.local_dashboard import is_loopback
 
-PAGES = ("/", "/runs", "/locks", "/plans", "/audit", "/drift", "/interactions", "/fixes")
+PAGES = ("/", "/runs", "/locks", "/plans", "/audit", "/drift", "/interactions", "/fixes", "/queue")
 
 
 @pytest.fixture
@@ -63,6 +63,10 @@ def test_overview_counts_and_charts(client: TestClient) -> None:
 def test_runs_show_status_timings_and_steps_and_page_by_keyset(client: TestClient) -> None:
     page = client.get("/runs").text
     assert "init 3.5 s, plan 30.2 s" in page
+    # A run of several projects: the scanners' steps for the run, then each project's own, its name escaped.
+    assert "<div>checkov 2.2 s, trivy 1.0 s</div>" in page
+    assert '<div><span class="muted">web:</span> init 1.5 s, plan 12.0 s, show 0.5 s, policies 0.1 s</div>' in page
+    assert '<span class="muted">&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt;:</span> init 0.2 s' in page
     assert '<td class="bad">failed: web</td>' in page
     assert "&lt;script&gt;" in page and ">running<" in page
     first = client.get("/runs?size=2").text
@@ -155,6 +159,8 @@ def test_an_empty_store_says_what_makes_each_record(tmp_path: Path) -> None:
     assert "No saved plans" in shown["/plans"] and "No audit entries." in shown["/audit"]
     assert "Never checked" in shown["/drift"] and "No model interactions yet" in shown["/interactions"]
     assert "No fix attempts yet" in shown["/fixes"]
+    assert "The job queue is empty. It belongs to <code>olympus serve</code>" in shown["/queue"]
+    assert "No failed jobs." in shown["/queue"] and "<svg" not in shown["/queue"]
 
 
 def _luminance(colour: str) -> float:

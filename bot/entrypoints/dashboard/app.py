@@ -35,6 +35,7 @@ NAVIGATION = (
     ("/drift", "Drift", "Drift per project"),
     ("/interactions", "Model", "Model interactions"),
     ("/fixes", "Fixes", "Fix attempts"),
+    ("/queue", "Queue", "Job queue"),
 )
 
 def reader_of(request: Request) -> Reader:
@@ -165,6 +166,10 @@ def dashboard_app(
     @app.get("/fixes", response_class=HTMLResponse)
     def fixes(request: Request, reader: ReaderOf, size: Size = 50) -> HTMLResponse:
         return render(request, "fixes.html.j2", "/fixes", pages.fixes(source, size, reader.repos), reader)
+
+    @app.get("/queue", response_class=HTMLResponse)
+    def queue(request: Request, reader: ReaderOf) -> HTMLResponse:
+        return render(request, "queue.html.j2", "/queue", pages.queue(source, reader.repos), reader)
 
     @app.get("/events")
     async def events(request: Request, reader: ReaderOf) -> EventSourceResponse:

@@ -14,11 +14,13 @@ from typing import Any
 from bot.domain.dashboard import AuditFilter, RunTime, per_day, percentile, run_failed, seconds_of, within
 from bot.domain.drift import DriftCheck
 from bot.domain.fixes.attempts import rates_by_class
+from bot.domain.queue_health import JOB_STATUSES, short_duration
 from bot.entrypoints.dashboard.charts import Chart, bar_chart, line_chart
 from bot.ports import Store
 
 CHART_DAYS = 14
 MAX_PAGE_SIZE = 200
+QUEUE_FAILED_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -126,14 +128,52 @@ def fixes(source: Source, size: int, repos: Repos) -> dict[str, Any]:
     return {"attempts": attempts[:size], "rates": rates_by_class(attempts), "size": size}
 
 
+def queue(source: Source, repos: Repos) -> dict[str, Any]:
+    health = source.store.job_queue_health(source.clock(), failed_limit=QUEUE_FAILED_SHOWN, repos=repos)
+    charts: list[Chart] = []
+    if any(hour.done or hour.failed for hour in health.per_hour):
+        charts.append(
+            bar_chart(
+                f"Jobs finished per hour (UTC), the last {len(health.per_hour)} hours",
+                [f"{hour.hour:%H}:00" for hour in health.per_hour],
+                [("done", [h.done for h in health.per_hour]), ("failed", [h.failed for h in health.per_hour])],
+            )
+        )
+    wait = health.longest_wait
+    return {
+        "health": health,
+        "statuses": JOB_STATUSES,
+        "longest_wait": None if wait is None else short_duration(wait),
+        "charts": charts,
+    }
+
+
 def _pager(page: Sequence[Any], size: int, before: int | None, key: Callable[[Any], int]) -> dict[str, Any]:
     """One more row than the page holds was read: it says whether an older page exists, without a count."""
     return {"size": size, "before": before, "older": key(page[size - 1]) if len(page) > size else None}
 
 
-def _steps(detail: Any) -> list[tuple[str, float]]:
-    """A run's step timings when its detail records them ({"steps": {"init": 1.2, ...}}), else none."""
-    steps = detail.get("steps") if isinstance(detail, Mapping) else None
+def _steps(detail: Any) -> list[tuple[str, list[tuple[str, float]]]]:
+    """A run's step timings as its detail records them, in groups: the run's own steps (the scanners) under "",
+    then each project's ({"steps": {"checkov": 2.1}, "projects": {"envs-dev": {"init": 1.2, "plan": 3.4}}}).
+
+    A project without timings (its lock was held by another change) is left out; an older run's "projects" (a
+    list of names) holds none.
+    """
+    if not isinstance(detail, Mapping):
+        return []
+    groups = [("", _timings(detail.get("steps")))]
+    projects = detail.get("projects")
+    if isinstance(projects, Mapping):
+        groups += [(str(name), _timings(steps)) for name, steps in projects.items()]
+    return [(name, timings) for name, timings in groups if timings]
+
+
+def _timings(steps: Any) -> list[tuple[str, float]]:
     if not isinstance(steps, Mapping):
         return []
-    return [(str(name), float(value)) for name, value in steps.items() if isinstance(value, int | float)]
+    return [
+        (str(name), float(value))
+        for name, value in steps.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
