@@ -32,7 +32,8 @@ def run_times(engine: Engine, since: datetime, limit: int = 50_000) -> list[RunT
         .limit(limit)
     )
     with engine.connect() as connection:
-        return [RunTime(*row) for row in connection.execute(query)]
+        rows = connection.execute(query).all()  # thousands of rows: fetched at once, not one by one
+    return [RunTime(*row) for row in rows]
 
 
 def audit_page(engine: Engine, which: AuditFilter, limit: int, before: int | None = None) -> list[AuditEntry]:
@@ -65,22 +66,24 @@ def audit_page(engine: Engine, which: AuditFilter, limit: int, before: int | Non
 
 
 def store_counts(engine: Engine) -> StoreCounts:
-    """Every table's row count and the newest audit entry's id, in one query."""
+    """Every table's row count and the newest audit entry's id, in one query (each table read once)."""
 
-    def count(table: sa.Table, *where: Any) -> sa.ScalarSelect[Any]:
-        return sa.select(sa.func.count()).select_from(table).where(*where).scalar_subquery()
+    def count(table: sa.Table) -> sa.ScalarSelect[Any]:
+        return sa.select(sa.func.count()).select_from(table).scalar_subquery()
 
+    failed = sa.and_(t.runs.c.result.is_not(None), t.runs.c.result.not_in(sorted(OK_RESULTS)))
+    runs = sa.select(sa.func.count(), sa.func.count().filter(failed)).select_from(t.runs).subquery()
+    audit = sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(t.audit_log.c.id), 0)).select_from(t.audit_log)
+    audit_counts = audit.subquery()
     query = sa.select(
-        count(t.runs),
-        count(t.runs, t.runs.c.result.is_not(None), t.runs.c.result.not_in(sorted(OK_RESULTS))),
+        *runs.c,
         count(t.plans),
         count(t.locks),
-        count(t.audit_log),
-        sa.select(sa.func.coalesce(sa.func.max(t.audit_log.c.id), 0)).scalar_subquery(),
+        *audit_counts.c,
         count(t.model_interactions),
         count(t.fix_attempts),
         count(t.drift_checks),
-    )
+    ).select_from(runs.join(audit_counts, sa.true()))  # one row each
     with engine.connect() as connection:
         row = connection.execute(query).one()
     return StoreCounts(*(int(value) for value in row))
