@@ -31,7 +31,7 @@ def test_the_benchmark_seeds_every_table_and_walks_every_page(postgres_url: str)
     assert expected <= set(measured.timings) and "events, first message" in measured.timings
     assert all(len(values) == 2 for values in measured.timings.values())
     read = {label for label, _ in measured.plans}
-    assert {"runs, deep page", "audit failed", bench.COUNTS, "fix rates, latest 1000"} <= read
+    assert {"runs, deep page", "audit failed", "store counts", "fix rates, latest 1000"} <= read
     assert all(lines for _, lines in measured.plans)
     with SqlStore.open(postgres_url) as store:
         counts = store.store_counts()
