@@ -24,7 +24,7 @@ from bot.domain.conversations import Conversation
 from bot.domain.dashboard import AuditFilter, RunTime, StoreCounts
 from bot.domain.drift import DriftCheck
 from bot.domain.findings import ScanReport
-from bot.domain.fixes.attempts import FixAttempt
+from bot.domain.fixes.attempts import ClassRate, FixAttempt
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding
 from bot.domain.queue_health import QueueHealth
@@ -263,6 +263,12 @@ class Store(Protocol):
         self, repo: str | None = None, limit: int = 1000, *, repos: Collection[str] | None = None
     ) -> list[FixAttempt]:
         """The latest fix attempts (of repo, or of every repository; of `repos` when given), newest first."""
+        ...
+
+    def fix_rates(
+        self, repo: str | None = None, limit: int = 1000, *, repos: Collection[str] | None = None
+    ) -> list[ClassRate]:
+        """rates_by_class of the same attempts fix_attempts(repo, limit, repos=) returns, without reading them out."""
         ...
 
     def conversation_for(self, place: str, who: str) -> Conversation | None:

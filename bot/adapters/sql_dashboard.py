@@ -44,7 +44,8 @@ def run_times(engine: Engine, since: datetime, limit: int = 50_000, repos: Repos
         .limit(limit)
     )
     with engine.connect() as connection:
-        return [RunTime(*row) for row in connection.execute(scoped(query, runs.repo, repos))]
+        rows = connection.execute(scoped(query, runs.repo, repos)).all()  # thousands of rows: fetched at once
+    return [RunTime(*row) for row in rows]
 
 
 def audit_page(
@@ -82,26 +83,28 @@ def audit_page(
 
 
 def store_counts(engine: Engine, repos: Repos = None) -> StoreCounts:
-    """Every table's row count and the newest audit entry's id (of `repos`' rows), in one query."""
+    """Every table's row count and the newest audit entry's id (of `repos`' rows), in one query (each table read
+    once)."""
 
     def count(table: sa.Table, *where: Any) -> sa.ScalarSelect[Any]:
         query: sa.Select[Any] = scoped(sa.select(sa.func.count()).select_from(table).where(*where), table.c.repo, repos)
         return query.scalar_subquery()
 
+    failed = sa.and_(t.runs.c.result.is_not(None), t.runs.c.result.not_in(sorted(OK_RESULTS)))
+    runs = scoped(sa.select(sa.func.count(), sa.func.count().filter(failed)).select_from(t.runs), t.runs.c.repo, repos)
+    audit = sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(t.audit_log.c.id), 0)).select_from(t.audit_log)
+    audit_counts = scoped(audit, t.audit_log.c.repo, repos).subquery()
+    runs = runs.subquery()
     query = sa.select(
-        count(t.runs),
-        count(t.runs, t.runs.c.result.is_not(None), t.runs.c.result.not_in(sorted(OK_RESULTS))),
+        *runs.c,
         count(t.plans),
         count(t.locks),
-        count(t.audit_log),
-        scoped(
-            sa.select(sa.func.coalesce(sa.func.max(t.audit_log.c.id), 0)), t.audit_log.c.repo, repos
-        ).scalar_subquery(),
+        *audit_counts.c,
         count(t.model_interactions),
         count(t.fix_attempts),
         count(t.drift_checks),
         *(count(t.jobs, t.jobs.c.status == status) for status in ("queued", "running", "failed")),
-    )
+    ).select_from(runs.join(audit_counts, sa.true()))  # one row each
     with engine.connect() as connection:
         row = connection.execute(query).one()
     return StoreCounts(*(int(value) for value in row))

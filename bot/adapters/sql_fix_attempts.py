@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 
 from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
-from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
+from bot.domain.fixes.attempts import ClassRate, FixAttempt, FixKind, Verification
 
-__all__ = ["fix_attempts_of", "mark_fix_outcome", "record_fix_attempt"]
+__all__ = ["fix_attempts_of", "fix_rates_of", "mark_fix_outcome", "record_fix_attempt"]
 
 # A patch is a small edit of a project's files (patch_rules caps it): this bounds what any one row can hold.
 _MAX_TEXT = 64_000
@@ -79,6 +79,34 @@ def fix_attempts_of(
         query = query.where(table.c.repo.in_(sorted(repos)))
     with engine.connect() as connection:
         return [_attempt(row) for row in connection.execute(query)]
+
+
+def fix_rates_of(
+    engine: Engine, repo: str | None = None, limit: int = 1000, repos: Collection[str] | None = None
+) -> list[ClassRate]:
+    """rates_by_class of fix_attempts_of(engine, repo, limit, repos), counted by the database (no row is read out)."""
+    table = t.fix_attempts
+    latest = sa.select(table.c.failure_class, table.c.verification, table.c.accepted, table.c.next_apply_ok)
+    latest = latest.order_by(table.c.id.desc()).limit(limit)
+    if repo is not None:
+        latest = latest.where(table.c.repo == repo)
+    if repos is not None:
+        latest = latest.where(table.c.repo.in_(sorted(repos)))
+    attempts = latest.subquery()
+
+    def how_many(condition: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    query = sa.select(
+        attempts.c.failure_class,
+        sa.func.count(),
+        how_many(attempts.c.verification == Verification.PASSED.value),
+        how_many(attempts.c.accepted.is_(True)),
+        how_many(attempts.c.next_apply_ok.is_(True)),
+    ).group_by(attempts.c.failure_class)
+    with engine.connect() as connection:
+        rates = [ClassRate(name, *(int(n) for n in counts)) for name, *counts in connection.execute(query)]
+    return sorted(rates, key=lambda r: (-r.attempts, r.failure_class))  # as rates_by_class orders them
 
 
 def _attempt(row: Any) -> FixAttempt:

@@ -21,7 +21,7 @@ from bot.adapters.secret_masking import mask_secret_text, mask_secrets
 from bot.adapters.sql_conversations import conversation_for, save_conversation
 from bot.adapters.sql_dashboard import audit_page, run_record, run_times, runs_page, scoped, store_counts
 from bot.adapters.sql_drift import drift_checks_of, record_drift_check
-from bot.adapters.sql_fix_attempts import fix_attempts_of, mark_fix_outcome, record_fix_attempt
+from bot.adapters.sql_fix_attempts import fix_attempts_of, fix_rates_of, mark_fix_outcome, record_fix_attempt
 from bot.adapters.sql_interactions import recent_interactions, record_interaction
 from bot.adapters.sql_mutex import SqlMutexes
 from bot.adapters.sql_policy_approvals import policy_approval_insert, policy_approvals_at
@@ -37,7 +37,7 @@ from bot.adapters.store_engine import (
 from bot.domain.conversations import Conversation
 from bot.domain.dashboard import AuditFilter, RunTime, StoreCounts
 from bot.domain.drift import DriftCheck
-from bot.domain.fixes.attempts import FixAttempt
+from bot.domain.fixes.attempts import ClassRate, FixAttempt
 from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding, Severity
 from bot.domain.policies.results import PolicyFailure
@@ -494,6 +494,11 @@ class SqlStore:
         self, repo: str | None = None, limit: int = 1000, *, repos: Collection[str] | None = None
     ) -> list[FixAttempt]:
         return fix_attempts_of(self.engine, repo, limit, repos)
+
+    def fix_rates(
+        self, repo: str | None = None, limit: int = 1000, *, repos: Collection[str] | None = None
+    ) -> list[ClassRate]:
+        return fix_rates_of(self.engine, repo, limit, repos)
 
     def record_drift_check(self, check: DriftCheck) -> None:
         """Keep a project's latest drift check (bot/adapters/sql_drift.py), over its previous one."""

@@ -62,6 +62,11 @@ def exercise(store: SqlStore) -> None:
         ("state-locked", 1, 0, 0, 0),
     ]
     assert rates[0].success_rate == 0.5
+    # The database counts the same figures (what the dashboard shows), of every repository, of one, of the latest.
+    assert store.fix_rates() == rates
+    assert store.fix_rates("acme/other") == rates_by_class(store.fix_attempts("acme/other"))
+    assert store.fix_rates(limit=2) == rates_by_class(store.fix_attempts(limit=2))
+    assert [r.failure_class for r in store.fix_rates(limit=2)] == ["name-taken", "state-locked"]
 
 
 def test_attempts_are_kept_masked_and_counted_per_class(store_url: str) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pygal
 from pygal.style import Style
@@ -40,12 +43,49 @@ class Chart:
 
 def bar_chart(label: str, x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]) -> Chart:
     """Grouped bars: one per series at each x label."""
-    return Chart(label, *(_render(pygal.Bar, style, x_labels, series) for style in (_LIGHT, _DARK)))
+    return Chart(label, *_rendered(pygal.Bar, tuple(x_labels), _frozen(series)))
 
 
 def line_chart(label: str, x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]) -> Chart:
     """Lines: one per series over the x labels (a missing value leaves a gap)."""
-    return Chart(label, *(_render(pygal.Line, style, x_labels, series) for style in (_LIGHT, _DARK)))
+    return Chart(label, *_rendered(pygal.Line, tuple(x_labels), _frozen(series)))
+
+
+_Series = tuple[tuple[str, tuple[float | None, ...]], ...]
+
+
+def _frozen(series: Sequence[tuple[str, Sequence[float | None]]]) -> _Series:
+    return tuple((name, tuple(values)) for name, values in series)
+
+
+# pygal takes ~15 ms a rendering; the overview draws three charts on every load and every live update, mostly of
+# figures that did not change since the last one. The same figures make the same SVG, so the last few renderings
+# are kept (a few dozen kB each), and the dark one is made from the light one rather than drawn again.
+@lru_cache(maxsize=32)
+def _rendered(kind: type[pygal.Bar] | type[pygal.Line], x_labels: tuple[str, ...], series: _Series) -> tuple[str, str]:
+    """The light and the dark rendering."""
+    light = _render(kind, _LIGHT, x_labels, series)
+    return light, _as_dark(light)
+
+
+# Each light colour and its dark counterpart.
+_TO_DARK = {
+    getattr(_LIGHT, name): getattr(_DARK, name) for name in ("foreground", "foreground_strong", "foreground_subtle")
+} | dict(zip(_LIGHT.colors, _DARK.colors, strict=True))
+_LIGHT_COLOUR = re.compile("|".join(re.escape(colour) for colour in _TO_DARK))
+_CHART_ID = re.compile(r'<svg[^>]* id="chart-([0-9a-f-]{36})"')
+
+
+def _as_dark(light: str) -> str:
+    """The dark rendering of a light one: pygal writes a chart's colours only in its <style> (what its scripts would
+    read is not loaded), so they are swapped there; and a new chart id, which the style's selectors name, because
+    both renderings are on the page (tests/dashboard/test_dashboard_charts.py holds it to pygal's own dark one)."""
+    found = _CHART_ID.search(light)
+    start, end = light.find("<style"), light.find("</style>")
+    if found is None or not 0 <= start < end:
+        raise ValueError("pygal's SVG no longer has the chart id and style the dark rendering swaps")
+    style = _LIGHT_COLOUR.sub(lambda colour: _TO_DARK[colour.group(0)], light[start:end])
+    return (light[:start] + style + light[end:]).replace(found.group(1), str(uuid.uuid4()))
 
 
 def _render(

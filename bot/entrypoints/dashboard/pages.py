@@ -13,7 +13,6 @@ from typing import Any
 
 from bot.domain.dashboard import AuditFilter, RunTime, per_day, percentile, run_failed, seconds_of, within
 from bot.domain.drift import DriftCheck
-from bot.domain.fixes.attempts import rates_by_class
 from bot.domain.queue_health import JOB_STATUSES, short_duration
 from bot.entrypoints.dashboard.charts import Chart, bar_chart, line_chart
 from bot.ports import Store
@@ -21,6 +20,7 @@ from bot.ports import Store
 CHART_DAYS = 14
 MAX_PAGE_SIZE = 200
 QUEUE_FAILED_SHOWN = 20
+FIX_RATE_WINDOW = 1000  # the success rates count the latest attempts, as `olympus eval fixes` reads them
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def overview(source: Source, repos: Repos) -> dict[str, Any]:
     for day in days:
         seconds = seconds_of(plan_runs.get(day.day, ()))
         plan_days.append((day.day, percentile(seconds, 0.5), percentile(seconds, 0.95), len(seconds)))
-    rates = rates_by_class(store.fix_attempts(limit=1000, repos=repos))
+    rates = store.fix_rates(limit=FIX_RATE_WINDOW, repos=repos)
     charts: list[Chart] = [
         bar_chart(
             f"Runs and failures per day, the last {CHART_DAYS} days",
@@ -124,8 +124,8 @@ def interactions(source: Source, size: int, repos: Repos) -> dict[str, Any]:
 
 
 def fixes(source: Source, size: int, repos: Repos) -> dict[str, Any]:
-    attempts = source.store.fix_attempts(limit=1000, repos=repos)
-    return {"attempts": attempts[:size], "rates": rates_by_class(attempts), "size": size}
+    rates = source.store.fix_rates(limit=FIX_RATE_WINDOW, repos=repos)
+    return {"attempts": source.store.fix_attempts(limit=size, repos=repos), "rates": rates, "size": size}
 
 
 def queue(source: Source, repos: Repos) -> dict[str, Any]:
