@@ -6,11 +6,13 @@ fix edits, and where a fix is verified.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 from bot.changes.fixes.patch_rules import FileEdit
+from bot.domain.fixes.apply_checks import apply_fix_problem, planned_resources
 from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
 from bot.domain.fixes.failure_classes import FailureClass
 from bot.domain.models import Project
@@ -18,7 +20,7 @@ from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.fix_evidence import Reproduced, evidence_for, redact
 from bot.services.fix_loop import FixRequest
-from bot.services.fix_verify import FindingKey, Verdict, finding_keys, verify_fix
+from bot.services.fix_verify import FindingKey, PlanCheck, Verdict, finding_keys, verify_fix
 
 # A fresh tree of the change's head, removed when the block ends (a worktree locally, a copy in the App).
 Scratch = Callable[[], AbstractContextManager[Path]]
@@ -29,13 +31,29 @@ def baseline_findings(loop: Loop, tree: Path, dirs: Sequence[str]) -> frozenset[
     return frozenset().union(*(finding_keys(s.scan_report(tree, dirs).findings) for s in loop.scanners))
 
 
-def record_person_must_act(loop: Loop, change_id: str, project: Project, step: str, failure: FailureClass) -> int:
-    """Keep the attempt of a failure no code can fix (the model is not asked); its id."""
+def record_person_must_act(
+    loop: Loop, change_id: str, project: Project, step: str, failure: FailureClass, *, log: str = ""
+) -> int:
+    """Keep the attempt of a failure no code can fix (the model is not asked); its id. `log` is the debug log's
+    excerpt (already redacted), kept with it for whoever checks."""
     attempt = FixAttempt(
         loop.repo_id, change_id, project.dir, step, failure.code, failure.summary, FixKind.NONE,
         Verification.NOT_RUN, loop.store.clock(), verification_detail=failure.what_to_check,
+        extra={"log_excerpt": log} if log else {},
     )  # fmt: skip
     return loop.store.record_fix_attempt(attempt)
+
+
+def apply_check(failed: Reproduced, failure: FailureClass) -> PlanCheck | None:
+    """For a failed apply, what a fix's plan must change of the resource the apply failed on; None otherwise."""
+    if failed.step != "apply":
+        return None
+    address = failure.site.address
+
+    def check(document: Mapping[str, Any]) -> tuple[bool, str]:
+        return apply_fix_problem(failure.code, address, failed.planned, planned_resources(document))
+
+    return check
 
 
 def fix_request(
@@ -56,6 +74,7 @@ def fix_request(
     a fresh scratch tree."""
     dirs = [project.dir, *modules]
     evidence = evidence_for(loop.repo_id, checkout.change_id, project, modules, failed, checkout.reader, diff)
+    plan_check = apply_check(failed, failure)
 
     def shown(path: str) -> str | None:
         text = checkout.reader.read_text(path)
@@ -65,7 +84,8 @@ def fix_request(
         on_verify()
         with scratch() as tree:
             return verify_fix(
-                loop, tree, project, dirs, edits, baseline, head=checkout.reader, base=checkout.base_reader
-            )
+                loop, tree, project, dirs, edits, baseline,
+                head=checkout.reader, base=checkout.base_reader, plan_check=plan_check,
+            )  # fmt: skip
 
     return FixRequest(evidence, failure.code, shown, checkout.reader.read_text, verify, tries=tries)
