@@ -21,15 +21,18 @@ import boto3
 import moto.settings
 import yaml
 
+from bot.adapters.checkov import CheckovScanner
 from bot.adapters.local_aws import LOCK_TABLE, REGION, STATE_BUCKET, LocalAws
 from bot.adapters.plugin_cache import PLUGIN_CACHE_ENV
 from bot.adapters.rego import RegoEngine
 from bot.adapters.sandbox import OVERRIDE_FILE, backend_config, cli_config, provider_override
+from bot.adapters.sqlstore import SqlStore
 from bot.adapters.terraform import TerraformCli
 from bot.domain.fixes.failure_classes import FailureSite, policy_failure_text
 from bot.domain.models import Project
 from bot.domain.plans import load_plan_documents
 from bot.domain.sensitive import SensitiveValues
+from bot.services.context import Loop
 from bot.services.policy_check import policy_judge
 from bot.tools.filesystem_repo import FileSystemRepo
 
@@ -210,3 +213,20 @@ def policy_failures(terraform: TerraformCli, project: Path, env: dict[str, str])
     failures = [failure for outcome in outcomes for failure in outcome.gate_failures()]
     assert len(failures) == 1, failures  # the case breaks one policy, so that its fix is one change
     return policy_failure_text(failures)
+
+
+def corpus_loop(store: SqlStore, aws: LocalAws, cache: Path, state: Path, *, scanned: bool) -> Loop:
+    """The loop a door builds, on the emulator (the sandbox's own state bucket), with the default policies."""
+    state.mkdir(parents=True, exist_ok=True)
+    return Loop(
+        store=store,
+        terraform=TerraformCli.locate(),
+        scanners=[CheckovScanner()] if scanned else [],
+        actor="olympus-corpus",
+        cache_dir=cache,
+        state_dir=state,
+        repo_id="corpus",
+        sandbox=aws,
+        say=lambda line: None,
+        policies=RegoEngine(),
+    )

@@ -1,7 +1,8 @@
 """One failing project's fix request, built the same way by every door.
 
 The baseline scan, the attempt a person must act on, and the request the loop runs: what the model reads, what a
-fix edits, and where a fix is verified.
+fix edits, and where a fix is verified (for a failed apply, also what its plan must change); `diagnose_failure`
+puts them together: a class no code can fix is a person's, any other goes through the loop.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 from bot.changes.fixes.patch_rules import FileEdit
 from bot.domain.fixes.apply_checks import apply_fix_problem, planned_resources
 from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
-from bot.domain.fixes.failure_classes import FailureClass
+from bot.domain.fixes.failure_classes import FailureClass, classify
+from bot.domain.interpretation import ModelLimits
 from bot.domain.models import Project
+from bot.model_ports import LanguageModel
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.fix_evidence import Reproduced, evidence_for, redact
-from bot.services.fix_loop import FixRequest
+from bot.services.fix_loop import FixOutcome, FixRequest, run_fix_loop
 from bot.services.fix_verify import FindingKey, PlanCheck, Verdict, finding_keys, verify_fix
 
 # A fresh tree of the change's head, removed when the block ends (a worktree locally, a copy in the App).
@@ -89,3 +92,34 @@ def fix_request(
             )  # fmt: skip
 
     return FixRequest(evidence, failure.code, shown, checkout.reader.read_text, verify, tries=tries)
+
+
+def diagnose_failure(
+    loop: Loop,
+    model: LanguageModel,
+    limits: ModelLimits,
+    checkout: Checkout,
+    project: Project,
+    modules: Sequence[str],
+    failed: Reproduced,
+    *,
+    diff: str,
+    baseline: frozenset[FindingKey],
+    scratch: Scratch,
+    tries: int,
+    on_verify: Callable[[], None] = lambda: None,
+) -> tuple[FailureClass, FixOutcome]:
+    """The failure's class, and where the loop ended: a person's job for a class no code can fix (the model is not
+    asked, the attempt is kept with what to check), else the model's tries, each verified."""
+    failure = classify(failed.step, failed.error)
+    if not failure.fixable_by_code:
+        recorded = record_person_must_act(loop, checkout.change_id, project, failed.step, failure, log=failed.log)
+        outcome = FixOutcome(
+            "no_safe_fix", root_cause=failure.summary, what_to_check=failure.what_to_check, attempt_ids=(recorded,)
+        )
+        return failure, outcome
+    request = fix_request(
+        loop, checkout, project, modules, failed, failure,
+        diff=diff, baseline=baseline, scratch=scratch, tries=tries, on_verify=on_verify,
+    )  # fmt: skip
+    return failure, run_fix_loop(loop.store, model, limits, request, now=loop.store.clock)

@@ -48,7 +48,7 @@ def planned_resources(plan: Mapping[str, Any]) -> dict[str, PlannedResource]:
     """The managed resources of a plan document (`terraform show -json`), by address."""
     found: dict[str, PlannedResource] = {}
     for change in plan.get("resource_changes") or []:
-        if not isinstance(change, Mapping) or change.get("mode", "managed") != "managed":
+        if not isinstance(change, Mapping) or change.get("mode", "managed") != "managed" or not change.get("address"):
             continue
         body = change.get("change") or {}
         after = _mapping(body.get("after"))
@@ -152,4 +152,3 @@ def _changed_at_all(failed: PlannedResource, after: Mapping[str, PlannedResource
     if any(r.after != failed.after or r.unknown != failed.unknown for r in candidates):
         return True, f"{failed.address}'s planned values change"
     return False, f"{failed.address} is planned exactly as before, so the apply would fail the same way"
-

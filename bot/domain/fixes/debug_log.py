@@ -11,7 +11,10 @@ import re
 from typing import Final
 
 MAX_EXCERPT_CHARS: Final = 6_000
-CONTEXT_LINES: Final = 6
+# Lines kept before an error line (an SDK's dump of the request that failed ends ~10 lines above its response's
+# status) and after it.
+LINES_BEFORE: Final = 12
+LINES_AFTER: Final = 6
 MAX_LINE_CHARS: Final = 400
 MASK: Final = "***"
 
@@ -30,7 +33,8 @@ _SECRET_FIELD: Final = re.compile(
 )
 # Inside a SigV4 value written elsewhere (a presigned URL, a quoted request): the key's id and the signature.
 _SIGV4_PART: Final = re.compile(
-    r"(?P<name>Credential|Signature|X-Amz-Credential|X-Amz-Signature|X-Amz-Security-Token)=(?P<value>[^,&\s\"]+)"
+    r"(?P<name>Credential|Signature|X-Amz-Credential|X-Amz-Signature|X-Amz-Security-Token)=(?P<value>[^,&\s\"]+)",
+    re.IGNORECASE,
 )
 
 
@@ -50,7 +54,7 @@ def log_excerpt(log: str, *, limit: int = MAX_EXCERPT_CHARS) -> str:
     kept: set[int] = set()
     spent = 0
     for hit in reversed(hits):
-        window = range(max(0, hit - CONTEXT_LINES), min(len(lines), hit + CONTEXT_LINES + 1))
+        window = range(max(0, hit - LINES_BEFORE), min(len(lines), hit + LINES_AFTER + 1))
         cost = sum(min(len(lines[n]), MAX_LINE_CHARS) + 1 for n in window if n not in kept)
         if kept and spent + cost > limit:
             break
