@@ -91,7 +91,10 @@ def fix_request(
                 head=checkout.reader, base=checkout.base_reader, plan_check=plan_check,
             )  # fmt: skip
 
-    return FixRequest(evidence, failure.code, shown, checkout.reader.read_text, verify, tries=tries)
+    return FixRequest(
+        evidence, failure.code, shown, checkout.reader.read_text, verify, tries=tries,
+        what_to_check=failure.what_to_check,
+    )  # fmt: skip
 
 
 def diagnose_failure(

@@ -89,7 +89,9 @@ EXPECTED: dict[str, Expected] = {
     "policy-provisioner": Expected(
         "offered", (REFUSED, PASSED), ("adds a provisioner (remote-exec)", "plan: 1 to add")
     ),
-    "provider-constraint": Expected("offered", (PASSED,), ("plan: 1 to add",)),
+    "provider-constraint": Expected(
+        "offered", (FAILED, PASSED), ("init: Error: Failed to query available provider packages", "plan: 1 to add")
+    ),
     "role-exists-outside": Expected("offered", (PASSED,), ("aws_iam_role.ci is imported (id corpus-ci)",)),
     "state-locked": Expected("no_safe_fix", (NOT_RUN,), ("terraform force-unlock LOCK_ID",)),
     "undeclared-reference": Expected("offered", (PASSED,), ("plan: 2 to add",)),

@@ -194,15 +194,21 @@ ANSWERS: dict[str, tuple[str, list[Turn]]] = {
         ],
     ),
     "provider-constraint": (
-        "one verified fix",
+        "a first try that asks for a release the offline mirror does not hold (init fails), then one it holds",
         [
             fix(
                 "provider-constraint",
-                "required_providers asks for hashicorp/aws >= 99.0, which no release satisfies: the constraint "
-                "becomes ~> 3.39, the release series the project's other stacks pin.",
+                "required_providers asks for hashicorp/aws >= 99.0, which no release satisfies.",
+                replaced('version = ">= 99.0"', 'version = "~> 5.0"'),
+                "No release of hashicorp/aws matches >= 99.0; 5.x is the current major version.",
+            ),
+            fix(
+                "provider-constraint",
+                "required_providers asks for hashicorp/aws >= 99.0, which no release satisfies, and where Olympus "
+                "runs only 3.39.0 can be installed (the lock file's version): the constraint becomes ~> 3.39.",
                 replaced('version = ">= 99.0"', 'version = "~> 3.39"'),
-                "No release of hashicorp/aws matches >= 99.0.",
-            )
+                "Init could not install any 5.x release here; the project's lock file and mirror hold 3.39.0.",
+            ),
         ],
     ),
     "role-exists-outside": (
