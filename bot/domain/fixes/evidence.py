@@ -25,7 +25,7 @@ class FailureEvidence:
     repo: str
     change_id: str
     project_dir: str
-    step: str  # init | plan | apply | sync | drift
+    step: str  # init | plan | apply | policy | sync | drift
     error: str
     log: str = ""  # the part of Terraform's log (TF_LOG) around the error, when it was run with one
     diff: str = ""  # the change's diff against its base, project files only
