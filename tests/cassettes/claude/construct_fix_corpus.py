@@ -307,24 +307,30 @@ def interaction(case_number: int, turn_number: int, turn: Turn, input_tokens: in
     }
 
 
-def write_all() -> list[Path]:
-    """Every corpus cassette written again; their paths."""
+def documents() -> dict[Path, str]:
+    """Every corpus cassette's path and text, as this script writes it."""
     cases = {path.name for path in CORPUS.iterdir() if (path / "case.yaml").is_file()}
     unknown = set(ANSWERS) - cases
     if unknown:
         raise SystemExit(f"answers for cases the corpus lacks: {sorted(unknown)}")
-    written: list[Path] = []
+    texts: dict[Path, str] = {}
     for number, (case, (what, turns)) in enumerate(sorted(ANSWERS.items()), start=1):
         tokens = 1400 + len(main_tf(case)) // 3
         interactions = []
         for turn_number, turn in enumerate(turns, start=1):
             interactions.append(interaction(number, turn_number, turn, tokens))
             tokens += 350 + len(json.dumps(turn.arguments)) // 4  # the conversation so far is sent again
-        path = HERE / f"fix_corpus_{case}.yaml"
         document = yaml.safe_dump({"interactions": interactions, "version": 1}, sort_keys=False, width=120)
-        path.write_text(HEADER.format(what=what) + document)
-        written.append(path)
-    return written
+        texts[HERE / f"fix_corpus_{case}.yaml"] = HEADER.format(what=what) + document
+    return texts
+
+
+def write_all() -> list[Path]:
+    """Every corpus cassette written again; their paths."""
+    written = documents()
+    for path, text in written.items():
+        path.write_text(text)
+    return list(written)
 
 
 if __name__ == "__main__":
