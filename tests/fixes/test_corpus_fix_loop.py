@@ -311,3 +311,17 @@ def apply_fixed(name: str, aws: LocalAws, outcome: FixOutcome, env: dict[str, st
     with SETUPS.get(name, nothing_first)(aws, state_key(name)) as extra:
         terraform.check(STEPS["plan"], run, env={**env, **extra})
         return terraform.run(STEPS["apply"], run, env={**env, **extra})
+
+
+def test_a_recorded_apply_whose_plan_fails_now_is_diagnosed_as_the_plans_failure(
+    aws: LocalAws, cache: Path, store: SqlStore, tmp_path: Path
+) -> None:
+    name = "undeclared-variable"
+    project = Project(f"infra/{name}", f"infra/{name}")
+    copy_case(name, tmp_path / "repo" / project.dir)
+    loop = corpus_loop(store, aws, cache, tmp_path / "state", scanned=False)
+    recorded = RecordedFailure("apply", "Error: creating S3 Bucket (corpus-exports): BucketAlreadyExists")
+    failed = reproduce_failure(loop, tmp_path / "repo", project, recorded=recorded)
+    # A fix must get the plan through before the apply can be tried again: the plan's failure comes first.
+    assert failed is not None and failed.step == "plan" and not failed.planned
+    assert "Reference to undeclared input variable" in failed.error and "BucketAlreadyExists" not in failed.error
