@@ -90,7 +90,7 @@ def _diagnose_one(
     failure = classify(failed.step, failed.error)
     if not failure.fixable_by_code:
         # Nothing in the code can fix it (a lock held, credentials): the model is not asked, a person is told.
-        recorded = record_person_must_act(loop, checkout.change_id, project, failed.step, failure)
+        recorded = record_person_must_act(loop, checkout.change_id, project, failed.step, failure, log=failed.log)
         outcome = FixOutcome(
             "no_safe_fix", root_cause=failure.summary, what_to_check=failure.what_to_check, attempt_ids=(recorded,)
         )

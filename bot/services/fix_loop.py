@@ -52,7 +52,7 @@ class FixOutcome:
     root_cause: str = ""
     edits: tuple[FileEdit, ...] = ()
     verdict: Verdict | None = None
-    what_to_check: str = ""
+    what_to_check: str = ""  # no_safe_fix: the model's; not_verified: the class's, when the request gave it
     attempt_ids: tuple[int, ...] = ()
     usage: Usage = field(default_factory=Usage)
     reason: str = ""  # not_verified / unavailable: why
@@ -68,6 +68,7 @@ class FixRequest:
     original: Callable[[str], str | None]  # a repository path → its text as it is, which a fix edits
     verify: Callable[[Sequence[FileEdit]], Verdict]
     tries: int = DEFAULT_TRIES
+    what_to_check: str = ""  # the class's, for a person when no fix could be verified
 
 
 def run_fix_loop(
@@ -111,10 +112,13 @@ class _Loop:
                 if isinstance(answer, FixOutcome):
                     return answer
                 results.append(answer)
+            check = self.request.what_to_check
             if self.tries >= self.request.tries:
-                return self._end("not_verified", reason=f"no fix passed verification in {self.tries} tries")
+                reason = f"no fix passed verification in {self.tries} tries"
+                return self._end("not_verified", reason=reason, what_to_check=check)
             if self.usage.total > self.limits.token_budget:
-                return self._end("not_verified", reason=f"the loop spent its {self.limits.token_budget:,} tokens")
+                reason = f"the loop spent its {self.limits.token_budget:,} tokens"
+                return self._end("not_verified", reason=reason, what_to_check=check)
             messages += [
                 {"role": "assistant", "content": list(reply.content)},
                 {"role": "user", "content": results},

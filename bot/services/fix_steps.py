@@ -28,25 +28,42 @@ class PlanRun:
     plan_json: str = ""  # `terraform show -json` of the plan, when a plan file was asked for
 
 
-def init_validate_plan(loop: Loop, workdir: Path, project: Project, *, plan_file: Path | None = None) -> PlanRun:
-    """Run the three steps in workdir; with plan_file the plan is saved there, shown as JSON, and deleted."""
+def init_validate_plan(
+    loop: Loop,
+    workdir: Path,
+    project: Project,
+    *,
+    plan_file: Path | None = None,
+    debug_log: tuple[str, Path] | None = None,
+) -> PlanRun:
+    """Run the three steps in workdir; with plan_file the plan is saved there, shown as JSON, and deleted.
+
+    With debug_log (a step, a file) that step runs with TF_LOG=DEBUG written to the file (TF_LOG_PATH), for the
+    evidence of a provider's or backend's fault; the caller reads it, redacts it and deletes it.
+    """
     stop = threading.Event()
     known = NO_SECRETS
     step = "init"
     try:
-        with terraform_env(loop, workdir) as env:
-            known = configured_secrets(workdir, env)
-            init_project(loop, workdir, env, project, known, on_line=_quiet, stop=stop)
+        with terraform_env(loop, workdir) as base:
+
+            def env(name: str) -> dict[str, str]:
+                if debug_log is None or debug_log[0] != name:
+                    return base
+                return {**base, "TF_LOG": "DEBUG", "TF_LOG_PATH": str(debug_log[1])}
+
+            known = configured_secrets(workdir, base)
+            init_project(loop, workdir, env("init"), project, known, on_line=_quiet, stop=stop)
             step = "validate"
-            run_step(loop, workdir, env, ["validate", "-no-color"], known, echo=False, stop=stop)
+            run_step(loop, workdir, env(step), ["validate", "-no-color"], known, echo=False, stop=stop)
             step = "plan"
             plan = ["plan", "-input=false", "-no-color", "-lock=false"]
             if plan_file is None:
-                run_step(loop, workdir, env, plan, known, on_line=_quiet, stop=stop)
+                run_step(loop, workdir, env(step), plan, known, on_line=_quiet, stop=stop)
                 return PlanRun("", "", known)
-            run_step(loop, workdir, env, [*plan, f"-out={plan_file}"], known, on_line=_quiet, stop=stop)
+            run_step(loop, workdir, env(step), [*plan, f"-out={plan_file}"], known, on_line=_quiet, stop=stop)
             show = ["show", "-json", str(plan_file)]
-            return PlanRun("", "", known, run_step(loop, workdir, env, show, known, echo=False, stop=stop).stdout)
+            return PlanRun("", "", known, run_step(loop, workdir, base, show, known, echo=False, stop=stop).stdout)
     except TerraformError as exc:
         return PlanRun(step, known.redact(str(exc)), known)
     finally:

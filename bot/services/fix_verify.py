@@ -8,10 +8,10 @@ checkout; no state lock is taken and no state is written (a plan only reads), an
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from bot.changes.fixes.patch_rules import FileEdit
 from bot.domain.drift import first_error_line
@@ -26,6 +26,9 @@ from bot.services.policy_check import policy_judge
 PLAN_FILE: Final = "olympus-fix-verify.tfplan"
 
 FindingKey = tuple[str, str, str]  # rule, resource, file: lines move when a fix edits a file
+# A check of the fix's plan document beyond its passing (a failed apply's: bot/domain/fixes/apply_checks.py):
+# (ok, what it found).
+PlanCheck = Callable[[Mapping[str, Any]], tuple[bool, str]]
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Verdict:
     """What verifying one fix found: passed, or the step that failed and its words (secrets redacted)."""
 
     ok: bool
-    step: str  # scanners | init | validate | plan | policies | "" when it passed
+    step: str  # scanners | init | validate | plan | policies | apply-check | "" when it passed
     detail: str  # the first error line, the new findings, the failed policies; or the plan's counts
     new_findings: tuple[FindingKey, ...] = ()
 
@@ -53,10 +56,12 @@ def verify_fix(
     *,
     head: RepoReader,
     base: RepoReader | None,
+    plan_check: PlanCheck | None = None,
 ) -> Verdict:
     """Write edits into tree and check them; `baseline` is what the scanners found before the fix.
 
-    `head` reads the change's files (the policies' configuration comes from `base`, as for any plan).
+    `head` reads the change's files (the policies' configuration comes from `base`, as for any plan); `plan_check`
+    judges the fix's plan once everything else passed (step `apply-check` when it fails).
     """
     for edit in edits:
         target = tree / edit.path
@@ -73,10 +78,12 @@ def verify_fix(
     if added:
         shown = ", ".join(f"{rule} on {resource or file}" for rule, resource, file in added[:10])
         return Verdict(False, "scanners", f"the fix adds {len(added)} finding(s): {shown}", added)
-    return _terraform(loop, tree, project, head=head, base=base)
+    return _terraform(loop, tree, project, head=head, base=base, plan_check=plan_check)
 
 
-def _terraform(loop: Loop, tree: Path, project: Project, *, head: RepoReader, base: RepoReader | None) -> Verdict:
+def _terraform(
+    loop: Loop, tree: Path, project: Project, *, head: RepoReader, base: RepoReader | None, plan_check: PlanCheck | None
+) -> Verdict:
     workdir = tree / project.dir
     run = init_validate_plan(loop, workdir, project, plan_file=workdir / PLAN_FILE)
     if run.failed_step:
@@ -93,4 +100,10 @@ def _terraform(loop: Loop, tree: Path, project: Project, *, head: RepoReader, ba
             words = "; ".join(f"{o.policy_set}: {o.error or o.failures[0].message}" for o in failing)
             return Verdict(False, "policies", known.redact(f"the fix breaks a blocking policy ({words})"))
     counts = summary.counts
-    return Verdict(True, "", f"plan: {counts.add} to add, {counts.change} to change, {counts.destroy} to destroy")
+    said = f"plan: {counts.add} to add, {counts.change} to change, {counts.destroy} to destroy"
+    if plan_check is not None:
+        ok, found = plan_check(document)
+        if not ok:
+            return Verdict(False, "apply-check", known.redact(f"the plan passes, but {found}"))
+        said += known.redact(f"; {found}")
+    return Verdict(True, "", said)

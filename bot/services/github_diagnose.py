@@ -145,7 +145,7 @@ def _diagnose_one(
     lines += [*fence(first, limit=1000), ""]
     if not failure.fixable_by_code:
         # Nothing in the code can fix it (a lock held, credentials): the model is not asked, a person is told.
-        record_person_must_act(loop, checkout.change_id, project, failed.step, failure)
+        record_person_must_act(loop, checkout.change_id, project, failed.step, failure, log=failed.log)
         lines += [
             f"Root cause: {escape_text(failure.summary)}",
             "",

@@ -2,58 +2,22 @@
 emulator, and classify() naming its class and its site as the case says.
 
 One emulator serves every case (each has its own state key); the cases share a plugin cache, and each is
-initialised once. The steps run as Olympus runs them: `plan -lock=false -out`, then `apply` of the saved plan.
+initialised once (tests/failure_corpus.py runs the steps).
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
-from unittest import mock
 
-import boto3
-import moto.settings
 import pytest
-import yaml
+from failure_corpus import CASES, SETUPS, Case, corpus_terraform_env, nothing_first, prepare_run, run_until_failure
+from failure_corpus import state_key as key_of
 
-from bot.adapters.local_aws import LOCK_TABLE, REGION, STATE_BUCKET, InProcessEmulator, LocalAws
-from bot.adapters.plugin_cache import PLUGIN_CACHE_ENV
-from bot.adapters.rego import RegoEngine
-from bot.adapters.sandbox import OVERRIDE_FILE, backend_config, cli_config, provider_override
-from bot.adapters.terraform import TerraformCli
-from bot.domain.fixes.failure_classes import FailureClass, FailureSite, classify, classify_policy
-from bot.domain.models import Project
-from bot.domain.plans import load_plan_documents
-from bot.domain.sensitive import SensitiveValues
-from bot.services.policy_check import policy_judge
-from bot.tools.filesystem_repo import FileSystemRepo
+from bot.adapters.local_aws import InProcessEmulator, LocalAws
+from bot.domain.fixes.failure_classes import classify
 
 pytestmark = pytest.mark.slow
-
-CORPUS = Path(__file__).parent / "corpus"
-
-
-@dataclass(frozen=True)
-class Case:
-    """One corpus case as its case.yaml describes it."""
-
-    id: str
-    step: str  # init | plan | apply | policy (the plan succeeds, the policy check fails it)
-    failure_class: str
-    site: FailureSite
-
-    @classmethod
-    def load(cls, name: str) -> Case:
-        raw = yaml.safe_load((CORPUS / name / "case.yaml").read_text())
-        return cls(raw["id"], raw["step"], raw["class"], FailureSite(**raw["site"]))
-
-
-CASES = sorted(path.name for path in CORPUS.iterdir() if (path / "case.yaml").is_file())
 
 
 @pytest.fixture(scope="module")
@@ -64,99 +28,7 @@ def aws() -> Iterator[LocalAws]:
 
 @pytest.fixture(scope="module")
 def terraform_env(aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    cache = tmp_path_factory.mktemp("corpus-cache")
-    plugins = cache / "plugin-cache"
-    plugins.mkdir()  # "Terraform will not create the directory itself"
-    return {**aws.env, "TF_CLI_CONFIG_FILE": str(cli_config(cache)), PLUGIN_CACHE_ENV: str(plugins)}
-
-
-# What a case needs done first: each yields the environment Terraform runs with on top of the sandbox's.
-Setup = Callable[[LocalAws, str], AbstractContextManager[dict[str, str]]]
-
-
-def nothing_first(_aws: LocalAws, _key: str) -> AbstractContextManager[dict[str, str]]:
-    return nullcontext({})
-
-
-@contextmanager
-def taken_by_another_account(aws: LocalAws, _key: str) -> Iterator[dict[str, str]]:
-    role = "arn:aws:iam::210987654321:role/other-team"
-    creds = aws.client("sts").assume_role(RoleArn=role, RoleSessionName="corpus")["Credentials"]
-    other = boto3.client(
-        "s3",
-        endpoint_url=aws.url,
-        region_name=REGION,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
-    other.create_bucket(Bucket="corpus-assets")
-    yield {}
-
-
-@contextmanager
-def role_made_outside(aws: LocalAws, _key: str) -> Iterator[dict[str, str]]:
-    aws.client("iam").create_role(RoleName="corpus-ci", AssumeRolePolicyDocument="{}")
-    yield {}
-
-
-@contextmanager
-def lock_held(aws: LocalAws, key: str) -> Iterator[dict[str, str]]:
-    path = f"{STATE_BUCKET}/{key}"
-    info = {
-        "ID": "1b2c3d4e-0000-4000-8000-000000000001",
-        "Operation": "OperationTypeApply",
-        "Who": "alice@ci",
-        "Version": "1.11.4",
-        "Created": "2026-12-03T07:00:00Z",
-        "Path": path,
-        "Info": "",
-    }
-    item = {"LockID": {"S": path}, "Info": {"S": json.dumps(info)}}
-    aws.client("dynamodb").put_item(TableName=LOCK_TABLE, Item=item)
-    yield {}
-
-
-@contextmanager
-def instance_types_checked(_aws: LocalAws, _key: str) -> Iterator[dict[str, str]]:
-    with mock.patch.object(moto.settings, "EC2_ENABLE_INSTANCE_TYPE_VALIDATION", True):
-        yield {}
-
-
-@contextmanager
-def amis_checked(_aws: LocalAws, _key: str) -> Iterator[dict[str, str]]:
-    with mock.patch.object(moto.settings, "ENABLE_AMI_VALIDATION", True):
-        yield {}
-
-
-@contextmanager
-def state_only_identity(aws: LocalAws, _key: str) -> Iterator[dict[str, str]]:
-    iam = aws.client("iam")
-    iam.create_user(UserName="corpus-state-only")
-    statements = [
-        {
-            "Effect": "Allow",
-            "Action": "s3:*",
-            "Resource": [f"arn:aws:s3:::{STATE_BUCKET}", f"arn:aws:s3:::{STATE_BUCKET}/*"],
-        },
-        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
-    ]
-    document = json.dumps({"Version": "2012-10-17", "Statement": statements})
-    iam.put_user_policy(UserName="corpus-state-only", PolicyName="state-only", PolicyDocument=document)
-    key = iam.create_access_key(UserName="corpus-state-only")["AccessKey"]
-    # From here on the emulator checks every request's credentials and permissions, as AWS does.
-    with mock.patch.object(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0):
-        yield {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
-
-
-SETUPS: dict[str, Setup] = {
-    "access-denied": state_only_identity,
-    "bucket-name-taken": taken_by_another_account,
-    "invalid-ami": amis_checked,
-    "invalid-instance-type": instance_types_checked,
-    "role-exists-outside": role_made_outside,
-    "state-locked": lock_held,
-}
+    return corpus_terraform_env(aws, tmp_path_factory.mktemp("corpus-cache"))
 
 
 def test_every_setup_is_for_a_case_of_the_corpus() -> None:
@@ -169,44 +41,9 @@ def test_the_failing_step_fails_and_is_classified(
 ) -> None:
     case = Case.load(name)
     assert case.id == name
-    project = tmp_path / name
-    shutil.copytree(CORPUS / name, project, ignore=shutil.ignore_patterns("case.yaml"))
-    (project / OVERRIDE_FILE).write_text(provider_override(aws))
-    key = f"corpus/{name}/terraform.tfstate"
-    (project / "backend.hcl").write_text(backend_config(aws, key))
+    project = prepare_run(name, aws, tmp_path / name)
     setup = SETUPS.get(name, nothing_first)
-    with setup(aws, key) as extra:
-        found = run_until_failure(case.step, project, {**terraform_env, **extra})
+    with setup(aws, key_of(name)) as extra:
+        failed = run_until_failure(case.step, project, {**terraform_env, **extra})
+    found = classify(failed.step, failed.output)
     assert (found.code, found.site) == (case.failure_class, case.site), found
-
-
-STEPS = {
-    "init": ["init", "-input=false", "-no-color", "-backend-config=backend.hcl"],
-    "plan": ["plan", "-input=false", "-no-color", "-lock=false", "-out=tf.plan"],
-    "apply": ["apply", "-input=false", "-no-color", "tf.plan"],
-}
-
-
-def run_until_failure(step: str, project: Path, env: dict[str, str]) -> FailureClass:
-    """Run init, plan, (policies,) apply as Olympus does, up to `step`, which must fail; the class of its failure."""
-    terraform = TerraformCli.locate()
-    earlier = ["init", "plan"] if step in ("policy", "apply") else ["init"] if step == "plan" else []
-    for name in earlier:
-        terraform.check(STEPS[name], project, env=env)  # an earlier step failing is the corpus's mistake
-    if step == "policy":
-        return judged(terraform, project, env)
-    out = terraform.run(STEPS[step], project, env=env)
-    assert out.returncode != 0, f"`terraform {step}` succeeded:\n{out.stdout}"
-    return classify(step, out.stderr + "\n" + out.stdout)
-
-
-def judged(terraform: TerraformCli, project: Path, env: dict[str, str]) -> FailureClass:
-    """The policy check's failures over the saved plan, judged by the project's .olympus.yaml policy sets."""
-    shown = terraform.check(["show", "-json", "tf.plan"], project, env=env).stdout
-    tree = FileSystemRepo(project)
-    judge = policy_judge(SimpleNamespace(policies=RegoEngine()), tree, tree)  # type: ignore[arg-type]
-    assert judge is not None
-    outcomes = judge.judge(Project(project.name, ""), load_plan_documents(shown)[0], SensitiveValues())
-    failures = [failure for outcome in outcomes for failure in outcome.gate_failures()]
-    assert len(failures) == 1, failures  # the case breaks one policy, so that its fix is one change
-    return classify_policy(failures)

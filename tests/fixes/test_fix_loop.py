@@ -132,8 +132,10 @@ def test_no_safe_fix_ends_the_loop_with_what_to_check(store: SqlStore) -> None:
 def test_the_budget_of_tries_ends_the_loop_and_every_try_is_kept(store: SqlStore) -> None:
     model = Scripted(propose(FIXED), propose(FIXED))
     fix, _ = request([Verdict(False, "plan", "no"), Verdict(False, "plan", "still no")], tries=2)
+    fix.what_to_check = "the reference's spelling"
     outcome = run_fix_loop(store, model, LIMITS, fix, now=lambda: AT)
     assert outcome.outcome == "not_verified" and "2 tries" in outcome.reason
+    assert outcome.what_to_check == "the reference's spelling"  # what a person checks when no fix could be verified
     assert [a.verification for a in store.fix_attempts()] == [Verification.FAILED, Verification.FAILED]
 
 

@@ -38,7 +38,7 @@ class FixAttempt:
     repo: str
     change_id: str  # the pull request or branch whose plan or apply failed
     project: str
-    step: str  # init | plan | apply | sync | drift
+    step: str  # init | plan | apply | policy | sync | drift
     failure_class: str  # failure_classes' code
     root_cause: str
     kind: FixKind

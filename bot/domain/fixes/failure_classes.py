@@ -25,6 +25,7 @@ __all__ = [
     "classify_policy",
     "failure_site",
     "normalized",
+    "policy_failure_text",
 ]
 
 STEPS = ("init", "plan", "apply", "policy")
@@ -224,8 +225,12 @@ def classify(step: str, error_text: str) -> FailureClass:
 
 def classify_policy(failures: Sequence[PolicyFailure]) -> FailureClass:
     """The class of a plan the gate holds for its blocking policy sets' failures, sited at the first resource named."""
-    text = "\n".join(f"policy set {f.policy_set or '(unnamed)'} fails: {f.message}" for f in failures)
-    return classify("policy", text)
+    return classify("policy", policy_failure_text(failures))
+
+
+def policy_failure_text(failures: Sequence[PolicyFailure]) -> str:
+    """The blocking policy sets' failures as one text, a line each: what a door records of a failed policy check."""
+    return "\n".join(f"policy set {f.policy_set or '(unnamed)'} fails: {f.message}" for f in failures)
 
 
 def failure_site(diagnostic: str) -> FailureSite:

@@ -24,6 +24,8 @@ FIX_SYSTEM_PROMPT: Final = (
     "  provider, no provisioner, no `external` data source, and does not touch the backend or .olympus.yaml.\n"
     "- You never apply anything. Olympus validates, plans, scans and checks policies on your fix before a person\n"
     "  sees it; a fix that fails is sent back to you with the reason.\n"
+    "- A failed apply is not run again: your fix is verified by its plan, which must change what the cloud refused\n"
+    "  (a new name for one that is taken, another instance type or AMI) or import a resource that already exists.\n"
     "- When the failure needs a person (credentials, permissions, a lock held by someone, a quota, a name taken by\n"
     "  someone else that only they can pick), call no_safe_fix with what to check instead of guessing.\n"
     "Call read_file for any file you need, then exactly one of propose_fix or no_safe_fix."
