@@ -198,6 +198,13 @@ def test_a_maintainer_unlocks_and_the_unlock_is_audited(
     [entry] = store.audit_page(which=None, limit=1, repos=[ALPHA])
     assert (entry.actor, entry.action, entry.result, entry.repo) == ("ann", "unlock", "ok", ALPHA)
     assert entry.params["holder"] == "acme/alpha#1" and entry.params["door"] == "dashboard"
+    assert done.headers["location"] == f"/dashboard/locks?unlocked={entry.id}"  # the note is read from the entry
+
+    # A link made to show a note (another's entry, or words in the query) shows none.
+    forged = app.get("/dashboard/locks", params={"unlocked": entry.id + 1, "note": "released", "repo": "x"}).text
+    assert "Released" not in forged and "no longer held" not in forged
+    signed_in(app, fake_github, "ben")
+    assert "Released" not in app.get(done.headers["location"]).text  # ann's unlock is not ben's to be told of
 
 
 @pytest.mark.parametrize("login", ["wes", "rita"])

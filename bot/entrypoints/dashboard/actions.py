@@ -9,27 +9,33 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import QueryParams
 
+from bot.domain.dashboard import AuditFilter
+from bot.domain.dashboard_access import Reader
 from bot.entrypoints.dashboard.access import Access, Refused
 from bot.ports import Store
 
 __all__ = ["note_text", "routes"]
 
-# What the locks page says after an unlock: fixed sentences, the lock named from the query (escaped as any value).
+# What the locks page says after an unlock: fixed sentences, the lock named from the audit entry the unlock wrote
+# (never from the link, which anyone could write to show a made-up "released" note).
 _NOTES: Mapping[str, str] = {
-    "released": "Released the lock on {dir} ({workspace}) of {repo}, held by {holder}: that change plans again to "
-    "take it back.",
-    "not-held": "The lock on {dir} ({workspace}) of {repo} was no longer held: nothing to release.",
+    "ok": "Released the lock on {dir} ({workspace}) of {repo}, held by {holder}: that change plans again to take it "
+    "back.",
+    "not held": "The lock on {dir} ({workspace}) of {repo} was no longer held: nothing to release.",
 }
 
 
-def note_text(note: str, query: QueryParams) -> str:
-    """The sentence an unlock's redirect asks the locks page to show; "" for none (or an unknown note)."""
-    template = _NOTES.get(note)
-    if template is None:
+def note_text(store: Store, unlocked: int | None, reader: Reader) -> str:
+    """The sentence for the reader's own unlock, audit entry `unlocked`; "" for none, or another's entry."""
+    if unlocked is None:
         return ""
-    return template.format(**{key: query.get(key, "") for key in ("repo", "dir", "workspace", "holder")})
+    entries = store.audit_page(AuditFilter(action="unlock"), limit=1, before=unlocked + 1, repos=reader.repos)
+    entry = next((e for e in entries if e.id == unlocked and e.actor == reader.login), None)
+    template = _NOTES.get(entry.result) if entry is not None else None
+    if entry is None or template is None:
+        return ""
+    return template.format(**{key: entry.params.get(key) or "" for key in ("repo", "dir", "workspace", "holder")})
 
 
 def routes(app: FastAPI, store: Store, access: Access) -> None:
@@ -49,14 +55,17 @@ def routes(app: FastAPI, store: Store, access: Access) -> None:
             raise Refused("the form is not this session's (reload the locks page and try again)")
         if reader.login is None or not reader.may_unlock(repo):
             raise Refused(f"releasing a lock of {repo} needs the maintain or admin permission on it")
+        started = store.clock()
         lock = store.lock_for(repo, dir, workspace)
+        released = lock is not None and store.release_lock(repo, dir, workspace, lock.holder)
         params = {"repo": repo, "dir": dir, "workspace": workspace, "door": "dashboard"}
-        with store.audited(reader.login, "unlock", {**params, "holder": lock.holder if lock else None}) as outcome:
-            released = lock is not None and store.release_lock(repo, dir, workspace, lock.holder)
-            if not released:
-                outcome.result = "not held"
-        shown = {**params, "holder": lock.holder if lock else ""}
-        shown.pop("door")
+        entry = store.audit(
+            reader.login,
+            "unlock",
+            {**params, "holder": lock.holder if lock else None},
+            started,
+            store.clock(),
+            "ok" if released else "not held",
+        )
         root = request.scope.get("root_path", "").rstrip("/")
-        query = urlencode({"note": "released" if released else "not-held", **shown})
-        return RedirectResponse(f"{root}/locks?{query}", 303)
+        return RedirectResponse(f"{root}/locks?{urlencode({'unlocked': entry})}", 303)

@@ -127,8 +127,8 @@ def dashboard_app(
         return render(request, "runs.html.j2", "/runs", pages.runs(source, size, before, reader.repos), reader)
 
     @app.get("/locks", response_class=HTMLResponse)
-    def locks(request: Request, reader: ReaderOf, note: str = "") -> HTMLResponse:
-        values = {**pages.locks(source, reader.repos), "note": actions.note_text(note, request.query_params)}
+    def locks(request: Request, reader: ReaderOf, unlocked: Before = None) -> HTMLResponse:
+        values = {**pages.locks(source, reader.repos), "note": actions.note_text(store, unlocked, reader)}
         return render(request, "locks.html.j2", "/locks", values, reader)
 
     actions.routes(app, store, access)
