@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from bot.domain.role_permissions import analyse_plan_permissions
+from bot.domain.trust_analysis import analyse_trust_policy
 from bot.domain.trust_policy import (
     DoctorFinding,
     RoleArn,
     RoleKind,
-    analyse_trust_policy,
     parse_role_arn,
     trust_policy_for,
     validate_owner_repo,

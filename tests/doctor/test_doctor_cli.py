@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from doctor_emulator import ACCOUNT, Emulator
 
-from bot.domain.trust_policy import analyse_trust_policy, trust_policy_for
+from bot.domain.trust_analysis import analyse_trust_policy
+from bot.domain.trust_policy import trust_policy_for
 
 REPO = "octo-org/infra"
 SUB = "token.actions.githubusercontent.com:sub"

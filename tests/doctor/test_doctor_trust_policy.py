@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from bot.domain.trust_analysis import analyse_trust_policy
 from bot.domain.trust_policy import (
-    analyse_trust_policy,
     expected_subject,
     parse_role_arn,
     trust_policy_for,
