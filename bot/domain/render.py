@@ -9,9 +9,11 @@ from typing import Final
 from urllib.parse import quote, unquote
 
 from bot.domain.findings import SkippedCheck
-from bot.domain.markdown import code, escape_html, escape_text, fence, link, split_lines
-from bot.domain.models import Finding, Project, Severity
-from bot.domain.plans import SENSITIVE, UNKNOWN, AttributeChange, PlanCounts, PlanSummary, ResourceChange
+from bot.domain.markdown import code, escape_html, escape_text, fence, split_lines
+from bot.domain.models import Finding, Project
+from bot.domain.plans import PlanCounts, PlanSummary, ResourceChange
+from bot.domain.render_changes import attribute_lines, change_lines, why
+from bot.domain.render_findings import findings_section, skipped_section
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 
 # GitHub refuses a comment body over 65,536 characters. Parts stop well short of it: the limit is counted by
@@ -23,43 +25,12 @@ MAX_PART_CHARS: Final = 64_000
 MAX_DESTRUCTIVE_LISTED: Final = 50  # above the fold, all projects together
 MAX_DRIFT_LISTED: Final = 30
 MAX_RESOURCES_LISTED: Final = 500  # per project, in its <details>
-MAX_ATTRIBUTES_LISTED: Final = 10  # per resource
 MAX_DETAILS_CHARS: Final = 100_000  # per project: about two comment parts
-MAX_FINDINGS_LISTED: Final = 200
 MAX_ERROR_CHARS: Final = 4_000
 
 _MARKER: Final = re.compile(r"<!-- olympus:comment key=(\S+) part=(\d+)/(\d+) -->")
 _KEY_SAFE: Final = "-._~:/@+=,#"
 
-_SEVERITY_ICON: Final = {
-    Severity.CRITICAL: "🟥",
-    Severity.HIGH: "🟧",
-    Severity.MEDIUM: "🟨",
-    Severity.LOW: "🟦",
-    Severity.INFO: "⬜",
-}
-_REASONS: Final = {
-    "replace_because_tainted": "tainted",
-    "replace_because_cannot_update": "cannot be updated in place",
-    "replace_by_request": "replacement requested (-replace)",
-    "replace_by_triggers": "replace_triggered_by changed",
-    "delete_because_no_resource_config": "removed from the configuration",
-    "delete_because_no_module": "its module was removed",
-    "delete_because_wrong_repetition": "count/for_each was added or removed",
-    "delete_because_count_index": "count index out of range",
-    "delete_because_each_key": "for_each key removed",
-    "delete_because_no_move_target": "moved to an address that does not exist",
-}
-# (group title, icon) in the order a reviewer should read them: what is lost first.
-_GROUPS: Final = (
-    ("delete", "🗑️", "Destroy"),
-    ("replace", "♻️", "Replace"),
-    ("update", "🔧", "Update in place"),
-    ("create", "➕", "Create"),
-    ("import", "📥", "Import"),
-    ("move", "🚚", "Move"),
-    ("forget", "🫥", "Forget (removed from state, not destroyed)"),
-)
 
 
 # owner/repo#N with GitHub's own character sets: safe to leave unescaped, and GitHub turns it into a link.
@@ -158,7 +129,7 @@ def render_summary_markdown(summary: PlanSummary, sensitive: SensitiveValues = N
     if summary.drift:
         lines += ["#### 🔀 Changed outside Terraform (drift)", ""]
         lines += [item for r in summary.drift for item in _drift_lines(r)] + [""]
-    lines += _change_lines(summary, max_resources=None, max_chars=None)
+    lines += change_lines(summary, max_resources=None, max_chars=None)
     return sensitive.redact("\n".join(lines).rstrip() + "\n")
 
 
@@ -211,8 +182,8 @@ def _comment_lines(report: CommentReport) -> list[str]:
     lines += _drift_section(projects)
     for project in projects:
         lines += _details(project)
-    lines += _findings_section(report)
-    lines += _skipped_section(report)
+    lines += findings_section(report.findings, report.scanners, unscanned=report.unscanned)
+    lines += skipped_section(report.skipped)
     if report.sections:
         lines += [*report.sections, ""]
     if report.next_commands:
@@ -315,18 +286,7 @@ def _destructive_item(resource: ResourceChange) -> str:
         else:
             order = ""
         text = f"- ♻️ **replace** {code(resource.address)}{order}"
-    return text + _why(resource)
-
-
-def _why(resource: ResourceChange) -> str:
-    reasons: list[str] = []
-    if resource.action_reason:
-        reasons.append(escape_text(_REASONS.get(resource.action_reason, resource.action_reason.replace("_", " "))))
-    if resource.replace_paths:
-        forced = ", ".join(code(p) for p in resource.replace_paths[:MAX_ATTRIBUTES_LISTED])
-        more = len(resource.replace_paths) - MAX_ATTRIBUTES_LISTED
-        reasons.append(f"forced by {forced}" + (f" and {more:,} more" if more > 0 else ""))
-    return " — " + "; ".join(reasons) if reasons else ""
+    return text + why(resource)
 
 
 def holder(change_id: str) -> str:
@@ -400,7 +360,7 @@ def _drift_section(projects: Sequence[ProjectReport]) -> list[str]:
 def _drift_lines(resource: ResourceChange) -> list[str]:
     verb = {"delete": "deleted", "update": "updated", "create": "created"}.get(resource.action, resource.action)
     lines = [f"- {code(resource.address)} was {escape_text(verb)} outside Terraform"]
-    return lines + _attribute_lines(resource)
+    return lines + attribute_lines(resource)
 
 
 def _details(project: ProjectReport) -> list[str]:
@@ -415,7 +375,7 @@ def _details(project: ProjectReport) -> list[str]:
     extra = _extra_counts(summary.counts)
     if extra:
         lines += [extra, ""]
-    lines += _change_lines(summary, max_resources=MAX_RESOURCES_LISTED, max_chars=MAX_DETAILS_CHARS)
+    lines += change_lines(summary, max_resources=MAX_RESOURCES_LISTED, max_chars=MAX_DETAILS_CHARS)
     return lines + ["</details>", ""]
 
 
@@ -433,148 +393,3 @@ def _extra_counts(counts: PlanCounts) -> str:
     return f"Of which: {', '.join(extra)}." if extra else ""
 
 
-def _group_of(resource: ResourceChange) -> str:
-    if resource.action == "no-op":
-        return "import" if resource.importing else "move"
-    return resource.action if resource.action in ("delete", "replace", "update", "create", "forget") else "update"
-
-
-def _change_lines(summary: PlanSummary, *, max_resources: int | None, max_chars: int | None) -> list[str]:
-    groups: dict[str, list[ResourceChange]] = {key: [] for key, _, _ in _GROUPS}
-    for resource in summary.changes:
-        groups[_group_of(resource)].append(resource)
-    lines: list[str] = []
-    listed = chars = 0
-    left_out = 0
-    for key, icon, title in _GROUPS:
-        members = groups[key]
-        if not members:
-            continue
-        if (max_resources is not None and listed >= max_resources) or (max_chars is not None and chars >= max_chars):
-            left_out += len(members)
-            continue
-        lines += [f"**{icon} {title} ({len(members):,})**", ""]
-        for i, resource in enumerate(members):
-            if (max_resources is not None and listed >= max_resources) or (
-                max_chars is not None and chars >= max_chars
-            ):
-                left_out += len(members) - i
-                break
-            entry = _resource_lines(resource)
-            chars += sum(len(line) + 1 for line in entry)
-            listed += 1
-            lines += entry
-        lines.append("")
-    if left_out:
-        lines += [
-            f"… and {left_out:,} more resources not listed here, to keep the comment readable; "
-            "`olympus summarize` on the plan's JSON lists every one.",
-            "",
-        ]
-    if summary.outputs:
-        lines += [f"**📤 Outputs ({len(summary.outputs):,})**", ""]
-        for output in summary.outputs:
-            if output.action == "update":
-                value = f"{_value(output.before)} → {_value(output.after)}"
-            elif output.action == "delete":
-                value = _value(output.before)
-            else:
-                value = _value(output.after)
-            lines.append(f"- {code(output.name)} ({escape_text(output.action)}): {value}")
-        lines.append("")
-    return lines
-
-
-def _resource_lines(resource: ResourceChange) -> list[str]:
-    text = f"- {code(resource.address)}"
-    if resource.previous_address:
-        text += f" (moved from {code(resource.previous_address)})"
-    if resource.importing and resource.action != "no-op":
-        text += " (imported)"
-    if resource.action in ("delete", "replace"):
-        text += _why(resource)
-    return [text, *_attribute_lines(resource)]
-
-
-def _attribute_lines(resource: ResourceChange) -> list[str]:
-    lines = [_attribute_line(a) for a in resource.attributes[:MAX_ATTRIBUTES_LISTED]]
-    more = resource.more_attributes + max(len(resource.attributes) - MAX_ATTRIBUTES_LISTED, 0)
-    if more:
-        lines.append(f"  - … and {more:,} more changed attributes")
-    return lines
-
-
-def _attribute_line(attribute: AttributeChange) -> str:
-    return f"  - {code(attribute.name)}: {_value(attribute.before)} → {_value(attribute.after)}"
-
-
-def _value(text: str) -> str:
-    if text in (SENSITIVE, UNKNOWN):  # our own words, not a value: shown as prose
-        return f"_{text}_"
-    return code(text, limit=160)
-
-
-def _findings_section(report: CommentReport) -> list[str]:
-    findings = sorted(report.findings, key=lambda f: (-f.severity.rank, f.file, f.line, f.rule_id))
-    if report.unscanned and not findings:
-        return [
-            "#### ⚠️ Not scanned",
-            "",
-            "**No scanner checked this change**: scanning is turned off on this Olympus (`OLYMPUS_SCANNERS=none`), "
-            "so nothing here was checked by Checkov or Trivy.",
-            "",
-        ]
-    if not findings:
-        if report.scanners:
-            names = " and ".join(escape_text(s) for s in report.scanners)
-            return ["#### 🔎 Scanner findings", "", f"{names} found nothing to report.", ""]
-        return []
-    tally = ", ".join(
-        f"{sum(1 for f in findings if f.severity is s):,} {s.value.lower()}"
-        for s in sorted(Severity, key=lambda s: -s.rank)
-        if any(f.severity is s for f in findings)
-    )
-    lines = [
-        f"#### 🔎 Scanner findings: {tally}",
-        "",
-        "| Severity | Rule | Resource | Location | Link |",
-        "| :-- | :-- | :-- | :-- | :-- |",
-    ]
-    for finding in findings[:MAX_FINDINGS_LISTED]:
-        lines.append(_finding_row(finding))
-    if len(findings) > MAX_FINDINGS_LISTED:
-        lines += ["", f"… and {len(findings) - MAX_FINDINGS_LISTED:,} more findings in the scanner reports."]
-    return lines + [""]
-
-
-def _skipped_section(report: CommentReport) -> list[str]:
-    if not report.skipped:
-        return []
-    skipped = sorted(report.skipped, key=lambda s: (s.file, s.line, s.rule_id))
-    lines = [
-        f"<details><summary>🙈 {len(skipped):,} checks skipped inline</summary>",
-        "",
-        "| Rule | Tool | Resource | Location | Reason |",
-        "| :-- | :-- | :-- | :-- | :-- |",
-    ]
-    for skip in skipped[:MAX_FINDINGS_LISTED]:
-        rule = code(skip.rule_id, in_table=True)
-        if skip.aliases:
-            rule += " (also " + ", ".join(code(a, in_table=True) for a in skip.aliases[:3]) + ")"
-        where = code(f"{skip.file}:{skip.line}", in_table=True)
-        resource = code(skip.resource, in_table=True) if skip.resource else ""
-        reason = escape_text(skip.reason, limit=300) if skip.reason else "⚠️ no reason given"
-        lines.append(f"| {rule} | {escape_text(skip.tool)} | {resource} | {where} | {reason} |")
-    if len(skipped) > MAX_FINDINGS_LISTED:
-        lines += ["", f"… and {len(skipped) - MAX_FINDINGS_LISTED:,} more."]
-    return lines + ["", "</details>", ""]
-
-
-def _finding_row(finding: Finding) -> str:
-    rule = f"{code(finding.rule_id, in_table=True)} {escape_text(finding.title, limit=200)}"
-    if finding.aliases:
-        rule += " (also " + ", ".join(code(a, in_table=True) for a in finding.aliases[:3]) + ")"
-    location = code(f"{finding.file}:{finding.line}" if finding.line else finding.file, in_table=True)
-    resource = code(finding.resource, in_table=True) if finding.resource else ""
-    severity = f"{_SEVERITY_ICON.get(finding.severity, '')} {finding.severity.value}"
-    return f"| {severity} | {rule} | {resource} | {location} | {link(finding.link, 'docs')} |"
