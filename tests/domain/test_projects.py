@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 import bot.domain.projects as projects_module
 from bot.domain.models import Project
+from bot.domain.module_blocks import _scan_file
 from bot.domain.projects import (
     ModuleCall,
     ModuleGraph,
     ProjectConfigError,
-    _scan_file,
     affected_projects,
     build_module_graph,
     check_project_dirs,
