@@ -23,7 +23,8 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.domain.plans import load_plan_documents, summarize
+from bot.domain.plan_documents import load_plan_documents
+from bot.domain.plans import summarize
 from bot.domain.render import CommentReport, ProjectReport, render_comment
 
 TIME_GOAL = 2.0  # summarize + render_comment, as a multiple of json.loads

@@ -30,7 +30,7 @@ from bot.adapters.sqlstore import SqlStore
 from bot.adapters.terraform import TerraformCli
 from bot.domain.fixes.failure_classes import FailureSite, policy_failure_text
 from bot.domain.models import Project
-from bot.domain.plans import load_plan_documents
+from bot.domain.plan_documents import load_plan_documents
 from bot.domain.sensitive import SensitiveValues
 from bot.services.context import Loop
 from bot.services.policy_check import policy_judge

@@ -323,7 +323,8 @@ def unlock_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
 
 
 def summarize_file(path: Path, *, as_json: bool) -> int:
-    from bot.domain.plans import PlanFormatError, load_plan_documents, summarize
+    from bot.domain.plan_documents import PlanFormatError, load_plan_documents
+    from bot.domain.plans import summarize
     from bot.domain.render import counts_json, render_summary_markdown
     from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 

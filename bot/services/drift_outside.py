@@ -13,7 +13,7 @@ from typing import Final
 
 from bot.adapters.terraform import TerraformError
 from bot.domain.drift.outside import PROBE_FILE, ImportTarget, import_blocks, not_found, probe_failed_otherwise
-from bot.domain.plans import load_plan_documents
+from bot.domain.plan_documents import load_plan_documents
 from bot.domain.sensitive import SensitiveValues
 from bot.services.context import Loop
 from bot.services.terraform_steps import run_step

@@ -20,7 +20,7 @@ from bot.domain.drift import next_since as since_of
 from bot.domain.drift.outside import ImportTarget, import_candidates
 from bot.domain.drift.report import CHANGES
 from bot.domain.models import Project
-from bot.domain.plans import load_plan_documents
+from bot.domain.plan_documents import load_plan_documents
 from bot.domain.projects import build_module_graph
 from bot.domain.sensitive import NO_SECRETS
 from bot.ports import RepoReader

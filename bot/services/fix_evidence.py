@@ -21,7 +21,7 @@ from bot.domain.fixes.debug_log import log_excerpt
 from bot.domain.fixes.evidence import FailureEvidence
 from bot.domain.fixes.failure_classes import classify
 from bot.domain.models import Project
-from bot.domain.plans import load_plan_documents
+from bot.domain.plan_documents import load_plan_documents
 from bot.domain.sensitive import SensitiveValues
 from bot.ports import RepoReader
 from bot.services.context import Loop

@@ -16,7 +16,8 @@ from typing import Any, Final
 from bot.changes.fixes.patch_rules import FileEdit
 from bot.domain.drift import first_error_line
 from bot.domain.models import Finding, Project
-from bot.domain.plans import load_plan_documents, summarize
+from bot.domain.plan_documents import load_plan_documents
+from bot.domain.plans import summarize
 from bot.domain.sensitive import SensitiveValues
 from bot.ports import RepoReader
 from bot.services.context import Loop

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.domain.plans import load_plan_documents, summarize
+from bot.domain.plan_documents import load_plan_documents
+from bot.domain.plans import summarize
 from bot.domain.render import counts_json, render_summary_markdown
 from bot.domain.sensitive import SensitiveValues
 from bot.services.context import Loop

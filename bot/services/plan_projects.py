@@ -18,7 +18,8 @@ from pathlib import Path
 
 from bot.adapters.terraform import TerraformError
 from bot.domain.models import Project
-from bot.domain.plans import load_plan_documents, summarize
+from bot.domain.plan_documents import load_plan_documents
+from bot.domain.plans import summarize
 from bot.domain.records import PlanRecord
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 from bot.domain.terraform_failures import classify_failure

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bot.changes.hcl_reader import NOT_LITERAL, HclSyntaxError, literal_value, parse, top_level_attributes
-from bot.domain.plans import PlanFormatError, load_plan_documents
+from bot.domain.plan_documents import PlanFormatError, load_plan_documents
 from bot.domain.sensitive import NO_SECRETS, SensitiveValues
 
 # The files Terraform reads variable values from by itself, in the root module's directory.

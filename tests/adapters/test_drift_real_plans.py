@@ -19,7 +19,7 @@ from bot.adapters.sandbox import OVERRIDE_FILE, backend_config, cli_config, prov
 from bot.adapters.terraform import TerraformCli
 from bot.domain.drift import DriftStatus, drift_report, render_drift_issue, report_as_dict
 from bot.domain.models import Project
-from bot.domain.plans import load_plan_documents
+from bot.domain.plan_documents import load_plan_documents
 from bot.domain.sensitive import SensitiveValues
 
 pytestmark = pytest.mark.slow

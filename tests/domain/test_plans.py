@@ -11,16 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.plans import (
-    MAX_VALUE_CHARS,
-    SENSITIVE,
-    UNKNOWN,
-    PlanFormatError,
-    PlanSummary,
-    display_value,
-    load_plan_documents,
-    summarize,
-)
+from bot.domain.plan_documents import PlanFormatError, load_plan_documents
+from bot.domain.plans import MAX_VALUE_CHARS, SENSITIVE, UNKNOWN, PlanSummary, display_value, summarize
 
 BASIC = "borchero-terraform-plan-comment/basic"
 _PLAN_LINE = re.compile(

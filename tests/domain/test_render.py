@@ -26,7 +26,8 @@ from bot.domain.markdown import (
     split_lines,
 )
 from bot.domain.models import Finding, Project, Severity
-from bot.domain.plans import PlanSummary, load_plan_documents, summarize
+from bot.domain.plan_documents import load_plan_documents
+from bot.domain.plans import PlanSummary, summarize
 from bot.domain.render import (
     GITHUB_COMMENT_LIMIT,
     MAX_DESTRUCTIVE_LISTED,

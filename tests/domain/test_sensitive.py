@@ -13,7 +13,8 @@ from secret_canary import tags_update
 
 from bot.domain.findings import SkippedCheck
 from bot.domain.models import Finding, Severity
-from bot.domain.plans import HIDDEN, load_plan_documents, summarize
+from bot.domain.plan_documents import load_plan_documents
+from bot.domain.plans import HIDDEN, summarize
 from bot.domain.render import CommentReport, ProjectReport, render_comment, render_summary_markdown
 from bot.domain.sensitive import MIN_TEXT_CHARS, NO_SECRETS, PLACEHOLDER, SensitiveValues
 

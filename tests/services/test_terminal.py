@@ -13,7 +13,8 @@ from rich.console import Console
 
 from bot.domain.findings import ScanReport
 from bot.domain.models import Finding, Project, Severity
-from bot.domain.plans import load_plan_documents, summarize
+from bot.domain.plan_documents import load_plan_documents
+from bot.domain.plans import summarize
 from bot.entrypoints.terminal import StepProgress, console_for, wants_rich
 from bot.entrypoints.terminal_report import plan_renderable
 from bot.services.plan_change import PlanReport, ProjectPlan
