@@ -22,17 +22,15 @@ from bot.adapters.tool_paths import (
 )
 from bot.domain.findings import (
     CHECKOV,
-    Block,
     ScanReport,
     SkippedCheck,
-    block_at,
     checkov_link,
     checkov_severity,
     dedupe_skipped,
     merge_findings,
-    terraform_blocks,
 )
 from bot.domain.models import Finding
+from bot.domain.terraform_blocks import Block, block_at, terraform_blocks
 
 # What Checkov writes as the reason of `#checkov:skip=ID` with none given.
 NO_REASON = "No comment provided"

@@ -26,19 +26,10 @@ from bot.adapters.tool_paths import (
     show_command,
     terraform_files,
 )
-from bot.domain.findings import (
-    TRIVY,
-    Block,
-    ScanReport,
-    avd_link,
-    block_at,
-    dedupe_skipped,
-    merge_findings,
-    parse_severity,
-    terraform_blocks,
-    trivy_ignores,
-)
+from bot.domain.findings import TRIVY, ScanReport, avd_link, dedupe_skipped, merge_findings, parse_severity
 from bot.domain.models import Finding
+from bot.domain.terraform_blocks import Block, block_at, terraform_blocks
+from bot.domain.trivy_ignores import trivy_ignores
 
 MAX_PARALLEL = 4
 # Trivy logs a file it cannot parse and scans on without it; the report alone would look clean.

@@ -21,17 +21,16 @@ from bot.domain.findings import (
     SkippedCheck,
     aliases_of,
     apply_skips,
-    block_at,
     checkov_link,
     checkov_severity,
     dedupe_skipped,
     merge_findings,
     merge_reports,
     parse_severity,
-    terraform_blocks,
-    trivy_ignores,
 )
 from bot.domain.models import Finding, Severity
+from bot.domain.terraform_blocks import block_at, terraform_blocks
+from bot.domain.trivy_ignores import trivy_ignores
 
 TODAY = date(2026, 6, 1)
 MAIN = "infra/aws/envs/dev/main.tf"
