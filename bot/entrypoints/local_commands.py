@@ -34,6 +34,7 @@ from bot.domain.commands import (
 from bot.domain.gate import Blocked
 from bot.domain.identities import canonical, login_problem
 from bot.domain.models import ChangeSet
+from bot.entrypoints.local_fix_marks import mark_taken_fixes
 from bot.entrypoints.local_loop import change_branch, command_loop, open_repo, own_state, refused_by_gate, repo_arg
 from bot.entrypoints.local_plan import plan_and_report
 from bot.entrypoints.terminal import OutputFormat, console_for, wants_rich
@@ -197,6 +198,7 @@ def plan_branch(
     branch = change_branch(loop, branch, base)
     reader = GitTreeReader(loop.local_git, branch)
     check_config(reader)
+    mark_taken_fixes(loop, branch)
     if not own_state(loop):
         projects = affected_projects_of(reader, loop.local_git.changed_files(base, branch))
         require_backends(reader, [p.dir for p in projects], repo_arg(repo))
@@ -269,6 +271,7 @@ def apply_branch(
     loop, progress, base = command_loop(repo, sandbox=sandbox, actor=actor, base=base)
     branch = change_branch(loop, branch, base)
     require_same_state(loop.store.locks(), loop.repo_id, branch, repo_arg(repo))
+    mark_taken_fixes(loop, branch)  # a fix taken since the plan: its apply is the one this records
     if approved_by:
         _approve(loop, branch, approved_by)
     try:

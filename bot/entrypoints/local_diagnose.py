@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.adapters.claude import limits_from_environment, model_from_environment, not_configured_hint
+from bot.domain.fixes.acceptance import BRANCH
 from bot.domain.fixes.failure_classes import classify
 from bot.domain.interpretation import ModelLimits
 from bot.domain.markdown import one_line
@@ -20,6 +21,7 @@ from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.fix_evidence import reproduce_failure
 from bot.services.fix_loop import MIN_FIX_TOKENS, FixOutcome, run_fix_loop, unified_patch
+from bot.services.fix_marks import note_offer
 from bot.services.fix_requests import baseline_findings, fix_request, record_person_must_act
 from bot.services.local_checkout import local_checkout
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
@@ -147,5 +149,9 @@ def _commit_fix(loop: Loop, checkout: Checkout, project: Project, outcome: FixOu
     files = tuple(FileChange(e.path, e.after or "") for e in outcome.edits)
     title = f"Fix {project.name}: {one_line(outcome.root_cause)[:60]}"
     change = ChangeSet(title, outcome.root_cause, files)
-    git.commit_change(fix_branch, checkout.head, change, f"{title}\n\n{outcome.root_cause}\n", loop.record_key)
+    commit = git.commit_change(fix_branch, checkout.head, change, f"{title}\n\n{outcome.root_cause}\n", loop.record_key)
+    # Kept so that `git merge olympus/fix-...` is seen as the fix taken (the branch's head holds this commit).
+    note_offer(
+        loop.store, outcome.attempt_ids, {"how": BRANCH, "head": checkout.head, "branch": fix_branch, "commit": commit}
+    )
     return fix_branch

@@ -24,6 +24,7 @@ from bot.domain.plan_evidence import ReviewedPlan
 from bot.domain.records import PlanRecord
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
+from bot.services.fix_marks import mark_next_apply
 from bot.services.plan_change import discard_plan_files, init_args
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.sensitive_inputs import configured_secrets, saved_plan_secrets
@@ -138,6 +139,8 @@ def apply_change(
         )
         return report
     tree = checkout.workdir
+    applied: list[str] = []  # directories, as fix attempts name their project
+    failed: list[str] = []
     with loop.store.audited(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}) as outcome:
         for project, plan in plans:
             workdir = tree / project.dir
@@ -153,9 +156,13 @@ def apply_change(
                     run_step(loop, workdir, env, args, sensitive)
             except TerraformError as exc:
                 report.error = sensitive.redact(f"{project.name}: {exc}")
+                failed.append(project.dir)
                 break
             report.applied.append(project.name)
+            applied.append(project.dir)
         outcome.result = f"failed: {report.error}" if report.error else "ok"
+        # The fixes people took for these projects: did the apply after them hold?
+        mark_next_apply(loop.store, loop.repo_id, branch, applied=applied, failed=failed)
         if not report.error:
             # A saved plan is spent once applied; a second apply must come from a new plan.
             loop.store.discard_plans(branch)

@@ -43,6 +43,7 @@ from bot.services.github_ask import AskedOnGitHub, answer_in_words
 from bot.services.github_checkout import change_id_of
 from bot.services.github_diagnose import diagnose_pull_request
 from bot.services.github_drift import DRIFT_ACTOR, check_repository_drift
+from bot.services.github_fix_marks import mark_fixes_at_head, mark_fixes_on_close
 from bot.services.github_policy_approval import approve_policies_on_pull_request
 from bot.services.github_propose import propose_from_issue
 from bot.services.github_state_change import state_change_pull_request
@@ -108,6 +109,8 @@ def handle_job(ctx: AppContext, job: Job) -> None:
         loop = ctx.loop_for(repo, _sender(payload))
         # Recorded first: whoever moved the head may not approve it, even if the plan below fails.
         record_push(loop, job, branch=str(payload["pull_request"]["head"]["ref"]), number=number)
+        if job.kind == "pull_request.synchronize":
+            mark_fixes_at_head(loop, codehost, repo, number, str(payload["pull_request"]["head"]["sha"]))
         plan_pull_request(loop, codehost, repo, number, check_key=job.delivery_id)
     elif job.kind == "pull_request.closed":
         number = int(payload["pull_request"]["number"])
@@ -117,6 +120,7 @@ def handle_job(ctx: AppContext, job: Job) -> None:
             sync_merged_pull_request(
                 codehost, ctx.syncer, loop.store, repo, number, actor=_sender(payload), timing=ctx.sync_timing
             )
+        mark_fixes_on_close(loop, codehost, repo, payload["pull_request"])
     elif job.kind == DRIFT_JOB_KIND:
         check_repository_drift(ctx.loop_for(repo, DRIFT_ACTOR), codehost, repo)
     elif job.kind == "check_run.rerequested":
