@@ -42,6 +42,7 @@ class ApplyReport:
     decision: Allowed | Blocked
     applied: list[str] = field(default_factory=list)
     error: str = ""
+    failed: str = ""  # the project (by name) whose apply failed
 
 
 def file_sha256(path: Path) -> str | None:
@@ -157,6 +158,7 @@ def apply_change(
             except TerraformError as exc:
                 report.error = sensitive.redact(f"{project.name}: {exc}")
                 failed.append(project.dir)
+                report.failed = project.name
                 break
             report.applied.append(project.name)
             applied.append(project.dir)

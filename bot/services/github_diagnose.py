@@ -66,8 +66,13 @@ def diagnose_pull_request(
     only: str | None,
     reply: Answer,
     tries: int = DEFAULT_TRIES,
+    among: Sequence[str] = (),
+    heading: str = "",
 ) -> list[Diagnosed]:
-    """Diagnose each failing project of the pull request and offer the verified fixes; one reply says it all."""
+    """Diagnose each failing project of the pull request and offer the verified fixes; one reply says it all.
+
+    `among`: only these projects (by name), as a failed plan names them; `heading`: the reply's first paragraph (why
+    it was diagnosed, when nobody asked)."""
     if model is None:
         reply.say(NO_MODEL)
         return []
@@ -87,6 +92,8 @@ def diagnose_pull_request(
             return []
         checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, (loop.actor,))
         projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), only)
+        if among:
+            projects = [p for p in projects if p.name in among]
         if not projects:
             reply.say("This pull request changes no Terraform project, so there is nothing to diagnose.")
             return []
@@ -97,7 +104,7 @@ def diagnose_pull_request(
             modules = module_dirs_of(checkout.reader, project, graph)
             where = _Where(codehost, repo, pr, patches, fix_branch_of(number, project, several=len(projects) > 1))
             done.append(_diagnose_one(loop, checkout, project, modules, model, limits, tries, where))
-    reply.say("\n\n".join(part.text for part in done))
+    reply.say("\n\n".join([heading] * bool(heading) + [part.text for part in done]))
     return done
 
 
