@@ -286,11 +286,17 @@ def apply_branch(
     if loop.sandbox is not None and report.applied:
         record_sandbox_apply(loop.state_dir / "sandbox", loop.sandbox, report.applied)
     if report.error:
+        from bot.entrypoints.local_diagnose import diagnose_failed_change  # only a failed apply needs it
+
+        try:
+            diagnose_failed_change(loop, branch, base, step="apply", failed=[report.failed], head=report.head)
+        finally:
+            progress.done()
         raise UserError(
             "apply-failed",
             f"terraform apply failed: {report.error}",
-            f"fix what Terraform reports, then plan again (`olympus plan{repo_arg(repo)} --branch {branch}`): "
-            "a saved plan is applied once",
+            f"fix what Terraform reports (`olympus diagnose{repo_arg(repo)} --branch {branch}` proposes a fix), "
+            f"then plan again (`olympus plan{repo_arg(repo)} --branch {branch}`): a saved plan is applied once",
         )
     approvers = ", ".join(report.decision.approvers)
     print(f"applied {', '.join(report.applied)} at {report.head[:12]} (approved by {approvers})")

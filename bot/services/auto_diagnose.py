@@ -14,15 +14,15 @@ from typing import Final
 
 from bot.domain.markdown import code
 from bot.domain.repo_config import RepoConfig, load_repo_config
-from bot.ports import RepoReader, Store
+from bot.ports import Store
 
 AUTO_RUN: Final = "auto-diagnose"  # the store's run of one commit's automatic diagnosis
 
 
-def fixes_auto(reader: RepoReader) -> bool:
-    """Whether the repository's `.olympus.yaml` (as reader reads it) turns the automatic fix loop on; a file with
+def fixes_auto(read_text: Callable[[str], str | None]) -> bool:
+    """Whether the repository's `.olympus.yaml` (as read_text reads it) turns the automatic fix loop on; a file with
     errors turns nothing on (its errors are in the plan's comment)."""
-    config = load_repo_config(reader.read_text)
+    config = load_repo_config(read_text)
     return isinstance(config, RepoConfig) and config.fixes_auto
 
 
@@ -55,6 +55,6 @@ def auto_heading(step: str, projects: Sequence[str], head: str, ask: str) -> str
     )
 
 
-def should_diagnose(failed: Sequence[str], model: object | None, reader: Callable[[], RepoReader]) -> bool:
+def should_diagnose(failed: Sequence[str], model: object | None, read_text: Callable[[str], str | None]) -> bool:
     """A failure, a model to read it, and the repository's consent (read only when the first two hold)."""
-    return bool(failed) and model is not None and fixes_auto(reader())
+    return bool(failed) and model is not None and fixes_auto(read_text)

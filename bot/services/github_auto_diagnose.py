@@ -35,7 +35,13 @@ def diagnose_failed_pull_request(
 ) -> list[Diagnosed] | None:
     """Run the fix loop on the projects whose `step` (plan, apply) failed at head, once per commit; None when it did
     not run (no failure, no model, the `.olympus.yaml` of the pull request's base leaves it off, or done already)."""
-    if not should_diagnose(failed, model, lambda: _base_of(codehost, repo, number)):
+    base: list[GitHubRepoReader] = []  # made once, and only when the setting must be read
+
+    def read_base(path: str) -> str | None:
+        base[:] = base or [_base_of(codehost, repo, number)]
+        return base[0].read_text(path)
+
+    if not should_diagnose(failed, model, read_base):
         return None
     change_id = change_id_of(repo, number)
     with once_per_commit(loop.store, change_id, head, loop.actor) as first:
