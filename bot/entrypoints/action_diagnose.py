@@ -27,6 +27,7 @@ from bot.entrypoints.action import (
     job_terraform,
 )
 from bot.errors import UserError
+from bot.services.auto_diagnose import auto_heading
 from bot.services.github_auto_diagnose import diagnose_failed_pull_request
 from bot.services.github_checkout import change_id_of
 from bot.services.github_diagnose import diagnose_pull_request
@@ -97,7 +98,10 @@ def diagnose_failed_in_job(
         )  # fmt: skip
     finally:
         loop.store.close()
-    return "\n\n".join(part.text for part in done or ())
+    if done is None:
+        return ""
+    heading = auto_heading(step, failed, head, "comment `/infra diagnose`")
+    return "\n\n".join([heading, *(part.text for part in done)])
 
 
 def _asked(context: ActionContext) -> tuple[int, str | None, str]:

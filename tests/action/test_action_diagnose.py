@@ -11,7 +11,11 @@ from typing import Any
 
 import pytest
 from claude_replay import ReplayServer
+from shown import shown
+from test_action_apply import plan_job, seed_files
+from test_action_plan import git, pull_request
 
+from bot.adapters.local_aws import InProcessEmulator
 from bot.entrypoints.action import run_action
 from bot.errors import UserError
 
@@ -105,4 +109,38 @@ def test_diagnose_is_refused_where_it_cannot_run(
     [refused] = replies(fake_github, number)
     assert "@carol" in refused and "write" in refused
     assert not repo.reviews.get(number)
+    assert fake_github.violations == []
+
+
+@pytest.mark.slow
+def test_the_plan_job_diagnoses_its_failed_plan_where_the_repository_turned_it_on(
+    tmp_path: Path, fixtures_dir: Path, fake_github: Any
+) -> None:
+    broken = 'resource "aws_s3_bucket" "action_demo" {\n  bucket = var.bucket_name\n}\n'
+    repo_name = "octo-org/auto-diagnosed"
+    files = seed_files(tmp_path)
+    files[".olympus.yaml"] = files.get(".olympus.yaml", "version: 1\n") + "fixes:\n  auto: true\n"
+    fake_github.add_repo(repo_name, files=files)
+    number = fake_github.open_pull_request(
+        repo_name, head="add-bucket", base="main", title="Add a bucket", author="mona",
+        files={"infra/aws/envs/dev/bucket.tf": broken},
+    )  # fmt: skip
+    pr = pull_request(tmp_path, fixtures_dir)
+    (pr.repo / "infra/aws/envs/dev/bucket.tf").write_text(broken)
+    git(pr.repo, "commit", "--quiet", "--amend", "-am", "Add a bucket")
+    pr.head = git(pr.repo, "rev-parse", "HEAD").strip()
+    pr.event["pull_request"]["head"]["sha"] = pr.head  # type: ignore[index]
+    fake_github.set_pull_head(repo_name, number, pr.head)
+    # A model that cannot be reached: the loop runs, and says so.
+    unreachable = {"ANTHROPIC_API_KEY": "sk-ant-test", "ANTHROPIC_BASE_URL": "http://127.0.0.1:9"}
+    with InProcessEmulator() as aws:
+        summary = plan_job(tmp_path, pr, aws, fake_github, repo_name, number, expected=1, **unreachable)
+    # The plan's failure, then the diagnosis that ran by itself (it could not reach the model), in the summary and
+    # as the pull request's diagnosis notice.
+    assert summary.index("### Olympus plan for") < summary.index("so Olympus diagnosed it by itself")
+    assert "infra/aws/envs/dev: terraform plan fails" in shown(summary)
+    assert "the model could not be reached" in shown(summary)
+    said = [shown(c.body) for c in fake_github.repo(repo_name).comments(number) if c.user == "github-actions[bot]"]
+    [notice] = [body for body in said if "diagnosed it by itself" in body]
+    assert f"The plan of infra/aws/envs/dev failed at {pr.head[:12]}" in notice
     assert fake_github.violations == []
