@@ -40,6 +40,7 @@ from bot.entrypoints.local_plan import plan_and_report
 from bot.entrypoints.terminal import OutputFormat, console_for, wants_rich
 from bot.errors import UserError
 from bot.services.context import Loop
+from bot.services.fix_marks import let_go_fixes
 from bot.services.local_checkout import commits_of, local_checkout
 from bot.services.local_readiness import (
     ProposedTree,
@@ -308,7 +309,9 @@ def merge_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
 
     loop, _progress, base = command_loop(repo, sandbox=False, actor=None, base=base)
     branch = change_branch(loop, branch, base)
+    mark_taken_fixes(loop, branch)  # its last fixes taken, before the branch is gone
     merged = merge_change(loop, branch, base)
+    let_go_fixes(loop.store, loop.repo_id, branch)  # merged without the rest: never taken
     how = "fast-forward" if merged.fast_forward else "merge commit"
     print(f"merged {branch} into {base} ({how}, {merged.commit[:12]}); released {merged.released} lock(s)")
     if merged.unapplied:

@@ -1,6 +1,6 @@
 """The CLI marks what became of a fix: `git merge olympus/fix-<branch>` is seen at the next `olympus plan` as the fix
-accepted, a fix left on its branch stays undecided, and the apply that follows marks whether it held; `olympus eval
-fixes` counts both (no model here: the attempts are recorded as the loop records them)."""
+accepted, a fix left on its branch stays undecided until `olympus merge` lets it go, and the apply that follows marks
+whether it held; `olympus eval fixes` counts both (no model here: the attempts are recorded as the loop records them)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,10 @@ def test_a_merged_fix_branch_is_accepted_and_its_apply_marked(tmp_path: Path) ->
     [rate] = figures["classes"]
     assert rate["accepted"] == 1 and rate["decided"] == 1 and rate["acceptance_rate"] == 1.0
     assert rate["applied"] == 1 and rate["applies"] == 1 and rate["next_apply_rate"] == 1.0
+    merged = olympus("merge", "--repo", str(repo), "--branch", "infra/greet")
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert marks(repo) == {"stacks/app": (True, True), "stacks/other": (False, None)}  # merged without it
+
     text = olympus("eval", "fixes", "--repo", str(repo)).stdout
     rows = [line.split() for line in text.splitlines()]
-    assert ["undeclared-reference", "2", "2", "1", "1", "100%", "100%", "100%"] in rows
+    assert ["undeclared-reference", "2", "2", "1", "1", "100%", "50%", "100%"] in rows
