@@ -1,6 +1,7 @@
 """The CLI marks what became of a fix: `git merge olympus/fix-<branch>` is seen at the next `olympus plan` as the fix
 accepted, a fix left on its branch stays undecided until `olympus merge` lets it go, and the apply that follows marks
-whether it held; `olympus eval fixes` counts both (no model here: the attempts are recorded as the loop records them)."""
+whether it held; `olympus eval fixes` counts both (no model here: the attempts are recorded as the loop records
+them)."""
 
 from __future__ import annotations
 
