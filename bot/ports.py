@@ -271,6 +271,14 @@ class Store(Protocol):
         """rates_by_class of the same attempts fix_attempts(repo, limit, repos=) returns, without reading them out."""
         ...
 
+    def note_fix_offer(self, attempt_id: int, offer: Mapping[str, Any]) -> bool:
+        """Keep how and where a verified fix was offered (its extra's `offer`); False: no such attempt."""
+        ...
+
+    def offered_fix_attempts(self, repo: str, change_id: str) -> list[FixAttempt]:
+        """The change's offered fixes, oldest first: the ones whose acceptance and next apply are still to mark."""
+        ...
+
     def conversation_for(self, place: str, who: str) -> Conversation | None:
         """The requester's conversation with the model in place (an issue, a local repository), or None."""
         ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,14 @@ from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
 from bot.domain.fixes.attempts import ClassRate, FixAttempt, FixKind, Verification
 
-__all__ = ["fix_attempts_of", "fix_rates_of", "mark_fix_outcome", "record_fix_attempt"]
+__all__ = [
+    "fix_attempts_of",
+    "fix_rates_of",
+    "mark_fix_outcome",
+    "note_fix_offer",
+    "offered_fix_attempts",
+    "record_fix_attempt",
+]
 
 # A patch is a small edit of a project's files (patch_rules caps it): this bounds what any one row can hold.
 _MAX_TEXT = 64_000
@@ -65,6 +72,30 @@ def mark_fix_outcome(
     with engine.begin() as connection:
         table = t.fix_attempts
         return bool(connection.execute(table.update().where(table.c.id == attempt_id).values(**values)).rowcount)
+
+
+def note_fix_offer(engine: Engine, attempt_id: int, offer: Mapping[str, Any]) -> bool:
+    """Keep how and where the attempt's fix was offered in its extra's `offer` (masked); False: no such attempt."""
+    table = t.fix_attempts
+    with engine.begin() as connection:
+        extra = connection.execute(sa.select(table.c.extra).where(table.c.id == attempt_id)).scalar_one_or_none()
+        if extra is None:
+            return False
+        merged = {**extra, "offer": mask_secrets(dict(offer))}
+        connection.execute(table.update().where(table.c.id == attempt_id).values(extra=merged))
+        return True
+
+
+def offered_fix_attempts(engine: Engine, repo: str, change_id: str) -> list[FixAttempt]:
+    """The change's offered fixes, oldest first (the index on repo and change_id finds them)."""
+    table = t.fix_attempts
+    query = (
+        sa.select(table)
+        .where(table.c.repo == repo, table.c.change_id == change_id, table.c.offered.is_(True))
+        .order_by(table.c.id)
+    )
+    with engine.connect() as connection:
+        return [_attempt(row) for row in connection.execute(query)]
 
 
 def fix_attempts_of(

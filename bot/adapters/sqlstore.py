@@ -21,7 +21,14 @@ from bot.adapters.secret_masking import mask_secret_text, mask_secrets
 from bot.adapters.sql_conversations import conversation_for, save_conversation
 from bot.adapters.sql_dashboard import audit_page, run_record, run_times, runs_page, scoped, store_counts
 from bot.adapters.sql_drift import drift_checks_of, record_drift_check
-from bot.adapters.sql_fix_attempts import fix_attempts_of, fix_rates_of, mark_fix_outcome, record_fix_attempt
+from bot.adapters.sql_fix_attempts import (
+    fix_attempts_of,
+    fix_rates_of,
+    mark_fix_outcome,
+    note_fix_offer,
+    offered_fix_attempts,
+    record_fix_attempt,
+)
 from bot.adapters.sql_interactions import recent_interactions, record_interaction
 from bot.adapters.sql_mutex import SqlMutexes
 from bot.adapters.sql_policy_approvals import policy_approval_insert, policy_approvals_at
@@ -499,6 +506,12 @@ class SqlStore:
         self, repo: str | None = None, limit: int = 1000, *, repos: Collection[str] | None = None
     ) -> list[ClassRate]:
         return fix_rates_of(self.engine, repo, limit, repos)
+
+    def note_fix_offer(self, attempt_id: int, offer: Mapping[str, Any]) -> bool:
+        return note_fix_offer(self.engine, attempt_id, offer)
+
+    def offered_fix_attempts(self, repo: str, change_id: str) -> list[FixAttempt]:
+        return offered_fix_attempts(self.engine, repo, change_id)
 
     def record_drift_check(self, check: DriftCheck) -> None:
         """Keep a project's latest drift check (bot/adapters/sql_drift.py), over its previous one."""

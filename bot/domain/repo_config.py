@@ -102,6 +102,18 @@ REPO_CONFIG_SCHEMA: dict[str, Any] = {
                 "schedule": {"type": "boolean", "description": "false (or off): the schedule skips this repository."}
             },
         },
+        "fixes": {
+            "description": "The fix loop (docs/fixes.md): whether a failed plan or apply is diagnosed by itself.",
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "auto": {
+                    "type": "boolean",
+                    "description": "true: a failed plan or apply is diagnosed without `/infra diagnose` (a model must "
+                    "be set up); false, the default: only when someone asks.",
+                }
+            },
+        },
     },
     "$defs": {
         "project": {
@@ -206,6 +218,9 @@ class RepoConfig:
     parallel_plan: int | None = None  # at most this many projects planned at once; None: the machine's setting
     policies: PolicySettings = ADVISORY_DEFAULT  # the policy sets (bot/domain/policies/config.py)
     drift_schedule: bool = True  # `drift: {schedule: false}`: the App's scheduled drift checks skip the repository
+    # `fixes: {auto: true}`: a failed plan or apply runs the fix loop by itself. Off by default: as with Atlantis or
+    # Digger, nothing spends a model's tokens or comments a diagnosis unless the repository turned it on.
+    fixes_auto: bool = False
 
     def allows(self, command: str) -> bool:
         """Whether an off-by-default command (`import`, `state_rm`) is turned on."""
@@ -451,6 +466,7 @@ _EXAMPLES = {
     "allow_commands": "allow_commands: [import, state_rm]",
     "parallel_plan": "parallel_plan: 4",
     "drift": "drift:\n  schedule: false",
+    "fixes": "fixes:\n  auto: true",
 }
 
 
@@ -735,4 +751,5 @@ def _build(data: Mapping[str, Any]) -> RepoConfig:
         backend=backend_from_config(data["backend"]) if data.get("backend") else None,
         policies=policies_from_config(data.get("policies")),
         drift_schedule=(data.get("drift") or {}).get("schedule", True) is not False,
+        fixes_auto=(data.get("fixes") or {}).get("auto", False) is True,
     )

@@ -22,7 +22,7 @@ from bot.services.context import Loop
 from bot.services.parallelism import parallel_plan_from
 from bot.wiring import cache_dir, standard_scanners
 
-MODES = ("auto", "plan", "apply", "ask", "sync", "drift")
+MODES = ("auto", "plan", "apply", "ask", "sync", "drift", "diagnose")
 BINARIES = ("terraform", "tofu", EMBEDDED)
 COMMENT_MODES = ("sticky", "new", "off")
 PLAN_EVENTS = ("pull_request",)
@@ -411,6 +411,8 @@ def resolve_mode(inputs: ActionInputs, event: Mapping[str, Any], event_name: str
         return "sync"  # after a merge: Argo CD syncs what it changed (bot/entrypoints/action_sync.py)
     if inputs.mode == "drift":
         return "drift"  # on the default branch, on a schedule (bot/entrypoints/action_drift.py)
+    if inputs.mode == "diagnose":
+        return "diagnose"  # the fix loop on the run's pull request (bot/entrypoints/action_diagnose.py)
     if event_name in PLAN_EVENTS and event.get("action") == "closed" and inputs.mode != "apply":
         return "unlock"  # a merged or closed pull request is never planned: it gives its locks back
     if inputs.mode != "auto":
@@ -459,6 +461,10 @@ def _step(mode: str) -> Callable[[ActionContext, ActionInputs, Mapping[str, str]
         from bot.entrypoints.action_drift import drift_default_branch
 
         return drift_default_branch
+    if mode == "diagnose":
+        from bot.entrypoints.action_diagnose import diagnose_pull_request_event
+
+        return diagnose_pull_request_event
     from bot.entrypoints.action_apply import apply_from_event
 
     return apply_from_event

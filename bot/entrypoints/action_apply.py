@@ -277,7 +277,9 @@ def _result(
         return ActionResult(empty_outputs(), f"### Apply refused\n\n{reasons}{record}", exit_code=2)
     if report.error:
         failure = "\n".join(fence(report.error[-3000:]))
-        return ActionResult(empty_outputs(), f"### Apply failed\n\n{failure}{record}", exit_code=1)
+        # Not diagnosed here: this job holds the apply role and reads only; the diagnose job plans with the plan role.
+        ask = "\n\nComment `/infra diagnose` on the pull request for a proposed fix."
+        return ActionResult(empty_outputs(), f"### Apply failed\n\n{failure}{ask}{record}", exit_code=1)
     approvers = ", ".join(escape_text(a) for a in report.decision.approvers)
     summary = f"### Applied {', '.join(code(p) for p in report.applied)}\n\nApproved by {approvers}.{record}"
     return ActionResult(empty_outputs(), summary)

@@ -31,6 +31,7 @@ from bot.entrypoints.action import (
     terraform_for,
     workflow_command,
 )
+from bot.entrypoints.action_diagnose import diagnose_failed_in_job
 from bot.errors import UserError
 from bot.services.app_checks import app_work, plan_and_check_apps, start_app_checks
 from bot.services.app_policies import app_policy_lines
@@ -176,6 +177,12 @@ def plan_pull_request_event(
         record_plan_checks(codehost, context.repository, report)
     stored_table = _stored_table(stored, context)
     _comment(codehost, context, inputs, number, change_id, [*parts[:-1], parts[-1] + stored_table])
+    if report.failed:  # after the comment, as in the App: the diagnosis is a notice of its own
+        failed = [p.project.name for p in report.failed]
+        diagnosis = diagnose_failed_in_job(
+            context, environ, terraform, codehost, number, step="plan", failed=failed, head=head_sha
+        )
+        stored_table += f"\n\n{diagnosis}" if diagnosis else ""
     outputs = {**_outputs(report, stored), "record-path": str(write_record(context, number, checkout, report, stored))}
     outputs["findings"] = str(int(outputs["findings"]) + app_findings)
     return ActionResult(

@@ -34,11 +34,13 @@ from bot.domain.commands import (
 from bot.domain.gate import Blocked
 from bot.domain.identities import canonical, login_problem
 from bot.domain.models import ChangeSet
+from bot.entrypoints.local_fix_marks import mark_taken_fixes
 from bot.entrypoints.local_loop import change_branch, command_loop, open_repo, own_state, refused_by_gate, repo_arg
 from bot.entrypoints.local_plan import plan_and_report
 from bot.entrypoints.terminal import OutputFormat, console_for, wants_rich
 from bot.errors import UserError
 from bot.services.context import Loop
+from bot.services.fix_marks import let_go_fixes
 from bot.services.local_checkout import commits_of, local_checkout
 from bot.services.local_readiness import (
     ProposedTree,
@@ -197,6 +199,7 @@ def plan_branch(
     branch = change_branch(loop, branch, base)
     reader = GitTreeReader(loop.local_git, branch)
     check_config(reader)
+    mark_taken_fixes(loop, branch)
     if not own_state(loop):
         projects = affected_projects_of(reader, loop.local_git.changed_files(base, branch))
         require_backends(reader, [p.dir for p in projects], repo_arg(repo))
@@ -269,6 +272,7 @@ def apply_branch(
     loop, progress, base = command_loop(repo, sandbox=sandbox, actor=actor, base=base)
     branch = change_branch(loop, branch, base)
     require_same_state(loop.store.locks(), loop.repo_id, branch, repo_arg(repo))
+    mark_taken_fixes(loop, branch)  # a fix taken since the plan: its apply is the one this records
     if approved_by:
         _approve(loop, branch, approved_by)
     try:
@@ -283,11 +287,17 @@ def apply_branch(
     if loop.sandbox is not None and report.applied:
         record_sandbox_apply(loop.state_dir / "sandbox", loop.sandbox, report.applied)
     if report.error:
+        from bot.entrypoints.local_diagnose import diagnose_failed_change  # only a failed apply needs it
+
+        try:
+            diagnose_failed_change(loop, branch, base, step="apply", failed=[report.failed], head=report.head)
+        finally:
+            progress.done()
         raise UserError(
             "apply-failed",
             f"terraform apply failed: {report.error}",
-            f"fix what Terraform reports, then plan again (`olympus plan{repo_arg(repo)} --branch {branch}`): "
-            "a saved plan is applied once",
+            f"fix what Terraform reports (`olympus diagnose{repo_arg(repo)} --branch {branch}` proposes a fix), "
+            f"then plan again (`olympus plan{repo_arg(repo)} --branch {branch}`): a saved plan is applied once",
         )
     approvers = ", ".join(report.decision.approvers)
     print(f"applied {', '.join(report.applied)} at {report.head[:12]} (approved by {approvers})")
@@ -299,7 +309,9 @@ def merge_branch(repo: Path, *, branch: str | None, base: str | None) -> int:
 
     loop, _progress, base = command_loop(repo, sandbox=False, actor=None, base=base)
     branch = change_branch(loop, branch, base)
+    mark_taken_fixes(loop, branch)  # its last fixes taken, before the branch is gone
     merged = merge_change(loop, branch, base)
+    let_go_fixes(loop.store, loop.repo_id, branch)  # merged without the rest: never taken
     how = "fast-forward" if merged.fast_forward else "merge commit"
     print(f"merged {branch} into {base} ({how}, {merged.commit[:12]}); released {merged.released} lock(s)")
     if merged.unapplied:

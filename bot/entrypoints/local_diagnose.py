@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
 from bot.adapters.claude import limits_from_environment, model_from_environment, not_configured_hint
+from bot.domain.fixes.acceptance import BRANCH
 from bot.domain.fixes.failure_classes import classify
 from bot.domain.interpretation import ModelLimits
 from bot.domain.markdown import one_line
@@ -16,10 +19,12 @@ from bot.domain.projects import build_module_graph
 from bot.entrypoints.local_loop import change_branch, command_loop, repo_arg
 from bot.errors import UserError
 from bot.model_ports import LanguageModel
+from bot.services.auto_diagnose import auto_heading, once_per_commit, should_diagnose
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.fix_evidence import reproduce_failure
-from bot.services.fix_loop import MIN_FIX_TOKENS, FixOutcome, run_fix_loop, unified_patch
+from bot.services.fix_loop import DEFAULT_TRIES, MIN_FIX_TOKENS, FixOutcome, run_fix_loop, unified_patch
+from bot.services.fix_marks import note_offer
 from bot.services.fix_requests import baseline_findings, fix_request, record_person_must_act
 from bot.services.local_checkout import local_checkout
 from bot.services.repo_projects import affected_projects_of, module_dirs_of, select_projects
@@ -39,36 +44,70 @@ def diagnose(
             "the fix loop's diagnosis is written by Claude, and no Claude backend is set up",
             f"{not_configured_hint()}; the failure itself is in `olympus plan{repo_arg(repo)}`'s output",
         )
-    limits = limits_from_environment()
-    limits = replace(limits, max_tokens=max(limits.max_tokens, MIN_FIX_TOKENS))
     loop, progress, base = command_loop(repo, sandbox=sandbox, actor=actor)
     name = change_branch(loop, branch, base)
+    try:
+        lines = diagnose_change(loop, name, base, model, only=project, tries=tries)
+    finally:
+        progress.done()
+    print("\n".join(lines))
+    return 0
+
+
+def diagnose_change(
+    loop: Loop,
+    name: str,
+    base: str,
+    model: LanguageModel,
+    *,
+    only: str | None = None,
+    among: Sequence[str] = (),
+    tries: int = DEFAULT_TRIES,
+) -> list[str]:
+    """Diagnose the change's failing projects (`only` one, or `among` these names); the lines that report it."""
+    limits = limits_from_environment()
+    limits = replace(limits, max_tokens=max(limits.max_tokens, MIN_FIX_TOKENS))
     fix_branch = fix_branch_of(name)
     if loop.local_git.checked_out_at(fix_branch) is not None:
-        progress.done()
         raise UserError(
             "fix-branch-checked-out",
             f"{fix_branch} (an earlier fix) is checked out, so a new fix could not replace it",
             f"switch to another branch (`git switch {name}`) and run `olympus diagnose` again",
         )
     lines: list[str] = []
+    with local_checkout(loop, name, base) as checkout:
+        projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), only)
+        if among:
+            projects = [p for p in projects if p.name in among]
+        if not projects:
+            raise UserError(
+                "nothing-to-diagnose",
+                f"{name} changes no Terraform project",
+                "diagnose a branch whose plan fails: `olympus plan` shows which",
+            )
+        graph = build_module_graph(checkout.reader.list_files(), checkout.reader.read_text)
+        for chosen in projects:
+            modules = module_dirs_of(checkout.reader, chosen, graph)
+            lines += _diagnose_one(loop, checkout, chosen, modules, model, limits, tries)
+    return lines
+
+
+def diagnose_failed_change(loop: Loop, name: str, base: str, *, step: str, failed: Sequence[str], head: str) -> None:
+    """`fixes: {auto: true}` in the base branch's `.olympus.yaml`: the projects whose plan or apply failed at head are
+    diagnosed right after the failure is printed, once per commit; otherwise nothing happens."""
+    model = model_from_environment()
+    if not should_diagnose(failed, model, lambda path: loop.local_git.read_at(base, path)) or model is None:
+        return
     try:
-        with local_checkout(loop, name, base) as checkout:
-            projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), project)
-            if not projects:
-                raise UserError(
-                    "nothing-to-diagnose",
-                    f"{name} changes no Terraform project",
-                    "diagnose a branch whose plan fails: `olympus plan` shows which",
-                )
-            graph = build_module_graph(checkout.reader.list_files(), checkout.reader.read_text)
-            for chosen in projects:
-                modules = module_dirs_of(checkout.reader, chosen, graph)
-                lines += _diagnose_one(loop, checkout, chosen, modules, model, limits, tries)
-    finally:
-        progress.done()
+        with once_per_commit(loop.store, name, head, loop.actor) as first:
+            if not first:
+                return
+            lines = diagnose_change(loop, name, base, model, among=failed)
+    except UserError as exc:  # the failure itself is what the command ends with, not the diagnosis's problem
+        print(f"the automatic diagnosis did not run: {exc.message} ({exc.hint})", file=sys.stderr)
+        return
+    print("\n" + auto_heading(step, failed, head, f"`olympus diagnose --branch {name}`").replace("`", ""))
     print("\n".join(lines))
-    return 0
 
 
 def _diagnose_one(
@@ -147,5 +186,9 @@ def _commit_fix(loop: Loop, checkout: Checkout, project: Project, outcome: FixOu
     files = tuple(FileChange(e.path, e.after or "") for e in outcome.edits)
     title = f"Fix {project.name}: {one_line(outcome.root_cause)[:60]}"
     change = ChangeSet(title, outcome.root_cause, files)
-    git.commit_change(fix_branch, checkout.head, change, f"{title}\n\n{outcome.root_cause}\n", loop.record_key)
+    commit = git.commit_change(fix_branch, checkout.head, change, f"{title}\n\n{outcome.root_cause}\n", loop.record_key)
+    # Kept so that `git merge olympus/fix-...` is seen as the fix taken (the branch's head holds this commit).
+    note_offer(
+        loop.store, outcome.attempt_ids, {"how": BRANCH, "head": checkout.head, "branch": fix_branch, "commit": commit}
+    )
     return fix_branch

@@ -24,14 +24,21 @@ def report_fixes(repo: Path, *, as_json: bool) -> int:
         print("no fix attempts recorded yet: the fix loop records one each time it tries to fix a failed plan or apply")
         return 0
     print(f"{len(attempts)} fix attempt(s)")
-    print(f"{'failure class':<28} {'attempts':>8} {'verified':>8} {'accepted':>8} {'applied':>8} {'success':>8}")
+    heading = ("attempts", "verified", "accepted", "applied", "success", "taken", "held")
+    print(f"{'failure class':<28} " + " ".join(f"{word:>8}" for word in heading))
     for rate in rates:
         print(
             f"{one_line(rate.failure_class)[:28]:<28} {rate.attempts:>8} {rate.verified:>8} {rate.accepted:>8} "
-            f"{rate.applied:>8} {rate.success_rate:>8.0%}"
+            f"{rate.applied:>8} {rate.success_rate:>8.0%} {_share(rate.acceptance_rate):>8} {_share(rate.held_rate):>8}"
         )
     print("success: verified fixes per attempt (a fix is offered only once validate, plan, scanners and policies pass)")
+    print("taken: accepted fixes per offered fix a person took or let go; held: next applies that succeeded per")
+    print("accepted fix applied since (-: none yet)")
     return 0
+
+
+def _share(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"
 
 
 def _as_dict(rate: ClassRate) -> dict[str, object]:
@@ -42,4 +49,8 @@ def _as_dict(rate: ClassRate) -> dict[str, object]:
         "accepted": rate.accepted,
         "applied": rate.applied,
         "success_rate": round(rate.success_rate, 4),
+        "decided": rate.decided,
+        "acceptance_rate": None if rate.acceptance_rate is None else round(rate.acceptance_rate, 4),
+        "applies": rate.applies,
+        "next_apply_rate": None if rate.held_rate is None else round(rate.held_rate, 4),
     }

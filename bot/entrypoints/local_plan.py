@@ -80,6 +80,14 @@ def plan_and_report(
         else:
             print(outputs.parts[0])
             print(f"\ncomment written to {outputs.comment_path}; SARIF written to {outputs.sarif_path}")
+        if report.failed:
+            from bot.entrypoints.local_diagnose import diagnose_failed_change  # only a failed plan needs it
+
+            try:
+                names = [p.project.name for p in report.failed]
+                diagnose_failed_change(loop, branch, base, step="plan", failed=names, head=report.head)
+            finally:
+                progress.done()
         raise_for_failures(report, repo)
     if planned_apps is not None and not planned_apps.ok:
         failed = ", ".join(plan.name for plan in planned_apps.plans if plan.failures) or "unreadable Applications"

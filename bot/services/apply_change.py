@@ -24,6 +24,7 @@ from bot.domain.plan_evidence import ReviewedPlan
 from bot.domain.records import PlanRecord
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
+from bot.services.fix_marks import mark_next_apply
 from bot.services.plan_change import discard_plan_files, init_args
 from bot.services.repo_projects import affected_projects_of, select_projects
 from bot.services.sensitive_inputs import configured_secrets, saved_plan_secrets
@@ -42,6 +43,7 @@ class ApplyReport:
     decision: Allowed | Blocked
     applied: list[str] = field(default_factory=list)
     error: str = ""
+    failed: str = ""  # the project (by name) whose apply failed
 
 
 def file_sha256(path: Path) -> str | None:
@@ -140,6 +142,8 @@ def apply_change(
         return report
     tree = checkout.workdir
     times = StepTimes()
+    applied_dirs: list[str] = []  # directories, as fix attempts name their project
+    failed_dirs: list[str] = []
     with loop.store.audited(loop.actor, "apply", {"branch": branch, "commit": gate.head_commit}) as outcome:
         run_id = loop.store.start_run(branch, "apply", loop.actor, gate.head_commit)
         failed = ""
@@ -159,13 +163,18 @@ def apply_change(
             except TerraformError as exc:
                 report.error = sensitive.redact(f"{project.name}: {exc}")
                 failed = project.name
+                failed_dirs.append(project.dir)
+                report.failed = project.name
                 break
             report.applied.append(project.name)
+            applied_dirs.append(project.dir)
         outcome.result = f"failed: {report.error}" if report.error else "ok"
         # The run's result names the project that failed; its error is in the audit log and the report.
         attempted = [*report.applied, *([failed] if failed else [])]
         detail = {**times.detail(attempted), "applied": report.applied}
         loop.store.finish_run(run_id, f"failed: {failed}" if failed else "ok", detail)
+        # The fixes people took for these projects: did the apply after them hold?
+        mark_next_apply(loop.store, loop.repo_id, branch, applied=applied_dirs, failed=failed_dirs)
         if not report.error:
             # A saved plan is spent once applied; a second apply must come from a new plan.
             loop.store.discard_plans(branch)

@@ -27,6 +27,7 @@ from bot.ports import CodeHost, PullRequestInfo
 from bot.services.context import Loop
 from bot.services.drift_issues import DRIFT_LABEL
 from bot.services.drift_sweep import SweptTree, sweep_drift
+from bot.services.fix_triggers import mark_drift_fix_asked
 from bot.services.github_checkout import change_id_of, materialize
 from bot.services.github_propose import LABELS
 from bot.services.pull_requests import plan_pull_request
@@ -68,6 +69,7 @@ def fix_drift_in_issue(
         # Whoever asks for the fix is one of its requesters, who may not approve it.
         run = loop.store.start_run(change_id_of(repo, pr.number), "propose", sender, pr.head_sha)
         loop.store.finish_run(run, "ok", {"issue": number, "branch": pr.head_branch})
+        mark_drift_fix_asked(loop.store, loop.repo_id, change_id_of(repo, number), pr.number)  # the offer taken
     reply.say(f"Opened #{pr.number} for `{line}` in {code(project.name)}; the plan will be posted there.")
     plan_pull_request(loop, codehost, repo, pr.number, check_key=reply.key)
     return pr.number

@@ -22,6 +22,8 @@ from bot.domain.drift import (
 )
 from bot.domain.markdown import code
 from bot.ports import CodeHost, IssueInfo, Store
+from bot.services.fix_triggers import mark_drift_gone, record_drift_issue
+from bot.services.github_checkout import change_id_of
 
 DRIFT_LABEL = "olympus:drift"
 # What a project's status asks of its issue: DRIFTED opens or edits it, CLEAN and UNAPPLIED (no drift) close it;
@@ -55,11 +57,15 @@ def upsert_drift_issues(
         existing = issues.get(name, [])
         if report.status is DriftStatus.DRIFTED and check is not None:
             outcome = _drifted(host, repo, report, check, existing)
+            if outcome.action == "opened" and outcome.number is not None:
+                # A drift is one of the fix loop's triggers; the issue's restore or adopt is its offer.
+                record_drift_issue(store, repo, change_id_of(repo, outcome.number), report, outcome.number)
         elif report.status in _GONE and existing and check is not None:
             # A clean check has cleared `since` (next_since): the body says "the drift is gone", without a date.
             body = render_resolved_issue(repo, report, since=None, checked_at=check.checked_at)
             for issue in existing:
                 host.edit_issue(repo, issue.number, body=body, state="closed")
+                mark_drift_gone(store, repo, change_id_of(repo, issue.number))
             outcome = IssueOutcome(name, "closed", existing[0].number)
         else:
             outcome = IssueOutcome(name, "none", existing[0].number if existing else None)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.changes.fixes.patch_rules import FileEdit
+from bot.domain.fixes.acceptance import PULL_REQUEST, SUGGESTIONS
 from bot.domain.fixes.failure_classes import classify
 from bot.domain.fixes.suggestions import Suggestion, diff_lines, suggestions_for
 from bot.domain.interpretation import ModelLimits
@@ -27,6 +28,7 @@ from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.fix_evidence import reproduce_failure
 from bot.services.fix_loop import DEFAULT_TRIES, MIN_FIX_TOKENS, FixOutcome, run_fix_loop
+from bot.services.fix_marks import note_offer
 from bot.services.fix_requests import baseline_findings, fix_request, record_person_must_act
 from bot.services.github_checkout import change_id_of, pull_request_checkout
 from bot.services.replies import Answer
@@ -64,8 +66,13 @@ def diagnose_pull_request(
     only: str | None,
     reply: Answer,
     tries: int = DEFAULT_TRIES,
+    among: Sequence[str] = (),
+    heading: str = "",
 ) -> list[Diagnosed]:
-    """Diagnose each failing project of the pull request and offer the verified fixes; one reply says it all."""
+    """Diagnose each failing project of the pull request and offer the verified fixes; one reply says it all.
+
+    `among`: only these projects (by name), as a failed plan names them; `heading`: the reply's first paragraph (why
+    it was diagnosed, when nobody asked)."""
     if model is None:
         reply.say(NO_MODEL)
         return []
@@ -85,6 +92,8 @@ def diagnose_pull_request(
             return []
         checkout = pull_request_checkout(codehost, repo, pr, loop.state_dir, (loop.actor,))
         projects = select_projects(affected_projects_of(checkout.reader, checkout.changed_files), only)
+        if among:
+            projects = [p for p in projects if p.name in among]
         if not projects:
             reply.say("This pull request changes no Terraform project, so there is nothing to diagnose.")
             return []
@@ -95,7 +104,7 @@ def diagnose_pull_request(
             modules = module_dirs_of(checkout.reader, project, graph)
             where = _Where(codehost, repo, pr, patches, fix_branch_of(number, project, several=len(projects) > 1))
             done.append(_diagnose_one(loop, checkout, project, modules, model, limits, tries, where))
-    reply.say("\n\n".join(part.text for part in done))
+    reply.say("\n\n".join([heading] * bool(heading) + [part.text for part in done]))
     return done
 
 
@@ -169,7 +178,7 @@ def _diagnose_one(
     recorded = f"{len(outcome.attempt_ids)} attempt(s) recorded in the evaluation store."
     if outcome.outcome == "offered":
         verified = VERIFIED if loop.scanners else UNSCANNED
-        lines += [_offer(where, project, failure.code, outcome, verified), "", recorded]
+        lines += [_offer(loop, where, project, failure.code, outcome, verified), "", recorded]
     elif outcome.outcome == "no_safe_fix":
         lines += [f"No safe fix: a person must act: {escape_text(one_line(outcome.what_to_check), limit=2000)}", ""]
         lines.append(recorded)
@@ -179,8 +188,9 @@ def _diagnose_one(
     return Diagnosed(project, "\n".join(lines), kind)
 
 
-def _offer(where: _Where, project: Project, failure_class: str, outcome: FixOutcome, verified: str) -> str:
-    """Offer the verified fix as review suggestions when they map to the diff, else as a pull request; say where."""
+def _offer(loop: Loop, where: _Where, project: Project, failure_class: str, outcome: FixOutcome, verified: str) -> str:
+    """Offer the verified fix as review suggestions when they map to the diff, else as a pull request; say where (and
+    keep where in the evaluation store, so a person taking it is seen)."""
     verdict = outcome.verdict.detail if outcome.verdict else ""
     cause = escape_text(one_line(outcome.root_cause), limit=1000)
     suggestions = _suggestions(where.patches, outcome.edits)
@@ -192,6 +202,8 @@ def _offer(where: _Where, project: Project, failure_class: str, outcome: FixOutc
         ]
         body = f"Olympus's verified fix for {code(project.name)}: {len(comments)} suggested change(s) below."
         review = where.codehost.create_review(where.repo, where.pr.number, where.pr.head_sha, body, comments)
+        offer = {"how": SUGGESTIONS, "head": where.pr.head_sha, "review": review}
+        note_offer(loop.store, outcome.attempt_ids, offer)
         place = link(f"{where.pr.url}#pullrequestreview-{review}", "this review") if where.pr.url else "a review"
         return (
             f"Fix ({verified}; {escape_text(verdict)}): suggested in {place}. Commit the suggestions, then the "
@@ -215,6 +227,8 @@ def _offer(where: _Where, project: Project, failure_class: str, outcome: FixOutc
     fix = where.codehost.open_change(
         where.repo, where.pr.head_branch, where.fix_branch, files, message, title=title, body=body
     )
+    offer = {"how": PULL_REQUEST, "head": pr.head_sha, "branch": where.fix_branch, "number": fix.number}
+    note_offer(loop.store, outcome.attempt_ids, offer)
     return (
         f"Fix ({verified}; {escape_text(verdict)}): in #{fix.number} (branch {code(where.fix_branch)}), into this "
         "pull request's branch: it changes lines this pull request's diff does not show. Merge it, then the usual "

@@ -40,13 +40,16 @@ from bot.ports import CodeHost, CodeHostError
 from bot.services.context import Loop
 from bot.services.drift_fix import fix_drift_in_issue
 from bot.services.github_ask import AskedOnGitHub, answer_in_words
+from bot.services.github_auto_diagnose import diagnose_failed_pull_request
 from bot.services.github_checkout import change_id_of
 from bot.services.github_diagnose import diagnose_pull_request
 from bot.services.github_drift import DRIFT_ACTOR, check_repository_drift
+from bot.services.github_fix_marks import mark_fixes_at_head, mark_fixes_on_close
 from bot.services.github_policy_approval import approve_policies_on_pull_request
 from bot.services.github_propose import propose_from_issue
 from bot.services.github_state_change import state_change_pull_request
 from bot.services.onboarding import onboard_repository
+from bot.services.plan_report import PlanReport
 from bot.services.pull_requests import apply_pull_request, close_pull_request, plan_pull_request
 from bot.services.replies import ReplyTo, reply_key, user_error_reply
 from bot.services.sync_apps import SyncTiming
@@ -108,7 +111,10 @@ def handle_job(ctx: AppContext, job: Job) -> None:
         loop = ctx.loop_for(repo, _sender(payload))
         # Recorded first: whoever moved the head may not approve it, even if the plan below fails.
         record_push(loop, job, branch=str(payload["pull_request"]["head"]["ref"]), number=number)
-        plan_pull_request(loop, codehost, repo, number, check_key=job.delivery_id)
+        if job.kind == "pull_request.synchronize":
+            mark_fixes_at_head(loop, codehost, repo, number, str(payload["pull_request"]["head"]["sha"]))
+        planned = plan_pull_request(loop, codehost, repo, number, check_key=job.delivery_id)
+        _diagnose_failed_plan(ctx, loop, codehost, repo, number, planned)
     elif job.kind == "pull_request.closed":
         number = int(payload["pull_request"]["number"])
         loop = ctx.loop_for(repo, _sender(payload))
@@ -117,18 +123,15 @@ def handle_job(ctx: AppContext, job: Job) -> None:
             sync_merged_pull_request(
                 codehost, ctx.syncer, loop.store, repo, number, actor=_sender(payload), timing=ctx.sync_timing
             )
+        mark_fixes_on_close(loop, codehost, repo, payload["pull_request"])
     elif job.kind == DRIFT_JOB_KIND:
         check_repository_drift(ctx.loop_for(repo, DRIFT_ACTOR), codehost, repo)
     elif job.kind == "check_run.rerequested":
         for pr in payload["check_run"].get("pull_requests") or []:
-            plan_pull_request(
-                ctx.loop_for(repo, _sender(payload)),
-                codehost,
-                repo,
-                int(pr["number"]),
-                explicit=True,
-                check_key=job.delivery_id,
-            )
+            loop = ctx.loop_for(repo, _sender(payload))
+            number = int(pr["number"])
+            planned = plan_pull_request(loop, codehost, repo, number, explicit=True, check_key=job.delivery_id)
+            _diagnose_failed_plan(ctx, loop, codehost, repo, number, planned)
     else:
         log.info("job %s (%s): acknowledged, nothing to do", job.id, job.kind)
 
@@ -205,7 +208,7 @@ def carry_out_request(
                 reply=reply,
             )
         elif isinstance(parsed, Plan):
-            plan_pull_request(
+            planned = plan_pull_request(
                 loop,
                 codehost,
                 repo,
@@ -216,6 +219,7 @@ def carry_out_request(
                 reply=reply,
                 check_key=reply.key,
             )
+            _diagnose_failed_plan(ctx, loop, codehost, repo, number, planned)
         elif isinstance(parsed, Diagnose):
             diagnose_pull_request(
                 loop,
@@ -228,7 +232,7 @@ def carry_out_request(
                 reply=reply,
             )
         elif isinstance(parsed, Apply):
-            apply_pull_request(
+            applied = apply_pull_request(
                 loop,
                 codehost,
                 repo,
@@ -238,6 +242,11 @@ def carry_out_request(
                 extra_args=parsed.extra_args,
                 reply=reply,
             )
+            failed = [applied.failed] if applied.failed else []
+            diagnose_failed_pull_request(
+                loop, codehost, repo, number, step="apply", failed=failed, head=applied.head, model=ctx.model,
+                limits=ctx.model_limits,
+            )  # fmt: skip
         elif isinstance(parsed, Import | StateRm):
             state_change_pull_request(loop, codehost, repo, number, asker=sender, command=parsed, reply=reply)
         elif isinstance(parsed, ApprovePolicies):
@@ -249,6 +258,19 @@ def carry_out_request(
             reply.say(_status(loop, repo))
     except UserError as exc:
         reply.say(user_error_reply(exc))
+
+
+def _diagnose_failed_plan(
+    ctx: AppContext, loop: Loop, codehost: CodeHost, repo: str, number: int, planned: PlanReport | None
+) -> None:
+    """The fix loop by itself on the plan's failed projects, where the repository turned it on (once per commit)."""
+    if planned is None:
+        return
+    failed = [p.project.name for p in planned.failed]
+    diagnose_failed_pull_request(
+        loop, codehost, repo, number, step="plan", failed=failed, head=planned.head, model=ctx.model,
+        limits=ctx.model_limits,
+    )  # fmt: skip
 
 
 def record_push(loop: Loop, job: Job, *, branch: str, number: int | None = None) -> None:

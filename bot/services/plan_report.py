@@ -65,6 +65,11 @@ class PlanReport:
         return all(p.summary is not None and not p.summary.errored for p in self.projects)
 
     @property
+    def failed(self) -> list[ProjectPlan]:
+        """The projects whose plan failed (not those another change holds the lock of): what the fix loop reads."""
+        return [p for p in self.projects if not p.locked_by and (p.error or p.summary is None or p.summary.errored)]
+
+    @property
     def sensitive(self) -> SensitiveValues:
         """Every project's secrets: whatever the run writes (comment, checks, SARIF, job summary) is redacted."""
         found = NO_SECRETS

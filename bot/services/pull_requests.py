@@ -221,7 +221,7 @@ def apply_pull_request(
     only: str | Target | None = None,
     extra_args: Sequence[str] = (),
     reply: ReplyTo | None = None,
-) -> None:
+) -> ApplyReport:
     """Apply the reviewed plans of the PR through the gate, and say what happened on the PR (through `reply`)."""
     change_id = change_id_of(repo, number)
     with loop.store.one_at_a_time(f"plan {change_id}"):
@@ -234,6 +234,7 @@ def apply_pull_request(
             loop, checkout, only=only, approvals=review.approvals, pull_request=review.facts, extra_args=extra_args
         )
         _say_applied(answer, pr.head_sha, report)
+    return report
 
 
 def _say_applied(answer: ReplyTo, head: str, report: ApplyReport) -> None:
@@ -244,7 +245,7 @@ def _say_applied(answer: ReplyTo, head: str, report: ApplyReport) -> None:
         answer.say(
             f"**Apply failed**: the error is in the Olympus log.\n\n"
             f"Applied before the failure: {_projects(report.applied) or 'nothing'}. Fix the "
-            "cause, push, and `/infra plan` again.",
+            "cause, push, and `/infra plan` again; comment `/infra diagnose` for a proposed fix.",
         )
     else:
         approvers = ", ".join(f"@{a}" for a in report.decision.approvers)

@@ -25,7 +25,8 @@ class WrittenReport:
     sarif_path: Path
 
 
-PULL_REQUEST_NEXT = ("/infra apply", "/infra plan", "/infra unlock")
+# `/infra diagnose` is offered only when a plan failed (the fix loop, docs/fixes.md).
+PULL_REQUEST_NEXT = ("/infra apply", "/infra plan", "/infra diagnose", "/infra unlock")
 
 
 def local_next_steps(report: PlanReport, repo_arg: str = "") -> tuple[str, ...]:
@@ -35,11 +36,16 @@ def local_next_steps(report: PlanReport, repo_arg: str = "") -> tuple[str, ...]:
         f"olympus approve{branch} --by REVIEWER",
         f"olympus apply{branch}",
         f"olympus plan{branch}",
+        f"olympus diagnose{branch}",
         f"olympus merge{branch}",
         f"olympus unlock{branch}",
     )
-    # Approve and apply are offered only when every project planned.
-    return tuple(step for step in steps if report.ok or ("apply" not in step and "approve" not in step))
+    # Approve and apply are offered only when every project planned; diagnose only when one failed.
+    return tuple(
+        step
+        for step in steps
+        if (report.ok or ("apply" not in step and "approve" not in step)) and (report.failed or "diagnose" not in step)
+    )
 
 
 def comment_for(
@@ -62,7 +68,11 @@ def comment_for(
     if next_steps is None:
         next_commands = list(local_next_steps(report))
     else:  # apply is offered only when every project planned
-        next_commands = [step for step in next_steps if report.ok or "apply" not in step]
+        next_commands = [
+            step
+            for step in next_steps
+            if (report.ok or "apply" not in step) and (report.failed or "diagnose" not in step)
+        ]
     return render_comment(
         CommentReport(
             key=report.branch,

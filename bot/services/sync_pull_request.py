@@ -16,6 +16,7 @@ from bot.domain.app_sync import (
 )
 from bot.domain.markdown import code
 from bot.ports import CodeHost, Store
+from bot.services.fix_triggers import record_failed_syncs
 from bot.services.github_checkout import change_id_of
 from bot.services.replies import Answer, ReplyTo, notice_key
 from bot.services.sync_apps import SyncTiming, sync_applications
@@ -118,6 +119,8 @@ def sync_merged_pull_request(
     }
     answer.say(f"### Sync after merge\n\nSyncing {', '.join(code(n) for n in names)} at {code(revision[:12])}…")
     outcomes = tuple(sync_applications(syncer, store, actor, names, revision, timing))
+    # A failed sync is one of the fix loop's triggers: its evidence is kept in the evaluation store.
+    record_failed_syncs(store, repo, change_id_of(repo, number), outcomes, app_files)
     report = sync_report(outcomes, server=syncer.server, revision=revision)
     for outcome in outcomes:
         codehost.update_check_run(

@@ -28,6 +28,7 @@ def test_there_are_workflows_to_check() -> None:
         ".github/workflows/olympus-ask.yml",
         "workflows/olympus.yml",
         "workflows/olympus-drift.yml",
+        "workflows/olympus-diagnose.yml",
     } <= names
 
 

@@ -75,6 +75,9 @@ def test_a_fix_on_the_pull_requests_own_lines_is_a_review_suggestion(
     assert sorted(a.verification.value for a in attempts) == ["failed", "passed"]
     assert {a.change_id for a in attempts} == {f"{REPO}#{number}"}
     assert {a.failure_class for a in attempts} == {"undeclared-reference"}
+    [verified] = [a for a in attempts if a.offered]
+    head = repo.pulls[number].head_sha
+    assert verified.extra["offer"] == {"how": "suggestions", "head": head, "review": review.id}
     assert fake_github.violations == []
 
 
@@ -101,6 +104,13 @@ def test_a_fix_outside_the_diff_is_a_pull_request_into_the_pull_requests_branch(
     assert "1 attempt(s) recorded" in text
     [attempt] = app.store.fix_attempts(REPO)
     assert attempt.verification.value == "passed" and attempt.offered
+    head = repo.pulls[number].head_sha
+    assert attempt.extra["offer"] == {
+        "how": "pull_request",
+        "head": head,
+        "branch": "olympus/fix-pr-1",
+        "number": fix.number,
+    }
     assert fake_github.violations == []
 
 

@@ -85,3 +85,22 @@ def test_without_argo_cd_the_merged_pull_request_is_told_how_to_set_it_up(
     assert "OLYMPUS_ARGOCD_SERVER" in body and fake_github.repo(REPO).check_runs == []
     assert "argocd-sync" not in [entry.action for entry in store.audit_log()]
     store.close()
+
+
+def test_a_failed_sync_is_a_fix_trigger_with_argo_cds_words(
+    fixtures_dir: Path, fake_github: Any, argocd_double: FakeArgoCd, tmp_path: Path
+) -> None:
+    fake_github.add_repo(REPO, files=FILES)
+    message = 'one or more objects failed to apply: Deployment "api" is invalid: spec.replicas: must be >= 0'
+    argocd_double.add(FakeApplication("payments-api-staging", dry_run_failure=message))
+    number = open_values_change(fake_github)
+    sha = merge(fake_github, number)
+    client = ArgoCdClient(argocd_double.url, argocd_double.token, timeout=5, sleep=lambda s: None)
+    store = deliver_merged(fixtures_dir, fake_github, tmp_path, number, client)
+    [attempt] = store.fix_attempts(REPO)
+    assert (attempt.change_id, attempt.project, attempt.step) == (f"{REPO}#{number}", "payments-api-staging", "sync")
+    assert attempt.failure_class == "dry-run-failed" and "spec.replicas: must be >= 0" in attempt.root_cause
+    assert not attempt.offered and "fix the values or the chart in a pull request" in attempt.verification_detail
+    assert attempt.extra["revision"] == sha
+    assert attempt.extra["application_file"] == "argocd/apps/staging/payments-api.yaml"
+    store.close()

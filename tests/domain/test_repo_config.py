@@ -453,3 +453,15 @@ def test_the_drift_schedule_is_on_unless_the_repository_turns_it_off() -> None:
         assert isinstance(config, RepoConfig) and not config.drift_schedule
     errors = parse_repo_config("version: 1\ndrift:\n  schedule: weekly\n")
     assert isinstance(errors, ConfigErrors) and "must be true or false" in errors.render()
+
+
+def test_the_fix_loop_runs_by_itself_only_where_the_repository_turns_it_on() -> None:
+    assert parse_repo_config("version: 1\n").fixes_auto is False  # type: ignore[union-attr]
+    for on, expected in (("true", True), ("on", True), ("false", False)):
+        config = parse_repo_config(f"version: 1\nfixes:\n  auto: {on}\n")
+        assert isinstance(config, RepoConfig) and config.fixes_auto is expected
+    wrong = only_error("version: 1\nfixes:\n  auto: always\n")
+    assert (wrong.code, wrong.location, wrong.line) == ("wrong-type", "fixes.auto", 3)
+    assert "must be true or false" in wrong.message + wrong.hint
+    typo = only_error("version: 1\nfixes:\n  atuo: true\n")
+    assert (typo.code, typo.location, typo.line) == ("unknown-key", "fixes.atuo", 3) and "`auto`" in typo.hint

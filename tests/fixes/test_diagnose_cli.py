@@ -11,6 +11,8 @@ from claude_replay import ReplayServer
 from local_repos import commit_files, empty_repo
 from olympus_cli import git, olympus
 
+from bot.wiring import build_local_loop
+
 MAIN = "stacks/app/main.tf"
 GOOD = 'resource "terraform_data" "greeting" {\n  input = "hello"\n}\n'
 BROKEN = 'resource "terraform_data" "greeting" {\n  input = var.greeting\n}\n'
@@ -55,7 +57,17 @@ def test_a_failing_plan_gets_a_verified_fix_on_a_branch(repo: Path) -> None:
     assert len(git(repo, "worktree", "list").splitlines()) == 1  # every scratch worktree is gone
 
     figures = olympus("eval", "fixes", "--repo", str(repo))
-    assert ["undeclared-reference", "2", "1", "0", "0", "50%"] in [line.split() for line in figures.stdout.splitlines()]
+    row = ["undeclared-reference", "2", "1", "0", "0", "50%", "-", "-"]
+    assert row in [line.split() for line in figures.stdout.splitlines()]
+    # Where the fix went is kept, so that `git merge olympus/fix-infra-greet` is seen as the fix accepted.
+    [verified] = [a for a in build_local_loop(repo, say=lambda line: None).store.fix_attempts() if a.offered]
+    fix_commit = git(repo, "rev-parse", "olympus/fix-infra-greet").strip()
+    assert verified.extra["offer"] == {
+        "how": "branch",
+        "head": git(repo, "rev-parse", "infra/greet").strip(),
+        "branch": "olympus/fix-infra-greet",
+        "commit": fix_commit,
+    }
 
 
 def test_without_a_model_or_without_a_failure(repo: Path, tmp_path: Path) -> None:

@@ -176,3 +176,38 @@ def test_the_issue_of_a_project_the_default_branch_no_longer_has_is_closed_after
     ]
     assert issue.state == "closed" and "`aws-dev` is gone" in issue.body
     assert drift_marker_of(issue.body) == (REPO, "aws-dev")
+
+
+def test_an_opened_drift_issue_is_a_fix_trigger_in_the_evaluation_store(
+    host: GitHubCodeHost, store: SqlStore, clock: Clock, fake_github: Any
+) -> None:
+    from bot.services.fix_triggers import mark_drift_fix_asked
+
+    upsert_drift_issues(host, store, REPO, checked(store, clock, drifted(DEV)))
+    clock.now += timedelta(hours=1)
+    upsert_drift_issues(host, store, REPO, checked(store, clock, drifted(DEV, "eve")))  # updated: no second one
+    (issue,) = drift_issues(fake_github)
+    [attempt] = store.fix_attempts(REPO)
+    assert (attempt.change_id, attempt.project, attempt.step, attempt.failure_class) == (
+        f"{REPO}#{issue.number}",
+        DEV.dir,
+        "drift",
+        "drift",
+    )
+    assert attempt.offered and attempt.accepted is None
+    assert attempt.extra["offer"] == {"how": "drift_issue", "issue": issue.number, "way_out": "restore"}
+    assert "1 resource(s) of aws-dev changed outside Terraform" == attempt.root_cause
+
+    # `/infra fix drift` opened pull request 9 from the issue: the offer was taken.
+    assert mark_drift_fix_asked(store, REPO, f"{REPO}#{issue.number}", 9) == [attempt.id]
+    [taken] = store.fix_attempts(REPO)
+    assert taken.accepted is True and taken.extra["offer"]["pull_request"] == 9
+
+    # A drift gone by itself, its issue never acted on: the next issue's attempt is let go when it closes.
+    clock.now += timedelta(hours=1)
+    upsert_drift_issues(host, store, REPO, checked(store, clock, DriftReport(DEV, DriftStatus.CLEAN)))
+    clock.now += timedelta(hours=1)
+    upsert_drift_issues(host, store, REPO, checked(store, clock, drifted(DEV)))
+    clock.now += timedelta(hours=1)
+    upsert_drift_issues(host, store, REPO, checked(store, clock, DriftReport(DEV, DriftStatus.CLEAN)))
+    assert [a.accepted for a in store.fix_attempts(REPO)] == [False, True]  # newest first

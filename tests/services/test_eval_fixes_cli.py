@@ -47,7 +47,8 @@ def test_the_report_per_failure_class(tmp_path: Path) -> None:
     text = olympus("eval", "fixes", "--repo", str(repo))
     assert text.returncode == 0, text.stderr
     rows = [line.split() for line in text.stdout.splitlines()]
-    assert ["name-taken", "2", "1", "0", "0", "50%"] in rows and ["invalid-ami", "1", "0", "0", "0", "0%"] in rows
+    assert ["name-taken", "2", "1", "0", "0", "50%", "-", "-"] in rows
+    assert ["invalid-ami", "1", "0", "0", "0", "0%", "-", "-"] in rows
     figures = json.loads(olympus("eval", "fixes", "--repo", str(repo), "--json").stdout)
     assert figures["attempts"] == 3
     assert figures["classes"][0] == {
@@ -57,6 +58,10 @@ def test_the_report_per_failure_class(tmp_path: Path) -> None:
         "accepted": 0,
         "applied": 0,
         "success_rate": 0.5,
+        "decided": 0,
+        "acceptance_rate": None,
+        "applies": 0,
+        "next_apply_rate": None,
     }
 
     nowhere = olympus("eval", "fixes", "--repo", str(tmp_path / "missing"))

@@ -67,21 +67,35 @@ class ClassRate:
     verified: int
     accepted: int
     applied: int
+    decided: int = 0  # offered fixes a person took or let go (the rest still wait)
+    applies: int = 0  # accepted fixes whose next apply has ended, held or not
 
     @property
     def success_rate(self) -> float:
         """Verified fixes per attempt: the share the loop could offer at all."""
         return self.verified / self.attempts if self.attempts else 0.0
 
+    @property
+    def acceptance_rate(self) -> float | None:
+        """Accepted fixes per offered fix a person decided on; None before anyone decided."""
+        return self.accepted / self.decided if self.decided else None
+
+    @property
+    def held_rate(self) -> float | None:
+        """Next applies that succeeded per accepted fix applied since; None before any such apply ended."""
+        return self.applied / self.applies if self.applies else None
+
 
 def rates_by_class(attempts: Iterable[FixAttempt]) -> list[ClassRate]:
     """Each failure class's figures, the most attempted first (then by name)."""
     counts: dict[str, list[int]] = {}
     for attempt in attempts:
-        row = counts.setdefault(attempt.failure_class, [0, 0, 0, 0])
+        row = counts.setdefault(attempt.failure_class, [0, 0, 0, 0, 0, 0])
         row[0] += 1
         row[1] += attempt.verification is Verification.PASSED
         row[2] += attempt.accepted is True
         row[3] += attempt.next_apply_ok is True
+        row[4] += attempt.accepted is not None
+        row[5] += attempt.accepted is True and attempt.next_apply_ok is not None
     rates = [ClassRate(name, *row) for name, row in counts.items()]
     return sorted(rates, key=lambda r: (-r.attempts, r.failure_class))

@@ -1,0 +1,84 @@
+"""The fix loop's other triggers, kept in the evaluation store: a failed Argo CD sync and a drift issue opened.
+
+Neither runs the model yet. A drift's offer is the drift issue's own `/infra fix drift restore|adopt` (a pull
+request, planned and applied as any other): the attempt records the trigger and, once someone asks for the fix, that
+it was accepted. A failed sync's evidence (Argo CD's operation message and the unhealthy objects' messages, masked)
+is recorded with what a person must check; a manifest fix verified by the applications' plan is not built yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from bot.domain.app_layout import app_at
+from bot.domain.app_sync import SyncOutcome
+from bot.domain.drift import DriftReport
+from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
+from bot.ports import Store
+from bot.services.fix_marks import let_go_fixes
+
+DRIFT: Final = "drift"  # the failure class (and step) of a drift issue's attempt
+DRIFT_ISSUE: Final = "drift_issue"  # its offer: the issue's `/infra fix drift restore|adopt`
+_SYNC_CHECK: Final = (
+    "Argo CD's message above and the unhealthy objects': a value the chart's templates reject, an image or secret "
+    "that does not exist, or a resource the cluster refuses; fix the values or the chart in a pull request"
+)
+
+
+def record_drift_issue(store: Store, repo: str, issue_change: str, report: DriftReport, issue: int) -> int:
+    """A drift issue was opened for report's project: the trigger, offered as the issue's restore or adopt."""
+    count = len(report.resources)
+    attempt = FixAttempt(
+        repo, issue_change, report.project.dir, DRIFT, DRIFT,
+        f"{count} resource(s) of {report.project.name} changed outside Terraform", FixKind.NONE,
+        Verification.NOT_RUN, store.clock(), offered=True,
+        verification_detail=f"offered in the issue: /infra fix drift {report.way_out.value} (or the other way)",
+        extra={"offer": {"how": DRIFT_ISSUE, "issue": issue, "way_out": report.way_out.value}},
+    )  # fmt: skip
+    return store.record_fix_attempt(attempt)
+
+
+def mark_drift_fix_asked(store: Store, repo: str, issue_change: str, pull_request: int) -> list[int]:
+    """Someone asked for the issue's fix (`/infra fix drift ...` opened pull request `pull_request`): accepted."""
+    marked: list[int] = []
+    for attempt in store.offered_fix_attempts(repo, issue_change):
+        if attempt.accepted is None and attempt.id is not None and attempt.step == DRIFT:
+            store.mark_fix_outcome(attempt.id, accepted=True)
+            store.note_fix_offer(attempt.id, {**attempt.extra.get("offer", {}), "pull_request": pull_request})
+            marked.append(attempt.id)
+    return marked
+
+
+def mark_drift_gone(store: Store, repo: str, issue_change: str) -> list[int]:
+    """The issue was closed because the drift is gone without its fix being asked for: not accepted."""
+    return let_go_fixes(store, repo, issue_change)
+
+
+def record_failed_syncs(
+    store: Store, repo: str, change_id: str, outcomes: Sequence[SyncOutcome], app_files: dict[str, str]
+) -> list[int]:
+    """Each Application whose sync after the merge did not end synced and healthy: its evidence, and what a person
+    must check; the ids recorded."""
+    recorded: list[int] = []
+    for outcome in outcomes:
+        if outcome.ok or outcome.result == "progressing":
+            continue  # still going is no failure yet
+        status = outcome.status
+        said = [outcome.detail, status.operation_message if status else ""]
+        said += [f"{r.kind}/{r.name}: {r.health}: {r.message}" for r in (status.unhealthy if status else ())]
+        evidence = "; ".join(text for text in said if text)[:4000] or outcome.result
+        attempt = FixAttempt(
+            repo, change_id, outcome.application, "sync", outcome.result, evidence, FixKind.NONE,
+            Verification.NOT_RUN, store.clock(), verification_detail=_SYNC_CHECK,
+            extra={"revision": outcome.revision, "application_file": _file_of(app_files, outcome.application)},
+        )  # fmt: skip
+        recorded.append(store.record_fix_attempt(attempt))
+    return recorded
+
+
+def _file_of(app_files: dict[str, str], application: str) -> str:
+    """The Application's manifest (argocd/apps/ENV/APP.yaml) among the merge's, or ""."""
+    return next(
+        (path for path in app_files if (ref := app_at(path)) is not None and ref.application == application), ""
+    )
