@@ -290,7 +290,9 @@ def apply_branch(
         from bot.entrypoints.local_diagnose import diagnose_failed_change  # only a failed apply needs it
 
         try:
-            diagnose_failed_change(loop, branch, base, step="apply", failed=[report.failed], head=report.head)
+            diagnose_failed_change(
+                loop, branch, base, step="apply", failed=[report.failed], head=report.head, output=report.error
+            )
         finally:
             progress.done()
         raise UserError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Final
@@ -22,7 +22,7 @@ from bot.model_ports import LanguageModel
 from bot.services.auto_diagnose import auto_heading, once_per_commit, should_diagnose
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
-from bot.services.fix_evidence import reproduce_failure
+from bot.services.fix_evidence import RecordedFailure, recorded_failures, reproduce_failure
 from bot.services.fix_loop import DEFAULT_TRIES, MIN_FIX_TOKENS, FixOutcome, run_fix_loop, unified_patch
 from bot.services.fix_marks import note_offer
 from bot.services.fix_requests import baseline_findings, fix_request, record_person_must_act
@@ -63,8 +63,11 @@ def diagnose_change(
     only: str | None = None,
     among: Sequence[str] = (),
     tries: int = DEFAULT_TRIES,
+    recorded: Mapping[str, RecordedFailure] | None = None,
 ) -> list[str]:
-    """Diagnose the change's failing projects (`only` one, or `among` these names); the lines that report it."""
+    """Diagnose the change's failing projects (`only` one, or `among` these names); the lines that report it.
+
+    `recorded`: a failure the door saw and that is not run again (a failed apply's output), by project name."""
     limits = limits_from_environment()
     limits = replace(limits, max_tokens=max(limits.max_tokens, MIN_FIX_TOKENS))
     fix_branch = fix_branch_of(name)
@@ -88,13 +91,17 @@ def diagnose_change(
         graph = build_module_graph(checkout.reader.list_files(), checkout.reader.read_text)
         for chosen in projects:
             modules = module_dirs_of(checkout.reader, chosen, graph)
-            lines += _diagnose_one(loop, checkout, chosen, modules, model, limits, tries)
+            seen = (recorded or {}).get(chosen.name)
+            lines += _diagnose_one(loop, checkout, chosen, modules, model, limits, tries, seen)
     return lines
 
 
-def diagnose_failed_change(loop: Loop, name: str, base: str, *, step: str, failed: Sequence[str], head: str) -> None:
+def diagnose_failed_change(
+    loop: Loop, name: str, base: str, *, step: str, failed: Sequence[str], head: str, output: str = ""
+) -> None:
     """`fixes: {auto: true}` in the base branch's `.olympus.yaml`: the projects whose plan or apply failed at head are
-    diagnosed right after the failure is printed, once per commit; otherwise nothing happens."""
+    diagnosed right after the failure is printed, once per commit; otherwise nothing happens. A failed apply's
+    `output` is the evidence: the apply is never run again to see it."""
     model = model_from_environment()
     if not should_diagnose(failed, model, lambda path: loop.local_git.read_at(base, path)) or model is None:
         return
@@ -102,7 +109,8 @@ def diagnose_failed_change(loop: Loop, name: str, base: str, *, step: str, faile
         with once_per_commit(loop.store, name, head, loop.actor) as first:
             if not first:
                 return
-            lines = diagnose_change(loop, name, base, model, among=failed)
+            seen = recorded_failures(step, failed, output)
+            lines = diagnose_change(loop, name, base, model, among=failed, recorded=seen)
     except UserError as exc:  # the failure itself is what the command ends with, not the diagnosis's problem
         print(f"the automatic diagnosis did not run: {exc.message} ({exc.hint})", file=sys.stderr)
         return
@@ -118,12 +126,13 @@ def _diagnose_one(
     model: LanguageModel,
     limits: ModelLimits,
     tries: int,
+    seen_failure: RecordedFailure | None = None,
 ) -> list[str]:
     dirs = [project.dir, *modules]
     # The scanners' findings before any fix, from the untouched tree (before Terraform writes into it).
     baseline = baseline_findings(loop, checkout.workdir, dirs)
     loop.say(f"→ {project.name}: reproducing the failure")
-    failed = reproduce_failure(loop, checkout.workdir, project)
+    failed = reproduce_failure(loop, checkout.workdir, project, recorded=seen_failure)
     if failed is None:
         return [f"{project.name}: init, validate and plan succeed at {checkout.head[:12]}: nothing to diagnose"]
     failure = classify(failed.step, failed.error)

@@ -48,6 +48,13 @@ class RecordedFailure:
     output: str
 
 
+def recorded_failures(step: str, failed: Sequence[str], output: str) -> dict[str, RecordedFailure]:
+    """A door's failed apply as the loop takes it, by project name; {} for a plan (the loop runs that again)."""
+    if step not in RECORDED_STEPS or not output:
+        return {}
+    return {name: RecordedFailure(step, output) for name in failed}
+
+
 @dataclass(frozen=True)
 class Reproduced:
     """A failing step found again: which one, Terraform's words (redacted), and what else its variables hide."""

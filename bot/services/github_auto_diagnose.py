@@ -14,6 +14,7 @@ from bot.model_ports import LanguageModel
 from bot.ports import CodeHost
 from bot.services.auto_diagnose import auto_heading, once_per_commit, should_diagnose
 from bot.services.context import Loop
+from bot.services.fix_evidence import recorded_failures
 from bot.services.github_checkout import change_id_of
 from bot.services.github_diagnose import Diagnosed, diagnose_pull_request
 from bot.services.replies import ReplyTo, notice_key
@@ -32,9 +33,11 @@ def diagnose_failed_pull_request(
     head: str,
     model: LanguageModel | None,
     limits: ModelLimits,
+    output: str = "",
 ) -> list[Diagnosed] | None:
     """Run the fix loop on the projects whose `step` (plan, apply) failed at head, once per commit; None when it did
-    not run (no failure, no model, the `.olympus.yaml` of the pull request's base leaves it off, or done already)."""
+    not run (no failure, no model, the `.olympus.yaml` of the pull request's base leaves it off, or done already).
+    A failed apply's `output` is its evidence: the apply is never run again to see it."""
     base: list[GitHubRepoReader] = []  # made once, and only when the setting must be read
 
     def read_base(path: str) -> str | None:
@@ -51,6 +54,7 @@ def diagnose_failed_pull_request(
         return diagnose_pull_request(
             loop, codehost, repo, number, model=model, limits=limits, only=None, reply=reply, among=failed,
             heading=auto_heading(step, failed, head, "comment `/infra diagnose`"),
+            recorded=recorded_failures(step, failed, output),
         )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,7 +26,7 @@ from bot.model_ports import LanguageModel
 from bot.ports import CodeHost, PullRequestInfo, ReviewComment
 from bot.services.checkout import Checkout
 from bot.services.context import Loop
-from bot.services.fix_evidence import reproduce_failure
+from bot.services.fix_evidence import RecordedFailure, reproduce_failure
 from bot.services.fix_loop import DEFAULT_TRIES, MIN_FIX_TOKENS, FixOutcome, run_fix_loop
 from bot.services.fix_marks import note_offer
 from bot.services.fix_requests import baseline_findings, fix_request, record_person_must_act
@@ -68,11 +68,12 @@ def diagnose_pull_request(
     tries: int = DEFAULT_TRIES,
     among: Sequence[str] = (),
     heading: str = "",
+    recorded: Mapping[str, RecordedFailure] | None = None,
 ) -> list[Diagnosed]:
     """Diagnose each failing project of the pull request and offer the verified fixes; one reply says it all.
 
     `among`: only these projects (by name), as a failed plan names them; `heading`: the reply's first paragraph (why
-    it was diagnosed, when nobody asked)."""
+    it was diagnosed, when nobody asked); `recorded`: failures seen and not run again (a failed apply's output)."""
     if model is None:
         reply.say(NO_MODEL)
         return []
@@ -103,7 +104,8 @@ def diagnose_pull_request(
         for project in projects:
             modules = module_dirs_of(checkout.reader, project, graph)
             where = _Where(codehost, repo, pr, patches, fix_branch_of(number, project, several=len(projects) > 1))
-            done.append(_diagnose_one(loop, checkout, project, modules, model, limits, tries, where))
+            seen = (recorded or {}).get(project.name)
+            done.append(_diagnose_one(loop, checkout, project, modules, model, limits, tries, where, seen))
     reply.say("\n\n".join([heading] * bool(heading) + [part.text for part in done]))
     return done
 
@@ -136,12 +138,13 @@ def _diagnose_one(
     limits: ModelLimits,
     tries: int,
     where: _Where,
+    seen_failure: RecordedFailure | None = None,
 ) -> Diagnosed:
     dirs = [project.dir, *modules]
     with _scratch_copy(loop, checkout.workdir) as pristine:
         # The scanners' findings before any fix, from a tree Terraform has not written into.
         baseline = baseline_findings(loop, pristine, dirs)
-    failed = reproduce_failure(loop, checkout.workdir, project)
+    failed = reproduce_failure(loop, checkout.workdir, project, recorded=seen_failure)
     heading = f"**{escape_text(project.name)}**"
     if failed is None:
         text = (

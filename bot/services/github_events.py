@@ -245,7 +245,7 @@ def carry_out_request(
             failed = [applied.failed] if applied.failed else []
             diagnose_failed_pull_request(
                 loop, codehost, repo, number, step="apply", failed=failed, head=applied.head, model=ctx.model,
-                limits=ctx.model_limits,
+                limits=ctx.model_limits, output=applied.error,
             )  # fmt: skip
         elif isinstance(parsed, Import | StateRm):
             state_change_pull_request(loop, codehost, repo, number, asker=sender, command=parsed, reply=reply)
