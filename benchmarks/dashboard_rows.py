@@ -19,6 +19,9 @@ from bot.domain.record_repos import repo_of_params, repo_of_text
 
 DAYS = 30
 REPOS = ("acme/infra", "acme/platform", "acme/data-lake", "acme/edge")
+# Two repositories busy only long ago (1 % of the oldest audit entries and runs): a reader of just these makes a
+# `repo IN (...)` page walk the whole log's primary key past everyone else's rows (sql_dashboard.newest_first).
+OLD_REPOS = ("acme/legacy", "acme/attic")
 # People, the first ones far busier than the last (as in any team); the bot's own login acts too.
 ACTORS = (
     "olympus[bot]",
@@ -160,12 +163,17 @@ def seed(engine: sa.Engine, sizes: Sizes, now: datetime, seed_value: int = 13) -
         _insert(connection, t.jobs, _job_rows(rng, sizes.jobs, now))
 
 
+def _repo_of_row(rng: random.Random, n: int, count: int) -> str:
+    """The repository of the n-th oldest of count rows: one of OLD_REPOS for 1 % of the oldest, else any of REPOS."""
+    return OLD_REPOS[n % 2] if n < count // 100 else rng.choice(REPOS)
+
+
 def _audit_rows(rng: random.Random, count: int, now: datetime) -> Iterator[dict[str, Any]]:
     actions = _weighted(rng, ACTIONS, count)
     results = _weighted(rng, AUDIT_RESULTS, count)
     rows = zip(_times(rng, now, count), _actors(rng, count), actions, results, strict=True)
-    for started, actor, action, result in rows:
-        repo = rng.choice(REPOS)  # the repository whose job acted (the App's store.for_repo(repo))
+    for n, (started, actor, action, result) in enumerate(rows):
+        repo = _repo_of_row(rng, n, count)  # the repository whose job acted (the App's store.for_repo(repo))
         params = _params(rng, action, repo)
         yield {
             "actor": actor,
@@ -188,7 +196,7 @@ def _run_rows(rng: random.Random, count: int, now: datetime) -> Iterator[dict[st
         steps["show"] = round(rng.uniform(0.5, 4), 2)
         projects = rng.sample(PROJECTS, rng.randint(1, 3))
         detail = {"projects": projects, "steps": steps} if command == "plan" else {"projects": projects}
-        change = f"{rng.choice(REPOS)}#{rng.randint(1, 900)}"
+        change = f"{_repo_of_row(rng, n, count)}#{rng.randint(1, 900)}"
         yield {
             "change_id": change,
             "repo": repo_of_text(change),

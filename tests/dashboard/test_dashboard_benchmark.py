@@ -38,6 +38,7 @@ def test_the_benchmark_seeds_every_table_and_walks_every_page(postgres_url: str)
     read = {label for label, _ in measured.plans}
     assert {"runs, deep page", "audit failed", "store counts", "fix rates, latest 1000", "queue health"} <= read
     assert {"runs, deep page, scoped", "audit failed, scoped", "store counts, scoped", "queue health, scoped"} <= read
+    assert {"audit page, old repos, scoped", "runs page, old repos, scoped"} <= read
     assert all(lines for _, lines in measured.plans)
     with SqlStore.open(postgres_url) as store:
         counts = store.store_counts()
