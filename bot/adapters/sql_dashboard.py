@@ -41,7 +41,8 @@ def newest_first(query: sa.Select[Any], table: sa.Table, limit: int, repos: Repo
     """
     newest = table.c.id.desc()
     if repos is None or len(repos) > PER_REPO_READS:
-        return scoped(query.order_by(newest).limit(limit), table.c.repo, repos)
+        walk: sa.Select[Any] = scoped(query.order_by(newest).limit(limit), table.c.repo, repos)
+        return walk
     per_repo = [query.where(table.c.repo == repo).order_by(newest).limit(limit) for repo in sorted(repos)]
     if len(per_repo) < 2:  # one repository (or none: no row) needs no union
         return per_repo[0] if per_repo else query.where(sa.false()).limit(limit)
