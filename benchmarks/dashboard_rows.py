@@ -1,4 +1,8 @@
-"""The dashboard benchmark's store: realistic rows for every table the pages read, over 30 days, bulk-inserted."""
+"""The dashboard benchmark's store: realistic rows for every table the pages read, over 30 days, bulk-inserted.
+
+Each row's `repo` is what the store writes (bot/domain/record_repos.py: that of its change, place or params, else the
+repository the App's job wrote it for), so the App's reads scoped to a reader's repositories are measured too.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.adapters import sqlschema as t
+from bot.domain.record_repos import repo_of_params, repo_of_text
 
 DAYS = 30
 REPOS = ("acme/infra", "acme/platform", "acme/data-lake", "acme/edge")
+# Two repositories busy only long ago (1 % of the oldest audit entries and runs): a reader of just these makes a
+# `repo IN (...)` page walk the whole log's primary key past everyone else's rows (sql_dashboard.newest_first).
+OLD_REPOS = ("acme/legacy", "acme/attic")
 # People, the first ones far busier than the last (as in any team); the bot's own login acts too.
 ACTORS = (
     "olympus[bot]",
@@ -86,12 +94,16 @@ class Sizes:
     interactions: int = 2_000
     fix_attempts: int = 1_000
     locks: int = 40
+    jobs: int = 5_000
 
     @classmethod
     def scaled(cls, audit: int, runs: int) -> Sizes:
         """The other tables in the same proportion to the audit log as at full size (at least a few rows each)."""
         share = audit / cls.audit
-        return cls(audit, runs, *(max(3, round(n * share)) for n in (cls.plans, cls.interactions, cls.fix_attempts)))
+        plans, interactions, fixes, jobs = (
+            max(3, round(n * share)) for n in (cls.plans, cls.interactions, cls.fix_attempts, cls.jobs)
+        )
+        return cls(audit, runs, plans, interactions, fixes, cls.locks, max(JOBS_WAITING + 3, jobs))
 
 
 def _weighted(rng: random.Random, weights: dict[str, int], count: int) -> list[str]:
@@ -112,8 +124,7 @@ def _sha(rng: random.Random) -> str:
     return f"{rng.getrandbits(160):040x}"
 
 
-def _params(rng: random.Random, action: str) -> dict[str, Any]:
-    repo = rng.choice(REPOS)
+def _params(rng: random.Random, action: str, repo: str) -> dict[str, Any]:
     change = f"{repo}#{rng.randint(1, 900)}"
     if action in {"plan", "apply", "merge", "plan-apps"}:
         return {"change": change, "commit": _sha(rng)[:12]}
@@ -149,20 +160,29 @@ def seed(engine: sa.Engine, sizes: Sizes, now: datetime, seed_value: int = 13) -
         _insert(connection, t.fix_attempts, _fix_rows(rng, sizes.fix_attempts, now))
         _insert(connection, t.locks, _lock_rows(rng, sizes.locks, now))
         _insert(connection, t.drift_checks, _drift_rows(rng, now))
+        _insert(connection, t.jobs, _job_rows(rng, sizes.jobs, now))
+
+
+def _repo_of_row(rng: random.Random, n: int, count: int) -> str:
+    """The repository of the n-th oldest of count rows: one of OLD_REPOS for 1 % of the oldest, else any of REPOS."""
+    return OLD_REPOS[n % 2] if n < count // 100 else rng.choice(REPOS)
 
 
 def _audit_rows(rng: random.Random, count: int, now: datetime) -> Iterator[dict[str, Any]]:
     actions = _weighted(rng, ACTIONS, count)
     results = _weighted(rng, AUDIT_RESULTS, count)
     rows = zip(_times(rng, now, count), _actors(rng, count), actions, results, strict=True)
-    for started, actor, action, result in rows:
+    for n, (started, actor, action, result) in enumerate(rows):
+        repo = _repo_of_row(rng, n, count)  # the repository whose job acted (the App's store.for_repo(repo))
+        params = _params(rng, action, repo)
         yield {
             "actor": actor,
             "action": action,
-            "params": _params(rng, action),
+            "params": params,
             "started_at": started,
             "ended_at": started + timedelta(seconds=rng.uniform(0.05, 90)),
             "result": result,
+            "repo": repo_of_params(params) or repo,
         }
 
 
@@ -176,8 +196,10 @@ def _run_rows(rng: random.Random, count: int, now: datetime) -> Iterator[dict[st
         steps["show"] = round(rng.uniform(0.5, 4), 2)
         projects = rng.sample(PROJECTS, rng.randint(1, 3))
         detail = {"projects": projects, "steps": steps} if command == "plan" else {"projects": projects}
+        change = f"{_repo_of_row(rng, n, count)}#{rng.randint(1, 900)}"
         yield {
-            "change_id": f"{rng.choice(REPOS)}#{rng.randint(1, 900)}",
+            "change_id": change,
+            "repo": repo_of_text(change),
             "command": command,
             "actor": actor,
             "commit_sha": _sha(rng),
@@ -195,6 +217,7 @@ def _plan_rows(rng: random.Random, count: int, now: datetime) -> Iterator[dict[s
         failures = [{"policy_set": "cost", "message": "instance too large"}] if rng.random() < 0.05 else []
         yield {
             "change_id": change,
+            "repo": repo_of_text(change),
             "project": project,
             "workspace": "default",
             "commit_sha": _sha(rng),
@@ -213,11 +236,13 @@ def _interaction_rows(rng: random.Random, count: int, now: datetime) -> Iterator
     for at, who in zip(_times(rng, now, count), _actors(rng, count), strict=True):
         name = f"logs-{rng.randint(1, 999)}"
         ok = rng.random() > 0.1
+        place = f"{rng.choice(REPOS)}#{rng.randint(1, 900)}"  # the issue or pull request asked in
         yield {
             "at": at,
             "door": rng.choice(("cli", "github")),
             "who": who,
-            "place": rng.choice(REPOS),
+            "place": place,
+            "repo": repo_of_text(place),
             "request": f"create a private bucket named {name} in eu-west-1 with versioning",
             "backend": "api",
             "model": "claude-sonnet-4-5",
@@ -287,3 +312,36 @@ def _drift_rows(rng: random.Random, now: datetime) -> Iterator[dict[str, Any]]:
                 "since": now - timedelta(days=rng.randint(1, 9)) if drifted else None,
                 "issue_number": rng.randint(100, 400) if drifted and rng.random() < 0.5 else None,
             }
+
+
+# The queue's newest jobs still waiting (and one running), as a live queue has; the rest are done or failed for good.
+JOBS_WAITING = 4
+JOB_EVENTS = {("issue_comment", "created"): 60, ("pull_request", "synchronize"): 25, ("push", ""): 15}
+
+
+def _job_rows(rng: random.Random, count: int, now: datetime) -> Iterator[dict[str, Any]]:
+    """Webhook deliveries as JobQueue stores them (payloads small here: the queue page never reads them)."""
+    events = rng.choices(list(JOB_EVENTS), list(JOB_EVENTS.values()), k=count)
+    for n, (created, (event, action)) in enumerate(zip(_times(rng, now, count), events, strict=True)):
+        repo = rng.choice(REPOS)
+        attempts = rng.choices((1, 2, 3), (90, 8, 2))[0]
+        run_after = created + timedelta(seconds=30 * (attempts - 1))
+        waiting, running = n >= count - JOBS_WAITING, n == count - JOBS_WAITING - 1
+        failed = not (waiting or running) and n % 25 == 7  # 4 % fail for good
+        status = "queued" if waiting else "running" if running else "failed" if failed else "done"
+        yield {
+            "delivery_id": f"{rng.getrandbits(128):032x}",
+            "event": event,
+            "action": action,
+            "installation_id": 4_242,
+            "repo": repo,
+            "payload": {"repository": {"full_name": repo}, "action": action},
+            "status": status,
+            "attempts": 0 if waiting else attempts,
+            "run_after": run_after,
+            "locked_by": "worker-1" if running else None,
+            "locked_until": now + timedelta(minutes=5) if running else None,
+            "created_at": created,
+            "finished_at": None if waiting or running else run_after + timedelta(seconds=rng.uniform(0.2, 40)),
+            "last_error": "RuntimeError: GitHub answered 502 three times" if failed else None,
+        }

@@ -1,7 +1,8 @@
 """The dashboard's reads: pages of runs and audit entries by keyset (never a full scan), recent plans, counts.
 
 Each read takes `repos`, the reader's repositories: None reads every row (the local dashboard, one repository), a
-collection only rows whose `repo` is in it (`repo IN (...)` on the (repo, id) indexes; a row naming none is nobody's).
+collection only rows whose `repo` is in it (a row naming none is nobody's). The pages of runs and audit entries read
+each repository's newest rows on its (repo, id) index and keep the newest of those (`newest_first`).
 """
 
 from __future__ import annotations
@@ -19,17 +20,42 @@ from bot.domain.records import AuditEntry, RunRecord
 
 Repos = Collection[str] | None
 
+# Up to this many repositories, a page of runs or audit entries is one keyset read per repository (UNION ALL); past
+# it, one `repo IN (...)` filter on the primary key's walk (SQLite allows 500 terms in a compound select, and a
+# reader of that many repositories has most rows in them: the walk then stops soon).
+PER_REPO_READS = 32
+
 
 def scoped(query: Any, column: sa.ColumnElement[Any], repos: Repos) -> Any:
     """query narrowed to the rows of `repos` (None: unchanged)."""
     return query if repos is None else query.where(column.in_(sorted(repos)))
 
 
+def newest_first(query: sa.Select[Any], table: sa.Table, limit: int, repos: Repos) -> sa.Select[Any]:
+    """query (all of table's columns, its filters) as its newest `limit` rows, of `repos` when given.
+
+    `repo IN (a, b) ORDER BY id DESC LIMIT n` makes PostgreSQL walk the primary key backwards and skip the other
+    repositories' rows: quick while the reader's rows are among the newest, but a reader of repositories that were
+    busy long ago waits for the walk through everyone else's (98,500 rows skipped for 51 in benchmarks/
+    bench_dashboard.py's store). One read per repository down its (repo, id) index reads at most `limit` rows each.
+    """
+    newest = table.c.id.desc()
+    if repos is None or len(repos) > PER_REPO_READS:
+        walk: sa.Select[Any] = scoped(query.order_by(newest).limit(limit), table.c.repo, repos)
+        return walk
+    per_repo = [query.where(table.c.repo == repo).order_by(newest).limit(limit) for repo in sorted(repos)]
+    if len(per_repo) < 2:  # one repository (or none: no row) needs no union
+        return per_repo[0] if per_repo else query.where(sa.false()).limit(limit)
+    union = sa.union_all(*(sa.select(read.subquery()) for read in per_repo)).subquery()
+    return sa.select(union).order_by(union.c.id.desc()).limit(limit)
+
+
 def runs_page(engine: Engine, limit: int, before: int | None = None, repos: Repos = None) -> list[RunRecord]:
     """Up to limit runs older than the run `before` (None: the newest), newest first."""
-    query = scoped(sa.select(t.runs).order_by(t.runs.c.id.desc()).limit(limit), t.runs.c.repo, repos)
+    query = sa.select(t.runs)
     if before is not None:
         query = query.where(t.runs.c.id < before)
+    query = newest_first(query, t.runs, limit, repos)
     with engine.connect() as connection:
         return [run_record(row) for row in connection.execute(query)]
 
@@ -53,7 +79,7 @@ def audit_page(
 ) -> list[AuditEntry]:
     """Up to limit entries matching `which`, older than the entry `before` (None: the newest), newest first."""
     table = t.audit_log
-    query = scoped(sa.select(table).order_by(table.c.id.desc()).limit(limit), table.c.repo, repos)
+    query = sa.select(table)
     if which.repo:
         query = query.where(table.c.repo == which.repo)
     if before is not None:
@@ -66,6 +92,7 @@ def audit_page(
         query = query.where(table.c.result.in_(sorted(OK_RESULTS)))
     elif which.result == "failed":
         query = query.where(table.c.result.not_in(sorted(OK_RESULTS)))
+    query = newest_first(query, table, limit, repos)
     with engine.connect() as connection:
         return [
             AuditEntry(

@@ -129,3 +129,25 @@ def test_a_repository_scoped_page_walks_the_repo_index(sqlite_url: str) -> None:
                     row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
                 )
             assert "_repo_id" in plan, plan
+
+
+def test_a_page_of_several_repositories_is_their_newest_rows_merged_newest_first(store_url: str) -> None:
+    repos = ["acme/a", "acme/b", "acme/c"]
+    with SqlStore.open(store_url) as store:
+        for n in range(30):
+            repo = repos[n % 7 % 3]  # unevenly: the repositories' rows interleave
+            result = "ok" if n % 4 else "failed: envs-prod"
+            store.audit("ann", "plan", {"change": f"{repo}#{n}"}, NOW, NOW, result)
+            store.start_run(f"{repo}#{n}", "plan", "ann", "c0ffee")
+        everything = store.audit_page(limit=100)
+        mine = {"acme/a", "acme/c"}
+        before = everything[5].id
+        failed = [e for e in everything if e.repo in mine and e.result != "ok"]
+        assert store.audit_page(limit=4, repos=mine) == [e for e in everything if e.repo in mine][:4]
+        older = store.audit_page(limit=4, before=before, repos=mine)
+        assert older == [e for e in everything if e.repo in mine and e.id < before][:4]
+        assert store.audit_page(AuditFilter(result="failed"), limit=3, repos=mine) == failed[:3]
+        runs = [r.id for r in store.runs_page(limit=100) if r.repo in mine]
+        assert [r.id for r in store.runs_page(limit=5, repos=mine)] == runs[:5]
+        many = mine | {f"acme/other-{n}" for n in range(40)}  # past PER_REPO_READS: one IN filter instead
+        assert store.audit_page(limit=4, repos=many) == store.audit_page(limit=4, repos=mine)
