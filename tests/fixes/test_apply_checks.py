@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.fixes.apply_checks import apply_fix_problem, planned_resources
+from bot.services.fix_evidence import RecordedFailure, recorded_failures
 
 
 def plan(*changes: dict[str, Any]) -> dict[str, Any]:
@@ -95,3 +96,10 @@ def test_data_sources_and_odd_documents_are_skipped() -> None:
         {"resource_changes": [{"address": "data.aws_ami.x", "mode": "data", "type": "aws_ami"}, "noise", {}]}
     )
     assert found == {}
+
+
+def test_a_doors_failed_apply_is_handed_to_the_loop_and_a_plan_is_not() -> None:
+    output = "app: Error: creating S3 Bucket (logs): BucketAlreadyExists"
+    assert recorded_failures("apply", ["app"], output) == {"app": RecordedFailure("apply", output)}
+    assert recorded_failures("plan", ["app"], "Error: Unsupported argument") == {}  # the loop plans again itself
+    assert recorded_failures("apply", ["app"], "") == {}  # nothing seen: the loop reproduces what it can
