@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from olympus_cli import git
+from olympus_cli import git, olympus
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,17 @@ def commit_files(repo: Path, files: dict[str, str], message: str = "base", branc
     git(repo, "commit", "--quiet", "-m", message)
     if branch:
         git(repo, "switch", "--quiet", "main")
+
+
+@contextmanager
+def demo_repository(tmp_path: Path) -> Iterator[Path]:
+    """The demo's platform repository (infra-repo under tmp_path); its sandbox's emulator is stopped at the end."""
+    from bot.entrypoints.demo import seed_repository
+
+    path = tmp_path / "infra-repo"
+    path.mkdir()
+    seed_repository(path)
+    try:
+        yield path
+    finally:
+        olympus("sandbox", "stop", "--repo", str(path))

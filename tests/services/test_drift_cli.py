@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from local_repos import demo_repository
 from olympus_cli import git, olympus
 
 from bot.adapters.local_aws import LocalAws
-from bot.entrypoints.demo import seed_repository
 
 pytestmark = pytest.mark.slow
 
@@ -22,11 +22,8 @@ MODULE = "module.s3_bucket_drift_tags"
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "infra-repo"
-    path.mkdir()
-    seed_repository(path)
-    yield path
-    olympus("sandbox", "stop", "--repo", str(path))
+    with demo_repository(tmp_path) as path:
+        yield path
 
 
 def ok(*args: str) -> str:

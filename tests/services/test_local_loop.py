@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from local_repos import demo_repository
 from olympus_cli import olympus
-
-from bot.entrypoints.demo import seed_repository
 
 pytestmark = pytest.mark.slow
 
@@ -30,11 +29,8 @@ def test_demo_plays_the_whole_story(tmp_path: Path) -> None:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "infra-repo"
-    path.mkdir()
-    seed_repository(path)
-    yield path
-    olympus("sandbox", "stop", "--repo", str(path))
+    with demo_repository(tmp_path) as path:
+        yield path
 
 
 def test_run_plan_apply_through_the_gate(repo: Path) -> None:

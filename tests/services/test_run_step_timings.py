@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from local_repos import demo_repository
 from olympus_cli import olympus
 
 from bot.adapters.sqlstore import SqlStore
 from bot.entrypoints.dashboard import dashboard_app
-from bot.entrypoints.demo import seed_repository
 
 pytestmark = pytest.mark.slow
 
@@ -21,11 +21,8 @@ PROJECT = "infra/aws/envs/dev"
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "infra-repo"
-    path.mkdir()
-    seed_repository(path)
-    yield path
-    olympus("sandbox", "stop", "--repo", str(path))
+    with demo_repository(tmp_path) as path:
+        yield path
 
 
 def test_plan_and_apply_runs_record_the_time_of_each_step_that_ran(repo: Path) -> None:
