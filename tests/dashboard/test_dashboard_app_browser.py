@@ -30,6 +30,7 @@ PAGES = [
     ("/drift", "Drift per project"),
     ("/interactions", "Model interactions"),
     ("/fixes", "Fix attempts"),
+    ("/queue", "Job queue"),
 ]
 
 
