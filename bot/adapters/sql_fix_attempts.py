@@ -134,6 +134,8 @@ def fix_rates_of(
         how_many(attempts.c.verification == Verification.PASSED.value),
         how_many(attempts.c.accepted.is_(True)),
         how_many(attempts.c.next_apply_ok.is_(True)),
+        how_many(attempts.c.accepted.is_not(None)),
+        how_many(sa.and_(attempts.c.accepted.is_(True), attempts.c.next_apply_ok.is_not(None))),
     ).group_by(attempts.c.failure_class)
     with engine.connect() as connection:
         rates = [ClassRate(name, *(int(n) for n in counts)) for name, *counts in connection.execute(query)]

@@ -261,13 +261,14 @@ def test_olympus_eval_fixes_reports_every_class(
     assert rows == expected_rates(attempts)
     assert rows["name-taken"] == {
         "failure_class": "name-taken", "attempts": 2, "verified": 1, "accepted": 1, "applied": 1, "success_rate": 0.5,
+        "decided": 1, "acceptance_rate": 1.0, "applies": 1, "next_apply_rate": 1.0,
     }  # fmt: skip
     assert rows["state-locked"]["verified"] == 0 and rows["access-denied"]["success_rate"] == 0
 
     assert report_fixes(repo, as_json=False) == 0
     lines = [line.split() for line in capsys.readouterr().out.splitlines()]
-    assert ["undeclared-reference", "3", "2", "0", "0", "67%"] in lines
-    assert ["exists-outside", "1", "1", "1", "1", "100%"] in lines
+    assert ["undeclared-reference", "3", "2", "0", "0", "67%", "-", "-"] in lines  # a plan's fix: nobody decided
+    assert ["exists-outside", "1", "1", "1", "1", "100%", "100%", "100%"] in lines
 
 
 def expected_rates(attempts: list[FixAttempt]) -> dict[str, dict[str, object]]:
@@ -288,6 +289,9 @@ def expected_rates(attempts: list[FixAttempt]) -> dict[str, dict[str, object]]:
             row["applied"] += verified
     for row in rows.values():
         row["success_rate"] = round(row["verified"] / row["attempts"], 4)
+        # Every accepted fix was decided on and applied, and each such apply held.
+        row["decided"] = row["applies"] = row["accepted"]
+        row["acceptance_rate"] = row["next_apply_rate"] = 1.0 if row["accepted"] else None
     assert sum(r["attempts"] for r in rows.values()) == len(attempts)
     return rows
 
