@@ -420,6 +420,7 @@ def test_public_surface() -> None:
         "CONFIG_PATH",
         "CONFIG_VERSION",
         "DEFAULT_WORKSPACE",
+        "MAX_CONFIG_CHARS",
         "REPO_CONFIG_SCHEMA",
         "ConfigError",
         "ConfigErrors",
