@@ -18,9 +18,8 @@ from bot.domain.markdown import bullet_list, code, escape_text, fence
 from bot.domain.permissions import Refused, may_run
 from bot.domain.plan_evidence import PlanRun, ReviewedPlan, plan_runs_of, reviewed_plans_of
 from bot.domain.records import PlanRecord
-from bot.entrypoints.action import (
-    ActionContext,
-    ActionInputs,
+from bot.entrypoints.action_inputs import ActionContext, ActionInputs
+from bot.entrypoints.action_job import (
     ActionResult,
     applies_after_merge,
     build_action_loop,

@@ -10,9 +10,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.adapters.claude import limits_from_environment, model_from_environment
-from bot.entrypoints.action import (
-    ActionContext,
-    ActionInputs,
+from bot.entrypoints.action_inputs import ActionContext, ActionInputs
+from bot.entrypoints.action_job import (
     ActionResult,
     build_action_loop,
     credentials_env,

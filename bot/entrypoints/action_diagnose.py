@@ -17,15 +17,8 @@ from bot.domain.commands import Diagnose
 from bot.domain.markdown import fence
 from bot.domain.permissions import Refused, may_run
 from bot.domain.plain_requests import comment_request
-from bot.entrypoints.action import (
-    ActionContext,
-    ActionInputs,
-    ActionResult,
-    build_action_loop,
-    empty_outputs,
-    github_codehost,
-    job_terraform,
-)
+from bot.entrypoints.action_inputs import ActionContext, ActionInputs
+from bot.entrypoints.action_job import ActionResult, build_action_loop, empty_outputs, github_codehost, job_terraform
 from bot.errors import UserError
 from bot.services.auto_diagnose import auto_heading
 from bot.services.github_auto_diagnose import diagnose_failed_pull_request

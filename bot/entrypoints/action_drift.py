@@ -12,16 +12,8 @@ from bot.adapters.localgit import LocalGit
 from bot.domain.drift import DriftStatus, sweep_as_dict
 from bot.domain.drift.summary import drift_summary
 from bot.domain.models import Project
-from bot.entrypoints.action import (
-    ActionContext,
-    ActionInputs,
-    ActionResult,
-    build_action_loop,
-    empty_outputs,
-    github_codehost,
-    input_value,
-    job_terraform,
-)
+from bot.entrypoints.action_inputs import ActionContext, ActionInputs, input_value
+from bot.entrypoints.action_job import ActionResult, build_action_loop, empty_outputs, github_codehost, job_terraform
 from bot.errors import UserError
 from bot.services.drift_issues import upsert_drift_issues
 from bot.services.drift_recall import recall_open_drift

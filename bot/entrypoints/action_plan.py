@@ -18,20 +18,18 @@ from bot.domain.findings import merge_reports
 from bot.domain.markdown import code
 from bot.domain.plan_evidence import RECORD_FILE, record_text
 from bot.domain.policies.results import PolicyReport
-from bot.entrypoints.action import (
-    ActionContext,
-    ActionInputs,
+from bot.entrypoints.action_diagnose import diagnose_failed_in_job
+from bot.entrypoints.action_inputs import ActionContext, ActionInputs
+from bot.entrypoints.action_job import (
     ActionResult,
-    annotation_for,
     applies_after_merge,
     build_action_loop,
     empty_outputs,
     github_codehost,
     job_terraform,
     terraform_for,
-    workflow_command,
 )
-from bot.entrypoints.action_diagnose import diagnose_failed_in_job
+from bot.entrypoints.action_workflow import annotation_for, workflow_command
 from bot.errors import UserError
 from bot.services.app_checks import app_work, plan_and_check_apps, start_app_checks
 from bot.services.app_policies import app_policy_lines

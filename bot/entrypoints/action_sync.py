@@ -8,15 +8,9 @@ from pathlib import Path
 
 from bot.adapters.argocd import ArgoCdClient, read_token_file
 from bot.domain.app_sync import sync_report
-from bot.entrypoints.action import (
-    ActionContext,
-    ActionInputs,
-    ActionResult,
-    empty_outputs,
-    github_codehost,
-    input_value,
-    workflow_command,
-)
+from bot.entrypoints.action_inputs import ActionContext, ActionInputs, input_value
+from bot.entrypoints.action_job import ActionResult, empty_outputs, github_codehost
+from bot.entrypoints.action_workflow import workflow_command
 from bot.errors import UserError
 from bot.services.sync_apps import DEFAULT_TIMEOUT_SECONDS, SyncTiming
 from bot.services.sync_pull_request import NOT_CONFIGURED, MergedSync, sync_merged_pull_request

@@ -8,18 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.domain.models import Finding, Severity
-from bot.entrypoints.action import (
-    ActionInputs,
-    annotation_for,
-    credentials_env,
-    escape_data,
-    escape_property,
-    mask_credentials,
-    output_lines,
-    read_inputs,
-    resolve_mode,
-    run_action,
-)
+from bot.entrypoints.action import resolve_mode, run_action
+from bot.entrypoints.action_inputs import ActionInputs, read_inputs
+from bot.entrypoints.action_job import credentials_env, mask_credentials
+from bot.entrypoints.action_workflow import annotation_for, escape_data, escape_property, output_lines
 from bot.errors import UserError
 
 

@@ -16,7 +16,8 @@ from claude_replay import ReplayServer
 from shown import shown
 from test_app_plain_requests import COMMAND, FORM_BODY
 
-from bot.entrypoints.action import ActionInputs, resolve_mode
+from bot.entrypoints.action import resolve_mode
+from bot.entrypoints.action_inputs import ActionInputs
 from bot.errors import UserError
 
 

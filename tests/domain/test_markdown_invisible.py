@@ -19,7 +19,7 @@ from bot.domain.models import Finding, Severity
 from bot.domain.plans import summarize
 from bot.domain.render import CommentReport, ProjectReport, render_comment, render_summary_markdown
 from bot.domain.sarif import to_sarif
-from bot.entrypoints.action import annotation_for, workflow_command
+from bot.entrypoints.action_workflow import annotation_for, workflow_command
 
 MARKDOWN = MarkdownIt("commonmark").enable("table")
 

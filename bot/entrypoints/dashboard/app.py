@@ -38,6 +38,7 @@ NAVIGATION = (
     ("/queue", "Queue", "Job queue"),
 )
 
+
 def reader_of(request: Request) -> Reader:
     """The person reading this request, from the app's Access (SignInNeeded, NotConfigured when there is none)."""
     access: Access = request.app.state.access
