@@ -10,7 +10,7 @@ import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from bot.changes.provider_pins import ConstraintError, Version, parse_version
+from bot.changes.version_constraints import ConstraintError, Version, parse_version
 
 # https://developer.hashicorp.com/terraform/internals/provider-registry-protocol#list-available-versions
 REGISTRY_VERSIONS = "https://registry.terraform.io/v1/providers/{source}/versions"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.changes.provider_pins import ProviderChoice, Version, format_version
+from bot.changes.provider_pins import ProviderChoice
 from bot.changes.resource_kinds import KindSpec
+from bot.changes.version_constraints import Version, format_version
 from bot.domain.models import Cloud, ResourceKind, ResourceRequest
 
 DEFAULT_INSTANCE_TYPE = "t3.micro"

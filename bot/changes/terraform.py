@@ -21,7 +21,7 @@ from bot.changes.destroy import DELETE, destroy
 from bot.changes.hcl_render import Reference
 from bot.changes.layout import Layout, resource_region
 from bot.changes.locate import Definition, TfDir
-from bot.changes.provider_pins import ProviderChoice, Version, choose, narrow
+from bot.changes.provider_pins import ProviderChoice, choose, narrow
 from bot.changes.resource_kinds import spec_for
 from bot.changes.resource_options import VERSIONING_SKIPS, OptionProblem, Settings, settings_for
 from bot.changes.scaffold import (
@@ -33,6 +33,7 @@ from bot.changes.scaffold import (
     module_variant,
 )
 from bot.changes.update import update
+from bot.changes.version_constraints import Version
 from bot.domain.backends import BackendSettings
 from bot.domain.models import ChangeSet, Cloud, FileChange, Refusal, ResourceKind, ResourceRequest
 from bot.domain.repo_config import CONFIG_PATH, ConfigErrors, load_repo_config

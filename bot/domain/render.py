@@ -32,7 +32,6 @@ _MARKER: Final = re.compile(r"<!-- olympus:comment key=(\S+) part=(\d+)/(\d+) --
 _KEY_SAFE: Final = "-._~:/@+=,#"
 
 
-
 # owner/repo#N with GitHub's own character sets: safe to leave unescaped, and GitHub turns it into a link.
 _PULL_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}#[0-9]{1,10}")
 
@@ -391,5 +390,3 @@ def _extra_counts(counts: PlanCounts) -> str:
         if n
     ]
     return f"Of which: {', '.join(extra)}." if extra else ""
-
-

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.adapters.git_tree import GitTreeReader
-from bot.changes.provider_pins import Version
+from bot.changes.version_constraints import Version
 from bot.domain.authorship import authorship_of
 from bot.domain.commands import (
     Apply,

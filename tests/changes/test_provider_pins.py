@@ -7,16 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.changes.hcl_reader import parse
-from bot.changes.provider_pins import (
-    UNBOUNDED,
-    Constraint,
-    ConstraintError,
-    ProviderChoice,
-    choose,
-    format_version,
-    narrow,
-)
+from bot.changes.provider_pins import ProviderChoice, choose, narrow
 from bot.changes.resource_kinds import AWS_PROVIDER, GOOGLE_PROVIDER
+from bot.changes.version_constraints import UNBOUNDED, Constraint, ConstraintError, format_version
 from bot.domain.models import Refusal
 
 U = UNBOUNDED

@@ -19,8 +19,9 @@ from bot.changes.clusters.spec import NETWORK_MODULE, cluster_spec
 from bot.changes.hcl_render import hcl_value
 from bot.changes.layout import Layout, resource_region
 from bot.changes.locate import Definition, TfDir
-from bot.changes.provider_pins import ProviderChoice, Version, choose, narrow
+from bot.changes.provider_pins import ProviderChoice, choose, narrow
 from bot.changes.scaffold import env_files, module_call
+from bot.changes.version_constraints import Version
 from bot.domain.models import ChangeSet, Cloud, FileChange, Refusal, ResourceRequest
 from bot.domain.naming import slug
 from bot.domain.repo_config import CONFIG_PATH, ConfigErrors, load_repo_config
