@@ -5,9 +5,7 @@ from __future__ import annotations
 import gc
 import importlib
 import importlib.metadata
-import os
 import sys
-import traceback
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated
@@ -18,6 +16,7 @@ import typer.main
 
 from bot.entrypoints.cli_doors import action, doctor, serve
 from bot.entrypoints.cli_eval import eval_app
+from bot.entrypoints.cli_exits import run_command
 from bot.entrypoints.cli_options import (
     HELP_OPTIONS,
     AsOpt,
@@ -29,7 +28,6 @@ from bot.entrypoints.cli_options import (
     output_format,
 )
 from bot.entrypoints.cli_sandbox import sandbox_app
-from bot.errors import UserError
 
 app = typer.Typer(
     add_completion=False,
@@ -388,51 +386,13 @@ app.command()(doctor)
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI: exit 0 on success, 2 on a user error (no traceback), 1 on a fault."""
     try:
-        return _run(argv)
+        return run_command(_command, argv)
     finally:
         # The process ends when main returns. The interpreter's last garbage collections would walk every object
         # the libraries loaded (MCP's and pydantic's models, SQLAlchemy, moto: ~300k) only to free memory the OS
         # reclaims anyway, ~0.6 s of the demo's wall time; frozen objects are skipped. Nothing else changes:
         # atexit handlers, weakref finalizers and the flushing of stdout and stderr still run.
         gc.freeze()
-
-
-def _run(argv: list[str] | None) -> int:
-    from bot.adapters.localgit import NotARepository
-    from bot.entrypoints.terminal import print_fault, print_user_error
-
-    try:
-        # Without standalone mode, click returns an Exit's code instead of raising it.
-        result = _command()(args=argv, standalone_mode=False, prog_name="olympus")
-    except typer.Exit as done:
-        return int(done.exit_code)
-    except typer.Abort:
-        print_user_error("aborted", "the command was aborted", "run it again")
-        return 2
-    except typer.TyperException as exc:  # usage errors: unknown command, bad option, missing argument
-        context = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError" and context is not None:  # `olympus` or `olympus sandbox`
-            print(context.get_help())
-            return 0
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        path = context.command_path if context is not None else "olympus"
-        print_user_error("usage", str(message), f"`{path} --help` shows what it takes")
-        return 2
-    except UserError as exc:
-        print_user_error(exc.reference, exc.message, exc.hint)
-        return 2
-    except NotARepository as exc:
-        print_user_error("not-a-repository", str(exc), "pass --repo with the path of a git repository")
-        return 2
-    except KeyboardInterrupt:
-        print("olympus: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # a fault: say what failed; the traceback only on request
-        if os.environ.get("OLYMPUS_DEBUG"):
-            traceback.print_exc()
-        print_fault(f"{type(exc).__name__}: {exc}")
-        return 1
-    return result if isinstance(result, int) else 0
 
 
 def _command() -> typer.core.TyperGroup:
