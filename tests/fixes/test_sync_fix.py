@@ -119,6 +119,7 @@ def test_a_failed_sync_gets_a_verified_values_fix_as_a_pull_request_into_the_def
     assert repo.files_at(fix.head_ref)[fixture.APPLICATION_PATH] == fixture.APPLICATION
     [report, fixed] = [shown(c.body) for c in repo.comments(number) if c.user == fake_github.bot_login]
     assert "Sync after merge" in report and HEADING.removeprefix("### ") in fixed
+    assert "manifest unknown (registry answered with Bearer ***)" in report and TOKEN not in report
     assert f"in #{fix.number} (branch olympus/fix-sync-{number}), into main" in fixed
     assert "Root cause: The merge moved image.tag from 1.4.2 to 1.5.0" in fixed and "3 attempt(s) recorded" in fixed
     assert TOKEN not in fixed and "no scanner and no policy engine is set up" in fixed
