@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,10 @@ from bot.adapters.helm import HelmCli
 from bot.adapters.kube_schemas import CrdSchemas, KubernetesSchemas
 from bot.adapters.sqlstore import SqlStore
 from bot.adapters.terraform import TerraformCli
-from bot.domain.fixes.attempts import FixKind, Verification
+from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
 from bot.domain.interpretation import ModelLimits, ModelReply, ToolUse, Usage
 from bot.services.context import AppCheckers, Loop
+from bot.services.github_fix_marks import mark_fixes_on_close
 from bot.services.sync_fix import HEADING, SyncFixer
 from bot.services.sync_pull_request import MergedSync, sync_merged_pull_request
 
@@ -201,3 +203,16 @@ def test_the_cassette_is_what_its_script_writes() -> None:
     finally:
         sys.path.remove(str(cassettes))
     assert (cassettes / "fix_sync_image_tag.yaml").read_text() == construct_sync_fix.document()
+
+
+def test_the_fix_pull_request_merged_marks_the_sync_fix_taken(store: SqlStore, tmp_path: Path) -> None:
+    attempt = FixAttempt(
+        REPO, f"{REPO}#7", "payments-api-staging", "sync", "degraded", "image tag never pushed", FixKind.PATCH,
+        Verification.PASSED, datetime(2026, 12, 4, tzinfo=UTC), offered=True,
+    )  # fmt: skip
+    recorded = store.record_fix_attempt(attempt)
+    store.note_fix_offer(recorded, {"how": "pull_request", "branch": "olympus/fix-sync-7", "number": 9})
+    closed = {"number": 9, "merged": True, "head": {"ref": "olympus/fix-sync-7", "sha": "0" * 40}}
+    assert mark_fixes_on_close(loop_of(store, tmp_path), None, REPO, closed) == [recorded]  # type: ignore[arg-type]
+    [marked] = store.fix_attempts(REPO)
+    assert marked.accepted is True
