@@ -21,13 +21,13 @@ from bot.changes.fixes.patch_rules import FileEdit, patch_problems
 from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
 from bot.domain.fixes.evidence import FailureEvidence, evidence_text
 from bot.domain.fixes.proposals import (
-    FIX_SYSTEM_PROMPT,
     NO_SAFE_FIX,
     PROPOSE_FIX,
     READ_FILE,
     TOOL_SCHEMAS,
     NoSafeFix,
     read_proposal,
+    system_prompt_for,
 )
 from bot.domain.interpretation import ModelLimits, ToolUse, Usage
 from bot.domain.sensitive import PLACEHOLDER
@@ -69,6 +69,11 @@ class FixRequest:
     verify: Callable[[Sequence[FileEdit]], Verdict]
     tries: int = DEFAULT_TRIES
     what_to_check: str = ""  # the class's, for a person when no fix could be verified
+    # What a fix may change, one sentence per broken rule (default: the Terraform project's patch rules).
+    patch_rules: Callable[[Sequence[FileEdit]], list[str]] | None = None
+    # Which paths the model may read (default: under the project's and its modules' folders).
+    readable: Callable[[str], bool] | None = None
+    system: str = ""  # the system prompt (default: the one for evidence.step)
 
 
 def run_fix_loop(
@@ -93,12 +98,13 @@ class _Loop:
         self.attempt_ids: list[int] = []
         evidence = request.evidence
         self.allowed = (evidence.project_dir, *evidence.module_dirs)
+        self.system = request.system or system_prompt_for(evidence.step)
 
     def run(self) -> FixOutcome:
         messages: list[dict[str, Any]] = [{"role": "user", "content": evidence_text(self.request.evidence)}]
         while True:
             try:
-                reply = self.model.reply(system=FIX_SYSTEM_PROMPT, tools=TOOLS, messages=messages, limits=self.limits)
+                reply = self.model.reply(system=self.system, tools=TOOLS, messages=messages, limits=self.limits)
             except ModelError as failed:
                 return self._end("unavailable", reason=f"the model could not be reached: {failed}")
             self.usage += reply.usage
@@ -144,7 +150,8 @@ class _Loop:
         # What is recorded is the diff against what the model was shown: no hidden value gets into the store.
         shown = tuple(FileEdit(path, request.read_file(path), content) for path, content in proposal.files)
         evidence = request.evidence
-        problems = patch_problems(edits, evidence.project_dir, evidence.module_dirs) + _placeholders(edits)
+        rules = request.patch_rules or (lambda e: patch_problems(e, evidence.project_dir, evidence.module_dirs))
+        problems = rules(edits) + _placeholders(edits)
         if problems:
             self._record(FixKind.PATCH, Verification.REFUSED, proposal.root_cause, shown, detail="; ".join(problems))
             return _result(use, "refused, not verified: " + " ".join(problems), True)
@@ -158,7 +165,10 @@ class _Loop:
     def _read(self, use: ToolUse) -> dict[str, Any]:
         path = str(use.arguments.get("path", "")).strip()
         self.tools_used.append(READ_FILE)
-        if not _inside(path, self.allowed):
+        readable = self.request.readable
+        if readable is not None and not readable(path):
+            return _result(use, f"{path[:200]!r} is not one of the failed application's files", True)
+        if readable is None and not _inside(path, self.allowed):
             folders = ", ".join(self.allowed)
             return _result(use, f"{path[:200]!r} is outside the failed project; read files under {folders}", True)
         text = self.request.read_file(path)

@@ -1,9 +1,11 @@
 """The fix loop's other triggers, kept in the evaluation store: a failed Argo CD sync and a drift issue opened.
 
-Neither runs the model yet. A drift's offer is the drift issue's own `/infra fix drift restore|adopt` (a pull
-request, planned and applied as any other): the attempt records the trigger and, once someone asks for the fix, that
-it was accepted. A failed sync's evidence (Argo CD's operation message and the unhealthy objects' messages, masked)
-is recorded with what a person must check; a manifest fix verified by the applications' plan is not built yet.
+A drift's offer is the drift issue's own `/infra fix drift restore|adopt` (a pull request, planned and applied as any
+other): the attempt records the trigger and, once someone asks for the fix, that it was accepted. A failed sync goes
+through the fix loop when a language model is set up (bot/services/sync_fix.py: a values fix verified by the
+application's plan, offered as a pull request); without one, or where the loop cannot verify a fix (no application
+plan configured, a chart outside the repository), its evidence (Argo CD's operation message and the unhealthy
+objects' messages, masked) is recorded here with what a person must check.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from bot.adapters.secret_masking import mask_secret_text
 from bot.domain.app_layout import app_at
 from bot.domain.app_sync import SyncOutcome
 from bot.domain.drift import DriftReport
@@ -20,7 +23,7 @@ from bot.services.fix_marks import let_go_fixes
 
 DRIFT: Final = "drift"  # the failure class (and step) of a drift issue's attempt
 DRIFT_ISSUE: Final = "drift_issue"  # its offer: the issue's `/infra fix drift restore|adopt`
-_SYNC_CHECK: Final = (
+SYNC_CHECK: Final = (
     "Argo CD's message above and the unhealthy objects': a value the chart's templates reject, an image or secret "
     "that does not exist, or a resource the cluster refuses; fix the values or the chart in a pull request"
 )
@@ -62,22 +65,32 @@ def record_failed_syncs(
     must check; the ids recorded."""
     recorded: list[int] = []
     for outcome in outcomes:
-        if outcome.ok or outcome.result == "progressing":
-            continue  # still going is no failure yet
-        status = outcome.status
-        said = [outcome.detail, status.operation_message if status else ""]
-        said += [f"{r.kind}/{r.name}: {r.health}: {r.message}" for r in (status.unhealthy if status else ())]
-        evidence = "; ".join(text for text in said if text)[:4000] or outcome.result
+        if not sync_failed(outcome):
+            continue
+        evidence = sync_evidence(outcome)[:4000]
         attempt = FixAttempt(
             repo, change_id, outcome.application, "sync", outcome.result, evidence, FixKind.NONE,
-            Verification.NOT_RUN, store.clock(), verification_detail=_SYNC_CHECK,
-            extra={"revision": outcome.revision, "application_file": _file_of(app_files, outcome.application)},
+            Verification.NOT_RUN, store.clock(), verification_detail=SYNC_CHECK,
+            extra={"revision": outcome.revision, "application_file": application_file(app_files, outcome.application)},
         )  # fmt: skip
         recorded.append(store.record_fix_attempt(attempt))
     return recorded
 
 
-def _file_of(app_files: dict[str, str], application: str) -> str:
+def sync_failed(outcome: SyncOutcome) -> bool:
+    """Whether the sync ended in a failure the fix loop takes (still progressing is no failure yet)."""
+    return not outcome.ok and outcome.result != "progressing"
+
+
+def sync_evidence(outcome: SyncOutcome) -> str:
+    """What Argo CD said of the failed sync: the error, the operation's message, each unhealthy object's, masked."""
+    status = outcome.status
+    said = [outcome.detail, status.operation_message if status else ""]
+    said += [f"{r.kind}/{r.name}: {r.health}: {r.message}" for r in (status.unhealthy if status else ())]
+    return mask_secret_text("; ".join(text for text in said if text)) or outcome.result
+
+
+def application_file(app_files: dict[str, str], application: str) -> str:
     """The Application's manifest (argocd/apps/ENV/APP.yaml) among the merge's, or ""."""
     return next(
         (path for path in app_files if (ref := app_at(path)) is not None and ref.application == application), ""

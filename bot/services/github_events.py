@@ -53,6 +53,7 @@ from bot.services.plan_report import PlanReport
 from bot.services.pull_requests import apply_pull_request, close_pull_request, plan_pull_request
 from bot.services.replies import ReplyTo, reply_key, user_error_reply
 from bot.services.sync_apps import SyncTiming
+from bot.services.sync_fix import SyncFixer
 from bot.services.sync_pull_request import sync_merged_pull_request
 
 log = logging.getLogger(__name__)
@@ -121,8 +122,9 @@ def handle_job(ctx: AppContext, job: Job) -> None:
         close_pull_request(loop, repo, number)
         if payload["pull_request"].get("merged") is True:
             sync_merged_pull_request(
-                codehost, ctx.syncer, loop.store, repo, number, actor=_sender(payload), timing=ctx.sync_timing
-            )
+                codehost, ctx.syncer, loop.store, repo, number, actor=_sender(payload), timing=ctx.sync_timing,
+                fixer=_sync_fixer(ctx, loop),
+            )  # fmt: skip
         mark_fixes_on_close(loop, codehost, repo, payload["pull_request"])
     elif job.kind == DRIFT_JOB_KIND:
         check_repository_drift(ctx.loop_for(repo, DRIFT_ACTOR), codehost, repo)
@@ -206,6 +208,7 @@ def carry_out_request(
                 explicit=True,
                 timing=ctx.sync_timing,
                 reply=reply,
+                fixer=_sync_fixer(ctx, loop),
             )
         elif isinstance(parsed, Plan):
             planned = plan_pull_request(
@@ -271,6 +274,11 @@ def _diagnose_failed_plan(
         loop, codehost, repo, number, step="plan", failed=failed, head=planned.head, model=ctx.model,
         limits=ctx.model_limits,
     )  # fmt: skip
+
+
+def _sync_fixer(ctx: AppContext, loop: Loop) -> SyncFixer | None:
+    """A failed sync goes through the fix loop when a model is set up; without one it is only recorded."""
+    return SyncFixer(loop, ctx.model, ctx.model_limits) if ctx.model is not None else None
 
 
 def record_push(loop: Loop, job: Job, *, branch: str, number: int | None = None) -> None:

@@ -1,7 +1,8 @@
 """The App's part of the evaluation store's marks: a pull request's offered fixes taken, or let go, as its events say.
 
 A new head (`synchronize`) that holds a fix's lines took it (suggestions committed, the fix pull request merged);
-the fix pull request `olympus/fix-pr-<n>` closed says merged or not; the pull request closed lets go of the rest.
+the fix pull request `olympus/fix-pr-<n>` (or a failed sync's `olympus/fix-sync-<n>`) closed says merged or not;
+the pull request closed lets go of the rest.
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ from bot.services.context import Loop
 from bot.services.fix_marks import let_go_fixes, mark_fix_pull_request, mark_landed_fixes
 from bot.services.github_checkout import change_id_of
 from bot.services.github_diagnose import FIX_BRANCH_PREFIX
+from bot.services.sync_fix import SYNC_FIX_BRANCH_PREFIX
 
 log = logging.getLogger(__name__)
-# olympus/fix-pr-7, or olympus/fix-pr-7-stacks-app (github_diagnose.fix_branch_of): the pull request it fixes.
-_FIX_BRANCH: Final = re.compile(re.escape(FIX_BRANCH_PREFIX) + r"([0-9]{1,10})(?:-|$)")
+# olympus/fix-pr-7, or olympus/fix-pr-7-stacks-app (github_diagnose.fix_branch_of), or olympus/fix-sync-7 (a failed
+# sync's fix, sync_fix.sync_fix_branch): the pull request it fixes.
+_FIX_BRANCH: Final = re.compile(
+    "(?:" + re.escape(FIX_BRANCH_PREFIX) + "|" + re.escape(SYNC_FIX_BRANCH_PREFIX) + r")([0-9]{1,10})(?:-|$)"
+)
 
 
 def mark_fixes_at_head(loop: Loop, codehost: CodeHost, repo: str, number: int, head: str) -> list[int] | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.adapters.secret_masking import mask_secret_text
 from bot.app_ports import ApplicationSyncer, ArgoCdError
 from bot.domain.app_sync import (
     DEGRADED,
@@ -65,12 +66,21 @@ def sync_application(
     try:
         with store.audited(actor, "argocd-sync", params) as audit:
             prune = prune_policy(syncer.application(name))
-            outcome = _dry_run_then_sync(syncer, name, revision, prune, timing)
+            outcome = _masked(_dry_run_then_sync(syncer, name, revision, prune, timing))
             audit.result = outcome.result if outcome.ok else f"{outcome.result}: {outcome.detail}".rstrip(": ")
     except ArgoCdError as error:
         detail = f"{error.message} ({error.hint})" if error.hint else error.message
         return SyncOutcome(name, "error", revision, prune, detail=detail)
     return outcome
+
+
+def _masked(outcome: SyncOutcome) -> SyncOutcome:
+    """Argo CD's messages come from the cluster and may quote a token: masked before any report, record or model."""
+    status = outcome.status
+    if status is not None:
+        unhealthy = tuple(replace(r, message=mask_secret_text(r.message)) for r in status.unhealthy)
+        status = replace(status, operation_message=mask_secret_text(status.operation_message), unhealthy=unhealthy)
+    return replace(outcome, status=status, detail=mask_secret_text(outcome.detail))
 
 
 def _dry_run_then_sync(

@@ -20,6 +20,7 @@ from bot.services.fix_triggers import record_failed_syncs
 from bot.services.github_checkout import change_id_of
 from bot.services.replies import Answer, ReplyTo, notice_key
 from bot.services.sync_apps import SyncTiming, sync_applications
+from bot.services.sync_fix import SyncFixer, fix_failed_syncs
 
 __all__ = ["CHECK_PREFIX", "NOT_CONFIGURED", "MergedSync", "SyncRefused", "sync_merged_pull_request"]
 
@@ -67,6 +68,7 @@ def sync_merged_pull_request(
     explicit: bool = False,
     timing: SyncTiming | None = None,
     reply: Answer | None = None,
+    fixer: SyncFixer | None = None,
 ) -> MergedSync | SyncRefused:
     """Sync through Argo CD the Applications pull request `number` of `repo` changed, at its merge commit.
 
@@ -76,7 +78,9 @@ def sync_merged_pull_request(
     changed no Application is told so; after a merge nothing is said then. `syncer` None: Argo CD is not configured,
     and the PR is told once how to set it up. Before the merge a sync is refused, since git is the source of truth.
     Everything that happens is said through `reply` (default: the PR's own sync notice, edited in place), with a
-    check run `olympus/sync: NAME` on the merge commit for each Application.
+    check run `olympus/sync: NAME` on the merge commit for each Application. A failed sync is one of the fix loop's
+    triggers: with `fixer` (a language model is set up) the model is asked and a verified values fix is offered as a
+    pull request (bot/services/sync_fix.py); without one its evidence is recorded in the evaluation store.
     """
     answer = reply or ReplyTo(codehost, repo, number, notice_key(change_id_of(repo, number), "sync"))
     pr = codehost.pull_request(repo, number)
@@ -119,8 +123,6 @@ def sync_merged_pull_request(
     }
     answer.say(f"### Sync after merge\n\nSyncing {', '.join(code(n) for n in names)} at {code(revision[:12])}…")
     outcomes = tuple(sync_applications(syncer, store, actor, names, revision, timing))
-    # A failed sync is one of the fix loop's triggers: its evidence is kept in the evaluation store.
-    record_failed_syncs(store, repo, change_id_of(repo, number), outcomes, app_files)
     report = sync_report(outcomes, server=syncer.server, revision=revision)
     for outcome in outcomes:
         codehost.update_check_run(
@@ -132,6 +134,11 @@ def sync_merged_pull_request(
             summary=sync_report((outcome,), server=syncer.server, revision=revision),
         )
     answer.say(report)
+    # After the report: the fix loop renders and asks the model, which takes a while.
+    if fixer is not None:
+        fix_failed_syncs(fixer, codehost, repo, number, revision, outcomes, app_files)
+    else:
+        record_failed_syncs(store, repo, change_id_of(repo, number), outcomes, app_files)
     return MergedSync(revision, outcomes)
 
 
