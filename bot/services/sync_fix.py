@@ -3,7 +3,8 @@
 Since the pull request is merged, a fix cannot go into it: the verified fix is one commit on `olympus/fix-sync-<n>`
 with a pull request into the default branch, linked from a comment on the merged pull request with the root cause;
 its plan, approval, merge and sync follow as for any pull request. The model saying no safe fix exists, or no fix
-passing verification, is said there too, with what a person must check. Where the loop cannot verify a fix (no
+passing verification, is said there too, with what a person must check. As for a failed plan or apply, the loop
+runs by itself only where the merged `.olympus.yaml` says `fixes: {auto: true}`. Where the loop cannot verify a fix (no
 application plan is configured, the Application's chart is not in the repository) the failure is only recorded
 (bot/services/fix_triggers.py), as it is when no model is set up.
 """
@@ -26,6 +27,7 @@ from bot.domain.markdown import code, escape_text, one_line
 from bot.domain.models import FileChange
 from bot.model_ports import LanguageModel
 from bot.ports import CodeHost, CodeHostError
+from bot.services.auto_diagnose import fixes_auto
 from bot.services.context import Loop
 from bot.services.fix_loop import DEFAULT_TRIES, MIN_FIX_TOKENS, FixOutcome, run_fix_loop
 from bot.services.fix_marks import note_offer
@@ -75,6 +77,10 @@ def fix_failed_syncs(
     loop = fixer.loop
     change_id = change_id_of(repo, number)
     tree = GitHubRepoReader(codehost, repo, revision)
+    if not fixes_auto(tree.read_text):
+        # As a failed plan: nothing spends the model's tokens or comments a diagnosis unasked unless the merged
+        # `.olympus.yaml` turned the loop on (`fixes: {auto: true}`).
+        return record_failed_syncs(loop.store, repo, change_id, failed, app_files)
     sites = {outcome.application: _site(loop, tree, app_files, outcome.application) for outcome in failed}
     ids = record_failed_syncs(
         loop.store, repo, change_id, [o for o in failed if sites[o.application] is None], app_files

@@ -39,9 +39,14 @@ IMAGE_AS_STRING = 'replicaCount: 2\nimage: "ghcr.io/example-org/example-data-app
 FIXED = BEFORE
 
 
+# The repository turned the fix loop on: a failed sync is diagnosed by itself.
+AUTO_FIXES = "version: 1\nfixes:\n  auto: true\n"
+
+
 def repository_files() -> dict[str, str]:
     """The default branch before the merge."""
     files = example_chart_files()
     files[CHART_VALUES] = files[CHART_VALUES].replace("env: {}", f"env:\n  REPORTS_API_TOKEN: {CHART_SECRET}")
     assert CHART_SECRET in files[CHART_VALUES]
-    return {"README.md": "# infra\n", **files, APPLICATION_PATH: APPLICATION, VALUES: BEFORE}
+    files |= {"README.md": "# infra\n", ".olympus.yaml": AUTO_FIXES}
+    return {**files, APPLICATION_PATH: APPLICATION, VALUES: BEFORE}

@@ -157,6 +157,25 @@ def test_without_a_model_a_failed_sync_is_only_recorded(
     assert len(repo.pulls) == 1 and len(repo.comments(number)) == 1  # no fix pull request, no second comment
 
 
+def test_a_repository_that_leaves_the_loop_off_only_records_a_failed_sync(
+    fake_github: Any, host: GitHubCodeHost, argocd_double: FakeArgoCd, store: SqlStore, tmp_path: Path
+) -> None:
+    degraded(argocd_double)
+    # The merge itself turns the setting off: the merged `.olympus.yaml` is the one that counts.
+    files = {fixture.VALUES: fixture.MERGED, ".olympus.yaml": "version: 1\nfixes:\n  auto: false\n"}
+    number = int(fake_github.open_pull_request(REPO, head="bump", base="main", title="1.5", author="bob", files=files))
+    merge(fake_github, number)
+    client = ArgoCdClient(argocd_double.url, argocd_double.token, timeout=5, retries=1, sleep=lambda s: None)
+    model = NoSafeFix()
+    fixer = SyncFixer(loop_of(store, tmp_path), model, LIMITS)  # type: ignore[arg-type]
+    sync_merged_pull_request(host, client, store, REPO, number, actor="alice", timing=fake_timing(10), fixer=fixer)
+    assert model.sent == []  # the model is never asked
+    [attempt] = store.fix_attempts(REPO)
+    assert (attempt.step, attempt.verification, attempt.kind) == ("sync", Verification.NOT_RUN, FixKind.NONE)
+    repo = fake_github.repo(REPO)
+    assert len(repo.pulls) == 1 and len(repo.comments(number)) == 1  # the sync's report only
+
+
 class NoSafeFix:
     """A model that reads the evidence and says a person must act (a tag that was never pushed)."""
 
