@@ -55,8 +55,8 @@ class RepoConfig:
     parallel_plan: int | None = None  # at most this many projects planned at once; None: the machine's setting
     policies: PolicySettings = ADVISORY_DEFAULT  # the policy sets (bot/domain/policies/config.py)
     drift_schedule: bool = True  # `drift: {schedule: false}`: the App's scheduled drift checks skip the repository
-    # `fixes: {auto: true}`: a failed plan or apply runs the fix loop by itself. Off by default: as with Atlantis or
-    # Digger, nothing spends a model's tokens or comments a diagnosis unless the repository turned it on.
+    # `fixes: {auto: true}`: a failed plan, apply or sync runs the fix loop by itself. Off by default: as with
+    # Atlantis or Digger, nothing spends a model's tokens or comments a diagnosis unless the repository turned it on.
     fixes_auto: bool = False
 
     def allows(self, command: str) -> bool:

@@ -68,14 +68,14 @@ REPO_CONFIG_SCHEMA: dict[str, Any] = {
             },
         },
         "fixes": {
-            "description": "The fix loop (docs/fixes.md): whether a failed plan or apply is diagnosed by itself.",
+            "description": "The fix loop (docs/fixes.md): whether a failed plan, apply or sync is diagnosed by itself.",
             "type": "object",
             "additionalProperties": False,
             "properties": {
                 "auto": {
                     "type": "boolean",
-                    "description": "true: a failed plan or apply is diagnosed without `/infra diagnose` (a model must "
-                    "be set up); false, the default: only when someone asks.",
+                    "description": "true: a failed plan, apply or sync is diagnosed without `/infra diagnose` (a "
+                    "model must be set up); false, the default: only when someone asks.",
                 }
             },
         },
