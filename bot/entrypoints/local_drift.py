@@ -105,7 +105,8 @@ def _status(report: DriftReport, check: DriftCheck | None) -> str:
     )
 
 
-# What each way out takes today: `/infra fix drift` is not built yet, so the line never names it.
+# What each way out takes locally: `/infra fix drift` answers a drift issue on GitHub, which a local repository has not,
+# so the line says what a person does instead.
 _WAY_OUT_TODAY = {
     WayOut.RESTORE: "plan and apply the project's code through the gate: the apply puts reality back",
     WayOut.ADOPT: "change the code to match, in a change of its own: the module call's options (`/infra update "
