@@ -181,3 +181,16 @@ def test_the_diagnosis_shows_the_calls_fenced() -> None:
     lines = _as_commands(FixOutcome("offered", commands=(hostile,)))
     assert lines[2:-1] == fence(hostile) and lines[2].startswith("````")
     assert _as_commands(FixOutcome("offered")) == []
+
+
+def test_malformed_calls_go_back_to_the_model_and_are_no_try(store: SqlStore) -> None:
+    huge = update(instance_type="t3.micro", note="x" * 3000)
+    model = Scripted(
+        call("propose_tool_calls", root_cause=CAUSE, calls="update_resource"),
+        propose_calls(huge),
+        call("no_safe_fix", root_cause="x", what_to_check="y"),
+    )
+    outcome, verified = run(store, model)
+    assert said(model, 1) == "calls must be a non-empty list of {tool, arguments}"
+    assert "at most 2,000 characters" in said(model, 2) and not verified
+    assert [a.kind for a in store.fix_attempts()] == [FixKind.NONE] and outcome.outcome == "no_safe_fix"

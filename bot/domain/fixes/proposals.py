@@ -8,6 +8,7 @@ calls itself over the failed tree, checks the files they write like a patch and 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -18,6 +19,7 @@ NO_SAFE_FIX: Final = "no_safe_fix"
 PROPOSE_TOOL_CALLS: Final = "propose_tool_calls"
 MAX_ROOT_CAUSE_CHARS: Final = 2_000
 MAX_FIX_TOOL_CALLS: Final = 5
+MAX_CALL_CHARS: Final = 2_000  # a call's arguments as JSON: what is recorded stays small
 # The change tools a fix may call: update_resource rewrites the settings of the project's own module call in place,
 # and the generator checks each value (an offered instance type, a supported runtime). Not the create_* tools (a
 # fix repairs what failed; a new resource is new cost and reach, and scaffolds files outside the project), nor
@@ -185,5 +187,7 @@ def _tool_calls(cause: str, calls: Any) -> ProposedToolCalls | str:
         tool, given = (call.get("tool"), call.get("arguments")) if isinstance(call, dict) else (None, None)
         if not isinstance(tool, str) or not isinstance(given, dict):
             return "each call must be an object with a string tool and an object of arguments"
+        if len(json.dumps(given)) > MAX_CALL_CHARS:
+            return f"a call's arguments take at most {MAX_CALL_CHARS:,} characters as JSON: a fix is a small change"
         read.append({"tool": tool.strip()[:80], "arguments": dict(given)})
     return ProposedToolCalls(cause, tuple(read))
