@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fakes.memory_repo import MemoryRepo
+from markdown_safety import assert_renders_safely
 from test_fix_loop import AT, LIMITS, Scripted, call
 
 from bot.adapters.sqlstore import SqlStore
@@ -180,6 +181,7 @@ def test_the_diagnosis_shows_the_calls_fenced() -> None:
     hostile = "/infra update instance web-1 type=t3.micro\n```\n@everyone <img src=x>"
     lines = _as_commands(FixOutcome("offered", commands=(hostile,)))
     assert lines[2:-1] == fence(hostile) and lines[2].startswith("````")
+    assert_renders_safely("\n".join(lines), inert=True)
     assert _as_commands(FixOutcome("offered")) == []
 
 
