@@ -181,8 +181,9 @@ class _Loop:
         assert request.run_tools is not None  # _answer offers tool calls only with a runner
         ran = request.run_tools(calls)
         if isinstance(ran, str):
-            self._record(FixKind.TOOL_CALLS, Verification.REFUSED, cause, calls=calls, detail=ran)
-            return _result(use, refused + ran, True)
+            said = request.redact(ran)  # the tools' words may quote the project's files
+            self._record(FixKind.TOOL_CALLS, Verification.REFUSED, cause, calls=calls, detail=said)
+            return _result(use, refused + said, True)
         shown = tuple(
             FileEdit(e.path, request.read_file(e.path), None if e.after is None else request.redact(e.after))
             for e in ran.edits

@@ -35,6 +35,8 @@ def tool_runner(reader: RepoReader) -> RunTools:
                 result = call_in_process(proposal_tools(tree), name, call["arguments"])
             except ToolCallError as failed:
                 return f"call {number} ({name}) was refused: {_refusal_text(failed)}"
+            except Exception as failed:  # as the MCP SDK answers any exception of a tool: an error result
+                return f"call {number} ({name}) failed: Error executing tool {name}: {failed}"
             if result.get("unchanged"):
                 return f"call {number} ({name}) changes nothing: {result.get('description', '')}".strip()
             for file in result.get("files", ()):

@@ -196,3 +196,13 @@ def test_malformed_calls_go_back_to_the_model_and_are_no_try(store: SqlStore) ->
     assert said(model, 1) == "calls must be a non-empty list of {tool, arguments}"
     assert "at most 2,000 characters" in said(model, 2) and not verified
     assert [a.kind for a in store.fix_attempts()] == [FixKind.NONE] and outcome.outcome == "no_safe_fix"
+
+
+def test_a_tool_that_raises_is_an_error_result_as_the_mcp_server_sends_it() -> None:
+    class Unreadable(MemoryRepo):
+        def read_text(self, path: str) -> str | None:
+            raise OSError(f"cannot read {path}")
+
+    said = tool_runner(Unreadable(generated_repo().files))([update(instance_type="t3.micro")])
+    assert isinstance(said, str) and said.startswith("call 1 (update_resource) failed: Error executing tool")
+    assert "cannot read" in said
