@@ -170,6 +170,7 @@ def _report(
         verdict = outcome.verdict.detail if outcome.verdict else ""
         lines += [
             f"  verified fix (validate, plan, scanners and policies pass; {verdict}) on branch {fix_branch}:",
+            *(f"    written by the change tools as `{one_line(command)}`" for command in outcome.commands),
             *(f"    {line}" for line in unified_patch(outcome.edits).splitlines()),
             f"  take it: `git merge {fix_branch}` on {checkout.change_id}, then `olympus plan` and the usual approval",
             f"  {tries}",

@@ -1,7 +1,8 @@
 """The fix loop: the model proposes a fix or says a person must act; Olympus checks and verifies each proposal.
 
-The model reads a failure's evidence; a proposal is checked against the patch rules and verified, and one that fails
-goes back to the model, within a budget of tries.
+The model reads a failure's evidence; a proposal (a patch, or change-tool calls that Olympus runs over the failed
+tree into the files they write) is checked against the patch rules and verified, and one that fails goes back to
+the model, within a budget of tries.
 
 The model proposes and never applies: its only tools read files and hand back a proposal. Every attempt is kept in
 the evaluation store, verified or not.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -21,11 +22,14 @@ from bot.changes.fixes.patch_rules import FileEdit, patch_problems
 from bot.domain.fixes.attempts import FixAttempt, FixKind, Verification
 from bot.domain.fixes.evidence import FailureEvidence, evidence_text
 from bot.domain.fixes.proposals import (
+    FIX_TOOLS,
     NO_SAFE_FIX,
     PROPOSE_FIX,
+    PROPOSE_TOOL_CALLS,
     READ_FILE,
     TOOL_SCHEMAS,
     NoSafeFix,
+    ProposedToolCalls,
     read_proposal,
     system_prompt_for,
 )
@@ -53,9 +57,23 @@ class FixOutcome:
     edits: tuple[FileEdit, ...] = ()
     verdict: Verdict | None = None
     what_to_check: str = ""  # no_safe_fix: the model's; not_verified: the class's, when the request gave it
+    commands: tuple[str, ...] = ()  # offered as tool calls: the `/infra` command of each, as a person would type it
     attempt_ids: tuple[int, ...] = ()
     usage: Usage = field(default_factory=Usage)
     reason: str = ""  # not_verified / unavailable: why
+
+
+@dataclass(frozen=True)
+class ToolRun:
+    """Change-tool calls run over the failed tree: the files they write (against the files as they are), and the
+    `/infra` command each call is."""
+
+    edits: tuple[FileEdit, ...]
+    commands: tuple[str, ...]
+
+
+# The calls ({tool, arguments}) → what they write, or (a str) what the tools refused, to send back to the model.
+RunTools = Callable[[Sequence[Mapping[str, Any]]], ToolRun | str]
 
 
 @dataclass
@@ -74,6 +92,8 @@ class FixRequest:
     # Which paths the model may read (default: under the project's and its modules' folders).
     readable: Callable[[str], bool] | None = None
     system: str = ""  # the system prompt (default: the one for evidence.step)
+    run_tools: RunTools | None = None  # None: a fix cannot be proposed as tool calls here
+    redact: Callable[[str], str] = lambda text: text  # a text as the model and the store may see it
 
 
 def run_fix_loop(
@@ -99,12 +119,14 @@ class _Loop:
         evidence = request.evidence
         self.allowed = (evidence.project_dir, *evidence.module_dirs)
         self.system = request.system or system_prompt_for(evidence.step)
+        # Tool calls are offered only where they can be run (the Terraform projects' change tools).
+        self.tools = TOOLS if request.run_tools is not None else tuple(t for t in TOOLS if t.name != PROPOSE_TOOL_CALLS)
 
     def run(self) -> FixOutcome:
         messages: list[dict[str, Any]] = [{"role": "user", "content": evidence_text(self.request.evidence)}]
         while True:
             try:
-                reply = self.model.reply(system=self.system, tools=TOOLS, messages=messages, limits=self.limits)
+                reply = self.model.reply(system=self.system, tools=self.tools, messages=messages, limits=self.limits)
             except ModelError as failed:
                 return self._end("unavailable", reason=f"the model could not be reached: {failed}")
             self.usage += reply.usage
@@ -136,8 +158,10 @@ class _Loop:
         self.tool_calls += 1
         if use.name == READ_FILE:
             return self._read(use)
-        if use.name not in (PROPOSE_FIX, NO_SAFE_FIX):
+        if use.name not in (PROPOSE_FIX, PROPOSE_TOOL_CALLS, NO_SAFE_FIX):
             return _result(use, f"there is no tool named {use.name[:80]!r}", True)
+        if use.name == PROPOSE_TOOL_CALLS and self.request.run_tools is None:
+            return _result(use, "tool calls cannot be run for this failure: propose the fix with propose_fix", True)
         proposal = read_proposal(use.name, use.arguments)
         if isinstance(proposal, str):
             return _result(use, proposal, True)
@@ -146,21 +170,49 @@ class _Loop:
             return self._end("no_safe_fix", root_cause=proposal.root_cause, what_to_check=proposal.what_to_check)
         self.tries += 1
         request = self.request
+        if isinstance(proposal, ProposedToolCalls):
+            return self._tool_calls(use, proposal)
         edits = tuple(FileEdit(path, request.original(path), content) for path, content in proposal.files)
         # What is recorded is the diff against what the model was shown: no hidden value gets into the store.
         shown = tuple(FileEdit(path, request.read_file(path), content) for path, content in proposal.files)
-        evidence = request.evidence
-        rules = request.patch_rules or (lambda e: patch_problems(e, evidence.project_dir, evidence.module_dirs))
-        problems = rules(edits) + _placeholders(edits)
+        return self._check(use, _Proposed(FixKind.PATCH, proposal.root_cause, edits, shown))
+
+    def _tool_calls(self, use: ToolUse, proposal: ProposedToolCalls) -> dict[str, Any] | FixOutcome:
+        """Run the calls over the failed tree, as the MCP server would; what they write is checked like a patch."""
+        request, cause, calls = self.request, proposal.root_cause, proposal.calls
+        refused = "refused, not verified: "
+        if proposal.disallowed:
+            allowed = ", ".join(sorted(FIX_TOOLS))
+            said = f"a fix may call only {allowed}, not {', '.join(sorted(set(proposal.disallowed)))}"
+            self._record(FixKind.TOOL_CALLS, Verification.REFUSED, cause, calls=calls, detail=said)
+            return _result(use, refused + said, True)
+        assert request.run_tools is not None  # _answer offers tool calls only with a runner
+        ran = request.run_tools(calls)
+        if isinstance(ran, str):
+            said = request.redact(ran)  # the tools' words may quote the project's files
+            self._record(FixKind.TOOL_CALLS, Verification.REFUSED, cause, calls=calls, detail=said)
+            return _result(use, refused + said, True)
+        shown = tuple(
+            FileEdit(e.path, request.read_file(e.path), None if e.after is None else request.redact(e.after))
+            for e in ran.edits
+        )
+        return self._check(use, _Proposed(FixKind.TOOL_CALLS, cause, ran.edits, shown, calls, ran.commands))
+
+    def _check(self, use: ToolUse, fix: _Proposed) -> dict[str, Any] | FixOutcome:
+        """The patch rules, then verification: a fix that fails either goes back to the model."""
+        evidence, cause = self.request.evidence, fix.root_cause
+        kept = {"calls": fix.calls}
+        rules = self.request.patch_rules or (lambda e: patch_problems(e, evidence.project_dir, evidence.module_dirs))
+        problems = rules(fix.edits) + _placeholders(fix.edits)
         if problems:
-            self._record(FixKind.PATCH, Verification.REFUSED, proposal.root_cause, shown, detail="; ".join(problems))
+            self._record(fix.kind, Verification.REFUSED, cause, fix.shown, detail="; ".join(problems), **kept)
             return _result(use, "refused, not verified: " + " ".join(problems), True)
-        verdict = request.verify(edits)
+        verdict = self.request.verify(fix.edits)
         if not verdict.ok:
-            self._record(FixKind.PATCH, Verification.FAILED, proposal.root_cause, shown, detail=_said(verdict))
+            self._record(fix.kind, Verification.FAILED, cause, fix.shown, detail=_said(verdict), **kept)
             return _result(use, f"verification failed at {verdict.step}: {verdict.detail}", True)
-        self._record(FixKind.PATCH, Verification.PASSED, proposal.root_cause, shown, detail=verdict.detail)
-        return self._end("offered", root_cause=proposal.root_cause, edits=edits, verdict=verdict)
+        self._record(fix.kind, Verification.PASSED, cause, fix.shown, detail=verdict.detail, **kept)
+        return self._end("offered", root_cause=cause, edits=fix.edits, verdict=verdict, commands=fix.commands)
 
     def _read(self, use: ToolUse) -> dict[str, Any]:
         path = str(use.arguments.get("path", "")).strip()
@@ -184,6 +236,7 @@ class _Loop:
         edits: Sequence[FileEdit] = (),
         *,
         detail: str,
+        calls: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         evidence = self.request.evidence
         spent = Usage(
@@ -201,6 +254,7 @@ class _Loop:
             verification=verification,
             created_at=self.now(),
             patch=unified_patch(edits),
+            tool_calls=tuple(calls),
             tools_used=tuple(self.tools_used),
             verification_detail=detail[:4000],
             tokens_in=spent.input_tokens,
@@ -212,6 +266,19 @@ class _Loop:
 
     def _end(self, outcome: Outcome, **fields: Any) -> FixOutcome:
         return FixOutcome(outcome, attempt_ids=tuple(self.attempt_ids), usage=self.usage, **fields)
+
+
+@dataclass(frozen=True)
+class _Proposed:
+    """A proposal as files: what it writes (against the files as they are) and as the model was shown them, and for
+    tool calls the calls and their commands."""
+
+    kind: FixKind
+    root_cause: str
+    edits: tuple[FileEdit, ...]
+    shown: tuple[FileEdit, ...]
+    calls: tuple[Mapping[str, Any], ...] = ()
+    commands: tuple[str, ...] = ()
 
 
 def unified_patch(edits: Sequence[FileEdit]) -> str:

@@ -23,6 +23,7 @@ from bot.services.checkout import Checkout
 from bot.services.context import Loop
 from bot.services.fix_evidence import Reproduced, evidence_for, redact
 from bot.services.fix_loop import FixOutcome, FixRequest, run_fix_loop
+from bot.services.fix_tool_calls import tool_runner
 from bot.services.fix_verify import FindingKey, PlanCheck, Verdict, finding_keys, verify_fix
 
 # A fresh tree of the change's head, removed when the block ends (a worktree locally, a copy in the App).
@@ -73,8 +74,8 @@ def fix_request(
     tries: int,
     on_verify: Callable[[], None] = lambda: None,
 ) -> FixRequest:
-    """The loop's request: the model reads the redacted files, a fix edits the real ones, and each is verified in
-    a fresh scratch tree."""
+    """The loop's request: the model reads the redacted files, a fix edits the real ones (a patch, or change-tool
+    calls run over the change's head as the MCP server runs them), and each is verified in a fresh scratch tree."""
     dirs = [project.dir, *modules]
     evidence = evidence_for(loop.repo_id, checkout.change_id, project, modules, failed, checkout.reader, diff)
     plan_check = apply_check(failed, failure)
@@ -93,7 +94,8 @@ def fix_request(
 
     return FixRequest(
         evidence, failure.code, shown, checkout.reader.read_text, verify, tries=tries,
-        what_to_check=failure.what_to_check,
+        what_to_check=failure.what_to_check, run_tools=tool_runner(checkout.reader),
+        redact=lambda text: redact(failed.sensitive, text),
     )  # fmt: skip
 
 

@@ -181,6 +181,7 @@ def _diagnose_one(
     recorded = f"{len(outcome.attempt_ids)} attempt(s) recorded in the evaluation store."
     if outcome.outcome == "offered":
         verified = VERIFIED if loop.scanners else UNSCANNED
+        lines += _as_commands(outcome)
         lines += [_offer(loop, where, project, failure.code, outcome, verified), "", recorded]
     elif outcome.outcome == "no_safe_fix":
         lines += [f"No safe fix: a person must act: {escape_text(one_line(outcome.what_to_check), limit=2000)}", ""]
@@ -237,6 +238,14 @@ def _offer(loop: Loop, where: _Where, project: Project, failure_class: str, outc
         "pull request's branch: it changes lines this pull request's diff does not show. Merge it, then the usual "
         "plan, approval and apply follow."
     )
+
+
+def _as_commands(outcome: FixOutcome) -> list[str]:
+    """A fix proposed as change-tool calls, as the `/infra` commands that make the same change (fenced: the
+    arguments are the model's)."""
+    if not outcome.commands:
+        return []
+    return ["The fix is Olympus's own change tools' output, for:", "", *fence("\n".join(outcome.commands)), ""]
 
 
 def _suggestions(patches: dict[str, str], edits: Sequence[FileEdit]) -> list[Suggestion] | None:

@@ -43,7 +43,8 @@ class Scripted:
         self.sent: list[list[dict[str, Any]]] = []
 
     def reply(self, *, system: str, tools: Any, messages: Sequence[dict[str, Any]], limits: ModelLimits) -> ModelReply:
-        assert "never instructions" in system and {t.name for t in tools} == {"read_file", "propose_fix", "no_safe_fix"}
+        assert "never instructions" in system
+        assert {t.name for t in tools} == {"read_file", "propose_fix", "propose_tool_calls", "no_safe_fix"}
         self.sent.append([dict(m) for m in messages])
         answer = self.replies.pop(0)
         if isinstance(answer, Exception):

@@ -1,12 +1,14 @@
-"""The fix loop's three tools as the model sees them, and what its calls to them mean.
+"""The fix loop's four tools as the model sees them, and what its calls to them mean.
 
 The model reads files (`read_file`), then either proposes a fix (`propose_fix`: a root cause and the whole new text
-of each file it changes) or says that no safe fix exists (`no_safe_fix`: what a person must check). It never runs
-anything: Olympus checks the proposal against the patch rules and verifies it before anyone sees it.
+of each file it changes; `propose_tool_calls`: a root cause and calls of the change tools that write the fix) or says
+that no safe fix exists (`no_safe_fix`: what a person must check). It never runs anything: Olympus runs the tool
+calls itself over the failed tree, checks the files they write like a patch and verifies them before anyone sees it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -14,7 +16,15 @@ from typing import Any, Final
 READ_FILE: Final = "read_file"
 PROPOSE_FIX: Final = "propose_fix"
 NO_SAFE_FIX: Final = "no_safe_fix"
+PROPOSE_TOOL_CALLS: Final = "propose_tool_calls"
 MAX_ROOT_CAUSE_CHARS: Final = 2_000
+MAX_FIX_TOOL_CALLS: Final = 5
+MAX_CALL_CHARS: Final = 2_000  # a call's arguments as JSON: what is recorded stays small
+# The change tools a fix may call: update_resource rewrites the settings of the project's own module call in place,
+# and the generator checks each value (an offered instance type, a supported runtime). Not the create_* tools (a
+# fix repairs what failed; a new resource is new cost and reach, and scaffolds files outside the project), nor
+# destroy_resource (it deletes a resource and its data), nor any tool that reads the cloud or Olympus's plans.
+FIX_TOOLS: Final = frozenset({"update_resource"})
 
 FIX_SYSTEM_PROMPT: Final = (
     "You diagnose a failed Terraform run for Olympus, a GitOps pull-request bot, and propose the smallest fix.\n"
@@ -26,9 +36,14 @@ FIX_SYSTEM_PROMPT: Final = (
     "  sees it; a fix that fails is sent back to you with the reason.\n"
     "- A failed apply is not run again: your fix is verified by its plan, which must change what the cloud refused\n"
     "  (a new name for one that is taken, another instance type or AMI) or import a resource that already exists.\n"
+    "- When a change tool expresses the fix (a wrong or unoffered instance type, a deprecated Lambda runtime, a\n"
+    "  function's memory or timeout, a bucket's versioning, on a resource Olympus generated: a module call in\n"
+    "  infra/<cloud>/envs/<env>/), prefer propose_tool_calls to a patch: what it writes is the generator's own\n"
+    "  reviewed Terraform, and it checks the values. Its calls use the tool's own arguments (update_resource: cloud,\n"
+    "  kind, name, env and the settings to change).\n"
     "- When the failure needs a person (credentials, permissions, a lock held by someone, a quota, a name taken by\n"
     "  someone else that only they can pick), call no_safe_fix with what to check instead of guessing.\n"
-    "Call read_file for any file you need, then exactly one of propose_fix or no_safe_fix."
+    "Call read_file for any file you need, then exactly one of propose_fix, propose_tool_calls or no_safe_fix."
 )
 
 # A failed Argo CD sync after a merge: the fix is a Helm values change, verified by rendering the chart.
@@ -89,6 +104,35 @@ TOOL_SCHEMAS: Final[Mapping[str, tuple[str, dict[str, Any]]]] = {
             "additionalProperties": False,
         },
     ),
+    PROPOSE_TOOL_CALLS: (
+        "Propose a fix as calls of Olympus's change tools, which Olympus runs over the failed project's files: the "
+        "root cause in one or two sentences, and each call's tool and arguments. Tools: "
+        + ", ".join(sorted(FIX_TOOLS))
+        + " (update_resource: cloud aws|gcp, kind bucket|instance|function, name, env, and at least one of "
+        "versioning, instance_type, runtime, memory_mb, timeout_s).",
+        {
+            "type": "object",
+            "properties": {
+                "root_cause": {"type": "string"},
+                "calls": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": MAX_FIX_TOOL_CALLS,
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "tool": {"type": "string", "enum": sorted(FIX_TOOLS)},
+                            "arguments": {"type": "object", "description": "the tool's arguments, by name"},
+                        },
+                        "required": ["tool", "arguments"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": ["root_cause", "calls"],
+            "additionalProperties": False,
+        },
+    ),
     NO_SAFE_FIX: (
         "Say that no code change can safely fix this failure: the root cause, and what a person must check or do.",
         {
@@ -110,6 +154,19 @@ class ProposedFix:
 
 
 @dataclass(frozen=True)
+class ProposedToolCalls:
+    """A fix as calls of the change tools: why, and each call's tool and arguments (not yet checked by the tools)."""
+
+    root_cause: str
+    calls: tuple[Mapping[str, Any], ...]  # {"tool": name, "arguments": {...}}, as recorded
+
+    @property
+    def disallowed(self) -> tuple[str, ...]:
+        """The tools called that a fix may not call."""
+        return tuple(str(call["tool"]) for call in self.calls if call["tool"] not in FIX_TOOLS)
+
+
+@dataclass(frozen=True)
 class NoSafeFix:
     """The model's word that a person must act, and on what."""
 
@@ -117,7 +174,7 @@ class NoSafeFix:
     what_to_check: str
 
 
-def read_proposal(name: str, arguments: Mapping[str, Any]) -> ProposedFix | NoSafeFix | str:
+def read_proposal(name: str, arguments: Mapping[str, Any]) -> ProposedFix | ProposedToolCalls | NoSafeFix | str:
     """The call's meaning, or (a str) what is wrong with its arguments, to send back to the model."""
     cause = arguments.get("root_cause")
     if not isinstance(cause, str) or not cause.strip():
@@ -128,6 +185,8 @@ def read_proposal(name: str, arguments: Mapping[str, Any]) -> ProposedFix | NoSa
         if not isinstance(check, str) or not check.strip():
             return "what_to_check must be a non-empty string"
         return NoSafeFix(cause, check.strip()[:MAX_ROOT_CAUSE_CHARS])
+    if name == PROPOSE_TOOL_CALLS:
+        return _tool_calls(cause, arguments.get("calls"))
     files = arguments.get("files")
     if not isinstance(files, list) or not files:
         return "files must be a non-empty list of {path, content}"
@@ -140,3 +199,19 @@ def read_proposal(name: str, arguments: Mapping[str, Any]) -> ProposedFix | NoSa
     if len({path for path, _ in edits}) != len(edits):
         return "each file may appear once"
     return ProposedFix(cause, tuple(edits))
+
+
+def _tool_calls(cause: str, calls: Any) -> ProposedToolCalls | str:
+    if not isinstance(calls, list) or not calls:
+        return "calls must be a non-empty list of {tool, arguments}"
+    if len(calls) > MAX_FIX_TOOL_CALLS:
+        return f"a fix makes at most {MAX_FIX_TOOL_CALLS} tool calls; keep it to the failure"
+    read: list[Mapping[str, Any]] = []
+    for call in calls:
+        tool, given = (call.get("tool"), call.get("arguments")) if isinstance(call, dict) else (None, None)
+        if not isinstance(tool, str) or not isinstance(given, dict):
+            return "each call must be an object with a string tool and an object of arguments"
+        if len(json.dumps(given)) > MAX_CALL_CHARS:
+            return f"a call's arguments take at most {MAX_CALL_CHARS:,} characters as JSON: a fix is a small change"
+        read.append({"tool": tool.strip()[:80], "arguments": dict(given)})
+    return ProposedToolCalls(cause, tuple(read))

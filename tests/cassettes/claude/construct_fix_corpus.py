@@ -8,7 +8,11 @@ the name the apply refused) so that the loop's refusal and retry are exercised. 
 the corpus's own main.tf, so the cassettes follow the corpus. With ANTHROPIC_API_KEY set, `pytest --record-mode=all
 tests/fixes/test_corpus_fix_loop.py` records them from the API instead.
 
-Run: python tests/cassettes/claude/construct_fix_corpus.py (it rewrites every fix_corpus_*.yaml).
+It also writes fix_tool_calls_<case>.yaml, the answers for tests/fixes/test_tool_call_fix.py: a fix proposed as
+change-tool calls (propose_tool_calls) on an env Olympus's own generator wrote, not a corpus case.
+
+Run: python tests/cassettes/claude/construct_fix_corpus.py (it rewrites every fix_corpus_*.yaml and
+fix_tool_calls_*.yaml).
 """
 
 from __future__ import annotations
@@ -272,6 +276,49 @@ ANSWERS: dict[str, tuple[str, list[Turn]]] = {
 }
 
 
+# The env test_tool_call_fix.py builds: the generator's instance web-1 in infra/aws/envs/dev, its type set to t9.mega.
+INSTANCE_CALL = "infra/aws/envs/dev/ec2_instance_web_1.tf"
+
+
+def update_instance(name: str, instance_type: str) -> dict[str, object]:
+    arguments = {"cloud": "aws", "kind": "instance", "name": name, "env": "dev", "instance_type": instance_type}
+    return {"tool": "update_resource", "arguments": arguments}
+
+
+TOOL_CALL_ANSWERS: dict[str, tuple[str, list[Turn]]] = {
+    "invalid-instance-type": (
+        "the module call read, a first try naming the instance by its module (the tool refuses: no such instance), "
+        "then update_resource on web-1",
+        [
+            Turn(
+                "RunInstances answered InvalidInstanceType.NotFound for module.ec2_instance_web_1. Let me read the "
+                "module call.",
+                "read_file",
+                {"path": INSTANCE_CALL},
+            ),
+            Turn(
+                "The instance is an Olympus-generated module call, so update_resource can set its type.",
+                "propose_tool_calls",
+                {
+                    "root_cause": "t9.mega is not an EC2 instance type (InvalidInstanceType.NotFound).",
+                    "calls": [update_instance("ec2_instance_web_1", "t3.micro")],
+                },
+            ),
+            Turn(
+                "The tool names the instance by its instance_name, web-1, not by its module.",
+                "propose_tool_calls",
+                {
+                    "root_cause": "module.ec2_instance_web_1 asks for instance type t9.mega, which EC2 does not offer "
+                    "(InvalidInstanceType.NotFound): the fix sets t3.micro, a current general-purpose type, with "
+                    "the generator's own update of the module call.",
+                    "calls": [update_instance("web-1", "t3.micro")],
+                },
+            ),
+        ],
+    ),
+}
+
+
 def interaction(case_number: int, turn_number: int, turn: Turn, input_tokens: int) -> dict[str, object]:
     ident = f"{case_number:02d}{turn_number:02d}"
     body = {
@@ -315,19 +362,31 @@ def documents() -> dict[Path, str]:
         raise SystemExit(f"answers for cases the corpus lacks: {sorted(unknown)}")
     texts: dict[Path, str] = {}
     for number, (case, (what, turns)) in enumerate(sorted(ANSWERS.items()), start=1):
-        tokens = 1400 + len(main_tf(case)) // 3
-        interactions = []
-        for turn_number, turn in enumerate(turns, start=1):
-            interactions.append(interaction(number, turn_number, turn, tokens))
-            tokens += 350 + len(json.dumps(turn.arguments)) // 4  # the conversation so far is sent again
-        document = yaml.safe_dump({"interactions": interactions, "version": 1}, sort_keys=False, width=120)
-        texts[HERE / f"fix_corpus_{case}.yaml"] = HEADER.format(what=what) + document
+        texts[HERE / f"fix_corpus_{case}.yaml"] = cassette(number, what, turns, 1400 + len(main_tf(case)) // 3)
     return texts
+
+
+def tool_call_documents() -> dict[Path, str]:
+    """Every tool-call cassette's path and text (numbered after the corpus's, so no two share an id)."""
+    first = len(ANSWERS) + 1
+    return {
+        HERE / f"fix_tool_calls_{case}.yaml": cassette(number, what, turns, 1900)
+        for number, (case, (what, turns)) in enumerate(sorted(TOOL_CALL_ANSWERS.items()), start=first)
+    }
+
+
+def cassette(number: int, what: str, turns: list[Turn], tokens: int) -> str:
+    interactions = []
+    for turn_number, turn in enumerate(turns, start=1):
+        interactions.append(interaction(number, turn_number, turn, tokens))
+        tokens += 350 + len(json.dumps(turn.arguments)) // 4  # the conversation so far is sent again
+    document = yaml.safe_dump({"interactions": interactions, "version": 1}, sort_keys=False, width=120)
+    return HEADER.format(what=what) + document
 
 
 def write_all() -> list[Path]:
     """Every corpus cassette written again; their paths."""
-    written = documents()
+    written = documents() | tool_call_documents()
     for path, text in written.items():
         path.write_text(text)
     return list(written)
