@@ -1,4 +1,8 @@
-"""SqlStore: runs, plans, findings, approvals, locks and the audit log in SQLite or PostgreSQL."""
+"""SqlStore: runs, plans, findings, approvals, pushes and the audit log in SQLite or PostgreSQL.
+
+Its locks, model records and the dashboard's reads are parts of their own (sql_store_locks, sql_store_records,
+sql_store_reads), mixed in.
+"""
 
 from __future__ import annotations
 
@@ -18,21 +22,12 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
-from bot.adapters.sql_conversations import conversation_for, save_conversation
-from bot.adapters.sql_dashboard import audit_page, run_record, run_times, runs_page, scoped, store_counts
-from bot.adapters.sql_drift import drift_checks_of, record_drift_check
-from bot.adapters.sql_fix_attempts import (
-    fix_attempts_of,
-    fix_rates_of,
-    mark_fix_outcome,
-    note_fix_offer,
-    offered_fix_attempts,
-    record_fix_attempt,
-)
-from bot.adapters.sql_interactions import recent_interactions, record_interaction
+from bot.adapters.sql_dashboard import run_record, scoped
 from bot.adapters.sql_mutex import SqlMutexes
 from bot.adapters.sql_policy_approvals import policy_approval_insert, policy_approvals_at
-from bot.adapters.sql_queue_health import queue_health
+from bot.adapters.sql_store_locks import ProjectLocks
+from bot.adapters.sql_store_reads import DashboardReads
+from bot.adapters.sql_store_records import ModelAndFixRecords
 from bot.adapters.store_engine import (
     Clock,
     StoreOpenError,
@@ -41,20 +36,12 @@ from bot.adapters.store_engine import (
     parse_store_url,
     utc_now,
 )
-from bot.domain.conversations import Conversation
-from bot.domain.dashboard import AuditFilter, RunTime, StoreCounts
-from bot.domain.drift import DriftCheck
-from bot.domain.fixes.attempts import ClassRate, FixAttempt
-from bot.domain.interactions import InteractionRecord
 from bot.domain.models import Finding, Severity
 from bot.domain.policies.results import PolicyFailure
-from bot.domain.queue_health import QueueHealth
 from bot.domain.record_repos import repo_of_params, repo_of_text
 from bot.domain.records import (
     ApprovalRecord,
-    AuditEntry,
     AuditOutcome,
-    LockRecord,
     PlanRecord,
     PolicyApprovalRecord,
     PushRecord,
@@ -65,13 +52,10 @@ from bot.domain.seals import seal, seal_holds
 # Re-exported: the store's callers name these through this module.
 __all__ = ["Clock", "SqlStore", "StoreOpenError", "mask_secret_text", "mask_secrets", "parse_store_url", "utc_now"]
 
-# A lock can be released between our failed INSERT and the SELECT that looks for its holder; try again then.
-_LOCK_ATTEMPTS = 5
-
 _MAX_RESULT_CHARS = 2000
 
 
-class SqlStore:
+class SqlStore(ProjectLocks, ModelAndFixRecords, DashboardReads):
     """The store on SQLAlchemy Core: one engine, short transactions, records out."""
 
     def __init__(self, engine: Engine, clock: Clock = utc_now, record_key: bytes | None = None) -> None:
@@ -339,71 +323,6 @@ class SqlStore:
                 for row in connection.execute(query)
             ]
 
-    # --- locks ------------------------------------------------------------------------------------------
-
-    def acquire_lock(self, repo: str, dir: str, workspace: str, holder: str) -> LockRecord:
-        """Take the lock, or return the lock as it stands: compare its holder with yours to know which.
-
-        Taking it again as the same holder returns the existing record. The unique constraint on
-        (repo, dir, workspace) decides races: this inserts and catches the violation, never reads first.
-        """
-        for _ in range(_LOCK_ATTEMPTS):
-            acquired_at = self.clock()
-            try:
-                with self.engine.begin() as connection:
-                    connection.execute(
-                        t.locks.insert().values(
-                            repo=repo, dir=dir, workspace=workspace, holder=holder, acquired_at=acquired_at
-                        )
-                    )
-            except IntegrityError as error:
-                if not is_unique_violation(error):
-                    raise
-                existing = self.lock_for(repo, dir, workspace)
-                if existing is not None:
-                    return existing
-                continue  # released in between: race for it again
-            return LockRecord(repo=repo, dir=dir, workspace=workspace, holder=holder, acquired_at=acquired_at)
-        raise RuntimeError(
-            f"the lock on {repo} {dir} ({workspace}) kept changing hands; {_LOCK_ATTEMPTS} attempts failed"
-        )
-
-    def release_lock(self, repo: str, dir: str, workspace: str, holder: str) -> bool:
-        """Release the lock if holder holds it; False when it was not held, or held by someone else."""
-        with self.engine.begin() as connection:
-            deleted = connection.execute(
-                t.locks.delete().where(
-                    t.locks.c.repo == repo,
-                    t.locks.c.dir == dir,
-                    t.locks.c.workspace == workspace,
-                    t.locks.c.holder == holder,
-                )
-            )
-            return bool(deleted.rowcount)
-
-    def release_locks_of(self, holder: str) -> int:
-        """Release every lock holder holds (a merged or closed change); returns how many."""
-        with self.engine.begin() as connection:
-            return int(connection.execute(t.locks.delete().where(t.locks.c.holder == holder)).rowcount)
-
-    def lock_for(self, repo: str, dir: str, workspace: str) -> LockRecord | None:
-        query = sa.select(t.locks).where(t.locks.c.repo == repo, t.locks.c.dir == dir, t.locks.c.workspace == workspace)
-        with self.engine.connect() as connection:
-            row = connection.execute(query).one_or_none()
-        return None if row is None else _lock_record(row)
-
-    def locks(self, *, repos: Collection[str] | None = None) -> list[LockRecord]:
-        query = sa.select(t.locks).order_by(t.locks.c.repo, t.locks.c.dir, t.locks.c.workspace)
-        query = scoped(query, t.locks.c.repo, repos)
-        with self.engine.connect() as connection:
-            return [_lock_record(row) for row in connection.execute(query)]
-
-    @contextmanager
-    def one_at_a_time(self, name: str) -> Iterator[None]:
-        """Hold the mutex `name` for the block (bot/adapters/sql_mutex.py): e.g. one plan of a change at a time."""
-        with self._mutexes.hold(name):
-            yield
-
     # --- audit ------------------------------------------------------------------------------------------
 
     def audit(
@@ -474,92 +393,11 @@ class SqlStore:
         )
         return replace(plan, trusted=seal_holds(self._record_key, row.seal, "plan", *_plan_fields(plan)))
 
-    def record_interaction(self, record: InteractionRecord) -> int:
-        """Keep one model interaction (bot/adapters/sql_interactions.py), secrets masked."""
-        return record_interaction(self.engine, record, self.clock, repo_of_text(record.where) or self._repo)
-
-    def interactions(self, limit: int = 20, *, repos: Collection[str] | None = None) -> list[InteractionRecord]:
-        return recent_interactions(self.engine, limit, repos)
-
-    def conversation_for(self, place: str, who: str) -> Conversation | None:
-        return conversation_for(self.engine, place, who)
-
-    def save_conversation(self, conversation: Conversation) -> int:
-        """Keep the conversation (bot/adapters/sql_conversations.py), over the requester's last one there."""
-        return save_conversation(self.engine, conversation)
-
-    def record_fix_attempt(self, attempt: FixAttempt) -> int:
-        """Keep one fix attempt (bot/adapters/sql_fix_attempts.py), secrets masked."""
-        return record_fix_attempt(self.engine, attempt, self.clock)
-
-    def mark_fix_outcome(
-        self, attempt_id: int, *, accepted: bool | None = None, next_apply_ok: bool | None = None
-    ) -> bool:
-        return mark_fix_outcome(self.engine, attempt_id, accepted=accepted, next_apply_ok=next_apply_ok)
-
-    def fix_attempts(
-        self, repo: str | None = None, limit: int = 1000, *, repos: Collection[str] | None = None
-    ) -> list[FixAttempt]:
-        return fix_attempts_of(self.engine, repo, limit, repos)
-
-    def fix_rates(
-        self, repo: str | None = None, limit: int = 1000, *, repos: Collection[str] | None = None
-    ) -> list[ClassRate]:
-        return fix_rates_of(self.engine, repo, limit, repos)
-
-    def note_fix_offer(self, attempt_id: int, offer: Mapping[str, Any]) -> bool:
-        return note_fix_offer(self.engine, attempt_id, offer)
-
-    def offered_fix_attempts(self, repo: str, change_id: str) -> list[FixAttempt]:
-        return offered_fix_attempts(self.engine, repo, change_id)
-
-    def record_drift_check(self, check: DriftCheck) -> None:
-        """Keep a project's latest drift check (bot/adapters/sql_drift.py), over its previous one."""
-        record_drift_check(self.engine, check)
-
-    def drift_checks(self, repo: str) -> list[DriftCheck]:
-        return drift_checks_of(self.engine, [repo])
-
-    def drift_checks_in(self, repos: Collection[str]) -> list[DriftCheck]:
-        return drift_checks_of(self.engine, repos)
-
-    def audit_log(self, limit: int = 100) -> list[AuditEntry]:
-        """The latest entries, newest first (the dashboard's first unfiltered page)."""
-        return audit_page(self.engine, AuditFilter(), limit)
-
-    # --- the dashboard's reads (bot/adapters/sql_dashboard.py) -----------------------------------------------
-
-    def runs_page(
-        self, limit: int = 50, before: int | None = None, *, repos: Collection[str] | None = None
-    ) -> list[RunRecord]:
-        return runs_page(self.engine, limit, before, repos)
-
-    def run_times(self, since: datetime, *, repos: Collection[str] | None = None) -> list[RunTime]:
-        return run_times(self.engine, since, repos=repos)
-
-    def audit_page(
-        self,
-        which: AuditFilter | None = None,
-        limit: int = 50,
-        before: int | None = None,
-        *,
-        repos: Collection[str] | None = None,
-    ) -> list[AuditEntry]:
-        return audit_page(self.engine, which or AuditFilter(), limit, before, repos)
-
     def recent_plans(self, limit: int = 50, *, repos: Collection[str] | None = None) -> list[PlanRecord]:
         """The latest saved plans of every change (of `repos`), newest first."""
         query = scoped(sa.select(t.plans).order_by(t.plans.c.id.desc()).limit(limit), t.plans.c.repo, repos)
         with self.engine.connect() as connection:
             return [self._plan_record(row) for row in connection.execute(query)]
-
-    def store_counts(self, *, repos: Collection[str] | None = None) -> StoreCounts:
-        return store_counts(self.engine, repos)
-
-    def job_queue_health(
-        self, now: datetime, failed_limit: int = 20, *, repos: Collection[str] | None = None
-    ) -> QueueHealth:
-        return queue_health(self.engine, now, failed_limit, repos=repos)
 
 
 def _plan_fields(plan: PlanRecord) -> tuple[str, ...]:
@@ -577,9 +415,3 @@ def _plan_fields(plan: PlanRecord) -> tuple[str, ...]:
     if plan.policy_failures:
         fields += (json.dumps([[f.policy_set, f.message] for f in plan.policy_failures]),)
     return fields
-
-
-def _lock_record(row: sa.Row[Any]) -> LockRecord:
-    return LockRecord(
-        repo=row.repo, dir=row.dir, workspace=row.workspace, holder=row.holder, acquired_at=row.acquired_at
-    )
