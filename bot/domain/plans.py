@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
+from bot.domain.plan_values import display_value
 from bot.domain.sensitive import PLACEHOLDER, SensitiveValues
 
 SENSITIVE: Final = PLACEHOLDER
 UNKNOWN: Final = "(known after apply)"
 
-# Bounds that keep a summary small whatever the plan holds: a 10,000-resource plan must summarize in about the
-# time json.loads takes to read it, so values are cut while they are serialized, never after.
-MAX_VALUE_CHARS: Final = 120
+# Bounds that keep a summary small whatever the plan holds (values are cut as bot/domain/plan_values.py writes
+# them): at most this many attributes shown per resource.
 MAX_ATTRIBUTES: Final = 20
 
-# json.dumps(s, ensure_ascii=False) for a str, minus the call overhead: it runs for every value shown.
-_encode_string: Final[Callable[[str], str]] = json.encoder.encode_basestring
 _IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 
@@ -434,50 +432,6 @@ def _checks(raw: object) -> tuple[CheckResult, ...]:
 def shown_value(value: object) -> str:
     """What a reader sees for a value: a Mark's words, or display_value of anything else."""
     return value.text if type(value) is Mark else display_value(value)
-
-
-def display_value(value: object, limit: int = MAX_VALUE_CHARS) -> str:
-    """Compact JSON of value cut to about limit characters, without serializing more of it than that."""
-    if value is None:
-        return "null"
-    if type(value) is int:
-        text = str(value)
-    elif isinstance(value, bool | int | float):
-        text = json.dumps(value)
-    elif isinstance(value, str):
-        text = _encode_string(value[: limit + 1])
-    else:
-        pieces: list[str] = []
-        used = 0
-        for token in _json_tokens(value, limit):
-            pieces.append(token)
-            used += len(token)
-            if used > limit:
-                break
-        text = "".join(pieces)
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _json_tokens(value: object, limit: int) -> Iterator[str]:
-    if isinstance(value, str):
-        yield _encode_string(value[: limit + 1])
-    elif isinstance(value, dict):
-        yield "{"
-        for i, (key, item) in enumerate(value.items()):
-            yield ("," if i else "") + _encode_string(str(key)[: limit + 1]) + ":"
-            yield from _json_tokens(item, limit)
-        yield "}"
-    elif isinstance(value, list):
-        yield "["
-        for i, item in enumerate(value):
-            if i:
-                yield ","
-            yield from _json_tokens(item, limit)
-        yield "]"
-    elif value is None or isinstance(value, bool | int | float):
-        yield json.dumps(value)
-    else:
-        yield _encode_string(str(value)[: limit + 1])
 
 
 def _text(value: object) -> str:

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.plan_documents import PlanFormatError, load_plan_documents
-from bot.domain.plans import MAX_VALUE_CHARS, SENSITIVE, UNKNOWN, PlanSummary, display_value, summarize
+from bot.domain.plan_values import MAX_VALUE_CHARS, display_value
+from bot.domain.plans import SENSITIVE, UNKNOWN, PlanSummary, summarize
 
 BASIC = "borchero-terraform-plan-comment/basic"
 _PLAN_LINE = re.compile(
