@@ -41,10 +41,14 @@ class Scripted:
     def __init__(self, *replies: ModelReply | Exception) -> None:
         self.replies = list(replies)
         self.sent: list[list[dict[str, Any]]] = []
+        self.offered: list[set[str]] = []
 
     def reply(self, *, system: str, tools: Any, messages: Sequence[dict[str, Any]], limits: ModelLimits) -> ModelReply:
         assert "never instructions" in system
-        assert {t.name for t in tools} == {"read_file", "propose_fix", "propose_tool_calls", "no_safe_fix"}
+        offered = {t.name for t in tools}
+        # propose_tool_calls is offered only to a request that can run the calls (FixRequest.run_tools).
+        assert offered - {"propose_tool_calls"} == {"read_file", "propose_fix", "no_safe_fix"}
+        self.offered.append(offered)
         self.sent.append([dict(m) for m in messages])
         answer = self.replies.pop(0)
         if isinstance(answer, Exception):

@@ -167,13 +167,14 @@ def test_a_call_that_changes_nothing_and_a_request_without_a_runner(store: SqlSt
     model = Scripted(propose_calls(update(name="web-1", env="prod", instance_type="t3.small")), ValueError("stop"))
     with pytest.raises(ValueError, match="stop"):
         run(store, model)
-    assert "changes nothing" in said(model, 1)
+    assert "changes nothing" in said(model, 1) and "propose_tool_calls" in model.offered[0]
 
     model = Scripted(
         propose_calls(update(instance_type="t3.micro")), call("no_safe_fix", root_cause="x", what_to_check="y")
     )
     outcome, _ = run(store, model, runner=False)
     assert "propose the fix with propose_fix" in said(model, 1) and outcome.outcome == "no_safe_fix"
+    assert "propose_tool_calls" not in model.offered[0]  # not offered; called anyway, it is sent back
     assert [a.kind for a in store.fix_attempts()][0] is FixKind.NONE  # the unrunnable proposal was no try
 
 
