@@ -27,7 +27,7 @@ from bot.domain.markdown import code, escape_text, one_line
 from bot.domain.models import FileChange
 from bot.model_ports import LanguageModel
 from bot.ports import CodeHost, CodeHostError
-from bot.services.auto_diagnose import fixes_auto
+from bot.services.auto_diagnose import fixes_auto, once_per_commit
 from bot.services.context import Loop
 from bot.services.fix_loop import DEFAULT_TRIES, MIN_FIX_TOKENS, FixOutcome, run_fix_loop
 from bot.services.fix_marks import note_offer
@@ -91,7 +91,11 @@ def fix_failed_syncs(
     limits = replace(fixer.limits, max_tokens=max(fixer.limits.max_tokens, MIN_FIX_TOKENS))
     patches = codehost.pull_request_patches(repo, number)
     parts = [HEADING]
-    with loop.store.one_at_a_time(f"sync-fix {change_id}"):
+    # Once per merge commit: a redelivered merge event, or `/infra sync` of the same revision, finds the fix pull
+    # request and comment already made.
+    with once_per_commit(loop.store, change_id, revision, loop.actor) as first:
+        if not first:
+            return ids
         for outcome, site in fixable:
             request = sync_fix_request(loop, loop.apps, site, outcome, change_id, patches, tries=fixer.tries)
             result = run_fix_loop(loop.store, fixer.model, limits, request, now=loop.store.clock)

@@ -213,6 +213,11 @@ def test_when_the_model_says_no_safe_fix_the_merged_pull_request_is_told_what_to
     [attempt] = store.fix_attempts(REPO)
     assert (attempt.kind, attempt.verification, attempt.step) == (FixKind.NONE, Verification.NOT_RUN, "sync")
 
+    # The merge event redelivered: the sync runs again, its diagnosis does not (once per merge commit).
+    asked = len(model.sent)
+    sync_merged_pull_request(host, client, store, REPO, number, actor="alice", timing=fake_timing(10), fixer=fixer)
+    assert len(model.sent) == asked and len(store.fix_attempts(REPO)) == 1
+
 
 def test_the_cassette_is_what_its_script_writes() -> None:
     cassettes = Path(__file__).resolve().parents[1] / "cassettes" / "claude"
