@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.adapters.github import GitHubApp, GitHubCodeHost, PrivateKey, Retrying, RetryPolicy
 from bot.services.sync_apps import SyncTiming
 
 REPO = "octo-org/infra"
@@ -68,3 +69,12 @@ def merge(fake_github: Any, number: int) -> str:
 
 def comments(fake_github: Any, number: int) -> list[str]:
     return [comment.body for comment in fake_github.repo(REPO).comments(number)]
+
+
+def installation_codehost(fake_github: Any, repo: str, files: dict[str, str]) -> GitHubCodeHost:
+    """The App's CodeHost for the double's installation, with `repo` holding `files` (retries without waiting)."""
+    fake_github.add_repo(repo, files=files)
+    retrying = Retrying(RetryPolicy(max_attempts=2), sleep=lambda s: None, jitter=lambda: 1.0)
+    app = GitHubApp(fake_github.app_id, PrivateKey(fake_github.private_key_pem), fake_github.base_url,
+                    retrying=retrying, timeout=5)  # fmt: skip
+    return app.codehost(fake_github.installation_id)

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 import sync_fix_repo as fixture
 from claude_replay import Replay
-from fakes.app_repo import fake_timing, merge
+from fakes.app_repo import fake_timing, installation_codehost, merge
 from fakes.argocd_double import FakeApplication, FakeArgoCd, Resource
 from helm_tools import helm_or_fail
 from shown import shown
 
 from bot.adapters.argocd import ArgoCdClient
-from bot.adapters.github import GitHubApp, GitHubCodeHost, PrivateKey, Retrying, RetryPolicy
+from bot.adapters.github import GitHubCodeHost
 from bot.adapters.helm import HelmCli
 from bot.adapters.kube_schemas import CrdSchemas, KubernetesSchemas
 from bot.adapters.sqlstore import SqlStore
@@ -46,11 +46,7 @@ LIMITS = ModelLimits("claude-sonnet-4-6", max_tool_calls=8, token_budget=60_000)
 
 @pytest.fixture
 def host(fake_github: Any) -> GitHubCodeHost:
-    fake_github.add_repo(REPO, files=fixture.repository_files())
-    retrying = Retrying(RetryPolicy(max_attempts=2), sleep=lambda s: None, jitter=lambda: 1.0)
-    app = GitHubApp(fake_github.app_id, PrivateKey(fake_github.private_key_pem), fake_github.base_url,
-                    retrying=retrying, timeout=5)  # fmt: skip
-    return app.codehost(fake_github.installation_id)
+    return installation_codehost(fake_github, REPO, fixture.repository_files())
 
 
 @pytest.fixture

@@ -8,22 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.app_repo import FILES, REPO, comments, fake_timing, merge, open_values_change
+from fakes.app_repo import FILES, REPO, comments, fake_timing, installation_codehost, merge, open_values_change
 from fakes.argocd_double import FakeApplication, FakeArgoCd, Resource
 
 from bot.adapters.argocd import ArgoCdClient
-from bot.adapters.github import GitHubApp, GitHubCodeHost, PrivateKey, Retrying, RetryPolicy
+from bot.adapters.github import GitHubCodeHost
 from bot.adapters.sqlstore import SqlStore
 from bot.services.sync_pull_request import CHECK_PREFIX, MergedSync, SyncRefused, sync_merged_pull_request
 
 
 @pytest.fixture
 def host(fake_github: Any) -> GitHubCodeHost:
-    fake_github.add_repo(REPO, files=FILES)
-    retrying = Retrying(RetryPolicy(max_attempts=2), sleep=lambda s: None, jitter=lambda: 1.0)
-    app = GitHubApp(fake_github.app_id, PrivateKey(fake_github.private_key_pem), fake_github.base_url,
-                    retrying=retrying, timeout=5)  # fmt: skip
-    return app.codehost(fake_github.installation_id)
+    return installation_codehost(fake_github, REPO, FILES)
 
 
 @pytest.fixture
