@@ -52,6 +52,17 @@ class SyncFixer:
     tries: int = DEFAULT_TRIES
 
 
+@dataclass(frozen=True)
+class _Merged:
+    """The merged pull request whose sync failed, and where its fix is offered."""
+
+    codehost: CodeHost
+    loop: Loop
+    repo: str
+    number: int
+    revision: str  # the merge commit the fix was verified over
+
+
 def sync_fix_branch(number: int, application: str, *, several: bool) -> str:
     """`olympus/fix-sync-7`, or `olympus/fix-sync-7-payments-api-staging` when several Applications failed."""
     if not several:
@@ -93,6 +104,7 @@ def fix_failed_syncs(
     parts = [HEADING]
     # Once per merge commit: a redelivered merge event, or `/infra sync` of the same revision, finds the fix pull
     # request and comment already made.
+    merged = _Merged(codehost, loop, repo, number, revision)
     with once_per_commit(loop.store, change_id, revision, loop.actor) as first:
         if not first:
             return ids
@@ -100,7 +112,7 @@ def fix_failed_syncs(
             request = sync_fix_request(loop, loop.apps, site, outcome, change_id, patches, tries=fixer.tries)
             result = run_fix_loop(loop.store, fixer.model, limits, request, now=loop.store.clock)
             branch = sync_fix_branch(number, outcome.application, several=len(fixable) > 1)
-            parts.append(_said(codehost, loop, repo, number, revision, outcome, result, branch))
+            parts.append(_said(merged, outcome, result, branch))
             ids += result.attempt_ids
     ReplyTo(codehost, repo, number, notice_key(change_id, "sync-fix")).say("\n\n".join(parts))
     return ids
@@ -125,22 +137,14 @@ def _site(loop: Loop, tree: GitHubRepoReader, app_files: dict[str, str], applica
     return SyncFixSite(ref, path, manifest, source, tree)
 
 
-def _said(
-    codehost: CodeHost,
-    loop: Loop,
-    repo: str,
-    number: int,
-    revision: str,
-    outcome: SyncOutcome,
-    result: FixOutcome,
-    branch: str,
-) -> str:
+def _said(merged: _Merged, outcome: SyncOutcome, result: FixOutcome, branch: str) -> str:
     """One Application's part of the comment: how its sync ended, the root cause, and the fix or what to check."""
-    lines = [f"**{escape_text(outcome.application)}**: the sync at `{revision[:12]}` ended {code(outcome.result)}.", ""]
+    ended = f"the sync at `{merged.revision[:12]}` ended {code(outcome.result)}"
+    lines = [f"**{escape_text(outcome.application)}**: {ended}.", ""]
     if result.root_cause:
         lines += [f"Root cause: {escape_text(one_line(result.root_cause), limit=2000)}", ""]
     if result.outcome == "offered":
-        lines.append(_offer(codehost, loop, repo, number, revision, outcome, result, branch))
+        lines.append(_offer(merged, outcome, result, branch))
     elif result.outcome == "no_safe_fix":
         lines.append(f"No safe fix: a person must act: {escape_text(one_line(result.what_to_check), limit=2000)}")
     else:
@@ -150,17 +154,9 @@ def _said(
     return "\n".join(lines)
 
 
-def _offer(
-    codehost: CodeHost,
-    loop: Loop,
-    repo: str,
-    number: int,
-    revision: str,
-    outcome: SyncOutcome,
-    result: FixOutcome,
-    branch: str,
-) -> str:
+def _offer(merged: _Merged, outcome: SyncOutcome, result: FixOutcome, branch: str) -> str:
     """Open the fix's pull request into the default branch, and keep where it is in the evaluation store."""
+    codehost, loop, repo, number, revision = merged.codehost, merged.loop, merged.repo, merged.number, merged.revision
     base = codehost.default_branch(repo)
     head = codehost.reference_commit(repo, base)
     # The fix was verified over the merge commit: a file it writes whole must not have changed since.
