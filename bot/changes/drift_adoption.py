@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.changes import locate
+from bot.changes.overlay import Overlay
 from bot.changes.resource_kinds import SPECS, KindSpec
 from bot.changes.terraform import propose
 from bot.domain.commands import Update, render_command
@@ -51,7 +52,7 @@ def adopt(repo: RepoReader, project_dir: str, options: Mapping[str, tuple[tuple[
         request = _request(tf_dir, call_name, env.group(1), env.group(2), settings)
         if isinstance(request, Refusal):
             return request
-        change = propose(_Overlay(repo, written), request)
+        change = propose(Overlay(repo, written), request)
         if isinstance(change, Refusal):
             return change
         if change.unchanged:
@@ -110,17 +111,3 @@ def _spec(cloud: str, module: str) -> KindSpec | None:
 
 def _update_line(request: ResourceRequest) -> str:
     return render_command(Update(request))
-
-
-@dataclass(frozen=True)
-class _Overlay:
-    """The repository with the files already adopted laid over it, so the next call's update sees them."""
-
-    base: RepoReader
-    written: Mapping[str, str]
-
-    def list_files(self, prefix: str = "") -> list[str]:
-        return sorted({*self.base.list_files(prefix), *(p for p in self.written if p.startswith(prefix))})
-
-    def read_text(self, path: str) -> str | None:
-        return self.written[path] if path in self.written else self.base.read_text(path)

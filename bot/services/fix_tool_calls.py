@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.changes.fixes.patch_rules import FileEdit
+from bot.changes.overlay import Overlay
 from bot.ports import RepoReader
 from bot.services.fix_loop import RunTools, ToolRun
 from bot.tools.in_process import ToolCallError, call_in_process
@@ -26,11 +27,11 @@ def tool_runner(reader: RepoReader) -> RunTools:
     generator's `installable` is not needed.)"""
 
     def run(calls: Sequence[Mapping[str, Any]]) -> ToolRun | str:
-        written: dict[str, str] = {}  # path → its new text ("" deletes)
+        written: dict[str, str | None] = {}  # path → its new text, None where a call deleted it
         commands: list[str] = []
         for number, call in enumerate(calls, start=1):
             name = str(call["tool"])
-            tree = _Overlay(reader, written)
+            tree = Overlay(reader, written)
             try:
                 result = call_in_process(proposal_tools(tree), name, call["arguments"])
             except ToolCallError as failed:
@@ -40,31 +41,12 @@ def tool_runner(reader: RepoReader) -> RunTools:
             if result.get("unchanged"):
                 return f"call {number} ({name}) changes nothing: {result.get('description', '')}".strip()
             for file in result.get("files", ()):
-                written[file["path"]] = "" if file["deleted"] else file["content"]
+                written[file["path"]] = None if file["deleted"] else file["content"]
             commands.append(str(result.get("command", "")))
-        edits = tuple(FileEdit(path, reader.read_text(path), text or None) for path, text in written.items())
+        edits = tuple(FileEdit(path, reader.read_text(path), text) for path, text in written.items())
         return ToolRun(edits, tuple(commands))
 
     return run
-
-
-class _Overlay:
-    """A RepoReader over the failed tree with the files the calls so far wrote laid over it ("" deletes)."""
-
-    def __init__(self, base: RepoReader, written: Mapping[str, str]) -> None:
-        self.base, self.written = base, written
-
-    def list_files(self, prefix: str = "") -> list[str]:
-        files = set(self.base.list_files(prefix))
-        for path, text in self.written.items():
-            if path.startswith(prefix):
-                (files.add if text else files.discard)(path)
-        return sorted(files)
-
-    def read_text(self, path: str) -> str | None:
-        if path in self.written:
-            return self.written[path] or None
-        return self.base.read_text(path)
 
 
 def _refusal_text(failed: ToolCallError) -> str:
