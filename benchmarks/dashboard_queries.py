@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from dashboard_rows import ACTORS, OLD_REPOS
 
 from bot.adapters.sqlstore import SqlStore
-from bot.domain.dashboard import AuditFilter, within
+from bot.domain.dashboard import AuditFilter
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -42,7 +42,7 @@ def store_reads(
     reads: list[tuple[str, Callable[[], object]]] = [
         ("runs page", lambda: store.runs_page(51, repos=of)),
         ("runs, deep page", lambda: store.runs_page(51, before=deep_run, repos=of)),
-        ("run times, 14 days", lambda: store.run_times(within(now, 14), repos=of)),
+        ("runs per day, 14 days", lambda: store.run_days(now.date(), 14, repos=of)),
         ("audit page", lambda: store.audit_page(limit=51, repos=of)),
         ("audit, deep page", lambda: store.audit_page(limit=51, before=deep_audit, repos=of)),
         ("audit by actor", lambda: store.audit_page(AuditFilter(actor=ACTORS[6]), limit=51, repos=of)),

@@ -21,7 +21,7 @@ from bot.codehost_ports import (
     ReviewComment,
 )
 from bot.domain.conversations import Conversation
-from bot.domain.dashboard import AuditFilter, RunTime, StoreCounts
+from bot.domain.dashboard import AuditFilter, RunDay, StoreCounts
 from bot.domain.drift import DriftCheck
 from bot.domain.findings import ScanReport
 from bot.domain.fixes.attempts import ClassRate, FixAttempt
@@ -113,7 +113,7 @@ class Scanner(Protocol):
 # Imported here rather than at the top so the store's section could be appended without touching the rest.
 from collections.abc import Mapping  # noqa: E402
 from contextlib import AbstractContextManager  # noqa: E402
-from datetime import datetime  # noqa: E402
+from datetime import date, datetime  # noqa: E402
 from typing import Any  # noqa: E402
 
 from bot.domain.records import (  # noqa: E402
@@ -296,8 +296,9 @@ class Store(Protocol):
         """Up to limit runs older than the run with id `before` (None: the newest), newest first."""
         ...
 
-    def run_times(self, since: datetime, *, repos: Collection[str] | None = None) -> list[RunTime]:
-        """When each run started since `since` started and ended, its command and result, newest first."""
+    def run_days(self, today: date, days: int, *, repos: Collection[str] | None = None) -> list[RunDay]:
+        """The last `days` UTC days up to today, oldest first, a day without runs included: each day's runs,
+        failures and finished plans' duration p50/p95."""
         ...
 
     def audit_page(

@@ -1,4 +1,4 @@
-"""The dashboard's reads: pages of runs and audit entries by keyset (never a full scan), recent plans, counts.
+"""The dashboard's reads: pages of runs and audit entries by keyset (never a full scan), runs per day, counts.
 
 Each read takes `repos`, the reader's repositories: None reads every row (the local dashboard, one repository), a
 collection only rows whose `repo` is in it (a row naming none is nobody's). The pages of runs and audit entries read
@@ -8,14 +8,14 @@ each repository's newest rows on its (repo, id) index and keep the newest of tho
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.adapters import sqlschema as t
-from bot.domain.dashboard import OK_RESULTS, AuditFilter, RunTime, StoreCounts
+from bot.domain.dashboard import OK_RESULTS, AuditFilter, RunDay, StoreCounts, chart_days
 from bot.domain.records import AuditEntry, RunRecord
 
 Repos = Collection[str] | None
@@ -60,18 +60,54 @@ def runs_page(engine: Engine, limit: int, before: int | None = None, repos: Repo
         return [run_record(row) for row in connection.execute(query)]
 
 
-def run_times(engine: Engine, since: datetime, limit: int = 50_000, repos: Repos = None) -> list[RunTime]:
-    """The runs started since `since`, newest first, as the charts read them (four columns, no detail)."""
+def run_days(engine: Engine, today: date, days: int, repos: Repos = None) -> list[RunDay]:
+    """The last `days` UTC days up to today, oldest first (a day without runs too): each day's runs, failures and
+    finished plans' duration p50/p95, counted by the database in one read rather than fetched run by run."""
     runs = t.runs.c
-    query = (
-        sa.select(runs.started_at, runs.ended_at, runs.command, runs.result)
-        .where(runs.started_at >= since)
-        .order_by(runs.started_at.desc())
-        .limit(limit)
-    )
+    starts = [datetime.combine(day, time(), UTC) for day in chart_days(today, days)]
+    latest_day_first = [(runs.started_at >= start, index) for index, start in reversed(list(enumerate(starts)))]
+    day = sa.case(*latest_day_first).label("day")
+    failed = sa.and_(runs.result.is_not(None), runs.result.not_in(sorted(OK_RESULTS)))
+    timed = sa.case((sa.and_(runs.command == "plan", runs.ended_at.is_not(None)), 1), else_=0).label("timed")
+    seconds = _seconds_between(engine, runs.started_at, runs.ended_at).label("seconds")
+    one_day = sa.select(
+        day,
+        sa.case((failed, 1), else_=0).label("failed"),
+        timed,
+        seconds,
+        sa.func.row_number().over(partition_by=(day, timed), order_by=seconds).label("rank"),
+        sa.func.count().over(partition_by=(day, timed)).label("of"),
+    ).where(runs.started_at >= starts[0], runs.started_at < starts[-1] + timedelta(days=1))
+    each = scoped(one_day, runs.repo, repos).subquery()
+
+    def at_percent(percent: int) -> sa.ColumnElement[Any]:
+        # Nearest rank, ⌈percent·n/100⌉, in integers (the same on both databases; never 0 for n ≥ 1).
+        rank = (percent * each.c.of + 99) // 100
+        return sa.func.max(sa.case((sa.and_(each.c.timed == 1, each.c.rank == rank), each.c.seconds)))
+
+    totals = (sa.func.count(), sa.func.sum(each.c.failed), sa.func.sum(each.c.timed))
+    query = sa.select(each.c.day, *totals, at_percent(50), at_percent(95)).group_by(each.c.day)
     with engine.connect() as connection:
-        rows = connection.execute(scoped(query, runs.repo, repos)).all()  # thousands of rows: fetched at once
-    return [RunTime(*row) for row in rows]
+        found = {row[0]: row[1:] for row in connection.execute(query)}
+    return [_run_day(start.date(), found.get(index)) for index, start in enumerate(starts)]
+
+
+def _seconds_between(engine: Engine, start: Any, end: Any) -> sa.ColumnElement[Any]:
+    """end − start in seconds, in SQL (SQLite keeps timestamps as text: julianday reads them, to the millisecond)."""
+    if engine.dialect.name == "sqlite":
+        return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
+    return sa.extract("epoch", end - start)
+
+
+def _run_day(day: date, found: Any) -> RunDay:
+    if found is None:
+        return RunDay(day, 0, 0)
+    runs, failed, timed, p50, p95 = found
+    return RunDay(day, int(runs), int(failed), int(timed), _millis(p50), _millis(p95))
+
+
+def _millis(seconds: Any) -> float | None:
+    return None if seconds is None else round(float(seconds), 3)
 
 
 def audit_page(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.adapters.sql_dashboard import audit_page, run_times, runs_page, store_counts
+from bot.adapters.sql_dashboard import audit_page, run_days, runs_page, store_counts
 from bot.adapters.sql_queue_health import queue_health
-from bot.domain.dashboard import AuditFilter, RunTime, StoreCounts
+from bot.domain.dashboard import AuditFilter, RunDay, StoreCounts
 from bot.domain.queue_health import QueueHealth
 from bot.domain.records import AuditEntry, RunRecord
 
@@ -28,8 +28,8 @@ class DashboardReads:
     ) -> list[RunRecord]:
         return runs_page(self.engine, limit, before, repos)
 
-    def run_times(self, since: datetime, *, repos: Collection[str] | None = None) -> list[RunTime]:
-        return run_times(self.engine, since, repos=repos)
+    def run_days(self, today: date, days: int, *, repos: Collection[str] | None = None) -> list[RunDay]:
+        return run_days(self.engine, today, days, repos)
 
     def audit_page(
         self,

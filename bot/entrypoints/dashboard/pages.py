@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from bot.domain.dashboard import AuditFilter, RunTime, per_day, percentile, run_failed, seconds_of, within
+from bot.domain.dashboard import AuditFilter, run_failed
 from bot.domain.drift import DriftCheck
 from bot.domain.queue_health import JOB_STATUSES, short_duration
 from bot.entrypoints.dashboard.charts import Chart, bar_chart, line_chart
@@ -37,19 +37,8 @@ Repos = Collection[str] | None
 
 def overview(source: Source, repos: Repos) -> dict[str, Any]:
     store = source.store
-    now = source.clock()
-    since = within(now, CHART_DAYS)
-    recent = store.run_times(since, repos=repos)
-    days = per_day(recent, now.date(), CHART_DAYS)
+    days = store.run_days(source.clock().date(), CHART_DAYS, repos=repos)
     day_labels = [f"{d.day:%m-%d}" for d in days]
-    plan_runs: dict[date, list[RunTime]] = {}
-    for run in recent:
-        if run.command == "plan":
-            plan_runs.setdefault(run.started_at.date(), []).append(run)
-    plan_days = []
-    for day in days:
-        seconds = seconds_of(plan_runs.get(day.day, ()))
-        plan_days.append((day.day, percentile(seconds, 0.5), percentile(seconds, 0.95), len(seconds)))
     rates = store.fix_rates(limit=FIX_RATE_WINDOW, repos=repos)
     charts: list[Chart] = [
         bar_chart(
@@ -58,12 +47,12 @@ def overview(source: Source, repos: Repos) -> dict[str, Any]:
             [("runs", [d.runs for d in days]), ("failed", [d.failed for d in days])],
         )
     ]
-    if any(count for *_, count in plan_days):
+    if any(d.timed_plans for d in days):
         charts.append(
             line_chart(
                 "Plan duration per day in seconds, median (p50) and p95",
                 day_labels,
-                [("p50", [p50 for _, p50, _, _ in plan_days]), ("p95", [p95 for _, _, p95, _ in plan_days])],
+                [("p50", [d.plan_p50 for d in days]), ("p95", [d.plan_p95 for d in days])],
             )
         )
     if rates:
@@ -78,7 +67,6 @@ def overview(source: Source, repos: Repos) -> dict[str, Any]:
         "counts": store.store_counts(repos=repos),
         "charts": charts,
         "days": days,
-        "plan_days": plan_days,
         "rates": rates,
         "recent_audit": store.audit_page(limit=5, repos=repos),
     }
