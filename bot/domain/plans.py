@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
+from bot.domain.plan_checks import CheckResult, checks_of
 from bot.domain.plan_values import display_value
 from bot.domain.sensitive import PLACEHOLDER, SensitiveValues
 
@@ -108,16 +109,6 @@ class OutputChange:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckResult:
-    """One check block, precondition or postcondition result of the plan."""
-
-    address: str
-    kind: str
-    status: str  # "pass" | "fail" | "error" | "unknown"
-    problems: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class PlanSummary:
     """Everything a reviewer needs from one plan, with no sensitive value in it."""
 
@@ -176,7 +167,7 @@ def summarize(plan: Mapping[str, Any], sensitive: SensitiveValues | None = None)
             moves += 1
         changes.append(resource)
     drift = [r for r in map(_drift_change, _entries(plan, "resource_drift")) if r is not None]
-    checks = _checks(plan.get("checks"))
+    checks = checks_of(plan.get("checks"))
     if sensitive:
         changes = [_redacted_resource(r, sensitive) for r in changes]
         drift = [_redacted_resource(r, sensitive) for r in drift]
@@ -369,7 +360,7 @@ def _hidden(value: object, sensitive: SensitiveValues) -> object:
     return HIDDEN if redacted == SENSITIVE and value != SENSITIVE else redacted
 
 
-# --- outputs and checks ---------------------------------------------------------------------------
+# --- outputs ---------------------------------------------------------------------------
 
 
 def _output_changes(raw: object, sensitive: SensitiveValues) -> tuple[OutputChange, ...]:
@@ -397,33 +388,6 @@ def _output_changes(raw: object, sensitive: SensitiveValues) -> tuple[OutputChan
                     after += " (partly known after apply)"
         outputs.append(OutputChange(sensitive.redact(str(name)), action, before, after, hidden))
     return tuple(outputs)
-
-
-def _checks(raw: object) -> tuple[CheckResult, ...]:
-    if not isinstance(raw, list):
-        return ()
-    results: list[CheckResult] = []
-    for check in raw:
-        if not isinstance(check, dict):
-            continue
-        address = check.get("address")
-        address = address if isinstance(address, dict) else {}
-        problems: list[str] = []
-        instances = check.get("instances")
-        for instance in instances if isinstance(instances, list) else []:
-            found = instance.get("problems") if isinstance(instance, dict) else None
-            for problem in found if isinstance(found, list) else []:
-                if isinstance(problem, dict) and problem.get("message"):
-                    problems.append(_text(problem.get("message")))
-        results.append(
-            CheckResult(
-                address=_text(address.get("to_display")),
-                kind=_text(address.get("kind")),
-                status=_text(check.get("status")) or "unknown",
-                problems=tuple(problems),
-            )
-        )
-    return tuple(results)
 
 
 # --- values ---------------------------------------------------------------------------------------
