@@ -1,7 +1,7 @@
-"""SqlStore: runs, plans, findings, approvals, pushes and the audit log in SQLite or PostgreSQL.
+"""SqlStore: runs, plans, findings and the audit log in SQLite or PostgreSQL.
 
-Its locks, model records and the dashboard's reads are parts of their own (sql_store_locks, sql_store_records,
-sql_store_reads), mixed in.
+Its approvals and pushes, locks, model records and the dashboard's reads are parts of their own
+(sql_store_approvals, sql_store_locks, sql_store_records, sql_store_reads), mixed in.
 """
 
 from __future__ import annotations
@@ -12,26 +12,24 @@ import secrets
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from bot.adapters import sqlschema as t
 from bot.adapters.secret_masking import mask_secret_text, mask_secrets
 from bot.adapters.sql_dashboard import run_record, scoped
 from bot.adapters.sql_mutex import SqlMutexes
-from bot.adapters.sql_policy_approvals import policy_approval_insert, policy_approvals_at
+from bot.adapters.sql_store_approvals import ApprovalsAndPushes
 from bot.adapters.sql_store_locks import ProjectLocks
 from bot.adapters.sql_store_reads import DashboardReads
 from bot.adapters.sql_store_records import ModelAndFixRecords
 from bot.adapters.store_engine import (
     Clock,
     StoreOpenError,
-    is_unique_violation,
     open_engine,
     parse_store_url,
     utc_now,
@@ -40,11 +38,8 @@ from bot.domain.models import Finding, Severity
 from bot.domain.policies.results import PolicyFailure
 from bot.domain.record_repos import repo_of_params, repo_of_text
 from bot.domain.records import (
-    ApprovalRecord,
     AuditOutcome,
     PlanRecord,
-    PolicyApprovalRecord,
-    PushRecord,
     RunRecord,
 )
 from bot.domain.seals import seal, seal_holds
@@ -55,7 +50,7 @@ __all__ = ["Clock", "SqlStore", "StoreOpenError", "mask_secret_text", "mask_secr
 _MAX_RESULT_CHARS = 2000
 
 
-class SqlStore(ProjectLocks, ModelAndFixRecords, DashboardReads):
+class SqlStore(ApprovalsAndPushes, ProjectLocks, ModelAndFixRecords, DashboardReads):
     """The store on SQLAlchemy Core: one engine, short transactions, records out."""
 
     def __init__(self, engine: Engine, clock: Clock = utc_now, record_key: bytes | None = None) -> None:
@@ -220,105 +215,6 @@ class SqlStore(ProjectLocks, ModelAndFixRecords, DashboardReads):
                     link=row.link,
                     tools=tuple(row.tools),
                     aliases=tuple(row.aliases),
-                )
-                for row in connection.execute(query)
-            ]
-
-    # --- approvals --------------------------------------------------------------------------------------
-
-    def record_approval(self, change_id: str, commit: str, user: str, at: datetime) -> bool:
-        """Record that user approved the change at commit; False when that approval was already recorded."""
-        sealed = seal(self._record_key, "approval", change_id, commit, user, at.astimezone(UTC).isoformat())
-        return self._insert_once(
-            t.approvals.insert().values(
-                change_id=change_id, commit_sha=commit, approver=user, approved_at=at, seal=sealed
-            )
-        )
-
-    def approvals_for(self, change_id: str, commit: str | None = None) -> list[ApprovalRecord]:
-        """A change's approvals, oldest first; only those at commit when one is given."""
-        query = sa.select(t.approvals).where(t.approvals.c.change_id == change_id)
-        if commit is not None:
-            query = query.where(t.approvals.c.commit_sha == commit)
-        query = query.order_by(t.approvals.c.approved_at, t.approvals.c.id)
-        with self.engine.connect() as connection:
-            return [
-                ApprovalRecord(
-                    change_id=row.change_id,
-                    commit=row.commit_sha,
-                    user=row.approver,
-                    at=row.approved_at,
-                    trusted=seal_holds(
-                        self._record_key,
-                        row.seal,
-                        "approval",
-                        row.change_id,
-                        row.commit_sha,
-                        row.approver,
-                        row.approved_at.isoformat(),
-                    ),
-                )
-                for row in connection.execute(query)
-            ]
-
-    def record_policy_approval(self, change_id: str, policy_set: str, commit: str, user: str, at: datetime) -> bool:
-        """Record that user approved a policy set's failures at commit; False when it was recorded already."""
-        return self._insert_once(policy_approval_insert(self._record_key, change_id, policy_set, commit, user, at))
-
-    def policy_approvals_for(self, change_id: str, commit: str) -> list[PolicyApprovalRecord]:
-        """The policy approvals of a change at commit, oldest first, each marked untrusted when its seal fails."""
-        return policy_approvals_at(self.engine, self._record_key, change_id, commit)
-
-    # --- pushes -----------------------------------------------------------------------------------------
-
-    def record_push(self, push: PushRecord, delivery_id: str) -> bool:
-        """Remember who moved a branch to a commit; False when this delivery recorded it already."""
-        return self._insert_once(
-            t.pushes.insert().values(
-                repo=push.repo,
-                branch=push.branch,
-                head_sha=push.head,
-                pusher=push.pusher,
-                change_id=push.change_id,
-                created=push.created,
-                delivery_id=delivery_id,
-                pushed_at=push.at,
-            )
-        )
-
-    def _insert_once(self, insert: sa.Insert) -> bool:
-        """Run an insert a unique constraint guards; False when the row was there already."""
-        try:
-            with self.engine.begin() as connection:
-                connection.execute(insert)
-        except IntegrityError as error:
-            if not is_unique_violation(error):
-                raise
-            return False
-        return True
-
-    def pushes_for(self, repo: str, branch: str, change_id: str) -> list[PushRecord]:
-        """Pushes to the change: those its pull request's events named, and those to its branch since the branch
-        was last created (a branch of the same name deleted before belonged to another change); oldest first."""
-        to_branch = sa.and_(t.pushes.c.repo == repo, t.pushes.c.branch == branch)
-        with self.engine.connect() as connection:
-            since = connection.execute(
-                sa.select(sa.func.max(t.pushes.c.id)).where(to_branch, t.pushes.c.created.is_(True))
-            ).scalar_one()
-            query = (
-                sa.select(t.pushes)
-                .where(sa.or_(t.pushes.c.change_id == change_id, sa.and_(to_branch, t.pushes.c.id >= (since or 0))))
-                .order_by(t.pushes.c.id)
-            )
-            return [
-                PushRecord(
-                    repo=row.repo,
-                    branch=row.branch,
-                    head=row.head_sha,
-                    pusher=row.pusher,
-                    change_id=row.change_id,
-                    created=row.created,
-                    at=row.pushed_at,
                 )
                 for row in connection.execute(query)
             ]
