@@ -3,31 +3,17 @@ to a tag the registry does not have; the texts the cassette's proposals are made
 
 from __future__ import annotations
 
+from fakes import app_repo
+
 from bot.changes.helm.example_chart import example_chart_files
 
-REPO = "octo-org/infra"
+REPO = app_repo.REPO
 APPLICATION_PATH = "argocd/apps/staging/payments-api.yaml"
 VALUES = "helm/values/staging/payments-api.yaml"
 CHART_VALUES = "helm/charts/example-data-app/values.yaml"
-APPLICATION = """apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: payments-api-staging
-  namespace: argocd
-spec:
-  project: data-apps
-  source:
-    repoURL: https://github.com/octo-org/infra.git
-    path: helm/charts/example-data-app
-    targetRevision: main
-    helm:
-      releaseName: payments-api
-      valueFiles:
-        - ../../values/staging/payments-api.yaml
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: payments
-"""
+# The sync tests' Application, its release named (the chart's resources are named after it).
+APPLICATION = app_repo.APPLICATION.replace("    helm:\n", "    helm:\n      releaseName: payments-api\n")
+assert "releaseName: payments-api" in APPLICATION
 # A secret-keyed value of the chart's own: the model is shown the chart's values.yaml, never this value.
 CHART_SECRET = "rpt-9d8c7b6a5f4e3d2c1b"
 BEFORE = 'replicaCount: 2\nimage:\n  repository: ghcr.io/example-org/example-data-app\n  tag: "1.4.2"\n'
