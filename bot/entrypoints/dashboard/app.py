@@ -23,6 +23,7 @@ from bot.domain.dashboard import RESULT_FILTERS, AuditFilter
 from bot.domain.dashboard_access import Reader
 from bot.entrypoints.dashboard import actions, pages
 from bot.entrypoints.dashboard.access import Access, LocalAccess, NotConfigured, Refused, SignInNeeded
+from bot.entrypoints.dashboard.live_counts import SharedCounts
 from bot.ports import Store
 
 # The pages, in the navigation's order: path, name, the page's heading.
@@ -172,15 +173,18 @@ def dashboard_app(
     def queue(request: Request, reader: ReaderOf) -> HTMLResponse:
         return render(request, "queue.html.j2", "/queue", pages.queue(source, reader.repos), reader)
 
+    # Half the poll: a change shows within one and a half polls, however many pages are open.
+    live_counts = SharedCounts(store, max_age=poll_seconds / 2)
+
     @app.get("/events")
     async def events(request: Request, reader: ReaderOf) -> EventSourceResponse:
-        return EventSourceResponse(_changes(request, store, poll_seconds, reader.repos))
+        return EventSourceResponse(_changes(request, live_counts, poll_seconds, reader.repos))
 
     return app
 
 
 async def _changes(
-    request: Request, store: Store, poll_seconds: float, repos: Collection[str] | None
+    request: Request, live_counts: SharedCounts, poll_seconds: float, repos: Collection[str] | None
 ) -> AsyncIterator[dict[str, str]]:
     """The counts of the reader's rows each time they change (and once at the start), until the browser goes away.
 
@@ -188,7 +192,7 @@ async def _changes(
     """
     last: dict[str, int] | None = None
     while not await request.is_disconnected():
-        counts = asdict(await run_in_threadpool(lambda: store.store_counts(repos=repos)))
+        counts = asdict(await run_in_threadpool(live_counts.of, repos))
         if counts != last:
             last = counts
             yield {"event": "counts", "data": json.dumps(counts)}
