@@ -279,6 +279,11 @@ class Store(Protocol):
         """The change's offered fixes, oldest first: the ones whose acceptance and next apply are still to mark."""
         ...
 
+    def move_fix_attempt(self, attempt_id: int, change_id: str) -> bool:
+        """The attempt's fix is carried by another change from now on (a drift issue's fix pull request), where its
+        next apply is marked; False: no such attempt."""
+        ...
+
     def conversation_for(self, place: str, who: str) -> Conversation | None:
         """The requester's conversation with the model in place (an issue, a local repository), or None."""
         ...

@@ -86,6 +86,15 @@ def note_fix_offer(engine: Engine, attempt_id: int, offer: Mapping[str, Any]) ->
         return True
 
 
+def move_fix_attempt(engine: Engine, attempt_id: int, change_id: str) -> bool:
+    """The attempt now belongs to change_id (its repository stays); False when no such attempt."""
+    table = t.fix_attempts
+    with engine.begin() as connection:
+        return bool(
+            connection.execute(table.update().where(table.c.id == attempt_id).values(change_id=change_id)).rowcount
+        )
+
+
 def offered_fix_attempts(engine: Engine, repo: str, change_id: str) -> list[FixAttempt]:
     """The change's offered fixes, oldest first (the index on repo and change_id finds them)."""
     table = t.fix_attempts

@@ -13,6 +13,7 @@ from bot.adapters.sql_fix_attempts import (
     fix_attempts_of,
     fix_rates_of,
     mark_fix_outcome,
+    move_fix_attempt,
     note_fix_offer,
     offered_fix_attempts,
     record_fix_attempt,
@@ -71,6 +72,9 @@ class ModelAndFixRecords:
 
     def offered_fix_attempts(self, repo: str, change_id: str) -> list[FixAttempt]:
         return offered_fix_attempts(self.engine, repo, change_id)
+
+    def move_fix_attempt(self, attempt_id: int, change_id: str) -> bool:
+        return move_fix_attempt(self.engine, attempt_id, change_id)
 
     def record_drift_check(self, check: DriftCheck) -> None:
         """Keep a project's latest drift check (bot/adapters/sql_drift.py), over its previous one."""

@@ -69,7 +69,10 @@ def fix_drift_in_issue(
         # Whoever asks for the fix is one of its requesters, who may not approve it.
         run = loop.store.start_run(change_id_of(repo, pr.number), "propose", sender, pr.head_sha)
         loop.store.finish_run(run, "ok", {"issue": number, "branch": pr.head_branch})
-        mark_drift_fix_asked(loop.store, loop.repo_id, change_id_of(repo, number), pr.number)  # the offer taken
+        # The offer taken: the attempt follows the fix to its pull request, whose apply marks whether it held.
+        mark_drift_fix_asked(
+            loop.store, loop.repo_id, change_id_of(repo, number), pr.number, change_id_of(repo, pr.number)
+        )
     reply.say(f"Opened #{pr.number} for `{line}` in {code(project.name)}; the plan will be posted there.")
     plan_pull_request(loop, codehost, repo, pr.number, check_key=reply.key)
     return pr.number

@@ -1,7 +1,8 @@
 """The fix loop's other triggers, kept in the evaluation store: a failed Argo CD sync and a drift issue opened.
 
 A drift's offer is the drift issue's own `/infra fix drift restore|adopt` (a pull request, planned and applied as any
-other): the attempt records the trigger and, once someone asks for the fix, that it was accepted. A failed sync goes
+other): the attempt records the trigger and, once someone asks for the fix, that it was accepted; it then belongs
+to the fix's pull request, whose apply marks whether it held (bot/services/fix_marks.py). A failed sync goes
 through the fix loop when a language model is set up (bot/services/sync_fix.py: a values fix verified by the
 application's plan, offered as a pull request); without one, or where the loop cannot verify a fix (no application
 plan configured, a chart outside the repository), its evidence (Argo CD's operation message and the unhealthy
@@ -42,13 +43,15 @@ def record_drift_issue(store: Store, repo: str, issue_change: str, report: Drift
     return store.record_fix_attempt(attempt)
 
 
-def mark_drift_fix_asked(store: Store, repo: str, issue_change: str, pull_request: int) -> list[int]:
-    """Someone asked for the issue's fix (`/infra fix drift ...` opened pull request `pull_request`): accepted."""
+def mark_drift_fix_asked(store: Store, repo: str, issue_change: str, pull_request: int, fix_change: str) -> list[int]:
+    """Someone asked for the issue's fix (`/infra fix drift ...` opened pull request `pull_request`, the change
+    `fix_change`): accepted, and the attempt follows the fix to its pull request, whose apply says whether it held."""
     marked: list[int] = []
     for attempt in store.offered_fix_attempts(repo, issue_change):
         if attempt.accepted is None and attempt.id is not None and attempt.step == DRIFT:
             store.mark_fix_outcome(attempt.id, accepted=True)
             store.note_fix_offer(attempt.id, {**attempt.extra.get("offer", {}), "pull_request": pull_request})
+            store.move_fix_attempt(attempt.id, fix_change)
             marked.append(attempt.id)
     return marked
 

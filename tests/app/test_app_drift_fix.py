@@ -146,6 +146,9 @@ def test_restore_puts_reality_back_through_the_gate_and_the_issue_closes(
     app.comment(number, "/infra apply", "bob", on_pull_request=True)
     assert last_reply(app, repo, number).startswith(f"Applied {PROJECT}")
     assert s3.get_bucket_versioning(Bucket="drift-restore")["Status"] == "Enabled"
+    # The evaluation store: the drift issue's attempt was accepted, followed the fix to its PR, and its apply held.
+    (attempt,) = [a for a in app.store.fix_attempts() if a.failure_class == "drift"]
+    assert (attempt.change_id, attempt.accepted, attempt.next_apply_ok) == (f"{REPO}#{number}", True, True)
     merge(app, repo, number)
 
     reports, outcomes = sweep(app, tmp_path)

@@ -181,6 +181,7 @@ def test_the_issue_of_a_project_the_default_branch_no_longer_has_is_closed_after
 def test_an_opened_drift_issue_is_a_fix_trigger_in_the_evaluation_store(
     host: GitHubCodeHost, store: SqlStore, clock: Clock, fake_github: Any
 ) -> None:
+    from bot.services.fix_marks import mark_next_apply
     from bot.services.fix_triggers import mark_drift_fix_asked
 
     upsert_drift_issues(host, store, REPO, checked(store, clock, drifted(DEV)))
@@ -199,9 +200,14 @@ def test_an_opened_drift_issue_is_a_fix_trigger_in_the_evaluation_store(
     assert "1 resource(s) of aws-dev changed outside Terraform" == attempt.root_cause
 
     # `/infra fix drift` opened pull request 9 from the issue: the offer was taken.
-    assert mark_drift_fix_asked(store, REPO, f"{REPO}#{issue.number}", 9) == [attempt.id]
+    assert mark_drift_fix_asked(store, REPO, f"{REPO}#{issue.number}", 9, f"{REPO}#9") == [attempt.id]
     [taken] = store.fix_attempts(REPO)
     assert taken.accepted is True and taken.extra["offer"]["pull_request"] == 9
+    # It follows the fix to pull request 9 (asked again, nothing is left to mark), whose apply says it held.
+    assert taken.change_id == f"{REPO}#9" and taken.extra["offer"]["issue"] == issue.number
+    assert mark_drift_fix_asked(store, REPO, f"{REPO}#{issue.number}", 9, f"{REPO}#9") == []
+    assert mark_next_apply(store, REPO, f"{REPO}#9", applied=[DEV.dir]) == [attempt.id]
+    assert store.fix_attempts(REPO)[0].next_apply_ok is True
 
     # A drift gone by itself, its issue never acted on: the next issue's attempt is let go when it closes.
     clock.now += timedelta(hours=1)
