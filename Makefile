@@ -11,6 +11,7 @@ demo: install
 
 test: install-test
 	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff format --check bot tests benchmarks
 	$(BIN)/mypy bot
 	$(BIN)/pytest
 
